@@ -1,0 +1,86 @@
+/* cli: the front end shared by `secrets` and `scanner`: dispatch tables, report options, the
+ * stdout check at exit. Only this module exits; everything below returns error codes. */
+#ifndef CLI_H
+#define CLI_H
+
+#include "common.h"
+
+/* Exit statuses (ARCHITECTURE.md): 0 clean, 1 findings at or above the threshold, 2 error. */
+enum {
+    EXIT_CLEAN    = 0,
+    EXIT_FINDINGS = 1,
+    EXIT_ERROR    = 2,
+};
+
+/* One row of a program's dispatch table. `fn` gets argv with argv[0] = the subcommand name and
+ * returns an exit status. */
+struct cli_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+/* Options every reporting command shares: --format, --report, --fail-on, --no-color, --quiet. */
+struct report_opts {
+    int format;             /* REPORT_* for stdout; -1 = text */
+    const char *report;     /* --report FILE */
+    int report_format;      /* --format when --report is given: -1 = from extension */
+    enum severity fail_on;  /* exit 1 when a finding is at or above this */
+    enum severity min_show; /* hide findings below this */
+    int no_color;
+};
+#define REPORT_OPTS_LONG                                                                       \
+    {"format", required_argument, NULL, 0x100}, {"report", required_argument, NULL, 0x101},    \
+        {"fail-on", required_argument, NULL, 0x102}, {"no-color", no_argument, NULL, 0x103},  \
+        {"min-severity", required_argument, NULL, 0x104}, {"quiet", no_argument, NULL, 'q'}
+#define REPORT_OPTS_HELP                                                                       \
+    "  -f, --format text|json|sarif   report format on stdout (default text)\n"               \
+    "      --report FILE              also write a report to FILE (.json/.sarif/.txt)\n"       \
+    "      --fail-on SEVERITY         exit 1 at or above it (default low)\n"                   \
+    "      --min-severity SEVERITY    hide findings below it (default info)\n"                 \
+    "      --no-color                 never colour the text report (NO_COLOR works too)\n"     \
+    "  -q, --quiet                    no notes or warnings on stderr\n"
+
+void cli_report_opts_init(struct report_opts *o);
+/* Handles one getopt result if it is a report option: 1 handled, 0 not ours, -1 bad value
+ * (message printed). */
+int cli_report_opt(struct report_opts *o, int opt, const char *arg);
+/* Sorts, renders to stdout and --report, and returns the exit status. */
+int cli_report_emit(struct findings *f, const struct report_opts *o, const struct tool_info *tool);
+
+/* Prints err_message() (or the code's words) as an error and returns EXIT_ERROR. */
+int cli_fail(int code);
+/* Parses a decimal in [min, max]; prints an error naming `what` on failure. */
+int cli_parse_long(const char *s, long min, long max, const char *what, long *out);
+/* Runs the dispatch table: --help, --version, unknown subcommand -> usage and exit 2. */
+int cli_dispatch(const struct cli_cmd *cmds, int argc, char **argv, const char *usage);
+/* After a successful command: flush and close stdout, turning a write error into exit 2. */
+int cli_finish(int status);
+/* Core dumps off and the process made non-dumpable (secrets holds keys in memory). */
+void cli_harden_process(void);
+/* Warns once that a secret given on the command line is visible to other users. */
+void cli_warn_argv_secret(const char *option);
+
+/* Options of `scanner` beyond the report options; target adapters read what they need. */
+struct scan_opts {
+    struct report_opts report;
+    const char *baseline;       /* --baseline FILE */
+    const char *write_baseline; /* --write-baseline FILE */
+    const char *platform;       /* --platform OS/ARCH[/VARIANT] */
+    const char *service;        /* --service NAME (compose) */
+    long max_file_size;         /* --max-file-size BYTES (path scans) */
+    int skip_base;              /* --skip-base (images) */
+    int show_secrets;           /* --show-secrets: the explicit flag to print values */
+};
+
+/* One kind of scan target: `scanner --<option> ARG`. The adapter adds a target and findings. */
+struct scan_target {
+    const char *option;
+    int (*scan)(const char *arg, const struct scan_opts *opts, struct findings *f);
+    const char *help;
+};
+
+/* `secrets` subcommands (cli/secrets_<name>.c). */
+int cmd_generate(int argc, char **argv);
+
+#endif

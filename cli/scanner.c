@@ -1,0 +1,173 @@
+/* scanner: scans Dockerfiles, images, containers, Compose files and paths. This file parses the
+ * options and runs every requested target through its adapter (cli/scanner_<kind>.c), then
+ * renders one report over all of them. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* One row per target kind; options are numbered from 0x200 by their index here. */
+static const struct scan_target targets[] = {
+    {NULL, NULL, NULL},
+};
+
+enum {
+    OPT_BASELINE = 0x180,
+    OPT_WRITE_BASELINE,
+    OPT_PLATFORM,
+    OPT_SERVICE,
+    OPT_MAX_FILE_SIZE,
+    OPT_SKIP_BASE,
+    OPT_SHOW_SECRETS,
+    OPT_TARGET = 0x200,
+};
+
+static const struct tool_info tool = {"scanner", SUITE_VERSION, NULL};
+
+static void
+print_usage(FILE *out)
+{
+    fputs("usage: scanner TARGET... [OPTIONS]\n"
+          "       scanner --help | --version\n"
+          "\n"
+          "Targets (each may be given more than once):\n",
+          out);
+    for (const struct scan_target *t = targets; t->option != NULL; t++)
+        fprintf(out, "      --%-27s %s\n", t->option, t->help);
+    fputs("\nOptions:\n" REPORT_OPTS_HELP
+          "      --baseline FILE            ignore findings recorded in FILE\n"
+          "      --write-baseline FILE      record the current findings in FILE\n"
+          "      --show-secrets             print secret values in clear (never the default)\n"
+          "\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 error.\n",
+          out);
+}
+
+struct job {
+    const struct scan_target *target;
+    const char *arg;
+};
+
+int
+main(int argc, char **argv)
+{
+    enum { NFIXED = 16 };
+    struct option longopts[NFIXED + 32];
+    static const struct option fixed[] = {
+        REPORT_OPTS_LONG,
+        {"baseline", required_argument, NULL, OPT_BASELINE},
+        {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
+        {"platform", required_argument, NULL, OPT_PLATFORM},
+        {"service", required_argument, NULL, OPT_SERVICE},
+        {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
+        {"skip-base", no_argument, NULL, OPT_SKIP_BASE},
+        {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+    };
+    size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), nopts = nfixed, njobs = 0;
+    struct scan_opts opts;
+    struct findings f;
+    struct job *jobs;
+    int opt, status = EXIT_CLEAN, rc;
+
+    diag_set_program("scanner");
+    json_init();
+    memset(&opts, 0, sizeof(opts));
+    cli_report_opts_init(&opts.report);
+    memcpy(longopts, fixed, sizeof(fixed));
+    for (const struct scan_target *t = targets; t->option != NULL && nopts < NFIXED + 31; t++) {
+        longopts[nopts] = (struct option){t->option, required_argument, NULL,
+                                          OPT_TARGET + (int)(t - targets)};
+        nopts++;
+    }
+    longopts[nopts] = (struct option){NULL, 0, NULL, 0};
+    jobs = calloc((size_t)argc, sizeof(*jobs));
+    if (jobs == NULL)
+        return cli_fail(err_set(ERR_NOMEM, "out of memory"));
+
+    while ((opt = getopt_long(argc, argv, "f:qhV", longopts, NULL)) != -1) {
+        if ((rc = cli_report_opt(&opts.report, opt, optarg)) != 0) {
+            if (rc < 0)
+                goto usage_error;
+            continue;
+        }
+        switch (opt) {
+        case OPT_BASELINE:
+            opts.baseline = optarg;
+            break;
+        case OPT_WRITE_BASELINE:
+            opts.write_baseline = optarg;
+            break;
+        case OPT_PLATFORM:
+            opts.platform = optarg;
+            break;
+        case OPT_SERVICE:
+            opts.service = optarg;
+            break;
+        case OPT_MAX_FILE_SIZE: {
+            long v;
+            if (cli_parse_long(optarg, 1, 1L << 40, "--max-file-size", &v) < 0)
+                goto usage_error;
+            opts.max_file_size = v;
+            break;
+        }
+        case OPT_SKIP_BASE:
+            opts.skip_base = 1;
+            break;
+        case OPT_SHOW_SECRETS:
+            opts.show_secrets = 1;
+            break;
+        case 'h':
+            print_usage(stdout);
+            free(jobs);
+            return cli_finish(EXIT_CLEAN);
+        case 'V':
+            printf("scanner %s\n", SUITE_VERSION);
+            free(jobs);
+            return cli_finish(EXIT_CLEAN);
+        default:
+            if (opt >= OPT_TARGET && opt < OPT_TARGET + (int)(nopts - nfixed)) {
+                jobs[njobs].target = &targets[opt - OPT_TARGET];
+                jobs[njobs].arg = optarg;
+                njobs++;
+                break;
+            }
+            goto usage_error;
+        }
+    }
+    /* Bare arguments after a target option belong to it (`--path a b c`). */
+    for (; optind < argc; optind++) {
+        if (njobs == 0) {
+            diag_error("unexpected argument '%s' (no target option before it)", argv[optind]);
+            goto usage_error;
+        }
+        jobs[njobs].target = jobs[njobs - 1].target;
+        jobs[njobs].arg = argv[optind];
+        njobs++;
+    }
+    if (njobs == 0) {
+        diag_error("no target given");
+        goto usage_error;
+    }
+
+    findings_init(&f);
+    for (size_t i = 0; i < njobs; i++) {
+        rc = jobs[i].target->scan(jobs[i].arg, &opts, &f);
+        if (rc < 0) {
+            /* A tool error is never reported as clean: exit 2 even if other targets ran. */
+            cli_fail(rc);
+            status = EXIT_ERROR;
+        }
+    }
+    rc = cli_report_emit(&f, &opts.report, &tool);
+    findings_free(&f);
+    free(jobs);
+    return cli_finish(status == EXIT_ERROR ? EXIT_ERROR : rc);
+
+usage_error:
+    print_usage(stderr);
+    free(jobs);
+    return cli_finish(EXIT_ERROR);
+}

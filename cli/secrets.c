@@ -1,0 +1,29 @@
+/* secrets: the vault and secret-handling program. This file is only the dispatch table; each
+ * subcommand lives in cli/secrets_<name>.c. */
+#include <stdio.h>
+
+#include "cli.h"
+
+static const struct cli_cmd commands[] = {
+    {"generate", cmd_generate, "print random secrets"},
+    {NULL, NULL, NULL},
+};
+
+static const char usage[] =
+    "usage: secrets COMMAND [OPTIONS]\n"
+    "       secrets --help | --version\n"
+    "\n"
+    "Commands:\n"
+    "  generate     print random secrets (--length, --charset, --count)\n"
+    "\n"
+    "Run 'secrets COMMAND --help' for a command's options.\n"
+    "Exit status: 0 success, 1 findings (validate), 2 error.\n";
+
+int
+main(int argc, char **argv)
+{
+    cli_harden_process();
+    diag_set_program("secrets");
+    json_init();
+    return cli_finish(cli_dispatch(commands, argc, argv, usage));
+}

@@ -1,0 +1,210 @@
+/* common: error values and diagnostics, safe file I/O, the findings model and its renderers,
+ * INI config and cJSON set-up. Every other module builds on this header and nothing else here. */
+#ifndef COMMON_H
+#define COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* ---- Error model -------------------------------------------------------------------------
+ * Library functions return 0 (or a non-negative count/fd) on success and a negative ERR_* on
+ * failure, after recording a message with err_set(). Only cli/ prints it and exits. */
+enum err_code {
+    ERR_OK          = 0,
+    ERR_USAGE       = -1,  /* bad option or value */
+    ERR_IO          = -2,  /* read/write/open failed */
+    ERR_PARSE       = -3,  /* malformed input */
+    ERR_NOMEM       = -4,
+    ERR_EXISTS      = -5,  /* refusing to overwrite */
+    ERR_NOTFOUND    = -6,  /* no such file, key, image ... */
+    ERR_LIMIT       = -7,  /* input over a size, count or depth bound */
+    ERR_CRYPTO      = -8,  /* crypto library failure */
+    ERR_AUTH        = -9,  /* wrong passphrase / key, or tampered data */
+    ERR_UNAVAILABLE = -10, /* daemon, keyring or engine unreachable */
+    ERR_UNSAFE      = -11, /* symlink, bad permissions, path escape */
+    ERR_INTERNAL    = -12,
+};
+
+/* Records a message (printf-style) for the current thread and returns `code`. */
+int err_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Like err_set, appending ": strerror(errno)". */
+int err_set_errno(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The last message recorded (never NULL; "" when none). */
+const char *err_message(void);
+/* A short fixed description of a code. */
+const char *err_strerror(int code);
+/* Exit status for a code: 0 for ERR_OK, 2 for every error. */
+int err_exit_status(int code);
+
+/* ---- Diagnostics (stderr) ---------------------------------------------------------------- */
+void diag_set_program(const char *name);
+const char *diag_program(void);
+void diag_set_quiet(int quiet); /* suppresses notes and warnings, never errors */
+void diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- Growable byte buffer ---------------------------------------------------------------- */
+struct buf {
+    char *data; /* always NUL-terminated when len > 0 or after buf_append */
+    size_t len;
+    size_t cap;
+};
+int buf_append(struct buf *b, const void *data, size_t len);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Zeroes the contents before freeing (buffers may hold secrets). */
+void buf_free(struct buf *b);
+
+/* ---- Safe file I/O ----------------------------------------------------------------------- */
+#define FILE_READ_NOFOLLOW 0x1 /* refuse when the last component is a symlink */
+
+/* Reads a whole regular file of at most `max` bytes into `out` (NUL-terminated). "-" is stdin.
+ * Errors: ERR_NOTFOUND, ERR_IO, ERR_LIMIT (too big), ERR_UNSAFE (symlink with NOFOLLOW,
+ * not a regular file). */
+int file_read_all(const char *path, size_t max, int flags, struct buf *out);
+/* Creates a new file with O_CREAT|O_EXCL|O_NOFOLLOW and `mode` at open time. Returns the fd. */
+int file_create_excl(const char *path, mode_t mode);
+/* Writes all bytes, retrying on EINTR and short writes. */
+int file_write_fd(int fd, const void *data, size_t len);
+/* Atomic replace: temp file in the same directory (O_EXCL, `mode`), write, fsync, rename over
+ * `path`, fsync the directory. Refuses when `path` is a symlink. Nothing half-written on error. */
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* Like file_write_atomic but fails with ERR_EXISTS when `path` exists. */
+int file_write_new(const char *path, const void *data, size_t len, mode_t mode);
+/* Creates a directory (and missing parents) with `mode`; ok when it exists as a directory. */
+int file_mkdirs(const char *path, mode_t mode);
+
+/* ---- Findings model ---------------------------------------------------------------------- */
+enum severity {
+    SEV_INFO = 0,
+    SEV_LOW,
+    SEV_MEDIUM,
+    SEV_HIGH,
+    SEV_CRITICAL,
+};
+const char *severity_name(enum severity s);
+/* Parses "critical|high|medium|low|info"; returns -1 when unknown. */
+int severity_parse(const char *name);
+
+/* Where a finding is. Strings may be NULL; line/column 0 = unknown. */
+struct location {
+    const char *path;      /* file on disk, or the file's path inside an image layer */
+    int line;
+    int column;
+    int end_line;
+    int end_column;
+    int layer_index;       /* -1 when not in an image layer */
+    const char *layer;     /* layer digest */
+    const char *container; /* container id or name */
+};
+
+/* Static description of a rule: lives in the rule tables of the modules. */
+struct rule_meta {
+    const char *id;          /* stable id, e.g. "DF001" or "secret.aws-access-key-id" */
+    enum severity severity;  /* default severity */
+    const char *category;    /* "secret", "user", "supply-chain", "runtime", "hygiene", ... */
+    const char *title;       /* one line */
+    const char *remediation; /* how to fix */
+    const char *aliases;     /* comma-separated ids in other tools, or NULL */
+};
+
+/* One finding; strings are owned copies (findings_add duplicates them). */
+struct finding {
+    char *rule;
+    enum severity severity;
+    char *category;
+    char *title;
+    char *message;
+    char *remediation;
+    char *aliases; /* comma-separated */
+    char *target;  /* the scanned target's name */
+    char *path;
+    int line, column, end_line, end_column;
+    int layer_index;
+    char *layer;
+    char *container;
+    char *secret_redacted;    /* NULL unless a secret finding */
+    char *secret_fingerprint; /* NULL unless a secret finding */
+};
+
+struct target {
+    char *type; /* "dockerfile", "image", "container", "compose", "path", "env-file" */
+    char *name;
+};
+
+struct findings {
+    struct finding *items;
+    size_t n, cap;
+    struct target *targets;
+    size_t ntargets, tcap;
+};
+
+/* Optional extras of a finding beyond its rule and location. */
+struct finding_extra {
+    enum severity severity; /* used only when override_severity is set */
+    int override_severity;
+    const char *target;
+    const char *secret_redacted;
+    const char *secret_fingerprint;
+};
+
+void findings_init(struct findings *f);
+void findings_free(struct findings *f);
+int findings_add_target(struct findings *f, const char *type, const char *name);
+/* Adds a finding for `rule` at `loc` with a printf-style message. `extra` may be NULL. */
+int findings_add(struct findings *f, const struct rule_meta *rule, const struct location *loc,
+                 const struct finding_extra *extra, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Sorts by target, path, line, column, then severity (highest first) and rule id. */
+void findings_sort(struct findings *f);
+/* Number of findings at or above `threshold`. */
+size_t findings_count_at_least(const struct findings *f, enum severity threshold);
+/* Drops findings below `min`. */
+void findings_filter_min(struct findings *f, enum severity min);
+
+/* ---- Reports ----------------------------------------------------------------------------- */
+enum report_format {
+    REPORT_TEXT = 0,
+    REPORT_JSON,
+    REPORT_SARIF,
+};
+struct tool_info {
+    const char *name;
+    const char *version;
+    const char *info_uri;
+};
+/* "text|json|sarif" -> format; -1 when unknown. */
+int report_format_parse(const char *name);
+/* From a file name's extension (.json, .sarif); REPORT_TEXT otherwise. */
+enum report_format report_format_from_path(const char *path);
+/* Renders into `out`. `color` only affects text. */
+int report_render(struct buf *out, enum report_format fmt, const struct findings *f,
+                  const struct tool_info *tool, int color);
+int report_write_text(struct buf *out, const struct findings *f, int color);
+int report_write_json(struct buf *out, const struct findings *f, const struct tool_info *tool);
+int report_write_sarif(struct buf *out, const struct findings *f, const struct tool_info *tool);
+/* Renders and writes atomically to `path` (mode 0644; a report holds no secret in clear). */
+int report_write_file(const char *path, enum report_format fmt, const struct findings *f,
+                      const struct tool_info *tool);
+/* Colour on stdout: a TTY and NO_COLOR unset (or empty). */
+int report_color_wanted(int fd);
+
+/* ---- INI config (inih) ------------------------------------------------------------------- */
+/* Called for every `key = value`; return 0 to accept, negative (after err_set) to stop. */
+typedef int (*config_handler)(void *user, const char *section, const char *key, const char *value);
+/* Loads an INI file; a syntax error or a handler error gives ERR_PARSE with path:line. */
+int config_load(const char *path, config_handler handler, void *user);
+
+/* ---- cJSON set-up -------------------------------------------------------------------------- */
+/* Installs allocator hooks that zero every block before freeing it (the vault payload passes
+ * through cJSON). Idempotent; call once at start. */
+void json_init(void);
+
+/* ---- Small string helpers ------------------------------------------------------------------- */
+char *xstrdup_or_null(const char *s); /* NULL in, NULL out; NULL on OOM too */
+/* snprintf that returns ERR_LIMIT on truncation and ERR_INTERNAL on error, else 0. */
+int str_format(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,68 @@
+/* diag: messages for people, on stderr, prefixed with the program's name. Never used for
+ * findings (those go through the renderers) and never given a secret value. */
+#include <stdio.h>
+
+#include "common.h"
+
+static const char *program = "secrets-suite";
+static int quiet;
+
+void
+diag_set_program(const char *name)
+{
+    program = name;
+}
+
+const char *
+diag_program(void)
+{
+    return program;
+}
+
+void
+diag_set_quiet(int q)
+{
+    quiet = q;
+}
+
+static void
+diag_vprint(const char *kind, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: %s", program, kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void
+diag_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    diag_vprint("error: ", fmt, ap);
+    va_end(ap);
+}
+
+void
+diag_warn(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (quiet)
+        return;
+    va_start(ap, fmt);
+    diag_vprint("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void
+diag_note(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (quiet)
+        return;
+    va_start(ap, fmt);
+    diag_vprint("note: ", fmt, ap);
+    va_end(ap);
+}

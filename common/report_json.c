@@ -1,0 +1,125 @@
+/* report_json: the machine report. Field names here are a contract (see README): tool, targets,
+ * findings[{rule, severity, category, title, message, target, location, remediation, aliases,
+ * secret}], summary. */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+/* Splits "a,b,c" into a JSON array of strings. */
+static cJSON *
+aliases_array(const char *aliases)
+{
+    cJSON *arr = cJSON_CreateArray();
+    const char *p = aliases;
+
+    while (arr != NULL && p != NULL && *p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len > 0 && *p == ' ') {
+            p++;
+            len--;
+        }
+        if (len > 0) {
+            char *s = strndup(p, len);
+            if (s == NULL || !cJSON_AddItemToArray(arr, cJSON_CreateString(s))) {
+                free(s);
+                cJSON_Delete(arr);
+                return NULL;
+            }
+            free(s);
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return arr;
+}
+
+static void
+add_str(cJSON *obj, const char *name, const char *value)
+{
+    if (value != NULL)
+        cJSON_AddStringToObject(obj, name, value);
+}
+
+static cJSON *
+finding_json(const struct finding *x)
+{
+    cJSON *o = cJSON_CreateObject(), *loc;
+
+    if (o == NULL)
+        return NULL;
+    add_str(o, "rule", x->rule);
+    add_str(o, "severity", severity_name(x->severity));
+    add_str(o, "category", x->category);
+    add_str(o, "title", x->title);
+    add_str(o, "message", x->message);
+    add_str(o, "target", x->target);
+    loc = cJSON_AddObjectToObject(o, "location");
+    if (loc != NULL) {
+        add_str(loc, "path", x->path);
+        if (x->line > 0) {
+            cJSON_AddNumberToObject(loc, "line", x->line);
+            cJSON_AddNumberToObject(loc, "column", x->column > 0 ? x->column : 1);
+        }
+        if (x->end_line > 0) {
+            cJSON_AddNumberToObject(loc, "end_line", x->end_line);
+            cJSON_AddNumberToObject(loc, "end_column", x->end_column);
+        }
+        if (x->layer != NULL) {
+            cJSON_AddStringToObject(loc, "layer", x->layer);
+            cJSON_AddNumberToObject(loc, "layer_index", x->layer_index);
+        }
+        add_str(loc, "container", x->container);
+    }
+    add_str(o, "remediation", x->remediation);
+    cJSON_AddItemToObject(o, "aliases", aliases_array(x->aliases));
+    if (x->secret_redacted != NULL || x->secret_fingerprint != NULL) {
+        cJSON *sec = cJSON_AddObjectToObject(o, "secret");
+        if (sec != NULL) {
+            add_str(sec, "redacted", x->secret_redacted);
+            add_str(sec, "fingerprint", x->secret_fingerprint);
+        }
+    }
+    return o;
+}
+
+int
+report_write_json(struct buf *out, const struct findings *f, const struct tool_info *tool)
+{
+    cJSON *root = cJSON_CreateObject(), *t, *arr, *sum;
+    size_t counts[5] = {0};
+    char *text;
+    int rc;
+
+    if (root == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    t = cJSON_AddObjectToObject(root, "tool");
+    add_str(t, "name", tool->name);
+    add_str(t, "version", tool->version);
+    arr = cJSON_AddArrayToObject(root, "targets");
+    for (size_t i = 0; i < f->ntargets; i++) {
+        cJSON *o = cJSON_CreateObject();
+        add_str(o, "type", f->targets[i].type);
+        add_str(o, "name", f->targets[i].name);
+        cJSON_AddItemToArray(arr, o);
+    }
+    arr = cJSON_AddArrayToObject(root, "findings");
+    for (size_t i = 0; i < f->n; i++) {
+        counts[f->items[i].severity]++;
+        cJSON_AddItemToArray(arr, finding_json(&f->items[i]));
+    }
+    sum = cJSON_AddObjectToObject(root, "summary");
+    cJSON_AddNumberToObject(sum, "total", (double)f->n);
+    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
+        cJSON_AddNumberToObject(sum, severity_name((enum severity)s), (double)counts[s]);
+    text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (text == NULL)
+        return err_set(ERR_NOMEM, "out of memory rendering JSON");
+    rc = buf_append(out, text, strlen(text));
+    if (rc == 0)
+        rc = buf_append(out, "\n", 1);
+    cJSON_free(text);
+    return rc;
+}

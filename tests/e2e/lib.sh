@@ -1,0 +1,77 @@
+# Sourced by every end-to-end script: runs the built programs exactly as a user would and checks
+# stdout, stderr, exit status and files. A script defines functions t_<name> and ends with
+# `e2e_main`. Each test runs in a subshell in its own temp directory.
+set -u
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BUILD=${BUILD:-$ROOT/build}
+SECRETS=$BUILD/secrets
+SCANNER=$BUILD/scanner
+FIXTURES=$ROOT/tests/fixtures
+export NO_COLOR=1
+
+_fails=0
+fail() {
+    echo "    FAIL: $*"
+    _fails=$((_fails + 1))
+}
+
+# run CMD ARGS... : stdout -> $OUT, stderr -> $ERR, status -> $RC; stdin is empty.
+run() {
+    "$@" >"$TMP/.out" 2>"$TMP/.err" </dev/null
+    RC=$?
+    OUT=$(cat "$TMP/.out")
+    ERR=$(cat "$TMP/.err")
+}
+# run_stdin DATA CMD ARGS... : like run, with DATA on stdin.
+run_stdin() {
+    local data=$1
+    shift
+    printf '%s' "$data" | "$@" >"$TMP/.out" 2>"$TMP/.err"
+    RC=$?
+    OUT=$(cat "$TMP/.out")
+    ERR=$(cat "$TMP/.err")
+}
+expect_rc() { [ "$RC" -eq "$1" ] || fail "exit status $RC, expected $1 (stderr: ${ERR:0:300})"; }
+expect_out() { grep -Eq -- "$1" "$TMP/.out" || fail "stdout lacks /$1/: ${OUT:0:400}"; }
+expect_err() { grep -Eq -- "$1" "$TMP/.err" || fail "stderr lacks /$1/: ${ERR:0:400}"; }
+expect_no_out() { ! grep -Eq -- "$1" "$TMP/.out" || fail "stdout has /$1/"; }
+expect_no_err() { ! grep -Eq -- "$1" "$TMP/.err" || fail "stderr has /$1/"; }
+expect_file() { [ -f "$1" ] || fail "file $1 missing"; }
+expect_no_file() { [ ! -e "$1" ] || fail "file $1 exists"; }
+expect_mode() {
+    local m
+    m=$(stat -c %a "$1" 2>/dev/null)
+    [ "$m" = "$2" ] || fail "$1 has mode $m, expected $2"
+}
+# A secret must never appear in clear in any output or report.
+expect_nowhere() {
+    local s=$1
+    shift
+    for f in "$TMP/.out" "$TMP/.err" "$@"; do
+        ! grep -qF -- "$s" "$f" 2>/dev/null || fail "secret value printed in clear in $f"
+    done
+}
+
+e2e_main() {
+    local passed=0 failed=0 name script
+    script=$(basename "$0" .sh)
+    for name in $(declare -F | awk '{print $3}' | grep '^t_'); do
+        TMP=$(mktemp -d /tmp/e2e.XXXXXX)
+        (
+            cd "$TMP" || exit 1
+            _fails=0
+            "$name"
+            exit $_fails
+        )
+        if [ $? -eq 0 ]; then
+            echo "  ok   $script: ${name#t_}"
+            passed=$((passed + 1))
+        else
+            echo "  FAIL $script: ${name#t_}"
+            failed=$((failed + 1))
+        fi
+        rm -rf "$TMP"
+    done
+    [ -n "${E2E_COUNTS:-}" ] && echo "$passed $failed" >"$E2E_COUNTS"
+    [ "$failed" -eq 0 ]
+}

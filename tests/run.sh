@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs every unit test driver and every end-to-end script against the programs in BUILD, with the
+# services they need (tests/services.sh), and ends with one line: "N passed, N failed".
+# usage: tests/run.sh [BUILD_DIR]   (TESTS=pattern runs only matching files)
+set -u
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 2
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+export BUILD ROOT
+
+# The keyring daemon needs a session bus: re-run ourselves inside a private one.
+if [ -z "${SUITE_TEST_BUS:-}" ] && command -v dbus-run-session >/dev/null 2>&1; then
+    export SUITE_TEST_BUS=1
+    exec dbus-run-session -- "$0" "$@"
+fi
+
+. "$ROOT/tests/services.sh"
+services_start
+trap services_stop EXIT
+
+passed=0
+failed=0
+failed_names=()
+pattern=${TESTS:-}
+log=$(mktemp)
+
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    case $(basename "$t") in *"$pattern"*) ;; *) continue ;; esac
+    echo "== unit: $(basename "$t")"
+    "$t" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\..*/\1/p' "$log" | tail -1)
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s).*/\1/p' "$log" | tail -1)
+    p=${p:-0}
+    f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        # Crashed, sanitizer report, or no summary: count the driver as one failure.
+        echo "!! $(basename "$t") exited with status $rc"
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    [ "$f" -eq 0 ] || failed_names+=("unit:$(basename "$t")")
+done
+
+for s in "$ROOT"/tests/e2e/*.sh; do
+    case $(basename "$s") in lib.sh) continue ;; esac
+    case $(basename "$s") in *"$pattern"*) ;; *) continue ;; esac
+    echo "== e2e: $(basename "$s")"
+    counts=$(mktemp)
+    E2E_COUNTS=$counts bash "$s"
+    rc=$?
+    read -r p f <"$counts" 2>/dev/null || { p=0; f=0; }
+    rm -f "$counts"
+    p=${p:-0}
+    f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "!! $(basename "$s") exited with status $rc"
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    [ "$f" -eq 0 ] || failed_names+=("e2e:$(basename "$s")")
+done
+rm -f "$log"
+
+if [ ${#failed_names[@]} -gt 0 ]; then
+    echo "failing: ${failed_names[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,322 @@
+/* Unit tests of common/: errors, buffers, safe file I/O, the findings model and the three
+ * renderers (the SARIF one checked by the real sarif-multitool). */
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common.h"
+
+static char tmpdir[256];
+
+static int
+setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_common.XXXXXX");
+    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+    char cmd[300];
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+path_in(char *out, size_t size, const char *name)
+{
+    snprintf(out, size, "%s/%s", tmpdir, name);
+}
+
+static void
+test_error_model(void **state)
+{
+    (void)state;
+    assert_int_equal(err_set(ERR_PARSE, "x.env:%d:%d: bad", 3, 7), ERR_PARSE);
+    assert_string_equal(err_message(), "x.env:3:7: bad");
+    errno = ENOENT;
+    assert_int_equal(err_set_errno(ERR_IO, "open"), ERR_IO);
+    assert_non_null(strstr(err_message(), "No such file"));
+    assert_int_equal(err_exit_status(ERR_OK), 0);
+    assert_int_equal(err_exit_status(ERR_AUTH), 2);
+    assert_string_equal(err_strerror(ERR_LIMIT), "over a size or count limit");
+}
+
+static void
+test_buf_and_format(void **state)
+{
+    struct buf b = {0};
+    char small[4];
+    (void)state;
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(buf_printf(&b, "%d,", i), 0);
+    assert_int_equal(strncmp(b.data, "0,1,2,", 6), 0);
+    assert_int_equal(b.data[b.len], '\0');
+    buf_free(&b);
+    assert_null(b.data);
+    assert_int_equal(str_format(small, sizeof(small), "%s", "abc"), 0);
+    assert_int_equal(str_format(small, sizeof(small), "%s", "abcd"), ERR_LIMIT);
+}
+
+static void
+test_read_limits_and_symlinks(void **state)
+{
+    char p[300], link[300];
+    struct buf b = {0};
+    (void)state;
+    path_in(p, sizeof(p), "data");
+    assert_int_equal(file_write_new(p, "hello", 5, 0600), 0);
+    assert_int_equal(file_read_all(p, 100, 0, &b), 0);
+    assert_int_equal(b.len, 5);
+    assert_string_equal(b.data, "hello");
+    buf_free(&b);
+    assert_int_equal(file_read_all(p, 4, 0, &b), ERR_LIMIT);
+    buf_free(&b);
+    path_in(link, sizeof(link), "link");
+    assert_int_equal(symlink(p, link), 0);
+    assert_int_equal(file_read_all(link, 100, FILE_READ_NOFOLLOW, &b), ERR_UNSAFE);
+    buf_free(&b);
+    assert_int_equal(file_read_all(tmpdir, 100, 0, &b), ERR_IO);
+    buf_free(&b);
+    path_in(p, sizeof(p), "missing");
+    assert_int_equal(file_read_all(p, 100, 0, &b), ERR_NOTFOUND);
+    buf_free(&b);
+}
+
+static void
+test_create_exclusive_mode(void **state)
+{
+    char p[300];
+    struct stat st;
+    int fd;
+    mode_t old = umask(0);
+    (void)state;
+    path_in(p, sizeof(p), "excl");
+    fd = file_create_excl(p, 0400);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0400);
+    assert_int_equal(file_create_excl(p, 0600), ERR_EXISTS);
+    umask(old);
+}
+
+static void
+test_atomic_replace(void **state)
+{
+    char p[300], link[300], cmd[400];
+    struct buf b = {0};
+    struct stat st;
+    (void)state;
+    path_in(p, sizeof(p), "atomic");
+    assert_int_equal(file_write_atomic(p, "one", 3, 0600), 0);
+    assert_int_equal(file_write_atomic(p, "two!", 4, 0640), 0);
+    assert_int_equal(file_read_all(p, 100, 0, &b), 0);
+    assert_string_equal(b.data, "two!");
+    buf_free(&b);
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    assert_int_equal(file_write_new(p, "x", 1, 0600), ERR_EXISTS);
+    /* Refuses to write through a symlink, and leaves the target alone. */
+    path_in(link, sizeof(link), "atomic-link");
+    assert_int_equal(symlink(p, link), 0);
+    assert_int_equal(file_write_atomic(link, "evil", 4, 0600), ERR_UNSAFE);
+    assert_int_equal(file_read_all(p, 100, 0, &b), 0);
+    assert_string_equal(b.data, "two!");
+    buf_free(&b);
+    /* No temp files are left behind. */
+    snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -q tmp-", tmpdir);
+    assert_int_not_equal(system(cmd), 0);
+    /* A missing directory is an error, not a crash. */
+    path_in(p, sizeof(p), "no/such/dir/file");
+    assert_int_equal(file_write_atomic(p, "x", 1, 0600), ERR_IO);
+}
+
+static void
+test_mkdirs(void **state)
+{
+    char p[300];
+    struct stat st;
+    (void)state;
+    path_in(p, sizeof(p), "a/b/c");
+    assert_int_equal(file_mkdirs(p, 0700), 0);
+    assert_int_equal(file_mkdirs(p, 0700), 0);
+    assert_int_equal(stat(p, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    path_in(p, sizeof(p), "data");
+    assert_int_equal(file_mkdirs(p, 0700), ERR_UNSAFE);
+}
+
+static const struct rule_meta rule_a = {"TEST001", SEV_HIGH, "secret", "A secret", "Remove it",
+                                        "DL3000,CKV_DOCKER_1"};
+static const struct rule_meta rule_b = {"TEST002", SEV_LOW, "hygiene", "Hygiene", NULL, NULL};
+
+static void
+make_findings(struct findings *f)
+{
+    struct location loc = {"Dockerfile", 7, 3, 0, 0, -1, NULL, NULL};
+    struct finding_extra ex = {0};
+
+    findings_init(f);
+    assert_int_equal(findings_add_target(f, "dockerfile", "Dockerfile"), 0);
+    ex.secret_redacted = "AKIA…(20 chars)";
+    ex.secret_fingerprint = "fp0123456789abcdef";
+    assert_int_equal(findings_add(f, &rule_a, &loc, &ex, "ENV %s holds a secret", "API_KEY"), 0);
+    loc.line = 2;
+    assert_int_equal(findings_add(f, &rule_b, &loc, NULL, "minor thing"), 0);
+    loc.line = 2;
+    ex = (struct finding_extra){0};
+    ex.override_severity = 1;
+    ex.severity = SEV_CRITICAL;
+    assert_int_equal(findings_add(f, &rule_b, &loc, &ex, "escalated"), 0);
+}
+
+static void
+test_findings_model(void **state)
+{
+    struct findings f;
+    (void)state;
+    make_findings(&f);
+    assert_int_equal(f.n, 3);
+    findings_sort(&f);
+    assert_int_equal(f.items[0].line, 2);
+    assert_int_equal(f.items[0].severity, SEV_CRITICAL);
+    assert_string_equal(f.items[2].rule, "TEST001");
+    assert_string_equal(f.items[2].target, "Dockerfile");
+    assert_int_equal(findings_count_at_least(&f, SEV_HIGH), 2);
+    assert_int_equal(findings_count_at_least(&f, SEV_INFO), 3);
+    findings_filter_min(&f, SEV_MEDIUM);
+    assert_int_equal(f.n, 2);
+    findings_free(&f);
+    assert_int_equal(severity_parse("medium"), SEV_MEDIUM);
+    assert_int_equal(severity_parse("severe"), -1);
+}
+
+static void
+test_text_report(void **state)
+{
+    struct findings f;
+    struct buf b = {0};
+    (void)state;
+    make_findings(&f);
+    findings_sort(&f);
+    assert_int_equal(report_write_text(&b, &f, 0), 0);
+    assert_non_null(strstr(b.data, "Dockerfile:7:3: high: [TEST001] ENV API_KEY holds a secret "
+                                   "(secret AKIA…(20 chars))\n"));
+    assert_non_null(strstr(b.data, "Dockerfile:2:3: critical: [TEST002] escalated\n"));
+    assert_non_null(strstr(b.data, "3 findings: 1 critical, 1 high, 0 medium, 1 low, 0 info\n"));
+    assert_null(strstr(b.data, "\033["));
+    buf_free(&b);
+    assert_int_equal(report_write_text(&b, &f, 1), 0);
+    assert_non_null(strstr(b.data, "\033["));
+    buf_free(&b);
+    findings_free(&f);
+}
+
+static void
+test_json_report_contract(void **state)
+{
+    struct findings f;
+    struct buf b = {0};
+    struct tool_info tool = {"scanner", "1.2.3", NULL};
+    cJSON *root, *x, *loc;
+    (void)state;
+    make_findings(&f);
+    findings_sort(&f);
+    assert_int_equal(report_write_json(&b, &f, &tool), 0);
+    root = cJSON_Parse(b.data);
+    assert_non_null(root);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "tool"), "version")->valuestring,
+                        "1.2.3");
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "targets"), 0), "type")
+            ->valuestring,
+        "dockerfile");
+    x = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "findings"), 2);
+    assert_string_equal(cJSON_GetObjectItem(x, "rule")->valuestring, "TEST001");
+    assert_string_equal(cJSON_GetObjectItem(x, "severity")->valuestring, "high");
+    assert_string_equal(cJSON_GetObjectItem(x, "category")->valuestring, "secret");
+    assert_string_equal(cJSON_GetObjectItem(x, "title")->valuestring, "A secret");
+    assert_string_equal(cJSON_GetObjectItem(x, "remediation")->valuestring, "Remove it");
+    assert_string_equal(cJSON_GetObjectItem(x, "target")->valuestring, "Dockerfile");
+    loc = cJSON_GetObjectItem(x, "location");
+    assert_string_equal(cJSON_GetObjectItem(loc, "path")->valuestring, "Dockerfile");
+    assert_int_equal(cJSON_GetObjectItem(loc, "line")->valueint, 7);
+    assert_int_equal(cJSON_GetObjectItem(loc, "column")->valueint, 3);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(x, "aliases")), 2);
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(x, "aliases"), 1)->valuestring,
+                        "CKV_DOCKER_1");
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(x, "secret"), "fingerprint")->valuestring,
+        "fp0123456789abcdef");
+    assert_int_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(root, "summary"), "critical")->valueint, 1);
+    cJSON_Delete(root);
+    buf_free(&b);
+    findings_free(&f);
+}
+
+/* The SARIF log is validated by the real @microsoft/sarif-multitool (tests/package.json). */
+static void
+test_sarif_validates(void **state)
+{
+    struct findings f;
+    struct tool_info tool = {"scanner", "1.2.3", "https://example.invalid/suite"};
+    struct location loc = {"layer/etc/my key.pem", 0, 0, 0, 0, 2, "sha256:abcdef0123", NULL};
+    struct finding_extra ex = {0};
+    char p[300], out[300], cmd[2400];
+    const char *root = getenv("ROOT");
+    (void)state;
+    make_findings(&f);
+    ex.secret_redacted = "----…(1679 chars)";
+    ex.secret_fingerprint = "ffee";
+    assert_int_equal(findings_add(&f, &rule_a, &loc, &ex, "private key in a layer"), 0);
+    findings_sort(&f);
+    path_in(p, sizeof(p), "report.sarif");
+    path_in(out, sizeof(out), "validation.sarif");
+    assert_int_equal(report_write_file(p, REPORT_SARIF, &f, &tool), 0);
+    findings_free(&f);
+    /* The npm wrapper re-splits arguments through /bin/sh; call the bundled binary directly.
+     * The tool must run and write its log, and the log must hold no error-level result. */
+    snprintf(cmd, sizeof(cmd),
+             "v=%s/tests/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool; "
+             "[ -x \"$v\" ] || { echo 'sarif-multitool missing (make deps)'; exit 1; }; "
+             "\"$v\" validate '%s' -o '%s' --log ForceOverwrite >/dev/null 2>&1 || exit 1; "
+             "[ -s '%s' ] || exit 1; "
+             "if grep -q '\"level\": *\"error\"' '%s'; then cat '%s'; exit 1; fi",
+             root ? root : ".", p, out, out, out, out);
+    assert_int_equal(system(cmd), 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_error_model),
+        cmocka_unit_test(test_buf_and_format),
+        cmocka_unit_test(test_read_limits_and_symlinks),
+        cmocka_unit_test(test_create_exclusive_mode),
+        cmocka_unit_test(test_atomic_replace),
+        cmocka_unit_test(test_mkdirs),
+        cmocka_unit_test(test_findings_model),
+        cmocka_unit_test(test_text_report),
+        cmocka_unit_test(test_json_report_contract),
+        cmocka_unit_test(test_sarif_validates),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

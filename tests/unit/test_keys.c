@@ -1,0 +1,155 @@
+/* Unit tests of keys/: charsets, generation bounds, and a chi-square test of uniformity. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "keys.h"
+
+static void
+test_charset_names(void **state)
+{
+    struct keys_charset cs;
+    (void)state;
+    assert_int_equal(keys_charset_parse("alnum", &cs), 0);
+    assert_int_equal(cs.n, 62);
+    assert_int_equal(keys_charset_parse("hex", &cs), 0);
+    assert_int_equal(cs.n, 16);
+    assert_int_equal(keys_charset_parse("ascii", &cs), 0);
+    assert_int_equal(cs.n, 94);
+    assert_null(memchr(cs.chars, ' ', cs.n));
+    assert_int_equal(keys_charset_parse("base64url", &cs), 0);
+    assert_non_null(memchr(cs.chars, '-', cs.n));
+    assert_int_equal(keys_charset_parse("custom:ab", &cs), 0);
+    assert_int_equal(cs.n, 2);
+}
+
+static void
+test_charset_bad(void **state)
+{
+    struct keys_charset cs;
+    (void)state;
+    assert_int_equal(keys_charset_parse("nope", &cs), ERR_USAGE);
+    assert_int_equal(keys_charset_parse("custom:", &cs), ERR_USAGE);
+    assert_int_equal(keys_charset_parse("custom:a", &cs), ERR_USAGE);
+    assert_int_equal(keys_charset_parse("custom:abcb", &cs), ERR_USAGE);
+    assert_non_null(strstr(err_message(), "twice"));
+    assert_int_equal(keys_charset_parse("custom:a\tb", &cs), ERR_USAGE);
+}
+
+static void
+test_generate_bounds(void **state)
+{
+    struct keys_charset cs;
+    char out[KEYS_GENERATE_MAX + 1];
+    (void)state;
+    assert_int_equal(keys_init(), 0);
+    keys_charset_parse("digits", &cs);
+    assert_int_equal(keys_generate(&cs, 0, out), ERR_USAGE);
+    assert_int_equal(keys_generate(&cs, KEYS_GENERATE_MAX + 1, out), ERR_USAGE);
+    assert_int_equal(keys_generate(&cs, KEYS_GENERATE_MAX, out), 0);
+    for (size_t i = 0; i < KEYS_GENERATE_MAX; i++)
+        assert_true(out[i] >= '0' && out[i] <= '9');
+}
+
+/* Chi-square over 10^6 draws. With k-1 degrees of freedom the statistic has mean k-1 and
+ * standard deviation sqrt(2(k-1)); we fail beyond mean + 6 sd (p < 1e-8 for a fair source), so
+ * a modulo-biased generator (e.g. byte % 62, where 8 characters come up 25% more often) fails. */
+static double
+chi_square(const char *spec)
+{
+    enum { N = 1000000 };
+    struct keys_charset cs;
+    static char out[N];
+    unsigned long counts[256] = {0};
+    double expected, chi = 0;
+
+    assert_int_equal(keys_charset_parse(spec, &cs), 0);
+    for (size_t off = 0; off < N; off += KEYS_GENERATE_MAX) {
+        size_t n = N - off < KEYS_GENERATE_MAX ? N - off : KEYS_GENERATE_MAX;
+        assert_int_equal(keys_generate(&cs, n, out + off), 0);
+    }
+    for (size_t i = 0; i < N; i++) {
+        const char *p = memchr(cs.chars, out[i], cs.n);
+        assert_non_null(p);
+        counts[p - cs.chars]++;
+    }
+    expected = (double)N / (double)cs.n;
+    for (size_t i = 0; i < cs.n; i++)
+        chi += ((double)counts[i] - expected) * ((double)counts[i] - expected) / expected;
+    return chi;
+}
+
+static void
+test_uniform_alnum(void **state)
+{
+    double chi = chi_square("alnum"), k = 61;
+    (void)state;
+    print_message("chi-square alnum: %.1f (df %.0f, limit %.1f)\n", chi, k, k + 6 * sqrt(2 * k));
+    assert_true(chi < k + 6 * sqrt(2 * k));
+}
+
+static void
+test_uniform_ascii(void **state)
+{
+    double chi = chi_square("ascii"), k = 93;
+    (void)state;
+    print_message("chi-square ascii: %.1f (df %.0f, limit %.1f)\n", chi, k, k + 6 * sqrt(2 * k));
+    assert_true(chi < k + 6 * sqrt(2 * k));
+}
+
+/* The statistic itself must be able to fail: a modulo-biased sequence is rejected. */
+static void
+test_chi_square_detects_bias(void **state)
+{
+    unsigned long counts[62] = {0};
+    double chi = 0, expected = 1000000.0 / 62, k = 61;
+    uint32_t x = 12345;
+    (void)state;
+    for (int i = 0; i < 1000000; i++) {
+        x = x * 1664525u + 1013904223u;
+        counts[(x >> 24) % 62]++; /* a byte modulo 62: biased */
+    }
+    for (int i = 0; i < 62; i++)
+        chi += (counts[i] - expected) * (counts[i] - expected) / expected;
+    assert_true(chi > k + 6 * sqrt(2 * k));
+}
+
+static void
+test_entropy(void **state)
+{
+    struct keys_charset cs;
+    (void)state;
+    keys_charset_parse("hex", &cs);
+    assert_true(fabs(keys_entropy_bits(&cs, 32) - 128.0) < 1e-9);
+}
+
+static void
+test_guarded_memory_wiped(void **state)
+{
+    char buf[64];
+    (void)state;
+    memset(buf, 'S', sizeof(buf));
+    keys_wipe(buf, sizeof(buf));
+    for (size_t i = 0; i < sizeof(buf); i++)
+        assert_int_equal(buf[i], 0);
+    char *p = keys_alloc(32);
+    assert_non_null(p);
+    keys_free(p);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_charset_names),   cmocka_unit_test(test_charset_bad),
+        cmocka_unit_test(test_generate_bounds), cmocka_unit_test(test_uniform_alnum),
+        cmocka_unit_test(test_uniform_ascii),   cmocka_unit_test(test_chi_square_detects_bias),
+        cmocka_unit_test(test_entropy),         cmocka_unit_test(test_guarded_memory_wiped),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
