@@ -1,0 +1,31 @@
+/* scanner: container security checks. Dockerfile parser and rules, image readers (docker-archive,
+ * OCI layout, Engine API), the layer walker, and runtime rules for containers and Compose
+ * services. Each entry point adds one target and its findings to a findings list. */
+#ifndef SCANNER_H
+#define SCANNER_H
+
+#include "common.h"
+
+/* Options shared by every scan; cli/ fills them from the command line. */
+struct scanner_opts {
+    const char *platform;  /* --platform os/arch[/variant] for multi-arch images */
+    const char *service;   /* --service NAME for Compose files; NULL = every service */
+    int skip_base;         /* --skip-base: no findings from base-image layers */
+    int show_secrets;      /* --show-secrets: the user asked for values in clear */
+    long max_file_size;    /* bytes; 0 = the module's default */
+};
+
+/* Each returns 0 when the target was scanned (findings or not) and a negative ERR_* (with
+ * err_message) when it could not be: unreadable, invalid, engine unreachable. */
+
+/* --- Dockerfile (scanner/dockerfile_*.c) --- */
+int scanner_scan_dockerfile(const char *path, const struct scanner_opts *o, struct findings *f);
+
+/* --- Images (scanner/image_*.c, scanner/layer_*.c, scanner/engine_*.c) --- */
+int scanner_scan_image(const char *ref, const struct scanner_opts *o, struct findings *f);
+
+/* --- Runtime: containers and Compose (scanner/runtime_*.c, scanner/compose_*.c) --- */
+int scanner_scan_container(const char *id, const struct scanner_opts *o, struct findings *f);
+int scanner_scan_compose(const char *path, const struct scanner_opts *o, struct findings *f);
+
+#endif
