@@ -1,0 +1,70 @@
+/* detect: the secret detector. A rule catalogue compiled once into one Vectorscan database,
+ * PCRE2 around each hit for the secret's own span and validation, false-positive filters,
+ * redaction, keyed fingerprints, allow pragmas and baselines. */
+#ifndef DETECT_H
+#define DETECT_H
+
+#include <stddef.h>
+
+#include "common.h"
+
+struct detect_engine; /* the compiled rule set: immutable once open, shareable */
+
+/* One detected secret. Offsets are bytes from the start of the scanned input (for streams, of
+ * the whole stream); line and column are 1-based and point at the secret itself. */
+struct detect_hit {
+    const struct rule_meta *rule; /* id, severity, title, remediation, aliases */
+    const char *provider;         /* "AWS", "GitHub", ... or "generic" */
+    size_t match_start, match_end;
+    size_t secret_start, secret_end;
+    int line, column;
+    char redacted[64];    /* at most 4 leading characters and the length, e.g. "AKIA…(20 chars)" */
+    char fingerprint[65]; /* keyed BLAKE2b of the secret, hex; what baselines match */
+    double confidence;    /* 0..1 */
+    int is_example;       /* a documented example key: reported at info */
+};
+
+/* Return 0 to go on, negative to stop the scan (that value is returned by the scan call). */
+typedef int (*detect_hit_fn)(const struct detect_hit *hit, void *user);
+
+/* Loads the rule database (built at compile time). ERR_INTERNAL if it cannot. */
+int detect_open(struct detect_engine **out);
+void detect_close(struct detect_engine *e);
+/* Number of rules, and each rule's metadata (for docs and SARIF). */
+size_t detect_rule_count(const struct detect_engine *e);
+const struct rule_meta *detect_rule_at(const struct detect_engine *e, size_t i);
+
+/* Scans one buffer; calls `cb` once per secret, in order of position. */
+int detect_scan(struct detect_engine *e, const char *data, size_t len, detect_hit_fn cb,
+                void *user);
+
+/* Streams: feed chunks of any size; a secret across a chunk border is found exactly once. */
+struct detect_stream;
+int detect_stream_open(struct detect_engine *e, detect_hit_fn cb, void *user,
+                       struct detect_stream **out);
+int detect_stream_feed(struct detect_stream *s, const char *data, size_t len);
+/* Flushes the tail and frees the stream. */
+int detect_stream_close(struct detect_stream *s);
+
+/* Does a variable/key name say it holds a secret (PASSWORD, PASSWD, PWD, SECRET, TOKEN, API_KEY,
+ * PRIVATE_KEY, CREDENTIALS, ...)? Names like PASSWORD_FILE or TOKEN_URL that point at a secret
+ * rather than hold one are not. */
+int detect_name_is_secret(const char *name, size_t len);
+/* Is a value a reference or placeholder rather than a literal: ${VAR}, $VAR, {{ x }}, %VAR%,
+ * <your-token>, ***, xxx, "changeme" is NOT a placeholder (it is a weak literal). */
+int detect_value_is_placeholder(const char *value, size_t len);
+
+/* Redacted preview of a secret: at most 4 leading characters and the length. */
+void detect_redact(const char *secret, size_t len, char *out, size_t outsz);
+/* Keyed fingerprint (hex, 64 chars + NUL) of a secret, stable across runs and machines. */
+void detect_fingerprint(const char *secret, size_t len, char out[65]);
+
+/* Adds a finding for a hit: rule, severity (info when is_example), redaction, fingerprint. */
+int detect_add_finding(struct findings *f, const struct detect_hit *hit,
+                       const struct location *loc, const char *message_prefix);
+
+/* Baselines: a JSON file of {fingerprint, rule, path} entries. Matching never uses lines. */
+int detect_baseline_filter(struct findings *f, const char *baseline_path);
+int detect_baseline_write(const struct findings *f, const char *baseline_path);
+
+#endif

@@ -1,0 +1,25 @@
+/* engine: a Docker Engine API client over a UNIX socket (libcurl), shared by the image reader
+ * and the runtime checks. Internal to scanner/. */
+#ifndef SCANNER_ENGINE_INTERNAL_H
+#define SCANNER_ENGINE_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+struct engine;
+
+/* Finds the socket (DOCKER_HOST=unix://..., then the Docker, rootless and Podman defaults), pings
+ * it (GET /_ping) and negotiates the API version. ERR_UNAVAILABLE with the path tried and a hint
+ * when nothing answers. */
+int engine_open(struct engine **out);
+void engine_close(struct engine *e);
+/* GET /v<version><path> and parse the JSON body (bounded size). ERR_NOTFOUND on 404. `path` must
+ * already be URL-escaped (use engine_escape). */
+int engine_get_json(struct engine *e, const char *path, cJSON **out);
+/* GET /v<version><path>, handing the body to `sink` as it arrives (no temp copy). */
+int engine_get_stream(struct engine *e, const char *path,
+                      int (*sink)(const void *data, size_t len, void *user), void *user);
+/* Percent-escapes an image or container name for a URL path. Caller frees. */
+char *engine_escape(const char *name);
+
+#endif
