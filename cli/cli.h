@@ -80,6 +80,12 @@ struct scan_target {
     const char *help;
 };
 
+struct scanner_opts;
+/* Copies the options the scanner module reads (cli/cli_scan.c). */
+void cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out);
+
+/* `scanner` target adapters (cli/scanner_<kind>.c). */
+
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);
 

@@ -1,0 +1,16 @@
+/* cli_scan: what the scanner's target adapters share: the options the scanner module reads. */
+#include <string.h>
+
+#include "cli.h"
+#include "scanner.h"
+
+void
+cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->platform = in->platform;
+    out->service = in->service;
+    out->skip_base = in->skip_base;
+    out->show_secrets = in->show_secrets;
+    out->max_file_size = in->max_file_size;
+}
