@@ -9,7 +9,7 @@ _secrets_complete() {
     --env-file|--vault|--key-file|--report|--from-file|--output|--dir) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [ "$COMP_CWORD" -eq 1 ]; then
-        words=$("${COMP_WORDS[0]}" --help 2>/dev/null | awk '/^Commands:/{c=1;next} c&&/^  [a-z]/{print $1} /^$/{if(c)c=0}')
+        words=$("${COMP_WORDS[0]}" --help 2>/dev/null | awk '/^Run /{exit} /^  [a-z][a-z-]* /{print $1}')
         COMPREPLY=($(compgen -W "$words --help --version" -- "$cur"))
         return
     fi
