@@ -10,7 +10,7 @@
 
 /* One row per target kind; options are numbered from 0x200 by their index here. */
 static const struct scan_target targets[] = {
-    {NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 enum {
@@ -35,8 +35,9 @@ print_usage(FILE *out)
           "Targets (each may be given more than once):\n",
           out);
     for (const struct scan_target *t = targets; t->option != NULL; t++)
-        fprintf(out, "      --%-27s %s\n", t->option, t->help);
-    fputs("\nOptions:\n" REPORT_OPTS_HELP
+        fprintf(out, "      --%s %-*s %s\n", t->option, (int)(25 - strlen(t->option)), t->argname,
+                t->help);
+    fputs("\nOptions:\n" REPORT_OPTS_HELP REPORT_FAIL_ON_HELP("high")
           "      --baseline FILE            ignore findings recorded in FILE\n"
           "      --write-baseline FILE      record the current findings in FILE\n"
           "      --show-secrets             print secret values in clear (never the default)\n"
@@ -76,6 +77,7 @@ main(int argc, char **argv)
     json_init();
     memset(&opts, 0, sizeof(opts));
     cli_report_opts_init(&opts.report);
+    opts.report.fail_on = SEV_HIGH; /* scanner's default threshold (issue 5) */
     memcpy(longopts, fixed, sizeof(fixed));
     for (const struct scan_target *t = targets; t->option != NULL && nopts < NFIXED + 31; t++) {
         longopts[nopts] = (struct option){t->option, required_argument, NULL,
