@@ -53,8 +53,6 @@ struct job {
 int
 main(int argc, char **argv)
 {
-    enum { NFIXED = 16 };
-    struct option longopts[NFIXED + 32];
     static const struct option fixed[] = {
         REPORT_OPTS_LONG,
         {"baseline", required_argument, NULL, OPT_BASELINE},
@@ -67,6 +65,8 @@ main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
     };
+    /* Room for every fixed option, every target and the terminator, whatever the tables hold. */
+    struct option longopts[sizeof(fixed) / sizeof(fixed[0]) + sizeof(targets) / sizeof(targets[0])];
     size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), nopts = nfixed, njobs = 0;
     struct scan_opts opts;
     struct findings f;
@@ -79,7 +79,7 @@ main(int argc, char **argv)
     cli_report_opts_init(&opts.report);
     opts.report.fail_on = SEV_HIGH; /* scanner's default threshold (issue 5) */
     memcpy(longopts, fixed, sizeof(fixed));
-    for (const struct scan_target *t = targets; t->option != NULL && nopts < NFIXED + 31; t++) {
+    for (const struct scan_target *t = targets; t->option != NULL; t++) {
         longopts[nopts] = (struct option){t->option, required_argument, NULL,
                                           OPT_TARGET + (int)(t - targets)};
         nopts++;
