@@ -9,9 +9,7 @@
 static void
 wipe(void *p, size_t n)
 {
-    volatile unsigned char *v = p;
-    while (n--)
-        *v++ = 0;
+    explicit_bzero(p, n); /* not optimised away, and word-at-a-time fast */
 }
 
 static int

@@ -10,12 +10,8 @@
 static void
 json_free_wiped(void *p)
 {
-    if (p != NULL) {
-        size_t n = malloc_usable_size(p);
-        volatile unsigned char *v = p;
-        while (n--)
-            *v++ = 0;
-    }
+    if (p != NULL)
+        explicit_bzero(p, malloc_usable_size(p));
     free(p);
 }
 
