@@ -54,6 +54,10 @@ int detect_name_is_secret(const char *name, size_t len);
  * <your-token>, ***, xxx, "changeme" is NOT a placeholder (it is a weak literal). */
 int detect_value_is_placeholder(const char *value, size_t len);
 
+/* Lock files (package-lock.json, yarn.lock, go.sum, Cargo.lock ...): their hashes look random,
+ * so path scanners drop generic-rule hits in them. */
+int detect_path_is_lockfile(const char *path);
+
 /* Redacted preview of a secret: at most 4 leading characters and the length. */
 void detect_redact(const char *secret, size_t len, char *out, size_t outsz);
 /* Keyed fingerprint (hex, 64 chars + NUL) of a secret, stable across runs and machines. */
