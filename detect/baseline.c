@@ -107,7 +107,7 @@ detect_baseline_filter(struct findings *f, const char *baseline_path)
 }
 
 int
-detect_baseline_write(const struct findings *f, const char *baseline_path)
+detect_baseline_render(const struct findings *f, struct buf *out)
 {
     cJSON *root = cJSON_CreateObject(), *arr;
     char *text;
@@ -140,7 +140,21 @@ detect_baseline_write(const struct findings *f, const char *baseline_path)
     cJSON_Delete(root);
     if (text == NULL)
         return err_set(ERR_NOMEM, "out of memory");
-    rc = file_write_atomic(baseline_path, text, strlen(text), 0644);
+    rc = buf_append(out, text, strlen(text));
+    if (rc == 0)
+        rc = buf_append(out, "\n", 1);
     free(text);
+    return rc;
+}
+
+int
+detect_baseline_write(const struct findings *f, const char *baseline_path)
+{
+    struct buf b = {0};
+    int rc = detect_baseline_render(f, &b);
+
+    if (rc == 0)
+        rc = file_write_atomic(baseline_path, b.data, b.len, 0644);
+    buf_free(&b);
     return rc;
 }

@@ -22,6 +22,9 @@ struct detect_hit {
     char fingerprint[65]; /* keyed BLAKE2b of the secret, hex; what baselines match */
     double confidence;    /* 0..1 */
     int is_example;       /* a documented example key: reported at info */
+    int is_generic;       /* found by a generic rule (name = value), not a provider's format */
+    const char *secret;   /* the secret's bytes (secret_end - secret_start of them); valid only
+                           * during the callback; never print them without an explicit flag */
 };
 
 /* Return 0 to go on, negative to stop the scan (that value is returned by the scan call). */
@@ -70,5 +73,7 @@ int detect_add_finding(struct findings *f, const struct detect_hit *hit,
 /* Baselines: a JSON file of {fingerprint, rule, path} entries. Matching never uses lines. */
 int detect_baseline_filter(struct findings *f, const char *baseline_path);
 int detect_baseline_write(const struct findings *f, const char *baseline_path);
+/* The baseline file's text for `f` (what detect_baseline_write writes). */
+int detect_baseline_render(const struct findings *f, struct buf *out);
 
 #endif

@@ -509,6 +509,8 @@ emit_hits(struct scan_ctx *c, size_t base, struct linepos *lp, detect_hit_fn cb,
         out.column = (int)(base + h->s0 - lp->line_start + 1);
         out.confidence = h->confidence;
         out.is_example = h->example;
+        out.is_generic = (r->flags & DR_GENERIC) != 0;
+        out.secret = c->data + h->s0;
         detect_redact(c->data + h->s0, h->s1 - h->s0, out.redacted, sizeof(out.redacted));
         detect_fingerprint(c->data + h->s0, h->s1 - h->s0, out.fingerprint);
         rc = cb(&out, user);

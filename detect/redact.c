@@ -67,9 +67,9 @@ detect_add_finding(struct findings *f, const struct detect_hit *hit, const struc
         extra.override_severity = 1;
         extra.severity = SEV_INFO;
     }
-    return findings_add(f, hit->rule, &l, &extra, "%s%s%s: %s (confidence %.2f)%s",
+    return findings_add(f, hit->rule, &l, &extra, "%s%s%s (%s, confidence %.2f)%s",
                         message_prefix != NULL ? message_prefix : "",
                         message_prefix != NULL && message_prefix[0] != '\0' ? ": " : "",
-                        hit->rule->title, hit->redacted, hit->confidence,
+                        hit->rule->title, hit->provider, hit->confidence,
                         hit->is_example ? "; a documented example value, not a live secret" : "");
 }
