@@ -242,6 +242,9 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
         while (h.s1 > h.s0 && (c->data[h.s1 - 1] == '\n' || c->data[h.s1 - 1] == '\r' ||
                                c->data[h.s1 - 1] == ' ' || c->data[h.s1 - 1] == '\t'))
             h.s1--;
+        while (h.s0 < h.s1 && (c->data[h.s0] == '\n' || c->data[h.s0] == '\r' ||
+                               c->data[h.s0] == ' ' || c->data[h.s0] == '\t'))
+            h.s0++;
         while (h.s1 >= h.s0 + 2 && c->data[h.s1 - 2] == '\\' &&
                (c->data[h.s1 - 1] == 'n' || c->data[h.s1 - 1] == 'r'))
             h.s1 -= 2;
@@ -259,7 +262,7 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
     if (!h.example) {
         if (r->min_entropy > 0 && detect_entropy(c->data + h.s0, h.s1 - h.s0) < r->min_entropy)
             return;
-        if (detect_value_is_placeholder(c->data + h.s0, h.s1 - h.s0))
+        if (!(r->flags & DR_LITERAL) && detect_value_is_placeholder(c->data + h.s0, h.s1 - h.s0))
             return;
         if ((r->flags & DR_GENERIC) && detect_is_uuid(c->data + h.s0, h.s1 - h.s0))
             return;

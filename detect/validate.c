@@ -108,7 +108,7 @@ jwt_ok(const char *s, size_t len)
     return 1;
 }
 
-/* The base64 body of a PEM key begins with an ASN.1 SEQUENCE ("MI") or openssh-key-v1. */
+/* The base64 body of a PEM key begins with an ASN.1 SEQUENCE ("M") or openssh-key-v1. */
 static int
 pem_body_ok(const char *s, size_t len)
 {
@@ -130,7 +130,8 @@ pem_body_ok(const char *s, size_t len)
     buf[n] = '\0';
     if (total < 64)
         return 0;
-    return strncmp(buf, "MI", 2) == 0 || strncmp(buf, "b3BlbnNzaC1rZXktdjE", 19) == 0;
+    /* 0x30 (SEQUENCE) always encodes to 'M' whatever the length byte after it. */
+    return buf[0] == 'M' || strncmp(buf, "b3BlbnNzaC1rZXktdjE", 19) == 0;
 }
 
 /* base64 of "user:password" with a real password. */
