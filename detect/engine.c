@@ -293,10 +293,12 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
 {
     const struct detect_rule *r = &detect_rules[ri];
     size_t span = (r->flags & DR_KEYBLOCK) ? DETECT_MAX_SPAN : DETECT_RULE_SPAN;
-    size_t wstart = to > span ? to - span : 0, wend = c->len - to > span ? to + span : c->len;
+    /* Search ahead further than a match can reach, so that a fruitless search also clears
+     * the reports that follow (see `checked` below): hostile inputs stay linear. */
+    size_t ahead = 4 * span;
+    size_t wstart = to > span ? to - span : 0, wend = c->len - to > ahead ? to + ahead : c->len;
     size_t off;
     pcre2_code *code = rule_code(c->e, ri);
-    int found = 0;
 
     if (code == NULL)
         return;
@@ -324,7 +326,6 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
             ov = pcre2_get_ovector_pointer(c->md);
             me = ov[1];
         }
-        found = 1;
         take_match(c, ri, rc, ov);
         if (me > c->covered[ri])
             c->covered[ri] = me;
@@ -332,8 +333,13 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
         if (c->err != 0)
             return;
     }
-    if (!found && to > c->checked[ri])
-        c->checked[ri] = to;
+    /* No match starts in [off, wend) and fits before wend: a later report of this rule whose
+     * match would start there (it ends within `span` of its start) needs no new search. */
+    {
+        size_t clear = wend == c->len ? c->len : (wend - span > to ? wend - span : to);
+        if (clear > c->checked[ri])
+            c->checked[ri] = clear;
+    }
 }
 
 static int
