@@ -155,7 +155,7 @@ base64_creds_ok(const char *s, size_t len)
 
 /* Letters and _.- only: a word or identifier, not a random secret. */
 static int
-is_wordish(const char *s, size_t len)
+is_wordish(const char *s, size_t len, size_t random_from)
 {
     int upper = 0, lower = 0;
     for (size_t i = 0; i < len; i++) {
@@ -168,7 +168,7 @@ is_wordish(const char *s, size_t len)
             return 0;
     }
     /* Long mixed-case letter runs are random enough (e.g. some provider keys). */
-    return !(upper && lower && len >= 24);
+    return !(upper && lower && len >= random_from);
 }
 
 static int
@@ -263,7 +263,7 @@ detect_validate(enum detect_validator v, const char *data, size_t len, size_t s0
     case VAL_BASE64_CREDS:
         return base64_creds_ok(s, n);
     case VAL_NOT_WORD:
-        return !is_wordish(s, n) && !detect_value_is_placeholder(s, n);
+        return !is_wordish(s, n, 16) && !detect_value_is_placeholder(s, n);
     case VAL_GENERIC_PASSWORD:
         if (!detect_name_is_secret(name, name_len))
             return 0;
@@ -273,7 +273,7 @@ detect_validate(enum detect_validator v, const char *data, size_t len, size_t s0
     case VAL_GENERIC_SECRET:
         if (!detect_name_is_secret(name, name_len))
             return 0;
-        if (is_wordish(s, n) || detect_is_uuid(s, n))
+        if (is_wordish(s, n, 24) || detect_is_uuid(s, n))
             return 0;
         /* Hex hashes and integers are rarely secrets when not named as such: need a digit or
          * a mix of cases, plus a letter. */
