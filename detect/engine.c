@@ -391,6 +391,8 @@ dedupe(struct scan_ctx *c)
 {
     size_t k = 0;
 
+    if (c->nhits == 0)
+        return;
     qsort(c->hits, c->nhits, sizeof(*c->hits), cmp_hits);
     for (size_t i = 0; i < c->nhits; i++) {
         if (k > 0 && c->hits[i].s0 < c->hits[k - 1].s1) {
