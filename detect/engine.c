@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <hs/hs.h>
 #include <pcre2.h>
@@ -208,6 +209,29 @@ group_set(const PCRE2_SIZE *ov, int rc, unsigned g)
     return (int)g < rc && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] != PCRE2_UNSET;
 }
 
+/* user:password@example.com (RFC 2606 names): documentation, reported as an example. */
+static int
+url_host_is_example(const char *d, size_t len, size_t at)
+{
+    static const char *const hosts[] = {"example.com", "example.org", "example.net", NULL};
+    size_t e;
+
+    if (at >= len || d[at] != '@')
+        return 0;
+    at++;
+    for (e = at; e < len && e - at < 256 && d[e] != '/' && d[e] != ':' && d[e] != '?' &&
+                 d[e] != '#' && d[e] != '\'' && d[e] != '"' && d[e] != ' ' && d[e] != '\n';
+         e++)
+        ;
+    for (size_t i = 0; hosts[i] != NULL; i++) {
+        size_t n = strlen(hosts[i]);
+        if (e - at >= n && strncasecmp(d + e - n, hosts[i], n) == 0 &&
+            (e - at == n || d[e - n - 1] == '.'))
+            return 1;
+    }
+    return e - at >= 8 && strncasecmp(d + e - 8, ".example", 8) == 0;
+}
+
 /* A PCRE2 match of rule ri: pick the secret group, filter, and keep it when it passes. */
 static void
 take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
@@ -258,7 +282,8 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
             op = c->data[ov[2 * (r->name_group + 1)]];
         quoted = group_set(ov, rc, r->name_group + 2);
     }
-    h.example = detect_is_example(c->data + h.s0, h.s1 - h.s0);
+    h.example = detect_is_example(c->data + h.s0, h.s1 - h.s0) ||
+                (r->validator == VAL_URL_PASSWORD && url_host_is_example(c->data, c->len, h.s1));
     if (!h.example) {
         if (r->min_entropy > 0 && detect_entropy(c->data + h.s0, h.s1 - h.s0) < r->min_entropy)
             return;

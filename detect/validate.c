@@ -174,6 +174,9 @@ is_wordish(const char *s, size_t len, size_t random_from)
 static int
 url_password_ok(const char *s, size_t len)
 {
+    /* "a:b@", "abc:xyz@": illustrations, not credentials. */
+    if (len < 4)
+        return 0;
     static const char *const words[] = {"password", "pass", "passwd", "pwd", "secret", "token",
                                         "test", "user", "username", "pw", "x", NULL};
     if (detect_value_is_placeholder(s, len))
@@ -215,8 +218,27 @@ generic_literal_ok(const char *data, size_t dlen, size_t s0, size_t s1, int quot
     if (v[0] == '/' || v[0] == '~' || (len >= 2 && v[0] == '.' && v[1] == '/') ||
         strncasecmp(v, "file:", 5) == 0 || strncasecmp(v, "http", 4) == 0)
         return 0;
-    if (quoted)
+    if (quoted) {
+        /* A sentence is a label or a prompt, not a password ('Password used to generate key',
+         * "Enter your password"): four or more words, or words naming the secret itself. */
+        size_t spaces = 0;
+        for (size_t i = 0; i < len; i++)
+            spaces += v[i] == ' ';
+        if (spaces >= 3 || (spaces >= 1 && (strncasecmp(v, "enter", 5) == 0 ||
+                                            memmem(v, len, "assword", 7) != NULL)))
+            return 0;
         return 1;
+    }
+    /* Unquoted values end the line (env, YAML, INI): more words after it mean prose
+     * ("@G_PASSWORD_SAVE_NEVER: never save a password.") or code ("X_PASSWORD = BASE + 15,"). */
+    {
+        size_t i = s1;
+        while (i < dlen && (data[i] == ' ' || data[i] == '\t'))
+            i++;
+        if (i < dlen && data[i] != '\n' && data[i] != '\r' && data[i] != '#' &&
+            !(data[i] == '/' && i + 1 < dlen && data[i + 1] == '/'))
+            return 0;
+    }
     /* Unquoted: code when followed by a call, index or member access, or a YAML tag/alias. */
     if (next == '(' || next == '[' || next == '.' || next == '<' || next == '{')
         return 0;

@@ -276,6 +276,12 @@ test_scan_basics(void **state)
     assert_int_equal(hs.v[2].s1 - hs.v[2].s0, 8); /* DB_PASSWORD=changeme is a finding */
     free(hs.v);
 
+    /* Credentials for RFC 2606 example hosts are documentation: reported as examples. */
+    hs = scan_str("see https://admin:Xk3p9Lq2@db.example.com/ for the layout\n");
+    assert_int_equal(hs.n, 1);
+    assert_int_equal(hs.v[0].example, 1);
+    free(hs.v);
+
     hs = scan_str("");
     assert_int_equal(hs.n, 0);
     free(hs.v);
@@ -312,6 +318,17 @@ test_generic_rules(void **state)
         {"# secrets:allow-next-line\nsecret_key = \"Zk9qR2x3TnBzVjV0WThkRjFhSGc0TWs3\"\n", NULL},
         {"# pragma: allowlist nextline secret\ntoken: ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\n",
          NULL},
+        /* Prose and code around secret-named words (seen in /usr/include and /usr/share/doc). */
+        {" * @G_PASSWORD_SAVE_NEVER: never save a password.\n", NULL},
+        {"    SEC_ERROR_BAD_PASSWORD = SEC_ERROR_BASE + 15,\n", NULL},
+        {"    GPG_ERR_NO_PASSPHRASE = 177,\n", NULL},
+        {"   Password : pchar = 'geen';\n", NULL},
+        {"const password = 'Password used to generate key';\n", NULL},
+        {"label: \"Enter your password\"\n", NULL},
+        {"passphrase: 'top secret',\n", "secret.generic-password"},
+        {"password = hunter2  # ini style\n", "secret.generic-password"},
+        {"new URL('https://abc:xyz@example.com')\n", NULL},
+        {"url = 'https://deploy:Xk3p9Lq2@git.internal/repo'\n", "secret.url-credentials"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct hits hs = scan_str(cases[i].text);
