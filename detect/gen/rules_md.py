@@ -106,9 +106,12 @@ HEAD = """## Secret detection (`secret.*`) — `scanner --path`, and every value
 The detector (`detect/`) compiles every rule below into one Vectorscan database at build time
 (`detect/gen/detect_gen.c`), makes one pass over the input, then runs each hit's rule through
 PCRE2 (JIT, compiled lazily, with match limits) in a bounded window to extract the secret itself
-(the capture group, not the whole match) and validate it. A rule that Vectorscan cannot compile
-(lookaround) runs through PCRE2 behind its keywords instead; the unit test proves that every rule
-compiles one way or the other. Streams rescan a fixed overlap, so a secret across a chunk border
+(the capture group, not the whole match) and validate it. Rules with distinctive keywords (at
+least 5 characters, or 4 with a non-letter: `ghp_`, `datadog`) are put in the database as their
+caseless keywords, which is cheaper than the whole pattern; rules with short or common keywords
+keep their whole pattern there. A rule that Vectorscan cannot compile (lookaround) also runs
+through PCRE2 behind its keywords; the unit test proves that every rule compiles one way or the
+other, so no rule is silently dropped. Streams rescan a fixed overlap, so a secret across a chunk border
 is reported exactly once.
 
 Every finding carries a redacted preview (at most 4 leading characters and the length; fewer for

@@ -129,7 +129,8 @@ test_every_rule_compiles(void **state)
             if (strcmp(detect_rules[j].meta.id, r->meta.id) == 0)
                 fail_msg("duplicate rule id %s", r->meta.id);
     }
-    printf("rules: %zu (%zu in Vectorscan, %zu PCRE2 behind keywords)\n", vs + kw, vs, kw);
+    printf("rules: %zu (%zu as whole patterns in Vectorscan, %zu behind their keywords)\n", vs + kw,
+           vs, kw);
 }
 
 /* Every rule id is documented in docs/rules.md. */
