@@ -9,6 +9,9 @@
 #include <strings.h>
 
 #include <hs/hs.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <pcre2.h>
 #include <sodium.h>
 
@@ -318,10 +321,12 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
 {
     const struct detect_rule *r = &detect_rules[ri];
     size_t span = (r->flags & DR_KEYBLOCK) ? DETECT_MAX_SPAN : DETECT_RULE_SPAN;
-    /* Search ahead further than a match can reach, so that a fruitless search also clears
-     * the reports that follow (see `checked` below): hostile inputs stay linear. */
-    size_t ahead = 4 * span;
-    size_t wstart = to > span ? to - span : 0, wend = c->len - to > ahead ? to + ahead : c->len;
+    /* A keyword sits inside its match, near the start in practice: look back less. Search
+     * ahead further than a match can reach, so that a fruitless search also clears the
+     * reports that follow (see `checked` below): hostile inputs stay linear. */
+    size_t back = c->e->modes[ri] == DETECT_MODE_KW ? span / 2 : span;
+    size_t ahead = 2 * span;
+    size_t wstart = to > back ? to - back : 0, wend = c->len - to > ahead ? to + ahead : c->len;
     size_t off;
     pcre2_code *code = rule_code(c->e, ri);
 
@@ -506,19 +511,54 @@ struct linepos {
     size_t line_start; /* absolute offset where that line starts */
 };
 
+/* Newlines in p[0, n): every byte of a stream is counted, so 16 bytes at a time where SSE2 is
+ * there (all x86-64), eight otherwise; memchr per line costs more on short lines. */
+static size_t
+count_newlines(const char *p, size_t n)
+{
+    size_t count = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i nl = _mm_set1_epi8('\n');
+    while (n - i >= 16) {
+        /* Byte counters (0 - cmp adds 1 per match) summed before they can overflow. */
+        __m128i acc = _mm_setzero_si128();
+        size_t blocks = (n - i) / 16 > 255 ? 255 : (n - i) / 16;
+        for (size_t b = 0; b < blocks; b++, i += 16)
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), nl));
+        acc = _mm_sad_epu8(acc, _mm_setzero_si128());
+        count += (size_t)_mm_cvtsi128_si32(acc) + (size_t)_mm_extract_epi16(acc, 4);
+    }
+#else
+    const uint64_t ones7 = 0x7f7f7f7f7f7f7f7full, nlw = 0x0a0a0a0a0a0a0a0aull;
+    for (; n - i >= 8; i += 8) {
+        uint64_t w, y;
+        memcpy(&w, p + i, 8);
+        w ^= nlw;
+        y = ~(((w & ones7) + ones7) | w | ones7); /* 0x80 in each byte that was '\n' */
+        count += (size_t)(((y >> 7) * 0x0101010101010101ull) >> 56);
+    }
+#endif
+    for (; i < n; i++)
+        count += p[i] == '\n';
+    return count;
+}
+
 static void
 linepos_advance(struct linepos *lp, const char *buf, size_t base, size_t to)
 {
-    while (lp->off < to) {
-        const char *p = memchr(buf + (lp->off - base), '\n', to - lp->off);
-        if (p == NULL) {
-            lp->off = to;
-            break;
-        }
-        lp->line++;
-        lp->off = base + (size_t)(p - buf) + 1;
-        lp->line_start = lp->off;
+    const char *from, *last;
+    size_t nl;
+
+    if (to <= lp->off)
+        return;
+    from = buf + (lp->off - base);
+    nl = count_newlines(from, to - lp->off);
+    if (nl > 0) {
+        last = memrchr(from, '\n', to - lp->off);
+        lp->line += (int)nl;
+        lp->line_start = lp->off + (size_t)(last - from) + 1;
     }
+    lp->off = to;
 }
 
 /* Turns the kept raw hits into reported ones, in order. `base` is the absolute offset of
@@ -595,6 +635,7 @@ struct detect_stream {
     void *user;
     char *buf;
     size_t n, cap;
+    size_t used;     /* high-water mark of n: what must be wiped */
     size_t base;     /* absolute offset of buf[0] */
     size_t reported; /* absolute offset: secrets starting before it are done */
     size_t chunk, overlap;
@@ -662,40 +703,90 @@ stream_window(struct detect_stream *s, int final)
     return 0;
 }
 
+/* Makes room for at least min(want - n, 64 KiB) more bytes, growing geometrically up to one
+ * window so that small inputs stay small. */
+static int
+stream_grow(struct detect_stream *s)
+{
+    size_t want = s->chunk + 2 * s->overlap, need = s->n + (64u << 10), ncap;
+    char *nb;
+
+    if (need > want)
+        need = want;
+    if (s->cap >= need)
+        return 0;
+    ncap = s->cap * 2 > need ? s->cap * 2 : need;
+    if (ncap > want)
+        ncap = want;
+    nb = malloc(ncap);
+    if (nb == NULL)
+        return s->err = err_set(ERR_NOMEM, "detect: out of memory");
+    if (s->n > 0)
+        memcpy(nb, s->buf, s->n);
+    if (s->buf != NULL) {
+        sodium_memzero(s->buf, s->used);
+        free(s->buf);
+    }
+    s->buf = nb;
+    s->cap = ncap;
+    return 0;
+}
+
+int
+detect_stream_reserve(struct detect_stream *s, char **ptr, size_t *room)
+{
+    size_t want;
+
+    if (s == NULL || ptr == NULL || room == NULL)
+        return err_set(ERR_USAGE, "detect_stream_reserve: bad arguments");
+    if (s->err != 0)
+        return s->err;
+    if (stream_grow(s) < 0)
+        return s->err;
+    want = s->chunk + 2 * s->overlap;
+    *ptr = s->buf + s->n;
+    *room = (s->cap < want ? s->cap : want) - s->n;
+    return 0;
+}
+
+int
+detect_stream_commit(struct detect_stream *s, size_t n)
+{
+    if (s == NULL || s->err != 0)
+        return s != NULL ? s->err : err_set(ERR_USAGE, "detect_stream_commit: bad arguments");
+    if (n > s->cap - s->n)
+        return s->err = err_set(ERR_USAGE, "detect_stream_commit: more than reserved");
+    s->n += n;
+    if (s->n > s->used)
+        s->used = s->n;
+    if (s->n == s->chunk + 2 * s->overlap) {
+        int rc = stream_window(s, 0);
+        if (rc < 0)
+            return s->err = rc;
+    }
+    return 0;
+}
+
 int
 detect_stream_feed(struct detect_stream *s, const char *data, size_t len)
 {
     if (s == NULL || (data == NULL && len > 0))
         return err_set(ERR_USAGE, "detect_stream_feed: bad arguments");
-    if (s->err != 0)
-        return s->err;
     while (len > 0) {
-        size_t want = s->chunk + 2 * s->overlap, take;
-        if (s->cap < want) {
-            char *nb = malloc(want);
-            if (nb == NULL)
-                return s->err = err_set(ERR_NOMEM, "detect: out of memory");
-            if (s->n > 0)
-                memcpy(nb, s->buf, s->n);
-            if (s->buf != NULL) {
-                sodium_memzero(s->buf, s->cap);
-                free(s->buf);
-            }
-            s->buf = nb;
-            s->cap = want;
-        }
-        take = s->cap - s->n < len ? s->cap - s->n : len;
-        memcpy(s->buf + s->n, data, take);
-        s->n += take;
+        char *p;
+        size_t room, take;
+        int rc = detect_stream_reserve(s, &p, &room);
+        if (rc < 0)
+            return rc;
+        take = room < len ? room : len;
+        memcpy(p, data, take);
+        rc = detect_stream_commit(s, take);
+        if (rc < 0)
+            return rc;
         data += take;
         len -= take;
-        if (s->n == s->cap) {
-            int rc = stream_window(s, 0);
-            if (rc < 0)
-                return s->err = rc;
-        }
     }
-    return 0;
+    return s->err;
 }
 
 int
@@ -712,7 +803,7 @@ detect_stream_close(struct detect_stream *s)
     if (s->err != 0)
         rc = s->err;
     if (s->buf != NULL) {
-        sodium_memzero(s->buf, s->cap);
+        sodium_memzero(s->buf, s->used);
         free(s->buf);
     }
     free(s);

@@ -28,6 +28,10 @@
 #define CTX(id, sev, title, prov, kw, kwre, val, ent, al)                                      \
     ROW(id, sev, title, prov, kw, ASSIGN(kwre) "(" val ")" AEND, NULL, 1, 0, ent,              \
         VAL_NOT_WORD, DR_CONTEXT, 0.7, al)
+/* The same, for providers whose name is a common word ("linear", "github"). */
+#define CTXW(id, sev, title, prov, kw, kwre, val, ent, al)                                     \
+    ROW(id, sev, title, prov, kw, ASSIGN(kwre) "(" val ")" AEND, NULL, 1, 0, ent,              \
+        VAL_NOT_WORD, DR_CONTEXT | DR_WHOLE, 0.7, al)
 /* Not followed by another character of the token's alphabet. */
 #define NX(cls) "(?:[^" cls "]|$)"
 #define B62 "A-Za-z0-9"
@@ -82,7 +86,7 @@ const struct detect_rule detect_rules[] = {
     TOK("github-fine-grained-pat", SEV_CRITICAL, "GitHub fine-grained personal access token",
         "GitHub", "github_pat_", "\\b(github_pat_[" B62 "]{22}_[" B62 "]{59})\\b", 3.0,
         GLSL("github-fine-grained-pat", "@secretlint/secretlint-rule-github")),
-    CTX("github-client-secret", SEV_HIGH, "GitHub OAuth app client secret", "GitHub", "github",
+    CTXW("github-client-secret", SEV_HIGH, "GitHub OAuth app client secret", "GitHub", "github",
         "github[\\w.-]{0,20}(?:client_?)?secret", "[0-9a-f]{40}", 3.0, NULL),
 
     /* ---- GitLab ---- */
@@ -271,7 +275,7 @@ const struct detect_rule detect_rules[] = {
         GL("age-secret-key")),
     ROW("wireguard-private-key", SEV_CRITICAL, "WireGuard private key", "WireGuard", "privatekey",
         "(?m)^[ \\t]*PrivateKey[ \\t]*=[ \\t]*([A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)" NX("A-Za-z0-9+/="),
-        NULL, 1, 0, 3.5, VAL_NONE, DR_CONTEXT, 0.9, NULL),
+        NULL, 1, 0, 3.5, VAL_NONE, DR_CONTEXT | DR_WHOLE, 0.9, NULL),
 
     /* ---- Tokens in documents ---- */
     ROW("jwt", SEV_MEDIUM, "JSON Web Token", "JWT", "eyj",
@@ -290,7 +294,7 @@ const struct detect_rule detect_rules[] = {
     ROW("npmrc-auth", SEV_CRITICAL, "npm basic auth (_auth) in .npmrc", "npm", "_auth",
         "(?im)^[ \\t]*(?://[^\\s]{1,200}?:)?_auth[ \\t]*=[ \\t]*[\"']?([A-Za-z0-9+/]{12,300}={0,2})"
         NX("A-Za-z0-9+/="),
-        NULL, 1, 0, 3.0, VAL_BASE64_CREDS, DR_CONTEXT, 0.85, NULL),
+        NULL, 1, 0, 3.0, VAL_BASE64_CREDS, DR_CONTEXT | DR_WHOLE, 0.85, NULL),
     TOK("pypi-upload-token", SEV_CRITICAL, "PyPI upload token", "PyPI", "pypi-ageichlwas5vcmc",
         "\\b(pypi-AgEIcHlwaS5vcmc[" URLS "]{50,1000})" NX(URLS), 3.0, GL("pypi-upload-token")),
     TOK("testpypi-upload-token", SEV_HIGH, "TestPyPI upload token", "PyPI",
@@ -464,9 +468,9 @@ const struct detect_rule detect_rules[] = {
     TOK("openshift-user-token", SEV_HIGH, "OpenShift user token", "Red Hat", "sha256~",
         "\\b(sha256~[" URLS "]{43})" NX(URLS), 3.5, GL("openshift-user-token")),
     ROW("kubernetes-bootstrap-token", SEV_HIGH, "Kubernetes bootstrap token", "Kubernetes",
-        "token", "(?i)(?:bootstrap[_-]?token|--token|\\btoken)[\"']?[ \\t]*[:=]?[ \\t]*[\"']?"
-        "([a-z0-9]{6}\\.[a-z0-9]{16})\\b",
-        NULL, 1, 0, 3.0, VAL_NONE, DR_CONTEXT, 0.75, NULL),
+        "token", "(?i)(?:bootstrap[_-]?token[\"']?[ \\t]*[:=]|--token[ \\t=]|\\btoken[\"']?[ \\t]*[:=])"
+        "[ \\t]*[\"']?([a-z0-9]{6}\\.[a-z0-9]{16})\\b",
+        NULL, 1, 0, 3.0, VAL_NONE, DR_CONTEXT | DR_WHOLE, 0.75, NULL),
     TOK("hashicorp-tf-api-token", SEV_HIGH, "Terraform Cloud / Enterprise API token", "HashiCorp",
         "atlasv1", "\\b([" B62 "]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70})" NX("A-Za-z0-9_=-"), 3.5,
         GL("hashicorp-tf-api-token")),
@@ -498,13 +502,13 @@ const struct detect_rule detect_rules[] = {
     TOK("notion-api-token", SEV_HIGH, "Notion integration token", "Notion", "ntn_",
         "\\b(ntn_[0-9]{11}[" B62 "]{35})\\b", 3.5,
         GLSL("notion-api-token", "@secretlint/secretlint-rule-notion")),
-    TOK("notion-legacy-token", SEV_HIGH, "Notion integration token (legacy secret_)", "Notion",
-        "secret_", "\\b(secret_[" B62 "]{43})\\b", 4.0,
+    ROW("notion-legacy-token", SEV_HIGH, "Notion integration token (legacy secret_)", "Notion",
+        "secret_", "\\b(secret_[" B62 "]{43})\\b", NULL, 1, 0, 4.0, VAL_NONE, DR_WHOLE, 0.9,
         "secretlint:@secretlint/secretlint-rule-notion"),
     TOK("linear-api-key", SEV_HIGH, "Linear API key", "Linear", "lin_api_",
         "\\b(lin_api_[" B62 "]{40})\\b", 3.5,
         GLSL("linear-api-key", "@secretlint/secretlint-rule-linear")),
-    CTX("linear-client-secret", SEV_HIGH, "Linear OAuth client secret", "Linear", "linear",
+    CTXW("linear-client-secret", SEV_HIGH, "Linear OAuth client secret", "Linear", "linear",
         "linear[\\w.-]{0,20}secret", "[a-f0-9]{32}", 3.0, GL("linear-client-secret")),
     TOK("postman-api-token", SEV_HIGH, "Postman API key", "Postman", "pmak-",
         "\\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\\b", 3.0, GL("postman-api-token")),
@@ -722,11 +726,11 @@ const struct detect_rule detect_rules[] = {
         NULL, 1, 0, 3.0, VAL_NOT_WORD, DR_GENERIC, 0.75, GL("curl-auth-header")),
     ROW("authorization-basic", SEV_HIGH, "Basic credentials in an Authorization header", "HTTP",
         "authorization", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?basic\\s+([A-Za-z0-9+/]{8,600}={0,2})",
-        NULL, 1, 0, 2.5, VAL_BASE64_CREDS, 0, 0.8, GL("curl-auth-header")),
+        NULL, 1, 0, 2.5, VAL_BASE64_CREDS, DR_WHOLE, 0.8, GL("curl-auth-header")),
     ROW("netrc-password", SEV_HIGH, "Password in a .netrc file", "netrc", "machine",
         "(?i)\\bmachine[ \\t]+[^\\s]{1,200}[\\s]+login[ \\t]+[^\\s]{1,200}[\\s]+password[ \\t]+"
         "([^\\s]{1,200})",
-        NULL, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.85, NULL),
+        NULL, 1, 0, 0, VAL_URL_PASSWORD, DR_WHOLE, 0.85, NULL),
 
     /* ---- Password hashes ---- */
     HASH("password-hash-bcrypt", SEV_LOW, "bcrypt password hash", "$2",

@@ -76,7 +76,8 @@ main(int argc, char **argv)
         const struct detect_rule *r = &detect_rules[i];
         if (r->flags & DR_NOVS)
             mode[i] = DETECT_MODE_KW;
-        else if (!(r->flags & DR_GENERIC) && r->prefilter == NULL && keywords_distinctive(r->keywords))
+        else if (!(r->flags & (DR_GENERIC | DR_WHOLE)) && r->prefilter == NULL &&
+                 keywords_distinctive(r->keywords))
             mode[i] = DETECT_MODE_KW; /* literals are cheaper than the full pattern */
         else
             mode[i] = DETECT_MODE_VS;
