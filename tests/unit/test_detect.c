@@ -645,7 +645,7 @@ list_files(const char *dir, char names[][128], size_t max)
             DIR *s = opendir(p);
             struct dirent *se;
             while (s != NULL && (se = readdir(s)) != NULL && n < max) {
-                if (se->d_name[0] == '.')
+                if (strcmp(se->d_name, ".") == 0 || strcmp(se->d_name, "..") == 0)
                     continue;
                 snprintf(names[n++], 128, "%.60s/%.60s", de->d_name, se->d_name);
             }
