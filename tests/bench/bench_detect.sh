@@ -63,6 +63,14 @@ echo "scanner --path:  wall ${ours_s} s ($(rate "$SECS") MB/s), cpu ${CPU} s ($(
 find "$CORPUS" -type f -print0 | xargs -0 cat >"$WORK/all.txt"
 measure big "$SCANNER" --path "$WORK/all.txt" --max-file-size 100000000000 --format json -q
 echo "one $mb MB file: wall ${SECS} s ($(rate "$SECS") MB/s), cpu ${CPU} s ($(rate "$CPU") MB/s), peak RSS $((RSS / 1024)) MiB (streamed in 1 MiB windows)"
+# The engine alone on the same bytes, in memory (no file system, no report).
+if cc -O2 -std=c11 -D_GNU_SOURCE -I"$ROOT" -I"$ROOT/common" -I"$ROOT/detect" \
+    -o "$WORK/detect_engine" "$ROOT/tests/bench/detect_engine.c" "$BUILD/libsuite.a" \
+    $(pkg-config --libs libhs libpcre2-8 libsodium libcjson) -lm 2>"$WORK/cc.err"; then
+    "$WORK/detect_engine" "$WORK/all.txt"
+else
+    echo "engine alone: could not build the harness:"; head -5 "$WORK/cc.err"
+fi
 rm -f "$WORK/all.txt"
 
 if [ -x "$SECRETLINT" ]; then
