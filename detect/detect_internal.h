@@ -59,7 +59,7 @@ extern const size_t detect_rules_count;
 #define DETECT_MODE_KW    2u
 #define DETECT_KW_ID      0x100000u
 extern const unsigned char detect_db_blob[];
-extern const unsigned char detect_db_blob_end[];
+extern const unsigned long long detect_db_size; /* bytes in detect_db_blob */
 
 /* Filters (detect/filters.c). */
 double detect_entropy(const char *s, size_t len);

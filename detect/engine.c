@@ -67,7 +67,7 @@ int
 detect_open(struct detect_engine **out)
 {
     const unsigned char *blob = detect_db_blob;
-    size_t size = (size_t)(detect_db_blob_end - detect_db_blob), n;
+    size_t size = (size_t)detect_db_size, n;
     struct detect_engine *e;
     hs_error_t herr;
 

@@ -27,7 +27,8 @@ $(DETECT_DB_OBJ): $(DETECT_DB_BIN)
 	@echo "  AS      $@"
 	$(Q)printf '%s\n' '.section .rodata' '.balign 64' '.globl detect_db_blob' \
 	  '.type detect_db_blob, @object' 'detect_db_blob:' '.incbin "$(abspath $<)"' \
-	  '.globl detect_db_blob_end' 'detect_db_blob_end:' '.byte 0' \
+	  'detect_db_blob_end:' '.balign 8' '.globl detect_db_size' '.type detect_db_size, @object' \
+	  'detect_db_size:' '.quad detect_db_blob_end - detect_db_blob' \
 	  '.section .note.GNU-stack,"",@progbits' >$(DETECT_DB_ASM)
 	$(Q)$(CC) -c $(DETECT_DB_ASM) -o $@
 
