@@ -90,6 +90,9 @@ detect_is_example(const char *s, size_t len)
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
         "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        /* OAuth 2.0 (RFC 6749, RFC 6750) examples. */
+        "2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+        "h480djs93hd8", "mF_9.B5f-4.1JqM", "SplxlOBeZQQYbYS6WxSbIA", "8xLOxBtZp8",
         "pk_test_TYooMQauvdEDq54NiTphI7jx",
         ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwi"
          "aWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"),
@@ -219,7 +222,10 @@ static const char *const pointer_words[] = {
     "attempts", "retries", "error", "errors", "message", "msg", "text", "title", "icon", "button",
     "link", "page", "view", "form", "dialog", "screen", "route", "action", "event", "status",
     "state", "limit", "length", "chars", "digits", "fingerprint", "hash", "salt", "rounds",
-    "iterations", "cost", "separator", "delimiter", "encoding", "charset", "len", "location", NULL,
+    "iterations", "cost", "separator", "delimiter", "encoding", "charset", "len", "location",
+    "encryption", "hashes", "hashing", "hasher", "scheme", "mechanism", "userdata", "cb", "fn",
+    "func", "complexity", "storage", "prefix", "info", "meta", "metadata", "schema", "option",
+    "options", "config", "settings", NULL,
 };
 
 /* Whole tokens that rule the name out wherever they are (csrf_token is a per-request value). */
@@ -318,6 +324,19 @@ detect_value_is_placeholder(const char *v, size_t len)
         return 1;
     if (len >= 3 && memmem(v, len, "${", 2) != NULL && memchr(v, '}', len) != NULL)
         return 1;
+    /* f-strings and format strings: "{self.password}", "{password}'". */
+    {
+        const char *o = memchr(v, '{', len);
+        const char *c = o != NULL ? memchr(o, '}', len - (size_t)(o - v)) : NULL;
+        if (c != NULL && c - o >= 2) {
+            int ident = 1;
+            for (const char *q = o + 1; q < c; q++)
+                if (!(isalnum((unsigned char)*q) || *q == '_' || *q == '.' || *q == ' '))
+                    ident = 0;
+            if (ident)
+                return 1;
+        }
+    }
     if (len >= 2 && ((v[0] == '{' && v[len - 1] == '}') || (v[0] == '<' && v[len - 1] == '>') ||
                      (v[0] == '[' && v[len - 1] == ']') || (v[0] == '%' && v[len - 1] == '%') ||
                      (v[0] == '@' && v[len - 1] == '@') || (v[0] == '(' && v[len - 1] == ')')))

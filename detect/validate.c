@@ -215,6 +215,13 @@ generic_literal_ok(const char *data, size_t dlen, size_t s0, size_t s1, int quot
 
     if (detect_value_is_placeholder(v, len))
         return 0;
+    /* "pw", 'bar': illustrations rather than passwords. */
+    if (len < 4)
+        return 0;
+    /* A string that is itself a secret's name ("challengePassword", "db_password") is a key
+     * or a label. */
+    if (memchr(v, ' ', len) == NULL && detect_name_is_secret(v, len))
+        return 0;
     if (v[0] == '/' || v[0] == '~' || (len >= 2 && v[0] == '.' && v[1] == '/') ||
         strncasecmp(v, "file:", 5) == 0 || strncasecmp(v, "http", 4) == 0)
         return 0;
@@ -239,6 +246,25 @@ generic_literal_ok(const char *data, size_t dlen, size_t s0, size_t s1, int quot
             !(data[i] == '/' && i + 1 < dlen && data[i + 1] == '/'))
             return 0;
     }
+    /* Unquoted: a list of options ("true|false"), an attribute of an object in code
+     * (self.x = y), or an identifier assigned on an indented line (code, not INI or .env). */
+    if (memchr(v, '|', len) != NULL)
+        return 0;
+    {
+        size_t ls = s0;
+        int indented, ident = 1;
+        while (ls > 0 && data[ls - 1] != '\n')
+            ls--;
+        indented = data[ls] == ' ' || data[ls] == '\t';
+        for (size_t i = 0; i < len; i++)
+            if (!(isalpha((unsigned char)v[i]) || v[i] == '_'))
+                ident = 0;
+        if (strncmp(data + ls + strspn(data + ls, " \t"), "self.", 5) == 0 ||
+            strncmp(data + ls + strspn(data + ls, " \t"), "this.", 5) == 0)
+            return 0;
+        if (indented && ident && op == '=')
+            return 0;
+    }
     /* Unquoted: code when followed by a call, index or member access, or a YAML tag/alias. */
     if (next == '(' || next == '[' || next == '.' || next == '<' || next == '{')
         return 0;
@@ -257,10 +283,6 @@ generic_literal_ok(const char *data, size_t dlen, size_t s0, size_t s1, int quot
         if (ident && !isdigit((unsigned char)v[0]))
             return 0;
     }
-    /* An identifier that itself names a secret (password = db_password) is a variable. */
-    (void)op;
-    if (detect_name_is_secret(v, len))
-        return 0;
     return 1;
 }
 

@@ -329,6 +329,13 @@ test_generic_rules(void **state)
         {"passphrase: 'top secret',\n", "secret.generic-password"},
         {"password = hunter2  # ini style\n", "secret.generic-password"},
         {"new URL('https://abc:xyz@example.com')\n", NULL},
+        {"# com.sun.management.jmxremote.password.toHashes = true|false\n", NULL},
+        {"#password_encryption = scram-sha-256\n", NULL},
+        {"        self._passphrase_userdata = userdata\n", NULL},
+        {"    AttributeOID.CHALLENGE_PASSWORD: \"challengePassword\",\n", NULL},
+        {"    username, password = split\n", NULL},
+        {">>> client.prepare_request_body(username='foo', password='bar')\n", NULL},
+        {"return f'machine {host} login {self.username} password {self.password}'\n", NULL},
         {"url = 'https://deploy:Xk3p9Lq2@git.internal/repo'\n", "secret.url-credentials"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
