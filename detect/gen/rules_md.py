@@ -122,9 +122,14 @@ Values are never printed in clear unless `--show-secrets` is given.
 `$(cmd)`, `{{ x }}`, `${{ secrets.X }}`, `%VAR%`, `@VAR@`, `{0}`, `%s`), placeholders
 (`<your-token>`, `your-api-key-here`, `***`, `xxx`, `REDACTED`, `changeit_…`, `example`), empty
 values, UUIDs (generic rules), sequential or repeated characters (`abcdef`, `123456`, `aaaa`),
-generic hits in lock files (`package-lock.json`, `yarn.lock`, `go.sum`, `Cargo.lock`, …).
-**Documented examples** (AWS's `AKIAIOSFODNN7EXAMPLE` and `…EXAMPLEKEY`, Stripe's and jwt.io's
-published samples) are reported at `info` as examples, not dropped. A literal weak password is
+generic hits in lock files (`package-lock.json`, `yarn.lock`, `go.sum`, `Cargo.lock`, …). For the
+generic rules also: values under 4 characters, sentences and labels (`'Enter your password'`,
+`"challengePassword"`), option lists (`true|false`), f-strings (`{self.password}`), and code
+(`getpass()`, `os.environ[...]`, `self.x = y`, `a, password = split`, an identifier assigned on an
+indented line, prose after an unquoted value).
+**Documented examples** (AWS's `AKIAIOSFODNN7EXAMPLE` and `…EXAMPLEKEY`, Stripe's, jwt.io's and
+the OAuth RFCs' published samples, credentials for `example.com` / `.org` / `.net` hosts) are
+reported at `info` as examples, not dropped. A literal weak password is
 still a hardcoded secret: `DB_PASSWORD=changeme` is a finding.
 
 **Suppression.** A line containing `secrets:allow` (ours) is not reported; `secrets:allow-next-line`
