@@ -74,7 +74,7 @@ scan_file(struct path_scan *ps, int dirfd, const char *name, const char *shown)
 {
     struct detect_stream *s = NULL;
     struct stat st;
-    char sniff[PATH_SNIFF_BYTES];
+    size_t total = 0;
     ssize_t got;
     int fd, rc = 0;
 
@@ -97,23 +97,9 @@ scan_file(struct path_scan *ps, int dirfd, const char *name, const char *shown)
     }
     ps->path = shown;
     ps->lockfile = detect_path_is_lockfile(shown);
-    /* Binary files by content: a NUL byte in the first 8 KiB. */
-    got = pread(fd, sniff, sizeof(sniff), 0);
-    if (got < 0) {
-        diag_warn("%s: read error: %s", shown, strerror(errno));
-        ps->unreadable++;
-        close(fd);
-        return 0;
-    }
-    if (looks_binary(sniff, (size_t)got)) {
-        explicit_bzero(sniff, sizeof(sniff));
-        ps->skipped_binary++;
-        close(fd);
-        return 0;
-    }
-    ps->files++;
     rc = detect_stream_open(engine, on_hit, ps, &s);
-    while (rc == 0) {
+    /* Read straight into the stream; stop at the size fstat gave (one read fewer per file). */
+    while (rc == 0 && (total < (size_t)st.st_size || total == 0)) {
         char *p;
         size_t room;
         rc = detect_stream_reserve(s, &p, &room);
@@ -127,8 +113,19 @@ scan_file(struct path_scan *ps, int dirfd, const char *name, const char *shown)
             ps->unreadable++;
             break;
         }
+        if (total == 0) {
+            /* Binary files by content: a NUL byte in the first 8 KiB. */
+            if (looks_binary(p, (size_t)got < PATH_SNIFF_BYTES ? (size_t)got : PATH_SNIFF_BYTES)) {
+                ps->skipped_binary++;
+                detect_stream_discard(s);
+                s = NULL;
+                break;
+            }
+            ps->files++;
+        }
         if (got == 0)
             break;
+        total += (size_t)got;
         rc = detect_stream_commit(s, (size_t)got);
     }
     if (s != NULL) {
@@ -136,7 +133,6 @@ scan_file(struct path_scan *ps, int dirfd, const char *name, const char *shown)
         if (rc == 0)
             rc = rc2;
     }
-    explicit_bzero(sniff, sizeof(sniff));
     close(fd);
     return rc;
 }
@@ -154,7 +150,7 @@ inside(const char *root, const char *real)
 static int
 cmp_names(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 /* Walks a directory tree with an explicit stack (no recursion that input can deepen). */
@@ -206,7 +202,12 @@ scan_tree(struct path_scan *ps, const char *top)
                 names = nn;
                 capnames = nc;
             }
-            names[nnames] = strdup(de->d_name);
+            /* The entry's d_type rides in front of its name, so sorting keeps them together. */
+            names[nnames] = malloc(strlen(de->d_name) + 2);
+            if (names[nnames] != NULL) {
+                names[nnames][0] = (char)de->d_type;
+                strcpy(names[nnames] + 1, de->d_name);
+            }
             if (names[nnames] == NULL) {
                 rc = err_set(ERR_NOMEM, "out of memory");
                 break;
@@ -217,7 +218,8 @@ scan_tree(struct path_scan *ps, const char *top)
             qsort(names, nnames, sizeof(*names), cmp_names);
         /* Subdirectories are pushed in reverse so they pop in name order. */
         for (size_t k = nnames; k-- > 0 && rc == 0;) {
-            const char *nm = names[k];
+            const char *nm = names[k] + 1;
+            unsigned char dtype = (unsigned char)names[k][0];
             struct buf child = {0};
             struct stat st;
 
@@ -225,7 +227,14 @@ scan_tree(struct path_scan *ps, const char *top)
                 rc = err_set(ERR_NOMEM, "out of memory");
                 break;
             }
-            if (fstatat(dirfd(d), nm, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            /* d_type saves a stat per entry where the file system fills it in. */
+            if (dtype == DT_DIR)
+                st.st_mode = S_IFDIR;
+            else if (dtype == DT_REG)
+                st.st_mode = S_IFREG;
+            else if (dtype == DT_LNK)
+                st.st_mode = S_IFLNK;
+            else if (fstatat(dirfd(d), nm, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 buf_free(&child);
                 continue;
             }

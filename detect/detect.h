@@ -50,6 +50,8 @@ int detect_stream_feed(struct detect_stream *s, const char *data, size_t len);
  * (at least one), then commit how many were written there. */
 int detect_stream_reserve(struct detect_stream *s, char **ptr, size_t *room);
 int detect_stream_commit(struct detect_stream *s, size_t n);
+/* Frees the stream without scanning what is left (e.g. the input turned out to be binary). */
+void detect_stream_discard(struct detect_stream *s);
 /* Flushes the tail and frees the stream. */
 int detect_stream_close(struct detect_stream *s);
 

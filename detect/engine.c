@@ -789,6 +789,18 @@ detect_stream_feed(struct detect_stream *s, const char *data, size_t len)
     return s->err;
 }
 
+void
+detect_stream_discard(struct detect_stream *s)
+{
+    if (s == NULL)
+        return;
+    if (s->buf != NULL) {
+        sodium_memzero(s->buf, s->used);
+        free(s->buf);
+    }
+    free(s);
+}
+
 int
 detect_stream_close(struct detect_stream *s)
 {
