@@ -40,10 +40,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (detect_stream_open(eng, on_hit, &streamed, &s) != 0)
         abort();
     detect_stream_tune(s, 1 + (size > 1 ? data[1] % 64 : 0), 256);
-    if (detect_stream_feed(s, (const char *)data, split) != 0 ||
-        detect_stream_feed(s, (const char *)data + split, size - split) != 0 ||
-        detect_stream_close(s) != 0)
+    if (detect_stream_feed(s, (const char *)data, split) != 0)
         abort();
+    /* The rest through the zero-copy path. */
+    for (size_t off = split; off < size;) {
+        char *p;
+        size_t room, n;
+        if (detect_stream_reserve(s, &p, &room) != 0 || room == 0)
+            abort();
+        n = room < size - off ? room : size - off;
+        memcpy(p, data + off, n);
+        if (detect_stream_commit(s, n) != 0)
+            abort();
+        off += n;
+    }
+    if (detect_stream_close(s) != 0)
+        abort();
+    /* A stream given up half way frees everything (LeakSanitizer checks). */
+    if (detect_stream_open(eng, on_hit, &streamed, &s) != 0 ||
+        detect_stream_feed(s, (const char *)data, split) != 0)
+        abort();
+    detect_stream_discard(s);
     (void)detect_name_is_secret((const char *)data, size);
     (void)detect_value_is_placeholder((const char *)data, size);
     detect_redact((const char *)data, size, out, sizeof(out));
