@@ -33,10 +33,12 @@ struct report_opts {
     {"format", required_argument, NULL, 0x100}, {"report", required_argument, NULL, 0x101},    \
         {"fail-on", required_argument, NULL, 0x102}, {"no-color", no_argument, NULL, 0x103},  \
         {"min-severity", required_argument, NULL, 0x104}, {"quiet", no_argument, NULL, 'q'}
+/* The --fail-on line of a command's help, with that command's default. */
+#define REPORT_FAIL_ON_HELP(dflt)                                                              \
+    "      --fail-on SEVERITY         exit 1 at or above it (default " dflt ")\n"
 #define REPORT_OPTS_HELP                                                                       \
     "  -f, --format text|json|sarif   report format on stdout (default text)\n"               \
     "      --report FILE              also write a report to FILE (.json/.sarif/.txt)\n"       \
-    "      --fail-on SEVERITY         exit 1 at or above it (default low)\n"                   \
     "      --min-severity SEVERITY    hide findings below it (default info)\n"                 \
     "      --no-color                 never colour the text report (NO_COLOR works too)\n"     \
     "  -q, --quiet                    no notes or warnings on stderr\n"
@@ -76,6 +78,7 @@ struct scan_opts {
 /* One kind of scan target: `scanner --<option> ARG`. The adapter adds a target and findings. */
 struct scan_target {
     const char *option;
+    const char *argname; /* shown in --help: "FILE", "PATH..." */
     int (*scan)(const char *arg, const struct scan_opts *opts, struct findings *f);
     const char *help;
 };

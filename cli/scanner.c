@@ -11,8 +11,8 @@
 
 /* One row per target kind; options are numbered from 0x200 by their index here. */
 static const struct scan_target targets[] = {
-    {"path", scan_path, "PATH...  files and directories: leaked secrets (skips .git, binaries)"},
-    {NULL, NULL, NULL},
+    {"path", "PATH...", scan_path, "files and directories: leaked secrets (skips .git, binaries)"},
+    {NULL, NULL, NULL, NULL},
 };
 
 enum {
@@ -37,8 +37,9 @@ print_usage(FILE *out)
           "Targets (each may be given more than once):\n",
           out);
     for (const struct scan_target *t = targets; t->option != NULL; t++)
-        fprintf(out, "      --%-27s %s\n", t->option, t->help);
-    fputs("\nOptions:\n" REPORT_OPTS_HELP
+        fprintf(out, "      --%s %-*s %s\n", t->option, (int)(25 - strlen(t->option)), t->argname,
+                t->help);
+    fputs("\nOptions:\n" REPORT_OPTS_HELP REPORT_FAIL_ON_HELP("high")
           "      --baseline FILE            ignore findings recorded in FILE\n"
           "      --write-baseline FILE      record the current findings in FILE\n"
           "      --max-file-size BYTES      skip larger files in --path scans (default 10 MiB)\n"
@@ -55,8 +56,6 @@ struct job {
 int
 main(int argc, char **argv)
 {
-    enum { NFIXED = 16 };
-    struct option longopts[NFIXED + 32];
     static const struct option fixed[] = {
         REPORT_OPTS_LONG,
         {"baseline", required_argument, NULL, OPT_BASELINE},
@@ -69,6 +68,8 @@ main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
     };
+    /* Room for every fixed option, every target and the terminator, whatever the tables hold. */
+    struct option longopts[sizeof(fixed) / sizeof(fixed[0]) + sizeof(targets) / sizeof(targets[0])];
     size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), nopts = nfixed, njobs = 0;
     struct scan_opts opts;
     struct findings f;
@@ -79,8 +80,9 @@ main(int argc, char **argv)
     json_init();
     memset(&opts, 0, sizeof(opts));
     cli_report_opts_init(&opts.report);
+    opts.report.fail_on = SEV_HIGH; /* scanner's default threshold (issue 5) */
     memcpy(longopts, fixed, sizeof(fixed));
-    for (const struct scan_target *t = targets; t->option != NULL && nopts < NFIXED + 31; t++) {
+    for (const struct scan_target *t = targets; t->option != NULL; t++) {
         longopts[nopts] = (struct option){t->option, required_argument, NULL,
                                           OPT_TARGET + (int)(t - targets)};
         nopts++;

@@ -22,6 +22,7 @@ trap services_stop EXIT
 passed=0
 failed=0
 failed_names=()
+timings=()
 pattern=${TESTS:-}
 log=$(mktemp)
 
@@ -29,8 +30,10 @@ for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     case $(basename "$t") in *"$pattern"*) ;; *) continue ;; esac
     echo "== unit: $(basename "$t")"
+    t0=$SECONDS
     "$t" >"$log" 2>&1
     rc=$?
+    timings+=("$((SECONDS - t0))s unit:$(basename "$t")")
     cat "$log"
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\..*/\1/p' "$log" | tail -1)
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s).*/\1/p' "$log" | tail -1)
@@ -51,8 +54,10 @@ for s in "$ROOT"/tests/e2e/*.sh; do
     case $(basename "$s") in *"$pattern"*) ;; *) continue ;; esac
     echo "== e2e: $(basename "$s")"
     counts=$(mktemp)
+    t0=$SECONDS
     E2E_COUNTS=$counts bash "$s"
     rc=$?
+    timings+=("$((SECONDS - t0))s e2e:$(basename "$s")")
     read -r p f <"$counts" 2>/dev/null || { p=0; f=0; }
     rm -f "$counts"
     p=${p:-0}
@@ -67,6 +72,7 @@ for s in "$ROOT"/tests/e2e/*.sh; do
 done
 rm -f "$log"
 
+echo "time per file (total ${SECONDS}s): ${timings[*]}"
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo "failing: ${failed_names[*]}"
 fi
