@@ -5,7 +5,7 @@
 # the same text as one big file (memory must not grow with input), and every remaining hit.
 # usage: tests/bench/bench_detect.sh [BUILD_DIR]   (MIN_MB=100 by default)
 set -u
-BUILD=${1:-build}
+BUILD=${1:-${BUILD:-build}}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 SCANNER=$BUILD/scanner
