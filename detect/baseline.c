@@ -35,13 +35,19 @@ finding_key(const struct finding *fi, char out[65])
 static void
 finding_drop(struct finding *fi)
 {
-    char **fields[] = {&fi->rule, &fi->category, &fi->title, &fi->message, &fi->remediation,
-                       &fi->aliases, &fi->target, &fi->path, &fi->layer, &fi->container,
-                       &fi->secret_redacted, &fi->secret_fingerprint};
-    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        free(*fields[i]);
-        *fields[i] = NULL;
-    }
+    free(fi->rule);
+    free(fi->category);
+    free(fi->title);
+    free(fi->message);
+    free(fi->remediation);
+    free(fi->aliases);
+    free(fi->target);
+    free(fi->path);
+    free(fi->layer);
+    free(fi->container);
+    free(fi->secret_redacted);
+    free(fi->secret_fingerprint);
+    memset(fi, 0, sizeof(*fi));
 }
 
 static const char *
