@@ -22,6 +22,9 @@ struct detect_hit {
     char fingerprint[65]; /* keyed BLAKE2b of the secret, hex; what baselines match */
     double confidence;    /* 0..1 */
     int is_example;       /* a documented example key: reported at info */
+    int is_generic;       /* found by a generic rule (name = value), not a provider's format */
+    const char *secret;   /* the secret's bytes (secret_end - secret_start of them); valid only
+                           * during the callback; never print them without an explicit flag */
 };
 
 /* Return 0 to go on, negative to stop the scan (that value is returned by the scan call). */
@@ -43,6 +46,12 @@ struct detect_stream;
 int detect_stream_open(struct detect_engine *e, detect_hit_fn cb, void *user,
                        struct detect_stream **out);
 int detect_stream_feed(struct detect_stream *s, const char *data, size_t len);
+/* Zero-copy feeding (e.g. read(2) straight into the stream): a place for up to *room bytes
+ * (at least one), then commit how many were written there. */
+int detect_stream_reserve(struct detect_stream *s, char **ptr, size_t *room);
+int detect_stream_commit(struct detect_stream *s, size_t n);
+/* Frees the stream without scanning what is left (e.g. the input turned out to be binary). */
+void detect_stream_discard(struct detect_stream *s);
 /* Flushes the tail and frees the stream. */
 int detect_stream_close(struct detect_stream *s);
 
@@ -53,6 +62,10 @@ int detect_name_is_secret(const char *name, size_t len);
 /* Is a value a reference or placeholder rather than a literal: ${VAR}, $VAR, {{ x }}, %VAR%,
  * <your-token>, ***, xxx, "changeme" is NOT a placeholder (it is a weak literal). */
 int detect_value_is_placeholder(const char *value, size_t len);
+
+/* Lock files (package-lock.json, yarn.lock, go.sum, Cargo.lock ...): their hashes look random,
+ * so path scanners drop generic-rule hits in them. */
+int detect_path_is_lockfile(const char *path);
 
 /* Redacted preview of a secret: at most 4 leading characters and the length. */
 void detect_redact(const char *secret, size_t len, char *out, size_t outsz);
@@ -66,5 +79,7 @@ int detect_add_finding(struct findings *f, const struct detect_hit *hit,
 /* Baselines: a JSON file of {fingerprint, rule, path} entries. Matching never uses lines. */
 int detect_baseline_filter(struct findings *f, const char *baseline_path);
 int detect_baseline_write(const struct findings *f, const char *baseline_path);
+/* The baseline file's text for `f` (what detect_baseline_write writes). */
+int detect_baseline_render(const struct findings *f, struct buf *out);
 
 #endif
