@@ -88,5 +88,6 @@ void cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out);
 
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif

@@ -37,6 +37,8 @@ enum env_quote {
 #define ENV_F_DOLLAR_ESC 0x0080u /* `$$` or `\$` gave a literal `$` */
 #define ENV_F_CRLF       0x0100u /* the statement's line ends with CRLF */
 #define ENV_F_EMPTY      0x0200u /* `KEY=` with nothing (or only a comment) after `=` */
+#define ENV_F_BAD_REF    0x0400u /* a `${` without a valid name or closing `}` (kept as text;
+                                    Compose refuses the file) */
 
 /* A variable reference found in a value: recognised, never executed or expanded here.
  * Offsets index the entry's decoded `value`, where the reference text is kept verbatim. */
@@ -168,8 +170,10 @@ void envcheck_config_example(struct envcheck_config *c, const char *example_path
 
 /* Validates one .env file: lexes it, then every enabled rule (syntax, portability, hygiene,
  * lint, the example comparison, and the file checks: git, permissions, .dockerignore, backup
- * copies). Adds a target and findings to `out`. Returns 0, or a negative ERR_* when the file
- * cannot be read (ERR_NOTFOUND, ERR_UNSAFE for a symlink, ERR_LIMIT, ERR_IO). */
+ * copies). Adds a target and findings to `out` (parse errors are findings too, rule ENV001).
+ * Returns the number of statements that could not be parsed (0 for a well-formed file), or a
+ * negative ERR_* when the file cannot be read (ERR_NOTFOUND, ERR_UNSAFE for a symlink or a
+ * non-regular file, ERR_LIMIT, ERR_IO). */
 int envcheck_validate(const struct envcheck_config *c, const char *path, struct findings *out);
 
 /* Strength of a candidate secret in bits (zxcvbn); exposed for tests. */

@@ -214,7 +214,7 @@ env_ref_scan(const char *s, size_t n, size_t i, struct env_ref *r)
 
 /* Copies an interpolated text (unquoted, or double-quoted after escapes) into the arena:
  * `$$` -> `$`, references kept verbatim and recorded. Returns 0, or 1 when a `${` is malformed
- * (the caller reports it), or a negative error. */
+ * (kept as text; the caller flags it), or a negative error. */
 static int
 put_interpolated(struct lexer *lx, const char *s, size_t n, struct env_entry *e, size_t ref0)
 {
@@ -505,16 +505,8 @@ lex_statement(struct lexer *lx)
             rc = put_interpolated(lx, lx->tmp, tl, &e, ref0);
             if (rc < 0)
                 return rc;
-            if (rc > 0) {
-                add_diag(lx, ENV_DIAG_ERROR, e.value_span.line, e.value_span.column,
-                         "invalid variable reference in the value of %s (a '${' without a "
-                         "valid name or closing '}')", e.key);
-                lx->arena_used = a0;
-                lx->nrefs = ref0;
-                lx->pos = i + 1;
-                skip_line(lx);
-                return 0;
-            }
+            if (rc > 0)
+                e.flags |= ENV_F_BAD_REF;
         }
         lx->pos = i + 1;
         if (finish_line(lx, &e) != 0) {
@@ -553,15 +545,8 @@ lex_statement(struct lexer *lx)
         rc = put_interpolated(lx, d + vs, vend - vs, &e, ref0);
         if (rc < 0)
             return rc;
-        if (rc > 0) {
-            add_diag(lx, ENV_DIAG_ERROR, e.value_span.line, e.value_span.column,
-                     "invalid variable reference in the value of %s (a '${' without a valid "
-                     "name or closing '}')", e.key);
-            lx->arena_used = a0;
-            lx->nrefs = ref0;
-            skip_line(lx);
-            return 0;
-        }
+        if (rc > 0)
+            e.flags |= ENV_F_BAD_REF;
         if (end < lx->len && d[end] == '\r')
             e.flags |= ENV_F_CRLF;
         lx->pos = end;
