@@ -98,7 +98,7 @@ struct env_file {
     size_t nerrors; /* diags of kind ENV_DIAG_ERROR (all of them, kept or not) */
     /* storage behind entries' strings and refs: owned, wiped by env_file_free */
     char *strings;
-    size_t strings_cap;
+    size_t strings_cap; /* bytes of it in use */
     struct env_ref *refs_all;
 };
 

@@ -228,6 +228,34 @@ url_password(const char *v, size_t n, size_t *off, size_t *len)
     return 1;
 }
 
+/* Long, with three character classes and many distinct characters: zxcvbn cannot rate such a
+ * value under any sane threshold (words and patterns repeat characters), and at about 90 us a
+ * call here it is the cost that matters on big files. */
+static int
+clearly_random(const char *v, size_t n)
+{
+    unsigned char seen[256] = {0};
+    int lower = 0, upper = 0, digit = 0, other = 0;
+    size_t distinct = 0;
+
+    if (n < 20)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        distinct += !seen[ch];
+        seen[ch] = 1;
+        if (ch >= 'a' && ch <= 'z')
+            lower = 1;
+        else if (ch >= 'A' && ch <= 'Z')
+            upper = 1;
+        else if (ch >= '0' && ch <= '9')
+            digit = 1;
+        else
+            other = 1;
+    }
+    return lower + upper + digit + other >= 3 && distinct >= 14;
+}
+
 /* Weak or placeholder? Emits at most one of ENV104 / ENV100; returns 1 when one fired. */
 static int
 check_value_strength(struct envcheck_ctx *c, const struct env_entry *e, const char *v, size_t n,
@@ -251,7 +279,7 @@ check_value_strength(struct envcheck_ctx *c, const struct env_entry *e, const ch
                             "%s: %s is repeated or sequential characters", e->key, what);
         return 1;
     }
-    if (!envcheck_enabled(c, R_WEAK))
+    if (!envcheck_enabled(c, R_WEAK) || clearly_random(v, n))
         return 0;
     /* zxcvbn reads a C string: a value with a NUL cannot be rated (and is not "weak") */
     if (memchr(v, '\0', n) != NULL)

@@ -1,9 +1,14 @@
 /* lex: the strict .env lexer. One forward pass, no recursion, Compose (compose-go) semantics as
  * the reference; every statement keeps exact spans, and a bad statement never stops the pass. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "envcheck.h"
 #include "envcheck_internal.h"
@@ -17,7 +22,8 @@ struct lexer {
     struct env_file *f;
     char *arena;       /* key and value copies; never reallocated */
     size_t arena_used, arena_cap;
-    char *tmp;         /* scratch for escape decoding, len + 1 bytes */
+    char *tmp;         /* scratch for escape decoding, 2 * len + 2 bytes */
+    size_t tmp_used;   /* high-water mark, to wipe */
     struct env_ref *refs;
     size_t nrefs, refs_cap;
     size_t entries_cap, diags_cap;
@@ -498,10 +504,14 @@ lex_statement(struct lexer *lx)
         span_set_end(lx, &e.stmt, i + 1);
         if (e.quote == ENV_QUOTE_SINGLE) {
             tl = decode_single(lx, d + p + 1, i - p - 1, &e);
+            if (tl > lx->tmp_used)
+                lx->tmp_used = tl;
             e.value = arena_put(lx, lx->tmp, tl);
             e.value_len = tl;
         } else {
             tl = decode_double(lx, d + p + 1, i - p - 1, &e);
+            if (tl > lx->tmp_used)
+                lx->tmp_used = tl;
             rc = put_interpolated(lx, lx->tmp, tl, &e, ref0);
             if (rc < 0)
                 return rc;
@@ -617,37 +627,32 @@ prescan(struct lexer *lx, size_t from)
     return 0;
 }
 
-int
-env_lex(const char *data, size_t len, const char *path, struct env_file *out)
+/* Lexes `data` (len bytes + a NUL), which out takes over (and frees, on error too). */
+static int
+lex_owned(char *data, size_t len, const char *path, struct env_file *out)
 {
     struct lexer lx;
     int rc = 0;
 
-    memset(out, 0, sizeof(*out));
     memset(&lx, 0, sizeof(lx));
-    if (len > ENV_MAX_FILE_SIZE)
-        return err_set(ERR_LIMIT, "%s: larger than %u bytes", path ? path : "<input>",
-                       ENV_MAX_FILE_SIZE);
+    out->data = data;
+    out->len = len;
     out->path = strdup(path != NULL && strcmp(path, "-") != 0 ? path : "<input>");
-    out->data = malloc(len + 1);
-    /* every key and value copy is no longer than its raw text, plus a NUL each */
+    /* every key and value copy is no longer than its raw text, plus a NUL each; untouched
+     * pages of these cost nothing */
     lx.arena_cap = 2 * len + 16;
     lx.arena = malloc(lx.arena_cap);
     lx.tmp = malloc(2 * len + 2); /* `\$` doubles */
-    if (out->path == NULL || out->data == NULL || lx.arena == NULL || lx.tmp == NULL) {
+    if (out->path == NULL || lx.arena == NULL || lx.tmp == NULL) {
         free(lx.arena);
         free(lx.tmp);
         return err_set(ERR_NOMEM, "out of memory");
     }
-    if (len > 0)
-        memcpy(out->data, data, len);
-    out->data[len] = '\0';
-    out->len = len;
     lx.d = out->data;
     lx.len = len;
     lx.f = out;
     lx.line = 1;
-    if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+    if (len >= 3 && memcmp(lx.d, "\xef\xbb\xbf", 3) == 0) {
         out->has_bom = 1;
         lx.pos = 3;
         rc = add_diag(&lx, ENV_DIAG_BOM, 1, 1, "UTF-8 byte order mark at the start of the file");
@@ -655,6 +660,15 @@ env_lex(const char *data, size_t len, const char *path, struct env_file *out)
     lx.line_start = lx.pos;
     if (rc == 0)
         rc = prescan(&lx, lx.pos);
+    if (rc == 0 && out->nlines > 0) {
+        /* at most one statement per line: one allocation, no copying as entries are added */
+        size_t cap = (size_t)out->nlines < ENV_MAX_ENTRIES ? (size_t)out->nlines : ENV_MAX_ENTRIES;
+        out->entries = malloc(cap * sizeof(*out->entries));
+        if (out->entries == NULL)
+            rc = err_set(ERR_NOMEM, "out of memory");
+        else
+            lx.entries_cap = cap;
+    }
     while (rc == 0 && lx.pos < len) {
         char c = lx.d[lx.pos];
         if (is_blank(c) || c == '\r' || c == '\v' || c == '\f') {
@@ -679,24 +693,97 @@ env_lex(const char *data, size_t len, const char *path, struct env_file *out)
         lx.refs = NULL;
     }
     out->strings = lx.arena;
-    out->strings_cap = lx.arena_cap;
+    out->strings_cap = lx.arena_used; /* what env_file_free wipes */
     out->refs_all = lx.refs;
-    explicit_bzero(lx.tmp, 2 * len + 2);
+    explicit_bzero(lx.tmp, lx.tmp_used);
     free(lx.tmp);
     return rc;
+}
+
+int
+env_lex(const char *data, size_t len, const char *path, struct env_file *out)
+{
+    char *copy;
+
+    memset(out, 0, sizeof(*out));
+    if (len > ENV_MAX_FILE_SIZE)
+        return err_set(ERR_LIMIT, "%s: larger than %u bytes", path ? path : "<input>",
+                       ENV_MAX_FILE_SIZE);
+    if ((copy = malloc(len + 1)) == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    if (len > 0)
+        memcpy(copy, data, len);
+    copy[len] = '\0';
+    return lex_owned(copy, len, path, out);
+}
+
+/* A regular file read in one allocation of its size (file_read_all grows its buffer by
+ * doubling: twice the memory touched on big files). 1 = not a regular file: use file_read_all,
+ * which also gives the errors their words. */
+static int
+read_regular(const char *path, char **data, size_t *len)
+{
+    struct stat st;
+    size_t got = 0;
+    char *p;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+    if (fd < 0)
+        return 1;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+        (unsigned long long)st.st_size > ENV_MAX_FILE_SIZE) {
+        close(fd);
+        return 1;
+    }
+    if ((p = malloc((size_t)st.st_size + 1)) == NULL) {
+        close(fd);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, p + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int rc = err_set_errno(ERR_IO, "%s: read failed", path);
+            explicit_bzero(p, got);
+            free(p);
+            close(fd);
+            return rc;
+        }
+        if (r == 0)
+            break; /* shrank while we read: take what is there */
+        got += (size_t)r;
+    }
+    close(fd);
+    p[got] = '\0';
+    *data = p;
+    *len = got;
+    return 0;
 }
 
 int
 env_lex_file(const char *path, struct env_file *out)
 {
     struct buf b = {0};
+    char *data = NULL;
+    size_t len = 0;
     int rc;
 
     memset(out, 0, sizeof(*out));
+    if (strcmp(path, "-") != 0) {
+        rc = read_regular(path, &data, &len);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            return lex_owned(data, len, path, out);
+    }
     rc = file_read_all(path, ENV_MAX_FILE_SIZE, FILE_READ_NOFOLLOW, &b);
-    if (rc < 0)
+    if (rc < 0) {
+        buf_free(&b);
         return rc;
-    rc = env_lex(b.data != NULL ? b.data : "", b.len, path, out);
-    buf_free(&b);
-    return rc;
+    }
+    if (b.data == NULL && (rc = buf_append(&b, "", 0)) < 0)
+        return rc;
+    /* the buffer moves into the env_file: no second copy of the secrets */
+    return lex_owned(b.data, b.len, path, out);
 }

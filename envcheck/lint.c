@@ -9,7 +9,9 @@
 
 /* Keys already seen, for DuplicatedKey: an open-addressing set of entry indices. */
 struct keyset {
-    size_t *slot; /* index + 1; 0 = empty */
+    size_t *slot; /* first entry index + 1; 0 = empty */
+    size_t *last; /* last entry index of the same key */
+    size_t *hash; /* the key's hash, compared before the key */
     size_t cap;
 };
 
@@ -22,21 +24,34 @@ key_hash(const char *k, size_t n)
     return h;
 }
 
-/* Returns the earlier entry with the same key, or NULL after inserting this one. */
+/* The slot of `key`: its own, or the empty one where it would go. */
+static size_t
+keyset_slot(struct keyset *s, const struct env_entry *all, const char *key, size_t kl)
+{
+    size_t full = key_hash(key, kl), h = full & (s->cap - 1);
+
+    while (s->slot[h] != 0) {
+        const struct env_entry *x = &all[s->slot[h] - 1];
+        if (s->hash[h] == full && x->key_len == kl && memcmp(x->key, key, kl) == 0)
+            return h;
+        h = (h + 1) & (s->cap - 1);
+    }
+    s->hash[h] = full; /* harmless on a lookup miss: the slot stays empty */
+    return h;
+}
+
+/* Returns the earlier entry with the same key, or NULL; records idx as the key's last. */
 static const struct env_entry *
 keyset_put(struct keyset *s, const struct env_entry *all, size_t idx)
 {
     const struct env_entry *e = &all[idx];
-    size_t h = key_hash(e->key, e->key_len) & (s->cap - 1);
+    size_t h = keyset_slot(s, all, e->key, e->key_len);
+    const struct env_entry *first = s->slot[h] != 0 ? &all[s->slot[h] - 1] : NULL;
 
-    while (s->slot[h] != 0) {
-        const struct env_entry *x = &all[s->slot[h] - 1];
-        if (x->key_len == e->key_len && memcmp(x->key, e->key, e->key_len) == 0)
-            return x;
-        h = (h + 1) & (s->cap - 1);
-    }
-    s->slot[h] = idx + 1;
-    return NULL;
+    if (first == NULL)
+        s->slot[h] = idx + 1;
+    s->last[h] = idx;
+    return first;
 }
 
 static int
@@ -131,12 +146,16 @@ blank_between(const struct envcheck_ctx *c, int from_line, int to_line)
     return 0;
 }
 
+/* Does e refer to a key defined at or after entry `from` (and before e)? */
 static int
-uses_key(const struct env_entry *e, const char *key, size_t kl)
+refers_to_group(struct keyset *s, const struct env_entry *all, const struct env_entry *e,
+                size_t from)
 {
-    for (size_t k = 0; k < e->nrefs; k++)
-        if (e->refs[k].name_len == kl && memcmp(e->value + e->refs[k].name_start, key, kl) == 0)
+    for (size_t k = 0; k < e->nrefs; k++) {
+        size_t h = keyset_slot(s, all, e->value + e->refs[k].name_start, e->refs[k].name_len);
+        if (s->slot[h] != 0 && s->last[h] >= from && &all[s->last[h]] != e)
             return 1;
+    }
     return 0;
 }
 
@@ -144,15 +163,22 @@ int
 envcheck_check_lint(struct envcheck_ctx *c)
 {
     const struct env_file *f = c->f;
-    struct keyset ks = {NULL, 16};
+    struct keyset ks = {NULL, NULL, NULL, 16};
     const struct env_entry *group_max = NULL, *prev = NULL;
     size_t group_start = 0;
     int rc = 0;
 
     while (ks.cap < f->n * 2)
         ks.cap *= 2;
-    if ((ks.slot = calloc(ks.cap, sizeof(size_t))) == NULL)
+    ks.slot = calloc(ks.cap, sizeof(size_t));
+    ks.last = calloc(ks.cap, sizeof(size_t));
+    ks.hash = calloc(ks.cap, sizeof(size_t));
+    if (ks.slot == NULL || ks.last == NULL || ks.hash == NULL) {
+        free(ks.slot);
+        free(ks.last);
+        free(ks.hash);
         return err_set(ERR_NOMEM, "out of memory");
+    }
     for (size_t i = 0; i < f->n && rc == 0; i++) {
         const struct env_entry *e = &f->entries[i], *dup;
         const char *raw = f->data + e->value_span.start;
@@ -165,6 +191,19 @@ envcheck_check_lint(struct envcheck_ctx *c)
             goto out;                                                                          \
     } while (0)
 
+        /* UnorderedKey: groups end at a blank line or at a line that refers to a key of the
+         * group (its order then matters). */
+        if (prev != NULL && blank_between(c, prev->stmt.end_line, e->stmt.line))
+            group_max = NULL, group_start = i;
+        if (group_max != NULL && e->nrefs > 0 && refers_to_group(&ks, f->entries, e, group_start)) {
+            group_max = NULL;
+            group_start = i;
+        }
+        if (group_max != NULL && strcmp(e->key, group_max->key) < 0)
+            EMIT(R_UNORDERED_KEY, kc, "The %s key should go before the %s key", e->key,
+                 group_max->key);
+        else
+            group_max = e;
         if ((dup = keyset_put(&ks, f->entries, i)) != NULL)
             EMIT(R_DUPLICATED_KEY, kc, "The %s key is duplicated (first at line %d)", e->key,
                  dup->stmt.line);
@@ -196,29 +235,13 @@ envcheck_check_lint(struct envcheck_ctx *c)
                 EMIT(R_VALUE_WITHOUT_QUOTES, e->value_span.column,
                      "This value needs to be surrounded in quotes");
         }
-        /* UnorderedKey: groups end at a blank line or at a line that refers to a key of the
-         * group (its order then matters). */
-        if (prev != NULL && blank_between(c, prev->stmt.end_line, e->stmt.line))
-            group_max = NULL, group_start = i;
-        if (group_max != NULL) {
-            int refers = 0;
-            for (size_t k = group_start; k < i && !refers; k++)
-                refers = uses_key(e, f->entries[k].key, f->entries[k].key_len);
-            if (refers) {
-                group_max = NULL;
-                group_start = i;
-            }
-        }
-        if (group_max != NULL && strcmp(e->key, group_max->key) < 0)
-            EMIT(R_UNORDERED_KEY, kc, "The %s key should go before the %s key", e->key,
-                 group_max->key);
-        else
-            group_max = e;
         prev = e;
 #undef EMIT
     }
     rc = check_lines(c);
 out:
     free(ks.slot);
+    free(ks.last);
+    free(ks.hash);
     return rc;
 }
