@@ -378,7 +378,8 @@ ignore_list_covers(const char *p, const char *end, enum envcheck_rule r)
         while (p < end && (*p == ' ' || *p == ',' || *p == '\t' || *p == '='))
             p++;
         n = 0;
-        while (p + n < end && p[n] != ' ' && p[n] != ',' && p[n] != '\t' && p[n] != '\r')
+        while (p + n < end && p[n] != ' ' && p[n] != ',' && p[n] != '\t' && p[n] != '\r' &&
+               p[n] != '\n')
             n++;
         if (n == 0)
             break;
