@@ -3,6 +3,7 @@
  * Cheap checks run first: zxcvbn rates `your_api_key_here` as strong. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -336,20 +337,48 @@ check_secret_entry(struct envcheck_ctx *c, const struct env_entry *e)
 }
 
 /* ---- Committed keys: the detection engine on every value ------------------------------ */
+/* A PEM private key block in a value (also what is left when the detector is not built in, or
+ * does not take a short test key as one). */
+static int
+has_pem_private_key(const struct env_entry *e)
+{
+    const char *b = memmem(e->value, e->value_len, "-----BEGIN ", 11);
+
+    return b != NULL &&
+           memmem(b, e->value_len - (size_t)(b - e->value), "PRIVATE KEY-----", 16) != NULL;
+}
+
+static int
+emit_pem(struct envcheck_ctx *c, const struct env_entry *e)
+{
+    return envcheck_emit(c, R_COMMITTED_KEY, e->value_span.line, e->value_span.column, e->value,
+                         e->value_len, "%s: a private key (PEM block)", e->key);
+}
+
+#ifndef ENVCHECK_NO_DETECT
 struct key_scan {
     struct envcheck_ctx *c;
     const struct env_entry *e;
+    int hits;
 };
 
-#ifndef ENVCHECK_NO_DETECT
 static int
 on_hit(const struct detect_hit *hit, void *user)
 {
     struct key_scan *ks = user;
-    struct finding_extra extra;
     const struct env_entry *e = ks->e;
-    int line = e->value_span.line + (hit->line > 0 ? hit->line - 1 : 0);
+    struct finding_extra extra;
+    int line = e->value_span.line, col = e->value_span.column;
 
+    /* name = value guesses are this module's own rules (ENV100-ENV102); keep formats only */
+    if (hit->is_generic)
+        return 0;
+    ks->hits++;
+    /* offsets are in the decoded value: exact on the first line of an unquoted one */
+    if (hit->line > 1)
+        line += hit->line - 1;
+    else if (e->quote == ENV_QUOTE_NONE)
+        col += hit->column - 1;
     memset(&extra, 0, sizeof(extra));
     extra.secret_redacted = hit->redacted;
     extra.secret_fingerprint = hit->fingerprint;
@@ -357,7 +386,7 @@ on_hit(const struct detect_hit *hit, void *user)
         extra.override_severity = 1;
         extra.severity = SEV_INFO;
     }
-    return envcheck_emit_extra(ks->c, R_COMMITTED_KEY, line, e->value_span.column, &extra,
+    return envcheck_emit_extra(ks->c, R_COMMITTED_KEY, line, col, &extra,
                                "%s: %s%s (%s, detector rule %s)", e->key,
                                hit->rule != NULL && hit->rule->title != NULL ? hit->rule->title
                                                                             : "secret",
@@ -366,6 +395,8 @@ on_hit(const struct detect_hit *hit, void *user)
                                hit->rule != NULL ? hit->rule->id : "?");
 }
 
+/* The detector on every decoded value (escapes undone, so a PEM block in "\n" form is whole);
+ * values alone, so its name = value rules stay quiet and the work stays small. */
 static int
 check_committed_keys(struct envcheck_ctx *c)
 {
@@ -377,9 +408,12 @@ check_committed_keys(struct envcheck_ctx *c)
     if ((rc = detect_open(&eng)) < 0)
         return rc;
     for (size_t i = 0; i < c->f->n && rc >= 0; i++) {
-        struct key_scan ks = {c, &c->f->entries[i]};
-        if (ks.e->value_len > 0)
-            rc = detect_scan(eng, ks.e->value, ks.e->value_len, on_hit, &ks);
+        struct key_scan ks = {c, &c->f->entries[i], 0};
+        if (ks.e->value_len < 8)
+            continue; /* no key or token is shorter */
+        rc = detect_scan(eng, ks.e->value, ks.e->value_len, on_hit, &ks);
+        if (rc >= 0 && ks.hits == 0 && has_pem_private_key(ks.e))
+            rc = emit_pem(c, ks.e);
     }
     detect_close(eng);
     return rc < 0 ? rc : 0;
@@ -391,13 +425,9 @@ check_committed_keys(struct envcheck_ctx *c)
 {
     int rc = 0;
 
-    for (size_t i = 0; i < c->f->n && rc == 0; i++) {
-        const struct env_entry *e = &c->f->entries[i];
-        const char *b = memmem(e->value, e->value_len, "-----BEGIN ", 11);
-        if (b != NULL && memmem(b, e->value_len - (size_t)(b - e->value), "PRIVATE KEY-----", 16))
-            rc = envcheck_emit(c, R_COMMITTED_KEY, e->value_span.line, e->value_span.column,
-                               e->value, e->value_len, "%s: a private key (PEM)", e->key);
-    }
+    for (size_t i = 0; i < c->f->n && rc == 0; i++)
+        if (has_pem_private_key(&c->f->entries[i]))
+            rc = emit_pem(c, &c->f->entries[i]);
     return rc;
 }
 #endif
