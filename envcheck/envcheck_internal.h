@@ -73,6 +73,7 @@ struct envcheck_ctx {
     struct findings *out;
     const char *path;
     int is_example;       /* the file is itself an example/template */
+    int is_stdin;         /* read from "-": no file checks */
     size_t *line_off;     /* line_off[l] = offset of line l (1-based), line_off[nlines+1] = len */
     int nlines;
     unsigned char *in_value; /* in_value[l]: line l is inside a multi-line value (not its first) */

@@ -637,7 +637,7 @@ lex_owned(char *data, size_t len, const char *path, struct env_file *out)
     memset(&lx, 0, sizeof(lx));
     out->data = data;
     out->len = len;
-    out->path = strdup(path != NULL && strcmp(path, "-") != 0 ? path : "<input>");
+    out->path = strdup(path == NULL ? "<input>" : strcmp(path, "-") == 0 ? "<stdin>" : path);
     /* every key and value copy is no longer than its raw text, plus a NUL each; untouched
      * pages of these cost nothing */
     lx.arena_cap = 2 * len + 16;
