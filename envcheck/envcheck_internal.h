@@ -11,6 +11,11 @@
  * length (0 when none) and fills `r` with offsets into s. */
 size_t env_ref_scan(const char *s, size_t n, size_t i, struct env_ref *r);
 
+/* malloc/calloc for big buffers: on transparent huge pages when the kernel offers them on
+ * request (free() releases them as usual). */
+void *envcheck_big_alloc(size_t n);
+void *envcheck_big_calloc(size_t n, size_t size);
+
 /* Rule indices: the order of the table in rules.c. */
 enum envcheck_rule {
     R_SYNTAX = 0,

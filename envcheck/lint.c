@@ -170,9 +170,9 @@ envcheck_check_lint(struct envcheck_ctx *c)
 
     while (ks.cap < f->n * 2)
         ks.cap *= 2;
-    ks.slot = calloc(ks.cap, sizeof(size_t));
-    ks.last = calloc(ks.cap, sizeof(size_t));
-    ks.hash = calloc(ks.cap, sizeof(size_t));
+    ks.slot = envcheck_big_calloc(ks.cap, sizeof(size_t));
+    ks.last = envcheck_big_calloc(ks.cap, sizeof(size_t));
+    ks.hash = envcheck_big_calloc(ks.cap, sizeof(size_t));
     if (ks.slot == NULL || ks.last == NULL || ks.hash == NULL) {
         free(ks.slot);
         free(ks.last);

@@ -73,8 +73,8 @@ build_line_index(struct envcheck_ctx *c)
     int l = 1;
 
     c->nlines = f->nlines;
-    c->line_off = calloc((size_t)c->nlines + 2, sizeof(size_t));
-    c->in_value = calloc((size_t)c->nlines + 2, 1);
+    c->line_off = envcheck_big_calloc((size_t)c->nlines + 2, sizeof(size_t));
+    c->in_value = envcheck_big_calloc((size_t)c->nlines + 2, 1);
     if (c->line_off == NULL || c->in_value == NULL)
         return err_set(ERR_NOMEM, "out of memory");
     c->line_off[1] = start;
