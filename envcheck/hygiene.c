@@ -442,7 +442,8 @@ envcheck_check_hygiene(struct envcheck_ctx *c)
 {
     int rc = 0;
 
-    if (!c->is_example) {
+    if (!c->is_example && (envcheck_enabled(c, R_WEAK) || envcheck_enabled(c, R_SHORT) ||
+                           envcheck_enabled(c, R_PLAINTEXT) || envcheck_enabled(c, R_PLACEHOLDER))) {
         for (size_t i = 0; i < c->f->n && rc == 0; i++)
             rc = check_secret_entry(c, &c->f->entries[i]);
     }
