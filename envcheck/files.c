@@ -29,16 +29,21 @@ extern char **environ;
 static int
 run_git(const char *dir, const char *const *args, char *out, size_t outsz)
 {
-    const char *argv[16];
+    const char *argv[20];
     posix_spawn_file_actions_t fa;
     int pipefd[2] = {-1, -1}, status = 0, n = 0;
     pid_t pid;
     size_t got = 0;
 
+    /* The repository may be hostile: no fsmonitor command, no lock files, no pager. */
     argv[n++] = "git";
+    argv[n++] = "--no-optional-locks";
+    argv[n++] = "--no-pager";
+    argv[n++] = "-c";
+    argv[n++] = "core.fsmonitor=false";
     argv[n++] = "-C";
     argv[n++] = dir;
-    for (int i = 0; args[i] != NULL && n < 15; i++)
+    for (int i = 0; args[i] != NULL && n < 19; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
     if (out != NULL && pipe2(pipefd, O_CLOEXEC) < 0)
@@ -196,6 +201,13 @@ check_backups(struct envcheck_ctx *c, const char *dir, const char *base)
 static int
 pattern_matches(const char *pat, const char *path)
 {
+    int stars = 0;
+
+    /* fnmatch backtracks on every '*': a hostile .dockerignore must not make it crawl */
+    for (const char *p = pat; *p != '\0'; p++)
+        stars += *p == '*';
+    if (stars > 16)
+        return 0;
     if (strstr(pat, "**") != NULL) {
         /* `**` crosses directories: fnmatch without FNM_PATHNAME lets `*` do so; a leading
          * `**\/` also matches at the top. */
@@ -273,7 +285,7 @@ envcheck_dockerfile_copies_context(const char *text, size_t len)
             (le - q > 3 && strncasecmp(q, "ADD", 3) == 0 && (q[3] == ' ' || q[3] == '\t'))) {
             char buf[1024];
             size_t n = (size_t)(le - q) < sizeof(buf) - 1 ? (size_t)(le - q) : sizeof(buf) - 1;
-            char *tok, *save = NULL, *toks[32];
+            char *tok, *save = NULL, *toks[32] = {NULL};
             int nt = 0, from = 0;
             memcpy(buf, q, n);
             buf[n] = '\0';

@@ -186,6 +186,21 @@ t_git_tracked_history_ignored() {
     expect_no_out 'ENV111'
 }
 
+t_hostile_repository_runs_nothing() {
+    git_repo evil
+    printf '#!/bin/sh\ntouch "%s/pwned"\n' "$TMP" >"$TMP/hook.sh"
+    chmod 755 "$TMP/hook.sh"
+    git -C evil config core.fsmonitor "$TMP/hook.sh"
+    printf 'A=1\n' >evil/.env
+    chmod 600 evil/.env
+    git -C evil add .env 2>/dev/null
+    [ -e "$TMP/pwned" ] || fail "the set-up's own git did not run the fsmonitor hook"
+    rm -f "$TMP/pwned"
+    run "$SECRETS" validate --env-file evil/.env --no-example
+    expect_out 'ENV110'
+    expect_no_file "$TMP/pwned"
+}
+
 t_no_git_no_git_findings() {
     printf 'A=1\n' >.env
     chmod 600 .env
