@@ -144,7 +144,7 @@ struct env_portability {
     const char *id;       /* short id of the trigger, e.g. "hash-no-space" */
     unsigned dialects;    /* bit (1u << env_dialect) per reader that differs */
     int line, column;
-    char message[256];    /* names the readers and what each does; never value text */
+    char message[384];    /* names the readers and what each does; never value text */
 };
 typedef int (*env_portability_fn)(const struct env_portability *p, void *user);
 /* Calls `cb` for every difference in `f` (file-level ones too: BOM, CRLF, parse errors). */

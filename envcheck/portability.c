@@ -119,10 +119,10 @@ scan_entry(struct port_scan *s, const struct env_entry *e)
             REPORT("inline-comment", D_DOCKER,
                    "an inline comment: docker run keeps ' #...' as part of the value");
         if (hash_without_space(raw, rn))
-            REPORT("hash-no-space", D_NODE | (rn > 0 && raw[0] == '#' ? D_BASH | D_PYTHON : 0),
+            REPORT("hash-no-space", D_NODE,
                    rn > 0 && raw[0] == '#'
-                       ? "the value starts with '#': Compose keeps it, node dotenv and "
-                         "python-dotenv read an empty value, bash a comment"
+                       ? "the value starts with '#': Compose and bash keep it (without a blank "
+                         "before it), node dotenv reads an empty value"
                        : "'#' with no space before it: Compose and python-dotenv keep it in the "
                          "value, node dotenv cuts the value there");
         if (has_any(raw, rn, " \t"))
@@ -145,18 +145,27 @@ scan_entry(struct port_scan *s, const struct env_entry *e)
         REPORT("multiline", D_DOCKER,
                "a value over several lines: docker run reads line by line and breaks it");
     if (e->quote == ENV_QUOTE_DOUBLE && (e->flags & ENV_F_ESCAPES)) {
-        int only_nl = 1;
+        /* bash decodes \\ \" \$ \` in double quotes and keeps the rest; python-dotenv decodes
+         * \\ \' \" \a \b \f \n \r \t \v and keeps the rest (\$ too); node decodes only \n
+         * and \r and keeps every other backslash */
+        int bash = 0, py = 0, node = 0;
         for (size_t i = 0; i + 1 < rn; i++)
             if (raw[i] == '\\') {
-                if (raw[i + 1] != 'n' && raw[i + 1] != 'r')
-                    only_nl = 0;
-                i++;
+                char x = raw[++i];
+                bash |= strchr("\\\"$`", x) == NULL;
+                py |= strchr("\\'\"abfnrtv", x) == NULL;
+                node |= x != 'n' && x != 'r';
             }
-        REPORT("double-escapes", D_BASH | (only_nl ? 0 : D_NODE),
-               only_nl ? "'\\n' or '\\r' in double quotes: a newline for Compose, python and "
-                         "node, two characters for bash"
-                       : "backslash escapes in double quotes: node dotenv keeps the backslashes "
-                         "(it decodes only \\n and \\r), bash decodes only \\\\ \\\" \\$ \\`");
+        if (bash || py || node) {
+            char how[256];
+            (void)!snprintf(how, sizeof(how), "backslash escapes in double quotes are read differently "
+                     "by%s%s%s (Compose decodes \\n \\t \\\" \\$ ...)",
+                     bash ? " bash (keeps \\n, \\t as two characters)" : "",
+                     py ? " python-dotenv (keeps \\$ and unknown escapes)" : "",
+                     node ? " node dotenv (keeps every backslash but \\n, \\r)" : "");
+            REPORT("double-escapes",
+                   (bash ? D_BASH : 0) | (py ? D_PYTHON : 0) | (node ? D_NODE : 0), how);
+        }
     }
     if (e->quote == ENV_QUOTE_SINGLE && has_str(raw, rn, "\\'"))
         REPORT("single-escape", D_BASH | D_NODE,
@@ -180,10 +189,10 @@ scan_entry(struct port_scan *s, const struct env_entry *e)
                           : "${NAME} is expanded by Compose, bash and python-dotenv; docker run "
                             "and node dotenv keep the text");
     }
-    if (e->quote != ENV_QUOTE_SINGLE && (e->flags & ENV_F_DOLLAR_ESC))
+    if (e->quote != ENV_QUOTE_SINGLE && (e->flags & ENV_F_DOLLAR_ESC) && has_str(raw, rn, "$$"))
         REPORT("dollar-escape", D_DOCKER | D_BASH | D_PYTHON | D_NODE,
-               "'$$' or '\\$': Compose reads one literal '$'; bash reads '$$' as its process id, "
-               "the others keep both characters");
+               "'$$': Compose reads one literal '$'; bash reads its process id, the others keep "
+               "both characters");
 #undef REPORT
     return rc;
 }

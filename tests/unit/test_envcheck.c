@@ -409,6 +409,111 @@ test_portability_vectors(void **state)
     assert_int_equal(port_of("PLAIN=value\n", "unquoted-space"), 0);
 }
 
+/* The real readers, run on each line: bash (no PATH, so nothing external can run) and
+ * python-dotenv. Where one's value differs from Compose's (our lexer and env_resolve), the
+ * portability scan must name it, and where it agrees it must not. */
+static const char *
+home_lookup(const char *name, void *user)
+{
+    (void)user;
+    return strcmp(name, "HOME") == 0 ? "/home/u" : NULL;
+}
+
+static int
+find_program(const char *probe, char *out, size_t size)
+{
+    FILE *p = popen(probe, "r");
+    int ok;
+
+    if (p == NULL)
+        return 0;
+    ok = fgets(out, (int)size, p) != NULL && out[0] == '/';
+    pclose(p);
+    out[strcspn(out, "\n")] = '\0';
+    return ok;
+}
+
+static void
+differential(const char *reader_cmd, unsigned bit, const char *who)
+{
+    static const char *const lines[] = {
+        "KEY= spaced",  "KEY=val # comment", "KEY=val# notcomment", "KEY=\"line1\\nline2\"",
+        "KEY='line1\\nline2'", "KEY=\"has $HOME\"", "KEY='has $HOME'", "KEY=${HOME}/x",
+        "KEY=\"multi\nline\"", "export KEY=x", "KEY=\"esc \\\"q\\\"\"", "KEY='it\\'s'",
+        "KEY=a b c", "KEY=`backtick`", "KEY=$$", "KEY=x\\y", "KEY=plain", "KEY='${HOME}'",
+        "KEY=\"a'b\"", "KEY=a'b'c", "KEY=\"tab\\there\"", "KEY=\"d\\$x\"", "KEY=$(id)",
+        "KEY=\"x\" # c", "KEY=", "KEY: yaml", "KEY", "KEY = x", "KEY=a;b", "KEY=#x",
+        "KEY= #x", "KEY=a&&b", "KEY=\"q \\` r\"", "KEY=\"${HOME:-d}\"", "KEY=${NOPE:-d}",
+        "KEY=${NOPE-d}", "KEY=${HOME:+alt}", "KEY=\"${HOME}\"", "KEY='a \"b\"'", NULL};
+    char path[300], cmd[1200], got[256];
+
+    snprintf(path, sizeof(path), "%s/reader.env", tmpdir);
+    for (int i = 0; lines[i] != NULL; i++) {
+        struct env_file f;
+        struct port_seen seen;
+        struct buf want = {0};
+        FILE *fp = fopen(path, "w");
+        size_t n;
+        int flagged = 0, differs;
+
+        assert_non_null(fp);
+        fprintf(fp, "%s\n", lines[i]);
+        fclose(fp);
+        snprintf(cmd, sizeof(cmd), reader_cmd, path);
+        fp = popen(cmd, "r");
+        assert_non_null(fp);
+        n = fread(got, 1, sizeof(got) - 1, fp);
+        got[n] = '\0';
+        pclose(fp);
+        lex_str(lines[i], &f);
+        assert_int_equal(env_resolve(&f, get(&f, "KEY"), home_lookup, NULL, &want), 0);
+        memset(&seen, 0, sizeof(seen));
+        assert_int_equal(env_portability_scan(&f, port_cb, &seen), 0);
+        for (int k = 0; k < seen.n; k++)
+            flagged |= (seen.dia[k] & bit) != 0;
+        differs = strcmp(got, want.data) != 0;
+        if (differs != flagged)
+            fail_msg("line %d <%s>: %s reads <%s>, Compose <%s>, flagged for it: %d", i, lines[i],
+                     who, got, want.data, flagged);
+        buf_free(&want);
+        env_file_free(&f);
+    }
+}
+
+static void
+test_portability_against_real_bash(void **state)
+{
+    char bash[256], cmd[600];
+    (void)state;
+    if (!find_program("command -v bash", bash, sizeof(bash)))
+        fail_msg("bash is needed for this test");
+    snprintf(cmd, sizeof(cmd),
+             "env -i HOME=/home/u PATH=/nonexistent %s -c "
+             "'set -a; . \"%%s\" 2>/dev/null; printf \"%%%%s\" \"${KEY-<unset>}\"' 2>/dev/null",
+             bash);
+    differential(cmd, BASH, "bash");
+}
+
+static void
+test_portability_against_real_python_dotenv(void **state)
+{
+    char py[256], cmd[900];
+    (void)state;
+    /* python-dotenv comes with the machine's Python (it is not a Debian package here) */
+    if (!find_program("for p in python3 python; do command -v $p; done | head -1", py,
+                      sizeof(py)) ||
+        system("python3 -c 'import dotenv' >/dev/null 2>&1") != 0) {
+        print_message("python-dotenv is not installed: this comparison is skipped\n");
+        skip();
+    }
+    snprintf(cmd, sizeof(cmd),
+             "env -i HOME=/home/u %s -c 'import sys\nfrom dotenv import dotenv_values\n"
+             "v = dotenv_values(sys.argv[1]).get(\"KEY\", \"<unset>\")\n"
+             "sys.stdout.write(\"<none>\" if v is None else v)' \"%%s\" 2>/dev/null",
+             py);
+    differential(cmd, PY, "python-dotenv");
+}
+
 /* ---- Hygiene helpers ---------------------------------------------------------------------- */
 
 static void
@@ -776,6 +881,8 @@ main(void)
         cmocka_unit_test(test_lex_file_refuses_symlink),
         cmocka_unit_test(test_resolve_like_compose),
         cmocka_unit_test(test_portability_vectors),
+        cmocka_unit_test(test_portability_against_real_bash),
+        cmocka_unit_test(test_portability_against_real_python_dotenv),
         cmocka_unit_test(test_secret_names),
         cmocka_unit_test(test_value_classes),
         cmocka_unit_test(test_redaction),
