@@ -327,7 +327,9 @@ check_secret_entry(struct envcheck_ctx *c, const struct env_entry *e)
                                 e->value_len, c->cfg->min_length)) < 0)
             return rc;
         return envcheck_emit(c, R_PLAINTEXT, l, col, e->value, e->value_len,
-                             "%s holds a secret in plain text", e->key);
+                             "%s holds a secret in plain text: keep it in the vault (secrets set) "
+                             "and give the service %s_FILE, a path to a mounted secret file",
+                             e->key, e->key);
     }
     if (url_password(e->value, e->value_len, &poff, &plen)) {
         const char *pw = e->value + poff;
