@@ -867,6 +867,26 @@ test_rule_table(void **state)
     assert_null(envcheck_rule_at(R_COUNT));
 }
 
+/* docs/rules.md documents every rule (id, default severity, name). */
+static void
+test_rules_documented(void **state)
+{
+    const char *root = getenv("ROOT");
+    char path[512], row[128];
+    struct buf doc = {0};
+    (void)state;
+    snprintf(path, sizeof(path), "%s/docs/rules.md", root != NULL ? root : ".");
+    assert_int_equal(file_read_all(path, 1 << 20, 0, &doc), 0);
+    for (size_t i = 0; i < envcheck_rule_count(); i++) {
+        const struct rule_meta *m = envcheck_rule_at(i);
+        snprintf(row, sizeof(row), "| %s | %s | %s", m->id, severity_name(m->severity),
+                 envcheck_rule_names[i]);
+        if (strstr(doc.data, row) == NULL)
+            fail_msg("docs/rules.md has no row starting '%s'", row);
+    }
+    buf_free(&doc);
+}
+
 int
 main(void)
 {
@@ -893,6 +913,7 @@ main(void)
         cmocka_unit_test(test_example_comparison),
         cmocka_unit_test(test_config_ini),
         cmocka_unit_test(test_rule_table),
+        cmocka_unit_test(test_rules_documented),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
