@@ -77,6 +77,13 @@ t_sarif_report() {
     expect_out 'ENV100'
     expect_nowhere "$tok"
     expect_nowhere letmein
+    # the real SARIF validator (installed by `make deps` from tests/package.json)
+    local v=$ROOT/tests/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+    [ -x "$v" ] || { fail "sarif-multitool missing (make deps)"; return; }
+    cp "$TMP/.out" r.sarif
+    "$v" validate r.sarif -o v.log --log ForceOverwrite >/dev/null 2>&1 || fail "sarif-multitool failed"
+    [ -s v.log ] || fail "no validation log"
+    ! grep -q '"level": *"error"' v.log || fail "SARIF errors: $(grep -m3 -A3 '"error"' v.log)"
 }
 
 t_dialect_vectors() {
