@@ -122,8 +122,9 @@ const struct env_entry *env_file_get(const struct env_file *f, const char *key);
 /* Resolves an entry's value the way Compose does: references are replaced by `lookup` (the
  * process environment first in Compose) or else by earlier keys of the same file; `${V:-d}`,
  * `${V-d}`, `${V:+a}`, `${V+a}` honoured; `${V:?e}` / `${V?e}` unset give ERR_NOTFOUND (message
- * names the variable, never a value). Nested defaults are resolved to a bounded depth.
- * `lookup` may be NULL; it returns NULL when unset. Appends the result to `out`. */
+ * names the variable, never a value). Nested defaults are resolved to a bounded depth. `KEY`
+ * alone resolves to lookup("KEY") (or ""). `lookup` may be NULL; it returns NULL when unset.
+ * Appends the result to `out`. */
 typedef const char *(*env_lookup_fn)(const char *name, void *user);
 int env_resolve(const struct env_file *f, const struct env_entry *e, env_lookup_fn lookup,
                 void *user, struct buf *out);

@@ -151,6 +151,11 @@ resolve_entry(const struct env_file *f, const struct env_entry *e, env_lookup_fn
     size_t at = 0;
     int rc = 0;
 
+    if ((e->flags & ENV_F_NO_EQUALS) && lookup != NULL) {
+        /* `KEY` alone: Compose takes it from its environment, or leaves it unset ("") */
+        const char *v = lookup(e->key, user);
+        return buf_append(out, v != NULL ? v : "", v != NULL ? strlen(v) : 0);
+    }
     if (depth > RESOLVE_MAX_DEPTH || e->nrefs == 0)
         return buf_append(out, e->value, e->value_len);
     for (size_t k = 0; k < e->nrefs && rc == 0; k++) {

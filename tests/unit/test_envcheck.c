@@ -332,6 +332,12 @@ test_resolve_like_compose(void **state)
     assert_non_null(strstr(err_message(), "NOPE"));
     buf_free(&b);
     env_file_free(&f);
+    /* KEY alone: from the environment */
+    lex_str("FROM_OS\nNOT_SET\nX=${FROM_OS}${NOT_SET:-none}\n", &f);
+    resolve(&f, "FROM_OS", "os");
+    resolve(&f, "NOT_SET", "");
+    resolve(&f, "X", "osnone");
+    env_file_free(&f);
 }
 
 /* ---- Portability -------------------------------------------------------------------------- */
