@@ -142,6 +142,11 @@ t_bad_input_exit_2() {
     mkdir d.env
     run "$SECRETS" validate --env-file d.env
     expect_rc 2
+    expect_err 'd\.env: is a directory'
+    truncate -s 65M huge.env
+    run "$SECRETS" validate --env-file huge.env
+    expect_rc 2
+    expect_err 'huge\.env: larger than'
     run "$SECRETS" validate
     expect_rc 2
     expect_err 'no --env-file'
