@@ -1,24 +1,77 @@
 /* example: compares a .env with its example file (`.env.example` beside it, or --env-example):
  * keys the example has and the .env lacks, keys the example does not document, and values still
  * equal to the example's. Keys only in messages; values never. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "envcheck.h"
 #include "envcheck_internal.h"
 
+/* Entries sorted by key (then by position, so the last definition of a key comes last): lookups
+ * in O(log n), so two big files never cost n * m. */
+struct key_index {
+    const struct env_entry **v;
+    size_t n;
+};
+
 static int
-has_key(const struct env_file *f, const char *key, size_t kl)
+cmp_entry(const void *a, const void *b)
 {
+    const struct env_entry *x = *(const struct env_entry *const *)a;
+    const struct env_entry *y = *(const struct env_entry *const *)b;
+    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int c = memcmp(x->key, y->key, n);
+
+    if (c != 0)
+        return c;
+    if (x->key_len != y->key_len)
+        return x->key_len < y->key_len ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static int
+index_build(struct key_index *ix, const struct env_file *f)
+{
+    ix->n = f->n;
+    ix->v = malloc((f->n + 1) * sizeof(*ix->v));
+    if (ix->v == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < f->n; i++)
-        if (f->entries[i].key_len == kl && memcmp(f->entries[i].key, key, kl) == 0)
-            return 1;
+        ix->v[i] = &f->entries[i];
+    qsort(ix->v, ix->n, sizeof(*ix->v), cmp_entry);
     return 0;
+}
+
+/* The last definition of `key`, or NULL. */
+static const struct env_entry *
+index_get(const struct key_index *ix, const char *key, size_t kl)
+{
+    size_t lo = 0, hi = ix->n;
+    const struct env_entry *found = NULL;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct env_entry *e = ix->v[mid];
+        size_t n = e->key_len < kl ? e->key_len : kl;
+        int c = memcmp(e->key, key, n);
+        if (c == 0 && e->key_len != kl)
+            c = e->key_len < kl ? -1 : 1;
+        if (c <= 0) {
+            if (c == 0)
+                found = e;
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return found;
 }
 
 int
 envcheck_check_example(struct envcheck_ctx *c, const char *example_path, int explicit_path)
 {
     struct env_file ex;
+    struct key_index fx = {NULL, 0}, ee = {NULL, 0};
     const char *shown = strrchr(example_path, '/');
     int rc;
 
@@ -31,20 +84,20 @@ envcheck_check_example(struct envcheck_ctx *c, const char *example_path, int exp
             return 0;
         return rc;
     }
-    /* a file index for `has_key` would pay off only for huge files; examples are small, and
-     * for big .env files each lookup below walks the example once */
+    if ((rc = index_build(&fx, c->f)) < 0 || (rc = index_build(&ee, &ex)) < 0)
+        goto out;
     for (size_t i = 0; i < ex.n && rc == 0; i++) {
         const struct env_entry *x = &ex.entries[i];
-        if (!has_key(c->f, x->key, x->key_len) && env_file_get(&ex, x->key) == x)
+        if (index_get(&fx, x->key, x->key_len) == NULL && index_get(&ee, x->key, x->key_len) == x)
             rc = envcheck_emit(c, R_EXAMPLE_MISSING, 0, 0, NULL, 0,
                                "%s is in %s (line %d) but missing from this file", x->key, shown,
                                x->stmt.line);
     }
     for (size_t i = 0; i < c->f->n && rc == 0; i++) {
         const struct env_entry *e = &c->f->entries[i];
-        const struct env_entry *x = env_file_get(&ex, e->key);
+        const struct env_entry *x = index_get(&ee, e->key, e->key_len);
         if (x == NULL) {
-            if (env_file_get(c->f, e->key) == e)
+            if (index_get(&fx, e->key, e->key_len) == e)
                 rc = envcheck_emit(c, R_EXAMPLE_EXTRA, e->stmt.line, e->key_span.column, NULL, 0,
                                    "%s is not documented in %s", e->key, shown);
             continue;
@@ -63,6 +116,9 @@ envcheck_check_example(struct envcheck_ctx *c, const char *example_path, int exp
                                "%s still has the value from %s (line %d)", e->key, shown,
                                x->stmt.line);
     }
+out:
+    free(fx.v);
+    free(ee.v);
     env_file_free(&ex);
     return rc;
 }
