@@ -1,0 +1,124 @@
+/* example: compares a .env with its example file (`.env.example` beside it, or --env-example):
+ * keys the example has and the .env lacks, keys the example does not document, and values still
+ * equal to the example's. Keys only in messages; values never. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "envcheck.h"
+#include "envcheck_internal.h"
+
+/* Entries sorted by key (then by position, so the last definition of a key comes last): lookups
+ * in O(log n), so two big files never cost n * m. */
+struct key_index {
+    const struct env_entry **v;
+    size_t n;
+};
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+    const struct env_entry *x = *(const struct env_entry *const *)a;
+    const struct env_entry *y = *(const struct env_entry *const *)b;
+    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int c = memcmp(x->key, y->key, n);
+
+    if (c != 0)
+        return c;
+    if (x->key_len != y->key_len)
+        return x->key_len < y->key_len ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static int
+index_build(struct key_index *ix, const struct env_file *f)
+{
+    ix->n = f->n;
+    ix->v = malloc((f->n + 1) * sizeof(*ix->v));
+    if (ix->v == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < f->n; i++)
+        ix->v[i] = &f->entries[i];
+    qsort(ix->v, ix->n, sizeof(*ix->v), cmp_entry);
+    return 0;
+}
+
+/* The last definition of `key`, or NULL. */
+static const struct env_entry *
+index_get(const struct key_index *ix, const char *key, size_t kl)
+{
+    size_t lo = 0, hi = ix->n;
+    const struct env_entry *found = NULL;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct env_entry *e = ix->v[mid];
+        size_t n = e->key_len < kl ? e->key_len : kl;
+        int c = memcmp(e->key, key, n);
+        if (c == 0 && e->key_len != kl)
+            c = e->key_len < kl ? -1 : 1;
+        if (c <= 0) {
+            if (c == 0)
+                found = e;
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return found;
+}
+
+int
+envcheck_check_example(struct envcheck_ctx *c, const char *example_path, int explicit_path)
+{
+    struct env_file ex;
+    struct key_index fx = {NULL, 0}, ee = {NULL, 0};
+    const char *shown = strrchr(example_path, '/');
+    int rc;
+
+    shown = shown != NULL ? shown + 1 : example_path;
+    rc = env_lex_file(example_path, &ex);
+    if (rc < 0) {
+        env_file_free(&ex);
+        /* no example beside the file: nothing to compare (unless the user named one) */
+        if (rc == ERR_NOTFOUND && !explicit_path)
+            return 0;
+        return rc;
+    }
+    if ((rc = index_build(&fx, c->f)) < 0 || (rc = index_build(&ee, &ex)) < 0)
+        goto out;
+    for (size_t i = 0; i < ex.n && rc == 0; i++) {
+        const struct env_entry *x = &ex.entries[i];
+        if (index_get(&fx, x->key, x->key_len) == NULL && index_get(&ee, x->key, x->key_len) == x)
+            rc = envcheck_emit(c, R_EXAMPLE_MISSING, 0, 0, NULL, 0,
+                               "%s is in %s (line %d) but missing from this file", x->key, shown,
+                               x->stmt.line);
+    }
+    for (size_t i = 0; i < c->f->n && rc == 0; i++) {
+        const struct env_entry *e = &c->f->entries[i];
+        const struct env_entry *x = index_get(&ee, e->key, e->key_len);
+        if (x == NULL) {
+            if (index_get(&fx, e->key, e->key_len) == e)
+                rc = envcheck_emit(c, R_EXAMPLE_EXTRA, e->stmt.line, e->key_span.column, NULL, 0,
+                                   "%s is not documented in %s", e->key, shown);
+            continue;
+        }
+        if (e->value_len == 0 || e->nrefs > 0 || x->value_len != e->value_len ||
+            memcmp(x->value, e->value, e->value_len) != 0)
+            continue;
+        int secret = envcheck_name_is_secret(c->cfg, e->key, e->key_len);
+        /* other settings may well keep the example's value; a placeholder-shaped one (not a
+         * URL: example.com is a real-looking default) may not */
+        int placeholder = !secret && envcheck_is_placeholder(x->value, x->value_len) &&
+                          memmem(x->value, x->value_len, "://", 3) == NULL;
+        if ((secret && !envcheck_is_placeholder(e->value, e->value_len)) || placeholder)
+            rc = envcheck_emit(c, R_PLACEHOLDER, e->value_span.line, e->value_span.column,
+                               secret ? e->value : NULL, e->value_len,
+                               "%s still has the value from %s (line %d)", e->key, shown,
+                               x->stmt.line);
+    }
+out:
+    free(fx.v);
+    free(ee.v);
+    env_file_free(&ex);
+    return rc;
+}
