@@ -10,6 +10,7 @@
 
 /* One row per target kind; options are numbered from 0x200 by their index here. */
 static const struct scan_target targets[] = {
+    {"image", scan_target_image, "scan an image: docker-archive/oci-archive file, OCI layout dir, or engine image name"},
     {NULL, NULL, NULL},
 };
 
