@@ -9,6 +9,10 @@
 
 #define IMG_DEFAULT_MAX_AGE_DAYS 365
 
+/* Values found by pattern are DF003 and secret-like names with literals DF004 wherever they
+ * are (Env, build arguments and ENV lines in the history, labels), as in Dockerfiles. */
+enum { KIND_ENV, KIND_HISTORY, KIND_LABEL };
+
 struct cfg {
     const struct img_resolved *r;
     struct img_ctx *c;
@@ -17,7 +21,7 @@ struct cfg {
     const char *where; /* "config.Env[2]" */
     int layer;         /* layer of a history entry, or -1 */
     const char *what;  /* "ENV DB_PASSWORD", for the message */
-    const struct rule_meta *rule;
+    int kind; /* where values come from: Env, history or labels (one rule set for all) */
     int found;
     char (*seen)[65]; /* fingerprints already reported from Env, to skip in history */
     size_t nseen;
@@ -57,7 +61,7 @@ seen_fp(const struct cfg *k, const char *fp)
 static int
 remember_fp(struct cfg *k, const char *fp)
 {
-    if (k->rule == &img_rule_history_secret && seen_fp(k, fp))
+    if (k->kind == KIND_HISTORY && seen_fp(k, fp))
         return 0;
     if (k->seen != NULL && k->nseen < 256)
         snprintf(k->seen[k->nseen++], 65, "%s", fp);
@@ -75,14 +79,14 @@ on_value_hit(const struct detect_hit *hit, void *user)
     k->found++;
     if (!remember_fp(k, hit->fingerprint))
         return 0;
-    snprintf(msg, sizeof(msg), "%s", hit->rule->title);
-    return add_cfg(k, k->rule, hit->redacted, hit->fingerprint, "%s: %s", k->what, msg);
+    snprintf(msg, sizeof(msg), "%s (%s)", hit->rule->title, hit->rule->id);
+    return add_cfg(k, &img_rule_env_secret, hit->redacted, hit->fingerprint, "%s: %s", k->what,
+                   msg);
 }
 
 /* A NAME=VALUE whose name says secret and whose value is a literal. */
 static int
-name_value(struct cfg *k, const struct rule_meta *rule, const char *name, size_t nlen,
-           const char *value, size_t vlen)
+name_value(struct cfg *k, const char *name, size_t nlen, const char *value, size_t vlen)
 {
     char red[64], fp[65], label[160];
 
@@ -95,14 +99,15 @@ name_value(struct cfg *k, const struct rule_meta *rule, const char *name, size_t
         return 0;
     detect_redact(value, vlen, red, sizeof(red));
     detect_fingerprint(value, vlen, fp);
-    k->rule = rule;
     if (!remember_fp(k, fp))
         return 0;
     snprintf(label, sizeof(label), "%.*s", (int)(nlen < 120 ? nlen : 120), name);
-    if (rule == &img_rule_history_secret)
-        return add_cfg(k, rule, red, fp, "the history records %s with a literal value%s",
+    if (k->kind == KIND_HISTORY)
+        return add_cfg(k, &img_rule_env_name, red, fp,
+                       "the history records %s with a literal value (a build argument or ENV)%s",
                        label, "");
-    return add_cfg(k, rule, red, fp, "%s holds a literal value (its name says secret)%s",
+    return add_cfg(k, &img_rule_env_name, red, fp, "%s holds a literal value (its name says "
+                                                   "secret)%s",
                    k->what, "");
 }
 
@@ -138,13 +143,13 @@ check_env(struct cfg *k, const cJSON *config)
         snprintf(what, sizeof(what), "ENV %.*s", (int)((eq - s) < 120 ? eq - s : 120), s);
         k->where = where;
         k->what = what;
-        k->rule = &img_rule_env_secret;
+        k->kind = KIND_ENV;
         k->found = 0;
         if (k->c->detect != NULL &&
             (rc = detect_scan(k->c->detect, eq + 1, strlen(eq + 1), on_value_hit, k)) < 0)
             return rc;
         if (k->found == 0 &&
-            (rc = name_value(k, &img_rule_env_name, s, (size_t)(eq - s), eq + 1, strlen(eq + 1))) < 0)
+            (rc = name_value(k, s, (size_t)(eq - s), eq + 1, strlen(eq + 1))) < 0)
             return rc;
         i++;
     }
@@ -173,8 +178,7 @@ history_args(struct cfg *k, const char *cb)
         eq = memchr(w, '=', (size_t)(p - w));
         if (eq == NULL)
             break;
-        if ((rc = name_value(k, &img_rule_history_secret, w, (size_t)(eq - w), eq + 1,
-                             (size_t)(p - eq - 1))) < 0)
+        if ((rc = name_value(k, w, (size_t)(eq - w), eq + 1, (size_t)(p - eq - 1))) < 0)
             return rc;
     }
     return 0;
@@ -197,8 +201,8 @@ history_env(struct cfg *k, const char *cb)
         while (*p != '\0' && *p != ' ')
             p++;
         eq = memchr(w, '=', (size_t)(p - w));
-        if (eq != NULL && (rc = name_value(k, &img_rule_history_secret, w, (size_t)(eq - w),
-                                           eq + 1, (size_t)(p - eq - 1))) < 0)
+        if (eq != NULL &&
+            (rc = name_value(k, w, (size_t)(eq - w), eq + 1, (size_t)(p - eq - 1))) < 0)
             return rc;
     }
     return 0;
@@ -217,7 +221,7 @@ check_history(struct cfg *k, const cJSON *history)
         snprintf(where, sizeof(where), "history[%d].created_by", i);
         k->where = where;
         k->layer = (!empty && (size_t)layer < k->r->nlayers) ? layer : -1;
-        k->rule = &img_rule_history_secret;
+        k->kind = KIND_HISTORY;
         if (cJSON_IsString(cbj) && !(k->layer >= 0 && k->r->is_base[k->layer] &&
                                      k->c->opts != NULL && k->c->opts->skip_base)) {
             const char *cb = cbj->valuestring;
@@ -319,13 +323,12 @@ check_labels(struct cfg *k, const cJSON *config)
             continue;
         snprintf(what, sizeof(what), "LABEL %.120s", l->string);
         k->what = what;
-        k->rule = &img_rule_label_secret;
+        k->kind = KIND_LABEL;
         k->found = 0;
         if (k->c->detect != NULL && (rc = detect_scan(k->c->detect, l->valuestring,
                                                       strlen(l->valuestring), on_value_hit, k)) < 0)
             return rc;
-        if (k->found == 0 && (rc = name_value(k, &img_rule_label_secret, l->string,
-                                              strlen(l->string), l->valuestring,
+        if (k->found == 0 && (rc = name_value(k, l->string, strlen(l->string), l->valuestring,
                                               strlen(l->valuestring))) < 0)
             return rc;
     }

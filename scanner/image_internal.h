@@ -163,8 +163,7 @@ int image_check_layers(const struct img_resolved *r, struct img_ctx *c, struct f
 
 /* The rule table (image_rules.c). */
 extern const struct rule_meta img_rule_user_root, img_rule_env_secret, img_rule_env_name,
-    img_rule_history_secret, img_rule_no_healthcheck, img_rule_port, img_rule_volume,
-    img_rule_label_secret, img_rule_old, img_rule_eol, img_rule_cred_file, img_rule_private_key,
+    img_rule_no_healthcheck, img_rule_port, img_rule_volume, img_rule_old, img_rule_eol, img_rule_cred_file, img_rule_private_key,
     img_rule_env_file, img_rule_history_file, img_rule_git_dir, img_rule_setuid,
     img_rule_world_writable, img_rule_empty_password, img_rule_dup_uid0, img_rule_removed_secret;
 

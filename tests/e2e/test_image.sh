@@ -16,7 +16,7 @@ fi
 
 # The finding lines of a text report, without what differs by format (nothing should).
 findings_of() {
-    grep -E '\[(IMG|secret)' "$TMP/.out" | sort
+    grep -E '\[(IMG|DF|secret)' "$TMP/.out" | sort
 }
 
 t_docker_archive_reports_every_planted_problem() {
@@ -32,13 +32,13 @@ t_docker_archive_reports_every_planted_problem() {
     expect_no_out 'usr/bin/passwd'
     expect_out 'layer 1 .*srv/shared: medium: \[IMG017\]'
     expect_out 'layer 1 .*app/\.git: medium: \[IMG015\]'
-    expect_out 'config\.Env\[0\]: critical: \[IMG00[23]\] ENV DB_PASSWORD'
-    expect_out 'config\.Env\[1\]: critical: \[IMG00[23]\] ENV AWS_SECRET_ACCESS_KEY'
-    expect_out 'config\.User: critical: \[IMG001\]'
-    expect_out 'config\.ExposedPorts: high: \[IMG006\] exposes 22/tcp'
-    expect_out 'config\.Healthcheck: medium: \[IMG005\]'
-    expect_out 'config\.Labels: critical: \[IMG008\]'
-    expect_out 'layer 2 .*history\[3\]\.created_by: critical: \[IMG004\] .*NPM_TOKEN'
+    expect_out 'config\.Env\[0\]: critical: \[DF00[34]\] ENV DB_PASSWORD'
+    expect_out 'config\.Env\[1\]: critical: \[DF00[34]\] ENV AWS_SECRET_ACCESS_KEY'
+    expect_out 'config\.User: critical: \[DF001\]'
+    expect_out 'config\.ExposedPorts: high: \[DF010\] exposes 22/tcp'
+    expect_out 'config\.Healthcheck: medium: \[DF020\]'
+    expect_out 'config\.Labels: critical: \[DF00[34]\] LABEL com\.example\.api_token'
+    expect_out 'layer 2 .*history\[3\]\.created_by: critical: \[DF00[34]\] .*NPM_TOKEN'
     expect_out 'etc/shadow:2:1: critical: \[IMG018\] account .toor.'
     expect_out 'etc/passwd:2:1: high: \[IMG019\]'
     expect_out 'etc/os-release: medium: \[IMG010\] .*stretch'
