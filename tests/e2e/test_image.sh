@@ -72,7 +72,7 @@ t_every_format_gives_the_same_findings() {
     run "$SCANNER" --image "$IMGFX/image.docker.tar"
     ref=$(findings_of)
     [ "$(echo "$ref" | wc -l)" -ge 15 ] || fail "too few findings: $ref"
-    for x in image.docker25.tar image.oci.tar oci "oci:$IMGFX/oci"; do
+    for x in image.docker25.tar image.oci.tar oci mixed "oci:$IMGFX/oci"; do
         case $x in oci:*) run "$SCANNER" --image "$x" ;; *) run "$SCANNER" --image "$IMGFX/$x" ;; esac
         expect_rc 1
         [ "$(findings_of)" = "$ref" ] || fail "$x differs: $(diff <(echo "$ref") <(findings_of) | head -5)"
