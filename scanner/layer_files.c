@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "envcheck.h"
 #include "image_internal.h"
 
 int
@@ -215,62 +216,47 @@ on_hit(const struct detect_hit *hit, void *user)
                              hit->provider ? hit->provider : "secret", h->path);
 }
 
-/* KEY=VALUE lines: values go through the detection engine, and secret-named keys with a
- * literal value are reported even when no pattern knows the value. */
+/* .env files are read with envcheck's lexer (Compose semantics: quotes, escapes, export,
+ * multi-line values): each value goes through the detection engine, and a secret-named key
+ * with a literal value is reported even when no pattern knows the value. */
 static int
 check_env_file(struct img_ctx *c, struct img_layer *l, const char *path, const char *data,
                size_t len)
 {
-    size_t i = 0;
-    int line = 0, rc;
+    struct env_file ef;
+    int rc;
 
-    while (i < len) {
-        size_t end = i, k, ks, ke, vs, ve;
-        while (end < len && data[end] != '\n')
-            end++;
-        line++;
-        k = i;
-        while (k < end && (data[k] == ' ' || data[k] == '\t'))
-            k++;
-        if (end - k > 7 && strncmp(data + k, "export ", 7) == 0)
-            k += 7;
-        ks = k;
-        while (k < end && data[k] != '=' && data[k] != '#')
-            k++;
-        if (k < end && data[k] == '=' && k > ks) {
-            ke = k;
-            while (ke > ks && (data[ke - 1] == ' ' || data[ke - 1] == '\t'))
-                ke--;
-            vs = k + 1;
-            ve = end;
-            while (vs < ve && (data[vs] == ' ' || data[vs] == '\t'))
-                vs++;
-            while (ve > vs && (data[ve - 1] == ' ' || data[ve - 1] == '\t' || data[ve - 1] == '\r'))
-                ve--;
-            if (ve - vs >= 2 && (data[vs] == '"' || data[vs] == '\'') && data[ve - 1] == data[vs]) {
-                vs++;
-                ve--;
-            }
-            size_t before = l->npending;
-            struct hit_ctx h = {c, l, path, line, (int)(vs - i) + 1, 0, 0};
-            if (c->detect != NULL && ve > vs &&
-                (rc = detect_scan(c->detect, data + vs, ve - vs, on_hit, &h)) < 0)
-                return rc;
-            if (l->npending == before && ve > vs && detect_name_is_secret(data + ks, ke - ks) &&
-                !detect_value_is_placeholder(data + vs, ve - vs)) {
-                struct detect_hit fake;
-                memset(&fake, 0, sizeof(fake));
-                detect_redact(data + vs, ve - vs, fake.redacted, sizeof(fake.redacted));
-                detect_fingerprint(data + vs, ve - vs, fake.fingerprint);
-                if ((rc = layer_add_pending(c, l, &img_rule_env_file, path, line, (int)(vs - i) + 1,
-                                            1, &fake, ".env file %s sets %.*s to a literal value",
-                                            path, (int)(ke - ks), data + ks)) < 0)
-                    return rc;
-            }
-        }
-        i = end + 1;
+    memset(&ef, 0, sizeof(ef));
+    if ((rc = env_lex(data, len, path, &ef)) < 0) {
+        env_file_free(&ef);
+        return rc == ERR_LIMIT ? 0 : rc; /* too many entries: not a settings file worth more */
     }
-    return 0;
+    for (size_t i = 0; i < ef.n; i++) {
+        const struct env_entry *e = &ef.entries[i];
+        size_t before = l->npending;
+        /* Columns of hits are within the decoded value: point at the value's start. */
+        struct hit_ctx h = {c, l, path, e->value_span.line, e->value_span.column, 0, 0};
+        if (e->value_len == 0 || (e->flags & ENV_F_NO_EQUALS))
+            continue;
+        if (c->detect != NULL &&
+            (rc = detect_scan(c->detect, e->value, e->value_len, on_hit, &h)) < 0)
+            break;
+        rc = 0;
+        if (l->npending == before && detect_name_is_secret(e->key, e->key_len) &&
+            !detect_value_is_placeholder(e->value, e->value_len)) {
+            struct detect_hit fake;
+            memset(&fake, 0, sizeof(fake));
+            detect_redact(e->value, e->value_len, fake.redacted, sizeof(fake.redacted));
+            detect_fingerprint(e->value, e->value_len, fake.fingerprint);
+            if ((rc = layer_add_pending(c, l, &img_rule_env_file, path, e->value_span.line,
+                                        e->value_span.column, 1, &fake,
+                                        ".env file %s sets %.*s to a literal value", path,
+                                        (int)(e->key_len < 120 ? e->key_len : 120), e->key)) < 0)
+                break;
+        }
+    }
+    env_file_free(&ef);
+    return rc;
 }
 
 static int

@@ -27,6 +27,8 @@ t_docker_archive_reports_every_planted_problem() {
     expect_out 'IMG020.*added in layer 1 \([0-9a-f]{12}\) by `COPY \. /app # buildkit`, deleted in layer 2'
     expect_out 'layer 1 .*root/\.ssh/id_rsa: critical: \[IMG012\]'
     expect_out 'layer 1 .*app/\.env:2:[0-9]+: critical: \[IMG013\] .*DB_PASSWORD'
+    expect_out 'layer 1 .*app/\.env:4:[0-9]+: critical: \[IMG013\] .*SESSION_SECRET'
+    expect_no_out 'DB_PASSWORD_FILE|API_TOKEN'
     expect_out 'layer 1 .*root/\.docker/config\.json: critical: \[IMG011\]'
     expect_out 'layer 1 .*usr/local/bin/helper: high: \[IMG016\] setuid'
     expect_no_out 'usr/bin/passwd'
@@ -47,7 +49,7 @@ t_docker_archive_reports_every_planted_problem() {
     # the ENV value is reported once, not again from its history entry
     [ "$(grep -c 'ENV DB_PASSWORD' "$TMP/.out")" -eq 1 ] || fail "ENV DB_PASSWORD reported twice"
     for s in "$AWS_ID" "$AWS_SECRET" "$BASE_AWS_ID" "$DB_PASSWORD" "$ENV_DB_PASSWORD" "$NPM_TOKEN" \
-        "$LABEL_TOKEN" "$KEY_LINE"; do
+        "$LABEL_TOKEN" "$KEY_LINE" "$SESSION_SECRET"; do
         expect_nowhere "$s"
     done
 }
