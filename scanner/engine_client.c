@@ -25,7 +25,23 @@ struct engine {
     CURL *curl;
     char sock[PATH_MAX];
     char version[16];
+    long json_secs;  /* whole request, for pings and JSON */
+    long stall_secs; /* a stream that sends nothing this long is dead */
 };
+
+/* SCANNER_ENGINE_TIMEOUT=SECONDS overrides every timeout (a slow remote engine, or a test). */
+static long
+timeout_override(void)
+{
+    const char *v = getenv("SCANNER_ENGINE_TIMEOUT");
+    char *end;
+    long n;
+
+    if (v == NULL || *v == '\0')
+        return 0;
+    n = strtol(v, &end, 10);
+    return (*end == '\0' && n >= 1 && n <= 3600) ? n : 0;
+}
 
 static int curl_ready;
 
@@ -170,11 +186,6 @@ describe_connect_failure(const char *sock, const char *origin, CURLcode rc)
                        "engine socket %s (%s): permission denied; join the docker group, or "
                        "scan a saved image with --image FILE.tar",
                        sock, origin);
-    if (rc == CURLE_OPERATION_TIMEDOUT)
-        return err_set(ERR_UNAVAILABLE,
-                       "engine at %s (%s) did not answer within %ld s; scan a saved image with "
-                       "--image FILE.tar instead",
-                       sock, origin, ENGINE_CONNECT_SECS);
     return err_set(ERR_UNAVAILABLE,
                    "engine socket %s (%s): connection refused (%s); is the engine running? Or "
                    "scan a saved image with --image FILE.tar",
@@ -182,7 +193,7 @@ describe_connect_failure(const char *sock, const char *origin, CURLcode rc)
 }
 
 static int
-try_ping(CURL *c, const char *sock, const char *origin, char version[16])
+try_ping(CURL *c, const char *sock, const char *origin, char version[16], long secs)
 {
     struct ping p;
     struct collect body;
@@ -194,13 +205,18 @@ try_ping(CURL *c, const char *sock, const char *origin, char version[16])
     body.max = ENGINE_MAX_ERRBODY;
     set_common(c, sock);
     curl_easy_setopt(c, CURLOPT_URL, "http://localhost/_ping");
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 15L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, secs);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ping_header_cb);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &p);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_cb);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
     rc = curl_easy_perform(c);
     buf_free(&body.b);
+    if (rc == CURLE_OPERATION_TIMEDOUT)
+        return err_set(ERR_UNAVAILABLE,
+                       "engine at %s (%s) did not answer GET /_ping within %ld s; scan a saved "
+                       "image with --image FILE.tar instead",
+                       sock, origin, secs);
     if (rc != CURLE_OK)
         return describe_connect_failure(sock, origin, rc);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -231,13 +247,16 @@ engine_open(struct engine **out)
     e = calloc(1, sizeof(*e));
     if (e == NULL)
         return err_set(ERR_NOMEM, "out of memory");
+    e->json_secs = timeout_override() ? timeout_override() : ENGINE_JSON_SECS;
+    e->stall_secs = timeout_override() ? timeout_override() : ENGINE_STALL_SECS;
     e->curl = curl_easy_init();
     if (e->curl == NULL) {
         free(e);
         return err_set(ERR_NOMEM, "libcurl: cannot create a handle");
     }
     for (size_t i = 0; i < n; i++) {
-        rc = try_ping(e->curl, cands[i].path, cands[i].origin, e->version);
+        rc = try_ping(e->curl, cands[i].path, cands[i].origin, e->version,
+                      e->json_secs < 15 ? e->json_secs : 15);
         if (rc == 0) {
             memcpy(e->sock, cands[i].path, sizeof(e->sock));
             *out = e;
@@ -303,7 +322,9 @@ static int
 transfer_error(const struct engine *e, const char *path, CURLcode rc)
 {
     if (rc == CURLE_OPERATION_TIMEDOUT)
-        return err_set(ERR_UNAVAILABLE, "engine %s: GET %s timed out", e->sock, path);
+        return err_set(ERR_UNAVAILABLE, "engine %s: GET %s timed out (SCANNER_ENGINE_TIMEOUT "
+                                        "sets the limit)",
+                       e->sock, path);
     if (rc == CURLE_COULDNT_CONNECT)
         return err_set(ERR_UNAVAILABLE, "engine socket %s: connection refused; scan a saved "
                                         "image with --image FILE.tar instead",
@@ -328,7 +349,7 @@ engine_get_json(struct engine *e, const char *path, cJSON **out)
     body.max = ENGINE_MAX_JSON;
     set_common(e->curl, e->sock);
     curl_easy_setopt(e->curl, CURLOPT_URL, url);
-    curl_easy_setopt(e->curl, CURLOPT_TIMEOUT, ENGINE_JSON_SECS);
+    curl_easy_setopt(e->curl, CURLOPT_TIMEOUT, e->json_secs);
     curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, collect_cb);
     curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &body);
     crc = curl_easy_perform(e->curl);
@@ -397,7 +418,7 @@ engine_get_stream(struct engine *e, const char *path,
     curl_easy_setopt(e->curl, CURLOPT_URL, url);
     /* No total timeout: an image may take minutes. A stall is what we refuse. */
     curl_easy_setopt(e->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e->curl, CURLOPT_LOW_SPEED_TIME, ENGINE_STALL_SECS);
+    curl_easy_setopt(e->curl, CURLOPT_LOW_SPEED_TIME, e->stall_secs);
     curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, stream_cb);
     curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &s);
     crc = curl_easy_perform(e->curl);

@@ -171,6 +171,17 @@ test_engine_errors(void **state)
     assert_non_null(strstr(err_message(), "refused"));
     assert_non_null(strstr(err_message(), path));
     unlink(path);
+    /* A listener that never answers: the ping times out, and says so. */
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(fd, 4), 0);
+    setenv("SCANNER_ENGINE_TIMEOUT", "1", 1);
+    assert_int_equal(engine_open(&e), ERR_UNAVAILABLE);
+    assert_non_null(strstr(err_message(), "did not answer"));
+    assert_non_null(strstr(err_message(), "--image FILE.tar"));
+    unsetenv("SCANNER_ENGINE_TIMEOUT");
+    close(fd);
+    unlink(path);
     setenv("DOCKER_HOST", "tcp://127.0.0.1:2375", 1);
     assert_int_equal(engine_open(&e), ERR_UNAVAILABLE);
     assert_non_null(strstr(err_message(), "only unix://"));
