@@ -267,6 +267,8 @@ test_walk_whiteouts(void **state)
         "etc/app/keep.conf", "0100644", "a=1\n",
         "etc/app/gone.conf", "0100644", "b=2\n",
         "usr/bin/tool", "0104755", "#!/bin/sh\n",
+        "home/u/.npmrc", "0100600", "//registry.npmjs.org/:_authToken=abcd1234abcd1234\n",
+        "etc/app/.pypirc", "0100600", "[pypi]\npassword = pypi-secret-value-123\n",
         "srv/drop/", "040777", "",
         "tmp/", "041777", "",
         NULL,
@@ -276,6 +278,7 @@ test_walk_whiteouts(void **state)
         "etc/app/.wh..wh..opq", "0100644", "",
         "etc/app/new.conf", "0100644", "c=3\n",
         "usr/bin/.wh.tool", "0100644", "",
+        "home/u/.npmrc", "0100600", "registry=https://registry.example.test/\n",
         NULL,
     };
     struct scanner_opts o;
@@ -319,6 +322,16 @@ test_walk_whiteouts(void **state)
     assert_non_null(strstr(x->message, "deleted in layer 1"));
     assert_non_null(strstr(x->message, "RUN cleanup"));
     assert_null(strstr(x->message, "hunter2"));
+    /* .npmrc overwritten without its token, .pypirc hidden by the opaque etc/app: 3 in all */
+    assert_int_equal(count_rule(&f, "IMG020"), 3);
+    for (size_t i = 0; i < f.n; i++) {
+        if (strcmp(f.items[i].rule, "IMG020") != 0)
+            continue;
+        if (strcmp(f.items[i].path, "home/u/.npmrc") == 0)
+            assert_non_null(strstr(f.items[i].message, "overwritten in layer 1"));
+        else
+            assert_non_null(strstr(f.items[i].message, "deleted in layer 1"));
+    }
     /* the setuid tool was deleted, so only the world-writable dir remains; /tmp is sticky */
     assert_int_equal(count_rule(&f, "IMG016"), 0);
     assert_int_equal(count_rule(&f, "IMG017"), 1);
