@@ -24,6 +24,8 @@ struct cfg {
     int kind; /* where values come from: Env, history or labels (one rule set for all) */
     int found;
     char (*seen)[65]; /* fingerprints already reported from Env, to skip in history */
+    const char *clear; /* with --show-secrets: the value to print, else NULL */
+    size_t clear_len;
     size_t nseen;
 };
 
@@ -43,6 +45,12 @@ add_cfg(struct cfg *k, const struct rule_meta *rule, const char *redacted, const
     x.target = k->target;
     x.secret_redacted = redacted;
     x.secret_fingerprint = fp;
+    if (k->clear != NULL && k->c->opts != NULL && k->c->opts->show_secrets) {
+        char head[512];
+        snprintf(head, sizeof(head), fmt, a, b);
+        return findings_add(k->f, rule, &loc, &x, "%s; value '%.*s'", head, (int)k->clear_len,
+                            k->clear);
+    }
     return findings_add(k->f, rule, &loc, &x, fmt, a, b);
 }
 
@@ -73,6 +81,7 @@ on_value_hit(const struct detect_hit *hit, void *user)
 {
     struct cfg *k = user;
     char msg[256];
+    int rc;
 
     if (hit->is_example)
         return 0;
@@ -80,8 +89,12 @@ on_value_hit(const struct detect_hit *hit, void *user)
     if (!remember_fp(k, hit->fingerprint))
         return 0;
     snprintf(msg, sizeof(msg), "%s (%s)", hit->rule->title, hit->rule->id);
-    return add_cfg(k, &img_rule_env_secret, hit->redacted, hit->fingerprint, "%s: %s", k->what,
-                   msg);
+    k->clear = hit->secret;
+    k->clear_len = hit->secret_end - hit->secret_start;
+    rc = add_cfg(k, &img_rule_env_secret, hit->redacted, hit->fingerprint, "%s: %s", k->what,
+                 msg);
+    k->clear = NULL;
+    return rc;
 }
 
 /* A NAME=VALUE whose name says secret and whose value is a literal. */
@@ -89,6 +102,7 @@ static int
 name_value(struct cfg *k, const char *name, size_t nlen, const char *value, size_t vlen)
 {
     char red[64], fp[65], label[160];
+    int rc;
 
     if (vlen == 0 || !detect_name_is_secret(name, nlen) ||
         detect_value_is_placeholder(value, vlen))
@@ -102,13 +116,18 @@ name_value(struct cfg *k, const char *name, size_t nlen, const char *value, size
     if (!remember_fp(k, fp))
         return 0;
     snprintf(label, sizeof(label), "%.*s", (int)(nlen < 120 ? nlen : 120), name);
+    k->clear = value;
+    k->clear_len = vlen;
     if (k->kind == KIND_HISTORY)
-        return add_cfg(k, &img_rule_env_name, red, fp,
-                       "the history records %s with a literal value (a build argument or ENV)%s",
-                       label, "");
-    return add_cfg(k, &img_rule_env_name, red, fp, "%s holds a literal value (its name says "
-                                                   "secret)%s",
-                   k->what, "");
+        rc = add_cfg(k, &img_rule_env_name, red, fp,
+                     "the history records %s with a literal value (a build argument or ENV)%s",
+                     label, "");
+    else
+        rc = add_cfg(k, &img_rule_env_name, red, fp, "%s holds a literal value (its name says "
+                                                     "secret)%s",
+                     k->what, "");
+    k->clear = NULL;
+    return rc;
 }
 
 static int

@@ -123,6 +123,10 @@ layer_free(struct img_layer *l)
     for (size_t i = 0; i < l->npending; i++) {
         free(l->pending[i].path);
         free(l->pending[i].message);
+        if (l->pending[i].clear != NULL) {
+            explicit_bzero(l->pending[i].clear, strlen(l->pending[i].clear));
+            free(l->pending[i].clear);
+        }
     }
     free(l->pending);
     for (int i = 0; i < IMG_CAP_N; i++)

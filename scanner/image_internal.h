@@ -58,6 +58,7 @@ struct img_pending {
     int is_secret; /* a secret or credential: critical and named twice when removed later */
     char redacted[64];
     char fingerprint[65];
+    char *clear; /* the value itself, only with --show-secrets (wiped on free) */
 };
 
 /* Captured small files the final-filesystem rules read (latest layer wins). */

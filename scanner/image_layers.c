@@ -105,17 +105,20 @@ emit_pending(const struct img_resolved *r, struct img_ctx *c, struct findings *f
         x.secret_fingerprint = p->fingerprint;
     short_digest(r->digests[i], d1, sizeof(d1));
     if (j < 0)
-        return findings_add(f, p->rule, &loc, &x, "%s; added in layer %zu (%s) by `%s`%s",
-                            p->message, i, d1, created_by_or(r, i), base);
+        return findings_add(f, p->rule, &loc, &x, "%s; added in layer %zu (%s) by `%s`%s%s%s%s",
+                            p->message, i, d1, created_by_or(r, i), base,
+                            p->clear ? "; value '" : "", p->clear ? p->clear : "",
+                            p->clear ? "'" : "");
     if (how == REM_OVERWRITTEN && same_secret_in(r->layers[j], p))
         return 0; /* the later layer reports the same secret itself */
     short_digest(r->digests[j], d2, sizeof(d2));
     return findings_add(f, &img_rule_removed_secret, &loc, &x,
                         "[%s] %s; added in layer %zu (%s) by `%s`, %s in layer %d (%s) by `%s`: "
-                        "still readable from layer %zu%s",
+                        "still readable from layer %zu%s%s%s%s",
                         p->rule->id, p->message, i, d1, created_by_or(r, i),
                         how == REM_DELETED ? "deleted" : "overwritten", j, d2,
-                        created_by_or(r, (size_t)j), i, base);
+                        created_by_or(r, (size_t)j), i, base, p->clear ? "; value '" : "",
+                        p->clear ? p->clear : "", p->clear ? "'" : "");
 }
 
 /* Setuid/setgid programs distributions ship on purpose (Dockle's CIS-DI-0008 reports them all). */

@@ -54,6 +54,13 @@ layer_add_pending(struct img_ctx *c, struct img_layer *l, const struct rule_meta
     if (hit != NULL) {
         snprintf(p->redacted, sizeof(p->redacted), "%s", hit->redacted);
         snprintf(p->fingerprint, sizeof(p->fingerprint), "%s", hit->fingerprint);
+        /* --show-secrets is the explicit flag that puts the value in the report. */
+        if (c->opts != NULL && c->opts->show_secrets && hit->secret != NULL &&
+            (p->clear = strndup(hit->secret, hit->secret_end - hit->secret_start)) == NULL) {
+            free(p->path);
+            free(p->message);
+            return err_set(ERR_NOMEM, "out of memory");
+        }
     }
     l->npending++;
     c->total_pending++;
@@ -248,6 +255,8 @@ check_env_file(struct img_ctx *c, struct img_layer *l, const char *path, const c
             memset(&fake, 0, sizeof(fake));
             detect_redact(e->value, e->value_len, fake.redacted, sizeof(fake.redacted));
             detect_fingerprint(e->value, e->value_len, fake.fingerprint);
+            fake.secret = e->value;
+            fake.secret_end = e->value_len;
             if ((rc = layer_add_pending(c, l, &img_rule_env_file, path, e->value_span.line,
                                         e->value_span.column, 1, &fake,
                                         ".env file %s sets %.*s to a literal value", path,

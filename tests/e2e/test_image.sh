@@ -54,6 +54,17 @@ t_docker_archive_reports_every_planted_problem() {
     done
 }
 
+t_show_secrets_is_the_only_way_to_see_values() {
+    run "$SCANNER" --image "$IMGFX/image.docker.tar" --show-secrets
+    expect_rc 1
+    expect_out "IMG020.*value '$AWS_ID'"
+    expect_out "IMG013.*value '$DB_PASSWORD'"
+    expect_out "ENV DB_PASSWORD.*value '$ENV_DB_PASSWORD'"
+    expect_out "NPM_TOKEN.*value '$NPM_TOKEN'"
+    run "$SCANNER" --image "$IMGFX/image.docker.tar"
+    expect_no_out "value '"
+}
+
 t_json_and_sarif_carry_layers_and_no_secret() {
     run "$SCANNER" --image "$IMGFX/image.oci.tar" --format json
     expect_rc 1
