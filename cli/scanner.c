@@ -12,6 +12,8 @@
 /* One row per target kind; options are numbered from 0x200 by their index here. */
 static const struct scan_target targets[] = {
     {"path", "PATH...", scan_path, "files and directories: leaked secrets (skips .git, binaries)"},
+    {"image", "IMAGE", scan_target_image,
+     "docker-archive/oci-archive file, OCI layout directory, or an image name in the engine"},
     {NULL, NULL, NULL, NULL},
 };
 
