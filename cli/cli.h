@@ -85,6 +85,7 @@ struct scanner_opts;
 void cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out);
 
 /* `scanner` target adapters (cli/scanner_<kind>.c). */
+int scan_target_compose(const char *arg, const struct scan_opts *opts, struct findings *f);
 
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);

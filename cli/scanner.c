@@ -10,6 +10,7 @@
 
 /* One row per target kind; options are numbered from 0x200 by their index here. */
 static const struct scan_target targets[] = {
+    {"compose", scan_target_compose, "FILE   runtime checks of a Compose file's services"},
     {NULL, NULL, NULL},
 };
 
