@@ -10,6 +10,7 @@
 
 /* One row per target kind; options are numbered from 0x200 by their index here. */
 static const struct scan_target targets[] = {
+    {"container", scan_target_container, "ID...  runtime checks of containers (Engine API)"},
     {"compose", scan_target_compose, "FILE   runtime checks of a Compose file's services"},
     {NULL, NULL, NULL},
 };
@@ -22,6 +23,8 @@ enum {
     OPT_MAX_FILE_SIZE,
     OPT_SKIP_BASE,
     OPT_SHOW_SECRETS,
+    OPT_ALL_CONTAINERS,
+    OPT_WITH_IMAGE,
     OPT_TARGET = 0x200,
 };
 
@@ -41,6 +44,9 @@ print_usage(FILE *out)
           "      --baseline FILE            ignore findings recorded in FILE\n"
           "      --write-baseline FILE      record the current findings in FILE\n"
           "      --show-secrets             print secret values in clear (never the default)\n"
+          "      --service NAME             Compose: only this service\n"
+          "      --all-containers           every container of the engine (running or not)\n"
+          "      --with-image               containers: also scan each one's image\n"
           "\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 error.\n",
           out);
 }
@@ -64,6 +70,8 @@ main(int argc, char **argv)
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
         {"skip-base", no_argument, NULL, OPT_SKIP_BASE},
         {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
+        {"all-containers", no_argument, NULL, OPT_ALL_CONTAINERS},
+        {"with-image", no_argument, NULL, OPT_WITH_IMAGE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
     };
@@ -120,6 +128,12 @@ main(int argc, char **argv)
         case OPT_SHOW_SECRETS:
             opts.show_secrets = 1;
             break;
+        case OPT_ALL_CONTAINERS:
+            opts.all_containers = 1;
+            break;
+        case OPT_WITH_IMAGE:
+            opts.with_image = 1;
+            break;
         case 'h':
             print_usage(stdout);
             free(jobs);
@@ -147,6 +161,15 @@ main(int argc, char **argv)
         jobs[njobs].target = jobs[njobs - 1].target;
         jobs[njobs].arg = argv[optind];
         njobs++;
+    }
+    /* --all-containers is a target without an argument: the container adapter gets NULL. */
+    if (opts.all_containers) {
+        for (const struct scan_target *t = targets; t->option != NULL; t++)
+            if (strcmp(t->option, "container") == 0) {
+                jobs[njobs].target = t;
+                jobs[njobs].arg = NULL;
+                njobs++;
+            }
     }
     if (njobs == 0) {
         diag_error("no target given");
