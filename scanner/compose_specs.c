@@ -1,5 +1,6 @@
 /* compose_specs: the short string forms of Compose `ports:` ("127.0.0.1:8080:80/tcp") and
  * `volumes:` ("/host:/ctr:ro,z"), split the way Compose splits them. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,7 +101,7 @@ compose_volume_split(const char *spec, char *src, size_t srcsz, char *dst, size_
     src[0] = dst[0] = opts[0] = '\0';
     c1 = memchr(spec, ':', n);
     /* A Windows drive ("C:\x:/data") is not a separator. */
-    if (c1 == spec + 1 && (spec[2] == '\\' || spec[2] == '/'))
+    if (c1 == spec + 1 && isalpha((unsigned char)spec[0]) && (spec[2] == '\\' || spec[2] == '/'))
         c1 = memchr(c1 + 1, ':', n - 2);
     if (c1 == NULL) /* an anonymous volume: target only */
         return copy_span(dst, dstsz, spec, n);
