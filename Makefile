@@ -41,10 +41,12 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing \
 	    >/dev/null || { echo "deps: apt-get install failed" >&2; exit 1; }; \
 	fi
-	@if [ -f tests/package.json ] && [ ! -f tests/node_modules/.installed ]; then \
+	@sum=$$(sha256sum < tests/package-lock.json 2>/dev/null); \
+	if [ -f tests/package.json ] && [ "$$(cat tests/node_modules/.installed 2>/dev/null)" != "$$sum" ]; then \
 	  echo "deps: npm tools for tests (tests/package.json)"; \
 	  (cd tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null) && \
-	    touch tests/node_modules/.installed || echo "deps: npm install failed; tests that need it will fail" >&2; \
+	    echo "$$sum" > tests/node_modules/.installed || \
+	    echo "deps: npm install failed; tests that need it will fail" >&2; \
 	fi
 
 # ---- Flags -----------------------------------------------------------------------------------

@@ -75,3 +75,9 @@ e2e_main() {
     [ -n "${E2E_COUNTS:-}" ] && echo "$passed $failed" >"$E2E_COUNTS"
     [ "$failed" -eq 0 ]
 }
+
+# expect_valid_sarif FILE: the official SARIF 2.1.0 schema accepts FILE.
+expect_valid_sarif() {
+    node "$ROOT/tests/sarif-validate.js" "$1" >"$TMP/.sarif-errors" 2>&1 ||
+        fail "invalid SARIF $1: $(head -c 600 "$TMP/.sarif-errors")"
+}

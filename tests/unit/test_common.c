@@ -271,6 +271,10 @@ test_json_report_contract(void **state)
     findings_free(&f);
 }
 
+static const char bad_sarif[] =
+    "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"x\"}},"
+    "\"results\":[{\"ruleId\":\"a\",\"level\":\"fatal\"}]}]}";
+
 /* The SARIF log is validated by the real @microsoft/sarif-multitool (tests/package.json). */
 static void
 test_sarif_validates(void **state)
@@ -291,16 +295,24 @@ test_sarif_validates(void **state)
     path_in(out, sizeof(out), "validation.sarif");
     assert_int_equal(report_write_file(p, REPORT_SARIF, &f, &tool), 0);
     findings_free(&f);
-    /* The npm wrapper re-splits arguments through /bin/sh; call the bundled binary directly.
-     * The tool must run and write its log, and the log must hold no error-level result. */
+    /* Two validators: the official SARIF 2.1.0 JSON schema (tests/sarif-validate.js, ajv) and
+     * Microsoft's sarif-multitool (whose npm wrapper re-splits arguments through /bin/sh, so the
+     * bundled binary is called directly). Each must run, and report nothing at error level. */
     snprintf(cmd, sizeof(cmd),
-             "v=%s/tests/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool; "
+             "r=%s/tests; node \"$r/sarif-validate.js\" '%s' || exit 1; "
+             "v=$r/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool; "
              "[ -x \"$v\" ] || { echo 'sarif-multitool missing (make deps)'; exit 1; }; "
              "\"$v\" validate '%s' -o '%s' --log ForceOverwrite >/dev/null 2>&1 || exit 1; "
              "[ -s '%s' ] || exit 1; "
              "if grep -q '\"level\": *\"error\"' '%s'; then cat '%s'; exit 1; fi",
-             root ? root : ".", p, out, out, out, out);
+             root ? root : ".", p, p, out, out, out, out);
     assert_int_equal(system(cmd), 0);
+    /* The schema validator can fail: a log with a bad level and no message is rejected. */
+    path_in(p, sizeof(p), "bad.sarif");
+    assert_int_equal(file_write_new(p, bad_sarif, strlen(bad_sarif), 0600), 0);
+    snprintf(cmd, sizeof(cmd), "node %s/tests/sarif-validate.js '%s' 2>/dev/null",
+             root ? root : ".", p);
+    assert_int_not_equal(system(cmd), 0);
 }
 
 int
