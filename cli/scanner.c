@@ -10,8 +10,10 @@
 
 /* One row per target kind; options are numbered from 0x200 by their index here. */
 static const struct scan_target targets[] = {
-    {"container", scan_target_container, "ID...  runtime checks of containers (Engine API)"},
-    {"compose", scan_target_compose, "FILE   runtime checks of a Compose file's services"},
+    {"image", scan_target_image, "scan an image: docker-archive/oci-archive file, OCI layout dir, or engine image name"},
+    {"container", scan_target_container,
+     "runtime checks of containers (ids or names) through the Engine API"},
+    {"compose", scan_target_compose, "runtime checks of a Compose file's services (--service)"},
     {NULL, NULL, NULL},
 };
 

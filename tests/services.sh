@@ -1,10 +1,14 @@
 # Starts and stops the real services the tests use; sourced by tests/run.sh.
 # - A Secret Service keyring (gnome-keyring-daemon) on the private session bus run.sh made, with a
 #   throwaway HOME so no real keyring is touched.
+# - A Docker-compatible engine: Podman's Engine API service on a private socket, with private
+#   storage (vfs) under the services dir. Exports DOCKER_HOST=unix://... and SUITE_PODMAN (the
+#   podman command line that shares the service's storage).
 # Each service exports what tests need to find it and is skipped (with a note) when its program
 # is missing; the tests that need it then fail, never pass silently.
 
 SERVICES_DIR=""
+PODMAN_PID=""
 
 services_start() {
     SERVICES_DIR=$(mktemp -d /tmp/suite-services.XXXXXX)
@@ -22,9 +26,40 @@ services_start() {
     else
         echo "services: no session bus or gnome-keyring-daemon; keyring tests will fail"
     fi
+    podman_start
+}
+
+podman_start() {
+    local d=$SERVICES_DIR/podman i
+    if ! command -v podman >/dev/null 2>&1; then
+        echo "services: no podman; engine tests will fail"
+        return
+    fi
+    mkdir -p "$d/tmp"
+    export SUITE_PODMAN="podman --root $d/root --runroot $d/runroot --tmpdir $d/tmp --storage-driver vfs --events-backend none"
+    $SUITE_PODMAN system service --time=0 "unix://$d/engine.sock" >"$d/log" 2>&1 &
+    PODMAN_PID=$!
+    for i in $(seq 100); do
+        [ -S "$d/engine.sock" ] && break
+        sleep 0.1
+    done
+    if [ -S "$d/engine.sock" ]; then
+        export DOCKER_HOST=unix://$d/engine.sock
+        echo "services: podman engine API at $d/engine.sock"
+    else
+        echo "services: podman service did not start ($(tail -1 "$d/log")); engine tests will fail"
+    fi
+}
+
+podman_stop() {
+    [ -n "$PODMAN_PID" ] || return 0
+    kill "$PODMAN_PID" 2>/dev/null
+    wait "$PODMAN_PID" 2>/dev/null
+    PODMAN_PID=""
 }
 
 services_stop() {
+    podman_stop
     # Only our daemon: the one whose HOME is this run's throwaway home (other runs may be going).
     local pid
     for pid in $(pgrep -f 'gnome-keyring-daemon' 2>/dev/null); do

@@ -1,0 +1,84 @@
+/* image_rules: the rule rows of the image scanner (ids IMG…), with their aliases in Trivy,
+ * Dockle, Checkov and hadolint. docs/rules.md "Images" describes each one. */
+#include "image_internal.h"
+
+const struct rule_meta img_rule_user_root = {
+    "IMG001", SEV_CRITICAL, "user", "Image runs as root",
+    "Create an unprivileged user and end the build with `USER name` (or a UID other than 0)",
+    "DS-0002,CIS-DI-0001,CKV_DOCKER_3,CKV_DOCKER_8,DL3002,CIS-4.1"};
+const struct rule_meta img_rule_env_secret = {
+    "IMG002", SEV_CRITICAL, "secret", "Secret value in the image's ENV",
+    "Remove the ENV; pass the secret at run time (secret mount, Docker/Compose secrets) and "
+    "rotate the leaked value",
+    "DS-0031,CIS-DI-0010,CIS-4.10"};
+const struct rule_meta img_rule_env_name = {
+    "IMG003", SEV_CRITICAL, "secret", "Secret-named variable set to a literal in the image's ENV",
+    "Do not bake credentials into ENV: read them from a secret file at run time and rotate "
+    "this value",
+    "DS-0031,CIS-DI-0010,CIS-4.10"};
+const struct rule_meta img_rule_history_secret = {
+    "IMG004", SEV_CRITICAL, "secret", "Build argument or secret recorded in the image history",
+    "Use `RUN --mount=type=secret` instead of ARG/--build-arg for credentials; rebuild and rotate",
+    "CIS-DI-0010,DS-0031"};
+const struct rule_meta img_rule_no_healthcheck = {
+    "IMG005", SEV_MEDIUM, "hygiene", "No HEALTHCHECK in the image",
+    "Add a HEALTHCHECK so orchestrators can restart an unhealthy container",
+    "DS-0026,CIS-DI-0006,CKV_DOCKER_2,DL3057,CIS-4.6"};
+const struct rule_meta img_rule_port = {
+    "IMG006", SEV_HIGH, "network", "Sensitive port exposed",
+    "Do not expose remote-administration or database ports from the image; publish only what "
+    "the service needs",
+    "DS-0004,CKV_DOCKER_1,CIS-5.8"};
+const struct rule_meta img_rule_volume = {
+    "IMG007", SEV_HIGH, "runtime", "VOLUME on a kernel filesystem (/proc, /sys, /dev)",
+    "Remove the VOLUME; never mount the host's /proc, /sys or /dev into a container",
+    "DKL-DI-0002"};
+const struct rule_meta img_rule_label_secret = {
+    "IMG008", SEV_CRITICAL, "secret", "Secret in an image label",
+    "Remove the label (labels are public metadata), rebuild and rotate the value", NULL};
+const struct rule_meta img_rule_old = {
+    "IMG009", SEV_MEDIUM, "supply-chain", "Image older than the maximum age",
+    "Rebuild the image regularly on an updated base image", "CIS-DI-0004,CIS-4.7"};
+const struct rule_meta img_rule_eol = {
+    "IMG010", SEV_MEDIUM, "supply-chain", "End-of-life operating system",
+    "Move to a supported release of the base distribution", "CIS-DI-0004"};
+const struct rule_meta img_rule_cred_file = {
+    "IMG011", SEV_CRITICAL, "secret", "Credential file in a layer",
+    "Do not COPY credential files into images; use build secrets (`RUN --mount=type=secret`) "
+    "and a .dockerignore, then rotate the credential",
+    "CIS-DI-0010,DKL-LI-0003"};
+const struct rule_meta img_rule_private_key = {
+    "IMG012", SEV_CRITICAL, "secret", "Private key file in a layer",
+    "Remove the key from the build context (.dockerignore), rebuild and replace the key pair",
+    "CIS-DI-0010"};
+const struct rule_meta img_rule_env_file = {
+    "IMG013", SEV_CRITICAL, "secret", ".env file with secret values in a layer",
+    "Keep .env files out of images (.dockerignore); inject settings at run time and rotate",
+    "CIS-DI-0010"};
+const struct rule_meta img_rule_history_file = {
+    "IMG014", SEV_MEDIUM, "secret", "Shell history file in a layer",
+    "Delete shell histories in the same RUN step that created them, or keep them out of the "
+    "build context",
+    NULL};
+const struct rule_meta img_rule_git_dir = {
+    "IMG015", SEV_MEDIUM, "hygiene", ".git directory in a layer",
+    "Add .git to .dockerignore; the repository history can hold secrets and source",
+    "DKL-LI-0003"};
+const struct rule_meta img_rule_setuid = {
+    "IMG016", SEV_HIGH, "privilege", "setuid/setgid file outside the allowlist",
+    "Remove the bit (`chmod u-s,g-s FILE`) in the build unless the program needs it",
+    "CIS-DI-0008,CIS-4.8"};
+const struct rule_meta img_rule_world_writable = {
+    "IMG017", SEV_MEDIUM, "privilege", "World-writable file or directory without the sticky bit",
+    "Drop the o+w bit, or set the sticky bit (`chmod +t`) on shared directories", NULL};
+const struct rule_meta img_rule_empty_password = {
+    "IMG018", SEV_CRITICAL, "user", "Account with an empty password in /etc/shadow",
+    "Lock the account (`passwd -l`) or set `*`/`!` in the password field", "DKL-LI-0001"};
+const struct rule_meta img_rule_dup_uid0 = {
+    "IMG019", SEV_HIGH, "user", "More than one account with UID 0 in /etc/passwd",
+    "Give every account but root a unique non-zero UID", "DKL-LI-0002"};
+const struct rule_meta img_rule_removed_secret = {
+    "IMG020", SEV_CRITICAL, "secret", "Secret deleted or overwritten in a later layer is still in the image",
+    "Deleting a file in a later layer does not remove it: rebuild without it (multi-stage or "
+    "build secrets), then rotate the secret",
+    "CIS-DI-0010"};
