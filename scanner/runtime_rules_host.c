@@ -58,11 +58,12 @@ rt_check_root(struct rt_ctx *c, const struct rule_meta *r)
 {
     const struct runtime_desc *d = c->d;
 
-    if (d->kind == RT_COMPOSE && !d->user.set)
+    if (d->kind == RT_COMPOSE && (!d->user.set || d->user.text == NULL || d->user.text[0] == '\0'))
         /* Compose alone cannot tell: the image's USER applies, and it is root unless set. */
         return rt_report(c, r, &d->user.at, SEV_HIGH, NULL, NULL,
-                         "no `user:`; the service runs as the image's USER, root unless the "
-                         "image sets one");
+                         "no `user:`%s; the service runs as the image's USER, root unless the "
+                         "image sets one",
+                         d->user.set ? " (empty)" : "");
     if (rt_user_is_root(d->user.text))
         return rt_report(c, r, &d->user.at, -1, NULL, NULL, "runs as root (user '%s')",
                          d->user.text != NULL && d->user.text[0] != '\0' ? d->user.text
