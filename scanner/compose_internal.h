@@ -11,6 +11,8 @@
 #include "common.h"
 #include "runtime_internal.h"
 
+struct scanner_opts;
+
 #define COMPOSE_MAX_FILE     (8L << 20) /* default size bound of a Compose or env file */
 #define COMPOSE_MAX_DEPTH    64         /* nesting of YAML collections */
 #define COMPOSE_MAX_EXPANDED 1000000    /* nodes once every alias is expanded */
@@ -18,6 +20,7 @@
 #define COMPOSE_MAX_MERGE    8          /* depth of `<<` merge chains */
 #define COMPOSE_MAX_INTERP   4          /* nesting of ${A:-${B}} defaults */
 #define COMPOSE_MAX_VALUE    (1L << 20) /* one interpolated value */
+#define COMPOSE_WORK_BUDGET  5000000    /* node visits over the whole file */
 
 /* Variables for interpolation: the `.env` beside the Compose file. */
 struct compose_var {
@@ -84,6 +87,12 @@ typedef int (*compose_env_fn)(const char *key, size_t klen, const char *value, s
 int compose_env_file_read(const char *path, long max, compose_env_fn fn, void *user);
 /* Loads `<dir>/.env` into cf->vars (a missing file is fine). */
 int compose_dotenv_load(struct compose_file *cf);
+
+/* ---- compose_scan.c -------------------------------------------------------------------- */
+/* Scans a Compose document held in memory; `cf` has path, dir, max_file and budget set. Frees
+ * what it loaded into `cf`. */
+int compose_scan_data(struct compose_file *cf, const char *data, size_t len,
+                      const struct scanner_opts *o, struct findings *f);
 
 /* ---- compose_service.c ----------------------------------------------------------------- */
 /* Builds the description of service `name` (its mapping node `svc`, key node `key`). */

@@ -8,7 +8,6 @@
 #include "detect.h"
 #include "scanner.h"
 
-#define COMPOSE_WORK_BUDGET 5000000 /* node visits over the whole file */
 
 static int
 set_dir(struct compose_file *cf, const char *path)
@@ -88,6 +87,25 @@ out:
 }
 
 int
+compose_scan_data(struct compose_file *cf, const char *data, size_t len,
+                  const struct scanner_opts *o, struct findings *f)
+{
+    int rc = 0;
+
+    if (memchr(data, '\0', len) != NULL)
+        rc = err_set(ERR_PARSE, "%s: binary data (a NUL byte), not a Compose file", cf->path);
+    if (rc == 0)
+        rc = compose_dotenv_load(cf);
+    if (rc == 0)
+        rc = compose_yaml_load(cf, data, len);
+    if (rc == 0)
+        rc = scan_services(cf, o, f);
+    compose_yaml_free(cf);
+    compose_vars_free(&cf->vars);
+    return rc;
+}
+
+int
 scanner_scan_compose(const char *path, const struct scanner_opts *o, struct findings *f)
 {
     struct compose_file cf;
@@ -106,16 +124,7 @@ scanner_scan_compose(const char *path, const struct scanner_opts *o, struct find
     /* The file the user named may be a symlink; files it names (.env, env_file) may not. */
     if ((rc = file_read_all(path, (size_t)max, 0, &data)) < 0)
         return rc;
-    if (memchr(data.data ? data.data : "", '\0', data.len) != NULL)
-        rc = err_set(ERR_PARSE, "%s: binary data (a NUL byte), not a Compose file", path);
-    if (rc == 0)
-        rc = compose_dotenv_load(&cf);
-    if (rc == 0)
-        rc = compose_yaml_load(&cf, data.data ? data.data : "", data.len);
-    if (rc == 0)
-        rc = scan_services(&cf, o, f);
-    compose_yaml_free(&cf);
-    compose_vars_free(&cf.vars);
+    rc = compose_scan_data(&cf, data.data ? data.data : "", data.len, o, f);
     buf_free(&data);
     return rc;
 }
