@@ -87,8 +87,8 @@ struct scanner_opts;
 void cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out);
 
 /* `scanner` target adapters (cli/scanner_<kind>.c). */
-int scan_path(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_image(const char *arg, const struct scan_opts *opts, struct findings *f);
+int scan_path(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_container(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_compose(const char *arg, const struct scan_opts *opts, struct findings *f);
 

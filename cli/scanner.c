@@ -11,11 +11,10 @@
 
 /* One row per target kind; options are numbered from 0x200 by their index here. */
 static const struct scan_target targets[] = {
+    {"image", scan_target_image, "IMAGE    docker-archive/oci-archive file, OCI layout dir or engine image name"},
     {"path", scan_path, "PATH...  files and directories: leaked secrets (skips .git, binaries)"},
-    {"image", scan_target_image, "scan an image: docker-archive/oci-archive file, OCI layout dir, or engine image name"},
-    {"container", scan_target_container,
-     "ID...  containers' runtime settings, through the Engine API"},
-    {"compose", scan_target_compose, "FILE  runtime checks of a Compose file's services"},
+    {"container", scan_target_container, "ID...    containers' runtime settings, through the Engine API"},
+    {"compose", scan_target_compose, "FILE     runtime checks of a Compose file's services"},
     {NULL, NULL, NULL},
 };
 

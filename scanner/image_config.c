@@ -51,6 +51,19 @@ seen_fp(const struct cfg *k, const char *fp)
     return 0;
 }
 
+/* Each value is reported once: Env first, then the history only for values Env did not
+ * already show (an `ENV K=V` history line repeats the config), and a build argument found both
+ * by a pattern and by its name once. */
+static int
+remember_fp(struct cfg *k, const char *fp)
+{
+    if (k->rule == &img_rule_history_secret && seen_fp(k, fp))
+        return 0;
+    if (k->seen != NULL && k->nseen < 256)
+        snprintf(k->seen[k->nseen++], 65, "%s", fp);
+    return 1;
+}
+
 static int
 on_value_hit(const struct detect_hit *hit, void *user)
 {
@@ -60,10 +73,8 @@ on_value_hit(const struct detect_hit *hit, void *user)
     if (hit->is_example)
         return 0;
     k->found++;
-    if (k->seen != NULL && k->rule != &img_rule_history_secret && k->nseen < 256)
-        snprintf(k->seen[k->nseen++], 65, "%s", hit->fingerprint);
-    else if (k->rule == &img_rule_history_secret && seen_fp(k, hit->fingerprint))
-        return 0; /* the same value is already reported from the config's Env */
+    if (!remember_fp(k, hit->fingerprint))
+        return 0;
     snprintf(msg, sizeof(msg), "%s", hit->rule->title);
     return add_cfg(k, k->rule, hit->redacted, hit->fingerprint, "%s: %s", k->what, msg);
 }
@@ -84,10 +95,9 @@ name_value(struct cfg *k, const struct rule_meta *rule, const char *name, size_t
         return 0;
     detect_redact(value, vlen, red, sizeof(red));
     detect_fingerprint(value, vlen, fp);
-    if (rule == &img_rule_history_secret && seen_fp(k, fp))
+    k->rule = rule;
+    if (!remember_fp(k, fp))
         return 0;
-    if (k->seen != NULL && rule != &img_rule_history_secret && k->nseen < 256)
-        snprintf(k->seen[k->nseen++], 65, "%s", fp);
     snprintf(label, sizeof(label), "%.*s", (int)(nlen < 120 ? nlen : 120), name);
     if (rule == &img_rule_history_secret)
         return add_cfg(k, rule, red, fp, "the history records %s with a literal value%s",
@@ -207,15 +217,20 @@ check_history(struct cfg *k, const cJSON *history)
         snprintf(where, sizeof(where), "history[%d].created_by", i);
         k->where = where;
         k->layer = (!empty && (size_t)layer < k->r->nlayers) ? layer : -1;
-        k->what = "history";
         k->rule = &img_rule_history_secret;
         if (cJSON_IsString(cbj) && !(k->layer >= 0 && k->r->is_base[k->layer] &&
                                      k->c->opts != NULL && k->c->opts->skip_base)) {
             const char *cb = cbj->valuestring;
-            if (k->c->detect != NULL &&
-                (rc = detect_scan(k->c->detect, cb, strlen(cb), on_value_hit, k)) < 0)
-                return rc;
-            if ((rc = history_args(k, cb)) < 0 || (rc = history_env(k, cb)) < 0)
+            char *shown = image_history_redact(k->c, cb), what[256];
+            if (shown == NULL)
+                return err_set(ERR_NOMEM, "out of memory");
+            snprintf(what, sizeof(what), "`%s`", shown);
+            free(shown);
+            k->what = what;
+            rc = 0;
+            if (k->c->detect != NULL)
+                rc = detect_scan(k->c->detect, cb, strlen(cb), on_value_hit, k);
+            if (rc < 0 || (rc = history_args(k, cb)) < 0 || (rc = history_env(k, cb)) < 0)
                 return rc;
         }
         if (!empty)

@@ -190,6 +190,7 @@ struct hit_ctx {
     const char *path;
     int line_base; /* for .env values: the line the value is on */
     int col_base;
+    int lockfile; /* hashes in lock files look random: generic hits are noise there */
 };
 
 static int
@@ -197,7 +198,7 @@ on_hit(const struct detect_hit *hit, void *user)
 {
     struct hit_ctx *h = user;
 
-    if (hit->is_example)
+    if (hit->is_example || (h->lockfile && hit->is_generic))
         return 0;
     return layer_add_pending(h->c, h->l, hit->rule, h->path,
                              h->line_base ? h->line_base : hit->line,
@@ -243,7 +244,7 @@ check_env_file(struct img_ctx *c, struct img_layer *l, const char *path, const c
                 ve--;
             }
             size_t before = l->npending;
-            struct hit_ctx h = {c, l, path, line, (int)(vs - i) + 1};
+            struct hit_ctx h = {c, l, path, line, (int)(vs - i) + 1, 0};
             if (c->detect != NULL && ve > vs &&
                 (rc = detect_scan(c->detect, data + vs, ve - vs, on_hit, &h)) < 0)
                 return rc;
@@ -312,6 +313,6 @@ layer_check_file(struct img_ctx *c, struct img_layer *l, const char *path, uint3
     }
     if (c->detect == NULL || len < 8 || looks_binary(data, len))
         return 0;
-    struct hit_ctx h = {c, l, path, 0, 0};
+    struct hit_ctx h = {c, l, path, 0, 0, detect_path_is_lockfile(path)};
     return detect_scan(c->detect, data, len, on_hit, &h);
 }

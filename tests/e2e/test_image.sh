@@ -53,13 +53,17 @@ t_docker_archive_reports_every_planted_problem() {
 }
 
 t_json_and_sarif_carry_layers_and_no_secret() {
-    run "$SCANNER" --image "$IMGFX/image.oci.tar" --format json --report "$TMP/r.sarif"
+    run "$SCANNER" --image "$IMGFX/image.oci.tar" --format json
     expect_rc 1
     expect_out '"layer":[[:space:]]*"sha256:[0-9a-f]{64}"'
     expect_out '"layer_index":[[:space:]]*2'
+    cp "$TMP/.out" "$TMP/r.json"
+    run "$SCANNER" --image "$IMGFX/image.oci.tar" --report "$TMP/r.sarif"
+    expect_rc 1
     expect_file "$TMP/r.sarif"
+    grep -q 'sha256:[0-9a-f]\{64\}' "$TMP/r.sarif" || fail "SARIF lacks the layer digest"
     for s in "$AWS_ID" "$AWS_SECRET" "$DB_PASSWORD" "$ENV_DB_PASSWORD" "$NPM_TOKEN" "$LABEL_TOKEN"; do
-        expect_nowhere "$s" "$TMP/r.sarif"
+        expect_nowhere "$s" "$TMP/r.sarif" "$TMP/r.json"
     done
 }
 
