@@ -1,130 +1,87 @@
 /* compose_dotenv: env files for Compose: the `.env` beside the Compose file (interpolation
- * variables) and a service's `env_file:` entries, read through one .env lexer. */
+ * variables) and a service's `env_file:` entries, read with the project's .env lexer (envcheck)
+ * and resolved as Compose resolves them. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "compose_internal.h"
+#include "envcheck.h"
 
-/* Interim lexer with Compose's env_file rules (KEY=VALUE, `export `, '#' comments, single quotes
- * literal, double quotes with escapes over several lines, unquoted values trimmed with " #"
- * comments, a bare KEY). It is replaced by envcheck's lexer when that lands. */
-static int
-lex_env(const char *path, const char *s, size_t len, compose_env_fn fn, void *user)
+/* References in env files resolve against the project's variables (the .env), never against
+ * this process's environment. */
+static const char *
+lookup_var(const char *name, void *user)
 {
-    size_t i = 0;
-    int line = 1, rc = 0;
-    struct buf val = {NULL, 0, 0};
+    const struct compose_vars *v = user;
+    const struct compose_var *var = v != NULL ? compose_vars_get(v, name, strlen(name)) : NULL;
 
-    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        i = 3; /* a UTF-8 BOM */
-    while (i < len && rc == 0) {
-        size_t ks, ke, eol = i, bol = i;
-        int kline = line, kcol;
+    return var != NULL ? var->value : NULL;
+}
 
-        while (eol < len && s[eol] != '\n')
-            eol++;
-        while (i < eol && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        if (i == eol || s[i] == '#' || s[i] == '\r') {
-            i = eol + 1;
-            line++;
-            continue;
-        }
-        if (eol - i > 7 && memcmp(s + i, "export ", 7) == 0) {
-            i += 7;
-            while (i < eol && (s[i] == ' ' || s[i] == '\t'))
-                i++;
-        }
-        ks = i;
-        kcol = (int)(ks - bol) + 1;
-        while (i < eol && s[i] != '=' && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-            i++;
-        ke = i;
-        while (i < eol && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        if (ke == ks || (i < eol && s[i] != '=' && s[i] != '\r')) {
-            rc = err_set(ERR_PARSE, "%s:%d:%d: expected KEY=VALUE", path, kline, kcol);
-            break;
-        }
-        if (i >= eol || s[i] == '\r') { /* a bare KEY */
-            rc = fn(s + ks, ke - ks, NULL, 0, kline, kcol, user);
-            i = eol + 1;
-            line++;
-            continue;
-        }
-        i++; /* '=' */
-        while (i < eol && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        val.len = 0;
-        if ((rc = buf_append(&val, "", 0)) < 0)
-            break;
-        if (i < len && (s[i] == '\'' || s[i] == '"')) {
-            char q = s[i++];
-            int closed = 0;
-            while (i < len && rc == 0) {
-                char c = s[i];
-                if (c == q) {
-                    closed = 1;
-                    i++;
-                    break;
-                }
-                if (c == '\n')
-                    line++;
-                if (q == '"' && c == '\\' && i + 1 < len) {
-                    char e = s[i + 1];
-                    c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
-                    if (strchr("ntr\\\"$", e) == NULL) {
-                        rc = buf_append(&val, "\\", 1);
-                        c = e;
-                    }
-                    i++;
-                }
-                if (rc == 0)
-                    rc = buf_append(&val, &c, 1);
-                i++;
-            }
-            if (rc == 0 && !closed)
-                rc = err_set(ERR_PARSE, "%s:%d:%d: unterminated %s quote in the value of %.*s",
-                             path, kline, kcol, q == '"' ? "double" : "single", (int)(ke - ks),
-                             s + ks);
-            while (i < len && s[i] != '\n')
-                i++; /* rest of the line after the closing quote: a comment or nothing */
-        } else {
-            size_t e = i;
-            while (e < eol && !(s[e] == '#' && e > i && (s[e - 1] == ' ' || s[e - 1] == '\t')))
-                e++;
-            while (e > i && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
-                e--;
-            rc = buf_append(&val, s + i, e - i);
-            i = eol;
-        }
-        if (rc == 0)
-            rc = fn(s + ks, ke - ks, val.data, val.len, kline, kcol, user);
-        i++;
-        line++;
-    }
-    buf_free(&val);
-    return rc;
+static int
+first_error(const struct env_file *ef, const char *path)
+{
+    for (size_t i = 0; i < ef->ndiags; i++)
+        if (ef->diags[i].kind == ENV_DIAG_ERROR)
+            return err_set(ERR_PARSE, "%s:%d:%d: %s", path, ef->diags[i].line,
+                           ef->diags[i].column, ef->diags[i].message);
+    return err_set(ERR_PARSE, "%s: invalid env file", path);
 }
 
 int
-compose_env_file_read(const char *path, long max, compose_env_fn fn, void *user)
+compose_env_file_read(const char *path, long max, const struct compose_vars *vars,
+                      compose_env_fn fn, void *user)
 {
-    struct buf data = {NULL, 0, 0};
+    struct buf data = {NULL, 0, 0}, val = {NULL, 0, 0};
+    struct env_file ef;
     int rc;
 
+    memset(&ef, 0, sizeof(ef));
     /* Paths come from the (untrusted) Compose file: never follow a final symlink. */
     rc = file_read_all(path, (size_t)(max > 0 ? max : COMPOSE_MAX_FILE), FILE_READ_NOFOLLOW, &data);
     if (rc == 0)
-        rc = lex_env(path, data.data ? data.data : "", data.len, fn, user);
+        rc = env_lex(data.data ? data.data : "", data.len, path, &ef);
+    /* Compose refuses a file it cannot parse; so do we, naming the first bad line. */
+    if (rc == 0 && ef.nerrors > 0)
+        rc = first_error(&ef, path);
+    for (size_t i = 0; i < ef.n && rc == 0; i++) {
+        const struct env_entry *e = &ef.entries[i];
+        int origin = RT_ENV_LITERAL;
+
+        if (e->flags & ENV_F_NO_EQUALS) {
+            rc = fn(e->key, e->key_len, NULL, 0, RT_ENV_UNRESOLVED, e->key_span.line,
+                    e->key_span.column, user);
+            continue;
+        }
+        val.len = 0;
+        if ((rc = buf_append(&val, "", 0)) < 0)
+            break;
+        if (e->flags & ENV_F_REFS) {
+            origin = RT_ENV_INTERPOLATED;
+            rc = env_resolve(&ef, e, lookup_var, (void *)vars, &val);
+            if (rc == ERR_NOTFOUND) { /* ${V:?err} unset: the deploy environment must give it */
+                origin = RT_ENV_UNRESOLVED;
+                val.len = 0;
+                rc = buf_append(&val, "", 0);
+            }
+        } else {
+            rc = buf_append(&val, e->value, e->value_len);
+        }
+        if (rc == 0)
+            rc = fn(e->key, e->key_len, val.data, val.len, origin, e->key_span.line,
+                    e->key_span.column, user);
+    }
+    env_file_free(&ef);
+    buf_free(&val);
     buf_free(&data);
     return rc;
 }
 
 static int
-add_var(const char *key, size_t klen, const char *value, size_t vlen, int line, int col,
-        void *user)
+add_var(const char *key, size_t klen, const char *value, size_t vlen, int origin, int line,
+        int col, void *user)
 {
+    (void)origin;
     (void)col;
     return compose_vars_set(user, key, klen, value, vlen, line);
 }
@@ -137,6 +94,7 @@ compose_dotenv_load(struct compose_file *cf)
 
     if (str_format(path, sizeof(path), "%s/.env", cf->dir) < 0)
         return err_set(ERR_LIMIT, "%s: directory path too long", cf->path);
-    rc = compose_env_file_read(path, cf->max_file, add_var, &cf->vars);
+    /* Later keys of the .env may refer to earlier ones; env_resolve sees the file itself. */
+    rc = compose_env_file_read(path, cf->max_file, NULL, add_var, &cf->vars);
     return rc == ERR_NOTFOUND ? 0 : rc;
 }

@@ -79,12 +79,15 @@ int compose_interpolate(const struct compose_vars *v, const char *in, size_t len
                         int *flags, const char *where);
 
 /* ---- compose_dotenv.c ------------------------------------------------------------------ */
-/* One entry of an env file: key and value (value NULL for a bare KEY), 1-based position. */
+/* One entry of an env file: key and value (value NULL for a bare KEY), how the value came to be
+ * (enum rt_env_origin: literal, resolved references, unresolved), 1-based position of the key. */
 typedef int (*compose_env_fn)(const char *key, size_t klen, const char *value, size_t vlen,
-                              int line, int col, void *user);
-/* Reads an env file with the project's .env lexer and calls `fn` per entry. ERR_NOTFOUND when
- * missing, ERR_PARSE with path:line:col on a syntax error. */
-int compose_env_file_read(const char *path, long max, compose_env_fn fn, void *user);
+                              int origin, int line, int col, void *user);
+/* Reads an env file with the project's .env lexer (envcheck) and calls `fn` per entry, values
+ * resolved against `vars` (may be NULL) and earlier keys, as Compose does. ERR_NOTFOUND when
+ * missing, ERR_UNSAFE for a symlink, ERR_PARSE with path:line:col on a syntax error. */
+int compose_env_file_read(const char *path, long max, const struct compose_vars *vars,
+                          compose_env_fn fn, void *user);
 /* Loads `<dir>/.env` into cf->vars (a missing file is fine). */
 int compose_dotenv_load(struct compose_file *cf);
 

@@ -483,14 +483,13 @@ struct env_file_ctx {
 };
 
 static int
-env_file_entry(const char *key, size_t klen, const char *value, size_t vlen, int line, int col,
-               void *user)
+env_file_entry(const char *key, size_t klen, const char *value, size_t vlen, int origin, int line,
+               int col, void *user)
 {
     struct env_file_ctx *e = user;
     struct rt_at at = {e->shown, line, col, NULL}; /* the message names the env_file */
 
-    return add_env(e->s, key, klen, value, vlen, value != NULL ? RT_ENV_LITERAL : RT_ENV_UNRESOLVED,
-                   e->via, at);
+    return add_env(e->s, key, klen, value, vlen, (enum rt_env_origin)origin, e->via, at);
 }
 
 static int
@@ -528,7 +527,7 @@ env_file_item(struct svc *s, yaml_node_t *item, size_t i, const char *field)
     }
     if (ctx.path == NULL || ctx.via == NULL || ctx.shown == NULL)
         return err_set(ERR_NOMEM, "out of memory");
-    rc = compose_env_file_read(ctx.path, s->cf->max_file, env_file_entry, &ctx);
+    rc = compose_env_file_read(ctx.path, s->cf->max_file, &s->cf->vars, env_file_entry, &ctx);
     if (rc == ERR_NOTFOUND) {
         /* Compose refuses to start without a required env_file; the rest can still be read. */
         if (req == NULL || truthy(req))
