@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <hs/hs.h>
 #include <pcre2.h>
@@ -208,6 +209,29 @@ group_set(const PCRE2_SIZE *ov, int rc, unsigned g)
     return (int)g < rc && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] != PCRE2_UNSET;
 }
 
+/* user:password@example.com (RFC 2606 names): documentation, reported as an example. */
+static int
+url_host_is_example(const char *d, size_t len, size_t at)
+{
+    static const char *const hosts[] = {"example.com", "example.org", "example.net", NULL};
+    size_t e;
+
+    if (at >= len || d[at] != '@')
+        return 0;
+    at++;
+    for (e = at; e < len && e - at < 256 && d[e] != '/' && d[e] != ':' && d[e] != '?' &&
+                 d[e] != '#' && d[e] != '\'' && d[e] != '"' && d[e] != ' ' && d[e] != '\n';
+         e++)
+        ;
+    for (size_t i = 0; hosts[i] != NULL; i++) {
+        size_t n = strlen(hosts[i]);
+        if (e - at >= n && strncasecmp(d + e - n, hosts[i], n) == 0 &&
+            (e - at == n || d[e - n - 1] == '.'))
+            return 1;
+    }
+    return e - at >= 8 && strncasecmp(d + e - 8, ".example", 8) == 0;
+}
+
 /* A PCRE2 match of rule ri: pick the secret group, filter, and keep it when it passes. */
 static void
 take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
@@ -242,6 +266,9 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
         while (h.s1 > h.s0 && (c->data[h.s1 - 1] == '\n' || c->data[h.s1 - 1] == '\r' ||
                                c->data[h.s1 - 1] == ' ' || c->data[h.s1 - 1] == '\t'))
             h.s1--;
+        while (h.s0 < h.s1 && (c->data[h.s0] == '\n' || c->data[h.s0] == '\r' ||
+                               c->data[h.s0] == ' ' || c->data[h.s0] == '\t'))
+            h.s0++;
         while (h.s1 >= h.s0 + 2 && c->data[h.s1 - 2] == '\\' &&
                (c->data[h.s1 - 1] == 'n' || c->data[h.s1 - 1] == 'r'))
             h.s1 -= 2;
@@ -255,11 +282,12 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
             op = c->data[ov[2 * (r->name_group + 1)]];
         quoted = group_set(ov, rc, r->name_group + 2);
     }
-    h.example = detect_is_example(c->data + h.s0, h.s1 - h.s0);
+    h.example = detect_is_example(c->data + h.s0, h.s1 - h.s0) ||
+                (r->validator == VAL_URL_PASSWORD && url_host_is_example(c->data, c->len, h.s1));
     if (!h.example) {
         if (r->min_entropy > 0 && detect_entropy(c->data + h.s0, h.s1 - h.s0) < r->min_entropy)
             return;
-        if (detect_value_is_placeholder(c->data + h.s0, h.s1 - h.s0))
+        if (!(r->flags & DR_LITERAL) && detect_value_is_placeholder(c->data + h.s0, h.s1 - h.s0))
             return;
         if ((r->flags & DR_GENERIC) && detect_is_uuid(c->data + h.s0, h.s1 - h.s0))
             return;
@@ -290,10 +318,12 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
 {
     const struct detect_rule *r = &detect_rules[ri];
     size_t span = (r->flags & DR_KEYBLOCK) ? DETECT_MAX_SPAN : DETECT_RULE_SPAN;
-    size_t wstart = to > span ? to - span : 0, wend = c->len - to > span ? to + span : c->len;
+    /* Search ahead further than a match can reach, so that a fruitless search also clears
+     * the reports that follow (see `checked` below): hostile inputs stay linear. */
+    size_t ahead = 4 * span;
+    size_t wstart = to > span ? to - span : 0, wend = c->len - to > ahead ? to + ahead : c->len;
     size_t off;
     pcre2_code *code = rule_code(c->e, ri);
-    int found = 0;
 
     if (code == NULL)
         return;
@@ -321,7 +351,6 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
             ov = pcre2_get_ovector_pointer(c->md);
             me = ov[1];
         }
-        found = 1;
         take_match(c, ri, rc, ov);
         if (me > c->covered[ri])
             c->covered[ri] = me;
@@ -329,8 +358,13 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
         if (c->err != 0)
             return;
     }
-    if (!found && to > c->checked[ri])
-        c->checked[ri] = to;
+    /* No match starts in [off, wend) and fits before wend: a later report of this rule whose
+     * match would start there (it ends within `span` of its start) needs no new search. */
+    {
+        size_t clear = wend == c->len ? c->len : (wend - span > to ? wend - span : to);
+        if (clear > c->checked[ri])
+            c->checked[ri] = clear;
+    }
 }
 
 static int
@@ -382,6 +416,8 @@ dedupe(struct scan_ctx *c)
 {
     size_t k = 0;
 
+    if (c->nhits == 0)
+        return;
     qsort(c->hits, c->nhits, sizeof(*c->hits), cmp_hits);
     for (size_t i = 0; i < c->nhits; i++) {
         if (k > 0 && c->hits[i].s0 < c->hits[k - 1].s1) {
