@@ -229,6 +229,12 @@ compose_yaml_load(struct compose_file *cf, const char *data, size_t len)
     }
     yaml_parser_delete(&p);
     cf->loaded = 1;
+    /* Reading services costs a few visits per node; merge keys repeat them. The budget grows
+     * with the document so big honest files pass and expansion through merges stays linear. */
+    {
+        size_t nodes = (size_t)(cf->doc.nodes.top - cf->doc.nodes.start);
+        cf->budget = nodes > (SIZE_MAX - cf->budget) / 100 ? SIZE_MAX : cf->budget + nodes * 100;
+    }
     if (yaml_document_get_root_node(&cf->doc) == NULL)
         return err_set(ERR_PARSE, "%s: empty Compose file (no YAML document)", cf->path);
     return 0;
