@@ -85,7 +85,7 @@ struct env_diag {
 };
 
 struct env_file {
-    char *path;   /* as given to env_lex ("-" or NULL allowed: then "<input>") */
+    char *path;   /* as given to env_lex; "<stdin>" for "-", "<input>" for NULL */
     char *data;   /* owned copy of the lexed bytes, NUL-terminated (wiped on free) */
     size_t len;
     int has_bom;

@@ -11,6 +11,11 @@
  * length (0 when none) and fills `r` with offsets into s. */
 size_t env_ref_scan(const char *s, size_t n, size_t i, struct env_ref *r);
 
+/* malloc/calloc for big buffers: on transparent huge pages when the kernel offers them on
+ * request (free() releases them as usual). */
+void *envcheck_big_alloc(size_t n);
+void *envcheck_big_calloc(size_t n, size_t size);
+
 /* Rule indices: the order of the table in rules.c. */
 enum envcheck_rule {
     R_SYNTAX = 0,
@@ -73,6 +78,7 @@ struct envcheck_ctx {
     struct findings *out;
     const char *path;
     int is_example;       /* the file is itself an example/template */
+    int is_stdin;         /* read from "-": no file checks */
     size_t *line_off;     /* line_off[l] = offset of line l (1-based), line_off[nlines+1] = len */
     int nlines;
     unsigned char *in_value; /* in_value[l]: line l is inside a multi-line value (not its first) */

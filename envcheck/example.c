@@ -53,10 +53,13 @@ envcheck_check_example(struct envcheck_ctx *c, const char *example_path, int exp
             memcmp(x->value, e->value, e->value_len) != 0)
             continue;
         int secret = envcheck_name_is_secret(c->cfg, e->key, e->key_len);
-        if ((secret && !envcheck_is_placeholder(e->value, e->value_len)) ||
-            (!secret && envcheck_is_placeholder(x->value, x->value_len)))
+        /* other settings may well keep the example's value; a placeholder-shaped one (not a
+         * URL: example.com is a real-looking default) may not */
+        int placeholder = !secret && envcheck_is_placeholder(x->value, x->value_len) &&
+                          memmem(x->value, x->value_len, "://", 3) == NULL;
+        if ((secret && !envcheck_is_placeholder(e->value, e->value_len)) || placeholder)
             rc = envcheck_emit(c, R_PLACEHOLDER, e->value_span.line, e->value_span.column,
-                               e->value, e->value_len,
+                               secret ? e->value : NULL, e->value_len,
                                "%s still has the value from %s (line %d)", e->key, shown,
                                x->stmt.line);
     }

@@ -403,7 +403,7 @@ envcheck_check_files(struct envcheck_ctx *c)
     const char *base;
     int rc;
 
-    if (strcmp(c->path, "-") == 0 || c->is_example)
+    if (c->is_stdin || c->is_example)
         return 0;
     split_path(c->path, dir, sizeof(dir), &base);
     top[0] = '\0';

@@ -33,22 +33,20 @@ static const char *const not_secret_suffixes[] = {
 int
 envcheck_name_is_secret(const struct envcheck_config *cfg, const char *name, size_t len)
 {
+    static const char *const anchors[] = {"PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "PWD",
+                                          NULL};
     char up[256];
-    int hit = 0;
+    int hit = 0, anchored = 0;
 
     if (len == 0 || len >= sizeof(up))
         return 0;
     for (size_t i = 0; i < len; i++)
         up[i] = name[i] == '-' || name[i] == '.' ? '_' : (char)toupper((unsigned char)name[i]);
     up[len] = '\0';
-    if (strstr(up, "PUBLIC") != NULL || strstr(up, "PUBLISHABLE") != NULL)
-        return 0;
-    for (int i = 0; not_secret_suffixes[i] != NULL; i++) {
-        size_t k = strlen(not_secret_suffixes[i]);
-        if (len > k && strcmp(up + len - k, not_secret_suffixes[i]) == 0)
-            return 0;
-    }
-    for (int i = 0; secret_parts[i] != NULL && !hit; i++) {
+    /* most keys hold none of these: one cheap pass rejects them */
+    for (int i = 0; anchors[i] != NULL && !anchored; i++)
+        anchored = strstr(up, anchors[i]) != NULL;
+    for (int i = 0; anchored && secret_parts[i] != NULL && !hit; i++) {
         const char *p = strstr(up, secret_parts[i]);
         /* "_PWD"/"_PASS" only as a whole word at the end or before '_' */
         if (p != NULL && secret_parts[i][0] == '_') {
@@ -62,7 +60,14 @@ envcheck_name_is_secret(const struct envcheck_config *cfg, const char *name, siz
         hit = 1;
     for (size_t i = 0; cfg != NULL && i < cfg->nsecret_names && !hit; i++)
         hit = strstr(up, cfg->secret_names[i]) != NULL;
-    return hit;
+    if (!hit || strstr(up, "PUBLIC") != NULL || strstr(up, "PUBLISHABLE") != NULL)
+        return 0;
+    for (int i = 0; not_secret_suffixes[i] != NULL; i++) {
+        size_t k = strlen(not_secret_suffixes[i]);
+        if (len > k && memcmp(up + len - k, not_secret_suffixes[i], k) == 0)
+            return 0;
+    }
+    return 1;
 }
 
 static const char *const placeholder_words[] = {
@@ -437,7 +442,8 @@ envcheck_check_hygiene(struct envcheck_ctx *c)
 {
     int rc = 0;
 
-    if (!c->is_example) {
+    if (!c->is_example && (envcheck_enabled(c, R_WEAK) || envcheck_enabled(c, R_SHORT) ||
+                           envcheck_enabled(c, R_PLAINTEXT) || envcheck_enabled(c, R_PLACEHOLDER))) {
         for (size_t i = 0; i < c->f->n && rc == 0; i++)
             rc = check_secret_entry(c, &c->f->entries[i]);
     }

@@ -19,7 +19,7 @@ const struct rule_meta envcheck_rules[R_COUNT] = {
     [R_BOM] = {"ENV002", SEV_LOW, "portability", "UTF-8 byte order mark",
                "save the file as UTF-8 without a BOM", NULL},
     [R_CRLF] = {"ENV003", SEV_LOW, "portability", "CRLF line endings",
-                "convert to LF line endings (dos2unix)", "wemake-services/dotenv-linter:WPS"},
+                "convert to LF line endings (dos2unix)", NULL},
     [R_ENCODING] = {"ENV004", SEV_MEDIUM, "syntax", "Invalid UTF-8 or NUL bytes",
                     "store the file as UTF-8 text", NULL},
     [R_PORTABILITY] = {"ENV010", SEV_LOW, "portability",

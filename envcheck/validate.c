@@ -73,8 +73,8 @@ build_line_index(struct envcheck_ctx *c)
     int l = 1;
 
     c->nlines = f->nlines;
-    c->line_off = calloc((size_t)c->nlines + 2, sizeof(size_t));
-    c->in_value = calloc((size_t)c->nlines + 2, 1);
+    c->line_off = envcheck_big_calloc((size_t)c->nlines + 2, sizeof(size_t));
+    c->in_value = envcheck_big_calloc((size_t)c->nlines + 2, 1);
     if (c->line_off == NULL || c->in_value == NULL)
         return err_set(ERR_NOMEM, "out of memory");
     c->line_off[1] = start;
@@ -119,14 +119,15 @@ envcheck_validate(const struct envcheck_config *cfg, const char *path, struct fi
     c.cfg = cfg;
     c.f = &f;
     c.out = out;
-    c.path = path;
+    c.path = f.path; /* "<stdin>" for "-" */
+    c.is_stdin = strcmp(path, "-") == 0;
     c.is_example = is_example_name(path);
-    if ((rc = findings_add_target(out, "env-file", path)) < 0 || (rc = build_line_index(&c)) < 0)
+    if ((rc = findings_add_target(out, "env-file", c.path)) < 0 || (rc = build_line_index(&c)) < 0)
         goto done;
     if ((rc = envcheck_check_syntax(&c)) < 0 || (rc = envcheck_check_portability(&c)) < 0 ||
         (rc = envcheck_check_hygiene(&c)) < 0 || (rc = envcheck_check_lint(&c)) < 0)
         goto done;
-    if (!cfg->no_example && !c.is_example) {
+    if (!cfg->no_example && !c.is_example && (!c.is_stdin || cfg->example != NULL)) {
         const char *ex = cfg->example != NULL ? cfg->example
                                               : default_example(path, exbuf, sizeof(exbuf));
         if (ex != NULL && (rc = envcheck_check_example(&c, ex, cfg->example != NULL)) < 0)
