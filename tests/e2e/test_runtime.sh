@@ -164,6 +164,7 @@ t_container_sarif_names_container() {
     run "$SCANNER" --container "$PREFIX-risky" --report "$TMP/r.sarif" --format sarif
     expect_rc 1
     grep -Eq '"kind":[[:space:]]*"container"' "$TMP/r.sarif" || fail "SARIF lacks the container location"
+    expect_valid_sarif "$TMP/r.sarif"
     expect_nowhere "$FAKE_TOKEN" "$TMP/r.sarif"
     expect_nowhere "$FAKE_KEY" "$TMP/r.sarif"
 }
@@ -218,6 +219,21 @@ t_compose_example_reports_every_planted_problem() {
     expect_nowhere 'Sup3rS3cretDbPassw0rd'
     expect_nowhere 'sk_live_51Hx9QeLkP2vT8wRm4NcY7bZdA3fG6jK0sU5'
     expect_nowhere 'AKIA4GQ7RZLW2NXK5TBM'
+}
+
+t_compose_sarif_has_file_line_column() {
+    run "$SCANNER" --compose "$EXAMPLES/docker-compose.yml" --report "$TMP/c.sarif"
+    expect_rc 1
+    expect_valid_sarif "$TMP/c.sarif"
+    python3 - "$TMP/c.sarif" <<'PY' || fail "SARIF lacks the privileged key's region"
+import json, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+hits = [r for r in runs[0]["results"] if r["ruleId"] == "RT001"]
+loc = hits[0]["locations"][0]["physicalLocation"]
+assert loc["artifactLocation"]["uri"].endswith("docker-compose.yml"), loc
+assert loc["region"]["startLine"] == 59 and loc["region"]["startColumn"] == 5, loc
+PY
+    expect_nowhere 'Sup3rS3cretDbPassw0rd' "$TMP/c.sarif"
 }
 
 t_compose_hardened_example_is_clean() {
