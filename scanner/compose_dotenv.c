@@ -28,9 +28,23 @@ first_error(const struct env_file *ef, const char *path)
     return err_set(ERR_PARSE, "%s: invalid env file", path);
 }
 
+/* Errors name the file as the user knows it (beside the Compose file), not the absolute path. */
+static int
+rename_in_error(int rc, const char *path, const char *shown)
+{
+    char msg[1024];
+    size_t n = strlen(path);
+
+    if (rc >= 0 || shown == NULL || strcmp(path, shown) == 0 ||
+        strncmp(err_message(), path, n) != 0)
+        return rc;
+    (void)str_format(msg, sizeof(msg), "%s", err_message() + n);
+    return err_set(rc, "%s%s", shown, msg);
+}
+
 int
-compose_env_file_read(const char *path, long max, const struct compose_vars *vars,
-                      compose_env_fn fn, void *user)
+compose_env_file_read(const char *path, const char *shown, long max,
+                      const struct compose_vars *vars, compose_env_fn fn, void *user)
 {
     struct buf data = {NULL, 0, 0}, val = {NULL, 0, 0};
     struct env_file ef;
@@ -74,7 +88,7 @@ compose_env_file_read(const char *path, long max, const struct compose_vars *var
     env_file_free(&ef);
     buf_free(&val);
     buf_free(&data);
-    return rc;
+    return rename_in_error(rc, path, shown);
 }
 
 static int
@@ -89,12 +103,15 @@ add_var(const char *key, size_t klen, const char *value, size_t vlen, int origin
 int
 compose_dotenv_load(struct compose_file *cf)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], shown[PATH_MAX];
+    const char *slash = strrchr(cf->path, '/');
     int rc;
 
-    if (str_format(path, sizeof(path), "%s/.env", cf->dir) < 0)
+    if (str_format(path, sizeof(path), "%s/.env", cf->dir) < 0 ||
+        str_format(shown, sizeof(shown), "%.*s%s.env", slash ? (int)(slash - cf->path) : 0,
+                   cf->path, slash ? "/" : "") < 0)
         return err_set(ERR_LIMIT, "%s: directory path too long", cf->path);
     /* Later keys of the .env may refer to earlier ones; env_resolve sees the file itself. */
-    rc = compose_env_file_read(path, cf->max_file, NULL, add_var, &cf->vars);
+    rc = compose_env_file_read(path, shown, cf->max_file, NULL, add_var, &cf->vars);
     return rc == ERR_NOTFOUND ? 0 : rc;
 }

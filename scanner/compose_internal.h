@@ -85,9 +85,10 @@ typedef int (*compose_env_fn)(const char *key, size_t klen, const char *value, s
                               int origin, int line, int col, void *user);
 /* Reads an env file with the project's .env lexer (envcheck) and calls `fn` per entry, values
  * resolved against `vars` (may be NULL) and earlier keys, as Compose does. ERR_NOTFOUND when
- * missing, ERR_UNSAFE for a symlink, ERR_PARSE with path:line:col on a syntax error. */
-int compose_env_file_read(const char *path, long max, const struct compose_vars *vars,
-                          compose_env_fn fn, void *user);
+ * missing, ERR_UNSAFE for a symlink, ERR_PARSE with path:line:col on a syntax error; errors
+ * name the file `shown` (may be NULL: `path`). */
+int compose_env_file_read(const char *path, const char *shown, long max,
+                          const struct compose_vars *vars, compose_env_fn fn, void *user);
 /* Loads `<dir>/.env` into cf->vars (a missing file is fine). */
 int compose_dotenv_load(struct compose_file *cf);
 

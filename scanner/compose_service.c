@@ -527,7 +527,8 @@ env_file_item(struct svc *s, yaml_node_t *item, size_t i, const char *field)
     }
     if (ctx.path == NULL || ctx.via == NULL || ctx.shown == NULL)
         return err_set(ERR_NOMEM, "out of memory");
-    rc = compose_env_file_read(ctx.path, s->cf->max_file, &s->cf->vars, env_file_entry, &ctx);
+    rc = compose_env_file_read(ctx.path, ctx.shown, s->cf->max_file, &s->cf->vars,
+                               env_file_entry, &ctx);
     if (rc == ERR_NOTFOUND) {
         /* Compose refuses to start without a required env_file; the rest can still be read. */
         if (req == NULL || truthy(req))
