@@ -1,9 +1,23 @@
 /* runtime_rules_env: secrets in a container's environment. Values go through the detection
  * engine; names go through the secret-name rules. Values are never shown, only redacted. */
+#include <ctype.h>
 #include <string.h>
 
 #include "detect.h"
 #include "runtime_internal.h"
+
+/* GPG_KEY(S) in official images (python, ruby, ...) are fingerprints of the keys that verify
+ * downloads: public, and nothing but hex and spaces. */
+static int
+public_fingerprint(const struct rt_env *e)
+{
+    if (strcmp(e->name, "GPG_KEY") != 0 && strcmp(e->name, "GPG_KEYS") != 0)
+        return 0;
+    for (size_t i = 0; i < e->value_len; i++)
+        if (!isxdigit((unsigned char)e->value[i]) && e->value[i] != ' ')
+            return 0;
+    return 1;
+}
 
 struct env_scan {
     struct rt_ctx *c;
@@ -50,7 +64,7 @@ rt_check_env_secrets(struct rt_ctx *c, const struct rule_meta *r)
         /* A secret-named variable set to a literal: the value is a secret whatever it looks like.
          * Values interpolated from the .env are RT025's: the secret lives in the .env file. */
         if (e->origin != RT_ENV_LITERAL || !detect_name_is_secret(e->name, strlen(e->name)) ||
-            detect_value_is_placeholder(e->value, e->value_len))
+            detect_value_is_placeholder(e->value, e->value_len) || public_fingerprint(e))
             continue;
         detect_redact(e->value, e->value_len, redacted, sizeof(redacted));
         detect_fingerprint(e->value, e->value_len, fp);
@@ -86,7 +100,7 @@ rt_check_env_secret_names(struct rt_ctx *c, const struct rule_meta *r)
         const struct rt_env *e = RT_AT(*l, struct rt_env, i);
         int hits = 0, placeholder;
 
-        if (!detect_name_is_secret(e->name, strlen(e->name)))
+        if (!detect_name_is_secret(e->name, strlen(e->name)) || public_fingerprint(e))
             continue;
         placeholder = e->value == NULL || e->value_len == 0 ||
                       detect_value_is_placeholder(e->value, e->value_len);

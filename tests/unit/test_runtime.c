@@ -185,6 +185,8 @@ test_critical_rules(void **state)
         {"    environment:\n      - DB_PASSWORD=hunter2-but-longer\n", "RT004", 1, SEV_CRITICAL},
         {"    environment:\n      DB_PASSWORD_FILE: /run/secrets/db\n", "RT004", 0, -1},
         {"    environment:\n      LOG_LEVEL: debug\n", "RT004", 0, -1},
+        {"    environment:\n      GPG_KEY: 7169605F62C751356D054A26A821E680E5FA6305\n", "RT004", 0, -1},
+        {"    environment:\n      GPG_KEY: not-a-fingerprint-but-a-passphrase\n", "RT004", 1, -1},
     };
     (void)state;
     run_cases(cases, sizeof(cases) / sizeof(cases[0]));
