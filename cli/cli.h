@@ -73,6 +73,8 @@ struct scan_opts {
     long max_file_size;         /* --max-file-size BYTES (path scans) */
     int skip_base;              /* --skip-base (images) */
     int show_secrets;           /* --show-secrets: the explicit flag to print values */
+    int all_containers;         /* --all-containers */
+    int with_image;             /* --with-image (containers): their images too */
 };
 
 /* One kind of scan target: `scanner --<option> ARG`. The adapter adds a target and findings. */
@@ -90,6 +92,8 @@ void cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out);
 /* `scanner` target adapters (cli/scanner_<kind>.c). */
 int scan_target_image(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_path(const char *arg, const struct scan_opts *opts, struct findings *f);
+int scan_target_container(const char *arg, const struct scan_opts *opts, struct findings *f);
+int scan_target_compose(const char *arg, const struct scan_opts *opts, struct findings *f);
 
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);

@@ -14,6 +14,8 @@ static const struct scan_target targets[] = {
     {"path", "PATH...", scan_path, "files and directories: leaked secrets (skips .git, binaries)"},
     {"image", "IMAGE", scan_target_image,
      "docker-archive/oci-archive file, OCI layout directory, or an image name in the engine"},
+    {"container", "ID...", scan_target_container, "containers' runtime settings, through the Engine API"},
+    {"compose", "FILE", scan_target_compose, "runtime checks of a Compose file's services"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -25,6 +27,8 @@ enum {
     OPT_MAX_FILE_SIZE,
     OPT_SKIP_BASE,
     OPT_SHOW_SECRETS,
+    OPT_ALL_CONTAINERS,
+    OPT_WITH_IMAGE,
     OPT_TARGET = 0x200,
 };
 
@@ -46,6 +50,9 @@ print_usage(FILE *out)
           "      --write-baseline FILE      record the current findings in FILE\n"
           "      --max-file-size BYTES      skip larger files in --path scans (default 10 MiB)\n"
           "      --show-secrets             print secret values in clear (never the default)\n"
+          "      --service NAME             Compose: only this service\n"
+          "      --all-containers           every container of the engine (running or not)\n"
+          "      --with-image               containers: also scan each one's image\n"
           "\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 error.\n",
           out);
 }
@@ -67,6 +74,8 @@ main(int argc, char **argv)
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
         {"skip-base", no_argument, NULL, OPT_SKIP_BASE},
         {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
+        {"all-containers", no_argument, NULL, OPT_ALL_CONTAINERS},
+        {"with-image", no_argument, NULL, OPT_WITH_IMAGE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
     };
@@ -126,6 +135,12 @@ main(int argc, char **argv)
         case OPT_SHOW_SECRETS:
             opts.show_secrets = 1;
             break;
+        case OPT_ALL_CONTAINERS:
+            opts.all_containers = 1;
+            break;
+        case OPT_WITH_IMAGE:
+            opts.with_image = 1;
+            break;
         case 'h':
             print_usage(stdout);
             free(jobs);
@@ -153,6 +168,15 @@ main(int argc, char **argv)
         jobs[njobs].target = jobs[njobs - 1].target;
         jobs[njobs].arg = argv[optind];
         njobs++;
+    }
+    /* --all-containers is a target without an argument: the container adapter gets NULL. */
+    if (opts.all_containers) {
+        for (const struct scan_target *t = targets; t->option != NULL; t++)
+            if (strcmp(t->option, "container") == 0) {
+                jobs[njobs].target = t;
+                jobs[njobs].arg = NULL;
+                njobs++;
+            }
     }
     if (njobs == 0) {
         diag_error("no target given");

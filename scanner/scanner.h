@@ -14,6 +14,8 @@ struct scanner_opts {
     int show_secrets;      /* --show-secrets: the user asked for values in clear */
     long max_file_size;    /* bytes; 0 = the module's default */
     long max_image_age_days; /* images: older than this is a finding; 0 = 365 */
+    int with_image;        /* --with-image: scan each container's image with the image checks */
+    int all_containers;    /* --all-containers: scanner_scan_container(NULL, ...) scans them all */
 };
 
 /* Each returns 0 when the target was scanned (findings or not) and a negative ERR_* (with
