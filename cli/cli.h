@@ -71,6 +71,10 @@ struct scan_opts {
     long max_file_size;         /* --max-file-size BYTES (path scans) */
     int skip_base;              /* --skip-base (images) */
     int show_secrets;           /* --show-secrets: the explicit flag to print values */
+    const char *context;        /* --context DIR (Dockerfile build context) */
+    const char *config;         /* --config FILE (.scanner.ini) */
+    const char **ignore;        /* --ignore ID, repeatable */
+    size_t nignore;
 };
 
 /* One kind of scan target: `scanner --<option> ARG`. The adapter adds a target and findings. */
@@ -85,6 +89,7 @@ struct scanner_opts;
 void cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out);
 
 /* `scanner` target adapters (cli/scanner_<kind>.c). */
+int scan_dockerfile(const char *arg, const struct scan_opts *opts, struct findings *f);
 
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);

@@ -10,6 +10,7 @@
 
 /* One row per target kind; options are numbered from 0x200 by their index here. */
 static const struct scan_target targets[] = {
+    {"dockerfile", scan_dockerfile, "FILE|-  a Dockerfile (and its build context)"},
     {NULL, NULL, NULL},
 };
 
@@ -21,6 +22,9 @@ enum {
     OPT_MAX_FILE_SIZE,
     OPT_SKIP_BASE,
     OPT_SHOW_SECRETS,
+    OPT_CONTEXT,
+    OPT_CONFIG,
+    OPT_IGNORE,
     OPT_TARGET = 0x200,
 };
 
@@ -40,6 +44,10 @@ print_usage(FILE *out)
           "      --baseline FILE            ignore findings recorded in FILE\n"
           "      --write-baseline FILE      record the current findings in FILE\n"
           "      --show-secrets             print secret values in clear (never the default)\n"
+          "      --context DIR              build context of --dockerfile (default: its directory)\n"
+          "      --config FILE              settings file (default: .scanner.ini in the context,\n"
+          "                                 then in the current directory)\n"
+          "      --ignore ID                skip a rule (its id or an alias: DL3008, DS-0002...)\n"
           "\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 error.\n",
           out);
 }
@@ -63,6 +71,9 @@ main(int argc, char **argv)
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
         {"skip-base", no_argument, NULL, OPT_SKIP_BASE},
         {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
+        {"context", required_argument, NULL, OPT_CONTEXT},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"ignore", required_argument, NULL, OPT_IGNORE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
     };
@@ -76,6 +87,7 @@ main(int argc, char **argv)
     json_init();
     memset(&opts, 0, sizeof(opts));
     cli_report_opts_init(&opts.report);
+    opts.report.fail_on = SEV_HIGH; /* scanner's default threshold (issue 5) */
     memcpy(longopts, fixed, sizeof(fixed));
     for (const struct scan_target *t = targets; t->option != NULL && nopts < NFIXED + 31; t++) {
         longopts[nopts] = (struct option){t->option, required_argument, NULL,
@@ -84,8 +96,12 @@ main(int argc, char **argv)
     }
     longopts[nopts] = (struct option){NULL, 0, NULL, 0};
     jobs = calloc((size_t)argc, sizeof(*jobs));
-    if (jobs == NULL)
+    opts.ignore = calloc((size_t)argc, sizeof(*opts.ignore));
+    if (jobs == NULL || opts.ignore == NULL) {
+        free(jobs);
+        free(opts.ignore);
         return cli_fail(err_set(ERR_NOMEM, "out of memory"));
+    }
 
     while ((opt = getopt_long(argc, argv, "f:qhV", longopts, NULL)) != -1) {
         if ((rc = cli_report_opt(&opts.report, opt, optarg)) != 0) {
@@ -119,13 +135,24 @@ main(int argc, char **argv)
         case OPT_SHOW_SECRETS:
             opts.show_secrets = 1;
             break;
+        case OPT_CONTEXT:
+            opts.context = optarg;
+            break;
+        case OPT_CONFIG:
+            opts.config = optarg;
+            break;
+        case OPT_IGNORE:
+            opts.ignore[opts.nignore++] = optarg;
+            break;
         case 'h':
             print_usage(stdout);
             free(jobs);
+            free(opts.ignore);
             return cli_finish(EXIT_CLEAN);
         case 'V':
             printf("scanner %s\n", SUITE_VERSION);
             free(jobs);
+            free(opts.ignore);
             return cli_finish(EXIT_CLEAN);
         default:
             if (opt >= OPT_TARGET && opt < OPT_TARGET + (int)(nopts - nfixed)) {
@@ -164,10 +191,12 @@ main(int argc, char **argv)
     rc = cli_report_emit(&f, &opts.report, &tool);
     findings_free(&f);
     free(jobs);
+    free(opts.ignore);
     return cli_finish(status == EXIT_ERROR ? EXIT_ERROR : rc);
 
 usage_error:
     print_usage(stderr);
     free(jobs);
+    free(opts.ignore);
     return cli_finish(EXIT_ERROR);
 }

@@ -13,6 +13,11 @@ struct scanner_opts {
     int skip_base;         /* --skip-base: no findings from base-image layers */
     int show_secrets;      /* --show-secrets: the user asked for values in clear */
     long max_file_size;    /* bytes; 0 = the module's default */
+    /* Appended for the Dockerfile scanner (all optional, zero = default). */
+    const char *context;       /* --context DIR: build context (default: the Dockerfile's dir) */
+    const char *config;        /* --config FILE: .scanner.ini (default: context dir, then cwd) */
+    const char *const *ignore; /* --ignore ID (rule ids or aliases), nignore of them */
+    size_t nignore;
 };
 
 /* Each returns 0 when the target was scanned (findings or not) and a negative ERR_* (with

@@ -1,0 +1,17 @@
+/* scanner_dockerfile: the `scanner --dockerfile FILE|-` target adapter: maps the options and
+ * hands the file to the scanner module. */
+#include "cli.h"
+#include "scanner.h"
+
+int
+scan_dockerfile(const char *arg, const struct scan_opts *opts, struct findings *f)
+{
+    struct scanner_opts so;
+
+    cli_scanner_opts(opts, &so);
+    so.context = opts->context;
+    so.config = opts->config;
+    so.ignore = opts->ignore;
+    so.nignore = opts->nignore;
+    return scanner_scan_dockerfile(arg, &so, f);
+}
