@@ -6,33 +6,70 @@
 
 #include "dockerfile_internal.h"
 
+#define DF_SLOTS (2 * DF_MAX_VARS)
+
+static size_t
+slot_of(const char *name, size_t len, int is_env)
+{
+    unsigned h = 2166136261u ^ (unsigned)is_env;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)name[i]) * 16777619u;
+    return h & (DF_SLOTS - 1);
+}
+
+/* Index in s->v of (name, is_env), or -1; *slot receives the free slot when absent. */
+static int
+find(const struct df_scope *s, const char *name, size_t len, int is_env, size_t *slot)
+{
+    size_t k = slot_of(name, len, is_env);
+
+    if (s->idx == NULL)
+        return -1;
+    for (size_t probes = 0; probes < DF_SLOTS; probes++, k = (k + 1) & (DF_SLOTS - 1)) {
+        int i = s->idx[k];
+        if (i < 0) {
+            if (slot)
+                *slot = k;
+            return -1;
+        }
+        const struct df_var *v = &s->v[i];
+        if (v->is_env == is_env && strncmp(v->name, name, len) == 0 && v->name[len] == '\0')
+            return i;
+    }
+    return -1;
+}
+
 const struct df_var *
 df_scope_get(const struct df_scope *s, const char *name, size_t len)
 {
-    const struct df_var *arg = NULL;
+    int i;
 
     if (s == NULL)
         return NULL;
-    for (size_t i = s->n; i-- > 0;) {
-        if (strlen(s->v[i].name) != len || strncmp(s->v[i].name, name, len) != 0)
-            continue;
-        if (s->v[i].is_env)
-            return &s->v[i];
-        if (arg == NULL)
-            arg = &s->v[i];
-    }
-    return arg;
+    if ((i = find(s, name, len, 1, NULL)) >= 0)
+        return &s->v[i];
+    if ((i = find(s, name, len, 0, NULL)) >= 0)
+        return &s->v[i];
+    return NULL;
 }
 
 int
 df_scope_set(struct df_arena *a, struct df_scope *s, const char *name, const char *value,
              int is_env)
 {
-    for (size_t i = 0; i < s->n; i++)
-        if (s->v[i].is_env == is_env && strcmp(s->v[i].name, name) == 0) {
-            s->v[i].value = value;
-            return 0;
-        }
+    size_t slot = 0, len = strlen(name);
+    int i;
+
+    if (s->idx == NULL) {
+        s->idx = df_alloc(a, DF_SLOTS * sizeof(*s->idx));
+        if (s->idx == NULL)
+            return ERR_NOMEM;
+        memset(s->idx, 0xff, DF_SLOTS * sizeof(*s->idx));
+    }
+    if ((i = find(s, name, len, is_env, &slot)) >= 0) {
+        s->v[i].value = value;
+        return 0;
+    }
     if (s->n >= DF_MAX_VARS)
         return 0;
     if (s->n == s->cap) {
@@ -48,6 +85,7 @@ df_scope_set(struct df_arena *a, struct df_scope *s, const char *name, const cha
     s->v[s->n].name = name;
     s->v[s->n].value = value;
     s->v[s->n].is_env = is_env;
+    s->idx[slot] = (int)s->n;
     s->n++;
     return 0;
 }

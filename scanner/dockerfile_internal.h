@@ -173,6 +173,7 @@ struct df_var {
 struct df_scope {
     struct df_var *v;
     size_t n, cap;
+    int *idx; /* open-addressing index of v by (name, is_env), 2*DF_MAX_VARS slots */
 };
 const struct df_var *df_scope_get(const struct df_scope *s, const char *name, size_t len);
 int df_scope_set(struct df_arena *a, struct df_scope *s, const char *name, const char *value,
