@@ -90,6 +90,7 @@ void cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out);
 
 /* `scanner` target adapters (cli/scanner_<kind>.c). */
 int scan_dockerfile(const char *arg, const struct scan_opts *opts, struct findings *f);
+int scan_path(const char *arg, const struct scan_opts *opts, struct findings *f);
 
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);

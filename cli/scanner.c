@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "detect.h"
 
 /* One row per target kind; options are numbered from 0x200 by their index here. */
 static const struct scan_target targets[] = {
     {"dockerfile", scan_dockerfile, "FILE|-  a Dockerfile (and its build context)"},
+    {"path", scan_path, "PATH...  files and directories: leaked secrets (skips .git, binaries)"},
     {NULL, NULL, NULL},
 };
 
@@ -43,6 +45,7 @@ print_usage(FILE *out)
     fputs("\nOptions:\n" REPORT_OPTS_HELP
           "      --baseline FILE            ignore findings recorded in FILE\n"
           "      --write-baseline FILE      record the current findings in FILE\n"
+          "      --max-file-size BYTES      skip larger files in --path scans (default 10 MiB)\n"
           "      --show-secrets             print secret values in clear (never the default)\n"
           "      --context DIR              build context of --dockerfile (default: its directory)\n"
           "      --config FILE              settings file (default: .scanner.ini in the context,\n"
@@ -184,6 +187,23 @@ main(int argc, char **argv)
         rc = jobs[i].target->scan(jobs[i].arg, &opts, &f);
         if (rc < 0) {
             /* A tool error is never reported as clean: exit 2 even if other targets ran. */
+            cli_fail(rc);
+            status = EXIT_ERROR;
+        }
+    }
+    /* Baselines cover every target's findings: record them all (before filtering, so an
+     * updated baseline keeps the old entries), then drop the ones an older baseline knows. */
+    if (status != EXIT_ERROR && (opts.write_baseline != NULL || opts.baseline != NULL)) {
+        struct buf base = {0};
+        rc = 0;
+        if (opts.write_baseline != NULL)
+            rc = detect_baseline_render(&f, &base);
+        if (rc == 0 && opts.baseline != NULL)
+            rc = detect_baseline_filter(&f, opts.baseline);
+        if (rc == 0 && opts.write_baseline != NULL)
+            rc = file_write_atomic(opts.write_baseline, base.data, base.len, 0644);
+        buf_free(&base);
+        if (rc < 0) {
             cli_fail(rc);
             status = EXIT_ERROR;
         }

@@ -22,6 +22,9 @@ struct detect_hit {
     char fingerprint[65]; /* keyed BLAKE2b of the secret, hex; what baselines match */
     double confidence;    /* 0..1 */
     int is_example;       /* a documented example key: reported at info */
+    int is_generic;       /* found by a generic rule (name = value), not a provider's format */
+    const char *secret;   /* the secret's bytes (secret_end - secret_start of them); valid only
+                           * during the callback; never print them without an explicit flag */
 };
 
 /* Return 0 to go on, negative to stop the scan (that value is returned by the scan call). */
@@ -54,6 +57,10 @@ int detect_name_is_secret(const char *name, size_t len);
  * <your-token>, ***, xxx, "changeme" is NOT a placeholder (it is a weak literal). */
 int detect_value_is_placeholder(const char *value, size_t len);
 
+/* Lock files (package-lock.json, yarn.lock, go.sum, Cargo.lock ...): their hashes look random,
+ * so path scanners drop generic-rule hits in them. */
+int detect_path_is_lockfile(const char *path);
+
 /* Redacted preview of a secret: at most 4 leading characters and the length. */
 void detect_redact(const char *secret, size_t len, char *out, size_t outsz);
 /* Keyed fingerprint (hex, 64 chars + NUL) of a secret, stable across runs and machines. */
@@ -66,5 +73,7 @@ int detect_add_finding(struct findings *f, const struct detect_hit *hit,
 /* Baselines: a JSON file of {fingerprint, rule, path} entries. Matching never uses lines. */
 int detect_baseline_filter(struct findings *f, const char *baseline_path);
 int detect_baseline_write(const struct findings *f, const char *baseline_path);
+/* The baseline file's text for `f` (what detect_baseline_write writes). */
+int detect_baseline_render(const struct findings *f, struct buf *out);
 
 #endif

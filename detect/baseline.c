@@ -1,0 +1,160 @@
+/* baseline: a JSON file of {fingerprint, rule, path} entries recording accepted findings.
+ * Matching never uses line numbers, so edits elsewhere in a file do not resurrect them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "detect.h"
+
+#define BASELINE_MAX_BYTES (64u << 20)
+
+/* Findings without a secret fingerprint (other scanners' rules) get one from their rule,
+ * location text and message: stable while the finding stays the same. */
+static void
+finding_key(const struct finding *fi, char out[65])
+{
+    struct buf b = {0};
+
+    if (fi->secret_fingerprint != NULL && strlen(fi->secret_fingerprint) == 64) {
+        memcpy(out, fi->secret_fingerprint, 65);
+        return;
+    }
+    if (buf_printf(&b, "%s\n%s\n%s\n%s\n%s", fi->rule ? fi->rule : "", fi->target ? fi->target : "",
+                   fi->path ? fi->path : "", fi->layer ? fi->layer : "",
+                   fi->container ? fi->container : "") < 0) {
+        memset(out, '0', 64);
+        out[64] = '\0';
+        buf_free(&b);
+        return;
+    }
+    detect_fingerprint(b.data, b.len, out);
+    buf_free(&b);
+}
+
+static void
+finding_drop(struct finding *fi)
+{
+    char **fields[] = {&fi->rule, &fi->category, &fi->title, &fi->message, &fi->remediation,
+                       &fi->aliases, &fi->target, &fi->path, &fi->layer, &fi->container,
+                       &fi->secret_redacted, &fi->secret_fingerprint};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        free(*fields[i]);
+        *fields[i] = NULL;
+    }
+}
+
+static const char *
+finding_path(const struct finding *fi)
+{
+    if (fi->path != NULL)
+        return fi->path;
+    if (fi->target != NULL)
+        return fi->target;
+    return "";
+}
+
+int
+detect_baseline_filter(struct findings *f, const char *baseline_path)
+{
+    struct buf b = {0};
+    cJSON *root, *arr;
+    size_t k = 0;
+    int rc;
+
+    rc = file_read_all(baseline_path, BASELINE_MAX_BYTES, 0, &b);
+    if (rc < 0)
+        return rc;
+    root = cJSON_ParseWithLength(b.data != NULL ? b.data : "", b.len);
+    buf_free(&b);
+    if (root == NULL)
+        return err_set(ERR_PARSE, "%s: not a JSON baseline file", baseline_path);
+    arr = cJSON_GetObjectItemCaseSensitive(root, "findings");
+    if (!cJSON_IsArray(arr)) {
+        cJSON_Delete(root);
+        return err_set(ERR_PARSE, "%s: baseline has no \"findings\" array", baseline_path);
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        struct finding *fi = &f->items[i];
+        char key[65];
+        const cJSON *e;
+        int known = 0;
+
+        finding_key(fi, key);
+        cJSON_ArrayForEach(e, arr) {
+            const cJSON *fp = cJSON_GetObjectItemCaseSensitive(e, "fingerprint");
+            const cJSON *ru = cJSON_GetObjectItemCaseSensitive(e, "rule");
+            const cJSON *pa = cJSON_GetObjectItemCaseSensitive(e, "path");
+            if (cJSON_IsString(fp) && cJSON_IsString(ru) && cJSON_IsString(pa) &&
+                strcmp(fp->valuestring, key) == 0 && fi->rule != NULL &&
+                strcmp(ru->valuestring, fi->rule) == 0 &&
+                strcmp(pa->valuestring, finding_path(fi)) == 0) {
+                known = 1;
+                break;
+            }
+        }
+        if (known) {
+            finding_drop(fi);
+            continue;
+        }
+        if (k != i)
+            f->items[k] = *fi;
+        k++;
+    }
+    f->n = k;
+    cJSON_Delete(root);
+    return 0;
+}
+
+int
+detect_baseline_render(const struct findings *f, struct buf *out)
+{
+    cJSON *root = cJSON_CreateObject(), *arr;
+    char *text;
+    int rc;
+
+    if (root == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    cJSON_AddNumberToObject(root, "version", 1);
+    arr = cJSON_AddArrayToObject(root, "findings");
+    if (arr == NULL) {
+        cJSON_Delete(root);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        const struct finding *fi = &f->items[i];
+        cJSON *e = cJSON_CreateObject();
+        char key[65];
+
+        finding_key(fi, key);
+        if (e == NULL || cJSON_AddStringToObject(e, "fingerprint", key) == NULL ||
+            cJSON_AddStringToObject(e, "rule", fi->rule != NULL ? fi->rule : "") == NULL ||
+            cJSON_AddStringToObject(e, "path", finding_path(fi)) == NULL) {
+            cJSON_Delete(e);
+            cJSON_Delete(root);
+            return err_set(ERR_NOMEM, "out of memory");
+        }
+        cJSON_AddItemToArray(arr, e);
+    }
+    text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (text == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    rc = buf_append(out, text, strlen(text));
+    if (rc == 0)
+        rc = buf_append(out, "\n", 1);
+    free(text);
+    return rc;
+}
+
+int
+detect_baseline_write(const struct findings *f, const char *baseline_path)
+{
+    struct buf b = {0};
+    int rc = detect_baseline_render(f, &b);
+
+    if (rc == 0)
+        rc = file_write_atomic(baseline_path, b.data, b.len, 0644);
+    buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,684 @@
+/* engine: loads the build-time Vectorscan database, runs one pass over the input, then PCRE2
+ * (JIT, compiled lazily per rule) in a bounded window around each hit; filters, dedupes and
+ * reports hits in order. Streams rescan a fixed overlap so a border never hides a secret. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hs/hs.h>
+#include <pcre2.h>
+#include <sodium.h>
+
+#include "detect.h"
+#include "detect_internal.h"
+
+#define PCRE_MATCH_LIMIT 200000u
+#define PCRE_DEPTH_LIMIT 20000u
+#define PCRE_HEAP_LIMIT  20000u /* KiB */
+
+struct detect_engine {
+    hs_database_t *db;
+    hs_scratch_t *proto;  /* template scratch; cloned when the spare one is in use */
+    hs_scratch_t *spare;  /* taken by one scan at a time, under lock */
+    pthread_mutex_t lock; /* guards spare and codes[] */
+    size_t nrules;
+    unsigned char *modes;
+    pcre2_code **codes;
+    int *code_err;        /* PCRE2 error code of a rule that does not compile, 0 otherwise */
+    pcre2_match_context *mctx;
+};
+
+/* A hit before it is reported: offsets are relative to the scanned buffer. */
+struct raw_hit {
+    size_t rule;
+    size_t ms, me, s0, s1;
+    double confidence;
+    int example;
+};
+
+struct scan_ctx {
+    struct detect_engine *e;
+    const char *data;
+    size_t len;
+    size_t report_from, report_to; /* keep hits whose secret starts in [from, to) */
+    size_t *covered;               /* per rule: end of the last PCRE2 match */
+    size_t *checked;               /* per rule: last report end that found nothing */
+    pcre2_match_data *md;
+    struct raw_hit *hits;
+    size_t nhits, caphits;
+    int err;
+};
+
+/* ---- Opening ------------------------------------------------------------------------------- */
+
+static uint32_t
+rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int
+detect_open(struct detect_engine **out)
+{
+    const unsigned char *blob = detect_db_blob;
+    size_t size = (size_t)(detect_db_blob_end - detect_db_blob), n;
+    struct detect_engine *e;
+    hs_error_t herr;
+
+    *out = NULL;
+    if (sodium_init() < 0)
+        return err_set(ERR_INTERNAL, "detect: libsodium failed to initialise");
+    if (size < 12 || memcmp(blob, DETECT_DB_MAGIC, 4) != 0 || rd32(blob + 4) != DETECT_DB_VERSION)
+        return err_set(ERR_INTERNAL, "detect: the built-in rule database is malformed");
+    n = rd32(blob + 8);
+    if (n != detect_rules_count || size < 12 + n)
+        return err_set(ERR_INTERNAL, "detect: the rule database has %zu rules, the table %zu",
+                       n, detect_rules_count);
+    e = calloc(1, sizeof(*e));
+    if (e == NULL)
+        return err_set(ERR_NOMEM, "detect: out of memory");
+    e->nrules = n;
+    e->modes = malloc(n);
+    e->codes = calloc(n, sizeof(*e->codes));
+    e->code_err = calloc(n, sizeof(*e->code_err));
+    e->mctx = pcre2_match_context_create(NULL);
+    if (e->modes == NULL || e->codes == NULL || e->code_err == NULL || e->mctx == NULL) {
+        detect_close(e);
+        return err_set(ERR_NOMEM, "detect: out of memory");
+    }
+    memcpy(e->modes, blob + 12, n);
+    pcre2_set_match_limit(e->mctx, PCRE_MATCH_LIMIT);
+    pcre2_set_depth_limit(e->mctx, PCRE_DEPTH_LIMIT);
+    pcre2_set_heap_limit(e->mctx, PCRE_HEAP_LIMIT);
+    pthread_mutex_init(&e->lock, NULL);
+    herr = hs_deserialize_database((const char *)blob + 12 + n, size - 12 - n, &e->db);
+    if (herr != HS_SUCCESS) {
+        detect_close(e);
+        return err_set(ERR_INTERNAL,
+                       "detect: cannot load the rule database (Vectorscan error %d; built for "
+                       "another CPU? rebuild on this machine)",
+                       (int)herr);
+    }
+    if (hs_alloc_scratch(e->db, &e->proto) != HS_SUCCESS ||
+        hs_clone_scratch(e->proto, &e->spare) != HS_SUCCESS) {
+        detect_close(e);
+        return err_set(ERR_NOMEM, "detect: cannot allocate Vectorscan scratch space");
+    }
+    *out = e;
+    return 0;
+}
+
+void
+detect_close(struct detect_engine *e)
+{
+    if (e == NULL)
+        return;
+    if (e->codes != NULL)
+        for (size_t i = 0; i < e->nrules; i++)
+            pcre2_code_free(e->codes[i]);
+    free(e->codes);
+    free(e->code_err);
+    free(e->modes);
+    if (e->mctx != NULL)
+        pcre2_match_context_free(e->mctx);
+    if (e->spare != NULL)
+        hs_free_scratch(e->spare);
+    if (e->proto != NULL)
+        hs_free_scratch(e->proto);
+    if (e->db != NULL)
+        hs_free_database(e->db);
+    if (e->nrules > 0 || e->modes != NULL)
+        pthread_mutex_destroy(&e->lock);
+    free(e);
+}
+
+size_t
+detect_rule_count(const struct detect_engine *e)
+{
+    return e != NULL ? e->nrules : 0;
+}
+
+const struct rule_meta *
+detect_rule_at(const struct detect_engine *e, size_t i)
+{
+    return e != NULL && i < e->nrules ? &detect_rules[i].meta : NULL;
+}
+
+const unsigned char *
+detect_rule_modes(const struct detect_engine *e)
+{
+    return e->modes;
+}
+
+/* ---- PCRE2, lazily -------------------------------------------------------------------------- */
+
+static pcre2_code *
+rule_code(struct detect_engine *e, size_t i)
+{
+    pcre2_code *c;
+    int errcode = 0;
+    PCRE2_SIZE erroff;
+
+    pthread_mutex_lock(&e->lock);
+    c = e->codes[i];
+    if (c == NULL && e->code_err[i] == 0) {
+        c = pcre2_compile((PCRE2_SPTR)detect_rules[i].pattern, PCRE2_ZERO_TERMINATED, 0, &errcode,
+                          &erroff, NULL);
+        if (c == NULL) {
+            e->code_err[i] = errcode != 0 ? errcode : -1;
+        } else {
+            (void)pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* interpreter when JIT fails */
+            e->codes[i] = c;
+        }
+    }
+    pthread_mutex_unlock(&e->lock);
+    return c;
+}
+
+int
+detect_rule_pcre_check(struct detect_engine *e, size_t i)
+{
+    if (i >= e->nrules)
+        return -1;
+    return rule_code(e, i) != NULL ? 0 : e->code_err[i];
+}
+
+/* ---- One buffer ---------------------------------------------------------------------------- */
+
+static int
+push_hit(struct scan_ctx *c, const struct raw_hit *h)
+{
+    if (c->nhits == c->caphits) {
+        size_t ncap = c->caphits != 0 ? c->caphits * 2 : 16;
+        struct raw_hit *n = realloc(c->hits, ncap * sizeof(*n));
+        if (n == NULL)
+            return err_set(ERR_NOMEM, "detect: out of memory");
+        c->hits = n;
+        c->caphits = ncap;
+    }
+    c->hits[c->nhits++] = *h;
+    return 0;
+}
+
+static int
+group_set(const PCRE2_SIZE *ov, int rc, unsigned g)
+{
+    return (int)g < rc && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] != PCRE2_UNSET;
+}
+
+/* A PCRE2 match of rule ri: pick the secret group, filter, and keep it when it passes. */
+static void
+take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
+{
+    const struct detect_rule *r = &detect_rules[ri];
+    struct raw_hit h;
+    unsigned g = r->group;
+    const char *name = NULL;
+    size_t name_len = 0;
+    int quoted = 0, v;
+    char op = 0;
+
+    if (!group_set(ov, rc, g)) {
+        /* Alternatives (quoted | bare): the highest group that took part holds the value. */
+        g = 0;
+        for (int k = rc - 1; k > 0; k--)
+            if (group_set(ov, rc, (unsigned)k)) {
+                g = (unsigned)k;
+                break;
+            }
+        if (g == 0 || g < r->group)
+            return;
+    }
+    memset(&h, 0, sizeof(h));
+    h.rule = ri;
+    h.ms = ov[0];
+    h.me = ov[1];
+    h.s0 = ov[2 * g];
+    h.s1 = ov[2 * g + 1];
+    if (r->flags & DR_KEYBLOCK) {
+        /* Key bodies: the fingerprint covers the base64 only, not the line breaks around it. */
+        while (h.s1 > h.s0 && (c->data[h.s1 - 1] == '\n' || c->data[h.s1 - 1] == '\r' ||
+                               c->data[h.s1 - 1] == ' ' || c->data[h.s1 - 1] == '\t'))
+            h.s1--;
+        while (h.s1 >= h.s0 + 2 && c->data[h.s1 - 2] == '\\' &&
+               (c->data[h.s1 - 1] == 'n' || c->data[h.s1 - 1] == 'r'))
+            h.s1 -= 2;
+    }
+    if (h.s1 <= h.s0)
+        return;
+    if (r->name_group != 0 && group_set(ov, rc, r->name_group)) {
+        name = c->data + ov[2 * r->name_group];
+        name_len = ov[2 * r->name_group + 1] - ov[2 * r->name_group];
+        if (group_set(ov, rc, r->name_group + 1))
+            op = c->data[ov[2 * (r->name_group + 1)]];
+        quoted = group_set(ov, rc, r->name_group + 2);
+    }
+    h.example = detect_is_example(c->data + h.s0, h.s1 - h.s0);
+    if (!h.example) {
+        if (r->min_entropy > 0 && detect_entropy(c->data + h.s0, h.s1 - h.s0) < r->min_entropy)
+            return;
+        if (detect_value_is_placeholder(c->data + h.s0, h.s1 - h.s0))
+            return;
+        if ((r->flags & DR_GENERIC) && detect_is_uuid(c->data + h.s0, h.s1 - h.s0))
+            return;
+    }
+    v = detect_validate(r->validator, c->data, c->len, h.s0, h.s1, name, name_len, quoted, op);
+    if (v == 0)
+        return;
+    if (detect_line_allowed(c->data, c->len, h.s0, h.s1))
+        return;
+    h.confidence = r->confidence;
+    if (v == 2)
+        h.confidence = 0.99;
+    if (r->flags & DR_GENERIC) {
+        double ent = detect_entropy(c->data + h.s0, h.s1 - h.s0);
+        h.confidence += ent >= 4.0 ? 0.2 : ent >= 3.5 ? 0.1 : 0.0;
+        if (quoted)
+            h.confidence += 0.05;
+    }
+    if (h.confidence > 1.0)
+        h.confidence = 1.0;
+    if (push_hit(c, &h) < 0)
+        c->err = ERR_NOMEM;
+}
+
+/* Vectorscan says rule ri matched ending at `to`: run its PCRE2 pattern in a window. */
+static void
+run_rule(struct scan_ctx *c, size_t ri, size_t to)
+{
+    const struct detect_rule *r = &detect_rules[ri];
+    size_t span = (r->flags & DR_KEYBLOCK) ? DETECT_MAX_SPAN : DETECT_RULE_SPAN;
+    size_t wstart = to > span ? to - span : 0, wend = c->len - to > span ? to + span : c->len;
+    size_t off;
+    pcre2_code *code = rule_code(c->e, ri);
+    int found = 0;
+
+    if (code == NULL)
+        return;
+    if (wstart < c->covered[ri])
+        wstart = c->covered[ri];
+    off = wstart;
+    while (off <= wend) {
+        int rc = pcre2_match(code, (PCRE2_SPTR)c->data, wend, off, 0, c->md, c->e->mctx);
+        PCRE2_SIZE *ov;
+        size_t ms, me;
+
+        if (rc <= 0)
+            break; /* no match, or a match/depth/heap limit: a hostile input stops here */
+        ov = pcre2_get_ovector_pointer(c->md);
+        ms = ov[0];
+        me = ov[1];
+        if (me == wend && wend < c->len) {
+            /* The window may have cut the match short: redo it on the whole input. */
+            rc = pcre2_match(code, (PCRE2_SPTR)c->data, c->len, ms, PCRE2_ANCHORED, c->md,
+                             c->e->mctx);
+            if (rc <= 0) {
+                off = ms + 1;
+                continue;
+            }
+            ov = pcre2_get_ovector_pointer(c->md);
+            me = ov[1];
+        }
+        found = 1;
+        take_match(c, ri, rc, ov);
+        if (me > c->covered[ri])
+            c->covered[ri] = me;
+        off = me > ms ? me : ms + 1;
+        if (c->err != 0)
+            return;
+    }
+    if (!found && to > c->checked[ri])
+        c->checked[ri] = to;
+}
+
+static int
+on_vs_match(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
+            void *ctx)
+{
+    struct scan_ctx *c = ctx;
+    size_t ri = id >= DETECT_KW_ID ? id - DETECT_KW_ID : id;
+
+    (void)from;
+    (void)flags;
+    if (ri >= c->e->nrules)
+        return 0;
+    if (to <= c->covered[ri] || to <= c->checked[ri])
+        return 0;
+    run_rule(c, ri, (size_t)to);
+    return c->err != 0 ? 1 : 0;
+}
+
+static int
+cmp_hits(const void *a, const void *b)
+{
+    const struct raw_hit *x = a, *y = b;
+    if (x->s0 != y->s0)
+        return x->s0 < y->s0 ? -1 : 1;
+    if (x->s1 != y->s1)
+        return x->s1 > y->s1 ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* Does a beat b when their secrets overlap? Provider rules beat generic ones, then
+ * confidence, then the longer secret, then table order. */
+static int
+beats(const struct raw_hit *a, const struct raw_hit *b)
+{
+    int ga = (detect_rules[a->rule].flags & DR_GENERIC) != 0;
+    int gb = (detect_rules[b->rule].flags & DR_GENERIC) != 0;
+    if (ga != gb)
+        return gb;
+    if (a->confidence != b->confidence)
+        return a->confidence > b->confidence;
+    if (a->s1 - a->s0 != b->s1 - b->s0)
+        return a->s1 - a->s0 > b->s1 - b->s0;
+    return a->rule < b->rule;
+}
+
+static void
+dedupe(struct scan_ctx *c)
+{
+    size_t k = 0;
+
+    qsort(c->hits, c->nhits, sizeof(*c->hits), cmp_hits);
+    for (size_t i = 0; i < c->nhits; i++) {
+        if (k > 0 && c->hits[i].s0 < c->hits[k - 1].s1) {
+            if (beats(&c->hits[i], &c->hits[k - 1]))
+                c->hits[k - 1] = c->hits[i];
+            continue;
+        }
+        c->hits[k++] = c->hits[i];
+    }
+    c->nhits = k;
+}
+
+/* Scans data[0, len) and keeps hits with a secret starting in [from, to). */
+static int
+scan_buffer(struct detect_engine *e, const char *data, size_t len, size_t from, size_t to,
+            struct scan_ctx *c)
+{
+    hs_scratch_t *scratch;
+    hs_error_t herr;
+    int own = 0;
+
+    memset(c, 0, sizeof(*c));
+    c->e = e;
+    c->data = data;
+    c->len = len;
+    c->report_from = from;
+    c->report_to = to;
+    c->covered = calloc(e->nrules * 2, sizeof(size_t));
+    c->md = pcre2_match_data_create(32, NULL);
+    if (c->covered == NULL || c->md == NULL) {
+        free(c->covered);
+        pcre2_match_data_free(c->md);
+        return err_set(ERR_NOMEM, "detect: out of memory");
+    }
+    c->checked = c->covered + e->nrules;
+    pthread_mutex_lock(&e->lock);
+    scratch = e->spare;
+    e->spare = NULL;
+    pthread_mutex_unlock(&e->lock);
+    if (scratch == NULL) {
+        if (hs_clone_scratch(e->proto, &scratch) != HS_SUCCESS) {
+            free(c->covered);
+            pcre2_match_data_free(c->md);
+            return err_set(ERR_NOMEM, "detect: cannot allocate Vectorscan scratch space");
+        }
+        own = 1;
+    }
+    herr = len > 0 ? hs_scan(e->db, data, (unsigned int)len, 0, scratch, on_vs_match, c)
+                   : HS_SUCCESS;
+    if (own) {
+        hs_free_scratch(scratch);
+    } else {
+        pthread_mutex_lock(&e->lock);
+        e->spare = scratch;
+        pthread_mutex_unlock(&e->lock);
+    }
+    free(c->covered);
+    c->covered = c->checked = NULL;
+    pcre2_match_data_free(c->md);
+    c->md = NULL;
+    if (c->err != 0) {
+        free(c->hits);
+        return c->err;
+    }
+    if (herr != HS_SUCCESS && herr != HS_SCAN_TERMINATED) {
+        free(c->hits);
+        return err_set(ERR_INTERNAL, "detect: Vectorscan scan failed (error %d)", (int)herr);
+    }
+    /* Dedupe before keeping only this window's range, so that every window of a stream
+     * settles overlaps exactly as one whole-input scan would. */
+    dedupe(c);
+    {
+        size_t k = 0;
+        for (size_t i = 0; i < c->nhits; i++)
+            if (c->hits[i].s0 >= c->report_from && c->hits[i].s0 < c->report_to)
+                c->hits[k++] = c->hits[i];
+        c->nhits = k;
+    }
+    return 0;
+}
+
+/* Line/column bookkeeping across calls: offsets are absolute (stream) offsets. */
+struct linepos {
+    size_t off;        /* absolute offset counted up to */
+    int line;          /* line number at `off` */
+    size_t line_start; /* absolute offset where that line starts */
+};
+
+static void
+linepos_advance(struct linepos *lp, const char *buf, size_t base, size_t to)
+{
+    while (lp->off < to) {
+        const char *p = memchr(buf + (lp->off - base), '\n', to - lp->off);
+        if (p == NULL) {
+            lp->off = to;
+            break;
+        }
+        lp->line++;
+        lp->off = base + (size_t)(p - buf) + 1;
+        lp->line_start = lp->off;
+    }
+}
+
+/* Turns the kept raw hits into reported ones, in order. `base` is the absolute offset of
+ * data[0]. Returns the callback's stop value or 0. */
+static int
+emit_hits(struct scan_ctx *c, size_t base, struct linepos *lp, detect_hit_fn cb, void *user)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < c->nhits && rc >= 0; i++) {
+        const struct raw_hit *h = &c->hits[i];
+        const struct detect_rule *r = &detect_rules[h->rule];
+        struct detect_hit out;
+
+        memset(&out, 0, sizeof(out));
+        linepos_advance(lp, c->data, base, base + h->s0);
+        out.rule = &r->meta;
+        out.provider = r->provider;
+        out.match_start = base + h->ms;
+        out.match_end = base + h->me;
+        out.secret_start = base + h->s0;
+        out.secret_end = base + h->s1;
+        out.line = lp->line;
+        out.column = (int)(base + h->s0 - lp->line_start + 1);
+        out.confidence = h->confidence;
+        out.is_example = h->example;
+        out.is_generic = (r->flags & DR_GENERIC) != 0;
+        out.secret = c->data + h->s0;
+        detect_redact(c->data + h->s0, h->s1 - h->s0, out.redacted, sizeof(out.redacted));
+        detect_fingerprint(c->data + h->s0, h->s1 - h->s0, out.fingerprint);
+        rc = cb(&out, user);
+        sodium_memzero(&out, sizeof(out));
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int
+detect_scan(struct detect_engine *e, const char *data, size_t len, detect_hit_fn cb, void *user)
+{
+    struct scan_ctx c;
+    struct linepos lp = {0, 1, 0};
+    int rc;
+
+    if (e == NULL || cb == NULL || (data == NULL && len > 0))
+        return err_set(ERR_USAGE, "detect_scan: bad arguments");
+    if (len > UINT32_MAX) {
+        /* Vectorscan takes 32-bit lengths: very large buffers go through a stream. */
+        struct detect_stream *s;
+        rc = detect_stream_open(e, cb, user, &s);
+        if (rc < 0)
+            return rc;
+        rc = detect_stream_feed(s, data, len);
+        int rc2 = detect_stream_close(s);
+        return rc < 0 ? rc : rc2;
+    }
+    rc = scan_buffer(e, data, len, 0, len, &c);
+    if (rc < 0)
+        return rc;
+    rc = emit_hits(&c, 0, &lp, cb, user);
+    free(c.hits);
+    return rc;
+}
+
+/* ---- Streams ----------------------------------------------------------------------------- */
+
+/* Every window is scanned with OVERLAP bytes after what it reports and OVERLAP before, so a
+ * match (at most DETECT_MAX_SPAN long, plus the context its pattern reads) is always whole. */
+#define STREAM_CHUNK   (1u << 20)
+#define STREAM_OVERLAP (DETECT_MAX_SPAN + DETECT_RULE_SPAN + 4096u)
+
+struct detect_stream {
+    struct detect_engine *e;
+    detect_hit_fn cb;
+    void *user;
+    char *buf;
+    size_t n, cap;
+    size_t base;     /* absolute offset of buf[0] */
+    size_t reported; /* absolute offset: secrets starting before it are done */
+    size_t chunk, overlap;
+    struct linepos lp;
+    int err;
+};
+
+int
+detect_stream_open(struct detect_engine *e, detect_hit_fn cb, void *user,
+                   struct detect_stream **out)
+{
+    struct detect_stream *s;
+
+    *out = NULL;
+    if (e == NULL || cb == NULL)
+        return err_set(ERR_USAGE, "detect_stream_open: bad arguments");
+    s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return err_set(ERR_NOMEM, "detect: out of memory");
+    s->e = e;
+    s->cb = cb;
+    s->user = user;
+    s->chunk = STREAM_CHUNK;
+    s->overlap = STREAM_OVERLAP;
+    s->lp.line = 1;
+    *out = s;
+    return 0;
+}
+
+void
+detect_stream_tune(struct detect_stream *s, size_t chunk, size_t overlap)
+{
+    s->chunk = chunk > 0 ? chunk : 1;
+    s->overlap = overlap;
+}
+
+/* Scans the buffer; reports secrets starting before `limit` (relative), then drops what no
+ * later window needs. */
+static int
+stream_window(struct detect_stream *s, int final)
+{
+    size_t limit = final ? s->n : s->n - s->overlap, drop;
+    struct scan_ctx c;
+    int rc;
+
+    rc = scan_buffer(s->e, s->buf, s->n, s->reported - s->base, limit, &c);
+    if (rc < 0)
+        return rc;
+    rc = emit_hits(&c, s->base, &s->lp, s->cb, s->user);
+    free(c.hits);
+    if (rc < 0)
+        return rc;
+    s->reported = s->base + limit;
+    if (final)
+        return 0;
+    /* Keep `overlap` bytes before the reporting point as left context. */
+    drop = limit > s->overlap ? limit - s->overlap : 0;
+    if (drop > 0) {
+        linepos_advance(&s->lp, s->buf, s->base, s->base + drop);
+        sodium_memzero(s->buf, drop);
+        memmove(s->buf, s->buf + drop, s->n - drop);
+        s->n -= drop;
+        s->base += drop;
+    }
+    return 0;
+}
+
+int
+detect_stream_feed(struct detect_stream *s, const char *data, size_t len)
+{
+    if (s == NULL || (data == NULL && len > 0))
+        return err_set(ERR_USAGE, "detect_stream_feed: bad arguments");
+    if (s->err != 0)
+        return s->err;
+    while (len > 0) {
+        size_t want = s->chunk + 2 * s->overlap, take;
+        if (s->cap < want) {
+            char *nb = malloc(want);
+            if (nb == NULL)
+                return s->err = err_set(ERR_NOMEM, "detect: out of memory");
+            if (s->n > 0)
+                memcpy(nb, s->buf, s->n);
+            if (s->buf != NULL) {
+                sodium_memzero(s->buf, s->cap);
+                free(s->buf);
+            }
+            s->buf = nb;
+            s->cap = want;
+        }
+        take = s->cap - s->n < len ? s->cap - s->n : len;
+        memcpy(s->buf + s->n, data, take);
+        s->n += take;
+        data += take;
+        len -= take;
+        if (s->n == s->cap) {
+            int rc = stream_window(s, 0);
+            if (rc < 0)
+                return s->err = rc;
+        }
+    }
+    return 0;
+}
+
+int
+detect_stream_close(struct detect_stream *s)
+{
+    int rc = 0;
+
+    if (s == NULL)
+        return 0;
+    if (s->err == 0 && s->n > s->reported - s->base)
+        rc = stream_window(s, 1);
+    else if (s->err == 0 && s->n == 0)
+        rc = 0;
+    if (s->err != 0)
+        rc = s->err;
+    if (s->buf != NULL) {
+        sodium_memzero(s->buf, s->cap);
+        free(s->buf);
+    }
+    free(s);
+    return rc;
+}

@@ -1,0 +1,75 @@
+/* redact: what may be shown of a secret (a short prefix and the length), its keyed fingerprint,
+ * and the finding a hit becomes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "detect.h"
+#include "detect_internal.h"
+
+void
+detect_redact(const char *secret, size_t len, char *out, size_t outsz)
+{
+    /* Short secrets show less: half of an 8-character password would be too much. */
+    size_t show = len >= 16 ? 4 : len >= 10 ? 2 : 0;
+    char head[5];
+
+    if (out == NULL || outsz == 0)
+        return;
+    for (size_t i = 0; i < show; i++) {
+        unsigned char c = (unsigned char)secret[i];
+        head[i] = (c > 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    head[show] = '\0';
+    snprintf(out, outsz, "%s\xe2\x80\xa6(%zu chars)", head, len);
+}
+
+/* The key is public and fixed: fingerprints must match across machines and runs. It only
+ * keeps them from being plain hashes that a lookup table of known secrets would reverse. */
+static const unsigned char fp_key[crypto_generichash_KEYBYTES] =
+    "secrets-suite detect fp v1 key..";
+
+void
+detect_fingerprint(const char *secret, size_t len, char out[65])
+{
+    unsigned char h[32];
+
+    if (sodium_init() < 0)
+        abort(); /* cannot happen once detect_open succeeded; never hash insecurely */
+    crypto_generichash(h, sizeof(h), (const unsigned char *)secret, len, fp_key, sizeof(fp_key));
+    sodium_bin2hex(out, 65, h, sizeof(h));
+    sodium_memzero(h, sizeof(h));
+}
+
+int
+detect_add_finding(struct findings *f, const struct detect_hit *hit, const struct location *loc,
+                   const char *message_prefix)
+{
+    struct finding_extra extra;
+    struct location l;
+
+    memset(&extra, 0, sizeof(extra));
+    if (loc != NULL)
+        l = *loc;
+    else {
+        memset(&l, 0, sizeof(l));
+        l.layer_index = -1;
+    }
+    if (l.line == 0) {
+        l.line = hit->line;
+        l.column = hit->column;
+    }
+    extra.secret_redacted = hit->redacted;
+    extra.secret_fingerprint = hit->fingerprint;
+    if (hit->is_example) {
+        extra.override_severity = 1;
+        extra.severity = SEV_INFO;
+    }
+    return findings_add(f, hit->rule, &l, &extra, "%s%s%s (%s, confidence %.2f)%s",
+                        message_prefix != NULL ? message_prefix : "",
+                        message_prefix != NULL && message_prefix[0] != '\0' ? ": " : "",
+                        hit->rule->title, hit->provider, hit->confidence,
+                        hit->is_example ? "; a documented example value, not a live secret" : "");
+}
