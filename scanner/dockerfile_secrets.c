@@ -49,6 +49,10 @@ on_hit(const struct detect_hit *hit, void *user)
     int l, col;
     int final = stage_final(c, hc->in->stage);
 
+    /* In ENV/ARG/LABEL a generic name=value hit is what DF004 reports, with the variable's name. */
+    if (hit->is_generic && hc->h == NULL &&
+        (hc->in->kind == DF_ENV || hc->in->kind == DF_ARG || hc->in->kind == DF_LABEL))
+        return 0;
     memset(&x, 0, sizeof(x));
     x.secret_redacted = hit->redacted;
     x.secret_fingerprint = hit->fingerprint;
@@ -115,6 +119,16 @@ df_secret_literal(struct df_ctx *c, const struct df_instr *in, const char *name,
         return;
     if (c->engine != NULL && detect_scan(c->engine, value, vl, count_cb, &hits) == 0 && hits > 0)
         return;
+    /* The engine may have matched NAME=value as a whole (generic rules): one finding is enough. */
+    int span = col + (int)(strlen(name) + vl) + 3;
+    for (size_t i = c->f->n; i-- > 0;) {
+        const struct finding *prev = &c->f->items[i];
+        if (prev->line != line || prev->path == NULL || strcmp(prev->path, c->df->path) != 0)
+            continue;
+        if ((strcmp(prev->rule, "DF003") == 0 || strcmp(prev->rule, "DF016") == 0) &&
+            prev->column >= col && prev->column <= span)
+            return;
+    }
     detect_redact(value, vl, red, sizeof(red));
     detect_fingerprint(value, vl, fp);
     memset(&x, 0, sizeof(x));
