@@ -198,6 +198,27 @@ ignored_by(const char *ids, const struct rule_meta *r)
     return 0;
 }
 
+/* Messages quote the input: keep valid UTF-8, turn control bytes and invalid sequences into '?'
+ * so every report format stays valid (JSON and SARIF need UTF-8). */
+static void
+sanitize(char *m)
+{
+    unsigned char *p = (unsigned char *)m;
+
+    while (*p) {
+        size_t n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
+                 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+        int ok = n > 0 && !(n == 1 && *p < 0x20 && *p != '\t');
+        for (size_t k = 1; ok && k < n; k++)
+            ok = (p[k] & 0xC0) == 0x80;
+        if (!ok) {
+            *p++ = '?';
+            continue;
+        }
+        p += n;
+    }
+}
+
 void
 df_report(struct df_ctx *c, const char *id, const struct df_instr *in, int line, int col,
           const struct finding_extra *extra, const char *fmt, ...)
@@ -233,6 +254,7 @@ df_report(struct df_ctx *c, const char *id, const struct df_instr *in, int line,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    sanitize(msg);
     int rc = findings_add(c->f, r, &loc, &x, "%s", msg);
     if (rc < 0)
         c->rc = rc;
