@@ -374,10 +374,11 @@ static int
 parse_kvs(struct dockerfile *df, struct df_instr *in)
 {
     size_t nw = in->nwords - in->first_arg;
-    struct df_word *w = in->words + in->first_arg;
+    struct df_word *w;
 
-    if (nw == 0)
+    if (nw == 0 || in->words == NULL)
         return 0;
+    w = in->words + in->first_arg;
     in->kvs = df_alloc(&df->arena, nw * sizeof(*in->kvs));
     if (in->kvs == NULL)
         return ERR_NOMEM;
