@@ -94,5 +94,6 @@ int scan_path(const char *arg, const struct scan_opts *opts, struct findings *f)
 
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 
 static const struct cli_cmd commands[] = {
     {"generate", cmd_generate, "print random secrets"},
+    {"validate", cmd_validate, "check .env files before they ship"},
     {NULL, NULL, NULL},
 };
 
@@ -15,6 +16,7 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "  generate     print random secrets (--length, --charset, --count)\n"
+    "  validate     check .env files (--env-file FILE): syntax, weak and leaked secrets\n"
     "\n"
     "Run 'secrets COMMAND --help' for a command's options.\n"
     "Exit status: 0 success, 1 findings (validate), 2 error.\n";

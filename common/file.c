@@ -174,7 +174,7 @@ write_via_temp(const char *path, const void *data, size_t len, mode_t mode, int 
     }
     if (fd < 0)
         return err_set(ERR_IO, "%s: cannot create a temporary file", dir);
-    if ((rc = file_write_fd(fd, data, len)) < 0) {
+    if (file_write_fd(fd, data, len) < 0) {
         rc = err_set_errno(ERR_IO, "%s: write failed", tmp);
         goto fail;
     }

@@ -1,0 +1,148 @@
+/* secrets validate: checks .env files before they ship (syntax, portability, weak and plaintext
+ * secrets, committed keys, git and file hygiene, lint) and reports with the shared options. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "envcheck.h"
+
+#define MAX_FILES 256
+
+static const char usage[] =
+    "usage: secrets validate --env-file FILE [--env-file FILE ...] [--env-example FILE]\n"
+    "                        [--no-example] [--config FILE] [--disable RULE[,RULE]]\n"
+    "                        [--min-length N] [report options]\n"
+    "\n"
+    "Checks .env files: syntax (Compose rules), lines other readers (docker run --env-file,\n"
+    "bash, python-dotenv, node dotenv) read differently, weak, short, placeholder and\n"
+    "plaintext secrets, keys and tokens, git tracking and history, permissions, backups,\n"
+    ".dockerignore, and dotenv-linter's checks. Values are never printed.\n"
+    "  -e, --env-file FILE        a .env file to check (repeatable; '-' is stdin)\n"
+    "      --env-example FILE     compare keys with FILE (default: .env.example beside it)\n"
+    "      --no-example           no comparison with an example file\n"
+    "  -c, --config FILE          INI file with a [validate] section (default: .secrets.ini\n"
+    "                             in the current directory, when present)\n"
+    "      --disable RULES        switch rules off (ids or names, comma-separated)\n"
+    "      --min-length N         short-value threshold for secrets (default 16)\n"
+    "  -h, --help                 this text\n" REPORT_OPTS_HELP
+    "The default --fail-on for validate is high. Exit status: 0 nothing at or above it,\n"
+    "1 findings at or above it, 2 error (unreadable file, statements that cannot be parsed).\n";
+
+int
+cmd_validate(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"env-file", required_argument, NULL, 'e'},
+        {"env-example", required_argument, NULL, 'x'},
+        {"no-example", no_argument, NULL, 'X'},
+        {"config", required_argument, NULL, 'c'},
+        {"disable", required_argument, NULL, 'd'},
+        {"min-length", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        REPORT_OPTS_LONG,
+        {NULL, 0, NULL, 0},
+    };
+    static const struct tool_info tool = {"secrets validate", SUITE_VERSION, NULL};
+    const char *files[MAX_FILES], *config = NULL, *example = NULL, *disable[64];
+    const char *min_length = NULL;
+    size_t nfiles = 0, ndisable = 0;
+    struct report_opts ro;
+    struct envcheck_config *cfg;
+    struct findings f;
+    int opt, rc, status, no_example = 0, parse_errors = 0, failed = 0;
+
+    cli_report_opts_init(&ro);
+    ro.fail_on = SEV_HIGH;
+    while ((opt = getopt_long(argc, argv, "e:c:f:hq", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'e':
+            if (nfiles == MAX_FILES) {
+                diag_error("validate: more than %d --env-file", MAX_FILES);
+                return EXIT_ERROR;
+            }
+            files[nfiles++] = optarg;
+            break;
+        case 'x':
+            example = optarg;
+            break;
+        case 'X':
+            no_example = 1;
+            break;
+        case 'c':
+            config = optarg;
+            break;
+        case 'd':
+            if (ndisable == 64) {
+                diag_error("validate: too many --disable");
+                return EXIT_ERROR;
+            }
+            disable[ndisable++] = optarg;
+            break;
+        case 'm':
+            min_length = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return EXIT_CLEAN;
+        default:
+            rc = cli_report_opt(&ro, opt, optarg);
+            if (rc == 1)
+                break;
+            if (rc == 0)
+                fputs(usage, stderr);
+            return EXIT_ERROR;
+        }
+    }
+    if (optind != argc) {
+        diag_error("validate: unexpected argument '%s' (files are given with --env-file)",
+                   argv[optind]);
+        return EXIT_ERROR;
+    }
+    if (nfiles == 0) {
+        diag_error("validate: no --env-file given");
+        fputs(usage, stderr);
+        return EXIT_ERROR;
+    }
+    if ((cfg = envcheck_config_new()) == NULL)
+        return cli_fail(err_set(ERR_NOMEM, "out of memory"));
+    rc = 0;
+    if (config == NULL && access(".secrets.ini", F_OK) == 0)
+        config = ".secrets.ini";
+    if (config != NULL)
+        rc = envcheck_config_load(cfg, config);
+    for (size_t i = 0; rc == 0 && i < ndisable; i++)
+        rc = envcheck_config_set(cfg, "disable", disable[i]);
+    if (rc == 0 && min_length != NULL)
+        rc = envcheck_config_set(cfg, "min_length", min_length);
+    if (rc == 0 && example != NULL)
+        envcheck_config_example(cfg, example);
+    if (rc == 0 && no_example)
+        rc = envcheck_config_set(cfg, "no_example", "true");
+    if (rc < 0) {
+        envcheck_config_free(cfg);
+        return cli_fail(rc);
+    }
+    findings_init(&f);
+    for (size_t i = 0; i < nfiles; i++) {
+        rc = envcheck_validate(cfg, files[i], &f);
+        if (rc < 0) {
+            cli_fail(rc);
+            failed = 1;
+        } else if (rc > 0) {
+            parse_errors += rc;
+        }
+    }
+    envcheck_config_free(cfg);
+    status = cli_report_emit(&f, &ro, &tool);
+    findings_free(&f);
+    if (failed || status == EXIT_ERROR)
+        return EXIT_ERROR;
+    if (parse_errors > 0) {
+        diag_error("%d statement%s could not be parsed (rule ENV001 above)", parse_errors,
+                   parse_errors == 1 ? "" : "s");
+        return EXIT_ERROR;
+    }
+    return status;
+}

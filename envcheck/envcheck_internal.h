@@ -1,0 +1,114 @@
+/* envcheck_internal: what the module's files share and its tests may call: the rule table's
+ * indices, the options, one validation's context and the helpers each rule family uses. */
+#ifndef ENVCHECK_INTERNAL_H
+#define ENVCHECK_INTERNAL_H
+
+#include <stddef.h>
+
+#include "envcheck.h"
+
+/* Recognises a reference at s[i] ('$'): `${NAME}`, `${NAME<op>arg}` or `$NAME`. Returns its
+ * length (0 when none) and fills `r` with offsets into s. */
+size_t env_ref_scan(const char *s, size_t n, size_t i, struct env_ref *r);
+
+/* Rule indices: the order of the table in rules.c. */
+enum envcheck_rule {
+    R_SYNTAX = 0,
+    R_BOM,
+    R_CRLF,
+    R_ENCODING,
+    R_PORTABILITY,
+    R_WEAK,
+    R_SHORT,
+    R_PLAINTEXT,
+    R_COMMITTED_KEY,
+    R_PLACEHOLDER,
+    R_GIT_TRACKED,
+    R_GIT_HISTORY,
+    R_GIT_NOT_IGNORED,
+    R_DOCKERIGNORE,
+    R_PERM_READ,
+    R_PERM_WRITE,
+    R_BACKUP,
+    R_EXAMPLE_MISSING,
+    R_EXAMPLE_EXTRA,
+    R_DUPLICATED_KEY,
+    R_LOWERCASE_KEY,
+    R_INCORRECT_DELIMITER,
+    R_LEADING_CHARACTER,
+    R_KEY_WITHOUT_VALUE,
+    R_QUOTE_CHARACTER,
+    R_SPACE_CHARACTER,
+    R_SUBSTITUTION_KEY,
+    R_TRAILING_WHITESPACE,
+    R_UNORDERED_KEY,
+    R_VALUE_WITHOUT_QUOTES,
+    R_EXTRA_BLANK_LINE,
+    R_ENDING_BLANK_LINE,
+    R_COUNT
+};
+
+extern const struct rule_meta envcheck_rules[R_COUNT];
+extern const char *const envcheck_rule_names[R_COUNT];
+/* Index of a rule by id ("ENV100") or name ("weak-value"), case-insensitive; -1 if none. */
+int envcheck_rule_find(const char *name, size_t len);
+
+#define ENVCHECK_MAX_SECRET_NAMES 64
+
+struct envcheck_config {
+    unsigned char disabled[R_COUNT];
+    int severity[R_COUNT]; /* -1: the rule's default */
+    size_t min_length;     /* short-value threshold (characters) */
+    double min_bits;       /* zxcvbn estimate below this is weak */
+    char *example;         /* --env-example; NULL: `.env.example` beside the file */
+    int no_example;
+    char *secret_names[ENVCHECK_MAX_SECRET_NAMES]; /* extra name parts, upper case */
+    size_t nsecret_names;
+};
+
+/* One validation run over one file. */
+struct envcheck_ctx {
+    const struct envcheck_config *cfg;
+    const struct env_file *f;
+    struct findings *out;
+    const char *path;
+    int is_example;       /* the file is itself an example/template */
+    int is_stdin;         /* read from "-": no file checks */
+    size_t *line_off;     /* line_off[l] = offset of line l (1-based), line_off[nlines+1] = len */
+    int nlines;
+    unsigned char *in_value; /* in_value[l]: line l is inside a multi-line value (not its first) */
+};
+
+/* Adds a finding for rule `r` unless it is disabled or an ignore comment covers the line.
+ * `secret`/`secret_len` (may be NULL) give the redacted preview; the message never holds it. */
+int envcheck_emit(struct envcheck_ctx *c, enum envcheck_rule r, int line, int column,
+                  const char *secret, size_t secret_len, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+/* The same with a caller's extra (a detector's redaction and fingerprint, a severity). */
+int envcheck_emit_extra(struct envcheck_ctx *c, enum envcheck_rule r, int line, int column,
+                        const struct finding_extra *extra, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+int envcheck_enabled(const struct envcheck_ctx *c, enum envcheck_rule r);
+
+/* Redacted preview: at most 4 leading characters (fewer for short values) and the length. */
+void envcheck_redact(const char *s, size_t n, char *out, size_t outsz);
+
+/* Rule families (one file each). */
+int envcheck_check_syntax(struct envcheck_ctx *c);
+int envcheck_check_portability(struct envcheck_ctx *c);
+int envcheck_check_hygiene(struct envcheck_ctx *c);
+int envcheck_check_lint(struct envcheck_ctx *c);
+int envcheck_check_example(struct envcheck_ctx *c, const char *example_path, int explicit_path);
+int envcheck_check_files(struct envcheck_ctx *c);
+
+/* Hygiene helpers, exposed for tests. */
+int envcheck_name_is_secret(const struct envcheck_config *cfg, const char *name, size_t len);
+int envcheck_is_placeholder(const char *v, size_t n);
+int envcheck_is_denylisted(const char *v, size_t n);
+int envcheck_is_repetitive(const char *v, size_t n);
+/* .dockerignore matching (patterns of one file, last match wins): 1 excluded, 0 not. */
+int envcheck_dockerignore_excludes(const char *ignore_text, size_t len, const char *relpath);
+/* Does a Dockerfile copy its whole context (COPY . / ADD .)? */
+int envcheck_dockerfile_copies_context(const char *text, size_t len);
+
+#endif

@@ -1,0 +1,148 @@
+/* validate: one `secrets validate` run over one file: lex it, build the line index the rules
+ * share, run every rule family, and turn the lexer's own diagnostics into findings. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "envcheck.h"
+#include "envcheck_internal.h"
+
+static const char *const example_suffixes[] = {".example", ".sample", ".template", ".dist",
+                                               ".defaults", ".tmpl", ".tpl", NULL};
+
+static int
+is_example_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    size_t n;
+
+    base = base != NULL ? base + 1 : path;
+    n = strlen(base);
+    for (int i = 0; example_suffixes[i] != NULL; i++) {
+        size_t k = strlen(example_suffixes[i]);
+        if (n > k && strcmp(base + n - k, example_suffixes[i]) == 0)
+            return 1;
+        if (strstr(base, example_suffixes[i]) != NULL && strncmp(base, ".env", 4) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int
+envcheck_check_syntax(struct envcheck_ctx *c)
+{
+    const struct env_file *f = c->f;
+    int rc = 0;
+
+    for (size_t i = 0; i < f->ndiags && rc == 0; i++) {
+        const struct env_diag *d = &f->diags[i];
+        switch (d->kind) {
+        case ENV_DIAG_ERROR:
+            rc = envcheck_emit(c, R_SYNTAX, d->line, d->column, NULL, 0,
+                               "%s; the statement is skipped (Compose rejects the whole file, "
+                               "python-dotenv skips the line)", d->message);
+            break;
+        case ENV_DIAG_BOM:
+            rc = envcheck_emit(c, R_BOM, d->line, d->column, NULL, 0,
+                               "%s: Compose and docker run strip it, bash, python-dotenv and "
+                               "node dotenv make it part of the first key", d->message);
+            break;
+        case ENV_DIAG_CRLF:
+            rc = envcheck_emit(c, R_CRLF, d->line, d->column, NULL, 0,
+                               "%zu line%s end%s with CRLF: bash and docker run keep the \\r "
+                               "at the end of values", f->ncrlf, f->ncrlf == 1 ? "" : "s",
+                               f->ncrlf == 1 ? "s" : "");
+            break;
+        case ENV_DIAG_NUL:
+        case ENV_DIAG_UTF8:
+            rc = envcheck_emit(c, R_ENCODING, d->line, d->column, NULL, 0, "%s", d->message);
+            break;
+        }
+    }
+    if (rc == 0 && f->nerrors > ENV_MAX_DIAGS)
+        rc = envcheck_emit(c, R_SYNTAX, 0, 0, NULL, 0,
+                           "%zu statements could not be parsed; only the first %u are listed",
+                           f->nerrors, ENV_MAX_DIAGS);
+    return rc;
+}
+
+static int
+build_line_index(struct envcheck_ctx *c)
+{
+    const struct env_file *f = c->f;
+    size_t start = f->has_bom ? 3 : 0;
+    int l = 1;
+
+    c->nlines = f->nlines;
+    c->line_off = calloc((size_t)c->nlines + 2, sizeof(size_t));
+    c->in_value = calloc((size_t)c->nlines + 2, 1);
+    if (c->line_off == NULL || c->in_value == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    c->line_off[1] = start;
+    for (size_t i = start; i < f->len && l <= c->nlines; i++)
+        if (f->data[i] == '\n')
+            c->line_off[++l] = i + 1;
+    for (int k = l + 1; k <= c->nlines + 1; k++)
+        c->line_off[k] = f->len;
+    for (size_t i = 0; i < f->n; i++) {
+        const struct env_entry *e = &f->entries[i];
+        for (int k = e->value_span.line + 1; k <= e->value_span.end_line && k <= c->nlines; k++)
+            c->in_value[k] = 1;
+    }
+    return 0;
+}
+
+static const char *
+default_example(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    int n = slash != NULL ? (int)(slash - path + 1) : 0;
+
+    if (str_format(buf, size, "%.*s.env.example", n, path) < 0)
+        return NULL;
+    return buf;
+}
+
+int
+envcheck_validate(const struct envcheck_config *cfg, const char *path, struct findings *out)
+{
+    struct envcheck_ctx c;
+    struct env_file f;
+    char exbuf[4096];
+    int rc;
+
+    memset(&c, 0, sizeof(c));
+    rc = env_lex_file(path, &f);
+    if (rc < 0) {
+        env_file_free(&f);
+        return rc;
+    }
+    c.cfg = cfg;
+    c.f = &f;
+    c.out = out;
+    c.path = f.path; /* "<stdin>" for "-" */
+    c.is_stdin = strcmp(path, "-") == 0;
+    c.is_example = is_example_name(path);
+    if ((rc = findings_add_target(out, "env-file", c.path)) < 0 || (rc = build_line_index(&c)) < 0)
+        goto done;
+    if ((rc = envcheck_check_syntax(&c)) < 0 || (rc = envcheck_check_portability(&c)) < 0 ||
+        (rc = envcheck_check_hygiene(&c)) < 0 || (rc = envcheck_check_lint(&c)) < 0)
+        goto done;
+    if (!cfg->no_example && !c.is_example && (!c.is_stdin || cfg->example != NULL)) {
+        const char *ex = cfg->example != NULL ? cfg->example
+                                              : default_example(path, exbuf, sizeof(exbuf));
+        if (ex != NULL && (rc = envcheck_check_example(&c, ex, cfg->example != NULL)) < 0)
+            goto done;
+    }
+    rc = envcheck_check_files(&c);
+    if (rc == 0) {
+        size_t bad = f.nerrors;
+        for (size_t i = 0; i < f.ndiags; i++)
+            bad += f.diags[i].kind == ENV_DIAG_NUL;
+        rc = bad > 1000000 ? 1000000 : (int)bad;
+    }
+done:
+    free(c.line_off);
+    free(c.in_value);
+    env_file_free(&f);
+    return rc;
+}

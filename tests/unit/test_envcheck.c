@@ -1,0 +1,791 @@
+/* Unit tests of envcheck/: the lexer (the dialect table's vectors, spans, recovery, hostile
+ * input), resolution, portability triggers, the hygiene helpers, and every rule both ways. */
+#include <sys/stat.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common.h"
+#include "envcheck.h"
+#include "envcheck_internal.h"
+
+static char tmpdir[256];
+
+static int
+setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_envcheck.XXXXXX");
+    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+    char cmd[300];
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+lex_str(const char *s, struct env_file *f)
+{
+    assert_int_equal(env_lex(s, strlen(s), "t.env", f), 0);
+}
+
+static const struct env_entry *
+get(const struct env_file *f, const char *key)
+{
+    const struct env_entry *e = env_file_get(f, key);
+    if (e == NULL)
+        fail_msg("no entry %s", key);
+    return e;
+}
+
+/* ---- Lexer -------------------------------------------------------------------------------- */
+
+/* The rows of the reference's table of disagreements: Compose's reading of each. */
+static void
+test_lex_dialect_vectors(void **state)
+{
+    struct env_file f;
+    (void)state;
+    lex_str("B= spaced\n"
+            "E=val # comment\n"
+            "F=val# notcomment\n"
+            "G=\"line1\\nline2\"\n"
+            "H='line1\\nline2'\n"
+            "I=\"has $HOME\"\n"
+            "J='has $HOME'\n"
+            "K=${HOME}/x\n"
+            "L=\"multi\nline\"\n"
+            "export M=x\n"
+            "N=\"esc \\\"q\\\"\"\n"
+            "O='it\\'s'\n"
+            "P=a b c\n"
+            "Q=`backtick`\n",
+            &f);
+    assert_int_equal(f.nerrors, 0);
+    assert_int_equal(f.n, 14);
+    assert_string_equal(get(&f, "B")->value, "spaced");
+    assert_string_equal(get(&f, "E")->value, "val");
+    assert_true(get(&f, "E")->flags & ENV_F_COMMENT);
+    assert_string_equal(get(&f, "F")->value, "val# notcomment");
+    assert_string_equal(get(&f, "G")->value, "line1\nline2");
+    assert_int_equal(get(&f, "G")->quote, ENV_QUOTE_DOUBLE);
+    assert_string_equal(get(&f, "H")->value, "line1\\nline2");
+    assert_int_equal(get(&f, "H")->quote, ENV_QUOTE_SINGLE);
+    assert_string_equal(get(&f, "I")->value, "has $HOME");
+    assert_int_equal(get(&f, "I")->nrefs, 1);
+    assert_string_equal(get(&f, "J")->value, "has $HOME");
+    assert_int_equal(get(&f, "J")->nrefs, 0);
+    assert_string_equal(get(&f, "K")->value, "${HOME}/x");
+    assert_int_equal(get(&f, "K")->nrefs, 1);
+    assert_true(get(&f, "K")->refs[0].braced);
+    assert_string_equal(get(&f, "L")->value, "multi\nline");
+    assert_true(get(&f, "L")->flags & ENV_F_MULTILINE);
+    assert_string_equal(get(&f, "M")->value, "x");
+    assert_true(get(&f, "M")->flags & ENV_F_EXPORT);
+    assert_string_equal(get(&f, "N")->value, "esc \"q\"");
+    assert_string_equal(get(&f, "O")->value, "it's");
+    assert_string_equal(get(&f, "P")->value, "a b c");
+    assert_string_equal(get(&f, "Q")->value, "`backtick`");
+    env_file_free(&f);
+
+    /* R: an unterminated quote is an error; Compose rejects the file, we go on */
+    lex_str("A=1\nR=\"unterminated\nZ=2\n", &f);
+    assert_int_equal(f.nerrors, 1);
+    assert_int_equal(f.diags[0].kind, ENV_DIAG_ERROR);
+    assert_int_equal(f.diags[0].line, 2);
+    assert_int_equal(f.diags[0].column, 3);
+    assert_non_null(strstr(f.diags[0].message, "unterminated"));
+    assert_null(env_file_get(&f, "R"));
+    assert_string_equal(get(&f, "Z")->value, "2");
+    env_file_free(&f);
+}
+
+static void
+test_lex_spans(void **state)
+{
+    struct env_file f;
+    const struct env_entry *e;
+    (void)state;
+    lex_str("# c\n  KEY = 'v w' # x\nexport  EX=\"a\nbc\"\nLAST=z", &f);
+    e = get(&f, "KEY");
+    assert_int_equal(e->key_span.line, 2);
+    assert_int_equal(e->key_span.column, 3);
+    assert_int_equal(e->key_span.end_column, 6);
+    assert_int_equal(e->value_span.column, 9);
+    assert_int_equal(e->value_span.end_column, 14);
+    assert_int_equal(e->value_span.end - e->value_span.start, 5);
+    assert_int_equal(e->stmt.column, 3);
+    assert_true(e->flags & ENV_F_COMMENT);
+    e = get(&f, "EX");
+    assert_int_equal(e->stmt.line, 3);
+    assert_int_equal(e->key_span.column, 9);
+    assert_int_equal(e->value_span.line, 3);
+    assert_int_equal(e->value_span.end_line, 4);
+    assert_int_equal(e->value_span.end_column, 4);
+    e = get(&f, "LAST");
+    assert_int_equal(e->stmt.line, 5);
+    assert_int_equal(f.nlines, 5);
+    env_file_free(&f);
+}
+
+static void
+test_lex_bom_crlf_forms(void **state)
+{
+    struct env_file f;
+    (void)state;
+    lex_str("\xef\xbb\xbf"
+            "A=1\r\nB=\"x\"\r\nC\r\nD: yaml\r\nexport\r\n",
+            &f);
+    assert_true(f.has_bom);
+    assert_int_equal(f.ncrlf, 5);
+    assert_int_equal(f.nerrors, 0);
+    assert_int_equal(f.diags[0].kind, ENV_DIAG_BOM);
+    assert_int_equal(f.diags[1].kind, ENV_DIAG_CRLF);
+    assert_int_equal(f.diags[1].line, 1);
+    assert_string_equal(get(&f, "A")->value, "1");
+    assert_int_equal(get(&f, "A")->key_span.column, 1); /* columns start after the BOM */
+    assert_true(get(&f, "A")->flags & ENV_F_CRLF);
+    assert_string_equal(get(&f, "B")->value, "x");
+    assert_true(get(&f, "C")->flags & ENV_F_NO_EQUALS);
+    assert_string_equal(get(&f, "C")->value, "");
+    assert_true(get(&f, "D")->flags & ENV_F_COLON);
+    assert_string_equal(get(&f, "D")->value, "yaml");
+    assert_true(get(&f, "export")->flags & ENV_F_NO_EQUALS);
+    env_file_free(&f);
+}
+
+static void
+test_lex_refs_and_escapes(void **state)
+{
+    struct env_file f;
+    const struct env_entry *e;
+    (void)state;
+    lex_str("S=${A:-${B}x}y$$z\nT=\"a\\$b $$c \\t\"\nU=${BAD\nV=$1x ${C?need} ${D+alt}\n", &f);
+    e = get(&f, "S");
+    assert_string_equal(e->value, "${A:-${B}x}y$z");
+    assert_int_equal(e->nrefs, 1);
+    assert_string_equal(e->refs[0].op, ":-");
+    assert_int_equal(e->refs[0].name_len, 1);
+    assert_memory_equal(e->value + e->refs[0].arg_start, "${B}x", 5);
+    assert_true(e->flags & ENV_F_DOLLAR_ESC);
+    e = get(&f, "T");
+    assert_string_equal(e->value, "a$b $c \t");
+    assert_int_equal(e->nrefs, 0);
+    e = get(&f, "U");
+    assert_true(e->flags & ENV_F_BAD_REF);
+    assert_int_equal(f.nerrors, 0);
+    e = get(&f, "V");
+    assert_int_equal(e->nrefs, 2);
+    assert_string_equal(e->refs[0].op, "?");
+    assert_string_equal(e->refs[1].op, "+");
+    env_file_free(&f);
+}
+
+static void
+test_lex_errors_recover(void **state)
+{
+    struct env_file f;
+    (void)state;
+    lex_str("GOOD1=a\nbad key=1\n=x\nK!=1\nV=\"x\"junk\nGOOD2=b\n", &f);
+    assert_int_equal(f.nerrors, 4);
+    assert_int_equal(f.diags[0].line, 2);
+    assert_int_equal(f.diags[0].column, 5);
+    assert_non_null(strstr(f.diags[0].message, "space"));
+    assert_int_equal(f.diags[1].line, 3);
+    assert_int_equal(f.diags[2].line, 4);
+    assert_int_equal(f.diags[2].column, 2);
+    assert_int_equal(f.diags[3].line, 5);
+    assert_int_equal(f.n, 2);
+    assert_string_equal(get(&f, "GOOD2")->value, "b");
+    /* messages never quote the value */
+    assert_null(strstr(f.diags[3].message, "junk"));
+    env_file_free(&f);
+}
+
+static void
+test_lex_binary_and_limits(void **state)
+{
+    struct env_file f;
+    static const char nul[] = "A=1\nB=x\0y\nC=\xff\xfe\nD=2\n";
+    char *big;
+    size_t n = 3 * 1024 * 1024;
+    (void)state;
+    assert_int_equal(env_lex(nul, sizeof(nul) - 1, "b.env", &f), 0);
+    assert_int_equal(f.n, 3);
+    assert_int_equal(f.diags[0].kind, ENV_DIAG_UTF8);
+    assert_int_equal(f.diags[0].line, 3);
+    assert_int_equal(f.diags[1].kind, ENV_DIAG_NUL);
+    assert_int_equal(f.diags[1].line, 2);
+    env_file_free(&f);
+
+    /* many bad lines: diags are bounded, every error still counted */
+    big = malloc(n);
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i += 2) {
+        big[i] = '=';
+        big[i + 1] = '\n';
+    }
+    assert_int_equal(env_lex(big, n, "big.env", &f), 0);
+    assert_int_equal(f.ndiags, ENV_MAX_DIAGS);
+    assert_int_equal(f.nerrors, n / 2);
+    env_file_free(&f);
+    /* one huge line */
+    memset(big, 'a', n);
+    memcpy(big, "K=", 2);
+    assert_int_equal(env_lex(big, n, "big.env", &f), 0);
+    assert_int_equal(get(&f, "K")->value_len, n - 2);
+    env_file_free(&f);
+    free(big);
+    assert_int_equal(env_lex("x", (size_t)ENV_MAX_FILE_SIZE + 1, "huge", &f), ERR_LIMIT);
+    env_file_free(&f);
+}
+
+/* Every prefix of a file with every construct: no crash, spans inside the data. */
+static void
+test_lex_truncations(void **state)
+{
+    static const char s[] = "\xef\xbb\xbf# c\nexport A=\"x\\n${B:-${C}}\"\r\nD='it\\'s' # c\n"
+                            "E=${F\nG: y\nH\nI=\"multi\nline\" \nJ=a # b\n";
+    (void)state;
+    for (size_t n = 0; n <= sizeof(s) - 1; n++) {
+        struct env_file f;
+        assert_int_equal(env_lex(s, n, "t.env", &f), 0);
+        for (size_t i = 0; i < f.n; i++) {
+            const struct env_entry *e = &f.entries[i];
+            assert_true(e->value_span.end <= n);
+            assert_true(e->key_span.start < e->key_span.end);
+            assert_int_equal(strlen(e->key), e->key_len);
+            for (size_t k = 0; k < e->nrefs; k++)
+                assert_true(e->refs[k].end <= e->value_len);
+        }
+        env_file_free(&f);
+    }
+}
+
+static void
+test_lex_file_refuses_symlink(void **state)
+{
+    char p[300], l[300];
+    struct env_file f;
+    (void)state;
+    snprintf(p, sizeof(p), "%s/real.env", tmpdir);
+    snprintf(l, sizeof(l), "%s/link.env", tmpdir);
+    assert_int_equal(file_write_atomic(p, "A=1\n", 4, 0600), 0);
+    assert_int_equal(symlink(p, l), 0);
+    assert_int_equal(env_lex_file(l, &f), ERR_UNSAFE);
+    env_file_free(&f);
+    assert_int_equal(env_lex_file(tmpdir, &f), ERR_IO);
+    env_file_free(&f);
+    assert_int_equal(env_lex_file(p, &f), 0);
+    assert_string_equal(get(&f, "A")->value, "1");
+    env_file_free(&f);
+}
+
+/* ---- Resolution --------------------------------------------------------------------------- */
+
+static const char *
+lookup_env(const char *name, void *user)
+{
+    (void)user;
+    return strcmp(name, "FROM_OS") == 0 ? "os" : strcmp(name, "A") == 0 ? "os-wins" : NULL;
+}
+
+static void
+resolve(const struct env_file *f, const char *key, const char *want)
+{
+    struct buf b = {0};
+    assert_int_equal(env_resolve(f, get(f, key), lookup_env, NULL, &b), 0);
+    assert_string_equal(b.data, want);
+    buf_free(&b);
+}
+
+static void
+test_resolve_like_compose(void **state)
+{
+    struct env_file f;
+    struct buf b = {0};
+    (void)state;
+    lex_str("A=file\nB=x${A}y\nC=${NOPE:-d${B}}\nD=${B:+alt}${NOPE+no}\nE=$FROM_OS/$$\n"
+            "F='${A}'\nG=${NOPE?must be set}\nH=${EMPTY:-e}${EMPTY-u}\nEMPTY=\nI=${EMPTY:-e}|${EMPTY-u}\n",
+            &f);
+    resolve(&f, "B", "xos-winsy");
+    resolve(&f, "C", "dxos-winsy");
+    resolve(&f, "D", "alt");
+    resolve(&f, "E", "os/$");
+    resolve(&f, "F", "${A}");
+    resolve(&f, "H", "eu");
+    resolve(&f, "I", "e|");
+    assert_int_equal(env_resolve(&f, get(&f, "G"), NULL, NULL, &b), ERR_NOTFOUND);
+    assert_non_null(strstr(err_message(), "NOPE"));
+    buf_free(&b);
+    env_file_free(&f);
+}
+
+/* ---- Portability -------------------------------------------------------------------------- */
+
+struct port_seen {
+    char ids[64][32];
+    unsigned dia[64];
+    int n;
+};
+
+static int
+port_cb(const struct env_portability *p, void *user)
+{
+    struct port_seen *s = user;
+    if (s->n < 64) {
+        snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", p->id);
+        s->dia[s->n++] = p->dialects;
+    }
+    return 0;
+}
+
+static unsigned
+port_of(const char *line, const char *id)
+{
+    struct env_file f;
+    struct port_seen s;
+    unsigned d = 0;
+    memset(&s, 0, sizeof(s));
+    lex_str(line, &f);
+    assert_int_equal(env_portability_scan(&f, port_cb, &s), 0);
+    env_file_free(&f);
+    for (int i = 0; i < s.n; i++)
+        if (strcmp(s.ids[i], id) == 0)
+            d |= s.dia[i] | 0x80000000u;
+    return d;
+}
+
+#define DOCKER (1u << ENV_DIALECT_DOCKER_RUN)
+#define BASH   (1u << ENV_DIALECT_BASH)
+#define PY     (1u << ENV_DIALECT_PYTHON)
+#define NODE   (1u << ENV_DIALECT_NODE)
+
+static void
+test_portability_vectors(void **state)
+{
+    (void)state;
+    assert_true(port_of("B= spaced\n", "space-after-equals") & DOCKER);
+    assert_true(port_of("B= spaced\n", "space-after-equals") & BASH);
+    assert_true(port_of("E=val # comment\n", "inline-comment") & DOCKER);
+    assert_true(port_of("F=val# notcomment\n", "hash-no-space") & NODE);
+    assert_false(port_of("F=val#x\n", "hash-no-space") & BASH);
+    assert_true(port_of("G=\"line1\\nline2\"\n", "double-escapes") & BASH);
+    assert_true(port_of("G=\"line1\\nline2\"\n", "quotes") & DOCKER);
+    assert_true(port_of("I=\"has $HOME\"\n", "interpolation") & PY);
+    assert_true(port_of("J='has ${HOME}'\n", "single-interpolation") & PY);
+    assert_false(port_of("J='has $HOME'\n", "single-interpolation"));
+    assert_true(port_of("K=${HOME}/x\n", "interpolation") & NODE);
+    assert_false(port_of("K=${HOME}/x\n", "interpolation") & PY);
+    assert_true(port_of("L=\"multi\nline\"\n", "multiline") & DOCKER);
+    assert_true(port_of("export M=x\n", "export") & DOCKER);
+    assert_true(port_of("N=\"esc \\\"q\\\"\"\n", "double-escapes") & NODE);
+    assert_true(port_of("O='it\\'s'\n", "single-escape") & BASH);
+    assert_true(port_of("O='it\\'s'\n", "single-escape") & NODE);
+    assert_true(port_of("P=a b c\n", "unquoted-space") & BASH);
+    assert_true(port_of("Q=`backtick`\n", "command-substitution") & BASH);
+    assert_true(port_of("Q=$(id)\n", "command-substitution") & BASH);
+    assert_true(port_of("T\n", "no-equals") & PY);
+    assert_true(port_of("U: yaml\n", "colon") & DOCKER);
+    assert_true(port_of("a.b=1\n", "key-chars") & BASH);
+    assert_true(port_of("A$=$$\n", "dollar-escape") == 0); /* a syntax error, not lexed */
+    assert_true(port_of("A=$$\n", "dollar-escape") & BASH);
+    assert_true(port_of("\xef\xbb\xbf" "A=1\n", "bom") & PY);
+    /* plain lines agree everywhere */
+    assert_int_equal(port_of("PLAIN=value\n", "quotes"), 0);
+    assert_int_equal(port_of("PLAIN=value\n", "unquoted-space"), 0);
+}
+
+/* ---- Hygiene helpers ---------------------------------------------------------------------- */
+
+static void
+test_secret_names(void **state)
+{
+    static const char *const yes[] = {"DB_PASSWORD", "PASSWORD", "MYSQL_ROOT_PASSWD", "API_KEY",
+                                      "STRIPE_SECRET_KEY", "GITHUB_TOKEN", "PRIVATE_KEY",
+                                      "GOOGLE_CREDENTIALS", "DB_PWD", "REDIS_PASS", "jwt_secret",
+                                      "AWS_SECRET_ACCESS_KEY", "client-secret", NULL};
+    static const char *const no[] = {"PWD", "OLDPWD", "PASSWORD_FILE", "TOKEN_URL", "DB_USER",
+                                     "API_KEY_ID", "AWS_ACCESS_KEY_ID", "PUBLIC_KEY",
+                                     "STRIPE_PUBLISHABLE_KEY", "SECRET_NAME", "PASSPORT_ID",
+                                     "BYPASS_CACHE", "APP_NAME", "TOKEN_TTL", NULL};
+    struct envcheck_config *c = envcheck_config_new();
+    (void)state;
+    for (int i = 0; yes[i] != NULL; i++)
+        if (!envcheck_name_is_secret(c, yes[i], strlen(yes[i])))
+            fail_msg("%s should name a secret", yes[i]);
+    for (int i = 0; no[i] != NULL; i++)
+        if (envcheck_name_is_secret(c, no[i], strlen(no[i])))
+            fail_msg("%s should not name a secret", no[i]);
+    assert_false(envcheck_name_is_secret(c, "LICENSE_BLOB", 12));
+    assert_int_equal(envcheck_config_set(c, "secret_names", "license,dsn"), 0);
+    assert_true(envcheck_name_is_secret(c, "LICENSE_BLOB", 12));
+    assert_true(envcheck_name_is_secret(c, "SENTRY_DSN", 10));
+    envcheck_config_free(c);
+}
+
+static void
+test_value_classes(void **state)
+{
+    static const char *const placeholders[] = {"your_api_key_here", "<token>", "{{ secret }}",
+                                               "%DB_PASS%", "xxxxxxxx", "********", "TODO",
+                                               "replace-me", "example-secret", "null", NULL};
+    static const char *const deny[] = {"changeme", "CHANGE_ME", "password", "P@ssw0rd!",
+                                       "admin123", "123456", "root", "postgres", "letmein",
+                                       "Secret", NULL};
+    static const char *const repet[] = {"aaaaaaaaaaaa", "abcabcabcabc", "123456789",
+                                        "abcdefgh", "qwertyuiop", "987654", NULL};
+    static const char *const fine[] = {"Xk9mP2vL7qRt8wZs", "hunter-lamp-0x7", "c2VjcmV0IGRhdGE",
+                                       NULL};
+    (void)state;
+    for (int i = 0; placeholders[i] != NULL; i++)
+        if (!envcheck_is_placeholder(placeholders[i], strlen(placeholders[i])))
+            fail_msg("%s should be a placeholder", placeholders[i]);
+    for (int i = 0; deny[i] != NULL; i++)
+        if (!envcheck_is_denylisted(deny[i], strlen(deny[i])))
+            fail_msg("%s should be denylisted", deny[i]);
+    for (int i = 0; repet[i] != NULL; i++)
+        if (!envcheck_is_repetitive(repet[i], strlen(repet[i])))
+            fail_msg("%s should be repetitive", repet[i]);
+    for (int i = 0; fine[i] != NULL; i++) {
+        size_t n = strlen(fine[i]);
+        if (envcheck_is_placeholder(fine[i], n) || envcheck_is_denylisted(fine[i], n) ||
+            envcheck_is_repetitive(fine[i], n))
+            fail_msg("%s should pass the cheap checks", fine[i]);
+    }
+    /* zxcvbn: rates placeholders strong, which is why the cheap checks run first */
+    assert_true(envcheck_strength_bits("password") < 10.0);
+    assert_true(envcheck_strength_bits("your_api_key_here") > 40.0);
+    assert_true(envcheck_strength_bits("Xk9mP2vL7qRt8wZs") > 60.0);
+}
+
+static void
+test_redaction(void **state)
+{
+    char out[64];
+    (void)state;
+    envcheck_redact("supersecretvalue", 16, out, sizeof(out));
+    assert_string_equal(out, "supe…(16 chars)");
+    envcheck_redact("admin", 5, out, sizeof(out));
+    assert_string_equal(out, "a…(5 chars)");
+    envcheck_redact("abc", 3, out, sizeof(out));
+    assert_string_equal(out, "…(3 chars)");
+}
+
+static void
+test_dockerignore_and_dockerfile(void **state)
+{
+    static const char ign[] = "# comment\nnode_modules\n**/.env*\n!.env.example\n";
+    (void)state;
+    assert_true(envcheck_dockerignore_excludes(ign, strlen(ign), ".env"));
+    assert_true(envcheck_dockerignore_excludes(ign, strlen(ign), "app/.env.local"));
+    assert_false(envcheck_dockerignore_excludes(ign, strlen(ign), ".env.example"));
+    assert_true(envcheck_dockerignore_excludes("/.env\n", 6, ".env"));
+    assert_false(envcheck_dockerignore_excludes("/.env\n", 6, "sub/.env"));
+    assert_true(envcheck_dockerignore_excludes("sub\n", 4, "sub/.env"));
+    assert_true(envcheck_dockerignore_excludes("*.env\r\n", 7, "prod.env"));
+    assert_false(envcheck_dockerignore_excludes("", 0, ".env"));
+    assert_int_equal(envcheck_dockerfile_copies_context("FROM a\nCOPY . /app\n", 19), 2);
+    assert_int_equal(envcheck_dockerfile_copies_context("FROM a\ncopy --chown=1:1 ./ /app\n", 32),
+                     2);
+    assert_int_equal(envcheck_dockerfile_copies_context("ADD [\".\", \"/app\"]\n", 18), 1);
+    assert_int_equal(envcheck_dockerfile_copies_context("COPY src/ /app\nCOPY --from=b . /x\n",
+                                                        35),
+                     0);
+}
+
+/* ---- Rules, both ways, through envcheck_validate ------------------------------------------ */
+
+struct rule_case {
+    const char *rule;    /* id expected (or not) */
+    const char *content; /* the .env */
+    int fires;
+    int line; /* expected line when it fires (0: any) */
+};
+
+static const struct rule_case cases[] = {
+    {"ENV001", "A=1\nbad key=2\n", 1, 2},
+    {"ENV001", "A=1\nB=2\n", 0, 0},
+    {"ENV002", "\xef\xbb\xbf" "A=1\n", 1, 1},
+    {"ENV002", "A=1\n", 0, 0},
+    {"ENV003", "A=1\r\nB=2\r\n", 1, 1},
+    {"ENV003", "A=1\nB=2\n", 0, 0},
+    {"ENV004", "A=\xff\n", 1, 1},
+    {"ENV004", "A=\xc3\xa9t\xc3\xa9\n", 0, 0},
+    {"ENV010", "A=\"quoted\"\n", 1, 1},
+    {"ENV010", "A=plain\n", 0, 0},
+    {"ENV100", "DB_PASSWORD=changeme\n", 1, 1},
+    {"ENV100", "DB_PASSWORD=qwerty123\n", 1, 1},
+    {"ENV100", "API_TOKEN=aaaaaaaaaaaaaaaaaaaa\n", 1, 1},
+    {"ENV100", "APP_SECRET=sunflower\n", 1, 1},
+    {"ENV100", "DATABASE_URL=postgres://u:hunter2@db/app\n", 1, 1},
+    {"ENV100", "DB_PASSWORD=Xk9mP2vL7qRt8wZs4NcY\n", 0, 0},
+    {"ENV100", "APP_NAME=changeme\n", 0, 0},
+    {"ENV101", "DB_PASSWORD=Xk9#mP2vL7q\n", 1, 1},
+    {"ENV101", "DB_PASSWORD=Xk9mP2vL7qRt8wZs4NcY\n", 0, 0},
+    {"ENV102", "DB_PASSWORD=Xk9mP2vL7qRt8wZs4NcY\n", 1, 1},
+    {"ENV102", "DB_PASSWORD=${DB_PASSWORD_FROM_ENV}\n", 0, 0},
+    {"ENV102", "DB_PASSWORD_FILE=/run/secrets/db\n", 0, 0},
+    {"ENV102", "DB_PASSWORD=\n", 0, 0},
+    {"ENV103", "TLS_KEY=\"-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAzx1\\n"
+               "-----END RSA PRIVATE KEY-----\"\n", 1, 1},
+    {"ENV103", "TLS_CERT=\"-----BEGIN CERTIFICATE-----\\nMIIE\\n-----END CERTIFICATE-----\"\n",
+     0, 0},
+    {"ENV104", "API_KEY=your_api_key_here\n", 1, 1},
+    {"ENV104", "API_KEY=<insert key>\n", 1, 1},
+    {"ENV104", "API_KEY=Xk9mP2vL7qRt8wZs4NcY\n", 0, 0},
+    {"ENV200", "A=1\nB=2\nA=3\n", 1, 3},
+    {"ENV200", "A=1\nB=2\n", 0, 0},
+    {"ENV201", "lower=1\n", 1, 1},
+    {"ENV201", "UPPER=1\n", 0, 0},
+    {"ENV202", "MY-KEY=1\n", 1, 1},
+    {"ENV202", "MY_KEY=1\n", 0, 0},
+    {"ENV203", " A=1\n", 1, 1},
+    {"ENV203", "1A=1\n", 1, 1},
+    {"ENV203", "A=1\nexport B=2\n", 0, 0},
+    {"ENV204", "A=1\nB\n", 1, 2},
+    {"ENV204", "A=1\nB=\n", 0, 0},
+    {"ENV205", "A=\"x\"\n", 1, 1},
+    {"ENV205", "A=\"x y\"\n", 0, 0},
+    {"ENV206", "A = 1\n", 1, 1},
+    {"ENV206", "A=1\n", 0, 0},
+    {"ENV207", "A=${B\n", 1, 1},
+    {"ENV207", "A=${B}\n", 0, 0},
+    {"ENV208", "A=1 \n", 1, 1},
+    {"ENV208", "A=1\n", 0, 0},
+    {"ENV209", "B=1\nA=2\n", 1, 2},
+    {"ENV209", "A=1\nB=2\n\nA2=3\n", 0, 0},
+    {"ENV209", "B=1\nA=${B}\n", 0, 0},
+    {"ENV210", "A=x y\n", 1, 1},
+    {"ENV210", "A=\"x y\"\n", 0, 0},
+    {"ENV210", "A=x # comment\n", 0, 0},
+    {"ENV211", "A=1\n\n\nB=2\n", 1, 3},
+    {"ENV211", "A=1\n\nB=2\n", 0, 0},
+    {"ENV211", "A=\"x\n\n\ny\"\n", 0, 0},
+    {"ENV212", "A=1", 1, 1},
+    {"ENV212", "A=1\n", 0, 0},
+    /* ignore comments, same line and line above */
+    {"ENV100", "DB_PASSWORD=changeme # secrets:ignore\n", 0, 0},
+    {"ENV100", "# secrets:ignore ENV100\nDB_PASSWORD=changeme\n", 0, 0},
+    {"ENV101", "# secrets:ignore weak-value\nDB_PASSWORD=changeme\n", 0, 0},
+    {"ENV100", "# secrets:ignore short-value\nDB_PASSWORD=changeme\n", 1, 2},
+};
+
+static int
+has_finding(const struct findings *f, const char *rule, int line)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->items[i].rule, rule) == 0 && (line == 0 || f->items[i].line == line))
+            return 1;
+    return 0;
+}
+
+static int
+validate_content(const char *content, struct envcheck_config *cfg, struct findings *f,
+                 const char *name)
+{
+    char p[300];
+    snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
+    unlink(p);
+    assert_int_equal(file_write_new(p, content, strlen(content), 0600), 0);
+    findings_init(f);
+    return envcheck_validate(cfg, p, f);
+}
+
+static void
+test_rules_both_ways(void **state)
+{
+    struct envcheck_config *cfg = envcheck_config_new();
+    (void)state;
+    envcheck_config_set(cfg, "no_example", "true");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct findings f;
+        int rc = validate_content(cases[i].content, cfg, &f, "case.env");
+        assert_true(rc >= 0);
+        if (has_finding(&f, cases[i].rule, cases[i].fires ? cases[i].line : 0) != cases[i].fires)
+            fail_msg("case %zu: %s should %sfire on %s", i, cases[i].rule,
+                     cases[i].fires ? "" : "not ", cases[i].content);
+        /* no finding ever carries a value in its message */
+        for (size_t k = 0; k < f.n; k++) {
+            assert_null(strstr(f.items[k].message, "changeme"));
+            assert_null(strstr(f.items[k].message, "hunter2"));
+            assert_null(strstr(f.items[k].message, "Xk9mP2vL7q"));
+        }
+        findings_free(&f);
+    }
+    envcheck_config_free(cfg);
+}
+
+static void
+test_validate_returns_parse_errors(void **state)
+{
+    struct envcheck_config *cfg = envcheck_config_new();
+    struct findings f;
+    char p[300];
+    (void)state;
+    envcheck_config_set(cfg, "no_example", "true");
+    assert_int_equal(validate_content("A=1\n=x\nB=\"open\n", cfg, &f, "pe.env"), 2);
+    findings_free(&f);
+    assert_int_equal(validate_content("A=1\n", cfg, &f, "ok.env"), 0);
+    findings_free(&f);
+    snprintf(p, sizeof(p), "%s/missing.env", tmpdir);
+    findings_init(&f);
+    assert_int_equal(envcheck_validate(cfg, p, &f), ERR_NOTFOUND);
+    findings_free(&f);
+    envcheck_config_free(cfg);
+}
+
+static void
+test_permissions_and_backups(void **state)
+{
+    struct envcheck_config *cfg = envcheck_config_new();
+    struct findings f;
+    char p[300], b[300];
+    (void)state;
+    envcheck_config_set(cfg, "no_example", "true");
+    snprintf(p, sizeof(p), "%s/perm.env", tmpdir);
+    snprintf(b, sizeof(b), "%s/perm.env.bak", tmpdir);
+    assert_int_equal(validate_content("A=1\n", cfg, &f, "perm.env"), 0);
+    assert_false(has_finding(&f, "ENV114", 0));
+    assert_false(has_finding(&f, "ENV115", 0));
+    assert_false(has_finding(&f, "ENV116", 0));
+    findings_free(&f);
+    assert_int_equal(chmod(p, 0646), 0);
+    assert_int_equal(file_write_new(b, "A=1\n", 4, 0600), 0);
+    findings_init(&f);
+    assert_int_equal(envcheck_validate(cfg, p, &f), 0);
+    assert_true(has_finding(&f, "ENV114", 0));
+    assert_true(has_finding(&f, "ENV115", 0));
+    assert_true(has_finding(&f, "ENV116", 0));
+    findings_free(&f);
+    unlink(b);
+    envcheck_config_free(cfg);
+}
+
+static void
+test_example_comparison(void **state)
+{
+    struct envcheck_config *cfg = envcheck_config_new();
+    struct findings f;
+    char ex[300], sub[300];
+    (void)state;
+    snprintf(sub, sizeof(sub), "%s/exdir", tmpdir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(ex, sizeof(ex), "%s/exdir/.env.example", tmpdir);
+    assert_int_equal(file_write_new(ex, "A=\nSHARED_PASSWORD=changeme-please-now\nMISSING=\n",
+                                    47, 0600),
+                     0);
+    assert_int_equal(validate_content("A=1\nSHARED_PASSWORD=changeme-please-now\nEXTRA=1\n", cfg,
+                                      &f, "exdir/.env"),
+                     0);
+    assert_true(has_finding(&f, "ENV120", 0));
+    assert_true(has_finding(&f, "ENV121", 3));
+    assert_false(has_finding(&f, "ENV121", 1));
+    assert_true(has_finding(&f, "ENV104", 2));
+    findings_free(&f);
+    /* the example itself is not held to the secret rules */
+    findings_init(&f);
+    assert_int_equal(envcheck_validate(cfg, ex, &f), 0);
+    assert_false(has_finding(&f, "ENV102", 0));
+    assert_false(has_finding(&f, "ENV100", 0));
+    findings_free(&f);
+    envcheck_config_free(cfg);
+}
+
+static void
+test_config_ini(void **state)
+{
+    struct envcheck_config *cfg = envcheck_config_new();
+    struct findings f;
+    char ini[300];
+    static const char text[] = "[other]\nx = 1\n[validate]\nmin_length = 8\n"
+                               "disable = unordered-key, ENV201\nseverity.ENV102 = high\n"
+                               "severity.ENV010 = off\nmin_strength_bits = 20\nno_example = true\n";
+    (void)state;
+    snprintf(ini, sizeof(ini), "%s/.secrets.ini", tmpdir);
+    assert_int_equal(file_write_new(ini, text, sizeof(text) - 1, 0600), 0);
+    assert_int_equal(envcheck_config_load(cfg, ini), 0);
+    assert_int_equal(validate_content("b=\"1\"\nAPI_TOKEN=Zq8vK2pw\n", cfg, &f, "cfg.env"), 0);
+    assert_false(has_finding(&f, "ENV209", 0));
+    assert_false(has_finding(&f, "ENV201", 0));
+    assert_false(has_finding(&f, "ENV010", 0));
+    assert_false(has_finding(&f, "ENV101", 0)); /* 8 characters is enough now */
+    for (size_t i = 0; i < f.n; i++)
+        if (strcmp(f.items[i].rule, "ENV102") == 0)
+            assert_int_equal(f.items[i].severity, SEV_HIGH);
+    assert_true(has_finding(&f, "ENV102", 2));
+    findings_free(&f);
+    envcheck_config_free(cfg);
+    /* errors name the file and line */
+    cfg = envcheck_config_new();
+    unlink(ini);
+    assert_int_equal(file_write_new(ini, "[validate]\nmin_length = lots\n", 29, 0600), 0);
+    assert_int_equal(envcheck_config_load(cfg, ini), ERR_USAGE);
+    assert_non_null(strstr(err_message(), ".secrets.ini:2"));
+    assert_int_equal(envcheck_config_set(cfg, "disable", "NoSuchRule"), ERR_USAGE);
+    assert_int_equal(envcheck_config_set(cfg, "disable", "DuplicatedKey"), 0);
+    assert_int_equal(envcheck_config_set(cfg, "severity.ENV100", "loud"), ERR_USAGE);
+    assert_int_equal(envcheck_config_set(cfg, "colour", "red"), ERR_USAGE);
+    envcheck_config_free(cfg);
+}
+
+static void
+test_rule_table(void **state)
+{
+    (void)state;
+    assert_int_equal(envcheck_rule_count(), R_COUNT);
+    for (size_t i = 0; i < envcheck_rule_count(); i++) {
+        const struct rule_meta *m = envcheck_rule_at(i);
+        assert_non_null(m->id);
+        assert_non_null(m->title);
+        assert_non_null(m->remediation);
+        assert_int_equal(envcheck_rule_find(m->id, strlen(m->id)), (int)i);
+        assert_int_equal(envcheck_rule_find(envcheck_rule_names[i],
+                                            strlen(envcheck_rule_names[i])),
+                         (int)i);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(m->id, envcheck_rule_at(j)->id);
+    }
+    assert_null(envcheck_rule_at(R_COUNT));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lex_dialect_vectors),
+        cmocka_unit_test(test_lex_spans),
+        cmocka_unit_test(test_lex_bom_crlf_forms),
+        cmocka_unit_test(test_lex_refs_and_escapes),
+        cmocka_unit_test(test_lex_errors_recover),
+        cmocka_unit_test(test_lex_binary_and_limits),
+        cmocka_unit_test(test_lex_truncations),
+        cmocka_unit_test(test_lex_file_refuses_symlink),
+        cmocka_unit_test(test_resolve_like_compose),
+        cmocka_unit_test(test_portability_vectors),
+        cmocka_unit_test(test_secret_names),
+        cmocka_unit_test(test_value_classes),
+        cmocka_unit_test(test_redaction),
+        cmocka_unit_test(test_dockerignore_and_dockerfile),
+        cmocka_unit_test(test_rules_both_ways),
+        cmocka_unit_test(test_validate_returns_parse_errors),
+        cmocka_unit_test(test_permissions_and_backups),
+        cmocka_unit_test(test_example_comparison),
+        cmocka_unit_test(test_config_ini),
+        cmocka_unit_test(test_rule_table),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
