@@ -11,6 +11,7 @@
 
 #include "detect.h"
 #include "dockerfile_internal.h"
+#include "envcheck.h"
 
 #define CTX_MAX_FILES  20000
 #define CTX_MAX_DEPTH  64
@@ -410,64 +411,49 @@ file_on_hit(const struct detect_hit *hit, void *user)
     return 0;
 }
 
-static int
-count_hit(const struct detect_hit *hit, void *user)
-{
-    (void)hit;
-    (*(int *)user)++;
-    return 0;
-}
-
-/* KEY=VALUE lines of an env file with a secret-like key and a literal value. */
+/* Entries of an env file (lexed by envcheck, Compose semantics) with a secret-like key and a
+ * literal value, unless the engine already reported that line. */
 static void
 env_names(struct df_ctx *c, const struct source *src, const char *rel, const char *d, size_t len)
 {
     char path[4096];
-    size_t i = 0;
-    int line = 0;
+    struct env_file ef;
 
-    snprintf(path, sizeof(path), "%s/%s", c->ctx_dir, rel);
-    while (i < len) {
-        size_t s = i, e;
-        while (i < len && d[i] != '\n')
-            i++;
-        e = i++;
-        line++;
-        while (s < e && (d[s] == ' ' || d[s] == '\t'))
-            s++;
-        if (e - s > 7 && strncmp(d + s, "export ", 7) == 0)
-            s += 7;
-        const char *eq = memchr(d + s, '=', e - s);
-        if (eq == NULL || d[s] == '#')
+    if (str_format(path, sizeof(path), "%s/%s", c->ctx_dir, rel) < 0)
+        return;
+    memset(&ef, 0, sizeof(ef));
+    if (env_lex(d, len, path, &ef) < 0) {
+        env_file_free(&ef);
+        return;
+    }
+    for (size_t i = 0; i < ef.n; i++) {
+        const struct env_entry *e = &ef.entries[i];
+        int line = e->value_span.line, col = e->value_span.column, dup = 0;
+        if (e->value_len == 0 || (e->flags & ENV_F_REFS) ||
+            !detect_name_is_secret(e->key, e->key_len) ||
+            detect_value_is_placeholder(e->value, e->value_len))
             continue;
-        size_t kl = (size_t)(eq - (d + s)), vs = (size_t)(eq - d) + 1, ve = e;
-        while (ve > vs && (d[ve - 1] == '\r' || d[ve - 1] == ' '))
-            ve--;
-        if (ve - vs >= 2 && (d[vs] == '"' || d[vs] == '\'') && d[ve - 1] == d[vs]) {
-            vs++;
-            ve--;
+        for (size_t k = c->f->n; k-- > 0 && !dup;) {
+            const struct finding *prev = &c->f->items[k];
+            dup = prev->line == line && prev->path != NULL && strcmp(prev->path, path) == 0;
         }
-        if (kl == 0 || ve <= vs || !detect_name_is_secret(d + s, kl) ||
-            detect_value_is_placeholder(d + vs, ve - vs))
+        if (dup)
             continue;
-        int hits = 0;
-        if (c->engine != NULL)
-            detect_scan(c->engine, d + vs, ve - vs, count_hit, &hits);
-        if (hits > 0)
-            continue; /* the engine already reported this value */
         char red[64], fp[65];
         struct finding_extra x;
         memset(&x, 0, sizeof(x));
-        detect_redact(d + vs, ve - vs, red, sizeof(red));
-        detect_fingerprint(d + vs, ve - vs, fp);
+        detect_redact(e->value, e->value_len, red, sizeof(red));
+        detect_fingerprint(e->value, e->value_len, fp);
         x.secret_redacted = red;
         x.secret_fingerprint = fp;
         c->path_override = path;
-        df_report(c, sev_id(c, src->in, "DF007"), src->in, line, 1, &x, "%.*s in env file %s is set to a literal and would be copied into the "
-                  "image by %s at %s:%d",
-                  (int)kl, d + s, rel, src->in->keyword, c->df->path, src->in->line);
+        df_report(c, sev_id(c, src->in, "DF007"), src->in, line, col, &x,
+                  "%s in env file %s is set to a literal and would be copied into the image by "
+                  "%s at %s:%d",
+                  e->key, rel, src->in->keyword, c->df->path, src->in->line);
         c->path_override = NULL;
     }
+    env_file_free(&ef);
 }
 
 static int
