@@ -93,7 +93,7 @@ static struct cmd *
 shell_split(struct df_arena *a, const char *t, size_t n, size_t *ncmds)
 {
     struct cmd *cmds = NULL;
-    size_t nc = 0, cc = 0, wcap = 0;
+    size_t nc = 0, cc = 0;
     char *tmp = df_alloc(a, n + 1);
     size_t i = 0;
 
@@ -113,9 +113,8 @@ shell_split(struct df_arena *a, const char *t, size_t n, size_t *ncmds)
         }
         struct cmd *cm = &cmds[nc];
         memset(cm, 0, sizeof(*cm));
-        wcap = 0;
-        int end_sep = 0;
-        while (i < n && !end_sep) {
+        size_t wcap = 0;
+        while (i < n) {
             char ch = t[i];
             if (ch == ' ' || ch == '\t' || ch == '\r') {
                 i++;
@@ -125,7 +124,6 @@ shell_split(struct df_arena *a, const char *t, size_t n, size_t *ncmds)
                 if (ch == '|' && (i + 1 >= n || t[i + 1] != '|'))
                     cm->pipe_out = 1;
                 i += (i + 1 < n && (ch == '&' || ch == '|') && t[i + 1] == ch) ? 2 : 1;
-                end_sep = 1;
                 break;
             }
             if (ch == '#') { /* comment to end of line */
@@ -778,6 +776,15 @@ heredoc_is_shell(const struct df_instr *in, size_t k)
     return 0;
 }
 
+/* At the end of a stage: rules over the whole stage. */
+static void
+stage_end(struct df_ctx *c, const struct stage_state *st, int stage)
+{
+    if (st->curl && st->wget && stage >= 0)
+        df_report(c, "DF044", &c->df->instrs[c->df->stages[stage].from], 0, 0, NULL,
+                  "this stage uses both curl (line %d) and wget (line %d)", st->curl, st->wget);
+}
+
 void
 df_rules_run(struct df_ctx *c)
 {
@@ -786,15 +793,10 @@ df_rules_run(struct df_ctx *c)
     int stage = -2;
 
     memset(&st, 0, sizeof(st));
-    for (size_t i = 0; i <= df->n; i++) {
-        const struct df_instr *in = i < df->n ? &df->instrs[i] : NULL;
-        if (in == NULL || in->stage != stage) {
-            if (st.curl && st.wget && stage >= 0)
-                df_report(c, "DF044", &df->instrs[df->stages[stage].from], 0, 0, NULL,
-                          "this stage uses both curl (line %d) and wget (line %d)", st.curl,
-                          st.wget);
-            if (in == NULL)
-                break;
+    for (size_t i = 0; i < df->n; i++) {
+        const struct df_instr *in = &df->instrs[i];
+        if (in->stage != stage) {
+            stage_end(c, &st, stage);
             stage = in->stage;
             memset(&st, 0, sizeof(st));
             /* A stage built FROM another inherits its SHELL and ENV. */
@@ -872,4 +874,5 @@ df_rules_run(struct df_ctx *c)
         }
         analyse_layer_end(c, run, &ly, &st);
     }
+    stage_end(c, &st, stage);
 }

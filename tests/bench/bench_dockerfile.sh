@@ -6,7 +6,7 @@
 # usage: tests/bench/bench_dockerfile.sh [BUILD_DIR] [N]
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:-$ROOT/build}
+BUILD=${1:-${BUILD:-$ROOT/build}}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 N=${2:-1000}
 PEER_SAMPLE=${PEER_SAMPLE:-20}
