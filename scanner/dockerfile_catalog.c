@@ -94,9 +94,9 @@ static const struct rule_meta rules[] = {
      "Pin versions (`pkg=1.2.3`, `pkg==1.2.3`, `pkg@1.2.3`) or install from a lock file.",
      "DL3008,DL3013,DL3016,DL3018,DL3028,DL3033,DL3037,DL3041,DL3062"},
     {"DF033", SEV_INFO, "deprecated", "MAINTAINER is deprecated",
-     "Use `LABEL org.opencontainers.image.authors=...`.", "DL4000,DS-0022,CKV_DOCKER_6"},
+     "Use `LABEL org.opencontainers.image.authors=...`.", "DL4000,DS-0022,CKV_DOCKER_6,MaintainerDeprecated"},
     {"DF034", SEV_LOW, "correctness", "WORKDIR is a relative path",
-     "Use an absolute WORKDIR.", "DL3000,DS-0009,CKV_DOCKER_10"},
+     "Use an absolute WORKDIR.", "DL3000,DS-0009,CKV_DOCKER_10,WorkdirRelativePath"},
     {"DF035", SEV_LOW, "correctness", "Package install without -y",
      "Add `-y` (apt-get, yum, dnf) or `-n` (zypper) so the build does not wait for input.",
      "DL3014,DL3030,DL3034,DL3038,DS-0021"},
@@ -107,11 +107,11 @@ static const struct rule_meta rules[] = {
     {"DF038", SEV_LOW, "correctness", "COPY --from names its own stage or an undefined one",
      "Refer to an earlier stage name or index.", "DL3022,DL3023,DS-0006"},
     {"DF039", SEV_LOW, "correctness", "Duplicate stage name",
-     "Give each stage a unique name.", "DL3024,DS-0012,CKV_DOCKER_11"},
+     "Give each stage a unique name.", "DL3024,DS-0012,CKV_DOCKER_11,DuplicateStageName"},
     {"DF040", SEV_INFO, "correctness", "CMD/ENTRYPOINT in shell form",
-     "Use the JSON form so the process gets signals: `CMD [\"app\", \"--flag\"]`.", "DL3025"},
+     "Use the JSON form so the process gets signals: `CMD [\"app\", \"--flag\"]`.", "DL3025,JSONArgsRecommended"},
     {"DF041", SEV_LOW, "correctness", "EXPOSE port out of range",
-     "Ports are 0-65535.", "DL3011,DS-0008"},
+     "Ports are 0-65535.", "DL3011,DS-0008,ExposeInvalidFormat"},
     {"DF042", SEV_LOW, "correctness", "COPY/ADD of several sources to a destination without /",
      "End the destination with `/` when copying more than one source.", "DL3021,DS-0011"},
     {"DF043", SEV_INFO, "correctness", "apt used instead of apt-get",
@@ -235,6 +235,16 @@ df_report(struct df_ctx *c, const char *id, const struct df_instr *in, int line,
         return;
     if (ignored_by(c->df->global_ignore, r))
         return;
+    /* `# check=skip=Name,Name;error=true`: BuildKit check names, matched through the aliases. */
+    if (c->df->check != NULL) {
+        const char *sk = strstr(c->df->check, "skip=");
+        if (sk != NULL) {
+            char ids[256];
+            snprintf(ids, sizeof(ids), "%.*s", (int)strcspn(sk + 5, ";"), sk + 5);
+            if (ignored_by(ids, r))
+                return;
+        }
+    }
     for (size_t i = 0; i < c->cfg->ndisabled; i++)
         if (ignored_by(c->cfg->disabled[i], r))
             return;

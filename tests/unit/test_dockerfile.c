@@ -404,6 +404,9 @@ test_suppression_and_config(void **state)
     scan("# hadolint global ignore=DL3007\nFROM alpine:latest\n" OK_TAIL, NULL, NULL, &f);
     assert_int_equal(count(&f, "DF002"), 0);
     findings_free(&f);
+    scan("# check=skip=JSONArgsRecommended;error=true\n" BASE "CMD run me\n" OK_TAIL, NULL, NULL, &f);
+    assert_int_equal(count(&f, "DF040"), 0);
+    findings_free(&f);
 
     static const char *const ign[] = {"DS-0004", "DF031"};
     memset(&o, 0, sizeof(o));
