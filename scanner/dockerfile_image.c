@@ -157,9 +157,7 @@ df_image_eol(struct df_arena *a, const struct df_image *img, const char *today, 
              size_t whatsz)
 {
     const char *repo = img->repo, *eol = NULL;
-    const char *slash = strrchr(repo, '/');
 
-    (void)slash;
     if (!img->official)
         return NULL; /* only official images: others name their versions freely */
     if (img->tag[0] == '\0')

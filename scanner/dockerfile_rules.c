@@ -131,7 +131,7 @@ rules_final(struct df_ctx *c)
         const char *u = last_user->words[last_user->first_arg].x;
         if (is_root_user(u))
             df_report(c, "DF001", last_user, 0, 0, NULL,
-                      "the last USER of the final stage is '%s' (root)", u);
+                      "the last USER of the final stage is '%s', which is root", u);
     } else if (last_user == NULL) {
         struct df_image img;
         const struct df_stage *root = fin;
@@ -553,8 +553,6 @@ df_rules_instr(struct df_ctx *c)
             if (in->sub != NULL && (in->sub->kind == DF_FROM || in->sub->kind == DF_MAINTAINER))
                 df_report(c, "DF048", in, 0, 0, NULL, "ONBUILD %s is not allowed",
                           in->sub->keyword);
-            else if (in->sub == NULL && in->text_len >= 7 && strncasecmp(in->text, "ONBUILD", 7) == 0)
-                df_report(c, "DF048", in, 0, 0, NULL, "ONBUILD ONBUILD is not allowed");
             if (in->sub != NULL && in->sub->kind == DF_ONBUILD)
                 df_report(c, "DF048", in, 0, 0, NULL, "ONBUILD ONBUILD is not allowed");
             break;

@@ -65,13 +65,28 @@ if [ -x "$LINT" ]; then
     l_wall=$(echo "$WALL * 1000 / $PEER_SAMPLE" | bc -l) l_cpu=$(echo "$CPU * 1000 / $PEER_SAMPLE" | bc -l)
     printf '  dockerfilelint, per file:   wall %8.2f ms/file                cpu %8.2f ms/file (sample of %d)\n' \
         "$l_wall" "$l_cpu" "$PEER_SAMPLE"
-    measure "$W/lint_all.json" "$LINT" -j "${files[@]}"
-    printf '  dockerfilelint, one run:    wall %7.3f s (%6.0f files/s)  cpu %7.3f s\n' \
-        "$WALL" "$(echo "$N / $WALL" | bc -l)" "$CPU"
+    # dockerfilelint crashes on some valid files (heredocs, ONBUILD); its one-run figure uses
+    # only the files it can lint, and ours is measured again on the same subset.
+    lintable=()
+    for f in "${files[@]}"; do
+        case $(head -c 300 "$f") in *'<<'*|*ONBUILD*) ;; *) lintable+=("$f") ;; esac
+    done
+    measure "$W/lint_all.json" "$LINT" -j "${lintable[@]}"
+    l1_wall=$WALL l1_cpu=$CPU
+    ok=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["files"]))' "$W/lint_all.json" 2>/dev/null || echo 0)
+    measure /dev/null "$SCANNER" --dockerfile "${lintable[@]}" --format json
+    printf '  on the %d files dockerfilelint can lint (it reported %s): one run
+' "${#lintable[@]}" "$ok"
+    printf '    dockerfilelint wall %7.3f s (%6.0f files/s)  cpu %7.3f s
+' \
+        "$l1_wall" "$(echo "${#lintable[@]} / $l1_wall" | bc -l)" "$l1_cpu"
+    printf '    scanner        wall %7.3f s (%6.0f files/s)  cpu %7.3f s
+' \
+        "$WALL" "$(echo "${#lintable[@]} / $WALL" | bc -l)" "$CPU"
     printf '  ratio per file (dockerfilelint / scanner): wall %.1fx, cpu %.1fx; target >= 50x\n' \
         "$(echo "$l_wall / $s_wall" | bc -l)" "$(echo "$l_cpu / $s_cpu" | bc -l)"
-    printf '  ratio one process:                         wall %.1fx, cpu %.1fx\n' \
-        "$(echo "$WALL / $one_wall" | bc -l)" "$(echo "$CPU / $one_cpu" | bc -l)"
+    printf '  ratio one process, same files:             wall %.1fx, cpu %.1fx\n' \
+        "$(echo "$l1_wall / $WALL" | bc -l)" "$(echo "$l1_cpu / $CPU" | bc -l)"
 else
     echo "  dockerfilelint not installed (make deps): no peer figures"
 fi
