@@ -51,7 +51,7 @@ print_usage(FILE *out)
           "      --config FILE              settings file (default: .scanner.ini in the context,\n"
           "                                 then in the current directory)\n"
           "      --ignore ID                skip a rule (its id or an alias: DL3008, DS-0002...)\n"
-          "\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 error.\n",
+          "\nExit status: 0 nothing at or above --fail-on (default high here), 1 findings, 2 error.\n",
           out);
 }
 

@@ -61,6 +61,13 @@ t_stdin_and_repeat_and_threshold() {
     expect_out '<stdin>'
     run "$SCANNER" --dockerfile Dockerfile --fail-on critical
     expect_rc 0
+    # The default threshold is high: medium and low findings alone exit 0.
+    printf 'FROM alpine:3.22\nUSER 1000\n' >medium
+    run "$SCANNER" --dockerfile medium
+    expect_rc 0
+    expect_out 'medium: \[DF020\]'
+    run "$SCANNER" --dockerfile medium --fail-on low
+    expect_rc 1
     run "$SCANNER" --dockerfile Dockerfile --dockerfile "$FX/tricky/heredocs.Dockerfile" --format json
     expect_rc 1
     expect_out 'heredocs.Dockerfile'
