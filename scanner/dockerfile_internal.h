@@ -15,6 +15,7 @@
 #define DF_MAX_HEREDOCS  16  /* per instruction */
 #define DF_MAX_VARS      4096 /* per scope */
 #define DF_MAX_STAGES    1024
+#define DF_MAX_WORDS     100000 /* per instruction, and per RUN for the shell analysis */
 
 enum df_kind {
     DF_UNKNOWN = 0,

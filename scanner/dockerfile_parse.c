@@ -221,6 +221,9 @@ split_words(struct dockerfile *df, struct df_instr *in)
 
     in->words = NULL;
     in->nwords = 0;
+    tmp = malloc(n + 1); /* one scratch for every word: no allocation per word */
+    if (tmp == NULL)
+        return ERR_NOMEM;
     while (i < n) {
         while (i < n && (t[i] == ' ' || t[i] == '\t'))
             i++;
@@ -228,10 +231,6 @@ split_words(struct dockerfile *df, struct df_instr *in)
             break;
         size_t start = i, tl = 0;
         char q = 0;
-        free(tmp);
-        tmp = malloc(n - i + 1);
-        if (tmp == NULL)
-            return ERR_NOMEM;
         while (i < n) {
             char ch = t[i];
             if (q == 0 && (ch == ' ' || ch == '\t'))
@@ -259,6 +258,13 @@ split_words(struct dockerfile *df, struct df_instr *in)
             df_pos(df, in, start, &l, &c);
             df_problem(df, l, c, "unterminated %s quote in %s", q == '"' ? "double" : "single",
                        in->keyword);
+        }
+        if (in->nwords >= DF_MAX_WORDS) {
+            int l, c;
+            df_pos(df, in, start, &l, &c);
+            df_problem(df, l, c, "more than %d words in %s; the rest is not analysed",
+                       DF_MAX_WORDS, in->keyword);
+            break;
         }
         if (in->nwords == cap) {
             cap = cap ? cap * 2 : 8;

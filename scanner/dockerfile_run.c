@@ -100,7 +100,10 @@ shell_split(struct df_arena *a, const char *t, size_t n, size_t *ncmds)
     *ncmds = 0;
     if (tmp == NULL)
         return NULL;
+    size_t total = 0;
     for (;;) {
+        if (total > DF_MAX_WORDS)
+            break; /* bounded: the rest of a giant RUN is not analysed */
         if (nc == cc) {
             size_t ncap = cc ? cc * 2 : 8;
             struct cmd *p = df_alloc(a, ncap * sizeof(*p));
@@ -114,7 +117,7 @@ shell_split(struct df_arena *a, const char *t, size_t n, size_t *ncmds)
         struct cmd *cm = &cmds[nc];
         memset(cm, 0, sizeof(*cm));
         size_t wcap = 0;
-        while (i < n) {
+        while (i < n && total <= DF_MAX_WORDS) {
             char ch = t[i];
             if (ch == ' ' || ch == '\t' || ch == '\r') {
                 i++;
@@ -165,6 +168,7 @@ shell_split(struct df_arena *a, const char *t, size_t n, size_t *ncmds)
             }
             if (push_word(a, cm, &wcap, tmp, tl, start) < 0)
                 return NULL;
+            total++;
         }
         if (cm->n > 0)
             nc++;

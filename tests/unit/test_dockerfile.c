@@ -547,6 +547,14 @@ test_hostile(void **state)
     big[n] = '\0';
     scan(big, NULL, NULL, &f);
     findings_free(&f);
+    /* One RUN of 500,000 words: bounded (a DF000 says the rest was not analysed). */
+    memcpy(big, "FROM alpine:3.22\nRUN ", 21);
+    for (size_t i = 21; i + 2 < n; i += 2)
+        memcpy(big + i, "a ", 2);
+    big[n - 1] = '\n';
+    scan(big, NULL, NULL, &f);
+    assert_true(count(&f, "DF000") > 0);
+    findings_free(&f);
     for (size_t i = 0; i < n; i++)
         big[i] = (char)(i * 2654435761u >> 13);
     findings_init(&f);
