@@ -25,8 +25,12 @@ services_start() {
 }
 
 services_stop() {
-    if [ -n "${GNOME_KEYRING_CONTROL:-}" ]; then
-        pkill -u "$(id -u)" -f "gnome-keyring-daemon.*--components=secrets" 2>/dev/null
-    fi
+    # Only our daemon: the one whose HOME is this run's throwaway home (other runs may be going).
+    local pid
+    for pid in $(pgrep -f 'gnome-keyring-daemon' 2>/dev/null); do
+        if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "HOME=$HOME"; then
+            kill "$pid" 2>/dev/null
+        fi
+    done
     [ -n "$SERVICES_DIR" ] && rm -rf "$SERVICES_DIR"
 }
