@@ -16,7 +16,6 @@
 
 #define PATH_DEFAULT_MAX_FILE (10L << 20)
 #define PATH_SNIFF_BYTES      8192
-#define PATH_READ_BYTES       (256u << 10)
 
 static struct detect_engine *engine;
 
@@ -75,9 +74,9 @@ scan_file(struct path_scan *ps, int dirfd, const char *name, const char *shown)
 {
     struct detect_stream *s = NULL;
     struct stat st;
-    char *buf = NULL;
+    char sniff[PATH_SNIFF_BYTES];
     ssize_t got;
-    int fd, rc = 0, sniffed = 0;
+    int fd, rc = 0;
 
     fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
@@ -96,15 +95,31 @@ scan_file(struct path_scan *ps, int dirfd, const char *name, const char *shown)
         close(fd);
         return 0;
     }
-    buf = malloc(PATH_READ_BYTES);
-    if (buf == NULL) {
-        close(fd);
-        return err_set(ERR_NOMEM, "out of memory");
-    }
     ps->path = shown;
     ps->lockfile = detect_path_is_lockfile(shown);
-    for (;;) {
-        got = read(fd, buf, PATH_READ_BYTES);
+    /* Binary files by content: a NUL byte in the first 8 KiB. */
+    got = pread(fd, sniff, sizeof(sniff), 0);
+    if (got < 0) {
+        diag_warn("%s: read error: %s", shown, strerror(errno));
+        ps->unreadable++;
+        close(fd);
+        return 0;
+    }
+    if (looks_binary(sniff, (size_t)got)) {
+        explicit_bzero(sniff, sizeof(sniff));
+        ps->skipped_binary++;
+        close(fd);
+        return 0;
+    }
+    ps->files++;
+    rc = detect_stream_open(engine, on_hit, ps, &s);
+    while (rc == 0) {
+        char *p;
+        size_t room;
+        rc = detect_stream_reserve(s, &p, &room);
+        if (rc < 0)
+            break;
+        got = read(fd, p, room);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
@@ -112,29 +127,16 @@ scan_file(struct path_scan *ps, int dirfd, const char *name, const char *shown)
             ps->unreadable++;
             break;
         }
-        if (!sniffed) {
-            sniffed = 1;
-            if (looks_binary(buf, (size_t)got < PATH_SNIFF_BYTES ? (size_t)got : PATH_SNIFF_BYTES)) {
-                ps->skipped_binary++;
-                break;
-            }
-            ps->files++;
-            rc = detect_stream_open(engine, on_hit, ps, &s);
-            if (rc < 0)
-                break;
-        }
         if (got == 0)
             break;
-        rc = detect_stream_feed(s, buf, (size_t)got);
-        if (rc < 0)
-            break;
+        rc = detect_stream_commit(s, (size_t)got);
     }
     if (s != NULL) {
         int rc2 = detect_stream_close(s);
         if (rc == 0)
             rc = rc2;
     }
-    free(buf);
+    explicit_bzero(sniff, sizeof(sniff));
     close(fd);
     return rc;
 }

@@ -46,6 +46,10 @@ struct detect_stream;
 int detect_stream_open(struct detect_engine *e, detect_hit_fn cb, void *user,
                        struct detect_stream **out);
 int detect_stream_feed(struct detect_stream *s, const char *data, size_t len);
+/* Zero-copy feeding (e.g. read(2) straight into the stream): a place for up to *room bytes
+ * (at least one), then commit how many were written there. */
+int detect_stream_reserve(struct detect_stream *s, char **ptr, size_t *room);
+int detect_stream_commit(struct detect_stream *s, size_t n);
 /* Flushes the tail and frees the stream. */
 int detect_stream_close(struct detect_stream *s);
 

@@ -26,6 +26,8 @@ enum detect_validator {
 #define DR_CONTEXT  0x02u /* the pattern needs a keyword near the value (no distinctive prefix) */
 #define DR_NOVS     0x04u /* never give to Vectorscan: PCRE2 behind the keywords only */
 #define DR_KEYBLOCK 0x08u /* a private key block: allow long spans */
+#define DR_LITERAL  0x10u /* the format starts with '$' (crypt hashes): no $VAR placeholder test */
+#define DR_WHOLE    0x20u /* keywords common in ordinary text: Vectorscan gets the whole pattern */
 
 struct detect_rule {
     struct rule_meta meta;

@@ -6,8 +6,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <hs/hs.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <pcre2.h>
 #include <sodium.h>
 
@@ -208,6 +212,29 @@ group_set(const PCRE2_SIZE *ov, int rc, unsigned g)
     return (int)g < rc && ov[2 * g] != PCRE2_UNSET && ov[2 * g + 1] != PCRE2_UNSET;
 }
 
+/* user:password@example.com (RFC 2606 names): documentation, reported as an example. */
+static int
+url_host_is_example(const char *d, size_t len, size_t at)
+{
+    static const char *const hosts[] = {"example.com", "example.org", "example.net", NULL};
+    size_t e;
+
+    if (at >= len || d[at] != '@')
+        return 0;
+    at++;
+    for (e = at; e < len && e - at < 256 && d[e] != '/' && d[e] != ':' && d[e] != '?' &&
+                 d[e] != '#' && d[e] != '\'' && d[e] != '"' && d[e] != ' ' && d[e] != '\n';
+         e++)
+        ;
+    for (size_t i = 0; hosts[i] != NULL; i++) {
+        size_t n = strlen(hosts[i]);
+        if (e - at >= n && strncasecmp(d + e - n, hosts[i], n) == 0 &&
+            (e - at == n || d[e - n - 1] == '.'))
+            return 1;
+    }
+    return e - at >= 8 && strncasecmp(d + e - 8, ".example", 8) == 0;
+}
+
 /* A PCRE2 match of rule ri: pick the secret group, filter, and keep it when it passes. */
 static void
 take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
@@ -242,6 +269,9 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
         while (h.s1 > h.s0 && (c->data[h.s1 - 1] == '\n' || c->data[h.s1 - 1] == '\r' ||
                                c->data[h.s1 - 1] == ' ' || c->data[h.s1 - 1] == '\t'))
             h.s1--;
+        while (h.s0 < h.s1 && (c->data[h.s0] == '\n' || c->data[h.s0] == '\r' ||
+                               c->data[h.s0] == ' ' || c->data[h.s0] == '\t'))
+            h.s0++;
         while (h.s1 >= h.s0 + 2 && c->data[h.s1 - 2] == '\\' &&
                (c->data[h.s1 - 1] == 'n' || c->data[h.s1 - 1] == 'r'))
             h.s1 -= 2;
@@ -255,11 +285,12 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
             op = c->data[ov[2 * (r->name_group + 1)]];
         quoted = group_set(ov, rc, r->name_group + 2);
     }
-    h.example = detect_is_example(c->data + h.s0, h.s1 - h.s0);
+    h.example = detect_is_example(c->data + h.s0, h.s1 - h.s0) ||
+                (r->validator == VAL_URL_PASSWORD && url_host_is_example(c->data, c->len, h.s1));
     if (!h.example) {
         if (r->min_entropy > 0 && detect_entropy(c->data + h.s0, h.s1 - h.s0) < r->min_entropy)
             return;
-        if (detect_value_is_placeholder(c->data + h.s0, h.s1 - h.s0))
+        if (!(r->flags & DR_LITERAL) && detect_value_is_placeholder(c->data + h.s0, h.s1 - h.s0))
             return;
         if ((r->flags & DR_GENERIC) && detect_is_uuid(c->data + h.s0, h.s1 - h.s0))
             return;
@@ -290,10 +321,14 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
 {
     const struct detect_rule *r = &detect_rules[ri];
     size_t span = (r->flags & DR_KEYBLOCK) ? DETECT_MAX_SPAN : DETECT_RULE_SPAN;
-    size_t wstart = to > span ? to - span : 0, wend = c->len - to > span ? to + span : c->len;
+    /* A keyword sits inside its match, near the start in practice: look back less. Search
+     * ahead further than a match can reach, so that a fruitless search also clears the
+     * reports that follow (see `checked` below): hostile inputs stay linear. */
+    size_t back = c->e->modes[ri] == DETECT_MODE_KW ? span / 2 : span;
+    size_t ahead = 2 * span;
+    size_t wstart = to > back ? to - back : 0, wend = c->len - to > ahead ? to + ahead : c->len;
     size_t off;
     pcre2_code *code = rule_code(c->e, ri);
-    int found = 0;
 
     if (code == NULL)
         return;
@@ -321,7 +356,6 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
             ov = pcre2_get_ovector_pointer(c->md);
             me = ov[1];
         }
-        found = 1;
         take_match(c, ri, rc, ov);
         if (me > c->covered[ri])
             c->covered[ri] = me;
@@ -329,8 +363,13 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
         if (c->err != 0)
             return;
     }
-    if (!found && to > c->checked[ri])
-        c->checked[ri] = to;
+    /* No match starts in [off, wend) and fits before wend: a later report of this rule whose
+     * match would start there (it ends within `span` of its start) needs no new search. */
+    {
+        size_t clear = wend == c->len ? c->len : (wend - span > to ? wend - span : to);
+        if (clear > c->checked[ri])
+            c->checked[ri] = clear;
+    }
 }
 
 static int
@@ -382,6 +421,8 @@ dedupe(struct scan_ctx *c)
 {
     size_t k = 0;
 
+    if (c->nhits == 0)
+        return;
     qsort(c->hits, c->nhits, sizeof(*c->hits), cmp_hits);
     for (size_t i = 0; i < c->nhits; i++) {
         if (k > 0 && c->hits[i].s0 < c->hits[k - 1].s1) {
@@ -470,19 +511,54 @@ struct linepos {
     size_t line_start; /* absolute offset where that line starts */
 };
 
+/* Newlines in p[0, n): every byte of a stream is counted, so 16 bytes at a time where SSE2 is
+ * there (all x86-64), eight otherwise; memchr per line costs more on short lines. */
+static size_t
+count_newlines(const char *p, size_t n)
+{
+    size_t count = 0, i = 0;
+#ifdef __SSE2__
+    const __m128i nl = _mm_set1_epi8('\n');
+    while (n - i >= 16) {
+        /* Byte counters (0 - cmp adds 1 per match) summed before they can overflow. */
+        __m128i acc = _mm_setzero_si128();
+        size_t blocks = (n - i) / 16 > 255 ? 255 : (n - i) / 16;
+        for (size_t b = 0; b < blocks; b++, i += 16)
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), nl));
+        acc = _mm_sad_epu8(acc, _mm_setzero_si128());
+        count += (size_t)_mm_cvtsi128_si32(acc) + (size_t)_mm_extract_epi16(acc, 4);
+    }
+#else
+    const uint64_t ones7 = 0x7f7f7f7f7f7f7f7full, nlw = 0x0a0a0a0a0a0a0a0aull;
+    for (; n - i >= 8; i += 8) {
+        uint64_t w, y;
+        memcpy(&w, p + i, 8);
+        w ^= nlw;
+        y = ~(((w & ones7) + ones7) | w | ones7); /* 0x80 in each byte that was '\n' */
+        count += (size_t)(((y >> 7) * 0x0101010101010101ull) >> 56);
+    }
+#endif
+    for (; i < n; i++)
+        count += p[i] == '\n';
+    return count;
+}
+
 static void
 linepos_advance(struct linepos *lp, const char *buf, size_t base, size_t to)
 {
-    while (lp->off < to) {
-        const char *p = memchr(buf + (lp->off - base), '\n', to - lp->off);
-        if (p == NULL) {
-            lp->off = to;
-            break;
-        }
-        lp->line++;
-        lp->off = base + (size_t)(p - buf) + 1;
-        lp->line_start = lp->off;
+    const char *from, *last;
+    size_t nl;
+
+    if (to <= lp->off)
+        return;
+    from = buf + (lp->off - base);
+    nl = count_newlines(from, to - lp->off);
+    if (nl > 0) {
+        last = memrchr(from, '\n', to - lp->off);
+        lp->line += (int)nl;
+        lp->line_start = lp->off + (size_t)(last - from) + 1;
     }
+    lp->off = to;
 }
 
 /* Turns the kept raw hits into reported ones, in order. `base` is the absolute offset of
@@ -559,6 +635,7 @@ struct detect_stream {
     void *user;
     char *buf;
     size_t n, cap;
+    size_t used;     /* high-water mark of n: what must be wiped */
     size_t base;     /* absolute offset of buf[0] */
     size_t reported; /* absolute offset: secrets starting before it are done */
     size_t chunk, overlap;
@@ -626,40 +703,90 @@ stream_window(struct detect_stream *s, int final)
     return 0;
 }
 
+/* Makes room for at least min(want - n, 64 KiB) more bytes, growing geometrically up to one
+ * window so that small inputs stay small. */
+static int
+stream_grow(struct detect_stream *s)
+{
+    size_t want = s->chunk + 2 * s->overlap, need = s->n + (64u << 10), ncap;
+    char *nb;
+
+    if (need > want)
+        need = want;
+    if (s->cap >= need)
+        return 0;
+    ncap = s->cap * 2 > need ? s->cap * 2 : need;
+    if (ncap > want)
+        ncap = want;
+    nb = malloc(ncap);
+    if (nb == NULL)
+        return s->err = err_set(ERR_NOMEM, "detect: out of memory");
+    if (s->n > 0)
+        memcpy(nb, s->buf, s->n);
+    if (s->buf != NULL) {
+        sodium_memzero(s->buf, s->used);
+        free(s->buf);
+    }
+    s->buf = nb;
+    s->cap = ncap;
+    return 0;
+}
+
+int
+detect_stream_reserve(struct detect_stream *s, char **ptr, size_t *room)
+{
+    size_t want;
+
+    if (s == NULL || ptr == NULL || room == NULL)
+        return err_set(ERR_USAGE, "detect_stream_reserve: bad arguments");
+    if (s->err != 0)
+        return s->err;
+    if (stream_grow(s) < 0)
+        return s->err;
+    want = s->chunk + 2 * s->overlap;
+    *ptr = s->buf + s->n;
+    *room = (s->cap < want ? s->cap : want) - s->n;
+    return 0;
+}
+
+int
+detect_stream_commit(struct detect_stream *s, size_t n)
+{
+    if (s == NULL || s->err != 0)
+        return s != NULL ? s->err : err_set(ERR_USAGE, "detect_stream_commit: bad arguments");
+    if (n > s->cap - s->n)
+        return s->err = err_set(ERR_USAGE, "detect_stream_commit: more than reserved");
+    s->n += n;
+    if (s->n > s->used)
+        s->used = s->n;
+    if (s->n == s->chunk + 2 * s->overlap) {
+        int rc = stream_window(s, 0);
+        if (rc < 0)
+            return s->err = rc;
+    }
+    return 0;
+}
+
 int
 detect_stream_feed(struct detect_stream *s, const char *data, size_t len)
 {
     if (s == NULL || (data == NULL && len > 0))
         return err_set(ERR_USAGE, "detect_stream_feed: bad arguments");
-    if (s->err != 0)
-        return s->err;
     while (len > 0) {
-        size_t want = s->chunk + 2 * s->overlap, take;
-        if (s->cap < want) {
-            char *nb = malloc(want);
-            if (nb == NULL)
-                return s->err = err_set(ERR_NOMEM, "detect: out of memory");
-            if (s->n > 0)
-                memcpy(nb, s->buf, s->n);
-            if (s->buf != NULL) {
-                sodium_memzero(s->buf, s->cap);
-                free(s->buf);
-            }
-            s->buf = nb;
-            s->cap = want;
-        }
-        take = s->cap - s->n < len ? s->cap - s->n : len;
-        memcpy(s->buf + s->n, data, take);
-        s->n += take;
+        char *p;
+        size_t room, take;
+        int rc = detect_stream_reserve(s, &p, &room);
+        if (rc < 0)
+            return rc;
+        take = room < len ? room : len;
+        memcpy(p, data, take);
+        rc = detect_stream_commit(s, take);
+        if (rc < 0)
+            return rc;
         data += take;
         len -= take;
-        if (s->n == s->cap) {
-            int rc = stream_window(s, 0);
-            if (rc < 0)
-                return s->err = rc;
-        }
     }
-    return 0;
+    return s->err;
 }
 
 int
@@ -676,7 +803,7 @@ detect_stream_close(struct detect_stream *s)
     if (s->err != 0)
         rc = s->err;
     if (s->buf != NULL) {
-        sodium_memzero(s->buf, s->cap);
+        sodium_memzero(s->buf, s->used);
         free(s->buf);
     }
     free(s);

@@ -68,7 +68,7 @@ detect_is_sequential(const char *s, size_t len)
     };
     char low[128], rev[128];
 
-    if (len < 4 || len >= sizeof(low))
+    if (len < 3 || len >= sizeof(low))
         return 0;
     for (size_t i = 0; i < len; i++) {
         low[i] = (char)tolower((unsigned char)s[i]);

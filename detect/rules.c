@@ -16,6 +16,9 @@
 /* A token with a distinctive prefix. */
 #define TOK(id, sev, title, prov, kw, pat, ent, al)                                            \
     ROW(id, sev, title, prov, kw, pat, NULL, 1, 0, ent, VAL_NONE, 0, 0.9, al)
+/* A password hash in crypt(3) notation: '$id$salt$hash'. */
+#define HASH(id, sev, title, kw, pat, al)                                                      \
+    ROW(id, sev, title, "password hash", kw, pat, NULL, 1, 0, 3.0, VAL_NONE, DR_LITERAL, 0.9, al)
 #define TOKV(id, sev, title, prov, kw, pat, ent, val, al)                                      \
     ROW(id, sev, title, prov, kw, pat, NULL, 1, 0, ent, val, 0, 0.9, al)
 /* A value without a prefix: it needs the provider's name in the variable or key before it. */
@@ -25,6 +28,10 @@
 #define CTX(id, sev, title, prov, kw, kwre, val, ent, al)                                      \
     ROW(id, sev, title, prov, kw, ASSIGN(kwre) "(" val ")" AEND, NULL, 1, 0, ent,              \
         VAL_NOT_WORD, DR_CONTEXT, 0.7, al)
+/* The same, for providers whose name is a common word ("linear", "github"). */
+#define CTXW(id, sev, title, prov, kw, kwre, val, ent, al)                                     \
+    ROW(id, sev, title, prov, kw, ASSIGN(kwre) "(" val ")" AEND, NULL, 1, 0, ent,              \
+        VAL_NOT_WORD, DR_CONTEXT | DR_WHOLE, 0.7, al)
 /* Not followed by another character of the token's alphabet. */
 #define NX(cls) "(?:[^" cls "]|$)"
 #define B62 "A-Za-z0-9"
@@ -50,7 +57,7 @@ const struct detect_rule detect_rules[] = {
         ASSIGN("aws_?(?:secret_?access_?key|secret_?key|secret)|secret_?access_?key")
         "([A-Za-z0-9/+]{40})" AEND,
         NULL, 1, 0, 3.5, VAL_NONE, DR_CONTEXT, 0.85, "secretlint:@secretlint/secretlint-rule-aws"),
-    ROW("aws-session-token", SEV_HIGH, "AWS session token", "AWS", "aws_session_token,session_token",
+    ROW("aws-session-token", SEV_HIGH, "AWS session token", "AWS", "session_token,sessiontoken,x-amz-security-token",
         ASSIGN("aws_?session_?token|x-amz-security-token") "([A-Za-z0-9/+=]{100,900})" AEND, NULL,
         1, 0, 4.0, VAL_NONE, DR_CONTEXT, 0.8, NULL),
     TOK("aws-bedrock-api-key", SEV_CRITICAL, "Amazon Bedrock API key", "AWS", "absk",
@@ -79,7 +86,7 @@ const struct detect_rule detect_rules[] = {
     TOK("github-fine-grained-pat", SEV_CRITICAL, "GitHub fine-grained personal access token",
         "GitHub", "github_pat_", "\\b(github_pat_[" B62 "]{22}_[" B62 "]{59})\\b", 3.0,
         GLSL("github-fine-grained-pat", "@secretlint/secretlint-rule-github")),
-    CTX("github-client-secret", SEV_HIGH, "GitHub OAuth app client secret", "GitHub", "github",
+    CTXW("github-client-secret", SEV_HIGH, "GitHub OAuth app client secret", "GitHub", "github",
         "github[\\w.-]{0,20}(?:client_?)?secret", "[0-9a-f]{40}", 3.0, NULL),
 
     /* ---- GitLab ---- */
@@ -198,8 +205,9 @@ const struct detect_rule detect_rules[] = {
         "accountkey", "(?i)AccountKey\\s*=\\s*([A-Za-z0-9+/]{86}==)", NULL, 1, 0, 4.0, VAL_NONE,
         0, 0.9, "detect-secrets:AzureStorageKeyDetector,secretlint:@secretlint/secretlint-rule-azure"),
     TOK("azure-ad-client-secret", SEV_CRITICAL, "Azure AD (Entra ID) client secret", "Azure",
-        "q~", "(?:^|[\\s'\"`=:>(,])([A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})"
-        NX("A-Za-z0-9_~.-"), 3.0, GL("azure-ad-client-secret")),
+        "q~", "(?<![A-Za-z0-9_~.-])([A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})"
+        "(?![A-Za-z0-9_~.-])", 3.0, GL("azure-ad-client-secret")),
+    /* ^ lookaround: Vectorscan refuses it, so this rule runs through PCRE2 behind "q~". */
     ROW("azure-sas-token", SEV_HIGH, "Azure shared access signature", "Azure", "sig=",
         "(?i)\\bsv=[0-9]{4}-[0-9]{2}-[0-9]{2}&[^\\s\"'<>]{0,300}?\\bsig=([A-Za-z0-9%+/]{40,100}"
         "(?:%3D|=)*)",
@@ -208,7 +216,7 @@ const struct detect_rule detect_rules[] = {
         "Azure", "sharedaccesskey", "(?i)SharedAccessKey\\s*=\\s*([A-Za-z0-9+/]{43}=)", NULL, 1, 0,
         4.0, VAL_NONE, 0, 0.9, NULL),
     CTX("azure-devops-pat", SEV_HIGH, "Azure DevOps personal access token", "Azure",
-        "azure,devops,ado_,vsts", "(?:azure|devops|ado|vsts)[\\w.-]{0,20}(?:pat|token)",
+        "azure,devops,ado,vsts", "(?:azure|devops|ado|vsts)[\\w.-]{0,20}(?:pat|token)",
         "[a-z2-7]{52}|[A-Za-z0-9]{84}", 3.5, NULL),
     TOK("microsoft-teams-webhook", SEV_MEDIUM, "Microsoft Teams incoming webhook", "Microsoft",
         "webhook.office.com",
@@ -267,7 +275,7 @@ const struct detect_rule detect_rules[] = {
         GL("age-secret-key")),
     ROW("wireguard-private-key", SEV_CRITICAL, "WireGuard private key", "WireGuard", "privatekey",
         "(?m)^[ \\t]*PrivateKey[ \\t]*=[ \\t]*([A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)" NX("A-Za-z0-9+/="),
-        NULL, 1, 0, 3.5, VAL_NONE, DR_CONTEXT, 0.9, NULL),
+        NULL, 1, 0, 3.5, VAL_NONE, DR_CONTEXT | DR_WHOLE, 0.9, NULL),
 
     /* ---- Tokens in documents ---- */
     ROW("jwt", SEV_MEDIUM, "JSON Web Token", "JWT", "eyj",
@@ -286,7 +294,7 @@ const struct detect_rule detect_rules[] = {
     ROW("npmrc-auth", SEV_CRITICAL, "npm basic auth (_auth) in .npmrc", "npm", "_auth",
         "(?im)^[ \\t]*(?://[^\\s]{1,200}?:)?_auth[ \\t]*=[ \\t]*[\"']?([A-Za-z0-9+/]{12,300}={0,2})"
         NX("A-Za-z0-9+/="),
-        NULL, 1, 0, 3.0, VAL_BASE64_CREDS, DR_CONTEXT, 0.85, NULL),
+        NULL, 1, 0, 3.0, VAL_BASE64_CREDS, DR_CONTEXT | DR_WHOLE, 0.85, NULL),
     TOK("pypi-upload-token", SEV_CRITICAL, "PyPI upload token", "PyPI", "pypi-ageichlwas5vcmc",
         "\\b(pypi-AgEIcHlwaS5vcmc[" URLS "]{50,1000})" NX(URLS), 3.0, GL("pypi-upload-token")),
     TOK("testpypi-upload-token", SEV_HIGH, "TestPyPI upload token", "PyPI",
@@ -333,8 +341,8 @@ const struct detect_rule detect_rules[] = {
     TOK("telegram-bot-token", SEV_HIGH, "Telegram bot token", "Telegram", ":a",
         "\\b([0-9]{8,10}:A[" URLS "]{34})" NX(URLS), 3.5,
         GL("telegram-bot-api-token")),
-    TOK("discord-bot-token", SEV_HIGH, "Discord bot token", "Discord", ".",
-        "\\b([MNO][" URLS "]{23,25}\\.[" URLS "]{6}\\.[" URLS "]{27,38})" NX(URLS "."), 3.5,
+    CTX("discord-bot-token", SEV_HIGH, "Discord bot token", "Discord", "discord,bot_token,bottoken",
+        "discord|bot_?token", "[MNO][" URLS "]{23,25}\\.[" URLS "]{6}\\.[" URLS "]{27,38}", 3.5,
         "detect-secrets:DiscordBotTokenDetector"),
     TOK("discord-webhook-url", SEV_MEDIUM, "Discord webhook URL", "Discord", "discord",
         "(?i)(discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/[" URLS "]{60,68})" NX(URLS), 3.0,
@@ -407,7 +415,7 @@ const struct detect_rule detect_rules[] = {
         NULL, 1, 0, 3.0, VAL_NONE, DR_CONTEXT, 0.7, GL("heroku-api-key")),
     TOK("alibaba-access-key-id", SEV_HIGH, "Alibaba Cloud AccessKey ID", "Alibaba", "ltai",
         "\\b(LTAI[" B62 "]{20})\\b", 3.0, GL("alibaba-access-key-id")),
-    CTX("alibaba-secret-key", SEV_CRITICAL, "Alibaba Cloud AccessKey secret", "Alibaba", "alibaba",
+    CTX("alibaba-secret-key", SEV_CRITICAL, "Alibaba Cloud AccessKey secret", "Alibaba", "alibaba,alicloud",
         "alibaba[\\w.-]{0,20}secret|alicloud[\\w.-]{0,20}secret", "[a-zA-Z0-9]{30}", 3.5,
         GL("alibaba-secret-key")),
     TOK("yandex-api-key", SEV_HIGH, "Yandex Cloud API key", "Yandex", "aqvn",
@@ -460,9 +468,9 @@ const struct detect_rule detect_rules[] = {
     TOK("openshift-user-token", SEV_HIGH, "OpenShift user token", "Red Hat", "sha256~",
         "\\b(sha256~[" URLS "]{43})" NX(URLS), 3.5, GL("openshift-user-token")),
     ROW("kubernetes-bootstrap-token", SEV_HIGH, "Kubernetes bootstrap token", "Kubernetes",
-        "token", "(?i)(?:bootstrap[_-]?token|--token|\\btoken)[\"']?[ \\t]*[:=]?[ \\t]*[\"']?"
-        "([a-z0-9]{6}\\.[a-z0-9]{16})\\b",
-        NULL, 1, 0, 3.0, VAL_NONE, DR_CONTEXT, 0.75, NULL),
+        "token", "(?i)(?:bootstrap[_-]?token[\"']?[ \\t]*[:=]|--token[ \\t=]|\\btoken[\"']?[ \\t]*[:=])"
+        "[ \\t]*[\"']?([a-z0-9]{6}\\.[a-z0-9]{16})\\b",
+        NULL, 1, 0, 3.0, VAL_NONE, DR_CONTEXT | DR_WHOLE, 0.75, NULL),
     TOK("hashicorp-tf-api-token", SEV_HIGH, "Terraform Cloud / Enterprise API token", "HashiCorp",
         "atlasv1", "\\b([" B62 "]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70})" NX("A-Za-z0-9_=-"), 3.5,
         GL("hashicorp-tf-api-token")),
@@ -494,13 +502,13 @@ const struct detect_rule detect_rules[] = {
     TOK("notion-api-token", SEV_HIGH, "Notion integration token", "Notion", "ntn_",
         "\\b(ntn_[0-9]{11}[" B62 "]{35})\\b", 3.5,
         GLSL("notion-api-token", "@secretlint/secretlint-rule-notion")),
-    TOK("notion-legacy-token", SEV_HIGH, "Notion integration token (legacy secret_)", "Notion",
-        "secret_", "\\b(secret_[" B62 "]{43})\\b", 4.0,
+    ROW("notion-legacy-token", SEV_HIGH, "Notion integration token (legacy secret_)", "Notion",
+        "secret_", "\\b(secret_[" B62 "]{43})\\b", NULL, 1, 0, 4.0, VAL_NONE, DR_WHOLE, 0.9,
         "secretlint:@secretlint/secretlint-rule-notion"),
     TOK("linear-api-key", SEV_HIGH, "Linear API key", "Linear", "lin_api_",
         "\\b(lin_api_[" B62 "]{40})\\b", 3.5,
         GLSL("linear-api-key", "@secretlint/secretlint-rule-linear")),
-    CTX("linear-client-secret", SEV_HIGH, "Linear OAuth client secret", "Linear", "linear",
+    CTXW("linear-client-secret", SEV_HIGH, "Linear OAuth client secret", "Linear", "linear",
         "linear[\\w.-]{0,20}secret", "[a-f0-9]{32}", 3.0, GL("linear-client-secret")),
     TOK("postman-api-token", SEV_HIGH, "Postman API key", "Postman", "pmak-",
         "\\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\\b", 3.0, GL("postman-api-token")),
@@ -612,7 +620,7 @@ const struct detect_rule detect_rules[] = {
         "[a-z0-9]{11}AAAAAAAAAA[a-z0-9_=-]{43}|[a-z0-9]{15}", 3.0, GL("dropbox-api-token")),
     TOK("facebook-access-token", SEV_HIGH, "Facebook / Meta access token", "Meta", "eaam,eaac",
         "\\b(EAA[MC][" B62 "]{100,300})\\b", 4.0, GL("facebook-page-access-token")),
-    CTX("facebook-app-secret", SEV_HIGH, "Facebook / Meta app secret", "Meta", "facebook",
+    CTX("facebook-app-secret", SEV_HIGH, "Facebook / Meta app secret", "Meta", "facebook,fb_app,fbapp",
         "facebook[\\w.-]{0,20}secret|fb_?app_?secret", "[a-f0-9]{32}", 3.0, GL("facebook-secret")),
     TOK("twitter-bearer-token", SEV_HIGH, "X (Twitter) bearer token", "X", "aaaaaaaaaaaaaaaaaaaaa",
         "\\b(A{22}[A-Za-z0-9%]{80,120})" NX("A-Za-z0-9%"), 3.5, GL("twitter-bearer-token")),
@@ -622,7 +630,7 @@ const struct detect_rule detect_rules[] = {
     CTX("twitch-api-token", SEV_MEDIUM, "Twitch API token", "Twitch", "twitch", "twitch",
         "[a-z0-9]{30}", 3.0, GL("twitch-api-token")),
     CTX("linkedin-client-secret", SEV_HIGH, "LinkedIn client secret", "LinkedIn",
-        "linkedin,linked_in", "linked[_-]?in[\\w.-]{0,20}secret", "[a-zA-Z0-9]{16}", 3.0,
+        "linkedin,linked_in,linked-in", "linked[_-]?in[\\w.-]{0,20}secret", "[a-zA-Z0-9]{16}", 3.0,
         GL("linkedin-client-secret")),
     CTX("okta-access-token", SEV_HIGH, "Okta API token", "Okta", "okta", "okta",
         "00[A-Za-z0-9_-]{40}", 3.5, GL("okta-access-token")),
@@ -671,7 +679,7 @@ const struct detect_rule detect_rules[] = {
         "kucoin[\\w.-]{0,20}secret",
         "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", 3.0, GL("kucoin-secret-key")),
     CTX("nytimes-access-token", SEV_LOW, "New York Times API key", "New York Times",
-        "nytimes,new-york-times,newyorktimes", "nytimes|new[_-]?york[_-]?times", "[a-z0-9=_-]{32}",
+        "nytimes,york", "nytimes|new[_-]?york[_-]?times", "[a-z0-9=_-]{32}",
         3.0, GL("nytimes-access-token")),
     CTX("rapidapi-access-token", SEV_HIGH, "RapidAPI key", "RapidAPI", "rapidapi", "rapidapi",
         "[a-z0-9_-]{50}", 3.5, GL("rapidapi-access-token")),
@@ -705,7 +713,7 @@ const struct detect_rule detect_rules[] = {
         "(?i)\\bjdbc:[a-z0-9]+:[^\\s\"'<>]{0,200}?[;?&]password=([^;&\\s\"'<>]{1,128})", NULL, 1,
         0, 0, VAL_URL_PASSWORD, 0, 0.85, NULL),
     ROW("odbc-connection-password", SEV_CRITICAL, "Password in an ODBC / ADO.NET connection string",
-        "database", "password=,pwd=",
+        "database", "password,pwd",
         "(?i)\\b(?:server|data source|host|address)\\s*=[^;\\r\\n]{1,100};[^\\r\\n]{0,300}?"
         "\\b(?:password|pwd)\\s*=\\s*([^;\"'\\r\\n]{1,128})",
         NULL, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.8, NULL),
@@ -714,33 +722,30 @@ const struct detect_rule detect_rules[] = {
         "([^\\s\"']{1,128})",
         NULL, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.75, GL("curl-auth-user")),
     ROW("authorization-bearer", SEV_HIGH, "Bearer token in an Authorization header", "HTTP",
-        "bearer", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?bearer\\s+([A-Za-z0-9._~+/-]{20,2000}=*)",
+        "authorization", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?bearer\\s+([A-Za-z0-9._~+/-]{20,2000}=*)",
         NULL, 1, 0, 3.0, VAL_NOT_WORD, DR_GENERIC, 0.75, GL("curl-auth-header")),
     ROW("authorization-basic", SEV_HIGH, "Basic credentials in an Authorization header", "HTTP",
-        "basic", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?basic\\s+([A-Za-z0-9+/]{8,600}={0,2})",
-        NULL, 1, 0, 2.5, VAL_BASE64_CREDS, 0, 0.8, GL("curl-auth-header")),
+        "authorization", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?basic\\s+([A-Za-z0-9+/]{8,600}={0,2})",
+        NULL, 1, 0, 2.5, VAL_BASE64_CREDS, DR_WHOLE, 0.8, GL("curl-auth-header")),
     ROW("netrc-password", SEV_HIGH, "Password in a .netrc file", "netrc", "machine",
         "(?i)\\bmachine[ \\t]+[^\\s]{1,200}[\\s]+login[ \\t]+[^\\s]{1,200}[\\s]+password[ \\t]+"
         "([^\\s]{1,200})",
-        NULL, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.85, NULL),
+        NULL, 1, 0, 0, VAL_URL_PASSWORD, DR_WHOLE, 0.85, NULL),
 
     /* ---- Password hashes ---- */
-    TOK("password-hash-bcrypt", SEV_LOW, "bcrypt password hash", "password hash", "$2",
-        "(\\$2[aby]?\\$[0-9]{2}\\$[./A-Za-z0-9]{53})", 3.0, NULL),
-    TOK("password-hash-sha512crypt", SEV_MEDIUM, "sha512crypt password hash (/etc/shadow)",
-        "password hash", "$6$", "(\\$6\\$(?:rounds=[0-9]{4,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{86})",
-        3.0, NULL),
-    TOK("password-hash-sha256crypt", SEV_MEDIUM, "sha256crypt password hash", "password hash",
-        "$5$", "(\\$5\\$(?:rounds=[0-9]{4,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{43})", 3.0,
-        NULL),
-    TOK("password-hash-md5crypt", SEV_MEDIUM, "md5crypt / apr1 password hash", "password hash",
-        "$1$,$apr1$", "(\\$(?:1|apr1)\\$[./A-Za-z0-9]{1,8}\\$[./A-Za-z0-9]{22})", 3.0, NULL),
-    TOK("password-hash-yescrypt", SEV_MEDIUM, "yescrypt password hash", "password hash", "$y$",
-        "(\\$y\\$[./A-Za-z0-9]{1,40}\\$[./A-Za-z0-9]{1,86}\\$[./A-Za-z0-9]{43})", 3.0, NULL),
-    TOK("password-hash-argon2", SEV_LOW, "Argon2 password hash", "password hash", "$argon2",
+    HASH("password-hash-bcrypt", SEV_LOW, "bcrypt password hash", "$2",
+        "(\\$2[aby]?\\$[0-9]{2}\\$[./A-Za-z0-9]{53})", NULL),
+    HASH("password-hash-sha512crypt", SEV_MEDIUM, "sha512crypt password hash (/etc/shadow)",
+        "$6$", "(\\$6\\$(?:rounds=[0-9]{4,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{86})", NULL),
+    HASH("password-hash-sha256crypt", SEV_MEDIUM, "sha256crypt password hash",
+        "$5$", "(\\$5\\$(?:rounds=[0-9]{4,9}\\$)?[./A-Za-z0-9]{1,16}\\$[./A-Za-z0-9]{43})", NULL),
+    HASH("password-hash-md5crypt", SEV_MEDIUM, "md5crypt / apr1 password hash",
+        "$1$,$apr1$", "(\\$(?:1|apr1)\\$[./A-Za-z0-9]{1,8}\\$[./A-Za-z0-9]{22})", NULL),
+    HASH("password-hash-yescrypt", SEV_MEDIUM, "yescrypt password hash", "$y$",
+        "(\\$y\\$[./A-Za-z0-9]{1,40}\\$[./A-Za-z0-9]{1,86}\\$[./A-Za-z0-9]{43})", NULL),
+    HASH("password-hash-argon2", SEV_LOW, "Argon2 password hash", "$argon2",
         "(\\$argon2(?:id|i|d)\\$v=[0-9]{2}\\$m=[0-9]{1,8},t=[0-9]{1,4},p=[0-9]{1,3}\\$"
-        "[A-Za-z0-9+/]{11,64}\\$[A-Za-z0-9+/]{16,128})",
-        3.0, NULL),
+        "[A-Za-z0-9+/]{11,64}\\$[A-Za-z0-9+/]{16,128})", NULL),
 
     /* ---- Generic ---- */
     ROW("generic-password", SEV_HIGH, "Hardcoded password", "generic",

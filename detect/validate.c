@@ -108,7 +108,7 @@ jwt_ok(const char *s, size_t len)
     return 1;
 }
 
-/* The base64 body of a PEM key begins with an ASN.1 SEQUENCE ("MI") or openssh-key-v1. */
+/* The base64 body of a PEM key begins with an ASN.1 SEQUENCE ("M") or openssh-key-v1. */
 static int
 pem_body_ok(const char *s, size_t len)
 {
@@ -130,7 +130,8 @@ pem_body_ok(const char *s, size_t len)
     buf[n] = '\0';
     if (total < 64)
         return 0;
-    return strncmp(buf, "MI", 2) == 0 || strncmp(buf, "b3BlbnNzaC1rZXktdjE", 19) == 0;
+    /* 0x30 (SEQUENCE) always encodes to 'M' whatever the length byte after it. */
+    return buf[0] == 'M' || strncmp(buf, "b3BlbnNzaC1rZXktdjE", 19) == 0;
 }
 
 /* base64 of "user:password" with a real password. */
@@ -154,7 +155,7 @@ base64_creds_ok(const char *s, size_t len)
 
 /* Letters and _.- only: a word or identifier, not a random secret. */
 static int
-is_wordish(const char *s, size_t len)
+is_wordish(const char *s, size_t len, size_t random_from)
 {
     int upper = 0, lower = 0;
     for (size_t i = 0; i < len; i++) {
@@ -167,12 +168,15 @@ is_wordish(const char *s, size_t len)
             return 0;
     }
     /* Long mixed-case letter runs are random enough (e.g. some provider keys). */
-    return !(upper && lower && len >= 24);
+    return !(upper && lower && len >= random_from);
 }
 
 static int
 url_password_ok(const char *s, size_t len)
 {
+    /* "a:b@", "abc:xyz@": illustrations, not credentials. */
+    if (len < 4)
+        return 0;
     static const char *const words[] = {"password", "pass", "passwd", "pwd", "secret", "token",
                                         "test", "user", "username", "pw", "x", NULL};
     if (detect_value_is_placeholder(s, len))
@@ -214,8 +218,27 @@ generic_literal_ok(const char *data, size_t dlen, size_t s0, size_t s1, int quot
     if (v[0] == '/' || v[0] == '~' || (len >= 2 && v[0] == '.' && v[1] == '/') ||
         strncasecmp(v, "file:", 5) == 0 || strncasecmp(v, "http", 4) == 0)
         return 0;
-    if (quoted)
+    if (quoted) {
+        /* A sentence is a label or a prompt, not a password ('Password used to generate key',
+         * "Enter your password"): four or more words, or words naming the secret itself. */
+        size_t spaces = 0;
+        for (size_t i = 0; i < len; i++)
+            spaces += v[i] == ' ';
+        if (spaces >= 3 || (spaces >= 1 && (strncasecmp(v, "enter", 5) == 0 ||
+                                            memmem(v, len, "assword", 7) != NULL)))
+            return 0;
         return 1;
+    }
+    /* Unquoted values end the line (env, YAML, INI): more words after it mean prose
+     * ("@G_PASSWORD_SAVE_NEVER: never save a password.") or code ("X_PASSWORD = BASE + 15,"). */
+    {
+        size_t i = s1;
+        while (i < dlen && (data[i] == ' ' || data[i] == '\t'))
+            i++;
+        if (i < dlen && data[i] != '\n' && data[i] != '\r' && data[i] != '#' &&
+            !(data[i] == '/' && i + 1 < dlen && data[i + 1] == '/'))
+            return 0;
+    }
     /* Unquoted: code when followed by a call, index or member access, or a YAML tag/alias. */
     if (next == '(' || next == '[' || next == '.' || next == '<' || next == '{')
         return 0;
@@ -262,7 +285,7 @@ detect_validate(enum detect_validator v, const char *data, size_t len, size_t s0
     case VAL_BASE64_CREDS:
         return base64_creds_ok(s, n);
     case VAL_NOT_WORD:
-        return !is_wordish(s, n) && !detect_value_is_placeholder(s, n);
+        return !is_wordish(s, n, 16) && !detect_value_is_placeholder(s, n);
     case VAL_GENERIC_PASSWORD:
         if (!detect_name_is_secret(name, name_len))
             return 0;
@@ -272,7 +295,7 @@ detect_validate(enum detect_validator v, const char *data, size_t len, size_t s0
     case VAL_GENERIC_SECRET:
         if (!detect_name_is_secret(name, name_len))
             return 0;
-        if (is_wordish(s, n) || detect_is_uuid(s, n))
+        if (is_wordish(s, n, 24) || detect_is_uuid(s, n))
             return 0;
         /* Hex hashes and integers are rarely secrets when not named as such: need a digit or
          * a mix of cases, plus a letter. */

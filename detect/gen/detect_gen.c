@@ -23,6 +23,27 @@ keyword_pattern(const char *kw, size_t n)
     return p;
 }
 
+/* Keywords rare enough in ordinary text that a literal prefilter beats the whole pattern in
+ * Vectorscan: each at least 5 characters, or 4 with a non-letter ("ghp_", "sig="). Short or
+ * common ones ("sk", "pat", "aws") keep the whole pattern, which is far more selective. */
+static int
+keywords_distinctive(const char *kw)
+{
+    int any = 0;
+
+    while (kw != NULL && *kw != '\0') {
+        const char *e = strchr(kw, ',');
+        size_t len = e != NULL ? (size_t)(e - kw) : strlen(kw), alpha = 0;
+        for (size_t i = 0; i < len; i++)
+            alpha += (kw[i] >= 'a' && kw[i] <= 'z');
+        if (len < 4 || (len == 4 && alpha == 4))
+            return 0;
+        any = 1;
+        kw = e != NULL ? e + 1 : kw + len;
+    }
+    return any;
+}
+
 static int
 write_u32(FILE *f, uint32_t v)
 {
@@ -51,8 +72,16 @@ main(int argc, char **argv)
     }
     if (mode == NULL || exprs == NULL || flags == NULL || ids == NULL || owned == NULL)
         return 2;
-    for (size_t i = 0; i < n; i++)
-        mode[i] = (detect_rules[i].flags & DR_NOVS) ? DETECT_MODE_KW : DETECT_MODE_VS;
+    for (size_t i = 0; i < n; i++) {
+        const struct detect_rule *r = &detect_rules[i];
+        if (r->flags & DR_NOVS)
+            mode[i] = DETECT_MODE_KW;
+        else if (!(r->flags & (DR_GENERIC | DR_WHOLE)) && r->prefilter == NULL &&
+                 keywords_distinctive(r->keywords))
+            mode[i] = DETECT_MODE_KW; /* literals are cheaper than the full pattern */
+        else
+            mode[i] = DETECT_MODE_VS;
+    }
 
     for (;;) {
         np = 0;
