@@ -477,13 +477,67 @@ rule_run_flags(struct df_ctx *c, const struct df_instr *in, struct buf *ids)
     }
 }
 
+/* ENV a=1 b=$a: b gets the value from before the instruction, not 1. */
+static void
+rule_env_self(struct df_ctx *c, const struct df_instr *in)
+{
+    for (size_t i = 1; i < in->nkvs; i++) {
+        const char *raw = in->kvs[i].value_off < in->text_len ? in->text + in->kvs[i].value_off
+                                                               : "";
+        size_t vl = strcspn(raw, " \t");
+        for (size_t k = 0; k < i; k++) {
+            const char *key = in->kvs[k].key;
+            size_t kl = key ? strlen(key) : 0;
+            for (const char *p = raw; kl && p < raw + vl; p++) {
+                if (*p != '$')
+                    continue;
+                const char *q = p + 1 + (p[1] == '{');
+                if ((size_t)(raw + vl - q) >= kl && strncmp(q, key, kl) == 0 &&
+                    !(isalnum((unsigned char)q[kl]) || q[kl] == '_')) {
+                    int l, col;
+                    df_pos(c->df, in, in->kvs[i].value_off, &l, &col);
+                    df_report(c, "DF052", in, l, col, NULL,
+                              "%s uses $%s, which this same ENV sets: it gets the older value",
+                              in->kvs[i].key, key);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+static void
+rule_mount_types(struct df_ctx *c, const struct df_instr *in)
+{
+    for (size_t i = 0; i < in->nflags; i++) {
+        const struct df_flag *fl = &in->flags[i];
+        const char *t;
+        if (strcasecmp(fl->name, "mount") != 0 || fl->value == NULL)
+            continue;
+        t = strstr(fl->value, "type=");
+        if (t == NULL || (t != fl->value && t[-1] != ','))
+            continue; /* default type: bind */
+        t += 5;
+        size_t n = strcspn(t, ",");
+        static const char *const types[] = {"bind", "cache", "tmpfs", "secret", "ssh"};
+        int ok = 0;
+        for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++)
+            ok |= strlen(types[k]) == n && strncmp(types[k], t, n) == 0;
+        if (!ok) {
+            int l, col;
+            df_pos(c->df, in, fl->off, &l, &col);
+            df_report(c, "DF000", in, l, col, NULL, "unknown --mount type '%.*s'", (int)n, t);
+        }
+    }
+}
+
 void
 df_rules_instr(struct df_ctx *c)
 {
     struct dockerfile *df = c->df;
     struct buf ids = {0};
-    const struct df_instr *first_secret_run = NULL;
-    int ncmd = 0, nentry = 0, nhc = 0, first_checked = 0;
+    const struct df_instr *first_secret_run = NULL, *prev_run = NULL;
+    int ncmd = 0, nentry = 0, nhc = 0, first_checked = 0, workdir = 0;
 
     for (size_t i = 0; i < df->nproblems; i++)
         df_report(c, "DF000", NULL, df->problems[i].line, df->problems[i].col, NULL, "%s",
@@ -502,7 +556,27 @@ df_rules_instr(struct df_ctx *c)
         }
         if (in->kind == DF_FROM) {
             ncmd = nentry = nhc = 0;
+            workdir = 0;
+            prev_run = NULL;
             continue;
+        }
+        if (in->kind == DF_RUN && prev_run != NULL && prev_run->end_line + 1 == in->line &&
+            in->nflags == 0 && prev_run->nflags == 0 && !in->json && !prev_run->json &&
+            in->nheredocs == 0 && prev_run->nheredocs == 0)
+            df_report(c, "DF051", in, 0, 0, NULL, "RUN right after the RUN at line %d",
+                      prev_run->line);
+        prev_run = in->kind == DF_RUN ? in : NULL;
+        if (in->kind == DF_WORKDIR)
+            workdir = 1;
+        if ((in->kind == DF_COPY || in->kind == DF_ADD) && !workdir && in->nheredocs == 0) {
+            size_t na = in->json ? in->njargs : in->nwords - in->first_arg;
+            const char *dest = na >= 2 ? arg_at(in, na - 1) : NULL;
+            if (dest != NULL && dest[0] != '/' && dest[0] != '$' && dest[0] != '\\' &&
+                !(isalpha((unsigned char)dest[0]) && dest[1] == ':') && in->stage >= 0 &&
+                df->stages[in->stage].base_stage < 0)
+                df_report(c, "DF053", in, 0, 0, NULL,
+                          "%s to '%s' with no WORKDIR set: it lands in the base image's directory",
+                          in->keyword, dest);
         }
         switch (in->kind) {
         case DF_EXPOSE:
@@ -524,9 +598,12 @@ df_rules_instr(struct df_ctx *c)
         case DF_ENV:
         case DF_ARG:
             rule_env_modes(c, in);
+            if (in->kind == DF_ENV)
+                rule_env_self(c, in);
             break;
         case DF_RUN: {
             size_t before = ids.len;
+            rule_mount_types(c, in);
             rule_run_flags(c, in, &ids);
             if (ids.len != before && first_secret_run == NULL)
                 first_secret_run = in;

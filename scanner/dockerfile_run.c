@@ -510,6 +510,25 @@ analyse_cmd(struct df_ctx *c, const struct src *s, const struct cmd *cm, const s
         has_word(cm, a1, "--tls-verify=false") || has_word(cm, a1, "--insecure-skip-tls-verify=true"))
         tls_off(c, s, cm, p, prog);
 
+    if (strcmp(prog, "ln") == 0) {
+        for (size_t i = a1; i < cm->n; i++)
+            if (strcmp(cm->w[i].s, "/bin/sh") == 0 && i + 1 == cm->n) {
+                df_report(c, "DF054", s->in, l, col, NULL,
+                          "ln over /bin/sh: use SHELL to change the shell of RUN");
+                break;
+            }
+    }
+    if (strcmp(prog, "useradd") == 0 && !has_word(cm, a1, "-l") &&
+        !has_word(cm, a1, "--no-log-init") && !has_short(cm, a1, 'l')) {
+        for (size_t i = a1; i + 1 < cm->n; i++)
+            if ((strcmp(cm->w[i].s, "-u") == 0 || strcmp(cm->w[i].s, "--uid") == 0) &&
+                strtol(cm->w[i + 1].s, NULL, 10) > 99999) {
+                df_report(c, "DF055", s->in, l, col, NULL,
+                          "useradd -u %s without -l: lastlog/faillog grow to gigabytes",
+                          cm->w[i + 1].s);
+                break;
+            }
+    }
     /* apt-get / apt */
     if (strcmp(prog, "apt-get") == 0 || strcmp(prog, "apt") == 0 || strcmp(prog, "aptitude") == 0) {
         size_t si = a1;

@@ -326,6 +326,12 @@ static const struct {
     {"DF048", BASE "ONBUILD FROM x\n" OK_TAIL, BASE "ONBUILD RUN make\n" OK_TAIL},
     {"DF049", BASE "VOLUME /proc\n" OK_TAIL, BASE "VOLUME /data\n" OK_TAIL},
     {"DF050", BASE "RUN --mount=type=secret,id=npm npm ci\n" OK_TAIL, BASE "RUN npm ci\n" OK_TAIL},
+    {"DF000", BASE "RUN --mount=type=nfs,target=/x ls\n" OK_TAIL, BASE "RUN --mount=type=cache,target=/x ls\n" OK_TAIL},
+    {"DF051", BASE "RUN a\nRUN b\n" OK_TAIL, BASE "RUN a && b\n" OK_TAIL},
+    {"DF052", BASE "ENV A=1 B=$A\n" OK_TAIL, BASE "ENV A=1\nENV B=$A\n" OK_TAIL},
+    {"DF053", BASE "COPY app.py app/\n" OK_TAIL, BASE "WORKDIR /srv\nCOPY app.py app/\n" OK_TAIL},
+    {"DF054", BASE "RUN ln -sf /bin/bash /bin/sh\n" OK_TAIL, BASE "SHELL [\"/bin/bash\", \"-c\"]\n" OK_TAIL},
+    {"DF055", BASE "RUN useradd -u 123456 app\n" OK_TAIL, BASE "RUN useradd -l -u 123456 app\n" OK_TAIL},
 };
 
 static void
