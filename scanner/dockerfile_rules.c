@@ -414,7 +414,8 @@ rule_env_modes(struct df_ctx *c, const struct df_instr *in)
         if (((strcasecmp(k, "DEBUG") == 0 || strcasecmp(k, "FLASK_DEBUG") == 0 ||
               strcasecmp(k, "DJANGO_DEBUG") == 0 || strcasecmp(k, "APP_DEBUG") == 0 ||
               strcasecmp(k, "PYTHONDEVMODE") == 0 || strcasecmp(k, "SPRING_DEVTOOLS") == 0 ||
-              strcasecmp(k, "XDEBUG_MODE") == 0 || strcasecmp(k, "PHP_XDEBUG_ENABLED") == 0) &&
+              strcasecmp(k, "XDEBUG_MODE") == 0 || strcasecmp(k, "PHP_XDEBUG_ENABLED") == 0 ||
+              strcasecmp(k, "VERBOSE") == 0 || strcasecmp(k, "RAILS_LOG_LEVEL") == 0) &&
              (truthy(v) || (strcasecmp(k, "XDEBUG_MODE") == 0 && strcmp(v, "off") != 0 && v[0]))) ||
             ((strcasecmp(k, "NODE_ENV") == 0 || strcasecmp(k, "FLASK_ENV") == 0 ||
               strcasecmp(k, "RAILS_ENV") == 0 || strcasecmp(k, "RACK_ENV") == 0 ||
