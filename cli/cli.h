@@ -75,6 +75,10 @@ struct scan_opts {
     int show_secrets;           /* --show-secrets: the explicit flag to print values */
     int all_containers;         /* --all-containers */
     int with_image;             /* --with-image (containers): their images too */
+    const char *context;        /* --context DIR (Dockerfile build context) */
+    const char *config;         /* --config FILE (.scanner.ini) */
+    const char **ignore;        /* --ignore ID, repeatable */
+    size_t nignore;
 };
 
 /* One kind of scan target: `scanner --<option> ARG`. The adapter adds a target and findings. */
@@ -91,6 +95,7 @@ void cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out);
 
 /* `scanner` target adapters (cli/scanner_<kind>.c). */
 int scan_target_image(const char *arg, const struct scan_opts *opts, struct findings *f);
+int scan_dockerfile(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_path(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_container(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_compose(const char *arg, const struct scan_opts *opts, struct findings *f);

@@ -15,4 +15,8 @@ cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out)
     out->max_file_size = in->max_file_size;
     out->all_containers = in->all_containers;
     out->with_image = in->with_image;
+    out->context = in->context;
+    out->config = in->config;
+    out->ignore = in->ignore;
+    out->nignore = in->nignore;
 }

@@ -11,11 +11,12 @@
 
 /* One row per target kind; options are numbered from 0x200 by their index here. */
 static const struct scan_target targets[] = {
-    {"path", "PATH...", scan_path, "files and directories: leaked secrets (skips .git, binaries)"},
+    {"dockerfile", "FILE|-", scan_dockerfile, "a Dockerfile (and its build context)"},
     {"image", "IMAGE", scan_target_image,
      "docker-archive/oci-archive file, OCI layout directory, or an image name in the engine"},
     {"container", "ID...", scan_target_container, "containers' runtime settings, through the Engine API"},
     {"compose", "FILE", scan_target_compose, "runtime checks of a Compose file's services"},
+    {"path", "PATH...", scan_path, "files and directories: leaked secrets (skips .git, binaries)"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -29,6 +30,9 @@ enum {
     OPT_SHOW_SECRETS,
     OPT_ALL_CONTAINERS,
     OPT_WITH_IMAGE,
+    OPT_CONTEXT,
+    OPT_CONFIG,
+    OPT_IGNORE,
     OPT_TARGET = 0x200,
 };
 
@@ -50,10 +54,16 @@ print_usage(FILE *out)
           "      --write-baseline FILE      record the current findings in FILE\n"
           "      --max-file-size BYTES      skip larger files in --path scans (default 10 MiB)\n"
           "      --show-secrets             print secret values in clear (never the default)\n"
+          "      --platform OS/ARCH[/VAR]   images: the platform to pick from a multi-arch index\n"
+          "      --skip-base                images: no findings from base-image layers\n"
           "      --service NAME             Compose: only this service\n"
           "      --all-containers           every container of the engine (running or not)\n"
           "      --with-image               containers: also scan each one's image\n"
-          "\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 error.\n",
+          "      --context DIR              build context of --dockerfile (default: its directory)\n"
+          "      --config FILE              settings file (default: .scanner.ini in the context,\n"
+          "                                 then in the current directory)\n"
+          "      --ignore ID                skip a rule (its id or an alias: DL3008, DS-0002...)\n"
+          "\nExit status: 0 nothing at or above --fail-on (default high here), 1 findings, 2 error.\n",
           out);
 }
 
@@ -76,6 +86,9 @@ main(int argc, char **argv)
         {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
         {"all-containers", no_argument, NULL, OPT_ALL_CONTAINERS},
         {"with-image", no_argument, NULL, OPT_WITH_IMAGE},
+        {"context", required_argument, NULL, OPT_CONTEXT},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"ignore", required_argument, NULL, OPT_IGNORE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
     };
@@ -100,8 +113,12 @@ main(int argc, char **argv)
     }
     longopts[nopts] = (struct option){NULL, 0, NULL, 0};
     jobs = calloc((size_t)argc, sizeof(*jobs));
-    if (jobs == NULL)
+    opts.ignore = calloc((size_t)argc, sizeof(*opts.ignore));
+    if (jobs == NULL || opts.ignore == NULL) {
+        free(jobs);
+        free(opts.ignore);
         return cli_fail(err_set(ERR_NOMEM, "out of memory"));
+    }
 
     while ((opt = getopt_long(argc, argv, "f:qhV", longopts, NULL)) != -1) {
         if ((rc = cli_report_opt(&opts.report, opt, optarg)) != 0) {
@@ -141,13 +158,24 @@ main(int argc, char **argv)
         case OPT_WITH_IMAGE:
             opts.with_image = 1;
             break;
+        case OPT_CONTEXT:
+            opts.context = optarg;
+            break;
+        case OPT_CONFIG:
+            opts.config = optarg;
+            break;
+        case OPT_IGNORE:
+            opts.ignore[opts.nignore++] = optarg;
+            break;
         case 'h':
             print_usage(stdout);
             free(jobs);
+            free(opts.ignore);
             return cli_finish(EXIT_CLEAN);
         case 'V':
             printf("scanner %s\n", SUITE_VERSION);
             free(jobs);
+            free(opts.ignore);
             return cli_finish(EXIT_CLEAN);
         default:
             if (opt >= OPT_TARGET && opt < OPT_TARGET + (int)(nopts - nfixed)) {
@@ -212,10 +240,12 @@ main(int argc, char **argv)
     rc = cli_report_emit(&f, &opts.report, &tool);
     findings_free(&f);
     free(jobs);
+    free(opts.ignore);
     return cli_finish(status == EXIT_ERROR ? EXIT_ERROR : rc);
 
 usage_error:
     print_usage(stderr);
     free(jobs);
+    free(opts.ignore);
     return cli_finish(EXIT_ERROR);
 }

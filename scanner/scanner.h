@@ -16,6 +16,11 @@ struct scanner_opts {
     long max_image_age_days; /* images: older than this is a finding; 0 = 365 */
     int with_image;        /* --with-image: scan each container's image with the image checks */
     int all_containers;    /* --all-containers: scanner_scan_container(NULL, ...) scans them all */
+    /* Appended for the Dockerfile scanner (all optional, zero = default). */
+    const char *context;       /* --context DIR: build context (default: the Dockerfile's dir) */
+    const char *config;        /* --config FILE: .scanner.ini (default: context dir, then cwd) */
+    const char *const *ignore; /* --ignore ID (rule ids or aliases), nignore of them */
+    size_t nignore;
 };
 
 /* Each returns 0 when the target was scanned (findings or not) and a negative ERR_* (with

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Benchmark of `scanner --dockerfile` against dockerfilelint (npm) on the same generated files:
+# 1,000 Dockerfiles in one process, one invocation per file, the peer per file, and a small
+# coverage comparison on the example and the tricky fixtures. Prints figures, never asserts.
+# hadolint is not installable here (no Debian package, no network beyond apt/npm): not compared.
+# usage: tests/bench/bench_dockerfile.sh [BUILD_DIR] [N]
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:-${BUILD:-$ROOT/build}}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+N=${2:-1000}
+PEER_SAMPLE=${PEER_SAMPLE:-20}
+SCANNER=$BUILD/scanner
+LINT=$ROOT/tests/node_modules/.bin/dockerfilelint
+W=$(mktemp -d /tmp/bench_dockerfile.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+
+
+# Inputs: the example, the tricky fixtures and variants of them, each in its own context.
+seeds=("$ROOT/contrib/examples/Dockerfile" "$ROOT"/tests/fixtures/dockerfile/tricky/*.Dockerfile)
+for i in $(seq 1 "$N"); do
+    d=$W/ctx$i
+    mkdir -p "$d"
+    s=${seeds[$((i % ${#seeds[@]}))]}
+    sed "s/3\.22/3.$((i % 23))/g; s/app\.py/app$i.py/g" "$s" >"$d/Dockerfile"
+    printf 'print(%d)\n' "$i" >"$d/app$i.py"
+done
+files=()
+for i in $(seq 1 "$N"); do files+=("$W/ctx$i/Dockerfile"); done
+echo "bench_dockerfile: $N Dockerfiles ($(cat "${files[@]}" | wc -c) bytes), each with its own build context"
+
+# measure OUT CMD...: wall and CPU (user+sys, children included) seconds into $WALL and $CPU.
+# CPU is reported too because the machine is shared: wall time depends on the other load.
+measure() {
+    local out=$1 tf=$W/.time
+    shift
+    TIMEFORMAT='%R %U %S'
+    { time "$@" >"$out" 2>/dev/null; } 2>"$tf"
+    read -r WALL u s <"$tf"
+    CPU=$(echo "$u + $s" | bc -l)
+}
+per_file() { # per_file TOOL FILES...: one invocation per file
+    local tool=$1 f
+    shift
+    for f in "$@"; do "$tool" "$f"; done
+}
+scan1() { "$SCANNER" --dockerfile "$1" --format json; }
+lint1() { "$LINT" -j "$1"; }
+
+measure "$W/all.json" "$SCANNER" --dockerfile "${files[@]}" --format json
+nf=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' "$W/all.json")
+one_wall=$WALL one_cpu=$CPU
+printf '  scanner, one process:       wall %7.3f s (%6.0f files/s)  cpu %7.3f s (%6.0f files/s)  %s findings; target >= 1000 files/s\n' \
+    "$WALL" "$(echo "$N / $WALL" | bc -l)" "$CPU" "$(echo "$N / $CPU" | bc -l)" "$nf"
+
+measure /dev/null per_file scan1 "${files[@]}"
+s_wall=$(echo "$WALL * 1000 / $N" | bc -l) s_cpu=$(echo "$CPU * 1000 / $N" | bc -l)
+printf '  scanner, one run per file:  wall %8.2f ms/file                cpu %8.2f ms/file\n' "$s_wall" "$s_cpu"
+measure /dev/null "$SCANNER" --version
+printf '  (process start-up alone, scanner --version: wall %.2f ms, cpu %.2f ms)\n' \
+    "$(echo "$WALL * 1000" | bc -l)" "$(echo "$CPU * 1000" | bc -l)"
+
+if [ -x "$LINT" ]; then
+    measure /dev/null per_file lint1 "${files[@]:0:$PEER_SAMPLE}"
+    l_wall=$(echo "$WALL * 1000 / $PEER_SAMPLE" | bc -l) l_cpu=$(echo "$CPU * 1000 / $PEER_SAMPLE" | bc -l)
+    printf '  dockerfilelint, per file:   wall %8.2f ms/file                cpu %8.2f ms/file (sample of %d)\n' \
+        "$l_wall" "$l_cpu" "$PEER_SAMPLE"
+    # dockerfilelint crashes on some valid files (heredocs, ONBUILD); its one-run figure uses
+    # only the files it can lint, and ours is measured again on the same subset.
+    lintable=()
+    for f in "${files[@]}"; do
+        case $(head -c 300 "$f") in *'<<'*|*ONBUILD*) ;; *) lintable+=("$f") ;; esac
+    done
+    measure "$W/lint_all.json" "$LINT" -j "${lintable[@]}"
+    l1_wall=$WALL l1_cpu=$CPU
+    ok=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["files"]))' "$W/lint_all.json" 2>/dev/null || echo 0)
+    measure /dev/null "$SCANNER" --dockerfile "${lintable[@]}" --format json
+    printf '  on the %d files dockerfilelint can lint (it reported %s): one run
+' "${#lintable[@]}" "$ok"
+    printf '    dockerfilelint wall %7.3f s (%6.0f files/s)  cpu %7.3f s
+' \
+        "$l1_wall" "$(echo "${#lintable[@]} / $l1_wall" | bc -l)" "$l1_cpu"
+    printf '    scanner        wall %7.3f s (%6.0f files/s)  cpu %7.3f s
+' \
+        "$WALL" "$(echo "${#lintable[@]} / $WALL" | bc -l)" "$CPU"
+    printf '  ratio per file (dockerfilelint / scanner): wall %.1fx, cpu %.1fx; target >= 50x\n' \
+        "$(echo "$l_wall / $s_wall" | bc -l)" "$(echo "$l_cpu / $s_cpu" | bc -l)"
+    printf '  ratio one process, same files:             wall %.1fx, cpu %.1fx\n' \
+        "$(echo "$l1_wall / $WALL" | bc -l)" "$(echo "$l1_cpu / $CPU" | bc -l)"
+else
+    echo "  dockerfilelint not installed (make deps): no peer figures"
+fi
+echo "  hadolint: not installable here (no Debian package; only apt and npm reach the network)"
+
+# Coverage on the same files: which planted problems each tool reports.
+echo "coverage on contrib/examples/Dockerfile and tests/fixtures/dockerfile/tricky:"
+"$SCANNER" --dockerfile "$ROOT/contrib/examples/Dockerfile" "$ROOT"/tests/fixtures/dockerfile/tricky/*.Dockerfile \
+    --format json >"$W/ours.json" 2>/dev/null
+# dockerfilelint stops at a file it cannot parse: one run per file, results merged.
+if [ -x "$LINT" ]; then
+    for f in "$ROOT/contrib/examples/Dockerfile" "$ROOT"/tests/fixtures/dockerfile/tricky/*.Dockerfile; do
+        out=$("$LINT" -j "$f" 2>/dev/null)
+        case $out in
+        '{'*) printf '%s\n' "$out" ;;
+        *) echo '{"files":[{"file":"'"$f"'","issues":[],"failed":true}]}' ;;
+        esac
+    done >"$W/theirs.jsonl"
+fi
+python3 - "$W/ours.json" "$W/theirs.jsonl" <<'PY'
+import json, sys
+ours = json.load(open(sys.argv[1]))["findings"]
+files, failed = [], 0
+try:
+    for line in open(sys.argv[2]):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            files += json.loads(line).get("files", [])
+        except ValueError:
+            failed += 1
+except OSError:
+    pass
+failed += sum(1 for f in files if f.get("failed"))
+issues_all = [i for f in files for i in f.get("issues", [])]
+issues = [i for f in files if f.get("file", "").endswith("examples/Dockerfile") for i in f.get("issues", [])]
+ex = [f for f in ours if f["location"]["path"].endswith("examples/Dockerfile")]
+def ours_has(rule): return any(f["rule"] == rule for f in ex)
+def theirs_has(*words):
+    return any(any(w in (i.get("title", "") + " " + i.get("category", "")).lower() for w in words)
+               for i in issues)
+checks = [
+    ("final USER root", "DF001", ("root",)),
+    ("latest / missing tag", "DF002", ("latest", "tag")),
+    ("secret value (AWS key, token)", "DF003", ("secret", "password", "key")),
+    ("ENV DB_PASSWORD literal", "DF004", ("password",)),
+    ("secret file copied (id_rsa, .env)", "DF005", ("id_rsa",)),
+    ("curl | bash", "DF014", ("pipe", "curl")),
+    ("TLS verification off", "DF013", ("certificate", "ssl", "insecure")),
+    ("EXPOSE 22", "DF010", ("port",)),
+    ("sudo", "DF011", ("sudo",)),
+    ("chmod 777", "DF012", ("chmod", "777")),
+    ("no HEALTHCHECK", "DF020", ("healthcheck",)),
+]
+print("  %-36s %-8s %s" % ("check (example)", "scanner", "dockerfilelint"))
+for name, rule, words in checks:
+    print("  %-36s %-8s %s" % (name, "yes" if ours_has(rule) else "no",
+                               ("yes" if theirs_has(*words) else "no") if issues else "n/a"))
+print("  findings on these files: scanner %d (%d rules), dockerfilelint %d (%d files it could not lint)" %
+      (len(ours), len({f["rule"] for f in ours}), len(issues_all), failed))
+PY
