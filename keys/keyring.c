@@ -1,0 +1,260 @@
+/* keyring: caches an unlocked vault's data key in the Secret Service (GNOME Keyring, KWallet)
+ * through libsecret. Every call runs async on a private main context with a deadline, so a
+ * missing bus, a locked collection or a prompt nobody can answer never hangs a command. */
+#include <libsecret/secret.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "keys.h"
+
+static const SecretSchema vault_schema = {
+    "org.secrets-suite.VaultKey",
+    SECRET_SCHEMA_NONE,
+    {
+        {"vault-id", SECRET_SCHEMA_ATTRIBUTE_STRING},
+        {NULL, 0},
+    },
+    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+};
+
+/* "v1 EXPIRY HEX": the expiry (0 = none) travels with the key, so a stale cache is refused. */
+#define ENTRY_MAX (3 + 21 + 1 + 2 * KEYS_KEY_BYTES + 1)
+
+struct op {
+    GCancellable *cancel;
+    GAsyncResult *result;
+    int done;
+    int timed_out;
+};
+
+static void
+op_done(GObject *source, GAsyncResult *res, gpointer user)
+{
+    struct op *op = user;
+
+    (void)source;
+    op->result = g_object_ref(res);
+    op->done = 1;
+}
+
+static gboolean
+op_deadline(gpointer user)
+{
+    struct op *op = user;
+
+    op->timed_out = 1;
+    g_cancellable_cancel(op->cancel);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean
+op_giveup(gpointer user)
+{
+    *(int *)user = 1;
+    return G_SOURCE_REMOVE;
+}
+
+static unsigned
+timeout_ms(void)
+{
+    const char *v = getenv("SECRETS_KEYRING_TIMEOUT_MS");
+    long ms;
+
+    if (v == NULL || v[0] == '\0')
+        return 3000;
+    ms = strtol(v, NULL, 10);
+    return ms < 50 ? 50 : ms > 60000 ? 60000 : (unsigned)ms;
+}
+
+static int
+bus_present(void)
+{
+    const char *bus = getenv("DBUS_SESSION_BUS_ADDRESS");
+
+    if (bus == NULL || bus[0] == '\0')
+        return err_set(ERR_UNAVAILABLE, "keyring: no session bus (DBUS_SESSION_BUS_ADDRESS is "
+                                        "unset)");
+    return 0;
+}
+
+/* Starts `start` on a private context and waits for its result at most the timeout. */
+typedef void (*op_start_fn)(void *arg, GCancellable *cancel, GAsyncReadyCallback cb, void *user);
+
+static int
+op_run(op_start_fn start, void *arg, struct op *op)
+{
+    GMainContext *ctx = g_main_context_new();
+    GSource *deadline, *giveup = NULL;
+    int gave_up = 0;
+
+    memset(op, 0, sizeof(*op));
+    op->cancel = g_cancellable_new();
+    g_main_context_push_thread_default(ctx);
+    start(arg, op->cancel, op_done, op);
+    deadline = g_timeout_source_new(timeout_ms());
+    g_source_set_callback(deadline, op_deadline, op, NULL);
+    g_source_attach(deadline, ctx);
+    while (!op->done && !gave_up) {
+        if (op->timed_out && giveup == NULL) {
+            /* Cancelled: give the call a moment to wind down, then walk away from it. */
+            giveup = g_timeout_source_new(500);
+            g_source_set_callback(giveup, op_giveup, &gave_up, NULL);
+            g_source_attach(giveup, ctx);
+        }
+        g_main_context_iteration(ctx, TRUE);
+    }
+    g_source_destroy(deadline);
+    g_source_unref(deadline);
+    if (giveup != NULL) {
+        g_source_destroy(giveup);
+        g_source_unref(giveup);
+    }
+    g_main_context_pop_thread_default(ctx);
+    if (!op->done) {
+        /* The call still references ctx and op->cancel: leak them rather than free under it. */
+        return err_set(ERR_UNAVAILABLE, "keyring: no answer within %u ms", timeout_ms());
+    }
+    g_main_context_unref(ctx);
+    g_object_unref(op->cancel);
+    return 0;
+}
+
+static int
+map_error(GError *e, const char *what, int timed_out)
+{
+    int rc;
+
+    if (timed_out)
+        rc = err_set(ERR_UNAVAILABLE, "keyring: %s got no answer within %u ms (locked, or "
+                                      "waiting for a prompt?)",
+                     what, timeout_ms());
+    else if (g_error_matches(e, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
+             strstr(e->message, "locked") != NULL)
+        rc = err_set(ERR_UNAVAILABLE, "keyring: %s failed: the keyring is locked", what);
+    else
+        rc = err_set(ERR_UNAVAILABLE, "keyring: %s failed: %s", what, e->message);
+    g_error_free(e);
+    return rc;
+}
+
+static void
+start_lookup(void *arg, GCancellable *cancel, GAsyncReadyCallback cb, void *user)
+{
+    secret_password_lookup(&vault_schema, cancel, cb, user, "vault-id", (const char *)arg, NULL);
+}
+
+static void
+start_clear(void *arg, GCancellable *cancel, GAsyncReadyCallback cb, void *user)
+{
+    secret_password_clear(&vault_schema, cancel, cb, user, "vault-id", (const char *)arg, NULL);
+}
+
+struct store_arg {
+    const char *id;
+    const char *label;
+    const char *value;
+};
+
+static void
+start_store(void *arg, GCancellable *cancel, GAsyncReadyCallback cb, void *user)
+{
+    struct store_arg *a = arg;
+
+    secret_password_store(&vault_schema, SECRET_COLLECTION_DEFAULT, a->label, a->value, cancel,
+                          cb, user, "vault-id", a->id, NULL);
+}
+
+int
+keys_keyring_clear(const char *vault_id)
+{
+    struct op op;
+    GError *e = NULL;
+    gboolean removed;
+    int rc;
+
+    if ((rc = bus_present()) < 0 || (rc = op_run(start_clear, (void *)vault_id, &op)) < 0)
+        return rc;
+    removed = secret_password_clear_finish(op.result, &e);
+    g_object_unref(op.result);
+    if (e != NULL)
+        return map_error(e, "remove", op.timed_out);
+    return removed ? 0 : err_set(ERR_NOTFOUND, "keyring: no key cached for this vault");
+}
+
+int
+keys_keyring_lookup(const char *vault_id, unsigned char key[KEYS_KEY_BYTES])
+{
+    struct op op;
+    GError *e = NULL;
+    gchar *pw;
+    unsigned long long expiry;
+    char hex[2 * KEYS_KEY_BYTES + 1];
+    size_t bin_len = 0;
+    int rc, n = 0;
+
+    if ((rc = bus_present()) < 0 || (rc = op_run(start_lookup, (void *)vault_id, &op)) < 0)
+        return rc;
+    pw = secret_password_lookup_nonpageable_finish(op.result, &e);
+    g_object_unref(op.result);
+    if (e != NULL) {
+        if (pw != NULL)
+            secret_password_free(pw);
+        return map_error(e, "lookup", op.timed_out);
+    }
+    if (pw == NULL) /* libsecret: NULL and no error means no such item */
+        return err_set(ERR_NOTFOUND, "keyring: no key cached for this vault");
+    rc = sscanf(pw, "v1 %llu %64[0-9a-f]%n", &expiry, hex, &n) == 2 && pw[n] == '\0' &&
+                 strlen(hex) == 2 * KEYS_KEY_BYTES
+             ? 0
+             : err_set(ERR_PARSE, "keyring: the cached entry for this vault is malformed");
+    secret_password_free(pw);
+    if (rc == 0 && expiry != 0 && (unsigned long long)time(NULL) >= expiry) {
+        (void)keys_keyring_clear(vault_id);
+        rc = err_set(ERR_NOTFOUND, "keyring: the cached key expired and was removed");
+    }
+    if (rc == 0 && (sodium_hex2bin(key, KEYS_KEY_BYTES, hex, 2 * KEYS_KEY_BYTES, NULL, &bin_len,
+                                   NULL) != 0 ||
+                    bin_len != KEYS_KEY_BYTES))
+        rc = err_set(ERR_PARSE, "keyring: the cached entry for this vault is malformed");
+    sodium_memzero(hex, sizeof(hex));
+    if (rc < 0)
+        sodium_memzero(key, KEYS_KEY_BYTES);
+    return rc;
+}
+
+int
+keys_keyring_store(const char *vault_id, const char *path,
+                   const unsigned char key[KEYS_KEY_BYTES], long ttl_seconds)
+{
+    struct store_arg a;
+    struct op op;
+    GError *e = NULL;
+    char label[512];
+    char *value;
+    unsigned long long expiry = ttl_seconds > 0 ? (unsigned long long)time(NULL) + (unsigned long long)ttl_seconds : 0;
+    int rc, n;
+
+    if ((rc = bus_present()) < 0)
+        return rc;
+    value = sodium_malloc(ENTRY_MAX);
+    if (value == NULL)
+        return err_set(ERR_NOMEM, "cannot allocate guarded memory");
+    n = snprintf(value, ENTRY_MAX, "v1 %llu ", expiry);
+    sodium_bin2hex(value + n, ENTRY_MAX - (size_t)n, key, KEYS_KEY_BYTES);
+    (void)str_format(label, sizeof(label), "secrets vault key (%s)", path);
+    a.id = vault_id;
+    a.label = label;
+    a.value = value;
+    rc = op_run(start_store, &a, &op);
+    sodium_free(value);
+    if (rc < 0)
+        return rc;
+    secret_password_store_finish(op.result, &e);
+    g_object_unref(op.result);
+    if (e != NULL)
+        return map_error(e, "store", op.timed_out);
+    return 0;
+}
