@@ -1,6 +1,9 @@
 /* keyring: caches an unlocked vault's data key in the Secret Service (GNOME Keyring, KWallet)
  * through libsecret. Every call runs async on a private main context with a deadline, so a
- * missing bus, a locked collection or a prompt nobody can answer never hangs a command. */
+ * missing bus, a locked collection or a prompt nobody can answer never hangs a command.
+ * libsecret (and GLib under it) is loaded with dlopen only when the keyring is used: linking it
+ * costs every run of `secrets` about 9 ms of start-up, three times what a `get` needs. */
+#include <dlfcn.h>
 #include <libsecret/secret.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -20,6 +23,57 @@ static const SecretSchema vault_schema = {
     0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 };
 
+/* The libsecret, GIO, GObject and GLib functions used, resolved at first use. */
+#define SYMS(X)                                                                                \
+    X(secret_password_lookup)                                                                  \
+    X(secret_password_lookup_nonpageable_finish)                                               \
+    X(secret_password_free)                                                                    \
+    X(secret_password_clear)                                                                   \
+    X(secret_password_clear_finish)                                                            \
+    X(secret_password_store)                                                                   \
+    X(secret_password_store_finish)                                                            \
+    X(secret_error_get_quark)                                                                  \
+    X(g_main_context_new)                                                                      \
+    X(g_main_context_push_thread_default)                                                      \
+    X(g_main_context_pop_thread_default)                                                       \
+    X(g_main_context_iteration)                                                                \
+    X(g_main_context_unref)                                                                    \
+    X(g_timeout_source_new)                                                                    \
+    X(g_source_set_callback)                                                                   \
+    X(g_source_attach)                                                                         \
+    X(g_source_destroy)                                                                        \
+    X(g_source_unref)                                                                          \
+    X(g_cancellable_new)                                                                       \
+    X(g_cancellable_cancel)                                                                    \
+    X(g_object_ref)                                                                            \
+    X(g_object_unref)                                                                          \
+    X(g_error_matches)                                                                         \
+    X(g_error_free)
+
+#define DECLARE(name) static __typeof__(name) *p_##name;
+SYMS(DECLARE)
+#undef DECLARE
+
+static int
+load_libsecret(void)
+{
+    static int loaded;
+    void *h;
+
+    if (loaded)
+        return 0;
+    h = dlopen("libsecret-1.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL)
+        return err_set(ERR_UNAVAILABLE, "keyring: libsecret is not installed (%s)", dlerror());
+#define RESOLVE(name)                                                                          \
+    if ((*(void **)&p_##name = dlsym(h, #name)) == NULL)                                       \
+        return err_set(ERR_UNAVAILABLE, "keyring: libsecret lacks %s", #name);
+    SYMS(RESOLVE)
+#undef RESOLVE
+    loaded = 1;
+    return 0;
+}
+
 /* "v1 EXPIRY HEX": the expiry (0 = none) travels with the key, so a stale cache is refused. */
 #define ENTRY_MAX (3 + 21 + 1 + 2 * KEYS_KEY_BYTES + 1)
 
@@ -36,7 +90,7 @@ op_done(GObject *source, GAsyncResult *res, gpointer user)
     struct op *op = user;
 
     (void)source;
-    op->result = g_object_ref(res);
+    op->result = p_g_object_ref(res);
     op->done = 1;
 }
 
@@ -46,7 +100,7 @@ op_deadline(gpointer user)
     struct op *op = user;
 
     op->timed_out = 1;
-    g_cancellable_cancel(op->cancel);
+    p_g_cancellable_cancel(op->cancel);
     return G_SOURCE_REMOVE;
 }
 
@@ -77,7 +131,7 @@ bus_present(void)
     if (bus == NULL || bus[0] == '\0')
         return err_set(ERR_UNAVAILABLE, "keyring: no session bus (DBUS_SESSION_BUS_ADDRESS is "
                                         "unset)");
-    return 0;
+    return load_libsecret();
 }
 
 /* Starts `start` on a private context and waits for its result at most the timeout. */
@@ -86,39 +140,39 @@ typedef void (*op_start_fn)(void *arg, GCancellable *cancel, GAsyncReadyCallback
 static int
 op_run(op_start_fn start, void *arg, struct op *op)
 {
-    GMainContext *ctx = g_main_context_new();
+    GMainContext *ctx = p_g_main_context_new();
     GSource *deadline, *giveup = NULL;
     int gave_up = 0;
 
     memset(op, 0, sizeof(*op));
-    op->cancel = g_cancellable_new();
-    g_main_context_push_thread_default(ctx);
+    op->cancel = p_g_cancellable_new();
+    p_g_main_context_push_thread_default(ctx);
     start(arg, op->cancel, op_done, op);
-    deadline = g_timeout_source_new(timeout_ms());
-    g_source_set_callback(deadline, op_deadline, op, NULL);
-    g_source_attach(deadline, ctx);
+    deadline = p_g_timeout_source_new(timeout_ms());
+    p_g_source_set_callback(deadline, op_deadline, op, NULL);
+    p_g_source_attach(deadline, ctx);
     while (!op->done && !gave_up) {
         if (op->timed_out && giveup == NULL) {
             /* Cancelled: give the call a moment to wind down, then walk away from it. */
-            giveup = g_timeout_source_new(500);
-            g_source_set_callback(giveup, op_giveup, &gave_up, NULL);
-            g_source_attach(giveup, ctx);
+            giveup = p_g_timeout_source_new(500);
+            p_g_source_set_callback(giveup, op_giveup, &gave_up, NULL);
+            p_g_source_attach(giveup, ctx);
         }
-        g_main_context_iteration(ctx, TRUE);
+        p_g_main_context_iteration(ctx, TRUE);
     }
-    g_source_destroy(deadline);
-    g_source_unref(deadline);
+    p_g_source_destroy(deadline);
+    p_g_source_unref(deadline);
     if (giveup != NULL) {
-        g_source_destroy(giveup);
-        g_source_unref(giveup);
+        p_g_source_destroy(giveup);
+        p_g_source_unref(giveup);
     }
-    g_main_context_pop_thread_default(ctx);
+    p_g_main_context_pop_thread_default(ctx);
     if (!op->done) {
         /* The call still references ctx and op->cancel: leak them rather than free under it. */
         return err_set(ERR_UNAVAILABLE, "keyring: no answer within %u ms", timeout_ms());
     }
-    g_main_context_unref(ctx);
-    g_object_unref(op->cancel);
+    p_g_main_context_unref(ctx);
+    p_g_object_unref(op->cancel);
     return 0;
 }
 
@@ -131,25 +185,25 @@ map_error(GError *e, const char *what, int timed_out)
         rc = err_set(ERR_UNAVAILABLE, "keyring: %s got no answer within %u ms (locked, or "
                                       "waiting for a prompt?)",
                      what, timeout_ms());
-    else if (g_error_matches(e, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) ||
+    else if (p_g_error_matches(e, p_secret_error_get_quark(), SECRET_ERROR_IS_LOCKED) ||
              strstr(e->message, "locked") != NULL)
         rc = err_set(ERR_UNAVAILABLE, "keyring: %s failed: the keyring is locked", what);
     else
         rc = err_set(ERR_UNAVAILABLE, "keyring: %s failed: %s", what, e->message);
-    g_error_free(e);
+    p_g_error_free(e);
     return rc;
 }
 
 static void
 start_lookup(void *arg, GCancellable *cancel, GAsyncReadyCallback cb, void *user)
 {
-    secret_password_lookup(&vault_schema, cancel, cb, user, "vault-id", (const char *)arg, NULL);
+    p_secret_password_lookup(&vault_schema, cancel, cb, user, "vault-id", (const char *)arg, NULL);
 }
 
 static void
 start_clear(void *arg, GCancellable *cancel, GAsyncReadyCallback cb, void *user)
 {
-    secret_password_clear(&vault_schema, cancel, cb, user, "vault-id", (const char *)arg, NULL);
+    p_secret_password_clear(&vault_schema, cancel, cb, user, "vault-id", (const char *)arg, NULL);
 }
 
 struct store_arg {
@@ -163,7 +217,7 @@ start_store(void *arg, GCancellable *cancel, GAsyncReadyCallback cb, void *user)
 {
     struct store_arg *a = arg;
 
-    secret_password_store(&vault_schema, SECRET_COLLECTION_DEFAULT, a->label, a->value, cancel,
+    p_secret_password_store(&vault_schema, SECRET_COLLECTION_DEFAULT, a->label, a->value, cancel,
                           cb, user, "vault-id", a->id, NULL);
 }
 
@@ -177,8 +231,8 @@ keys_keyring_clear(const char *vault_id)
 
     if ((rc = bus_present()) < 0 || (rc = op_run(start_clear, (void *)vault_id, &op)) < 0)
         return rc;
-    removed = secret_password_clear_finish(op.result, &e);
-    g_object_unref(op.result);
+    removed = p_secret_password_clear_finish(op.result, &e);
+    p_g_object_unref(op.result);
     if (e != NULL)
         return map_error(e, "remove", op.timed_out);
     return removed ? 0 : err_set(ERR_NOTFOUND, "keyring: no key cached for this vault");
@@ -197,11 +251,11 @@ keys_keyring_lookup(const char *vault_id, unsigned char key[KEYS_KEY_BYTES])
 
     if ((rc = bus_present()) < 0 || (rc = op_run(start_lookup, (void *)vault_id, &op)) < 0)
         return rc;
-    pw = secret_password_lookup_nonpageable_finish(op.result, &e);
-    g_object_unref(op.result);
+    pw = p_secret_password_lookup_nonpageable_finish(op.result, &e);
+    p_g_object_unref(op.result);
     if (e != NULL) {
         if (pw != NULL)
-            secret_password_free(pw);
+            p_secret_password_free(pw);
         return map_error(e, "lookup", op.timed_out);
     }
     if (pw == NULL) /* libsecret: NULL and no error means no such item */
@@ -210,7 +264,7 @@ keys_keyring_lookup(const char *vault_id, unsigned char key[KEYS_KEY_BYTES])
                  strlen(hex) == 2 * KEYS_KEY_BYTES
              ? 0
              : err_set(ERR_PARSE, "keyring: the cached entry for this vault is malformed");
-    secret_password_free(pw);
+    p_secret_password_free(pw);
     if (rc == 0 && expiry != 0 && (unsigned long long)time(NULL) >= expiry) {
         (void)keys_keyring_clear(vault_id);
         rc = err_set(ERR_NOTFOUND, "keyring: the cached key expired and was removed");
@@ -252,8 +306,8 @@ keys_keyring_store(const char *vault_id, const char *path,
     sodium_free(value);
     if (rc < 0)
         return rc;
-    secret_password_store_finish(op.result, &e);
-    g_object_unref(op.result);
+    p_secret_password_store_finish(op.result, &e);
+    p_g_object_unref(op.result);
     if (e != NULL)
         return map_error(e, "store", op.timed_out);
     return 0;

@@ -44,38 +44,73 @@ missing(const char *path)
                    path);
 }
 
-static int
-read_vault(const char *path, struct buf *file)
-{
-    int rc = file_read_all(path, VAULT_FILE_MAX, FILE_READ_NOFOLLOW, file);
-
-    if (rc == ERR_NOTFOUND)
-        return missing(path);
-    return rc;
-}
-
 int
-vault_body_decrypt(const struct vault_header *h, const unsigned char *file, size_t len,
-                   const unsigned char *key, unsigned char **plain, size_t *plain_len)
+vault_body_open(const struct vault_header *h, unsigned char *file, size_t len,
+                const unsigned char *key, size_t *plain_len)
 {
     unsigned long long mlen = 0;
-    size_t clen;
 
-    *plain = NULL;
     if (len < h->len + KEYS_TAG_BYTES)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (truncated body)");
-    clen = len - h->len;
-    *plain = keys_alloc(clen - KEYS_TAG_BYTES + 1);
-    if (*plain == NULL)
-        return err_set(ERR_NOMEM, "cannot allocate guarded memory for the payload");
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(*plain, &mlen, NULL, file + h->len, clen, file,
-                                                   h->len, h->nonce, key) != 0) {
-        keys_free(*plain);
-        *plain = NULL;
+    /* In place: the plaintext never exists outside this guarded block. */
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(file + h->len, &mlen, NULL, file + h->len,
+                                                   len - h->len, file, h->len, h->nonce,
+                                                   key) != 0)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (authentication failed)");
-    }
     *plain_len = (size_t)mlen;
     return 0;
+}
+
+/* The whole file in one read, straight into guarded memory (it is decrypted in place). */
+static int
+read_guarded(const char *path, unsigned char **mem, size_t *len)
+{
+    struct stat st;
+    size_t got = 0;
+    ssize_t n;
+    int fd, rc = 0;
+
+    *mem = NULL;
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return missing(path);
+        if (errno == ELOOP)
+            return err_set(ERR_UNSAFE, "%s: is a symbolic link; refusing to follow it", path);
+        return err_set_errno(ERR_IO, "%s: cannot open", path);
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        rc = err_set(ERR_UNSAFE, "%s: not a regular file", path);
+        goto out;
+    }
+    if (st.st_size > VAULT_FILE_MAX) {
+        rc = err_set(ERR_LIMIT, "%s: larger than the limit of %d MiB", path, VAULT_FILE_MAX >> 20);
+        goto out;
+    }
+    if ((*mem = keys_alloc((size_t)st.st_size + 1)) == NULL) {
+        rc = err_set(ERR_NOMEM, "cannot allocate guarded memory for the vault");
+        goto out;
+    }
+    while (got < (size_t)st.st_size) {
+        n = read(fd, *mem + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = err_set_errno(ERR_IO, "%s: read failed", path);
+            goto out;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    *len = got;
+out:
+    if (rc < 0 && *mem != NULL) {
+        keys_free(*mem);
+        *mem = NULL;
+    }
+    close(fd);
+    return rc;
 }
 
 static int
@@ -107,8 +142,8 @@ int
 vault_open(const char *path, int flags, const struct vault_unlock *u, struct vault **out)
 {
     struct vault *v;
-    struct buf file = {0};
     unsigned char check[16];
+    size_t len = 0;
     int rc;
 
     *out = NULL;
@@ -127,9 +162,9 @@ vault_open(const char *path, int flags, const struct vault_unlock *u, struct vau
     /* Writers lock before reading, so a read-modify-write never loses another writer's change. */
     if (v->writable && (rc = take_lock(v)) < 0)
         goto fail;
-    if ((rc = read_vault(path, &file)) < 0)
+    if ((rc = read_guarded(path, &v->mem, &len)) < 0)
         goto fail;
-    if ((rc = vault_header_parse((unsigned char *)file.data, file.len, &v->hdr)) < 0)
+    if ((rc = vault_header_parse(v->mem, len, &v->hdr)) < 0)
         goto fail;
     sodium_bin2hex(v->id_hex, sizeof(v->id_hex), v->hdr.id, sizeof(v->hdr.id));
     if ((rc = vault_unlock_key(v)) < 0)
@@ -139,16 +174,14 @@ vault_open(const char *path, int flags, const struct vault_unlock *u, struct vau
         rc = err_set(ERR_PARSE, "vault is corrupted or was modified (key check mismatch)");
         goto fail;
     }
-    if ((rc = vault_body_decrypt(&v->hdr, (unsigned char *)file.data, file.len, v->key, &v->plain,
-                                 &v->plain_len)) < 0)
+    if ((rc = vault_body_open(&v->hdr, v->mem, len, v->key, &v->plain_len)) < 0)
         goto fail;
+    v->plain = v->mem + v->hdr.len;
     if ((rc = vault_payload_index(v->plain, v->plain_len, &v->idx)) < 0)
         goto fail;
-    buf_free(&file);
     *out = v;
     return 0;
 fail:
-    buf_free(&file);
     vault_close(v);
     return rc;
 }
@@ -166,8 +199,8 @@ vault_close(struct vault *v)
     free(v->changes);
     if (v->key != NULL)
         keys_free(v->key);
-    if (v->plain != NULL)
-        keys_free(v->plain);
+    if (v->mem != NULL)
+        keys_free(v->mem);
     if (v->keyfile != NULL)
         keys_free(v->keyfile);
     keys_passphrase_free(&v->pass);
@@ -262,7 +295,7 @@ put32(unsigned char *p, uint32_t v)
 
 /* Builds the new payload: the unchanged records plus the changes, sorted by name. */
 static int
-build_payload(const struct vault *v, unsigned char **out, size_t *out_len)
+build_payload(const struct vault *v, size_t hlen, unsigned char **out, size_t *out_len)
 {
     struct item *items;
     size_t n = 0, total = VAULT_PAYLOAD_HEAD, off;
@@ -294,11 +327,12 @@ build_payload(const struct vault *v, unsigned char **out, size_t *out_len)
         free(items);
         return err_set(ERR_LIMIT, "the vault would exceed %d MiB", VAULT_FILE_MAX >> 20);
     }
-    p = keys_alloc(total);
-    if (p == NULL) {
+    *out = keys_alloc(hlen + total + KEYS_TAG_BYTES);
+    if (*out == NULL) {
         free(items);
         return err_set(ERR_NOMEM, "cannot allocate guarded memory for the payload");
     }
+    p = *out + hlen;
     memcpy(p, VAULT_PAYLOAD_MAGIC, 4);
     put32(p + 4, (uint32_t)n);
     off = VAULT_PAYLOAD_HEAD + n * VAULT_RECORD_BYTES;
@@ -314,35 +348,46 @@ build_payload(const struct vault *v, unsigned char **out, size_t *out_len)
         off += items[k].entry_len;
     }
     free(items);
-    *out = p;
     *out_len = total;
     return 0;
 }
 
-/* Encrypts `plain` under `key` with a fresh nonce; the new header is the associated data. */
-int
-vault_seal(struct vault_header *h, const unsigned char *key, const unsigned char *plain,
-           size_t plain_len, struct buf *out)
+size_t
+vault_header_size(const struct vault_header *h)
 {
+    size_t n = VAULT_FIXED_BYTES + KEYS_NONCE_BYTES + VAULT_CHECKSUM;
+
+    for (size_t i = 0; i < h->nslots; i++)
+        n += 4 + h->slots[i].len;
+    return n;
+}
+
+/* mem = [header room][plain_len bytes of payload][tag room]: a fresh nonce and key check, the
+ * header encoded in front, and the payload encrypted in place with the header as associated
+ * data. The block then holds exactly the file's bytes. */
+int
+vault_seal(struct vault_header *h, const unsigned char *key, unsigned char *mem,
+           size_t plain_len)
+{
+    struct buf hb = {0};
     unsigned long long clen = 0;
-    size_t hstart = out->len;
+    size_t hlen = vault_header_size(h);
     int rc;
 
     keys_random(h->nonce, sizeof(h->nonce));
     keys_key_check(key, h->id, sizeof(h->id), h->check);
-    if ((rc = vault_header_encode(h, out)) < 0)
+    if ((rc = vault_header_encode(h, &hb)) < 0) {
+        buf_free(&hb);
         return rc;
-    if (out->cap < out->len + plain_len + KEYS_TAG_BYTES + 1) {
-        char *d = realloc(out->data, out->len + plain_len + KEYS_TAG_BYTES + 1);
-        if (d == NULL)
-            return err_set(ERR_NOMEM, "out of memory");
-        out->data = d;
-        out->cap = out->len + plain_len + KEYS_TAG_BYTES + 1;
     }
-    crypto_aead_xchacha20poly1305_ietf_encrypt((unsigned char *)out->data + out->len, &clen, plain,
-                                               plain_len, (unsigned char *)out->data + hstart,
-                                               h->len, NULL, h->nonce, key);
-    out->len += (size_t)clen;
+    if (hb.len != hlen) {
+        buf_free(&hb);
+        return err_set(ERR_INTERNAL, "header size mismatch");
+    }
+    memcpy(mem, hb.data, hlen);
+    buf_free(&hb);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(mem + hlen, &clen, mem + hlen, plain_len, mem, hlen,
+                                               NULL, h->nonce, key);
     return 0;
 }
 
@@ -392,38 +437,29 @@ keep_backup(const char *path)
 }
 
 int
-vault_write_file(struct vault *v, const unsigned char *plain, size_t plain_len)
+vault_commit(struct vault *v)
 {
-    struct buf out = {0};
+    unsigned char *mem = NULL;
+    size_t len = 0, hlen = vault_header_size(&v->hdr);
     int rc;
 
-    if (!v->writable)
-        return err_set(ERR_INTERNAL, "vault opened read-only");
+    if (!v->writable || v->plain == NULL)
+        return err_set(ERR_INTERNAL, "vault not open for writing");
+    if ((rc = build_payload(v, hlen, &mem, &len)) < 0)
+        return rc;
     remove_stale_temps(v->path);
-    rc = vault_seal(&v->hdr, v->key, plain, plain_len, &out);
+    rc = vault_seal(&v->hdr, v->key, mem, len);
     if (rc == 0)
         rc = keep_backup(v->path);
     if (rc == 0)
-        rc = file_write_atomic(v->path, out.data, out.len, 0600);
-    buf_free(&out);
-    return rc;
-}
-
-int
-vault_commit(struct vault *v)
-{
-    unsigned char *p = NULL;
-    size_t len = 0;
-    int rc;
-
-    if ((rc = build_payload(v, &p, &len)) < 0)
-        return rc;
-    rc = vault_write_file(v, p, len);
+        rc = file_write_atomic(v->path, mem, hlen + len + KEYS_TAG_BYTES, 0600);
+    keys_free(mem);
     if (rc == 0) {
-        /* The new payload becomes the current one; pending changes are now in it. */
-        keys_free(v->plain);
-        v->plain = p;
-        v->plain_len = len;
+        /* Written: the old payload is stale, and this handle is done with. */
+        keys_free(v->mem);
+        v->mem = NULL;
+        v->plain = NULL;
+        memset(&v->idx, 0, sizeof(v->idx));
         for (size_t i = 0; i < v->nchanges; i++) {
             free(v->changes[i].name);
             if (v->changes[i].json != NULL)
@@ -431,9 +467,6 @@ vault_commit(struct vault *v)
         }
         v->nchanges = 0;
         v->dirty = 0;
-        rc = vault_payload_index(v->plain, v->plain_len, &v->idx);
-    } else {
-        keys_free(p);
     }
     return rc;
 }
@@ -442,8 +475,8 @@ int
 vault_create(const char *path, const struct vault_create *c)
 {
     struct vault_header h;
-    struct buf out = {0};
-    unsigned char *key = NULL, *kf = NULL, empty[VAULT_PAYLOAD_HEAD] = "SVP1";
+    unsigned char *key = NULL, *kf = NULL, *mem = NULL;
+    size_t hlen;
     char dir[PATH_MAX];
     struct stat st;
     int rc;
@@ -483,11 +516,18 @@ vault_create(const char *path, const struct vault_create *c)
             (rc = vault_slot_make_keyfile(&h, kf, key, &h.slots[h.nslots++])) < 0)
             goto out;
     }
-    if ((rc = vault_seal(&h, key, empty, sizeof(empty), &out)) < 0)
+    hlen = vault_header_size(&h);
+    if ((mem = keys_alloc(hlen + VAULT_PAYLOAD_HEAD + KEYS_TAG_BYTES)) == NULL) {
+        rc = err_set(ERR_NOMEM, "cannot allocate guarded memory");
         goto out;
-    rc = file_write_new(path, out.data, out.len, 0600);
+    }
+    memcpy(mem + hlen, VAULT_PAYLOAD_MAGIC "\0\0\0\0", VAULT_PAYLOAD_HEAD);
+    if ((rc = vault_seal(&h, key, mem, VAULT_PAYLOAD_HEAD)) < 0)
+        goto out;
+    rc = file_write_new(path, mem, hlen + VAULT_PAYLOAD_HEAD + KEYS_TAG_BYTES, 0600);
 out:
-    buf_free(&out);
+    if (mem != NULL)
+        keys_free(mem);
     if (key != NULL)
         keys_free(key);
     if (kf != NULL)

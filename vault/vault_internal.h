@@ -110,7 +110,8 @@ struct vault {
     struct vault_unlock unlock;
     struct vault_header hdr;
     unsigned char *key;   /* guarded */
-    unsigned char *plain; /* guarded payload */
+    unsigned char *mem;   /* guarded: the file, its body decrypted in place */
+    unsigned char *plain; /* the payload, inside mem */
     size_t plain_len;
     struct vault_index idx;
     struct vault_change *changes;
@@ -131,15 +132,17 @@ int vault_entry_parse(const struct vault *v, const char *name, struct cJSON **ou
 /* Metadata of a checked entry; `with_versions` fills out->versions (calloc'd). */
 int vault_entry_info(const struct cJSON *e, const char *name, int with_versions,
                      struct vault_info *out);
-/* Authenticates and decrypts a body into guarded memory. */
-int vault_body_decrypt(const struct vault_header *h, const unsigned char *file, size_t len,
-                       const unsigned char *key, unsigned char **plain, size_t *plain_len);
+/* Authenticates and decrypts the body of file[0..len) in place: the payload is then at
+ * file + h->len. ERR_PARSE "vault is corrupted or was modified" when any byte changed. */
+int vault_body_open(const struct vault_header *h, unsigned char *file, size_t len,
+                    const unsigned char *key, size_t *plain_len);
 /* Finds the data key through the unlock sources, in order (vault.h); sets v->key, v->source. */
 int vault_unlock_key(struct vault *v);
-/* Fresh nonce and key check, header encoded into `out`, then the payload sealed after it. */
-int vault_seal(struct vault_header *h, const unsigned char *key, const unsigned char *plain,
-               size_t plain_len, struct buf *out);
-/* Seals `plain` with v->hdr and v->key and replaces the file (backup, temp, rename). */
-int vault_write_file(struct vault *v, const unsigned char *plain, size_t plain_len);
+/* Bytes the encoded header of `h` takes. */
+size_t vault_header_size(const struct vault_header *h);
+/* mem = [header room][payload][tag room]: encodes the header (fresh nonce, key check) and
+ * encrypts the payload in place with the header as associated data. */
+int vault_seal(struct vault_header *h, const unsigned char *key, unsigned char *mem,
+               size_t plain_len);
 
 #endif
