@@ -25,9 +25,20 @@ static const SecretSchema vault_schema = {
 
 /* The libsecret, GIO, GObject and GLib functions used, resolved at first use. */
 #define SYMS(X)                                                                                \
-    X(secret_password_lookup)                                                                  \
-    X(secret_password_lookup_nonpageable_finish)                                               \
-    X(secret_password_free)                                                                    \
+    X(secret_service_get)                                                                      \
+    X(secret_service_get_finish)                                                               \
+    X(secret_service_search)                                                                   \
+    X(secret_service_search_finish)                                                            \
+    X(secret_item_get_locked)                                                                  \
+    X(secret_item_get_secret)                                                                  \
+    X(secret_value_get)                                                                        \
+    X(secret_value_unref)                                                                      \
+    X(g_hash_table_new)                                                                        \
+    X(g_hash_table_insert)                                                                     \
+    X(g_hash_table_unref)                                                                      \
+    X(g_str_hash)                                                                              \
+    X(g_str_equal)                                                                             \
+    X(g_list_free_full)                                                                        \
     X(secret_password_clear)                                                                   \
     X(secret_password_clear_finish)                                                            \
     X(secret_password_store)                                                                   \
@@ -195,9 +206,25 @@ map_error(GError *e, const char *what, int timed_out)
 }
 
 static void
-start_lookup(void *arg, GCancellable *cancel, GAsyncReadyCallback cb, void *user)
+start_service(void *arg, GCancellable *cancel, GAsyncReadyCallback cb, void *user)
 {
-    p_secret_password_lookup(&vault_schema, cancel, cb, user, "vault-id", (const char *)arg, NULL);
+    (void)arg;
+    p_secret_service_get(SECRET_SERVICE_OPEN_SESSION, cancel, cb, user);
+}
+
+struct search_arg {
+    SecretService *service;
+    GHashTable *attrs;
+};
+
+/* Without SECRET_SEARCH_UNLOCK: a locked item is reported as locked, never a prompt. */
+static void
+start_search(void *arg, GCancellable *cancel, GAsyncReadyCallback cb, void *user)
+{
+    struct search_arg *a = arg;
+
+    p_secret_service_search(a->service, &vault_schema, a->attrs, SECRET_SEARCH_LOAD_SECRETS,
+                            cancel, cb, user);
 }
 
 static void
@@ -238,33 +265,83 @@ keys_keyring_clear(const char *vault_id)
     return removed ? 0 : err_set(ERR_NOTFOUND, "keyring: no key cached for this vault");
 }
 
+/* The cached entry's text for `vault_id`, copied into `entry` (ENTRY_MAX, guarded). */
+static int
+lookup_entry(const char *vault_id, char *entry)
+{
+    struct search_arg a = {0};
+    struct op op;
+    GError *e = NULL;
+    GList *items, *it;
+    int rc, locked = 0, found = 0;
+
+    if ((rc = op_run(start_service, NULL, &op)) < 0)
+        return rc;
+    a.service = p_secret_service_get_finish(op.result, &e);
+    p_g_object_unref(op.result);
+    if (e != NULL)
+        return map_error(e, "lookup", op.timed_out);
+    a.attrs = p_g_hash_table_new(p_g_str_hash, p_g_str_equal);
+    p_g_hash_table_insert(a.attrs, (gpointer) "vault-id", (gpointer)vault_id);
+    rc = op_run(start_search, &a, &op);
+    p_g_hash_table_unref(a.attrs);
+    if (rc < 0) {
+        p_g_object_unref(a.service);
+        return rc;
+    }
+    items = p_secret_service_search_finish(a.service, op.result, &e);
+    p_g_object_unref(op.result);
+    p_g_object_unref(a.service);
+    if (e != NULL)
+        return map_error(e, "lookup", op.timed_out);
+    for (it = items; it != NULL && !found; it = it->next) {
+        SecretItem *item = it->data;
+        SecretValue *val;
+        const gchar *text;
+        gsize len = 0;
+        if (p_secret_item_get_locked(item)) {
+            locked = 1;
+            continue;
+        }
+        if ((val = p_secret_item_get_secret(item)) == NULL)
+            continue;
+        text = p_secret_value_get(val, &len);
+        if (text != NULL && len > 0 && len < ENTRY_MAX) {
+            memcpy(entry, text, len);
+            entry[len] = '\0';
+            found = 1;
+        }
+        p_secret_value_unref(val);
+    }
+    p_g_list_free_full(items, p_g_object_unref);
+    if (found)
+        return 0;
+    if (locked)
+        return err_set(ERR_UNAVAILABLE, "keyring: the key is cached but the keyring is locked");
+    return err_set(ERR_NOTFOUND, "keyring: no key cached for this vault");
+}
+
 int
 keys_keyring_lookup(const char *vault_id, unsigned char key[KEYS_KEY_BYTES])
 {
-    struct op op;
-    GError *e = NULL;
-    gchar *pw;
+    char *pw, hex[2 * KEYS_KEY_BYTES + 1];
     unsigned long long expiry;
-    char hex[2 * KEYS_KEY_BYTES + 1];
     size_t bin_len = 0;
     int rc, n = 0;
 
-    if ((rc = bus_present()) < 0 || (rc = op_run(start_lookup, (void *)vault_id, &op)) < 0)
+    if ((rc = bus_present()) < 0)
         return rc;
-    pw = p_secret_password_lookup_nonpageable_finish(op.result, &e);
-    p_g_object_unref(op.result);
-    if (e != NULL) {
-        if (pw != NULL)
-            p_secret_password_free(pw);
-        return map_error(e, "lookup", op.timed_out);
+    if ((pw = sodium_malloc(ENTRY_MAX)) == NULL)
+        return err_set(ERR_NOMEM, "cannot allocate guarded memory");
+    if ((rc = lookup_entry(vault_id, pw)) < 0) {
+        sodium_free(pw);
+        return rc;
     }
-    if (pw == NULL) /* libsecret: NULL and no error means no such item */
-        return err_set(ERR_NOTFOUND, "keyring: no key cached for this vault");
     rc = sscanf(pw, "v1 %llu %64[0-9a-f]%n", &expiry, hex, &n) == 2 && pw[n] == '\0' &&
                  strlen(hex) == 2 * KEYS_KEY_BYTES
              ? 0
              : err_set(ERR_PARSE, "keyring: the cached entry for this vault is malformed");
-    p_secret_password_free(pw);
+    sodium_free(pw);
     if (rc == 0 && expiry != 0 && (unsigned long long)time(NULL) >= expiry) {
         (void)keys_keyring_clear(vault_id);
         rc = err_set(ERR_NOTFOUND, "keyring: the cached key expired and was removed");
