@@ -29,6 +29,10 @@ double keys_entropy_bits(const struct keys_charset *cs, size_t length);
 /* Guarded memory (sodium_malloc): guard pages, mlock, zeroed on free. NULL on failure. */
 void *keys_alloc(size_t size);
 void keys_free(void *p);
+/* Large guarded buffers (megabytes): locked, not dumped, fenced, wiped on free, on huge pages.
+ * Free with keys_free_large only. NULL on failure. */
+void *keys_alloc_large(size_t size);
+void keys_free_large(void *p);
 /* Zeroes memory in a way the compiler cannot remove. */
 void keys_wipe(void *p, size_t size);
 

@@ -87,7 +87,7 @@ read_guarded(const char *path, unsigned char **mem, size_t *len)
         rc = err_set(ERR_LIMIT, "%s: larger than the limit of %d MiB", path, VAULT_FILE_MAX >> 20);
         goto out;
     }
-    if ((*mem = keys_alloc((size_t)st.st_size + 1)) == NULL) {
+    if ((*mem = keys_alloc_large((size_t)st.st_size + 1)) == NULL) {
         rc = err_set(ERR_NOMEM, "cannot allocate guarded memory for the vault");
         goto out;
     }
@@ -106,7 +106,7 @@ read_guarded(const char *path, unsigned char **mem, size_t *len)
     *len = got;
 out:
     if (rc < 0 && *mem != NULL) {
-        keys_free(*mem);
+        keys_free_large(*mem);
         *mem = NULL;
     }
     close(fd);
@@ -200,7 +200,7 @@ vault_close(struct vault *v)
     if (v->key != NULL)
         keys_free(v->key);
     if (v->mem != NULL)
-        keys_free(v->mem);
+        keys_free_large(v->mem);
     if (v->keyfile != NULL)
         keys_free(v->keyfile);
     keys_passphrase_free(&v->pass);
@@ -327,7 +327,7 @@ build_payload(const struct vault *v, size_t hlen, unsigned char **out, size_t *o
         free(items);
         return err_set(ERR_LIMIT, "the vault would exceed %d MiB", VAULT_FILE_MAX >> 20);
     }
-    *out = keys_alloc(hlen + total + KEYS_TAG_BYTES);
+    *out = keys_alloc_large(hlen + total + KEYS_TAG_BYTES);
     if (*out == NULL) {
         free(items);
         return err_set(ERR_NOMEM, "cannot allocate guarded memory for the payload");
@@ -453,10 +453,10 @@ vault_commit(struct vault *v)
         rc = keep_backup(v->path);
     if (rc == 0)
         rc = file_write_atomic(v->path, mem, hlen + len + KEYS_TAG_BYTES, 0600);
-    keys_free(mem);
+    keys_free_large(mem);
     if (rc == 0) {
         /* Written: the old payload is stale, and this handle is done with. */
-        keys_free(v->mem);
+        keys_free_large(v->mem);
         v->mem = NULL;
         v->plain = NULL;
         memset(&v->idx, 0, sizeof(v->idx));
