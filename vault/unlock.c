@@ -97,7 +97,8 @@ vault_unlock_key(struct vault *v)
     }
     if (kf == NULL && env_kf != NULL && env_kf[0] != '\0')
         kf = env_kf;
-    if (kf != NULL) {
+    /* --key-file "" says: no key file this time (SECRETS_KEY_FILE ignored), ask for the passphrase. */
+    if (kf != NULL && kf[0] != '\0') {
         if ((rc = try_key_file(v, kf)) < 0)
             return rc;
         v->source = VAULT_SOURCE_KEY_FILE;
