@@ -98,6 +98,23 @@ t_passphrase_sources() {
     expect_err 'passphrase is empty'
 }
 
+# The terminal prompt, through a real pseudo-terminal (script(1)): the passphrase is read with
+# echo off, so it never appears in what the terminal shows; the value gets a newline on a TTY.
+t_tty_prompt_no_echo() {
+    command -v script >/dev/null || { fail "script(1) missing (util-linux)"; return; }
+    SECRETS_PASSPHRASE=typed-passphrase-42 "$SECRETS" init --vault v.sv --kdf interactive -q >/dev/null
+    printf 'tty-value' | SECRETS_PASSPHRASE=typed-passphrase-42 "$SECRETS" set a --vault v.sv -q >/dev/null
+    (sleep 2; printf 'typed-passphrase-42\n') |
+        timeout 30 script -qec "$SECRETS get a --vault v.sv" /dev/null >tty.out 2>&1
+    grep -q 'Vault passphrase:' tty.out || fail "no prompt: $(od -c tty.out | head -5)"
+    grep -q 'typed-passphrase-42' tty.out && fail "the passphrase was echoed"
+    tr -d '\r' <tty.out | grep -qx 'tty-value' || fail "value not printed with a newline: $(od -c tty.out | head -5)"
+    (sleep 2; printf 'wrong-one\n') |
+        timeout 30 script -qec "$SECRETS get a --vault v.sv" /dev/null >tty2.out 2>&1
+    grep -q 'wrong passphrase or key' tty2.out || fail "wrong typed passphrase: $(cat tty2.out)"
+    grep -q 'tty-value' tty2.out && fail "value printed after a wrong passphrase"
+}
+
 t_wrong_key_file() {
     mk
     printf 's' | kv set a -q >/dev/null
