@@ -2,9 +2,7 @@
  * environment itself (with a warning), and a no-echo prompt on the controlling terminal. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <sodium.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
