@@ -1,4 +1,6 @@
 /* secrets init: creates a new vault with a passphrase slot, a key-file slot, or both. */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <stdio.h>
 
@@ -27,6 +29,7 @@ cmd_init(int argc, char **argv)
     struct vault_create vc = {0};
     struct keys_passphrase pass = {0};
     const char *kdf = "moderate";
+    struct stat st;
     int opt, no_pass = 0, rc;
 
     vault_cli_init(&c);
@@ -58,6 +61,12 @@ cmd_init(int argc, char **argv)
     }
     if (vault_cli_path(&c) != 0 || (rc = keys_init()) < 0)
         return rc < 0 ? cli_fail(rc) : EXIT_ERROR;
+    /* Refuse before asking for a passphrase (vault_create checks again, race-free). */
+    if (lstat(c.path, &st) == 0) {
+        diag_error("%s: a vault (or another file) is already there; refusing to overwrite it",
+                   c.path);
+        return EXIT_ERROR;
+    }
     if (!no_pass) {
         rc = keys_passphrase_from_env("SECRETS", &pass);
         if (rc == 0)
