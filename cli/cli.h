@@ -103,5 +103,18 @@ int scan_target_compose(const char *arg, const struct scan_opts *opts, struct fi
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_rotate(int argc, char **argv);
+int cmd_passwd(int argc, char **argv);
+int cmd_rekey(int argc, char **argv);
+int cmd_unlock(int argc, char **argv);
+int cmd_lock(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -7,6 +7,19 @@
 static const struct cli_cmd commands[] = {
     {"generate", cmd_generate, "print random secrets"},
     {"validate", cmd_validate, "check .env files before they ship"},
+    {"init", cmd_init, "create a vault"},
+    {"set", cmd_set, "store a new version of a secret"},
+    {"get", cmd_get, "print a secret's value"},
+    {"list", cmd_list, "list secrets (never values)"},
+    {"rm", cmd_rm, "remove a secret"},
+    {"history", cmd_history, "list a secret's versions"},
+    {"rollback", cmd_rollback, "bring back an older version"},
+    {"rotate", cmd_rotate, "new random version of a secret"},
+    {"passwd", cmd_passwd, "change the passphrase or key files"},
+    {"rekey", cmd_rekey, "new data key, everything re-encrypted"},
+    {"unlock", cmd_unlock, "check the vault opens; --remember caches its key"},
+    {"lock", cmd_lock, "remove the cached key"},
+    {"check", cmd_check, "report expired and overdue secrets"},
     {NULL, NULL, NULL},
 };
 
@@ -18,8 +31,23 @@ static const char usage[] =
     "  generate     print random secrets (--length, --charset, --count)\n"
     "  validate     check .env files (--env-file FILE): syntax, weak and leaked secrets\n"
     "\n"
+    "Vault:\n"
+    "  init         create a vault (passphrase and/or key file)\n"
+    "  set NAME     store a new version (stdin, prompt, --from-file, --generate)\n"
+    "  get NAME     print the value (--version N for an older one)\n"
+    "  list         names, versions, dates, tags, expiry (never values)\n"
+    "  rm NAME      remove (history kept; --purge deletes it)\n"
+    "  history NAME           list the versions\n"
+    "  rollback NAME --to N   a new version equal to version N\n"
+    "  rotate NAME  a new random version\n"
+    "  passwd       change the passphrase, add or remove key files\n"
+    "  rekey        new data key, every secret re-encrypted\n"
+    "  unlock       check the vault opens; --remember caches the key in the OS keyring\n"
+    "  lock         remove the cached key\n"
+    "  check        report expired and overdue secrets (exit 1 when any)\n"
+    "\n"
     "Run 'secrets COMMAND --help' for a command's options.\n"
-    "Exit status: 0 success, 1 findings (validate), 2 error.\n";
+    "Exit status: 0 success, 1 findings (validate, check), 2 error.\n";
 
 int
 main(int argc, char **argv)

@@ -1,5 +1,5 @@
-/* keys: every byte of key material. Random secret generation now; guarded memory, the Argon2id
- * KDF, key slots and unlock sources (prompt, key file, environment, keyring) live here too. */
+/* keys: every byte of key material: random secret generation, guarded memory, the Argon2id KDF,
+ * key slots and unlock sources (prompt, key file, environment, OS keyring). */
 #ifndef KEYS_H
 #define KEYS_H
 
@@ -29,7 +29,89 @@ double keys_entropy_bits(const struct keys_charset *cs, size_t length);
 /* Guarded memory (sodium_malloc): guard pages, mlock, zeroed on free. NULL on failure. */
 void *keys_alloc(size_t size);
 void keys_free(void *p);
+/* Large guarded buffers (megabytes): locked, not dumped, fenced, wiped on free, on huge pages.
+ * Free with keys_free_large only. NULL on failure. */
+void *keys_alloc_large(size_t size);
+void keys_free_large(void *p);
 /* Zeroes memory in a way the compiler cannot remove. */
 void keys_wipe(void *p, size_t size);
+
+/* ---- Argon2id KDF -------------------------------------------------------------------------
+ * Parameters read from a vault file are untrusted: keys_kdf_check bounds them before any work,
+ * so a hostile file cannot make us allocate 1 TiB or loop for an hour. */
+#define KEYS_KEY_BYTES         32
+#define KEYS_SALT_BYTES        16
+#define KEYS_KDF_OPSLIMIT_MIN  1
+#define KEYS_KDF_OPSLIMIT_MAX  20
+#define KEYS_KDF_MEMLIMIT_MIN  8192ULL
+#define KEYS_KDF_MEMLIMIT_MAX  (4ULL << 30)
+#define KEYS_PASSPHRASE_MAX    1024
+
+struct keys_kdf_params {
+    unsigned long long opslimit;
+    unsigned long long memlimit; /* bytes */
+};
+
+/* interactive|moderate|sensitive -> libsodium's Argon2id presets. ERR_USAGE otherwise. */
+int keys_kdf_level_parse(const char *name, struct keys_kdf_params *out);
+/* ERR_LIMIT (with a message naming the bound) unless MIN <= opslimit/memlimit <= MAX. */
+int keys_kdf_check(const struct keys_kdf_params *p);
+/* Argon2id(passphrase, salt) -> out[KEYS_KEY_BYTES]; checks the bounds first. */
+int keys_kdf_derive(const char *pass, size_t passlen, const unsigned char salt[KEYS_SALT_BYTES],
+                    const struct keys_kdf_params *p, unsigned char out[KEYS_KEY_BYTES]);
+
+/* ---- Key slots: one data key wrapped by many key-encryption keys ---------------------------- */
+#define KEYS_NONCE_BYTES   24 /* XChaCha20-Poly1305 */
+#define KEYS_TAG_BYTES     16
+#define KEYS_WRAPPED_BYTES (KEYS_KEY_BYTES + KEYS_TAG_BYTES)
+
+/* Seals `key` under `kek` with a fresh random nonce; `ad` binds the slot to its vault. */
+int keys_wrap(const unsigned char kek[KEYS_KEY_BYTES], const unsigned char *ad, size_t adlen,
+              const unsigned char key[KEYS_KEY_BYTES], unsigned char nonce[KEYS_NONCE_BYTES],
+              unsigned char wrapped[KEYS_WRAPPED_BYTES]);
+/* ERR_AUTH when `kek` is not the one that wrapped it (or a byte changed). */
+int keys_unwrap(const unsigned char kek[KEYS_KEY_BYTES], const unsigned char *ad, size_t adlen,
+                const unsigned char nonce[KEYS_NONCE_BYTES],
+                const unsigned char wrapped[KEYS_WRAPPED_BYTES], unsigned char key[KEYS_KEY_BYTES]);
+/* Key-encryption key of a key file's 32 bytes (domain-separated BLAKE2b). */
+void keys_keyfile_kek(const unsigned char keyfile[KEYS_KEY_BYTES], unsigned char kek[KEYS_KEY_BYTES]);
+/* A short keyed check value proving a data key opens a vault without decrypting it. */
+void keys_key_check(const unsigned char key[KEYS_KEY_BYTES], const unsigned char *id, size_t idlen,
+                    unsigned char out[16]);
+/* Fills `out` with random bytes. */
+void keys_random(void *out, size_t n);
+
+/* ---- Unlock sources --------------------------------------------------------------------------
+ * A passphrase lives in guarded memory; keys_passphrase_free wipes it. */
+struct keys_passphrase {
+    char *data; /* keys_alloc'd, NUL-terminated */
+    size_t len;
+};
+void keys_passphrase_free(struct keys_passphrase *p);
+/* Copies `len` bytes into guarded memory. Rejects empty, over-long and NUL-containing input. */
+int keys_passphrase_set(struct keys_passphrase *p, const char *s, size_t len, const char *origin);
+/* From the environment: SECRETS_PASSPHRASE_FILE, then SECRETS_PASSPHRASE (a warning unless
+ * SECRETS_PASSPHRASE_NOWARN=1). `prefix` is "SECRETS" or "SECRETS_NEW" (passwd). Returns 1 when
+ * found, 0 when neither is set, negative on error (unreadable file, empty). */
+int keys_passphrase_from_env(const char *prefix, struct keys_passphrase *out);
+/* No-echo prompt on /dev/tty; `confirm` asks twice. ERR_UNAVAILABLE when there is no terminal. */
+int keys_passphrase_prompt(const char *prompt, int confirm, struct keys_passphrase *out);
+/* Reads a key file: exactly 32 bytes, a regular file, not a symlink. Warns when group/other can
+ * read it. */
+int keys_keyfile_read(const char *path, unsigned char out[KEYS_KEY_BYTES]);
+/* Creates a new key file of 32 random bytes, mode 0600, O_EXCL. */
+int keys_keyfile_create(const char *path);
+
+/* ---- OS keyring cache (Secret Service through libsecret) ------------------------------------
+ * Keyed by the vault id (hex). A cache, never the only copy. Every call is bounded by a timeout
+ * (SECRETS_KEYRING_TIMEOUT_MS, default 3000) and fails fast without a session bus. Errors:
+ * ERR_UNAVAILABLE (no bus, daemon absent, locked, timed out) with a one-line message. */
+/* 0 and `key` filled; ERR_NOTFOUND when nothing is cached or the entry expired (then removed). */
+int keys_keyring_lookup(const char *vault_id, unsigned char key[KEYS_KEY_BYTES]);
+/* Stores `key`; `ttl_seconds` > 0 makes lookups ignore (and remove) it after that long. */
+int keys_keyring_store(const char *vault_id, const char *path,
+                       const unsigned char key[KEYS_KEY_BYTES], long ttl_seconds);
+/* 0 when an entry was removed, ERR_NOTFOUND when there was none. */
+int keys_keyring_clear(const char *vault_id);
 
 #endif

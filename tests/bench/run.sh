@@ -20,6 +20,6 @@ for b in tests/bench/bench_*.sh; do
     [ -f "$b" ] || continue
     case $(basename "$b") in *"${BENCH:-}"*) ;; *) continue ;; esac
     echo "== bench $(basename "$b" .sh)"
-    bash "$b" || { echo "!! $(basename "$b") failed"; status=1; }
+    bash "$b" "$BUILD" || { echo "!! $(basename "$b") failed"; status=1; }
 done
 exit $status

@@ -155,7 +155,7 @@ t_container_with_image() {
     run "$SCANNER" --container "$PREFIX-hardened" --with-image
     expect_rc 1
     expect_out "^$IMG|e2e/runtime"
-    expect_out '\[IMG001\]'
+    expect_out '\[DF001\] the image runs as root'   # the image's own checks ran (shared DF ids)
     expect_no_out '\[RT0'
 }
 

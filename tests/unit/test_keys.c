@@ -4,7 +4,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -142,6 +145,112 @@ test_guarded_memory_wiped(void **state)
     keys_free(p);
 }
 
+static void
+test_kdf_levels_and_bounds(void **state)
+{
+    struct keys_kdf_params p;
+    unsigned char salt[KEYS_SALT_BYTES] = {1}, out[KEYS_KEY_BYTES];
+    (void)state;
+    assert_int_equal(keys_kdf_level_parse("interactive", &p), 0);
+    assert_int_equal(keys_kdf_check(&p), 0);
+    assert_int_equal(keys_kdf_level_parse("moderate", &p), 0);
+    assert_int_equal(p.memlimit, 256ULL << 20);
+    assert_int_equal(keys_kdf_level_parse("sensitive", &p), 0);
+    assert_int_equal(keys_kdf_check(&p), 0);
+    assert_int_equal(keys_kdf_level_parse("fast", &p), ERR_USAGE);
+    p.opslimit = KEYS_KDF_OPSLIMIT_MAX + 1;
+    p.memlimit = 1 << 20;
+    assert_int_equal(keys_kdf_check(&p), ERR_LIMIT);
+    /* refused before any work: a derive with 2^40 bytes returns at once */
+    p.opslimit = 2;
+    p.memlimit = 1ULL << 40;
+    assert_int_equal(keys_kdf_derive("pw", 2, salt, &p, out), ERR_LIMIT);
+    assert_non_null(strstr(err_message(), "4 GiB"));
+    /* deterministic for the same inputs, different for another salt */
+    unsigned char a[KEYS_KEY_BYTES], b[KEYS_KEY_BYTES];
+    p.opslimit = 1;
+    p.memlimit = KEYS_KDF_MEMLIMIT_MIN;
+    assert_int_equal(keys_kdf_derive("pw", 2, salt, &p, a), 0);
+    assert_int_equal(keys_kdf_derive("pw", 2, salt, &p, b), 0);
+    assert_memory_equal(a, b, sizeof(a));
+    salt[0] = 2;
+    assert_int_equal(keys_kdf_derive("pw", 2, salt, &p, b), 0);
+    assert_memory_not_equal(a, b, sizeof(a));
+}
+
+static void
+test_wrap_unwrap(void **state)
+{
+    unsigned char kek[KEYS_KEY_BYTES], key[KEYS_KEY_BYTES], out[KEYS_KEY_BYTES];
+    unsigned char nonce[KEYS_NONCE_BYTES], wrapped[KEYS_WRAPPED_BYTES];
+    const unsigned char ad[] = "vault-id";
+    (void)state;
+    keys_random(kek, sizeof(kek));
+    keys_random(key, sizeof(key));
+    assert_int_equal(keys_wrap(kek, ad, sizeof(ad), key, nonce, wrapped), 0);
+    assert_int_equal(keys_unwrap(kek, ad, sizeof(ad), nonce, wrapped, out), 0);
+    assert_memory_equal(key, out, sizeof(key));
+    /* another associated data (another vault) or a changed byte: refused, output zeroed */
+    assert_int_equal(keys_unwrap(kek, ad, sizeof(ad) - 1, nonce, wrapped, out), ERR_AUTH);
+    for (size_t i = 0; i < sizeof(out); i++)
+        assert_int_equal(out[i], 0);
+    wrapped[5] ^= 1;
+    assert_int_equal(keys_unwrap(kek, ad, sizeof(ad), nonce, wrapped, out), ERR_AUTH);
+    assert_string_equal(err_message(), "wrong passphrase or key");
+}
+
+static void
+test_keyfile_and_env_passphrase(void **state)
+{
+    char dir[] = "/tmp/test_keys.XXXXXX", path[64], link[64], pwfile[64];
+    unsigned char key[KEYS_KEY_BYTES];
+    struct keys_passphrase p = {0};
+    FILE *f;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/k", dir);
+    snprintf(link, sizeof(link), "%s/l", dir);
+    snprintf(pwfile, sizeof(pwfile), "%s/pw", dir);
+    assert_int_equal(keys_keyfile_create(path), 0);
+    assert_int_equal(keys_keyfile_create(path), ERR_EXISTS);
+    assert_int_equal(keys_keyfile_read(path, key), 0);
+    assert_int_equal(symlink(path, link), 0);
+    assert_int_equal(keys_keyfile_read(link, key), ERR_UNSAFE);
+    assert_int_equal(keys_keyfile_read(dir, key), ERR_UNSAFE);
+    f = fopen(pwfile, "w");
+    fputs("secret phrase\r\n", f);
+    fclose(f);
+    setenv("TKEYS_PASSPHRASE_FILE", pwfile, 1);
+    assert_int_equal(keys_passphrase_from_env("TKEYS", &p), 1);
+    assert_int_equal(p.len, 13);
+    assert_string_equal(p.data, "secret phrase");
+    keys_passphrase_free(&p);
+    assert_null(p.data);
+    unsetenv("TKEYS_PASSPHRASE_FILE");
+    assert_int_equal(keys_passphrase_from_env("TKEYS", &p), 0);
+    setenv("TKEYS_PASSPHRASE", "", 1);
+    assert_int_equal(keys_passphrase_from_env("TKEYS", &p), ERR_USAGE);
+    unsetenv("TKEYS_PASSPHRASE");
+    unlink(pwfile);
+    unlink(link);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* Guarded memory is zeroed by keys_wipe: read back after the wipe, byte by byte. */
+static void
+test_guarded_key_wiped_in_place(void **state)
+{
+    unsigned char *k = keys_alloc(KEYS_KEY_BYTES);
+    (void)state;
+    assert_non_null(k);
+    keys_random(k, KEYS_KEY_BYTES);
+    keys_wipe(k, KEYS_KEY_BYTES);
+    for (size_t i = 0; i < KEYS_KEY_BYTES; i++)
+        assert_int_equal(k[i], 0);
+    keys_free(k);
+}
+
 int
 main(void)
 {
@@ -150,6 +259,9 @@ main(void)
         cmocka_unit_test(test_generate_bounds), cmocka_unit_test(test_uniform_alnum),
         cmocka_unit_test(test_uniform_ascii),   cmocka_unit_test(test_chi_square_detects_bias),
         cmocka_unit_test(test_entropy),         cmocka_unit_test(test_guarded_memory_wiped),
+        cmocka_unit_test(test_kdf_levels_and_bounds), cmocka_unit_test(test_wrap_unwrap),
+        cmocka_unit_test(test_keyfile_and_env_passphrase),
+        cmocka_unit_test(test_guarded_key_wiped_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

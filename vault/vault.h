@@ -1,0 +1,137 @@
+/* vault: the encrypted secret store: file format (docs/vault-format.md), unlocking through the
+ * key slots, per-secret versions and metadata, and locked, atomic, backed-up writes. */
+#ifndef VAULT_H
+#define VAULT_H
+
+#include <stddef.h>
+
+#include "common.h"
+#include "keys.h"
+
+#define VAULT_NAME_MAX     255
+#define VAULT_VALUE_MAX    (1 << 20)   /* one secret's bytes */
+#define VAULT_FILE_MAX     (256 << 20) /* a whole vault file */
+#define VAULT_VERSIONS_MAX 50          /* per secret; the oldest is dropped beyond this */
+#define VAULT_SLOTS_MAX    16
+#define VAULT_ID_HEX       33
+
+struct vault;
+
+/* Where the key comes from (first that works, in this order): the keyring cache, a key file,
+ * SECRETS_PASSPHRASE_FILE, SECRETS_PASSPHRASE, the terminal prompt. */
+struct vault_unlock {
+    const char *key_file; /* --key-file: explicit, so the keyring is not asked first */
+    int no_keyring;       /* --no-keyring (SECRETS_NO_KEYRING=1 too) */
+};
+
+enum vault_source {
+    VAULT_SOURCE_NONE = 0,
+    VAULT_SOURCE_KEYRING,
+    VAULT_SOURCE_KEY_FILE,
+    VAULT_SOURCE_PASSPHRASE, /* file, environment or prompt */
+};
+
+struct vault_create {
+    struct keys_kdf_params kdf;
+    const struct keys_passphrase *pass; /* NULL: no passphrase slot */
+    const char *key_file;               /* NULL: no key-file slot */
+};
+
+/* --vault PATH, else $SECRETS_VAULT, else $XDG_DATA_HOME/secrets/vault.sv, else
+ * ~/.local/share/secrets/vault.sv. */
+int vault_path(const char *opt, char *out, size_t size);
+/* Letters, digits and `._-/`; 1..255 bytes; no empty, `.` or `..` part. ERR_USAGE otherwise. */
+int vault_name_check(const char *name);
+
+/* Creates a new vault (directory 0700 when missing, file 0600); ERR_EXISTS when there is one. */
+int vault_create(const char *path, const struct vault_create *c);
+
+#define VAULT_OPEN_WRITE 0x1 /* take the writer lock first; vault_commit allowed */
+/* Reads, unlocks and authenticates the whole vault. Errors: ERR_NOTFOUND (no vault: the message
+ * names `secrets init`), ERR_AUTH "wrong passphrase or key", ERR_PARSE "vault is corrupted or
+ * was modified", ERR_LIMIT (hostile KDF parameters), ERR_UNAVAILABLE (no unlock source). */
+int vault_open(const char *path, int flags, const struct vault_unlock *u, struct vault **out);
+/* Writes the changes: temp file in the same directory, fsync, previous file kept as PATH.bak,
+ * rename, directory fsync. */
+int vault_commit(struct vault *v);
+/* Wipes every key and plaintext byte and releases the lock. NULL is fine. */
+void vault_close(struct vault *v);
+const char *vault_id(const struct vault *v);
+enum vault_source vault_unlocked_by(const struct vault *v);
+
+/* ---- Secrets ----------------------------------------------------------------------------- */
+struct vault_value {
+    unsigned char *data; /* guarded memory */
+    size_t len;
+};
+void vault_value_free(struct vault_value *val);
+
+struct vault_set_opts {
+    const char *const *tags; /* replaces the tags when tags_given */
+    size_t ntags;
+    int tags_given;
+    long long expires; /* epoch seconds; 0 = none; only when expires_given */
+    int expires_given;
+    long rotate_after; /* days; 0 = none; only when rotate_given */
+    int rotate_given;
+    const char *gen_charset; /* set for generated values: remembered for rotate */
+    long gen_length;
+    const char *how; /* "set", "generate", ... shown by history */
+};
+
+/* New version of NAME (creating it, or reviving a removed one). `*version` gets its number. */
+int vault_set(struct vault *v, const char *name, const void *value, size_t len,
+              const struct vault_set_opts *o, int *version);
+/* Version `version` of NAME (0 = current). ERR_NOTFOUND when absent or removed. */
+int vault_get(struct vault *v, const char *name, int version, struct vault_value *out);
+/* Marks NAME removed (history kept) or, with `purge`, deletes it and its history. */
+int vault_rm(struct vault *v, const char *name, int purge);
+/* A new version equal to version `to`. */
+int vault_rollback(struct vault *v, const char *name, int to, int *version);
+/* A new random version: `length`/`charset` when given (0/NULL), else those remembered from the
+ * last generation, else the current value's length and alnum. */
+int vault_rotate(struct vault *v, const char *name, long length, const char *charset, int *version);
+
+struct vault_version_info {
+    int n;
+    long long at;
+    size_t len;
+    char how[32];
+};
+struct vault_info {
+    char name[VAULT_NAME_MAX + 1];
+    long long created, updated, expires; /* expires 0 = none */
+    long rotate_after;                   /* days, 0 = none */
+    int deleted;
+    int version; /* current */
+    char tags[512]; /* comma-separated */
+    char gen_charset[300];
+    long gen_length;
+    size_t nversions;
+    struct vault_version_info *versions; /* oldest first; only from vault_history */
+};
+/* Every secret's metadata (never values), sorted by name. Free with vault_infos_free. */
+int vault_list(struct vault *v, int include_deleted, struct vault_info **out, size_t *n);
+void vault_infos_free(struct vault_info *infos, size_t n);
+/* One secret's metadata and versions. */
+int vault_history(struct vault *v, const char *name, struct vault_info *out);
+
+/* Findings for secrets expired (VAULT001) or overdue for rotation (VAULT002) at `now`, and for
+ * those that will be within `within_days` (VAULT003). */
+int vault_check(struct vault *v, long long now, long within_days, struct findings *f);
+
+/* ---- Keys -------------------------------------------------------------------------------- */
+/* Replaces the passphrase slots with one for `pass` (NULL: keep them), adds a key-file slot for
+ * `add_key_file` (created when missing), or drops every key-file slot. The data key is kept. */
+int vault_passwd(struct vault *v, const struct keys_passphrase *pass,
+                 const struct keys_kdf_params *kdf, const char *add_key_file,
+                 int remove_key_files);
+/* A new data key; every slot re-wrapped (each slot's own secret is needed) and every secret
+ * re-encrypted. The keyring entry, now stale, is removed. */
+int vault_rekey(struct vault *v);
+/* Caches the data key in the OS keyring for `ttl` seconds (0 = until `secrets lock`). */
+int vault_remember(struct vault *v, long ttl);
+/* Removes the cached key of the vault at `path` (its id is read from the header). */
+int vault_forget(const char *path);
+
+#endif
