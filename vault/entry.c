@@ -63,16 +63,16 @@ entry_check_obj(const cJSON *e)
         return bad("no versions");
     cJSON_ArrayForEach(x, vs)
     {
-        const cJSON *num = cJSON_GetObjectItemCaseSensitive(x, "n");
+        const cJSON *vnum = cJSON_GetObjectItemCaseSensitive(x, "n");
         const cJSON *val = cJSON_GetObjectItemCaseSensitive(x, "value");
         const cJSON *how = cJSON_GetObjectItemCaseSensitive(x, "how");
-        if (!is_int(num, last + 1, 2e9) || !is_int(cJSON_GetObjectItemCaseSensitive(x, "at"), 0, 1e13))
+        if (!is_int(vnum, last + 1, 2e9) || !is_int(cJSON_GetObjectItemCaseSensitive(x, "at"), 0, 1e13))
             return bad("bad version number or time");
         if (!cJSON_IsString(val) || strlen(val->valuestring) > (VAULT_VALUE_MAX / 3 + 1) * 4)
             return bad("bad value");
         if (how != NULL && (!cJSON_IsString(how) || strlen(how->valuestring) >= 32))
             return bad("bad version note");
-        last = num->valuedouble;
+        last = vnum->valuedouble;
         if (++n > VAULT_VERSIONS_MAX)
             return bad("too many versions");
     }

@@ -47,22 +47,24 @@ if has_target path; then
 fi
 if has_cmd init; then
     echo
-    echo "== A vault round trip (key file unlock)"
-    export SECRETS_VAULT=$WORK/vault/demo.vault
-    "$SECRETS" generate --length 32 --no-newline >"$WORK/key" 2>/dev/null
-    head -c 32 /dev/urandom >"$WORK/vault.key"
-    chmod 600 "$WORK/vault.key"
+    echo "== A vault round trip (key-file unlock; a passphrase works too)"
+    export SECRETS_VAULT=$WORK/vault/team.sv SECRETS_NO_KEYRING=1
+    step "$SECRETS" init --no-passphrase --key-file "$WORK/vault.key"
     export SECRETS_KEY_FILE=$WORK/vault.key
-    step "$SECRETS" init --kdf interactive
-    printf 's3cr3t-demo-value-%s' "$RANDOM" | step "$SECRETS" set db-password
-    step "$SECRETS" rotate db-password
+    printf 'pg-%s' "$("$SECRETS" generate --length 20 2>/dev/null)" >"$WORK/value"
+    step "$SECRETS" set prod/db/password --from-file "$WORK/value" --tag prod --rotate-after 90
+    step "$SECRETS" set prod/api/token --generate --length 40 --charset base64url
+    step "$SECRETS" rotate prod/api/token
     step "$SECRETS" list
-    step "$SECRETS" history db-password
+    step "$SECRETS" history prod/api/token
 fi
-if has_target image && [ -x "$HERE/build-demo-image.sh" ]; then
+if has_target image; then
     echo
-    echo "== Scanning an image archive, every layer"
-    "$HERE/build-demo-image.sh" "$WORK/image.tar" >/dev/null 2>&1 &&
-        step "$SCANNER" --image "$WORK/image.tar"
+    echo "== Scanning an image archive, every layer (built offline with umoci + skopeo)"
+    if "$ROOT/tests/fixtures/image/build.sh" "$WORK/img" >/dev/null 2>&1; then
+        step "$SCANNER" --image "$WORK/img/image.docker.tar"
+    else
+        echo "(umoci/skopeo missing: run make deps)"
+    fi
 fi
 exit 0
