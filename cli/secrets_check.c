@@ -12,7 +12,7 @@ static const char usage[] =
     "Reports secrets past their --expires date (VAULT001, high) or past their --rotate-after\n"
     "period (VAULT002, medium); with --within, also those due within DAYS (VAULT003, low).\n"
     "Exit status 1 when any finding is at or above --fail-on (default low).\n"
-    "      --within DAYS   also report what falls due within DAYS days\n" REPORT_OPTS_HELP
+    "      --within DAYS   also report what falls due within DAYS days\n" REPORT_OPTS_HELP REPORT_FAIL_ON_HELP("low")
         VAULT_OPTS_HELP;
 
 int

@@ -27,10 +27,7 @@ static const char usage[] =
     "      --disable RULES        switch rules off (ids or names, comma-separated)\n"
     "      --min-length N         short-value threshold for secrets (default 16)\n"
     "  -h, --help                 this text\n"
-/* main's cli.h gives each command its own --fail-on help line; older ones had it built in */
-#ifdef REPORT_FAIL_ON_HELP
     REPORT_FAIL_ON_HELP("high")
-#endif
     REPORT_OPTS_HELP
     "The default --fail-on for validate is high. Exit status: 0 nothing at or above it,\n"
     "1 findings at or above it, 2 error (unreadable file, statements that cannot be parsed).\n";
