@@ -126,7 +126,8 @@ test: deps
 # The same tests with AddressSanitizer + UndefinedBehaviorSanitizer (clang); any report fails.
 check: deps
 	@$(MAKE) --no-print-directory CC=clang SANITIZE=1 BUILD=build/asan programs unit-tests
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
+	@SUITE_MAKE_VARS="CC=clang SANITIZE=1" \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86 \
 	  tests/run.sh build/asan
 
