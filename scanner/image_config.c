@@ -91,7 +91,7 @@ on_value_hit(const struct detect_hit *hit, void *user)
     snprintf(msg, sizeof(msg), "%s (%s)", hit->rule->title, hit->rule->id);
     k->clear = hit->secret;
     k->clear_len = hit->secret_end - hit->secret_start;
-    rc = add_cfg(k, &img_rule_env_secret, hit->redacted, hit->fingerprint, "%s: %s", k->what,
+    rc = add_cfg(k, IMG_RULE_ENV_SECRET, hit->redacted, hit->fingerprint, "%s: %s", k->what,
                  msg);
     k->clear = NULL;
     return rc;
@@ -119,11 +119,11 @@ name_value(struct cfg *k, const char *name, size_t nlen, const char *value, size
     k->clear = value;
     k->clear_len = vlen;
     if (k->kind == KIND_HISTORY)
-        rc = add_cfg(k, &img_rule_env_name, red, fp,
+        rc = add_cfg(k, IMG_RULE_ENV_NAME, red, fp,
                      "the history records %s with a literal value (a build argument or ENV)%s",
                      label, "");
     else
-        rc = add_cfg(k, &img_rule_env_name, red, fp, "%s holds a literal value (its name says "
+        rc = add_cfg(k, IMG_RULE_ENV_NAME, red, fp, "%s holds a literal value (its name says "
                                                      "secret)%s",
                      k->what, "");
     k->clear = NULL;
@@ -141,7 +141,7 @@ check_user(struct cfg *k, const cJSON *config)
           (n == 1 && user[0] == '0')))
         return 0;
     k->where = "config.User";
-    return add_cfg(k, &img_rule_user_root, NULL, NULL, "the image runs as %s%s",
+    return add_cfg(k, IMG_RULE_USER_ROOT, NULL, NULL, "the image runs as %s%s",
                    user[0] == '\0' ? "root (no User set)" : "root: User=", user);
 }
 
@@ -273,9 +273,9 @@ check_healthcheck(struct cfg *k, const cJSON *config)
 
     k->where = "config.Healthcheck";
     if (hc == NULL || cJSON_IsNull(hc))
-        return add_cfg(k, &img_rule_no_healthcheck, NULL, NULL, "%s%s", "no HEALTHCHECK", "");
+        return add_cfg(k, IMG_RULE_NO_HEALTHCHECK, NULL, NULL, "%s%s", "no HEALTHCHECK", "");
     if (cJSON_IsString(t0) && strcmp(t0->valuestring, "NONE") == 0)
-        return add_cfg(k, &img_rule_no_healthcheck, NULL, NULL, "%s%s",
+        return add_cfg(k, IMG_RULE_NO_HEALTHCHECK, NULL, NULL, "%s%s",
                        "HEALTHCHECK NONE disables the base image's check", "");
     return 0;
 }
@@ -302,7 +302,7 @@ check_ports(struct cfg *k, const cJSON *config)
         int port = p->string != NULL ? atoi(p->string) : 0;
         for (size_t i = 0; i < sizeof(sensitive_ports) / sizeof(sensitive_ports[0]); i++)
             if (sensitive_ports[i].port == port &&
-                (rc = add_cfg(k, &img_rule_port, NULL, NULL, "exposes %s (%s)", p->string,
+                (rc = add_cfg(k, IMG_RULE_PORT, NULL, NULL, "exposes %s (%s)", p->string,
                               sensitive_ports[i].what)) < 0)
                 return rc;
     }

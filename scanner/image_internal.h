@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "detect.h"
+#include "dockerfile_internal.h"
 #include "scanner.h"
 
 /* Bounds on hostile input (decompression bombs, huge archives, deep paths). */
@@ -163,8 +164,14 @@ int image_check_layers(const struct img_resolved *r, struct img_ctx *c, struct f
                        const char *target);
 
 /* The rule table (image_rules.c). */
-extern const struct rule_meta img_rule_user_root, img_rule_env_secret, img_rule_env_name,
-    img_rule_no_healthcheck, img_rule_port, img_rule_volume, img_rule_old, img_rule_eol, img_rule_cred_file, img_rule_private_key,
+/* Checks that are the Dockerfile scanner's too use its rows (same ids, severities and aliases),
+ * so one baseline or ignore list covers both. */
+#define IMG_RULE_USER_ROOT df_rule("DF001")
+#define IMG_RULE_ENV_SECRET df_rule("DF003")
+#define IMG_RULE_ENV_NAME df_rule("DF004")
+#define IMG_RULE_PORT df_rule("DF010")
+#define IMG_RULE_NO_HEALTHCHECK df_rule("DF020")
+extern const struct rule_meta img_rule_volume, img_rule_old, img_rule_eol, img_rule_cred_file, img_rule_private_key,
     img_rule_env_file, img_rule_history_file, img_rule_git_dir, img_rule_setuid,
     img_rule_world_writable, img_rule_empty_password, img_rule_dup_uid0, img_rule_removed_secret;
 

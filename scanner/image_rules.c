@@ -2,31 +2,6 @@
  * Dockle, Checkov and hadolint. docs/rules.md "Images" describes each one. */
 #include "image_internal.h"
 
-/* Checks that are the Dockerfile scanner's too keep its ids, severities and aliases (the rows
- * match scanner/dockerfile_catalog.c), so one baseline or ignore list covers both. */
-const struct rule_meta img_rule_user_root = {
-    "DF001", SEV_CRITICAL, "user", "The final image runs as root",
-    "Add `USER <non-root user>` (e.g. `USER 10001:10001`) as the last USER of the final stage.",
-    "DL3002,DS-0002,CIS-DI-0001,CKV_DOCKER_3,CKV_DOCKER_8,CIS-4.1"};
-const struct rule_meta img_rule_env_secret = {
-    "DF003", SEV_CRITICAL, "secret", "Hardcoded secret in the Dockerfile",
-    "Remove the value, rotate it, and pass it at build time with `RUN --mount=type=secret` or "
-    "at run time from a secret store.",
-    "DS-0031,CIS-DI-0010,CKV_SECRET_2,CKV_SECRET_6,CIS-4.10"};
-const struct rule_meta img_rule_env_name = {
-    "DF004", SEV_CRITICAL, "secret", "Secret-like variable set to a literal value",
-    "Do not bake secrets into ENV/ARG/LABEL (they stay in the image config and history); use "
-    "`RUN --mount=type=secret,id=...` or inject at run time.",
-    "DL3064,DS-0031,CIS-DI-0010,SecretsUsedInArgOrEnv,CIS-4.10"};
-const struct rule_meta img_rule_no_healthcheck = {
-    "DF020", SEV_MEDIUM, "hygiene", "No HEALTHCHECK in the final image",
-    "Add `HEALTHCHECK CMD <probe>` so the engine can tell a hung service from a live one.",
-    "DL3057,DS-0026,CIS-DI-0006,CKV_DOCKER_2,CIS-4.6"};
-const struct rule_meta img_rule_port = {
-    "DF010", SEV_HIGH, "network", "Sensitive port exposed",
-    "Do not EXPOSE remote-administration or database ports; reach them through a private "
-    "network or a tunnel.",
-    "DS-0004,CKV_DOCKER_1,CIS-5.8"};
 const struct rule_meta img_rule_volume = {
     "IMG007", SEV_HIGH, "runtime", "VOLUME on a kernel filesystem (/proc, /sys, /dev)",
     "Remove the VOLUME; never mount the host's /proc, /sys or /dev into a container",
