@@ -191,7 +191,7 @@ cmd_export(int argc, char **argv)
         return EXIT_ERROR;
     rc = gather(v, argv + optind, (size_t)(argc - optind), &vals, &items, &count);
     vault_close(v);
-    if (rc == 0)
+    if (rc == 0 && fmt != VAULT_EXPORT_JSON)
         rc = check_collisions(items, count, fmt == VAULT_EXPORT_ENV);
     if (rc == 0 && fmt == -1)
         rc = write_files(items, count, eo.dir, force);

@@ -184,4 +184,29 @@ int vault_export_file_name(const char *name, char *out, size_t size);
 int vault_export_render(enum vault_export_format fmt, const struct vault_export_item *items,
                         size_t n, const struct vault_export_opts *o, struct buf *out);
 
+/* Import (vault/import.c): pairs read from a file, every name checked before anything is
+ * written. A repeated name keeps its last value (as Compose does). */
+#define VAULT_IMPORT_F_NO_VALUE 0x1 /* `KEY` alone in a .env file */
+#define VAULT_IMPORT_F_REFS     0x2 /* the value has ${VAR} references: stored as written */
+struct vault_import_item {
+    char *name;
+    unsigned char *data; /* wiped on free */
+    size_t len;
+    int line; /* 0 for JSON */
+    unsigned flags;
+};
+struct vault_import {
+    struct vault_import_item *items;
+    size_t n;
+};
+/* Through env_lex: the first parse error (or NUL line) stops with ERR_PARSE "path:line:col: ...";
+ * a key that is not a vault name is ERR_PARSE with its line. */
+int vault_import_env(const char *path, struct vault_import *out);
+/* A JSON object of strings (values with \u0000 are cut there: cJSON strings). */
+int vault_import_json(const char *path, struct vault_import *out);
+void vault_import_free(struct vault_import *im);
+enum { VAULT_IMPORT_NEW = 0, VAULT_IMPORT_UPDATE = 1, VAULT_IMPORT_SAME = 2 };
+/* How `it` compares with the vault; `*current` gets the current version (0 when new). */
+int vault_import_status(struct vault *v, const struct vault_import_item *it, int *current);
+
 #endif
