@@ -29,9 +29,8 @@ add_item(struct vault_import *im, const char *path, int line, const char *name, 
          size_t len, unsigned flags)
 {
     struct vault_import_item *it = NULL;
-    int rc;
 
-    if ((rc = vault_name_check(name)) < 0)
+    if (vault_name_check(name) < 0)
         return err_set(ERR_PARSE, "%s:%d: '%s' is not a secret name (letters, digits and ._-/)",
                        path, line, name);
     if (len > VAULT_VALUE_MAX)
