@@ -120,5 +120,6 @@ int cmd_create_file(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_push(int argc, char **argv);
 
 #endif

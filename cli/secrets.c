@@ -24,6 +24,7 @@ static const struct cli_cmd commands[] = {
     {"export", cmd_export, "export secrets for Compose, Swarm, Kubernetes or .env"},
     {"import", cmd_import, "import secrets from a .env or JSON file"},
     {"run", cmd_run, "run a program with secrets in its environment or files"},
+    {"push", cmd_push, "create the secrets in a Docker/Podman engine's secret store"},
     {NULL, NULL, NULL},
 };
 
@@ -55,6 +56,7 @@ static const char usage[] =
     "  export --format F         docker-secrets, env, json, compose or k8s\n"
     "  import --env-file F | --json F   store each entry as a new version\n"
     "  run [--all | --env VAR=NAME]... [--as-files] -- CMD   run CMD with secrets\n"
+    "  push [NAMES...]           create them in the engine's secret store (--versioned)\n"
     "\n"
     "Run 'secrets COMMAND --help' for a command's options.\n"
     "Exit status: 0 success, 1 findings (validate, check), 2 error.\n";
