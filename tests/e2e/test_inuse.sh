@@ -328,4 +328,50 @@ t_run_as_files_cleanup_after_exit_and_signal() {
     done
 }
 
+# The secret store of the test Podman service (its file driver keeps the bytes base64-encoded).
+podman_secret_bytes() {
+    local root
+    root=$(printf '%s' "$SUITE_PODMAN" | sed -n 's/.*--root \([^ ]*\).*/\1/p')
+    python3 -c 'import json,sys,base64
+d=json.load(open(sys.argv[1]+"/secrets/filedriver/secretsdata.json"))
+sys.stdout.buffer.write(base64.b64decode(d[sys.argv[2]]))' "$root" "$1"
+}
+
+t_push_to_podman_engine() {
+    if [ -z "${SUITE_PODMAN:-}" ] || [ -z "${DOCKER_HOST:-}" ]; then
+        fail "no Podman service (tests/services.sh starts it)"
+        return
+    fi
+    mk
+    local p=ps$$
+    printf 'pushed\0bytes\n"$' >val
+    "$SECRETS" set "$p/db" --from-file val -q >/dev/null
+    run "$SECRETS" push "$p/db" --dry-run
+    expect_rc 0
+    expect_out "create +${p}_db \(from $p/db version 1\)"
+    $SUITE_PODMAN secret inspect "${p}_db" >/dev/null 2>&1 && fail "--dry-run created it"
+    run "$SECRETS" push "$p/db"
+    expect_rc 0
+    expect_out "created +${p}_db "
+    id=$($SUITE_PODMAN secret inspect --format '{{.ID}}' "${p}_db") || fail "not in the engine"
+    podman_secret_bytes "$id" >got
+    cmp -s val got || fail "engine secret bytes differ"
+    expect_nowhere 'pushed'
+    # immutable: a second push leaves it; --versioned creates NAME_vN after a new version
+    printf 'v2' | "$SECRETS" set "$p/db" -q >/dev/null
+    run "$SECRETS" push "$p/db"
+    expect_rc 0
+    expect_out "exists +${p}_db"
+    [ "$($SUITE_PODMAN secret inspect --format '{{.ID}}' "${p}_db")" = "$id" ] || fail "replaced"
+    run "$SECRETS" push --versioned "$p/db"
+    expect_rc 0
+    expect_out "created +${p}_db_v2"
+    podman_secret_bytes "$($SUITE_PODMAN secret inspect --format '{{.ID}}' "${p}_db_v2")" >got2
+    [ "$(cat got2)" = v2 ] || fail "versioned secret bytes"
+    $SUITE_PODMAN secret rm "${p}_db" "${p}_db_v2" >/dev/null 2>&1
+    DOCKER_HOST=unix:///nonexistent/engine.sock run "$SECRETS" push "$p/db"
+    expect_rc 2
+    expect_err 'nonexistent'
+}
+
 e2e_main
