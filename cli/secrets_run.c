@@ -157,12 +157,11 @@ child(char **cmd, const struct run_item *items, size_t n, const char *dir)
     _exit(errno == ENOENT ? 127 : 126);
 }
 
-static int
-spawn(char **cmd, struct run_item *items, size_t n, const char *dir)
+/* From before the files are written: a signal then only stops us after the clean-up. */
+static void
+catch_signals(void)
 {
     struct sigaction sa;
-    pid_t pid;
-    int status = 0;
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = forward;
@@ -170,6 +169,16 @@ spawn(char **cmd, struct run_item *items, size_t n, const char *dir)
     (void)sigaction(SIGINT, &sa, NULL);
     (void)sigaction(SIGTERM, &sa, NULL);
     (void)sigaction(SIGHUP, &sa, NULL);
+}
+
+static int
+spawn(char **cmd, struct run_item *items, size_t n, const char *dir)
+{
+    pid_t pid;
+    int status = 0;
+
+    if (got_signal != 0)
+        return 128 + got_signal;
     fflush(NULL);
     if ((pid = fork()) < 0)
         return err_set_errno(ERR_IO, "fork failed");
@@ -297,6 +306,7 @@ cmd_run(int argc, char **argv)
     vault_close(v);
     if (rc == 0 && !as_files)
         rc = check_env_values(items, n);
+    catch_signals();
     if (rc == 0 && as_files && (rc = make_dir(dir, sizeof(dir))) == 0) {
         have_dir = 1;
         rc = write_files(dir, items, n);

@@ -101,6 +101,12 @@ json_string(struct buf *out, const char *what, const unsigned char *s, size_t n)
             char e[2] = {'\\', (char)c};
             rc = buf_append(out, e, 2);
             i++;
+        } else if (c == 0) {
+            /* \u0000 is valid JSON, but most readers (cJSON, hence our import) cut there */
+            return err_set(ERR_USAGE,
+                           "%s holds a NUL byte, which JSON readers cut off; use --format "
+                           "docker-secrets or k8s",
+                           what);
         } else if (c < 0x20 || c == 0x7f) {
             rc = buf_printf(out, "\\u%04x", c);
             i++;

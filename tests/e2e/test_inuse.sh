@@ -195,7 +195,12 @@ assert d["MULTI"]=="line1\nline2\n\nline4\n" and d["QUOTES"]=="a\"b'"'"'c d" and
         fail "json not parsed back"
     run "$SECRETS" export --format json BIN
     expect_rc 2
+    expect_err 'NUL byte'
+    printf 'latin1 \xe9' | "$SECRETS" set LATIN -q >/dev/null
+    run "$SECRETS" export --format json LATIN
+    expect_rc 2
     expect_err 'not UTF-8'
+    "$SECRETS" rm --purge LATIN -q >/dev/null
     run "$SECRETS" export --format env BIN
     expect_rc 2
     expect_err 'NUL byte'

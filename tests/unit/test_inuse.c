@@ -82,6 +82,7 @@ test_env_nul_and_json_utf8_refused(void **state)
     (void)state;
     assert_int_equal(vault_export_render(VAULT_EXPORT_ENV, &nul, 1, &o, &out), ERR_USAGE);
     assert_int_equal(vault_export_render(VAULT_EXPORT_JSON, &bad, 1, &o, &out), ERR_USAGE);
+    assert_int_equal(vault_export_render(VAULT_EXPORT_JSON, &nul, 1, &o, &out), ERR_USAGE);
     buf_free(&out);
     assert_int_equal(vault_export_render(VAULT_EXPORT_JSON, &ok, 1, &o, &out), 0);
     assert_non_null(strstr(out.data, "\"o\": \"\\u0001\\\"\xe2\x82\xac\""));
