@@ -97,11 +97,15 @@ static int
 make_dir(char *dir, size_t size)
 {
     const char *base = getenv("XDG_RUNTIME_DIR");
+    char real[PATH_MAX];
     struct stat st;
 
     if (base == NULL || base[0] != '/' || stat(base, &st) != 0 || !S_ISDIR(st.st_mode) ||
         access(base, W_OK) != 0)
         base = "/dev/shm";
+    /* The files are written without following symlinks: start from the resolved path. */
+    if (realpath(base, real) != NULL)
+        base = real;
     if (str_format(dir, size, "%s/secrets-run.XXXXXX", base) < 0)
         return err_set(ERR_LIMIT, "%s: path too long", base);
     if (mkdtemp(dir) == NULL) /* mode 0700 */
