@@ -116,5 +116,10 @@ int cmd_rekey(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_create_file(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_push(int argc, char **argv);
 
 #endif

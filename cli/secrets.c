@@ -20,6 +20,11 @@ static const struct cli_cmd commands[] = {
     {"unlock", cmd_unlock, "check the vault opens; --remember caches its key"},
     {"lock", cmd_lock, "remove the cached key"},
     {"check", cmd_check, "report expired and overdue secrets"},
+    {"create-file", cmd_create_file, "write a Docker secret file"},
+    {"export", cmd_export, "export secrets for Compose, Swarm, Kubernetes or .env"},
+    {"import", cmd_import, "import secrets from a .env or JSON file"},
+    {"run", cmd_run, "run a program with secrets in its environment or files"},
+    {"push", cmd_push, "create the secrets in a Docker/Podman engine's secret store"},
     {NULL, NULL, NULL},
 };
 
@@ -45,6 +50,13 @@ static const char usage[] =
     "  unlock       check the vault opens; --remember caches the key in the OS keyring\n"
     "  lock         remove the cached key\n"
     "  check        report expired and overdue secrets (exit 1 when any)\n"
+    "\n"
+    "Secrets in use:\n"
+    "  create-file --name NAME   a Docker secret file (./secrets/NAME, 0400) and the Compose lines\n"
+    "  export --format F         docker-secrets, env, json, compose or k8s\n"
+    "  import --env-file F | --json F   store each entry as a new version\n"
+    "  run [--all | --env VAR=NAME]... [--as-files] -- CMD   run CMD with secrets\n"
+    "  push [NAMES...]           create them in the engine's secret store (--versioned)\n"
     "\n"
     "Run 'secrets COMMAND --help' for a command's options.\n"
     "Exit status: 0 success, 1 findings (validate, check), 2 error.\n";

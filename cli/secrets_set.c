@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "secrets_vault.h"
 
@@ -23,40 +22,6 @@ static const char usage[] =
     "      --rotate-after N   rotation is due N days after the last change; 0 removes it\n" VAULT_OPTS_HELP;
 
 #define MAX_TAGS 32
-
-static int
-read_value(const char *name, const char *from_file, const char *value, struct vault_value *out)
-{
-    struct keys_passphrase typed = {0};
-    struct buf b = {0};
-    char prompt[VAULT_NAME_MAX + 32];
-    int rc;
-
-    if (value != NULL) {
-        cli_warn_argv_secret("--value");
-        rc = buf_append(&b, value, strlen(value));
-    } else if (from_file != NULL) {
-        rc = file_read_all(from_file, VAULT_VALUE_MAX, 0, &b);
-    } else if (!isatty(STDIN_FILENO)) {
-        rc = file_read_all("-", VAULT_VALUE_MAX, 0, &b);
-    } else {
-        (void)str_format(prompt, sizeof(prompt), "Value for %s: ", name);
-        if ((rc = keys_passphrase_prompt(prompt, 1, &typed)) < 0)
-            return rc;
-        rc = buf_append(&b, typed.data, typed.len);
-        keys_passphrase_free(&typed);
-    }
-    if (rc == 0 && b.len == 0)
-        rc = err_set(ERR_USAGE, "the value is empty");
-    if (rc == 0 && (out->data = keys_alloc(b.len)) == NULL)
-        rc = err_set(ERR_NOMEM, "cannot allocate guarded memory");
-    if (rc == 0) {
-        memcpy(out->data, b.data, b.len);
-        out->len = b.len;
-    }
-    buf_free(&b);
-    return rc;
-}
 
 int
 cmd_set(int argc, char **argv)
@@ -155,7 +120,7 @@ cmd_set(int argc, char **argv)
         val.len = (size_t)o.gen_length;
         rc = keys_generate(&cs, val.len, (char *)val.data);
     } else {
-        rc = read_value(name, from_file, value, &val);
+        rc = vault_cli_read_value(name, from_file, value, &val);
     }
     if (rc == 0 && (rc = vault_cli_open(&c, VAULT_OPEN_WRITE, &v)) != 0) {
         vault_value_free(&val);

@@ -44,5 +44,9 @@ void vault_cli_time(long long t, char *out, size_t size);
 int vault_cli_parse_date(const char *s, long long *out);
 /* 900, 15m, 8h, 2d -> seconds. */
 int vault_cli_parse_duration(const char *s, long *out);
+/* A secret's value: --value V (warns), --from-file F, stdin when not a terminal, else a no-echo
+ * prompt asked twice. Empty is refused. `out` is guarded memory (vault_value_free). */
+int vault_cli_read_value(const char *name, const char *from_file, const char *value,
+                         struct vault_value *out);
 
 #endif

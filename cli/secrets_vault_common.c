@@ -1,10 +1,11 @@
 /* secrets_vault_common: the options every vault command shares (--vault, --key-file,
- * --no-keyring, --quiet), opening the vault with them, and date/time formatting. */
+ * --no-keyring, --quiet), opening the vault with them, reading a value, dates and durations. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "secrets_vault.h"
 
@@ -121,4 +122,38 @@ vault_cli_parse_duration(const char *s, long *out)
     }
     *out = n * mult;
     return 0;
+}
+
+int
+vault_cli_read_value(const char *name, const char *from_file, const char *value, struct vault_value *out)
+{
+    struct keys_passphrase typed = {0};
+    struct buf b = {0};
+    char prompt[VAULT_NAME_MAX + 32];
+    int rc;
+
+    if (value != NULL) {
+        cli_warn_argv_secret("--value");
+        rc = buf_append(&b, value, strlen(value));
+    } else if (from_file != NULL) {
+        rc = file_read_all(from_file, VAULT_VALUE_MAX, 0, &b);
+    } else if (!isatty(STDIN_FILENO)) {
+        rc = file_read_all("-", VAULT_VALUE_MAX, 0, &b);
+    } else {
+        (void)str_format(prompt, sizeof(prompt), "Value for %s: ", name);
+        if ((rc = keys_passphrase_prompt(prompt, 1, &typed)) < 0)
+            return rc;
+        rc = buf_append(&b, typed.data, typed.len);
+        keys_passphrase_free(&typed);
+    }
+    if (rc == 0 && b.len == 0)
+        rc = err_set(ERR_USAGE, "the value is empty");
+    if (rc == 0 && (out->data = keys_alloc(b.len)) == NULL)
+        rc = err_set(ERR_NOMEM, "cannot allocate guarded memory");
+    if (rc == 0) {
+        memcpy(out->data, b.data, b.len);
+        out->len = b.len;
+    }
+    buf_free(&b);
+    return rc;
 }

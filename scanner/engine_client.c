@@ -1,5 +1,5 @@
 /* engine_client: a Docker Engine API client over a UNIX socket with libcurl (Docker, rootless
- * Docker and Podman's compatible service). Finds the socket, pings it, GETs JSON and streams. */
+ * Docker and Podman's compatible service). Finds the socket, pings it, GETs/POSTs JSON, streams. */
 #include <sys/stat.h>
 
 #include <curl/curl.h>
@@ -300,7 +300,8 @@ make_url(const struct engine *e, const char *path, char *url, size_t size)
 
 /* The engine's {"message": "..."} error body, or the status alone. */
 static int
-http_error(const struct engine *e, const char *path, long status, const struct buf *body)
+http_error(const struct engine *e, const char *method, const char *path, long status,
+           const struct buf *body)
 {
     char msg[512] = "";
     cJSON *j = NULL;
@@ -313,31 +314,37 @@ http_error(const struct engine *e, const char *path, long status, const struct b
         cJSON_Delete(j);
     }
     if (status == 404)
-        return err_set(ERR_NOTFOUND, "engine %s: GET %s: not found%s", e->sock, path, msg);
-    return err_set(ERR_UNAVAILABLE, "engine %s: GET %s answered HTTP %ld%s", e->sock, path, status,
-                   msg);
+        return err_set(ERR_NOTFOUND, "engine %s: %s %s: not found%s", e->sock, method, path, msg);
+    if (status == 409 && strcmp(method, "POST") == 0)
+        return err_set(ERR_EXISTS, "engine %s: %s %s: conflict%s", e->sock, method, path, msg);
+    return err_set(ERR_UNAVAILABLE, "engine %s: %s %s answered HTTP %ld%s", e->sock, method, path,
+                   status, msg);
 }
 
 static int
-transfer_error(const struct engine *e, const char *path, CURLcode rc)
+transfer_error(const struct engine *e, const char *method, const char *path, CURLcode rc)
 {
     if (rc == CURLE_OPERATION_TIMEDOUT)
-        return err_set(ERR_UNAVAILABLE, "engine %s: GET %s timed out (SCANNER_ENGINE_TIMEOUT "
+        return err_set(ERR_UNAVAILABLE, "engine %s: %s %s timed out (SCANNER_ENGINE_TIMEOUT "
                                         "sets the limit)",
-                       e->sock, path);
+                       e->sock, method, path);
     if (rc == CURLE_COULDNT_CONNECT)
         return err_set(ERR_UNAVAILABLE, "engine socket %s: connection refused; scan a saved "
                                         "image with --image FILE.tar instead",
                        e->sock);
-    return err_set(ERR_UNAVAILABLE, "engine %s: GET %s: %s", e->sock, path,
+    return err_set(ERR_UNAVAILABLE, "engine %s: %s %s: %s", e->sock, method, path,
                    curl_easy_strerror(rc));
 }
 
-int
-engine_get_json(struct engine *e, const char *path, cJSON **out)
+/* One request with a JSON reply; `body` (a JSON document) makes it a POST. An empty 2xx reply
+ * gives *out = NULL. */
+static int
+request_json(struct engine *e, const char *path, const char *body, size_t body_len, cJSON **out)
 {
+    const char *method = body != NULL ? "POST" : "GET";
+    struct curl_slist *headers = NULL;
     char url[PATH_MAX + 64];
-    struct collect body;
+    struct collect reply;
     CURLcode crc;
     long status = 0;
     int rc;
@@ -345,32 +352,59 @@ engine_get_json(struct engine *e, const char *path, cJSON **out)
     *out = NULL;
     if ((rc = make_url(e, path, url, sizeof(url))) < 0)
         return rc;
-    memset(&body, 0, sizeof(body));
-    body.max = ENGINE_MAX_JSON;
+    memset(&reply, 0, sizeof(reply));
+    reply.max = ENGINE_MAX_JSON;
     set_common(e->curl, e->sock);
     curl_easy_setopt(e->curl, CURLOPT_URL, url);
     curl_easy_setopt(e->curl, CURLOPT_TIMEOUT, e->json_secs);
     curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, collect_cb);
-    curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &reply);
+    if (body != NULL) {
+        headers = curl_slist_append(NULL, "Content-Type: application/json");
+        if (headers == NULL)
+            return err_set(ERR_NOMEM, "out of memory");
+        curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(e->curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(e->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
     crc = curl_easy_perform(e->curl);
+    if (headers != NULL) {
+        curl_easy_setopt(e->curl, CURLOPT_HTTPHEADER, NULL);
+        curl_slist_free_all(headers);
+    }
     if (crc != CURLE_OK) {
-        rc = body.over ? err_set(ERR_LIMIT, "engine %s: GET %s: reply larger than %u bytes",
-                                 e->sock, path, ENGINE_MAX_JSON)
-                       : transfer_error(e, path, crc);
-        buf_free(&body.b);
+        rc = reply.over ? err_set(ERR_LIMIT, "engine %s: %s %s: reply larger than %u bytes",
+                                  e->sock, method, path, ENGINE_MAX_JSON)
+                        : transfer_error(e, method, path, crc);
+        buf_free(&reply.b);
         return rc;
     }
     curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
     if (status < 200 || status > 299) {
-        rc = http_error(e, path, status, &body.b);
-        buf_free(&body.b);
+        rc = http_error(e, method, path, status, &reply.b);
+        buf_free(&reply.b);
         return rc;
     }
-    *out = cJSON_ParseWithLength(body.b.data != NULL ? body.b.data : "", body.b.len);
-    buf_free(&body.b);
+    if (body != NULL && reply.b.len == 0)
+        return 0;
+    *out = cJSON_ParseWithLength(reply.b.data != NULL ? reply.b.data : "", reply.b.len);
+    buf_free(&reply.b);
     if (*out == NULL)
-        return err_set(ERR_PARSE, "engine %s: GET %s: reply is not valid JSON", e->sock, path);
+        return err_set(ERR_PARSE, "engine %s: %s %s: reply is not valid JSON", e->sock, method,
+                       path);
     return 0;
+}
+
+int
+engine_get_json(struct engine *e, const char *path, cJSON **out)
+{
+    return request_json(e, path, NULL, 0, out);
+}
+
+int
+engine_post_json(struct engine *e, const char *path, const char *body, size_t len, cJSON **out)
+{
+    return request_json(e, path, body != NULL ? body : "", len, out);
 }
 
 struct stream_ctx {
@@ -428,12 +462,12 @@ engine_get_stream(struct engine *e, const char *path,
     }
     if (crc != CURLE_OK) {
         buf_free(&s.err);
-        return transfer_error(e, path, crc);
+        return transfer_error(e, "GET", path, crc);
     }
     if (s.status == 0)
         curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &s.status);
     if (s.status < 200 || s.status > 299) {
-        rc = http_error(e, path, s.status, &s.err);
+        rc = http_error(e, "GET", path, s.status, &s.err);
         buf_free(&s.err);
         return rc;
     }

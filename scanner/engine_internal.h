@@ -16,6 +16,10 @@ void engine_close(struct engine *e);
 /* GET /v<version><path> and parse the JSON body (bounded size). ERR_NOTFOUND on 404. `path` must
  * already be URL-escaped (use engine_escape). */
 int engine_get_json(struct engine *e, const char *path, cJSON **out);
+/* POST /v<version><path> with a JSON `body` of `len` bytes; parses a JSON reply (*out = NULL
+ * when the reply is empty). ERR_EXISTS on 409, ERR_NOTFOUND on 404. */
+int engine_post_json(struct engine *e, const char *path, const char *body, size_t len,
+                     cJSON **out);
 /* GET /v<version><path>, handing the body to `sink` as it arrives (no temp copy). */
 int engine_get_stream(struct engine *e, const char *path,
                       int (*sink)(const void *data, size_t len, void *user), void *user);

@@ -134,4 +134,79 @@ int vault_remember(struct vault *v, long ttl);
 /* Removes the cached key of the vault at `path` (its id is read from the header). */
 int vault_forget(const char *path);
 
+/* ---- Secrets in use: files, export, import ----------------------------------------------- */
+#define VAULT_SECRETFILE_NAME_MAX 200
+
+/* How a Docker secret file is written (vault/secretfile.c). */
+struct vault_secretfile {
+    const char *dir; /* created 0700 (with missing parents) when absent */
+    mode_t mode;     /* e.g. 0400 */
+    uid_t uid;       /* (uid_t)-1: unchanged */
+    gid_t gid;       /* (gid_t)-1: unchanged */
+    int force;       /* replace an existing file atomically */
+};
+/* A plain file name: letters, digits and ._-, not starting with '.' or '-', at most
+ * VAULT_SECRETFILE_NAME_MAX bytes. ERR_USAGE otherwise. */
+int vault_secretfile_name_check(const char *name);
+/* Opens `dir` component by component (openat, O_NOFOLLOW), creating missing ones 0700 when
+ * `create`. A symlink anywhere gives ERR_UNSAFE. Returns the directory's fd. */
+int vault_secretfile_open_dir(const char *dir, int create);
+/* Writes DIR/NAME with exactly `len` bytes, mode and owner applied on the open fd; O_EXCL
+ * (ERR_EXISTS when present) unless o->force (then a temp file and rename). Never follows a
+ * symlink (ERR_UNSAFE); nothing half-written on error. */
+int vault_secretfile_write(const struct vault_secretfile *o, const char *name, const void *data,
+                           size_t len);
+
+/* Export (vault/export.c). The CLI gathers the values; these render them. */
+enum vault_export_format {
+    VAULT_EXPORT_ENV = 0, /* KEY="..." lines that env_lex and Compose read back exactly */
+    VAULT_EXPORT_JSON,    /* {"name": "value"}; UTF-8 values only */
+    VAULT_EXPORT_COMPOSE, /* a secrets: block (file: DIR/NAME) and the service's secrets: list */
+    VAULT_EXPORT_K8S,     /* a Kubernetes Secret, base64 data */
+};
+struct vault_export_item {
+    const char *name;
+    const unsigned char *data;
+    size_t len;
+};
+struct vault_export_opts {
+    const char *dir;           /* compose: where the files are */
+    const char *service;       /* compose: the service in the snippet */
+    const char *k8s_name;      /* k8s metadata.name */
+    const char *k8s_namespace; /* NULL: none */
+};
+/* NAME as a variable: bytes outside [A-Za-z0-9_] become '_', '_' before a leading digit. */
+int vault_export_env_key(const char *name, char *out, size_t size);
+/* NAME as a file name / Compose or k8s key: '/' becomes '_', then vault_secretfile_name_check. */
+int vault_export_file_name(const char *name, char *out, size_t size);
+/* Appends the rendering to `out` (it may hold values: buf_free wipes it). ERR_USAGE for a value
+ * the format cannot carry (NUL in env, non-UTF-8 in JSON) or a bad k8s name. */
+int vault_export_render(enum vault_export_format fmt, const struct vault_export_item *items,
+                        size_t n, const struct vault_export_opts *o, struct buf *out);
+
+/* Import (vault/import.c): pairs read from a file, every name checked before anything is
+ * written. A repeated name keeps its last value (as Compose does). */
+#define VAULT_IMPORT_F_NO_VALUE 0x1 /* `KEY` alone in a .env file */
+#define VAULT_IMPORT_F_REFS     0x2 /* the value has ${VAR} references: stored as written */
+struct vault_import_item {
+    char *name;
+    unsigned char *data; /* wiped on free */
+    size_t len;
+    int line; /* 0 for JSON */
+    unsigned flags;
+};
+struct vault_import {
+    struct vault_import_item *items;
+    size_t n;
+};
+/* Through env_lex: the first parse error (or NUL line) stops with ERR_PARSE "path:line:col: ...";
+ * a key that is not a vault name is ERR_PARSE with its line. */
+int vault_import_env(const char *path, struct vault_import *out);
+/* A JSON object of strings (values with \u0000 are cut there: cJSON strings). */
+int vault_import_json(const char *path, struct vault_import *out);
+void vault_import_free(struct vault_import *im);
+enum { VAULT_IMPORT_NEW = 0, VAULT_IMPORT_UPDATE = 1, VAULT_IMPORT_SAME = 2 };
+/* How `it` compares with the vault; `*current` gets the current version (0 when new). */
+int vault_import_status(struct vault *v, const struct vault_import_item *it, int *current);
+
 #endif
