@@ -109,9 +109,27 @@ json_line(const char *data, const char *at)
     return line;
 }
 
+/* The first `\u0000` escape (an odd run of backslashes before the `u`), or NULL. */
+static const char *
+json_escaped_nul(const char *data, size_t len)
+{
+    for (const char *p = data; p != NULL && (size_t)(p - data) + 6 <= len; p++) {
+        p = memmem(p, len - (size_t)(p - data), "u0000", 5);
+        if (p == NULL)
+            return NULL;
+        size_t off = (size_t)(p - data), n = 0;
+        while (n < off && data[off - n - 1] == '\\')
+            n++;
+        if (n % 2 == 1)
+            return p - 1;
+    }
+    return NULL;
+}
+
 int
 vault_import_json(const char *path, struct vault_import *out)
 {
+    const char *at;
     struct buf b = {0};
     cJSON *root, *e;
     int rc;
@@ -119,6 +137,14 @@ vault_import_json(const char *path, struct vault_import *out)
     memset(out, 0, sizeof(*out));
     if ((rc = file_read_all(path, IMPORT_JSON_MAX, FILE_READ_NOFOLLOW, &b)) < 0)
         return rc;
+    /* cJSON ends a string at an escaped NUL, which would import a silently shortened secret. */
+    if ((at = json_escaped_nul(b.data, b.len)) != NULL) {
+        rc = err_set(ERR_PARSE, "%s:%d: a value holds a NUL byte (\\u0000), which JSON import "
+                                "cannot keep exactly; nothing imported",
+                     path, json_line(b.data, at));
+        buf_free(&b);
+        return rc;
+    }
     root = cJSON_ParseWithLength(b.data != NULL ? b.data : "", b.len);
     if (root == NULL) {
         rc = err_set(ERR_PARSE, "%s:%d: not valid JSON; nothing imported", path,

@@ -279,6 +279,18 @@ t_import_errors_dry_run_versions() {
     printf '{"J": ' >trunc.json
     run "$SECRETS" import --json trunc.json
     expect_rc 2
+    # An escaped NUL would be cut short by the JSON parser: refused, nothing written; an
+    # escaped backslash followed by "u0000" is ordinary text and imports exactly.
+    printf '{"N1": "ok", "N2": "before\\u0000after"}' >nul.json
+    run "$SECRETS" import --json nul.json
+    expect_rc 2
+    expect_err 'nul.json:1: a value holds a NUL byte'
+    run "$SECRETS" list
+    expect_no_out 'N1'
+    printf '{"N3": "a\\\\u0000b"}' >bs.json
+    run "$SECRETS" import --json bs.json
+    expect_rc 0
+    [ "$("$SECRETS" get N3)" = 'a\u0000b' ] || fail "escaped backslash + u0000 not kept"
     ln -s ok.env link.env
     run "$SECRETS" import --env-file link.env
     expect_rc 2
