@@ -57,6 +57,11 @@ if has_cmd init; then
     step "$SECRETS" rotate prod/api/token
     step "$SECRETS" list
     step "$SECRETS" history prod/api/token
+    echo
+    echo "== Handing secrets to containers without ENV: Docker secret files and exports"
+    (cd "$WORK" && step "$SECRETS" create-file --name db-password --from-vault prod/db/password)
+    ls -l "$WORK/secrets"
+    step "$SECRETS" export --format k8s --name app-secrets prod/api/token
 fi
 if has_target image; then
     echo
