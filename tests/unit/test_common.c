@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "helper.h"
+
 #include "common.h"
 
 static char tmpdir[256];
@@ -24,17 +26,14 @@ static int
 setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_common.XXXXXX");
-    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+    return test_mkdtemp(tmpdir, sizeof(tmpdir), "test_common");
 }
 
 static int
 teardown(void **state)
 {
-    char cmd[300];
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmtree(tmpdir);
 }
 
 static void

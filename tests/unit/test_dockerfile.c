@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "helper.h"
+
 #include "dockerfile_internal.h"
 
 static char tmpdir[256];
@@ -21,17 +23,14 @@ static int
 setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_dockerfile.XXXXXX");
-    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+    return test_mkdtemp(tmpdir, sizeof(tmpdir), "test_dockerfile");
 }
 
 static int
 teardown(void **state)
 {
-    char cmd[300];
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmtree(tmpdir);
 }
 
 static void

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "helper.h"
+
 #include "common.h"
 #include "envcheck.h"
 #include "envcheck_internal.h"
@@ -23,17 +25,14 @@ static int
 setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_envcheck.XXXXXX");
-    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+    return test_mkdtemp(tmpdir, sizeof(tmpdir), "test_envcheck");
 }
 
 static int
 teardown(void **state)
 {
-    char cmd[300];
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmtree(tmpdir);
 }
 
 static void

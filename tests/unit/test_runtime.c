@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "helper.h"
+
 #include "common.h"
 #include "compose_internal.h"
 #include "container_internal.h"
@@ -28,8 +30,7 @@ static int
 setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_runtime.XXXXXX");
-    if (mkdtemp(tmpdir) == NULL)
+    if (test_mkdtemp(tmpdir, sizeof(tmpdir), "test_runtime") < 0)
         return -1;
     snprintf(compose_path, sizeof(compose_path), "%s/docker-compose.yml", tmpdir);
     return 0;
@@ -38,10 +39,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    char cmd[300];
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmtree(tmpdir);
 }
 
 static void
