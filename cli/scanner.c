@@ -100,6 +100,8 @@ main(int argc, char **argv)
     struct job *jobs;
     int opt, status = EXIT_CLEAN, rc;
 
+    /* Scanned files and images hold secrets in memory: no core dumps either. */
+    cli_harden_process();
     diag_set_program("scanner");
     json_init();
     memset(&opts, 0, sizeof(opts));

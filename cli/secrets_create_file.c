@@ -209,7 +209,7 @@ cmd_create_file(int argc, char **argv)
         return EXIT_ERROR;
     if (rc == 0)
         rc = vault_secretfile_write(&o, a.name, val.data, val.len);
-    if (rc == 0)
+    if (rc == 0 && !diag_is_quiet())
         print_hints(&o, a.name, val.len);
     vault_value_free(&val);
     return rc < 0 ? cli_fail(rc) : EXIT_CLEAN;

@@ -42,6 +42,7 @@ int err_exit_status(int code);
 void diag_set_program(const char *name);
 const char *diag_program(void);
 void diag_set_quiet(int quiet); /* suppresses notes and warnings, never errors */
+int diag_is_quiet(void);
 void diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

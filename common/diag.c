@@ -33,6 +33,12 @@ diag_vprint(const char *kind, const char *fmt, va_list ap)
     fputc('\n', stderr);
 }
 
+int
+diag_is_quiet(void)
+{
+    return quiet;
+}
+
 void
 diag_error(const char *fmt, ...)
 {

@@ -42,6 +42,11 @@ t_create_file_stdin_exact_bytes_mode_dir() {
     grep -q 'POSTGRES_PASSWORD_FILE' err || fail "no _FILE convention"
     grep -q 'without Swarm bind-mounts' err || fail "no bind-mount ownership warning"
     ! grep -q 'after-nul' err out || fail "value printed"
+    # --quiet: the file is written and nothing is said.
+    printf 'q' | "$SECRETS" create-file --name quiet-one -q >out 2>err
+    [ $? -eq 0 ] || fail "create-file -q failed"
+    [ -s out ] || [ -s err ] && fail "create-file -q printed: $(cat out err)"
+    [ "$(cat secrets/quiet-one)" = q ] || fail "create-file -q did not write the value"
 }
 
 t_create_file_refuses_existing_then_force_replaces() {
