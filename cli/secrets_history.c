@@ -17,8 +17,7 @@ static int
 print_json(const struct vault_info *x)
 {
     cJSON *o = cJSON_CreateObject(), *arr, *e;
-    char t[32], *s;
-    int rc = 0;
+    char t[32];
 
     if (o == NULL)
         return err_set(ERR_NOMEM, "out of memory");
@@ -35,13 +34,7 @@ print_json(const struct vault_info *x)
         cJSON_AddNumberToObject(e, "length", (double)x->versions[i].len);
         cJSON_AddStringToObject(e, "how", x->versions[i].how);
     }
-    if ((s = cJSON_Print(o)) == NULL)
-        rc = err_set(ERR_NOMEM, "out of memory");
-    else
-        printf("%s\n", s);
-    cJSON_free(s);
-    cJSON_Delete(o);
-    return rc;
+    return vault_cli_print_json(o);
 }
 
 int
@@ -64,11 +57,8 @@ cmd_history(int argc, char **argv)
             continue;
         switch (opt) {
         case 'f':
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
-                diag_error("--format: unknown format '%s' (text, json)", optarg);
+            if (vault_cli_format(optarg, &json) < 0)
                 return EXIT_ERROR;
-            }
-            json = strcmp(optarg, "json") == 0;
             break;
         case 'h':
             fputs(usage, stdout);

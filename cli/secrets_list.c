@@ -18,8 +18,7 @@ static int
 print_json(const struct vault_info *x, size_t n)
 {
     cJSON *arr = cJSON_CreateArray(), *o, *tags;
-    char t[32], *s, *tagcopy, *tok, *save;
-    int rc = 0;
+    char t[32], *tagcopy, *tok, *save;
 
     for (size_t i = 0; i < n && arr != NULL; i++) {
         o = cJSON_CreateObject();
@@ -48,14 +47,7 @@ print_json(const struct vault_info *x, size_t n)
         free(tagcopy);
         cJSON_AddBoolToObject(o, "removed", x[i].deleted);
     }
-    s = arr != NULL ? cJSON_Print(arr) : NULL;
-    if (s == NULL)
-        rc = err_set(ERR_NOMEM, "out of memory");
-    else
-        printf("%s\n", s);
-    cJSON_free(s);
-    cJSON_Delete(arr);
-    return rc;
+    return vault_cli_print_json(arr);
 }
 
 int
@@ -83,11 +75,8 @@ cmd_list(int argc, char **argv)
             all = 1;
             break;
         case 'f':
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
-                diag_error("--format: unknown format '%s' (text, json)", optarg);
+            if (vault_cli_format(optarg, &json) < 0)
                 return EXIT_ERROR;
-            }
-            json = strcmp(optarg, "json") == 0;
             break;
         case 'h':
             fputs(usage, stdout);

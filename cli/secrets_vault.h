@@ -5,6 +5,8 @@
 
 #include <limits.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 #include "vault.h"
 
@@ -40,6 +42,10 @@ int vault_cli_open(struct vault_cli *c, int flags, struct vault **v);
 /* Exactly `want` operands after the options; prints usage and returns -1 otherwise. */
 int vault_cli_args(int argc, char **argv, int want, const char *cmd, const char *usage);
 /* UTC ISO 8601 time, "-" for 0. */
+/* --format text|json of list and history: 0 (and *json set) or -1 after an error message. */
+int vault_cli_format(const char *arg, int *json);
+/* Prints a JSON document on stdout and deletes it (NULL means out of memory). */
+int vault_cli_print_json(cJSON *doc);
 void vault_cli_time(long long t, char *out, size_t size);
 int vault_cli_parse_date(const char *s, long long *out);
 /* 900, 15m, 8h, 2d -> seconds. */

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "secrets_vault.h"
 
 void
@@ -155,5 +157,31 @@ vault_cli_read_value(const char *name, const char *from_file, const char *value,
         out->len = b.len;
     }
     buf_free(&b);
+    return rc;
+}
+
+int
+vault_cli_format(const char *arg, int *json)
+{
+    if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
+        diag_error("--format: unknown format '%s' (text, json)", arg);
+        return -1;
+    }
+    *json = strcmp(arg, "json") == 0;
+    return 0;
+}
+
+int
+vault_cli_print_json(cJSON *doc)
+{
+    char *s = doc != NULL ? cJSON_Print(doc) : NULL;
+    int rc = 0;
+
+    if (s == NULL)
+        rc = err_set(ERR_NOMEM, "out of memory");
+    else
+        printf("%s\n", s);
+    cJSON_free(s);
+    cJSON_Delete(doc);
     return rc;
 }
