@@ -1,5 +1,7 @@
-# Builds, tests and installs the suite (`secrets`, `scanner`). Every public target installs the
-# Debian packages it needs first (`make deps`), then builds in a sub-make so pkg-config runs after.
+# Builds, tests and installs the suite (`secrets`, `scanner`). `make` and `make install` only build
+# and install; `make deps` installs the Debian packages (and the npm test tools). The targets that
+# a new user runs first (`make test`, `make demo`) and the checkers call `make deps` first, then
+# build in a sub-make so pkg-config runs after the packages are there.
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -10,7 +12,11 @@ BUILD   ?= build
 VERSION := 0.1.0
 Q       := $(if $(V),,@)
 
-MODULES  := common keys detect envcheck vault scanner
+# Each folder is a module with one header of its own; scanner/ holds one sub-folder per source
+# (dockerfile, image, runtime, compose, container, ...), each a module of its own: a new folder
+# there is picked up without touching this file.
+SCANNER_PARTS := $(patsubst %/,%,$(sort $(dir $(wildcard scanner/*/*.c))))
+MODULES  := common keys detect envcheck vault engine scanner $(SCANNER_PARTS)
 PROGRAMS := secrets scanner
 PKGS     := libsodium libsecret-1 inih libcjson libpcre2-8 libhs libarchive libcurl yaml-0.1
 
@@ -24,8 +30,7 @@ DEPS_TEST  := libclang-rt-14-dev cppcheck clang-tidy gnome-keyring dbus-daemon d
 .PHONY: all deps programs test check lint fuzz bench install uninstall clean demo \
 	unit-tests fuzz-targets
 
-all: deps
-	@$(MAKE) --no-print-directory programs
+all: programs
 
 # Installs what is missing, and nothing when all is there. Root uses apt-get, others sudo.
 deps:
@@ -154,7 +159,7 @@ demo: deps
 	@$(MAKE) --no-print-directory programs
 	@contrib/examples/demo.sh $(BUILD)
 
-install: all
+install: programs
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(addprefix $(BUILD)/,$(PROGRAMS)) $(DESTDIR)$(BINDIR)/
 	@if ls docs/*.1 >/dev/null 2>&1; then install -d $(DESTDIR)$(MANDIR)/man1 && \
