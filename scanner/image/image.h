@@ -174,5 +174,7 @@ int image_check_layers(const struct img_resolved *r, struct img_ctx *c, struct f
 extern const struct rule_meta img_rule_volume, img_rule_old, img_rule_eol, img_rule_cred_file, img_rule_private_key,
     img_rule_env_file, img_rule_history_file, img_rule_git_dir, img_rule_setuid,
     img_rule_world_writable, img_rule_empty_password, img_rule_dup_uid0, img_rule_removed_secret;
+/* The rows above one by one (NULL past the last), for listings. */
+const struct rule_meta *img_rule_at(size_t i);
 
 #endif
