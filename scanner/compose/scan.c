@@ -100,7 +100,7 @@ compose_scan_data(struct compose_file *cf, const char *data, size_t len,
         rc = compose_yaml_load(cf, data, len);
     if (rc == 0)
         rc = scan_services(cf, o, f);
-    compose_yaml_free(cf);
+    compose_yaml_close(cf);
     compose_vars_free(&cf->vars);
     return rc;
 }
