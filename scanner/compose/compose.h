@@ -19,6 +19,7 @@ struct scanner_opts;
 #define COMPOSE_MAX_STREAM   16000000   /* the same over every document of a file */
 #define COMPOSE_MAX_ANCHORS  65536
 #define COMPOSE_MAX_MERGE    8          /* depth of `<<` merge chains */
+#define COMPOSE_MAX_EXTENDS  8          /* length of `extends:` chains */
 #define COMPOSE_MAX_INTERP   4          /* nesting of ${A:-${B}} defaults */
 #define COMPOSE_MAX_VALUE    (1L << 20) /* one interpolated value */
 #define COMPOSE_WORK_BUDGET  5000000    /* node visits over the whole file */
@@ -108,6 +109,12 @@ int compose_dotenv_load(struct compose_file *cf);
  * what it loaded into `cf`. */
 int compose_scan_data(struct compose_file *cf, const char *data, size_t len,
                       const struct scanner_opts *o, struct findings *f);
+
+/* ---- compose_merge.c ------------------------------------------------------------------- */
+/* Merges `src` (a later layer: the service that extends, or a later file or document) over
+ * `dst` as Compose merges services, and takes src's strings (src may then be freed).
+ * `src_positions`: settings absent from both are reported where src's service is. */
+int compose_desc_merge(struct runtime_desc *dst, struct runtime_desc *src, int src_positions);
 
 /* ---- compose_service.c ----------------------------------------------------------------- */
 /* Builds the description of service `name` (its mapping node `svc`, key node `key`). */
