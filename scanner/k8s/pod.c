@@ -186,7 +186,7 @@ read_caps(struct ctr *c)
     caps = k8s_get(cfof(c), c->sc, "capabilities", &ck, &rc);
     if (rc < 0)
         return rc;
-    c->d->cap_drop_key.at = at_of(c, ck != NULL ? ck : NULL, c->base,
+    c->d->cap_drop_key.at = at_of(c, ck, c->base,
                                   ck != NULL ? "securityContext.capabilities" : "securityContext");
     add = k8s_get(cfof(c), caps, "add", NULL, &rc);
     drop = rc == 0 ? k8s_get(cfof(c), caps, "drop", &dk, &rc) : NULL;
@@ -225,7 +225,7 @@ read_profile(struct ctr *c, const char *field, const char *ann_ctr, const char *
     const char *base, *t = NULL;
     char key[512];
     int rc, kind;
-    struct rt_at at;
+    struct rt_at at = c->self;
 
     n = sc_get(c, field, 1, &k, &base, &rc);
     if (rc == 0 && n != NULL)
