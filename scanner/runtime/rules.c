@@ -13,8 +13,8 @@
 
 const struct runtime_rule runtime_rules[] = {
     {{"RT001", SEV_CRITICAL, "runtime", "Container runs privileged",
-      "Remove --privileged / `privileged: true`; add only the capabilities and devices the "
-      "process needs.",
+      "Remove --privileged / `privileged: true` (Kubernetes: `securityContext.privileged`); add "
+      "only the capabilities and devices the process needs.",
       CIS("5.5") K8S("CKV_K8S_16,KSV017,kubesec-Privileged,PSS-baseline")},
      rt_check_privileged},
     {{"RT002", SEV_CRITICAL, "runtime",
@@ -24,8 +24,8 @@ const struct runtime_rule runtime_rules[] = {
       CIS("5.32") K8S("CKV_K8S_27,KSV006,kubesec-DockerSock,PSS-baseline")},
      rt_check_socket},
     {{"RT003", SEV_CRITICAL, "runtime", "Container runs as root",
-      "Run as an unprivileged user: `--user 1000:1000` / `user: \"1000:1000\"`, or USER in "
-      "the image.",
+      "Run as an unprivileged user: `--user 1000:1000` / `user: \"1000:1000\"` (Kubernetes: "
+      "`runAsUser: 10001`, `runAsNonRoot: true`), or USER in the image.",
       CIS("4.1") K8S("KSV105,CKV_K8S_40,PSS-restricted")},
      rt_check_root},
     {{"RT004", SEV_CRITICAL, "secret", "Secret in the container environment",
@@ -36,7 +36,7 @@ const struct runtime_rule runtime_rules[] = {
     {{"RT005", SEV_HIGH, "runtime", "Sensitive host path mounted",
       "Do not bind-mount host system directories; mount only the data directories needed, "
       "read-only where possible.",
-      CIS("5.6") K8S("KSV121,KSV023,PSS-baseline")},
+      CIS("5.6") K8S("KSV121,PSS-baseline")},
      rt_check_sensitive_mounts},
     {{"RT006", SEV_HIGH, "runtime", "Dangerous capability added",
       "Remove the capability from --cap-add / `cap_add:`; drop ALL and add back only what the "
@@ -84,28 +84,34 @@ const struct runtime_rule runtime_rules[] = {
       "KSV027,PSS-baseline"},
      rt_check_systempaths},
     {{"RT017", SEV_MEDIUM, "runtime", "Capabilities not dropped",
-      "Add --cap-drop ALL / `cap_drop: [ALL]` and add back only the capabilities needed.",
+      "Add --cap-drop ALL / `cap_drop: [ALL]` (Kubernetes: `capabilities: {drop: [ALL]}`) and "
+      "add back only the capabilities needed.",
       CIS("5.4") K8S("CKV_K8S_37,KSV003,kubesec-CapDropAll,PSS-restricted")},
      rt_check_caps_not_dropped},
     {{"RT018", SEV_MEDIUM, "runtime", "Root filesystem is writable",
-      "Run with --read-only / `read_only: true`; give writable paths a tmpfs or a volume.",
+      "Run with --read-only / `read_only: true` (Kubernetes: `readOnlyRootFilesystem: true`); "
+      "give writable paths a tmpfs, an emptyDir or a volume.",
       CIS("5.13") K8S("CKV_K8S_22,KSV014,kubesec-ReadOnlyRootFilesystem")},
      rt_check_rootfs},
     {{"RT019", SEV_MEDIUM, "runtime", "No memory limit",
-      "Set --memory / `mem_limit:` or `deploy.resources.limits.memory`.", CIS("5.11") K8S("CKV_K8S_13,KSV018,kubesec-LimitsMemory")},
+      "Set --memory / `mem_limit:` or `deploy.resources.limits.memory` (Kubernetes: "
+      "`resources.limits.memory`).", CIS("5.11") K8S("CKV_K8S_13,KSV018,kubesec-LimitsMemory")},
      rt_check_memory},
     {{"RT020", SEV_MEDIUM, "runtime", "No CPU limit",
-      "Set --cpus / `cpus:` or `deploy.resources.limits.cpus`.", CIS("5.12") K8S("CKV_K8S_11,KSV011,kubesec-LimitsCPU")},
+      "Set --cpus / `cpus:` or `deploy.resources.limits.cpus` (Kubernetes: "
+      "`resources.limits.cpu`).", CIS("5.12") K8S("CKV_K8S_11,KSV011,kubesec-LimitsCPU")},
      rt_check_cpu},
     {{"RT021", SEV_MEDIUM, "runtime", "No PIDs limit",
       "Set --pids-limit / `pids_limit:` or `deploy.resources.limits.pids`.", CIS("5.29")},
      rt_check_pids},
     {{"RT022", SEV_MEDIUM, "runtime", "no-new-privileges not set",
-      "Add --security-opt no-new-privileges / `security_opt: [\"no-new-privileges:true\"]`.",
+      "Add --security-opt no-new-privileges / `security_opt: [\"no-new-privileges:true\"]` "
+      "(Kubernetes: `allowPrivilegeEscalation: false`).",
       CIS("5.26") K8S("CKV_K8S_20,KSV001,kubesec-AllowPrivilegeEscalation,PSS-restricted")},
      rt_check_nnp},
     {{"RT023", SEV_MEDIUM, "runtime", "No health check",
-      "Add a health check (--health-cmd / `healthcheck:`, or HEALTHCHECK in the image).",
+      "Add a health check (--health-cmd / `healthcheck:`, or HEALTHCHECK in the image; "
+      "Kubernetes: a `livenessProbe`).",
       CIS("5.27") "," CIS("4.6") K8S("CKV_K8S_8")},
      rt_check_healthcheck},
     {{"RT024", SEV_MEDIUM, "runtime", "Logging disabled (driver none)",
@@ -175,6 +181,11 @@ const struct runtime_rule runtime_rules[] = {
       "the container calls the Kubernetes API.",
       "CKV_K8S_38,KSV036,kubesec-AutomountServiceAccountToken"},
      rt_check_sa_token},
+    {{"RT039", SEV_LOW, "runtime", "hostPath volume mounted",
+      "Use an emptyDir, a ConfigMap / Secret volume or a PersistentVolumeClaim instead of a "
+      "hostPath; the Pod Security Standards' baseline forbids hostPath volumes.",
+      "KSV023,PSS-baseline"},
+     rt_check_host_path},
 };
 const size_t runtime_rule_count = sizeof(runtime_rules) / sizeof(runtime_rules[0]);
 

@@ -113,3 +113,23 @@ rt_check_sa_token(struct rt_ctx *c, const struct rule_meta *r)
                      "the service account token is mounted (automountServiceAccountToken is "
                      "not false): the API credentials are one file read away");
 }
+
+int
+rt_check_host_path(struct rt_ctx *c, const struct rule_meta *r)
+{
+    const struct rt_list *l = &c->d->mounts;
+    int rc = 0;
+
+    if (c->d->kind != RT_K8S)
+        return 0; /* Compose binds of project directories are the normal case */
+    for (size_t i = 0; i < l->n && rc == 0; i++) {
+        const struct rt_mount *m = RT_AT(*l, struct rt_mount, i);
+        /* Sockets and system paths are RT002's and RT005's, reported higher. */
+        if (!m->host_path || rt_path_exposes_socket(m->source, NULL) ||
+            rt_path_sensitive(m->source) != NULL)
+            continue;
+        rc = rt_report(c, r, &m->at, -1, NULL, NULL, "hostPath %s mounted %sat %s", m->source,
+                       m->read_only ? "read-only " : "", m->target ? m->target : "?");
+    }
+    return rc;
+}

@@ -201,6 +201,7 @@ int rt_check_image_digest(struct rt_ctx *c, const struct rule_meta *r);
 int rt_check_seccomp_profile(struct rt_ctx *c, const struct rule_meta *r);
 int rt_check_apparmor_profile(struct rt_ctx *c, const struct rule_meta *r);
 int rt_check_sa_token(struct rt_ctx *c, const struct rule_meta *r);
+int rt_check_host_path(struct rt_ctx *c, const struct rule_meta *r);
 
 /* Exposed for tests. */
 /* The tag of an image reference ("" when none; NULL when pinned by digest only). */

@@ -91,6 +91,7 @@ t_rules_one_setting_each() {
         "RT009|s/automountServiceAccountToken: false/automountServiceAccountToken: false\n      hostIPC: yes/"
         "RT005|s|emptyDir: {}|hostPath: {path: /etc}|"
         "RT002|s|emptyDir: {}|hostPath: {path: /var/run/docker.sock}|"
+        "RT039|s|emptyDir: {}|hostPath: {path: /srv/cache}|"
         "RT014|s/- containerPort: 8443/- containerPort: 6379\n              hostPort: 6379/"
         "RT031|s/- containerPort: 8443/- containerPort: 8443\n              hostPort: 8443/"
         "RT016|s/readOnlyRootFilesystem: true/readOnlyRootFilesystem: true\n            procMount: Unmasked/"
