@@ -2,7 +2,8 @@
  * that extends it; the same service in a later `-f` file or YAML document), merged the way
  * Compose merges them: a later scalar overrides, `volumes` merge by target path, `environment`
  * by name, `ports` append (identical ones once), `cap_add` / `cap_drop` / `devices` /
- * `security_opt` are unions. Each setting keeps the file and line it came from. */
+ * `security_opt` are unions; a list tagged `!reset` or `!override` replaces the earlier one.
+ * Each setting keeps the file and line it came from. */
 #include <string.h>
 #include <strings.h>
 
@@ -136,6 +137,16 @@ compose_desc_merge(struct runtime_desc *dst, struct runtime_desc *src, int src_p
     if (src->image != NULL)
         dst->image = src->image;
     dst->uses_compose_secrets |= src->uses_compose_secrets;
+    /* `!reset` / `!override`: the earlier list is dropped (its strings stay in the pool). */
+    {
+        struct rt_list *lists[] = {&dst->mounts, &dst->ports,    &dst->env,
+                                   &dst->cap_add, &dst->cap_drop, &dst->devices};
+        const unsigned bits[] = {RT_REPLACE_MOUNTS,  RT_REPLACE_PORTS,    RT_REPLACE_ENV,
+                                 RT_REPLACE_CAP_ADD, RT_REPLACE_CAP_DROP, RT_REPLACE_DEVICES};
+        for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+            if (src->replace_lists & bits[i])
+                lists[i]->n = 0;
+    }
     if ((rc = mounts_merge(&dst->mounts, &src->mounts)) < 0 ||
         (rc = ports_merge(&dst->ports, &src->ports)) < 0 ||
         (rc = env_merge(&dst->env, &src->env)) < 0 ||

@@ -108,7 +108,17 @@ struct runtime_desc {
     struct rt_value apparmor_profile; /* on: runtime/default or localhost/... */
     struct rt_value sa_token;         /* on: the service account token is mounted (the default) */
     struct rt_at image_at;            /* where `image` was read */
+
+    /* Compose: lists this layer tagged `!reset` or `!override` (RT_REPLACE_*): a later layer
+     * replaces them instead of merging (scanner/compose/merge.c). */
+    unsigned replace_lists;
 };
+#define RT_REPLACE_MOUNTS   0x01u
+#define RT_REPLACE_PORTS    0x02u
+#define RT_REPLACE_ENV      0x04u
+#define RT_REPLACE_CAP_ADD  0x08u
+#define RT_REPLACE_CAP_DROP 0x10u
+#define RT_REPLACE_DEVICES  0x20u
 
 void runtime_desc_init(struct runtime_desc *d, enum rt_kind kind);
 /* Zeroes strings (environment values may be secrets) and frees them. */

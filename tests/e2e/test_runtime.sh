@@ -372,6 +372,15 @@ t_compose_multi_document_and_bad_env_reference() {
     expect_rc 1
     expect_out 'm.yml:4:[0-9]+: critical: \[RT001\] service a'
     expect_out 'm.yml:8:[0-9]+: high: \[RT006\] service a'
+    # `!reset` and `!override` replace a list instead of merging it.
+    printf 'services:\n  a:\n    image: x:1\n    cap_add: [SYS_ADMIN]\n    ports: ["5432:5432"]\n' >b.yml
+    printf 'services:\n  a:\n    ports: !reset []\n    cap_add: !override [CHOWN]\n' >r.yml
+    run "$SCANNER" --compose b.yml:r.yml
+    expect_no_out 'RT006'
+    expect_no_out 'RT014'
+    run "$SCANNER" --compose b.yml
+    expect_out 'RT006'
+    expect_out 'RT014'
     # A `${` the envcheck lexer flags as a bad reference: Compose refuses the file, so do we.
     printf 'services:\n  a:\n    image: x:1\n    env_file: a.env\n' >c.yml
     printf 'OK=1\nBAD=${oops\n' >a.env
