@@ -39,6 +39,22 @@ keep_first(const struct detect_hit *hit, void *user)
     return 0;
 }
 
+/* Public parts of a Secret: certificates (without a private key beside them), and the keys the
+ * standard Secret types use for names rather than credentials. */
+static int
+public_value(const char *key, const char *value, size_t len)
+{
+    static const char *const names[] = {"username", "user", "namespace", "ca.crt", "tls.crt"};
+    static const char cert[] = "-----BEGIN CERTIFICATE-----";
+    static const char priv[] = "PRIVATE KEY-----";
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(key, names[i]) == 0)
+            return 1;
+    return memmem(value, len, cert, sizeof(cert) - 1) != NULL &&
+           memmem(value, len, priv, sizeof(priv) - 1) == NULL;
+}
+
 /* One value: reported when the detector recognises it, or (`always`) whenever it is a literal. */
 static int
 report_value(struct k8s_obj *obj, const struct rule_meta *r, const char *section,
@@ -48,14 +64,15 @@ report_value(struct k8s_obj *obj, const struct rule_meta *r, const char *section
     struct location loc;
     struct finding_extra extra;
     char redacted[64], fp[65];
-    int rc, show = obj->o != NULL && obj->o->show_secrets;
+    int rc, named, show = obj->o != NULL && obj->o->show_secrets;
 
     memset(&fh, 0, sizeof(fh));
-    if (len == 0 || (always && detect_value_is_placeholder(value, len)))
+    if (len == 0 || (always && public_value(cy_scalar(key), value, len)))
         return 0;
     if (obj->det != NULL && (rc = detect_scan(obj->det, value, len, keep_first, &fh)) < 0)
         return rc;
-    if (fh.hits == 0 && !always)
+    /* A recognised secret counts even inside a template-looking value (JSON has braces). */
+    if (fh.hits == 0 && (!always || detect_value_is_placeholder(value, len)))
         return 0;
     memset(&loc, 0, sizeof(loc));
     loc.layer_index = -1;
@@ -76,12 +93,11 @@ report_value(struct k8s_obj *obj, const struct rule_meta *r, const char *section
         extra.secret_redacted = redacted;
         extra.secret_fingerprint = fp;
     }
-    return findings_add(obj->f, r, &loc, &extra, "%s/%s: %s%s.%s %s%s%s%s%s%.*s", obj->kind,
+    named = fh.hits > 0 && fh.hit.rule != NULL;
+    return findings_add(obj->f, r, &loc, &extra, "%s/%s: %s%s.%s %s%s%s%s%s%s%s%.*s", obj->kind,
                         obj->name, obj->field, section, cy_scalar(key), how,
-                        fh.hits > 0 ? ": " : "",
-                        fh.hits > 0 && fh.hit.rule != NULL ? fh.hit.rule->title : "",
-                        fh.hits > 0 && fh.hit.rule != NULL ? " [" : "",
-                        fh.hits > 0 && fh.hit.rule != NULL ? fh.hit.rule->id : "",
+                        named ? ": " : "", named ? fh.hit.rule->title : "", named ? " [" : "",
+                        named ? fh.hit.rule->id : "", named ? "]" : "", show ? ": " : "",
                         show ? (int)len : 0, show ? value : "");
 }
 

@@ -53,8 +53,8 @@ t_risky_reports_every_rule() {
     done
     # Three engine sockets (containerd, CRI-O, Podman) and / (above the Docker socket).
     [ "$(count RT002)" -eq 4 ] || fail "RT002: $(count RT002) findings, expected 4"
-    # The `${API_TOKEN}` template and the empty value are not committed secrets.
-    [ "$(count K8S001)" -eq 3 ] || fail "K8S001: $(count K8S001) findings, expected 3"
+    # The `${API_TOKEN}` template, the empty value and the username are not committed secrets.
+    [ "$(count K8S001)" -eq 2 ] || fail "K8S001: $(count K8S001) findings, expected 2"
     expect_no_out '"message": *"[^"]*stringData.template'
     # Aliases ride along.
     expect_out 'CKV_K8S_16'
@@ -195,6 +195,41 @@ YAML
     for v in "$FAKE_KEY" "$FAKE_PASS" "$b64key" "$b64pass"; do
         expect_nowhere "$v"
     done
+}
+
+t_secret_types_tls_and_registry() {
+    local cfg
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem -days 1 -subj /CN=e2e \
+        >/dev/null 2>&1 || {
+        fail "openssl could not make a test certificate"
+        return
+    }
+    cfg=$(printf '{"auths":{"registry.example.test":{"auth":"%s"}}}' \
+        "$(printf 'robot:%s' "$FAKE_PASS" | base64 -w0)")
+    cat >t.yaml <<YAML
+apiVersion: v1
+kind: Secret
+metadata: {name: web-tls}
+type: kubernetes.io/tls
+data:
+  tls.crt: $(base64 -w0 c.pem)
+  tls.key: $(base64 -w0 k.pem)
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: pull}
+type: kubernetes.io/dockerconfigjson
+data:
+  .dockerconfigjson: $(printf '%s' "$cfg" | base64 -w0)
+YAML
+    run "$SCANNER" --k8s t.yaml
+    expect_rc 1
+    # The certificate is public; the key and the registry credentials are not.
+    expect_no_out 'tls.crt'
+    expect_out 't.yaml:7:3: high: \[K8S001\] Secret/web-tls: data.tls.key'
+    expect_out 't.yaml:14:3: critical: \[K8S001\] Secret/pull: data..dockerconfigjson .*\[secret.docker-config-auth\]'
+    expect_nowhere "$FAKE_PASS"
+    expect_nowhere "$(sed -n 2p k.pem)"
 }
 
 t_directory_recursive_sorted() {
