@@ -17,6 +17,9 @@ struct detect_engine;
 #define K8S_MAX_DIR_DEPTH 32   /* directory levels walked below PATH */
 #define K8S_MAX_FILES     100000
 #define K8S_MAX_LIST      4    /* a List inside a List inside ... */
+/* Containers described per --k8s target: each can add a few dozen findings, and findings are
+ * kept in memory until the report; a cluster dump of this size is split by the user. */
+#define K8S_MAX_CONTAINERS 20000
 
 /* One object (a document, or an item of a List) of a manifest file. */
 struct k8s_obj {
@@ -28,18 +31,20 @@ struct k8s_obj {
     struct detect_engine *det;
     const struct scanner_opts *o;
     struct findings *f;
+    size_t *containers;       /* described so far in this scan (K8S_MAX_CONTAINERS) */
 };
 
 /* ---- scan.c ---------------------------------------------------------------------------- */
 /* Scans manifest text held in memory (the fuzz target's entry); `cf` has path, max_file and
  * budget set. */
 int k8s_scan_data(struct compose_file *cf, const char *data, size_t len,
-                  struct detect_engine *det, const struct scanner_opts *o, struct findings *f);
+                  struct detect_engine *det, const struct scanner_opts *o, struct findings *f,
+                  size_t *containers);
 
 /* ---- object.c -------------------------------------------------------------------------- */
 /* One document's root node: dispatches on kind (List items too). */
 int k8s_object_scan(struct compose_file *cf, yaml_node_t *root, struct detect_engine *det,
-                    const struct scanner_opts *o, struct findings *f);
+                    const struct scanner_opts *o, struct findings *f, size_t *containers);
 
 /* ---- pod.c ----------------------------------------------------------------------------- */
 /* The pod template `spec` (with its `metadata`, may be NULL) of `obj`, found at `prefix`

@@ -144,7 +144,7 @@ scan_object(struct k8s_obj *obj, int depth)
 
 int
 k8s_object_scan(struct compose_file *cf, yaml_node_t *root, struct detect_engine *det,
-                const struct scanner_opts *o, struct findings *f)
+                const struct scanner_opts *o, struct findings *f, size_t *containers)
 {
     struct k8s_obj obj;
 
@@ -155,5 +155,6 @@ k8s_object_scan(struct compose_file *cf, yaml_node_t *root, struct detect_engine
     obj.det = det;
     obj.o = o;
     obj.f = f;
+    obj.containers = containers;
     return scan_object(&obj, 0);
 }

@@ -626,6 +626,10 @@ scan_list(struct k8s_pod *p, const char *list, int *first)
         if (item == NULL || item->type != YAML_MAPPING_NODE)
             return err_set(ERR_PARSE, "%s:%d:%d: %s.%s[%zu] must be a mapping", o->cf->path,
                            cy_line(item), cy_col(item), p->prefix, list, i);
+        if (o->containers != NULL && ++*o->containers > K8S_MAX_CONTAINERS)
+            return err_set(ERR_LIMIT, "%s:%d:%d: more than %d containers in one scan; scan "
+                                      "fewer manifests at a time",
+                           o->cf->path, cy_line(item), cy_col(item), K8S_MAX_CONTAINERS);
         runtime_desc_init(&d, RT_K8S);
         memset(&c, 0, sizeof(c));
         c.p = p;

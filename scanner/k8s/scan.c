@@ -15,7 +15,7 @@
 
 int
 k8s_scan_data(struct compose_file *cf, const char *data, size_t len, struct detect_engine *det,
-              const struct scanner_opts *o, struct findings *f)
+              const struct scanner_opts *o, struct findings *f, size_t *containers)
 {
     int rc, more;
 
@@ -26,7 +26,7 @@ k8s_scan_data(struct compose_file *cf, const char *data, size_t len, struct dete
         return rc;
     while ((more = compose_yaml_next(cf)) > 0) {
         yaml_node_t *root = yaml_document_get_root_node(&cf->doc);
-        if (root != NULL && (rc = k8s_object_scan(cf, root, det, o, f)) < 0)
+        if (root != NULL && (rc = k8s_object_scan(cf, root, det, o, f, containers)) < 0)
             break;
     }
     if (more < 0)
@@ -40,7 +40,7 @@ struct walk {
     const struct scanner_opts *o;
     struct findings *f;
     long max;
-    size_t files, failed;
+    size_t files, failed, containers;
 };
 
 static int
@@ -57,7 +57,8 @@ scan_file(struct walk *w, const char *path, int flags)
     w->files++;
     rc = file_read_all(path, (size_t)w->max, flags, &data);
     if (rc == 0)
-        rc = k8s_scan_data(&cf, data.data ? data.data : "", data.len, w->det, w->o, w->f);
+        rc = k8s_scan_data(&cf, data.data ? data.data : "", data.len, w->det, w->o, w->f,
+                           &w->containers);
     buf_free(&data);
     return rc;
 }

