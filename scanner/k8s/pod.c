@@ -522,8 +522,8 @@ read_pod_wide(struct ctr *c)
         return rc;
     d->sa_token.set = 1;
     d->sa_token.on = k8s_bool(n) != 0;
-    d->sa_token.at = n != NULL ? at_of(c, k, c->p->prefix, "automountServiceAccountToken")
-                               : at_of(c, c->p->spec_key, c->p->prefix, "automountServiceAccountToken");
+    d->sa_token.at = at_of(c, n != NULL ? k : c->p->spec_key, c->p->prefix,
+                           "automountServiceAccountToken");
     return 0;
 }
 

@@ -208,7 +208,8 @@ test_pod_wide_once_and_other_containers(void **state)
                                    "  ephemeralContainers:\n"
                                    "    - name: debug\n      image: busybox:1.36@sha256:bbbb\n"
                                    "      securityContext: {allowPrivilegeEscalation: false,\n"
-                                   "        readOnlyRootFilesystem: true, capabilities: {drop: [ALL]},\n"
+                                   "        readOnlyRootFilesystem: true,\n"
+                                   "        capabilities: {drop: [ALL]},\n"
                                    "        appArmorProfile: {type: RuntimeDefault}}\n",
                           &f),
                      0);
