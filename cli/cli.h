@@ -99,6 +99,7 @@ int scan_dockerfile(const char *arg, const struct scan_opts *opts, struct findin
 int scan_path(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_container(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_compose(const char *arg, const struct scan_opts *opts, struct findings *f);
+int scan_target_k8s(const char *arg, const struct scan_opts *opts, struct findings *f);
 
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);

@@ -16,6 +16,7 @@ static const struct scan_target targets[] = {
      "docker-archive/oci-archive file, OCI layout directory, or an image name in the engine"},
     {"container", "ID...", scan_target_container, "containers' runtime settings, through the Engine API"},
     {"compose", "FILE", scan_target_compose, "runtime checks of a Compose file's services"},
+    {"k8s", "PATH", scan_target_k8s, "Kubernetes manifests: a file or a directory of *.yaml"},
     {"path", "PATH...", scan_path, "files and directories: leaked secrets (skips .git, binaries)"},
     {NULL, NULL, NULL, NULL},
 };

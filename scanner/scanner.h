@@ -36,5 +36,11 @@ int scanner_scan_image(const char *ref, const struct scanner_opts *o, struct fin
  * services (scanner/compose/) --- */
 int scanner_scan_container(const char *id, const struct scanner_opts *o, struct findings *f);
 int scanner_scan_compose(const char *path, const struct scanner_opts *o, struct findings *f);
+/* Several Compose files merged into one project, as `docker compose -f A -f B` does: later
+ * files (and later YAML documents of a file) override and extend earlier ones. */
+int scanner_scan_compose_files(const char *const *paths, size_t n, const struct scanner_opts *o,
+                               struct findings *f);
+/* Kubernetes manifests (scanner/k8s/): a file, or a directory of *.yaml / *.yml. */
+int scanner_scan_k8s(const char *path, const struct scanner_opts *o, struct findings *f);
 
 #endif

@@ -24,6 +24,7 @@ declare -A allowed=(
     [scanner/image]="common detect envcheck engine scanner scanner/dockerfile"
     [scanner/compose]="common detect envcheck scanner scanner/runtime"
     [scanner/container]="common detect engine scanner scanner/runtime"
+    [scanner/k8s]="common detect scanner scanner/runtime scanner/compose"
     [cli]="*"
 )
 modules="common keys detect envcheck vault engine scanner"
