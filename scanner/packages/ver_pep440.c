@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "packages.h"
-#include "ver_numstr.h"
+#include "packages_internal.h"
 
 #define MAX_PARTS 32
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "packages.h"
-#include "ver_numstr.h"
+#include "packages_internal.h"
 
 struct semver {
     const char *core[3];
