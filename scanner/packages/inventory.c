@@ -277,8 +277,9 @@ pkg_inventory_wants(const char *path)
     if (strcmp(path, "lib/apk/db/installed") == 0 || strcmp(path, "usr/lib/apk/db/installed") == 0)
         return 'a';
     if ((strcmp(base, "METADATA") == 0 && ends_with(path, ".dist-info/METADATA")) ||
-        (strcmp(base, "PKG-INFO") == 0 && ends_with(path, ".egg-info/PKG-INFO")))
-        return 'p';
+        (strcmp(base, "PKG-INFO") == 0 && ends_with(path, ".egg-info/PKG-INFO")) ||
+        (ends_with(base, ".egg-info") && strstr(path, "-packages/") != NULL))
+        return 'p'; /* Debian installs some egg-info as a single file holding PKG-INFO */
     if (strcmp(base, "package.json") == 0) {
         /* node_modules/<name>/package.json or node_modules/@scope/<name>/package.json */
         const char *nm = NULL, *q = path;

@@ -121,6 +121,27 @@ int osv_db_match(const char *dir, const struct pkg_list *pkgs, const char *os_id
 #define OSV_MAX_RECORD (16u << 20)    /* one record file or zip entry */
 #define OSV_MAX_RECORDS 5000000       /* records in one database */
 
+/* ---- SBOM ------------------------------------------------------------------------------------ */
+enum sbom_format { SBOM_CYCLONEDX, SBOM_SPDX };
+/* "cyclonedx" | "spdx" -> format; -1 when unknown. */
+int sbom_format_parse(const char *name);
+/* What the SBOM describes. */
+struct sbom_subject {
+    const char *name;     /* the image as the user named it */
+    const char *digest;   /* its config digest, or NULL */
+    const char *os_id, *os_version;
+};
+/* Writes the SBOM (CycloneDX 1.5 JSON or SPDX 2.3 JSON) of `pkgs` into `out`. */
+int sbom_render(struct buf *out, enum sbom_format fmt, const struct sbom_subject *subj,
+                const struct pkg_list *pkgs, const char *tool_version);
+
+/* ---- Rules ----------------------------------------------------------------------------------- */
+extern const struct rule_meta pkg_rule_vuln, pkg_rule_db_stale;
+/* The rows above one by one (NULL past the last), for listings. */
+const struct rule_meta *pkg_rule_at(size_t i);
+/* A database older than this many days is reported (VULN002). */
+#define OSV_STALE_DAYS 7
+
 /* PEP 503 normal form of a Python distribution name, for matching (lower case, runs of -_.
  * as one -). */
 void pkg_pypi_normalize(const char *name, char *out, size_t size);

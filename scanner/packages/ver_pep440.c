@@ -205,10 +205,14 @@ pre_rank(const struct pep440 *v)
 static int
 cmp_local(const struct pep440 *a, const struct pep440 *b)
 {
-    const char *p = a->local, *pe = a->local + a->nlocal, *q = b->local, *qe = b->local + b->nlocal;
+    const char *p, *pe, *q, *qe;
 
     if (a->local == NULL || b->local == NULL)
         return (a->local != NULL) - (b->local != NULL);
+    p = a->local;
+    pe = p + a->nlocal;
+    q = b->local;
+    qe = q + b->nlocal;
     while (p < pe && q < qe) {
         const char *ps = p, *qs = q;
         int pn = 1, qn = 1, r;

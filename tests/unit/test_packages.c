@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
+
 #include "packages.h"
 
 struct vec {
@@ -248,6 +250,178 @@ test_ecosystem_orders(void **state)
     assert_int_equal(pkgver_order_of(""), -1);
 }
 
+
+static const struct pkg *
+find_pkg(const struct pkg_list *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].name, name) == 0)
+            return &l->v[i];
+    return NULL;
+}
+
+static void
+test_dpkg_status(void **state)
+{
+    static const char st[] =
+        "Package: libcurl4\nStatus: install ok installed\nVersion: 7.88.1-10+deb12u3\n"
+        "Source: curl\nDescription: x\n continuation: Version: 1.0\n\n"
+        "Package: gone\nStatus: deinstall ok config-files\nVersion: 1.0\n\n"
+        "Package: binnmu\nStatus: install ok installed\nVersion: 1.2-3+b1\n"
+        "Source: binsrc (1.2-3)\n\n"
+        "Package: noversion\nStatus: install ok installed\n\n"
+        "garbage line without colon\n\xff\xfe\n\n"
+        "Package: last\r\nVersion: 2\r\n";
+    struct pkg_list l = {0};
+    const struct pkg *p;
+    (void)state;
+    assert_int_equal(pkg_inventory_wants("var/lib/dpkg/status"), 'd');
+    assert_int_equal(pkg_inventory_wants("var/lib/dpkg/status.d/base"), 'd');
+    assert_int_equal(pkg_inventory_wants("var/lib/dpkg/status.d/base.md5sums"), 0);
+    assert_int_equal(pkg_inventory_parse("var/lib/dpkg/status", st, sizeof(st) - 1, &l), 0);
+    assert_non_null(p = find_pkg(&l, "libcurl4"));
+    assert_string_equal(p->version, "7.88.1-10+deb12u3");
+    assert_string_equal(p->source, "curl");
+    assert_null(find_pkg(&l, "gone"));
+    assert_null(find_pkg(&l, "noversion"));
+    assert_non_null(p = find_pkg(&l, "binnmu"));
+    assert_string_equal(p->source, "binsrc");
+    assert_string_equal(p->source_version, "1.2-3");
+    assert_non_null(p = find_pkg(&l, "last"));
+    assert_string_equal(p->version, "2");
+    pkg_list_free(&l);
+}
+
+static void
+test_apk_python_npm(void **state)
+{
+    static const char apk[] = "P:musl\nV:1.2.4-r4\no:musl\n\nP:libssl3\nV:3.1.4-r0\no:openssl\n"
+                              "\nP:only-name\n\nV:only-version\n";
+    static const char meta[] = "Metadata-Version: 2.1\nName: Requests\nVersion: 2.28.1\n\n"
+                               "Version: 9.9.9\n";
+    static const char pj[] = "{\"dependencies\": {\"version\": \"9\"}, \"name\": \"@scope/x\","
+                             " \"version\": \"1.0.0-rc.1\", \"v\": \"\\\"\"}";
+    struct pkg_list l = {0};
+    const struct pkg *p;
+    (void)state;
+    assert_int_equal(pkg_inventory_parse("lib/apk/db/installed", apk, sizeof(apk) - 1, &l), 0);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(find_pkg(&l, "libssl3")->source, "openssl");
+    assert_int_equal(pkg_inventory_wants("usr/lib/python3/site-packages/x-1.dist-info/METADATA"),
+                     'p');
+    assert_int_equal(pkg_inventory_parse("a/site-packages/requests-2.28.1.dist-info/METADATA",
+                                         meta, sizeof(meta) - 1, &l),
+                     0);
+    assert_string_equal(find_pkg(&l, "Requests")->version, "2.28.1");
+    assert_int_equal(pkg_inventory_wants("app/node_modules/@scope/x/package.json"), 'n');
+    assert_int_equal(pkg_inventory_wants("app/node_modules/x/lib/package.json"), 0);
+    assert_int_equal(pkg_inventory_wants("app/package.json"), 0);
+    assert_int_equal(pkg_inventory_parse("app/node_modules/@scope/x/package.json", pj,
+                                         sizeof(pj) - 1, &l),
+                     0);
+    assert_non_null(p = find_pkg(&l, "@scope/x"));
+    assert_string_equal(p->version, "1.0.0-rc.1");
+    pkg_list_free(&l);
+}
+
+/* A huge status file is read in linear time and its count is bounded. */
+static void
+test_inventory_bounds(void **state)
+{
+    size_t n = 300000, len = 0;
+    char *big = malloc(n * 64);
+    struct pkg_list l = {0};
+    (void)state;
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(big + len, "Package: p%zu\nVersion: 1.%zu\n\n", i, i);
+    assert_int_equal(pkg_inventory_parse("var/lib/dpkg/status", big, len, &l), 0);
+    assert_int_equal(l.n, PKG_MAX_PER_FILE);
+    pkg_list_free(&l);
+    free(big);
+}
+
+static void
+test_purls(void **state)
+{
+    struct pkg deb = {PKG_DEB, "libcurl4", "1:7.88.1-10+deb12u3", "curl", NULL, "x", 0};
+    struct pkg npm = {PKG_NPM, "@babel/core", "7.0.0", NULL, NULL, "x", 0};
+    struct pkg py = {PKG_PYPI, "Foo_Bar.baz", "1.0", NULL, NULL, "x", 0};
+    char out[256], eco[64];
+    (void)state;
+    assert_int_equal(pkg_purl(&deb, "debian", "12", out, sizeof(out)), 0);
+    assert_string_equal(out, "pkg:deb/debian/libcurl4@1%3A7.88.1-10%2Bdeb12u3?distro=debian-12");
+    assert_int_equal(pkg_purl(&npm, NULL, NULL, out, sizeof(out)), 0);
+    assert_string_equal(out, "pkg:npm/%40babel/core@7.0.0");
+    assert_int_equal(pkg_purl(&py, NULL, NULL, out, sizeof(out)), 0);
+    assert_string_equal(out, "pkg:pypi/foo-bar-baz@1.0");
+    assert_int_equal(pkg_ecosystem(&deb, "ubuntu", "22.04", eco, sizeof(eco)), 0);
+    assert_string_equal(eco, "Ubuntu:22.04:LTS");
+    assert_int_equal(pkg_ecosystem(&deb, "ubuntu", "23.10", eco, sizeof(eco)), 0);
+    assert_string_equal(eco, "Ubuntu:23.10");
+    deb.kind = PKG_APK;
+    assert_int_equal(pkg_ecosystem(&deb, "alpine", "3.19.1", eco, sizeof(eco)), 0);
+    assert_string_equal(eco, "Alpine:v3.19");
+    assert_int_equal(pkg_ecosystem(&deb, "debian", "12", eco, sizeof(eco)), -1);
+}
+
+/* CVSS v3 base scores of vectors whose scores FIRST's calculator gives. */
+static void
+test_cvss3(void **state)
+{
+    (void)state;
+    assert_true(osv_cvss3_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H") == 9.8);
+    assert_true(osv_cvss3_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H") == 10.0);
+    assert_true(osv_cvss3_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N") == 6.1);
+    assert_true(osv_cvss3_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N") == 7.5);
+    assert_true(osv_cvss3_score("CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H") == 7.8);
+    assert_true(osv_cvss3_score("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N") == 0.0);
+    assert_true(osv_cvss3_score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H") < 0);
+    assert_true(osv_cvss3_score("CVSS:3.1/AV:X/AC:L") < 0);
+    assert_true(osv_cvss3_score("") < 0);
+}
+
+static void
+test_osv_evaluation(void **state)
+{
+    static const char rec[] =
+        "{\"id\":\"T-1\",\"affected\":[{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"Foo.Bar\"},"
+        "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"fixed\":\"2.0\"},{\"introduced\":\"1.0\"},"
+        "{\"introduced\":\"3.0\"},{\"last_affected\":\"3.2\"}]},"
+        "{\"type\":\"GIT\",\"repo\":\"x\",\"events\":[{\"introduced\":\"0\"}]}],"
+        "\"versions\":[\"0.5\"]},"
+        "{\"package\":{\"ecosystem\":\"Debian:12\",\"name\":\"src\"},\"ranges\":[{\"type\":"
+        "\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"limit\":\"5.0\"}]}]}]}";
+    static const struct {
+        const char *eco, *name, *version;
+        int affected;
+        const char *fixed;
+    } cases[] = {
+        {"PyPI", "foo-bar", "0.5", 1, ""},     {"PyPI", "foo_bar", "0.9", 0, ""},
+        {"PyPI", "foo-bar", "1.0", 1, "2.0"},  {"PyPI", "foo-bar", "1.9.9", 1, "2.0"},
+        {"PyPI", "foo-bar", "2.0", 0, ""},     {"PyPI", "foo-bar", "3.2", 1, ""},
+        {"PyPI", "foo-bar", "3.2.1", 0, ""},   {"PyPI", "other", "1.5", 0, ""},
+        {"Debian:12", "src", "4.9", 1, ""},    {"Debian:12", "src", "5.0", 0, ""},
+        {"Debian:11", "src", "1.0", 0, ""},
+    };
+    cJSON *j = cJSON_Parse(rec);
+    (void)state;
+    assert_non_null(j);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct osv_verdict v;
+        assert_int_equal(osv_evaluate(j, cases[i].eco, cases[i].name, cases[i].version, &v), 0);
+        if (v.affected != cases[i].affected || strcmp(v.fixed, cases[i].fixed) != 0)
+            fail_msg("%s %s %s: affected %d fixed '%s', want %d '%s'", cases[i].eco,
+                     cases[i].name, cases[i].version, v.affected, v.fixed, cases[i].affected,
+                     cases[i].fixed);
+    }
+    {
+        struct osv_verdict v;
+        assert_int_equal(osv_evaluate(j, "Maven", "x", "1", &v), -1);
+    }
+    cJSON_Delete(j);
+}
+
 int
 main(void)
 {
@@ -257,6 +431,9 @@ main(void)
         cmocka_unit_test(test_rpmvercmp),      cmocka_unit_test(test_rpm_evr),
         cmocka_unit_test(test_pep440_order),   cmocka_unit_test(test_semver_order),
         cmocka_unit_test(test_hostile_versions), cmocka_unit_test(test_ecosystem_orders),
+        cmocka_unit_test(test_dpkg_status),    cmocka_unit_test(test_apk_python_npm),
+        cmocka_unit_test(test_inventory_bounds), cmocka_unit_test(test_purls),
+        cmocka_unit_test(test_cvss3),          cmocka_unit_test(test_osv_evaluation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
