@@ -79,6 +79,11 @@ struct scan_opts {
     const char *config;         /* --config FILE (.scanner.ini) */
     const char **ignore;        /* --ignore ID, repeatable */
     size_t nignore;
+    const char *vuln_db;        /* --vuln-db DIR (images) */
+    int no_vulns;               /* --no-vulns */
+    int ignore_unfixed;         /* --ignore-unfixed */
+    const char *sbom;           /* --sbom cyclonedx|spdx */
+    const char *sbom_output;    /* --output FILE (the SBOM) */
 };
 
 /* One kind of scan target: `scanner --<option> ARG`. The adapter adds a target and findings. */

@@ -21,6 +21,12 @@ struct scanner_opts {
     const char *config;        /* --config FILE: .scanner.ini (default: context dir, then cwd) */
     const char *const *ignore; /* --ignore ID (rule ids or aliases), nignore of them */
     size_t nignore;
+    /* Appended for package inventory and vulnerabilities (images). */
+    const char *vuln_db;       /* --vuln-db DIR; NULL: the default cache, if it exists */
+    int no_vulns;              /* --no-vulns: skip vulnerability matching */
+    int ignore_unfixed;        /* --ignore-unfixed: no finding for a vulnerability without a fix */
+    const char *sbom;          /* --sbom cyclonedx|spdx: write the SBOM instead of findings */
+    const char *sbom_output;   /* --output FILE for the SBOM; NULL: stdout */
 };
 
 /* Each returns 0 when the target was scanned (findings or not) and a negative ERR_* (with

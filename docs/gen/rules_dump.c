@@ -8,6 +8,7 @@
 #include "envcheck_internal.h"
 #include "image.h"
 #include "k8s.h"
+#include "packages.h"
 #include "runtime.h"
 #include "vault.h"
 
@@ -84,6 +85,10 @@ main(void)
     }
     for (size_t i = 0; i < k8s_rule_count; i++) {
         put_rule("k8s", &k8s_rules[i].meta, NULL);
+        puts("}");
+    }
+    for (size_t i = 0; (m = pkg_rule_at(i)) != NULL; i++) {
+        put_rule("vuln", m, NULL);
         puts("}");
     }
     for (size_t i = 0; (m = vault_check_rule_at(i)) != NULL; i++) {

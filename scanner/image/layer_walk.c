@@ -228,6 +228,9 @@ walk_entry(struct img_ctx *c, struct img_layer *l, struct archive *a, struct wal
                        c->filebuf.len < IMG_MAX_CAPTURE ? c->filebuf.len : IMG_MAX_CAPTURE) < 0)
             return err_set(ERR_NOMEM, "out of memory");
     }
+    if (pkg_inventory_wants(path) &&
+        (rc = pkg_inventory_parse(path, c->filebuf.data, c->filebuf.len, &l->pkgs)) < 0)
+        return rc;
     return layer_check_file(c, l, path, mode, c->filebuf.data, c->filebuf.len, truncated);
 }
 
