@@ -106,6 +106,9 @@ int scan_target_container(const char *arg, const struct scan_opts *opts, struct 
 int scan_target_compose(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_k8s(const char *arg, const struct scan_opts *opts, struct findings *f);
 
+/* `scanner db update` (cli/scanner_db.c). */
+int scanner_cmd_db(int argc, char **argv);
+
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);
 int cmd_validate(int argc, char **argv);

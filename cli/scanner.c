@@ -121,6 +121,8 @@ main(int argc, char **argv)
     /* Scanned files and images hold secrets in memory: no core dumps either. */
     cli_harden_process();
     diag_set_program("scanner");
+    if (argc >= 2 && strcmp(argv[1], "db") == 0)
+        return scanner_cmd_db(argc - 1, argv + 1);
     json_init();
     memset(&opts, 0, sizeof(opts));
     cli_report_opts_init(&opts.report);

@@ -25,7 +25,7 @@ declare -A allowed=(
     [scanner/compose]="common detect envcheck scanner scanner/runtime"
     [scanner/container]="common detect engine scanner scanner/runtime"
     [scanner/k8s]="common detect scanner scanner/runtime scanner/compose"
-    [scanner/packages]="common scanner"
+    [scanner/packages]="common engine scanner"
     [cli]="*"
 )
 modules="common keys detect envcheck vault engine scanner"

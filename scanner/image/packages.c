@@ -11,21 +11,16 @@
 
 #include "image.h"
 
-/* --vuln-db, else $XDG_CACHE_HOME/secrets-suite/osv (or ~/.cache/...), when it exists. */
+/* --vuln-db, else the default cache directory when it exists. */
 static int
 db_dir(const struct scanner_opts *o, char *out, size_t size, int *explicit_dir)
 {
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     struct stat sb;
 
     *explicit_dir = o != NULL && o->vuln_db != NULL;
     if (*explicit_dir)
         return str_format(out, size, "%s", o->vuln_db);
-    if (xdg != NULL && *xdg == '/')
-        (void)str_format(out, size, "%s/secrets-suite/osv", xdg);
-    else if (home != NULL && *home == '/')
-        (void)str_format(out, size, "%s/.cache/secrets-suite/osv", home);
-    else
+    if (osv_db_default_dir(out, size) < 0)
         return -1;
     return stat(out, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
 }
@@ -119,7 +114,7 @@ image_check_packages(const struct img_resolved *r, struct img_ctx *c, struct fin
     if (db_dir(c->opts, dir, sizeof(dir), &explicit_dir) < 0) {
         /* never a silent clean result: say that nothing was checked */
         diag_note("%s: %zu packages found, not checked for vulnerabilities: no database (pass "
-                  "--vuln-db DIR of OSV records: *.json or OSV's all.zip per ecosystem)",
+                  "--vuln-db DIR of OSV records, or run `scanner db update`)",
                   target, pkgs.n);
         goto out;
     }

@@ -121,6 +121,21 @@ int osv_db_match(const char *dir, const struct pkg_list *pkgs, const char *os_id
 #define OSV_MAX_RECORD (16u << 20)    /* one record file or zip entry */
 #define OSV_MAX_RECORDS 5000000       /* records in one database */
 
+/* ---- Database update (scanner db update) ------------------------------------------------------- */
+struct osv_update_result {
+    long long bytes, resumed_from;
+    size_t records;
+};
+/* Downloads BASE_URL/ECO/all.zip into DIR/ECO/all.zip (through a resumable DIR/ECO/all.zip.part,
+ * checked whole before it replaces the old archive, which a failure leaves in place). */
+int osv_db_update_one(const char *dir, const char *eco, const char *base_url,
+                      struct osv_update_result *res);
+/* Debian, Ubuntu, Alpine, PyPI, npm, Go; NULL-terminated. */
+extern const char *const osv_default_ecosystems[];
+/* $XDG_CACHE_HOME/secrets-suite/osv, else ~/.cache/secrets-suite/osv; -1 without either. */
+int osv_db_default_dir(char *out, size_t size);
+#define OSV_DEFAULT_URL "https://osv-vulnerabilities.storage.googleapis.com"
+
 /* ---- SBOM ------------------------------------------------------------------------------------ */
 enum sbom_format { SBOM_CYCLONEDX, SBOM_SPDX };
 /* "cyclonedx" | "spdx" -> format; -1 when unknown. */

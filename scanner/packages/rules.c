@@ -9,7 +9,8 @@ const struct rule_meta pkg_rule_vuln = {
     "trivy:vulnerability,grype:vulnerability"};
 const struct rule_meta pkg_rule_db_stale = {
     "VULN002", SEV_MEDIUM, "vulnerability", "Vulnerability database is out of date",
-    "Refresh it: download OSV's per-ecosystem all.zip files again into the --vuln-db directory", NULL};
+    "Refresh it: `scanner db update` (or download OSV's per-ecosystem all.zip files into the "
+    "--vuln-db directory)", NULL};
 
 static const struct rule_meta *const rules[] = {&pkg_rule_vuln, &pkg_rule_db_stale};
 
