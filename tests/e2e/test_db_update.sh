@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `scanner db update` against a local HTTP server (loopback, never the internet): archives
 # downloaded into the database directory, an interrupted download resumed with a range request,
-# a damaged or failed download leaving the old archive in place, and the result read by
-# the default cache directory.
+# a damaged or failed download leaving the old archive in place, and the default cache
+# directory.
 . "$(dirname "$0")/lib.sh"
 
 SRV_DIR=$(mktemp -d /tmp/e2e-osv-srv.XXXXXX)
