@@ -18,169 +18,12 @@
 #define CTX_MAX_BYTES  (64u << 20) /* contents scanned in total */
 #define CTX_FILE_MAX   (1u << 20)  /* per file, unless --max-file-size */
 
-/* ---- glob matching (no recursion, O(pattern x path)) ----------------------------------------- */
-enum tok { T_LIT, T_ANY, T_CLASS, T_STAR, T_DSTAR, T_DSTAR_SLASH };
-
-struct ptok {
-    enum tok t;
-    char c;
-    const char *cls; /* for T_CLASS: the text between [ ] */
-    size_t clen;
-};
-
-static int
-class_match(const struct ptok *t, char ch)
-{
-    const char *s = t->cls;
-    size_t n = t->clen, i = 0;
-    int neg = 0, hit = 0;
-
-    if (n > 0 && (s[0] == '^' || s[0] == '!')) {
-        neg = 1;
-        i = 1;
-    }
-    for (; i < n; i++) {
-        char lo = s[i], hi = lo;
-        if (lo == '\\' && i + 1 < n)
-            lo = hi = s[++i];
-        if (i + 2 < n && s[i + 1] == '-') {
-            hi = s[i + 2];
-            i += 2;
-        }
-        if (ch >= lo && ch <= hi)
-            hit = 1;
-    }
-    return hit != neg && ch != '/';
-}
-
-int
-df_glob_match(const char *pat, const char *path, int dstar)
-{
-    size_t pl = strlen(pat), L = strlen(path), T = 0;
-    struct ptok *tk;
-    unsigned char *next, *cur;
-    int res;
-
-    if (pl > 4096 || L > 8192)
-        return 0;
-    tk = malloc((pl + 1) * sizeof(*tk));
-    next = malloc(L + 2);
-    cur = malloc(L + 2);
-    if (tk == NULL || next == NULL || cur == NULL) {
-        free(tk);
-        free(next);
-        free(cur);
-        return 0;
-    }
-    for (size_t i = 0; i < pl; i++) {
-        struct ptok *t = &tk[T++];
-        memset(t, 0, sizeof(*t));
-        if (pat[i] == '*') {
-            if (dstar && i + 1 < pl && pat[i + 1] == '*') {
-                i++;
-                if (i + 1 < pl && pat[i + 1] == '/') {
-                    i++;
-                    t->t = T_DSTAR_SLASH;
-                } else
-                    t->t = T_DSTAR;
-            } else
-                t->t = T_STAR;
-        } else if (pat[i] == '?') {
-            t->t = T_ANY;
-        } else if (pat[i] == '[') {
-            const char *e = strchr(pat + i + 1, ']');
-            if (e == NULL) {
-                t->t = T_LIT;
-                t->c = '[';
-            } else {
-                t->t = T_CLASS;
-                t->cls = pat + i + 1;
-                t->clen = (size_t)(e - pat - i - 1);
-                i = (size_t)(e - pat);
-            }
-        } else if (pat[i] == '\\' && i + 1 < pl) {
-            t->t = T_LIT;
-            t->c = pat[++i];
-        } else {
-            t->t = T_LIT;
-            t->c = pat[i];
-        }
-    }
-    /* next = row for token i+1; cur = row for token i. */
-    for (size_t j = 0; j <= L; j++)
-        next[j] = j == L;
-    for (size_t i = T; i-- > 0;) {
-        const struct ptok *t = &tk[i];
-        unsigned char aux = 0;
-        cur[L + 1] = 0;
-        for (size_t j = L + 1; j-- > 0;) {
-            int ok = 0, more = j < L;
-            switch (t->t) {
-            case T_LIT:
-                ok = more && path[j] == t->c && next[j + 1];
-                break;
-            case T_ANY:
-                ok = more && path[j] != '/' && next[j + 1];
-                break;
-            case T_CLASS:
-                ok = more && class_match(t, path[j]) && next[j + 1];
-                break;
-            case T_STAR:
-                ok = next[j] || (more && path[j] != '/' && cur[j + 1]);
-                break;
-            case T_DSTAR:
-                ok = next[j] || (more && cur[j + 1]);
-                break;
-            case T_DSTAR_SLASH:
-                aux = more && ((path[j] == '/' && next[j + 1]) || aux);
-                ok = next[j] || aux;
-                break;
-            }
-            cur[j] = (unsigned char)ok;
-        }
-        unsigned char *sw = next;
-        next = cur;
-        cur = sw;
-    }
-    res = next[0];
-    free(tk);
-    free(next);
-    free(cur);
-    return res;
-}
-
 /* ---- .dockerignore -------------------------------------------------------------------------- */
 struct ignore {
-    char **pat;
-    int *neg;
-    size_t n;
+    struct dockerignore d;
     int present;
-    int has_neg;
     char file[4096];
 };
-
-static void
-clean_path(char *p)
-{
-    /* drop leading "/" and "./", collapse "//", drop trailing "/" */
-    char *r = p, *w = p;
-    while (*r == '/' || (r[0] == '.' && r[1] == '/'))
-        r += *r == '/' ? 1 : 2;
-    for (; *r; r++) {
-        if (*r == '/' && (w == p || w[-1] == '/'))
-            continue;
-        if (*r == '/' && r[1] == '.' && (r[2] == '/' || r[2] == '\0')) {
-            r++;
-            continue;
-        }
-        *w++ = *r;
-    }
-    while (w > p && w[-1] == '/')
-        w--;
-    *w = '\0';
-    if (strcmp(p, ".") == 0)
-        p[0] = '\0';
-}
 
 static int
 ignore_load(struct ignore *ig, const char *ctx, const char *dockerfile)
@@ -198,40 +41,7 @@ ignore_load(struct ignore *ig, const char *ctx, const char *dockerfile)
     if (file_read_all(ig->file, 1 << 20, 0, &b) < 0)
         return 0;
     ig->present = 1;
-    for (char *line = b.data, *nx; line != NULL && *line; line = nx) {
-        nx = strchr(line, '\n');
-        if (nx != NULL)
-            *nx++ = '\0';
-        size_t n = strlen(line);
-        while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
-            line[--n] = '\0';
-        while (*line == ' ' || *line == '\t')
-            line++;
-        if (*line == '\0' || *line == '#')
-            continue;
-        int neg = 0;
-        if (*line == '!') {
-            neg = 1;
-            line++;
-            while (*line == ' ')
-                line++;
-        }
-        char **np = realloc(ig->pat, (ig->n + 1) * sizeof(*np));
-        int *nn = realloc(ig->neg, (ig->n + 1) * sizeof(*nn));
-        if (np != NULL)
-            ig->pat = np;
-        if (nn != NULL)
-            ig->neg = nn;
-        if (np == NULL || nn == NULL)
-            break;
-        ig->pat[ig->n] = strdup(line);
-        if (ig->pat[ig->n] == NULL)
-            break;
-        clean_path(ig->pat[ig->n]);
-        ig->neg[ig->n] = neg;
-        ig->has_neg |= neg;
-        ig->n++;
-    }
+    dockerignore_parse(&ig->d, b.data ? b.data : "", b.len); /* on ENOMEM: the lines read so far */
     buf_free(&b);
     return 0;
 }
@@ -239,43 +49,13 @@ ignore_load(struct ignore *ig, const char *ctx, const char *dockerfile)
 static void
 ignore_free(struct ignore *ig)
 {
-    for (size_t i = 0; i < ig->n; i++)
-        free(ig->pat[i]);
-    free(ig->pat);
-    free(ig->neg);
-}
-
-/* A pattern matches the path or one of its parent directories. */
-static int
-pattern_hits(const char *pat, const char *rel)
-{
-    char tmp[4096];
-    size_t n = strlen(rel);
-
-    if (pat[0] == '\0')
-        return 0;
-    if (n >= sizeof(tmp))
-        return 0;
-    memcpy(tmp, rel, n + 1);
-    for (;;) {
-        if (df_glob_match(pat, tmp, 1))
-            return 1;
-        char *s = strrchr(tmp, '/');
-        if (s == NULL)
-            return 0;
-        *s = '\0';
-    }
+    dockerignore_free(&ig->d);
 }
 
 static int
 ignored(const struct ignore *ig, const char *rel)
 {
-    int ex = 0;
-
-    for (size_t i = 0; i < ig->n; i++)
-        if (pattern_hits(ig->pat[i], rel))
-            ex = !ig->neg[i];
-    return ex;
+    return dockerignore_match(&ig->d, rel);
 }
 
 /* ---- COPY/ADD sources --------------------------------------------------------------------------- */
@@ -317,7 +97,7 @@ collect_sources(struct df_ctx *c, struct source **out)
             v[n].path = strdup(s);
             if (v[n].path == NULL)
                 break;
-            clean_path(v[n].path);
+            path_clean_rel(v[n].path);
             n++;
         }
     }
@@ -343,7 +123,7 @@ source_includes(const struct source *s, const char *rel)
         return 0;
     memcpy(tmp, rel, rl + 1);
     for (;;) {
-        if (df_glob_match(s->path, tmp, 0))
+        if (glob_match(s->path, tmp, 0))
             return 1;
         char *sl = strrchr(tmp, '/');
         if (sl == NULL)
@@ -376,35 +156,28 @@ offset_pos(const char *d, size_t off, int *l, int *col)
     *col = cc;
 }
 
-static const char *
-sev_id(const struct df_ctx *c, const struct df_instr *in, const char *final_id)
+/* The rule of a secret: `final` when the instruction is in the final image, else DF016. */
+static const struct rule_meta *
+stage_rule(const struct df_ctx *c, const struct df_instr *in, const struct rule_meta *final)
 {
     return (in->stage < 0 || (size_t)in->stage >= c->df->nstages ||
-            c->df->stages[in->stage].in_final) ? final_id : "DF016";
+            c->df->stages[in->stage].in_final) ? final : DF_RULE(DF016);
 }
 
 static int
 file_on_hit(const struct detect_hit *hit, void *user)
 {
     struct file_hit *fh = user;
-    struct finding_extra x;
+    struct detect_finding d;
     char path[4096];
     int l, col;
 
-    memset(&x, 0, sizeof(x));
-    x.secret_redacted = hit->redacted;
-    x.secret_fingerprint = hit->fingerprint;
-    if (hit->is_example) {
-        x.override_severity = 1;
-        x.severity = SEV_INFO;
-    }
+    detect_finding_from_hit(&d, hit);
     offset_pos(fh->data, hit->secret_start, &l, &col);
     snprintf(path, sizeof(path), "%s/%s", fh->c->ctx_dir, fh->rel);
     fh->c->path_override = path;
-    df_report(fh->c, sev_id(fh->c, fh->src->in, "DF007"), fh->src->in, l, col, &x,
-              "%s (%s) in %s would be copied into the image by %s at %s:%d",
-              hit->rule && hit->rule->title ? hit->rule->title : "secret",
-              hit->rule && hit->rule->id ? hit->rule->id : "secret", fh->rel,
+    df_report(fh->c, stage_rule(fh->c, fh->src->in, DF_RULE(DF007)), fh->src->in, l, col, &d.x,
+              "%s (%s) in %s would be copied into the image by %s at %s:%d", d.title, d.id, fh->rel,
               fh->src->in->keyword, fh->c->df->path, fh->src->in->line);
     fh->c->path_override = NULL;
     fh->count++;
@@ -429,9 +202,8 @@ env_names(struct df_ctx *c, const struct source *src, const char *rel, const cha
     for (size_t i = 0; i < ef.n; i++) {
         const struct env_entry *e = &ef.entries[i];
         int line = e->value_span.line, col = e->value_span.column, dup = 0;
-        if (e->value_len == 0 || (e->flags & ENV_F_REFS) ||
-            !detect_name_is_secret(e->key, e->key_len) ||
-            detect_value_is_placeholder(e->value, e->value_len))
+        if ((e->flags & ENV_F_REFS) ||
+            !detect_literal_secret(e->key, e->key_len, e->value, e->value_len))
             continue;
         for (size_t k = c->f->n; k-- > 0 && !dup;) {
             const struct finding *prev = &c->f->items[k];
@@ -439,15 +211,10 @@ env_names(struct df_ctx *c, const struct source *src, const char *rel, const cha
         }
         if (dup)
             continue;
-        char red[64], fp[65];
-        struct finding_extra x;
-        memset(&x, 0, sizeof(x));
-        detect_redact(e->value, e->value_len, red, sizeof(red));
-        detect_fingerprint(e->value, e->value_len, fp);
-        x.secret_redacted = red;
-        x.secret_fingerprint = fp;
+        struct detect_finding df;
+        detect_finding_from_value(&df, e->value, e->value_len);
         c->path_override = path;
-        df_report(c, sev_id(c, src->in, "DF007"), src->in, line, col, &x,
+        df_report(c, stage_rule(c, src->in, DF_RULE(DF007)), src->in, line, col, &df.x,
                   "%s in env file %s is set to a literal and would be copied into the image by "
                   "%s at %s:%d",
                   e->key, rel, src->in->keyword, c->df->path, src->in->line);
@@ -491,7 +258,7 @@ scan_file(struct df_ctx *c, const struct source *src, const char *rel, int liter
     if (readable)
         *budget = *budget > b.len ? *budget - b.len : 0;
     if (kind == 1 || (kind == 2 && (!readable || has_credentials(rel, b.data ? b.data : ""))))
-        df_report(c, sev_id(c, src->in, "DF005"), src->in, l, col, NULL,
+        df_report(c, stage_rule(c, src->in, DF_RULE(DF005)), src->in, l, col, NULL,
                   "%s%s from the build context would be copied into the image%s", rel,
                   kind == 2 ? " (holds credentials)" : "",
                   literal ? "" : " (through a directory or pattern source)");
@@ -557,7 +324,7 @@ walk_ctx(const char *root, const struct ignore *ig, struct walk *w)
                 size_t depth = 1;
                 for (const char *p = sub; *p; p++)
                     depth += *p == '/';
-                if (depth > CTX_MAX_DEPTH || (ig->n && !ig->has_neg && ignored(ig, sub)))
+                if (depth > CTX_MAX_DEPTH || (ig->d.n && !ig->d.has_neg && ignored(ig, sub)))
                     continue;
                 if (sn == scap) {
                     char **ns = realloc(stack, scap * 2 * sizeof(*stack));
@@ -614,7 +381,7 @@ dockerignore_rule(struct df_ctx *c, const struct ignore *ig, const struct source
     if (broad == NULL)
         return;
     if (!ig->present) {
-        df_report(c, "DF027", broad->in, 0, 0, NULL,
+        df_report(c, DF_RULE(DF027), broad->in, 0, 0, NULL,
                   "%s copies a directory of the build context and there is no .dockerignore: "
                   ".git, .env and keys go into the image",
                   broad->in->keyword);
@@ -636,7 +403,7 @@ dockerignore_rule(struct df_ctx *c, const struct ignore *ig, const struct source
                 ml += (size_t)k;
         }
     if (ml > 0)
-        df_report(c, "DF027", broad->in, 0, 0, NULL, "%s does not exclude %s", ig->file, missing);
+        df_report(c, DF_RULE(DF027), broad->in, 0, 0, NULL, "%s does not exclude %s", ig->file, missing);
 }
 
 void
@@ -711,7 +478,7 @@ df_rules_context(struct df_ctx *c)
             df_pos(c->df, src[k].in, src[k].in->words[src[k].word].off, &l, &col);
         else
             l = src[k].in->line, col = src[k].in->col;
-        df_report(c, sev_id(c, src[k].in, "DF005"), src[k].in, l, col, NULL,
+        df_report(c, stage_rule(c, src[k].in, DF_RULE(DF005)), src[k].in, l, col, NULL,
                   "%s %s copies %s into the image%s", src[k].in->keyword, src[k].path,
                   kind == 1 ? "a secret file" : "a file that often holds credentials",
                   have_ctx ? "" : " (build context not read)");

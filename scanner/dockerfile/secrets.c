@@ -45,7 +45,7 @@ on_hit(const struct detect_hit *hit, void *user)
 {
     struct hit_ctx *hc = user;
     struct df_ctx *c = hc->c;
-    struct finding_extra x;
+    struct detect_finding d;
     int l, col;
     int final = stage_final(c, hc->in->stage);
 
@@ -53,26 +53,19 @@ on_hit(const struct detect_hit *hit, void *user)
     if (hit->is_generic && hc->h == NULL &&
         (hc->in->kind == DF_ENV || hc->in->kind == DF_ARG || hc->in->kind == DF_LABEL))
         return 0;
-    memset(&x, 0, sizeof(x));
-    x.secret_redacted = hit->redacted;
-    x.secret_fingerprint = hit->fingerprint;
-    if (hit->is_example) {
-        x.override_severity = 1;
-        x.severity = SEV_INFO;
-    }
+    detect_finding_from_hit(&d, hit);
     if (hc->h != NULL)
         heredoc_pos(hc->h, hit->secret_start, &l, &col);
     else
         df_pos(c->df, hc->in, hc->base + hit->secret_start, &l, &col);
-    const char *rid = hit->rule && hit->rule->id ? hit->rule->id : "secret";
-    const char *title = hit->rule && hit->rule->title ? hit->rule->title : "secret";
+    const char *rid = d.id, *title = d.title;
     if (c->o != NULL && c->o->show_secrets)
-        df_report(c, final ? "DF003" : "DF016", hc->in, l, col, &x,
+        df_report(c, final ? DF_RULE(DF003) : DF_RULE(DF016), hc->in, l, col, &d.x,
                   "%s (%s) in %s%s: %.*s", title, rid, hc->where,
                   final ? "" : " of a build stage that is not the final image",
                   (int)(hit->secret_end - hit->secret_start), hc->data + hit->secret_start);
     else
-        df_report(c, final ? "DF003" : "DF016", hc->in, l, col, &x, "%s (%s) in %s%s", title, rid,
+        df_report(c, final ? DF_RULE(DF003) : DF_RULE(DF016), hc->in, l, col, &d.x, "%s (%s) in %s%s", title, rid,
                   hc->where, final ? "" : " of a build stage that is not the final image");
     hc->count++;
     return 0;
@@ -106,16 +99,14 @@ void
 df_secret_literal(struct df_ctx *c, const struct df_instr *in, const char *name,
                   const char *value, int line, int col, const char *where)
 {
-    struct finding_extra x;
-    char red[64], fp[65];
+    struct detect_finding d;
     int hits = 0;
     size_t vl;
 
     if (name == NULL || value == NULL)
         return;
     vl = strlen(value);
-    if (vl == 0 || !detect_name_is_secret(name, strlen(name)) ||
-        detect_value_is_placeholder(value, vl))
+    if (!detect_literal_secret(name, strlen(name), value, vl))
         return;
     if (c->engine != NULL && detect_scan(c->engine, value, vl, count_cb, &hits) == 0 && hits > 0)
         return;
@@ -125,21 +116,18 @@ df_secret_literal(struct df_ctx *c, const struct df_instr *in, const char *name,
         const struct finding *prev = &c->f->items[i];
         if (prev->line != line || prev->path == NULL || strcmp(prev->path, c->df->path) != 0)
             continue;
-        if ((strcmp(prev->rule, "DF003") == 0 || strcmp(prev->rule, "DF016") == 0) &&
+        if ((strcmp(prev->rule, DF_RULE(DF003)->id) == 0 ||
+             strcmp(prev->rule, DF_RULE(DF016)->id) == 0) &&
             prev->column >= col && prev->column <= span)
             return;
     }
-    detect_redact(value, vl, red, sizeof(red));
-    detect_fingerprint(value, vl, fp);
-    memset(&x, 0, sizeof(x));
-    x.secret_redacted = red;
-    x.secret_fingerprint = fp;
+    detect_finding_from_value(&d, value, vl);
     int final = stage_final(c, in->stage);
     if (c->o != NULL && c->o->show_secrets)
-        df_report(c, final ? "DF004" : "DF016", in, line, col, &x, "%s %s is set to a literal: %s%s",
+        df_report(c, final ? DF_RULE(DF004) : DF_RULE(DF016), in, line, col, &d.x, "%s %s is set to a literal: %s%s",
                   where, name, value, final ? "" : " (build stage, not the final image)");
     else
-        df_report(c, final ? "DF004" : "DF016", in, line, col, &x, "%s %s is set to a literal%s",
+        df_report(c, final ? DF_RULE(DF004) : DF_RULE(DF016), in, line, col, &d.x, "%s %s is set to a literal%s",
                   where, name, final ? "" : " (build stage, not the final image)");
 }
 

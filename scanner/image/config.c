@@ -104,12 +104,8 @@ name_value(struct cfg *k, const char *name, size_t nlen, const char *value, size
     char red[64], fp[65], label[160];
     int rc;
 
-    if (vlen == 0 || !detect_name_is_secret(name, nlen) ||
-        detect_value_is_placeholder(value, vlen))
-        return 0;
     /* GPG_KEY(S) in official images are key fingerprints to verify downloads, not secrets. */
-    if ((nlen == 7 && strncmp(name, "GPG_KEY", 7) == 0) ||
-        (nlen == 8 && strncmp(name, "GPG_KEYS", 8) == 0))
+    if (!detect_literal_secret(name, nlen, value, vlen))
         return 0;
     detect_redact(value, vlen, red, sizeof(red));
     detect_fingerprint(value, vlen, fp);
@@ -135,10 +131,8 @@ check_user(struct cfg *k, const cJSON *config)
 {
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(config, "User");
     const char *user = cJSON_IsString(u) ? u->valuestring : "";
-    size_t n = strcspn(user, ":");
 
-    if (!(user[0] == '\0' || (n == 4 && strncmp(user, "root", 4) == 0) ||
-          (n == 1 && user[0] == '0')))
+    if (!user_is_root(user))
         return 0;
     k->where = "config.User";
     return add_cfg(k, IMG_RULE_USER_ROOT, NULL, NULL, "the image runs as %s%s",
