@@ -193,6 +193,52 @@ const struct df_rule df_rules[DFR_COUNT] = {
       "Add `-l` (--no-log-init): a high UID otherwise fills /var/log/faillog and lastlog.",
       "DL3046"},
      NULL},
+    [DFR_DF056] = {{"DF056", SEV_INFO, "correctness", "Command that makes no sense in a build",
+      "Drop interactive or service commands (ssh, vim, shutdown, service, ps, free, top, kill, "
+      "mount) from RUN; the build has no terminal, no init and no running services.", "DL3001"},
+     NULL},
+    [DFR_DF057] = {{"DF057", SEV_INFO, "hygiene", "Archive copied, then extracted in RUN",
+      "`ADD archive.tar.gz /dest/` extracts a local archive in one layer; COPY then tar keeps "
+      "the archive in a layer too.", "DL3010"},
+     NULL},
+    [DFR_DF058] = {{"DF058", SEV_INFO, "hygiene", "wget without --progress or -q",
+      "Use `wget --progress=dot:giga` (or -q / -nv): the default bar floods the build log.",
+      "DL3047"},
+     NULL},
+    [DFR_DF059] = {{"DF059", SEV_INFO, "correctness", "Invalid label key",
+      "Label keys are lower-case reverse-DNS names (letters, digits, '.', '-'), outside the "
+      "com.docker.*, io.docker.* and org.dockerproject.* namespaces.", "DL3048"},
+     df_check_label_key},
+    [DFR_DF060] = {{"DF060", SEV_LOW, "correctness", "Label does not follow the label schema",
+      "Set every label the schema (`.hadolint.yaml` label-schema) requires, in its format "
+      "(url, rfc3339, spdx, hash, semver, email, text); with strict-labels, no other labels.",
+      "DL3049,DL3050,DL3051,DL3052,DL3053,DL3054,DL3055,DL3056,DL3058"},
+     df_check_label_schema},
+    [DFR_DF061] = {{"DF061", SEV_INFO, "correctness", "FROM --platform=$TARGETPLATFORM is redundant",
+      "Drop the flag: the target platform is the default.", "DL3065"},
+     df_check_platform_redundant},
+    [DFR_DF062] = {{"DF062", SEV_INFO, "user", "USER by name rather than numeric UID",
+      "Use a numeric UID (`USER 10001:10001`): a name may not resolve on the host or in "
+      "Kubernetes' runAsNonRoot check.", "DL3066"},
+     df_check_user_numeric},
+    [DFR_DF063] = {{"DF063", SEV_LOW, "correctness", "COPY of a whole filesystem from another stage",
+      "Copy the directories the image needs; `COPY --from=x / /` brings the builder's "
+      "whole filesystem, tools and secrets included.", "DL3067"},
+     df_check_copy_root},
+    [DFR_DF064] = {{"DF064", SEV_INFO, "hygiene", "Inline ignore pragma",
+      "Prefer a config file (`.scanner.ini` disable=, `.hadolint.yaml` ignored:) to "
+      "`# hadolint ignore=` comments.", "DL1001"},
+     df_check_inline_ignore},
+    [DFR_DF065] = {{"DF065", SEV_MEDIUM, "secret", "Secret-named ARG or ENV",
+      "Pass secrets with `RUN --mount=type=secret,id=...`: ARG values are recorded in the image "
+      "history and ENV values in its config.",
+      "DL3064,SecretsUsedInArgOrEnv,DS-0031"},
+     NULL},
+    [DFR_DF066] = {{"DF066", SEV_HIGH, "network", "Debugger port exposed",
+      "Do not EXPOSE or bind debuggers (Node inspector 9229, JDWP 5005, debugpy 5678, Delve "
+      "2345, Chrome DevTools 9222) in an image that ships; they run code for whoever connects.",
+      "CKV_DOCKER_1"},
+     df_check_debug_port},
     [DFR_DF050] = {{"DF050", SEV_INFO, "secret", "Build secrets used through --mount=type=secret",
       "Nothing to fix: this is the right way. Listed so the report shows which secret ids the "
       "build needs.",
@@ -272,14 +318,53 @@ sanitize(char *m)
     }
 }
 
+static void df_vreport(struct df_ctx *c, const struct rule_meta *r, const struct df_instr *in,
+                       int line, int col, const struct finding_extra *extra, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 7, 0)));
+
 void
 df_report(struct df_ctx *c, const struct rule_meta *r, const struct df_instr *in, int line, int col,
           const struct finding_extra *extra, const char *fmt, ...)
 {
+    va_list ap;
+
+    va_start(ap, fmt);
+    df_vreport(c, r, in, line, col, extra, fmt, ap);
+    va_end(ap);
+}
+
+void
+df_report_as(struct df_ctx *c, const struct rule_meta *r, const char *dl, const struct df_instr *in,
+             int line, int col, const struct finding_extra *extra, const char *fmt, ...)
+{
+    struct rule_meta m = *r;
+    char aliases[512];
+    size_t n = 0;
+    va_list ap;
+
+    /* dl first, then every alias of the row that is not a hadolint DL id */
+    n = (size_t)snprintf(aliases, sizeof(aliases), "%s", dl != NULL ? dl : "");
+    for (const char *p = r->aliases; p != NULL && *p && n < sizeof(aliases);) {
+        size_t l = strcspn(p, ",");
+        if (!(l >= 2 && strncmp(p, "DL", 2) == 0) && n + l + 2 < sizeof(aliases)) {
+            n += (size_t)snprintf(aliases + n, sizeof(aliases) - n, "%s%.*s", n ? "," : "",
+                                  (int)l, p);
+        }
+        p += l + (p[l] == ',');
+    }
+    m.aliases = n > 0 ? aliases : NULL;
+    va_start(ap, fmt);
+    df_vreport(c, &m, in, line, col, extra, fmt, ap);
+    va_end(ap);
+}
+
+static void
+df_vreport(struct df_ctx *c, const struct rule_meta *r, const struct df_instr *in, int line,
+           int col, const struct finding_extra *extra, const char *fmt, va_list ap)
+{
     struct finding_extra x;
     struct location loc;
     char msg[1024];
-    va_list ap;
 
     if (r == NULL || c->rc < 0)
         return;
@@ -313,9 +398,7 @@ df_report(struct df_ctx *c, const struct rule_meta *r, const struct df_instr *in
     loc.line = line > 0 ? line : (in ? in->line : 0);
     loc.column = col > 0 ? col : (in ? in->col : 0);
     loc.layer_index = -1;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     sanitize(msg);
     int rc = findings_add(c->f, r, &loc, &x, "%s", msg);
     if (rc < 0)

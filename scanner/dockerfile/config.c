@@ -157,7 +157,7 @@ df_config_init(struct df_config *c, const struct scanner_opts *o, const char *ct
     }
     if (path[0] != '\0' && (rc = config_load(path, ini_handler, c)) < 0)
         return rc;
-    return 0;
+    return df_labels_load(c, ctx_dir);
 }
 
 void
@@ -173,5 +173,10 @@ df_config_free(struct df_config *c)
     free(c->trusted);
     free(c->overrides);
     free(c->ports);
+    for (size_t i = 0; i < c->nlabels; i++) {
+        free(c->labels[i].name);
+        free(c->labels[i].type);
+    }
+    free(c->labels);
     memset(c, 0, sizeof(*c));
 }

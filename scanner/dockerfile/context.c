@@ -173,7 +173,13 @@ file_on_hit(const struct detect_hit *hit, void *user)
     int l, col;
 
     detect_finding_from_hit(&d, hit);
+    int ml, mc;
     offset_pos(fh->data, hit->secret_start, &l, &col);
+    offset_pos(fh->data, hit->match_start, &ml, &mc);
+    if (ml < l) { /* a private key: its BEGIN line */
+        l = ml;
+        col = mc;
+    }
     snprintf(path, sizeof(path), "%s/%s", fh->c->ctx_dir, fh->rel);
     fh->c->path_override = path;
     df_report(fh->c, stage_rule(fh->c, fh->src->in, DF_RULE(DF007)), fh->src->in, l, col, &d.x,

@@ -219,9 +219,21 @@ struct df_config {
     size_t nports;
     int ports_set;
     char today[11];
+    struct {
+        char *name, *type; /* .hadolint.yaml label-schema: text|url|email|rfc3339|spdx|hash|semver */
+    } *labels;
+    size_t nlabels;
+    int strict_labels;
 };
 int df_config_init(struct df_config *c, const struct scanner_opts *o, const char *ctx_dir);
 void df_config_free(struct df_config *c);
+/* The label schema of `.hadolint.yaml` in the context directory or the working directory. */
+int df_labels_load(struct df_config *c, const char *ctx_dir);
+
+/* Each top-level instruction: EACH_INSTR(c, i, in) { ... in->kind ... } */
+#define EACH_INSTR(c, i, in) \
+    for (size_t i = 0; i < (c)->df->n; i++) \
+        for (const struct df_instr *in = &(c)->df->instrs[i]; in != NULL; in = NULL)
 
 /* Scan context shared by the rules. */
 struct detect_engine;
@@ -251,7 +263,8 @@ enum df_rule_index {
     DFR_DF031, DFR_DF032, DFR_DF033, DFR_DF034, DFR_DF035, DFR_DF036, DFR_DF037, DFR_DF038,
     DFR_DF039, DFR_DF040, DFR_DF041, DFR_DF042, DFR_DF043, DFR_DF044, DFR_DF045, DFR_DF046,
     DFR_DF047, DFR_DF048, DFR_DF049, DFR_DF051, DFR_DF052, DFR_DF053, DFR_DF054, DFR_DF055,
-    DFR_DF050,
+    DFR_DF056, DFR_DF057, DFR_DF058, DFR_DF059, DFR_DF060, DFR_DF061,
+    DFR_DF062, DFR_DF063, DFR_DF064, DFR_DF065, DFR_DF066, DFR_DF050,
     DFR_COUNT
 };
 extern const struct df_rule df_rules[DFR_COUNT];
@@ -262,6 +275,12 @@ const struct rule_meta *df_rule_at(size_t i);
 void df_report(struct df_ctx *c, const struct rule_meta *r, const struct df_instr *in, int line,
                int col, const struct finding_extra *extra, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
+/* The same for a finding that is one case of a rule with several hadolint equivalents: `dl`
+ * (comma-separated DL ids) replaces the row's DL aliases, the others stay; ignore pragmas
+ * match what is left. DF032 for pip: df_report_as(c, DF_RULE(DF032), "DL3013", ...). */
+void df_report_as(struct df_ctx *c, const struct rule_meta *r, const char *dl,
+                  const struct df_instr *in, int line, int col, const struct finding_extra *extra,
+                  const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 
 /* Checks of the rows (rules.c). */
 void df_check_syntax(struct df_ctx *c, const struct rule_meta *r);
@@ -293,6 +312,13 @@ void df_check_consecutive_run(struct df_ctx *c, const struct rule_meta *r);
 void df_check_env_self(struct df_ctx *c, const struct rule_meta *r);
 void df_check_copy_no_workdir(struct df_ctx *c, const struct rule_meta *r);
 void df_check_build_secrets(struct df_ctx *c, const struct rule_meta *r);
+void df_check_label_key(struct df_ctx *c, const struct rule_meta *r);
+void df_check_label_schema(struct df_ctx *c, const struct rule_meta *r);
+void df_check_platform_redundant(struct df_ctx *c, const struct rule_meta *r);
+void df_check_user_numeric(struct df_ctx *c, const struct rule_meta *r);
+void df_check_copy_root(struct df_ctx *c, const struct rule_meta *r);
+void df_check_inline_ignore(struct df_ctx *c, const struct rule_meta *r);
+void df_check_debug_port(struct df_ctx *c, const struct rule_meta *r);
 
 /* Passes that report several rows at once. */
 void df_rules_run(struct df_ctx *c);     /* run.c: RUN commands, one handler per program */
@@ -302,8 +328,9 @@ void df_rules_checks(struct df_ctx *c);  /* rules.c: the check of every row that
 
 /* Helpers shared by the rule files. */
 int df_secret_file_name(const char *path); /* private keys, .env, credential files */
-/* A secret-like name with a literal value (not a placeholder, not already a detect hit). */
-void df_secret_literal(struct df_ctx *c, const struct df_instr *in, const char *name,
+/* A secret-like name with a literal value (not a placeholder, not already a detect hit):
+ * reports DF004/DF016; returns 1 when the value is a secret (reported here or by the engine). */
+int df_secret_literal(struct df_ctx *c, const struct df_instr *in, const char *name,
                        const char *value, int line, int col, const char *where);
 /* The detection engine, opened once per process; NULL (with a warning) if it cannot be. */
 struct detect_engine *df_engine(void);

@@ -36,6 +36,8 @@ struct layer {
     int yum_install, yum_clean, dnf_install, dnf_clean, zyp_install, zyp_clean;
     int mdnf_install, mdnf_clean, yarn_install, yarn_clean;
     int pipefail, has_pipe, cd;
+    int pip_no_cache;  /* PIP_NO_CACHE_DIR=<true> inline or exported in this RUN */
+    unsigned mounts;   /* MNT_* caches kept out of the layer by --mount=type=cache|tmpfs */
     const struct cmd *apt_update_cmd, *apk_update_cmd;
     int apt_upd_l, apt_upd_c, apk_upd_l, apk_upd_c;
 };
@@ -44,7 +46,64 @@ struct stage_state {
     int curl, wget;
     int pipefail_shell, nonposix_shell;
     int pip_no_cache;
+    struct {
+        const struct df_instr *in;
+        char name[128];
+    } archives[16]; /* archives COPY brought into this stage (DF057) */
+    size_t narchives;
 };
+
+enum {
+    MNT_APT = 1 << 0, MNT_APK = 1 << 1, MNT_YUM = 1 << 2, MNT_DNF = 1 << 3,
+    MNT_ZYPP = 1 << 4, MNT_PIP = 1 << 5, MNT_YARN = 1 << 6,
+};
+
+/* PIP_NO_CACHE_DIR turns the cache off only with a true value (pip's own reading). */
+static int
+truthy_value(const char *v)
+{
+    return strcasecmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
+           strcasecmp(v, "on") == 0;
+}
+
+/* Package caches that --mount=type=cache or tmpfs keeps out of the layer. */
+static unsigned
+cache_mounts(const struct df_instr *in)
+{
+    static const struct {
+        const char *dir;
+        unsigned bit;
+    } dirs[] = {
+        {"/var/cache/apt", MNT_APT}, {"/var/lib/apt", MNT_APT}, {"/var/cache/apk", MNT_APK},
+        {"/etc/apk/cache", MNT_APK}, {"/var/cache/yum", MNT_YUM | MNT_DNF},
+        {"/var/cache/dnf", MNT_DNF | MNT_YUM}, {"/var/cache/zypp", MNT_ZYPP},
+        {".cache/pip", MNT_PIP}, {"/root/.cache", MNT_PIP | MNT_YARN},
+        {".cache/yarn", MNT_YARN}, {".yarn", MNT_YARN},
+    };
+    unsigned m = 0;
+
+    for (size_t i = 0; i < in->nflags; i++) {
+        const struct df_flag *fl = &in->flags[i];
+        const char *v = fl->value, *t;
+        if (v == NULL || strcasecmp(fl->name, "mount") != 0 ||
+            (strstr(v, "type=cache") == NULL && strstr(v, "type=tmpfs") == NULL))
+            continue;
+        if ((t = strstr(v, "target=")) == NULL && (t = strstr(v, "dst=")) == NULL &&
+            (t = strstr(v, "destination=")) == NULL)
+            continue;
+        t = strchr(t, '=') + 1;
+        size_t tl = strcspn(t, ",");
+        for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
+            size_t dl = strlen(dirs[k].dir);
+            for (size_t o = 0; o + dl <= tl; o++)
+                if (strncmp(t + o, dirs[k].dir, dl) == 0) {
+                    m |= dirs[k].bit;
+                    break;
+                }
+        }
+    }
+    return m;
+}
 
 static void
 src_pos(struct df_ctx *c, const struct src *s, size_t off, int *l, int *col)
@@ -267,10 +326,12 @@ program(struct df_ctx *c, const struct src *s, const struct cmd *cm, int *sudo)
 }
 
 /* ---- package managers ------------------------------------------------------------------------ */
-/* Reports unpinned packages of one install command (first few names). */
+/* Reports unpinned packages of one install command (first few names) as DF032, with the hadolint
+ * rule of that manager. Options in `with_value` take the next word; "--" ends the packages. */
 static void
 unpinned(struct df_ctx *c, const struct src *s, const struct cmd *cm, size_t from,
-         const char *mgr, int (*pinned)(const char *), const char *const *skip_next)
+         const char *mgr, const char *dl, int (*pinned)(const char *),
+         const char *const *with_value)
 {
     char names[200] = "";
     size_t nn = 0, cnt = 0;
@@ -278,14 +339,19 @@ unpinned(struct df_ctx *c, const struct src *s, const struct cmd *cm, size_t fro
 
     for (size_t i = from; i < cm->n; i++) {
         const char *w = cm->w[i].s;
+        if (strcmp(w, "--") == 0)
+            break;
         if (w[0] == '-') {
-            for (size_t k = 0; skip_next && skip_next[k]; k++)
-                if (strcmp(w, skip_next[k]) == 0)
+            for (size_t k = 0; with_value && with_value[k]; k++)
+                if (strcmp(w, with_value[k]) == 0) {
                     i++;
+                    break;
+                }
             continue;
         }
-        if (w[0] == '$' || w[0] == '/' || w[0] == '.' || w[0] == '<' || w[0] == '>' ||
-            strchr(w, '$') != NULL || strchr(w, '*') != NULL || w[0] == '`' || pinned(w))
+        if (w[0] == '$' || w[0] == '/' || w[0] == '.' || w[0] == '~' || w[0] == '<' ||
+            w[0] == '>' || w[0] == '\0' || strchr(w, '$') != NULL || strchr(w, '*') != NULL ||
+            w[0] == '`' || pinned(w))
             continue;
         if (cnt == 0)
             src_pos(c, s, cm->w[i].off, &l, &col);
@@ -297,39 +363,125 @@ unpinned(struct df_ctx *c, const struct src *s, const struct cmd *cm, size_t fro
         cnt++;
     }
     if (cnt > 0)
-        df_report(c, DF_RULE(DF032), s->in, l, col, NULL, "%s installs %s%s without a pinned version",
-                  mgr, names, cnt > 4 ? ", ..." : "");
+        df_report_as(c, DF_RULE(DF032), dl, s->in, l, col, NULL,
+                     "%s installs %s%s without a pinned version", mgr, names,
+                     cnt > 4 ? ", ..." : "");
 }
 
 static int
-pin_eq(const char *w)
+ends_with(const char *w, const char *suffix)
 {
-    return strchr(w, '=') != NULL || strstr(w, ".deb") != NULL;
+    size_t n = strlen(w), k = strlen(suffix);
+    return n >= k && strcmp(w + n - k, suffix) == 0;
 }
 
+/* apt: pkg=1.2, pkg=1.*, a .deb file */
+static int
+pin_apt(const char *w)
+{
+    return strchr(w, '=') != NULL || ends_with(w, ".deb");
+}
+
+/* apk: pkg=1.2, pkg~1.2 (range), pkg>1, pkg<2, an .apk file */
+static int
+pin_apk(const char *w)
+{
+    return strpbrk(w, "=~<>") != NULL || ends_with(w, ".apk");
+}
+
+/* zypper: pkg=1.2, pkg>=1, an .rpm file */
+static int
+pin_zypper(const char *w)
+{
+    return strpbrk(w, "=<>") != NULL || ends_with(w, ".rpm");
+}
+
+static int
+vcs_url(const char *w)
+{
+    static const char *const vcs[] = {"git+", "git:", "hg+", "svn+", "svn:", "bzr+", NULL};
+
+    for (size_t i = 0; vcs[i] != NULL; i++)
+        if (strncmp(w, vcs[i], strlen(vcs[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* pip: a version operator, a VCS URL with @ref, a wheel/sdist file, a path */
 static int
 pin_pip(const char *w)
 {
-    return strstr(w, "==") || strstr(w, ">=") || strstr(w, "<=") || strstr(w, "~=") ||
-           strchr(w, '@') || strstr(w, "://") || strstr(w, ".whl") || strstr(w, ".tar.gz") ||
-           strchr(w, '<') || strchr(w, '>');
+    static const char *const ops[] = {"==", ">=", "<=", "!=", "~=", ">", "<", NULL};
+
+    for (size_t i = 0; ops[i] != NULL; i++)
+        if (strstr(w, ops[i]) != NULL)
+            return 1;
+    if (vcs_url(w)) {
+        const char *host = strstr(w, "://");
+        const char *path = strchr(host != NULL ? host + 3 : w, '/');
+        return path != NULL && strchr(path, '@') != NULL; /* @commit, @tag; not user@host */
+    }
+    if (strstr(w, " @ ") != NULL || strstr(w, "@") != NULL)
+        return strstr(w, "://") != NULL; /* name @ https://... direct reference */
+    return ends_with(w, ".whl") || ends_with(w, ".tar.gz") || ends_with(w, ".zip") ||
+           strchr(w, '/') != NULL;
 }
 
+/* npm: name@version (after a @scope/), git URL with #ref, a tarball, a folder */
 static int
 pin_npm(const char *w)
 {
+    if (strncmp(w, "git://", 6) == 0 || strncmp(w, "git+ssh://", 10) == 0 ||
+        strncmp(w, "git+http://", 11) == 0 || strncmp(w, "git+https://", 12) == 0)
+        return strchr(w, '#') != NULL;
+    if (ends_with(w, ".tar") || ends_with(w, ".tar.gz") || ends_with(w, ".tgz"))
+        return 1;
+    if (strncmp(w, "http://", 7) == 0 || strncmp(w, "https://", 8) == 0 ||
+        strncmp(w, "file:", 5) == 0)
+        return 1;
     const char *at = strchr(w[0] == '@' ? w + 1 : w, '@');
-    return (at != NULL && strcmp(at, "@latest") != 0) || strstr(w, "://") || strchr(w, '/') ||
-           strstr(w, ".tgz");
+    if (w[0] == '@') {
+        const char *slash = strchr(w, '/');
+        at = slash != NULL ? strchr(slash, '@') : NULL;
+    }
+    return at != NULL && at[1] != '\0' && strcmp(at, "@latest") != 0;
+}
+
+/* yum: hadolint's rule: any '-' (name-version) or an .rpm file */
+static int
+pin_yum(const char *w)
+{
+    return strchr(w, '-') != NULL || ends_with(w, ".rpm");
+}
+
+/* dnf: name-version where what follows the first '-' looks like a version (a part starting
+ * with a digit, only [A-Za-z0-9.~^_:+]), or an .rpm file */
+static int
+pin_dnf(const char *w)
+{
+    const char *d = strchr(w, '-');
+    int digit = 0;
+
+    if (ends_with(w, ".rpm"))
+        return 1;
+    if (d == NULL)
+        return 0;
+    for (const char *p = d + 1; *p; p++) {
+        if (*p == '-') {
+            continue;
+        }
+        if (!isalnum((unsigned char)*p) && strchr(".~^_:+", *p) == NULL)
+            return 0;
+        if (isdigit((unsigned char)*p) && p[-1] == '-')
+            digit = 1;
+    }
+    return digit;
 }
 
 static int
-pin_rpm(const char *w)
+pin_module(const char *w)
 {
-    for (const char *p = w; *p; p++)
-        if (*p == '-' && isdigit((unsigned char)p[1]))
-            return 1;
-    return strstr(w, ".rpm") != NULL || strchr(w, '=') != NULL;
+    return strchr(w, ':') != NULL;
 }
 
 static int
@@ -342,7 +494,28 @@ static int
 pin_go(const char *w)
 {
     const char *at = strchr(w, '@');
-    return at != NULL && strcmp(at, "@latest") != 0;
+    return at != NULL && at[1] != '\0' && strcmp(at, "@latest") != 0;
+}
+
+/* apt-get -y, --yes, --assume-yes, -qq / -q -q / -q=2 (quiet level 2 implies yes). */
+static int
+apt_assumes_yes(const struct cmd *cm, size_t from)
+{
+    int q = 0;
+
+    if (has_word(cm, from, "-y") || has_word(cm, from, "--yes") ||
+        has_word(cm, from, "--assume-yes") || has_word(cm, from, "--force-yes") ||
+        has_short(cm, from, 'y') || has_word(cm, from, "-q=2") || has_word(cm, from, "--quiet=2"))
+        return 1;
+    for (size_t i = from; i < cm->n; i++) {
+        const char *s = cm->w[i].s;
+        if (strcmp(s, "--quiet") == 0)
+            q++;
+        else if (s[0] == '-' && s[1] != '-')
+            for (const char *p = s + 1; *p && isalpha((unsigned char)*p); p++)
+                q += *p == 'q';
+    }
+    return q >= 2;
 }
 
 /* ---- one simple command, and the handlers of the programs it may run ---------------------------- */
@@ -405,6 +578,13 @@ h_download(struct run *r)
         tls_off(r, "curl -k/--insecure");
     if (!curl && has_word(cm, r->a1, "--no-check-certificate"))
         tls_off(r, "wget --no-check-certificate");
+    if (!curl && !has_prefix_word(cm, r->a1, "--progress") && !has_short(cm, r->a1, 'q') &&
+        !has_word(cm, r->a1, "--quiet") && !has_short(cm, r->a1, 'o') &&
+        !has_prefix_word(cm, r->a1, "--output-file") && !has_short(cm, r->a1, 'a') &&
+        !has_prefix_word(cm, r->a1, "--append-output") && !has_word(cm, r->a1, "-nv") &&
+        !has_word(cm, r->a1, "--no-verbose"))
+        df_report(r->c, DF_RULE(DF058), r->s->in, r->l, r->col, NULL,
+                  "wget without --progress=dot:giga, -q or -nv floods the build log");
     if (cm->pipe_out && r->next != NULL) {
         int sudo2;
         size_t q = program(r->c, r->s, r->next, &sudo2);
@@ -495,8 +675,9 @@ h_useradd(struct run *r)
 static void
 h_apt(struct run *r)
 {
-    static const char *const apt_opt_value[] = {"-o", NULL};
-    static const char *const apt_skip[] = {"-o", "-t", "--target-release", NULL};
+    static const char *const apt_opt_value[] = {"-o", "-t", "-c", NULL};
+    static const char *const apt_skip[] = {"-o", "-t", "--target-release", "-c", "--config-file",
+                                           "--option", NULL};
     const struct cmd *cm = r->cm;
     struct layer *ly = r->ly;
     size_t a1 = r->a1, si = subcommand(cm, a1, apt_opt_value);
@@ -517,19 +698,17 @@ h_apt(struct run *r)
         ly->apt_upd_c = r->col;
     } else if (strcmp(sub, "install") == 0) {
         ly->apt_install = 1;
-        if (!has_word(cm, a1, "-y") && !has_word(cm, a1, "--yes") &&
-            !has_word(cm, a1, "--assume-yes") && !has_word(cm, a1, "-qq") &&
-            !has_word(cm, a1, "-q=2") && !has_short(cm, a1, 'y'))
-            df_report(r->c, DF_RULE(DF035), r->s->in, r->l, r->col, NULL,
-                      "%s install without -y", prog);
+        if (!apt_assumes_yes(cm, a1))
+            df_report_as(r->c, DF_RULE(DF035), "DL3014", r->s->in, r->l, r->col, NULL,
+                         "%s install without -y", prog);
         if (!has_word(cm, a1, "--no-install-recommends") &&
             !has_prefix_word(cm, a1, "APT::Install-Recommends=false") &&
             !has_prefix_word(cm, a1, "APT::Install-Recommends=0"))
             df_report(r->c, DF_RULE(DF023), r->s->in, r->l, r->col, NULL,
                       "%s install without --no-install-recommends", prog);
-        unpinned(r->c, r->s, cm, si + 1, prog, pin_eq, apt_skip);
+        unpinned(r->c, r->s, cm, si + 1, prog, "DL3008", pin_apt, apt_skip);
     } else if (strcmp(sub, "dist-upgrade") == 0 || strcmp(sub, "full-upgrade") == 0) {
-        df_report(r->c, DF_RULE(DF045), r->s->in, r->l, r->col, NULL, "%s %s", prog, sub);
+        df_report_as(r->c, DF_RULE(DF045), NULL, r->s->in, r->l, r->col, NULL, "%s %s", prog, sub);
     } else if (strcmp(sub, "upgrade") == 0) {
         ly->apt_install = 1;
     } else if (strcmp(sub, "dist-clean") == 0) {
@@ -537,34 +716,40 @@ h_apt(struct run *r)
     }
 }
 
-/* rm of a package manager's cache counts as cleaning it. */
+/* rm of a package manager's cache counts as cleaning it (after the install, for the rules
+ * where hadolint wants the clean to follow). */
 static void
 h_rm(struct run *r)
 {
-    static const struct {
-        const char *dir;
-        size_t field;
-    } caches[] = {
-        {"/var/lib/apt/lists", offsetof(struct layer, apt_clean)},
-        {"/var/cache/apk", offsetof(struct layer, apk_nocache_clean)},
-        {"/var/cache/yum", offsetof(struct layer, yum_clean)},
-        {"/var/cache/dnf", offsetof(struct layer, dnf_clean)},
-        {"/var/cache/dnf", offsetof(struct layer, mdnf_clean)},
-        {"/var/cache/zypp", offsetof(struct layer, zyp_clean)},
-        {"/usr/local/share/.cache/yarn", offsetof(struct layer, yarn_clean)},
-    };
+    struct layer *ly = r->ly;
 
-    for (size_t k = 0; k < sizeof(caches) / sizeof(caches[0]); k++)
-        if (has_prefix_word(r->cm, r->a1, caches[k].dir))
-            *(int *)((char *)r->ly + caches[k].field) = 1;
+    if (has_prefix_word(r->cm, r->a1, "/var/lib/apt/lists"))
+        ly->apt_clean = 1;
+    if (has_prefix_word(r->cm, r->a1, "/var/cache/apk"))
+        ly->apk_nocache_clean = 1;
+    if (has_prefix_word(r->cm, r->a1, "/var/cache/yum")) {
+        ly->yum_clean = ly->yum_install != 0;
+        ly->dnf_clean = ly->dnf_install != 0;
+        ly->mdnf_clean = ly->mdnf_install != 0;
+    }
+    if (has_prefix_word(r->cm, r->a1, "/var/cache/dnf")) {
+        ly->dnf_clean = ly->dnf_install != 0;
+        ly->mdnf_clean = ly->mdnf_install != 0;
+    }
+    if (has_prefix_word(r->cm, r->a1, "/var/cache/zypp"))
+        ly->zyp_clean = ly->zyp_install != 0;
+    if (has_prefix_word(r->cm, r->a1, "/usr/local/share/.cache/yarn"))
+        ly->yarn_clean = ly->yarn_install != 0;
 }
 
 static void
 h_apk(struct run *r)
 {
-    static const char *const apk_skip[] = {"-t", "--virtual", "--repository", "-X", NULL};
+    static const char *const apk_skip[] = {"-t", "--virtual", "--repository", "-X", "--root",
+                                           "-p", "--arch", "--keys-dir", "--repositories-file",
+                                           "--cache-dir", "--cache-max-age", NULL};
     const struct cmd *cm = r->cm;
-    size_t a1 = r->a1, si = subcommand(cm, a1, NULL);
+    size_t a1 = r->a1, si = subcommand(cm, a1, apk_skip);
     const char *sub = word_or_empty(cm, si);
 
     if (has_word(cm, a1, "--allow-untrusted"))
@@ -575,7 +760,7 @@ h_apk(struct run *r)
         r->ly->apk_upd_c = r->col;
     } else if (strcmp(sub, "add") == 0) {
         r->ly->apk_add = has_word(cm, a1, "--no-cache") ? 1 : 2;
-        unpinned(r->c, r->s, cm, si + 1, "apk add", pin_eq, apk_skip);
+        unpinned(r->c, r->s, cm, si + 1, "apk add", "DL3018", pin_apk, apk_skip);
     } else if (strcmp(sub, "upgrade") == 0) {
         r->ly->apk_add = has_word(cm, a1, "--no-cache") ? 1 : 2;
     }
@@ -585,10 +770,14 @@ h_apk(struct run *r)
 static void
 h_yum(struct run *r)
 {
+    static const char *const yum_skip[] = {"-c", "--config", "--installroot", "--releasever",
+                                           "--enablerepo", "--disablerepo", "-x", "--exclude",
+                                           "--setopt", "--repo", "--repoid", NULL};
     const struct cmd *cm = r->cm;
-    size_t a1 = r->a1, si = subcommand(cm, a1, NULL);
+    size_t a1 = r->a1, si = subcommand(cm, a1, yum_skip);
     const char *prog = r->prog, *sub = word_or_empty(cm, si);
     int is_yum = prog[0] == 'y', is_m = prog[0] == 'm';
+    int module = strcmp(sub, "module") == 0, group = strcmp(sub, "group") == 0;
 
     if (has_word(cm, a1, "--nogpgcheck") || has_prefix_word(cm, a1, "--setopt=sslverify=0") ||
         has_prefix_word(cm, a1, "--setopt=sslverify=false") ||
@@ -596,8 +785,15 @@ h_yum(struct run *r)
         has_prefix_word(cm, a1, "--setopt=gpgcheck=0") || has_word(cm, a1, "sslverify=false") ||
         has_word(cm, a1, "sslverify=0"))
         tls_off(r, "yum/dnf --nogpgcheck/sslverify=0");
-    if (strcmp(sub, "install") == 0 || strcmp(sub, "groupinstall") == 0 ||
-        strcmp(sub, "localinstall") == 0) {
+    if (module || group) {
+        si = subcommand(cm, si + 1, yum_skip);
+        sub = word_or_empty(cm, si);
+    }
+    int install = strcmp(sub, "install") == 0 || strcmp(sub, "groupinstall") == 0 ||
+                  strcmp(sub, "localinstall") == 0 ||
+                  (!is_yum && (strcmp(sub, "in") == 0 || strcmp(sub, "reinstall") == 0));
+    int upgrade = !is_yum && (strcmp(sub, "upgrade") == 0 || strcmp(sub, "up") == 0);
+    if (install) {
         if (is_yum)
             r->ly->yum_install = 1;
         else if (is_m)
@@ -606,37 +802,43 @@ h_yum(struct run *r)
             r->ly->dnf_install = 1;
         if (!has_word(cm, a1, "-y") && !has_word(cm, a1, "--assumeyes") &&
             !has_short(cm, a1, 'y') && !is_m)
-            df_report(r->c, DF_RULE(DF035), r->s->in, r->l, r->col, NULL,
-                      "%s install without -y", prog);
-        unpinned(r->c, r->s, cm, si + 1, prog, pin_rpm, NULL);
-    } else if (strcmp(sub, "clean") == 0 && has_word(cm, si + 1, "all")) {
+            df_report_as(r->c, DF_RULE(DF035), is_yum ? "DL3030" : "DL3038", r->s->in, r->l,
+                         r->col, NULL, "%s install without -y", prog);
+    }
+    if ((install || upgrade) && !group && strcmp(sub, "groupinstall") != 0)
+        unpinned(r->c, r->s, cm, si + 1, prog, is_yum ? "DL3033" : "DL3041",
+                 module ? pin_module : is_yum ? pin_yum : pin_dnf, yum_skip);
+    if (strcmp(sub, "clean") == 0 && has_word(cm, si + 1, "all")) {
         if (is_yum)
-            r->ly->yum_clean = 1;
+            r->ly->yum_clean = r->ly->yum_install != 0;
         else if (is_m)
-            r->ly->mdnf_clean = 1;
+            r->ly->mdnf_clean = r->ly->mdnf_install != 0;
         else
-            r->ly->dnf_clean = 1;
+            r->ly->dnf_clean = r->ly->dnf_install != 0;
     }
 }
 
 static void
 h_zypper(struct run *r)
 {
+    static const char *const zyp_skip[] = {"-r", "--repo", "--from", "-t", "--type", "--root",
+                                           "-R", NULL};
     const struct cmd *cm = r->cm;
-    size_t a1 = r->a1, si = subcommand(cm, a1, NULL);
+    size_t a1 = r->a1, si = subcommand(cm, a1, zyp_skip);
     const char *sub = word_or_empty(cm, si);
 
     if (strcmp(sub, "install") == 0 || strcmp(sub, "in") == 0) {
         r->ly->zyp_install = 1;
         if (!has_word(cm, a1, "-n") && !has_word(cm, a1, "--non-interactive") &&
             !has_word(cm, a1, "-y") && !has_word(cm, a1, "--no-confirm"))
-            df_report(r->c, DF_RULE(DF035), r->s->in, r->l, r->col, NULL,
-                      "zypper install without -n/-y");
-        unpinned(r->c, r->s, cm, si + 1, "zypper", pin_eq, NULL);
+            df_report_as(r->c, DF_RULE(DF035), "DL3034", r->s->in, r->l, r->col, NULL,
+                         "zypper install without -n/-y");
+        unpinned(r->c, r->s, cm, si + 1, "zypper", "DL3037", pin_zypper, zyp_skip);
     } else if (strcmp(sub, "clean") == 0 || strcmp(sub, "cc") == 0) {
-        r->ly->zyp_clean = 1;
+        r->ly->zyp_clean = r->ly->zyp_install != 0;
     } else if (strcmp(sub, "dist-upgrade") == 0 || strcmp(sub, "dup") == 0) {
-        df_report(r->c, DF_RULE(DF045), r->s->in, r->l, r->col, NULL, "zypper %s", sub);
+        df_report_as(r->c, DF_RULE(DF045), "DL3035", r->s->in, r->l, r->col, NULL, "zypper %s",
+                     sub);
     }
     if (has_word(cm, a1, "--no-gpg-checks"))
         tls_off(r, "zypper --no-gpg-checks");
@@ -652,16 +854,21 @@ h_rpm(struct run *r)
         tls_off(r, "rpm --nosignature/--nodigest");
 }
 
-/* pip, pip3, pip3.12, and python -m pip */
+/* pip, pip3, pip3.12, python -m pip, pipx */
 static void
 h_pip(struct run *r)
 {
-    static const char *const pip_skip[] = {"-r", "--requirement", "-c", "--constraint", "-e",
-                                           "--editable", "-i", "--index-url", "--extra-index-url",
-                                           "--trusted-host", "-f", "--find-links", "--target",
-                                           "-t", "--prefix", "--root", "--platform", NULL};
+    static const char *const pip_skip[] = {
+        "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+        "--extra-index-url", "--trusted-host", "-f", "--find-links", "--target", "-t",
+        "--prefix", "--root", "--platform", "--python-version", "--implementation", "--abi",
+        "--no-binary", "--only-binary", "--progress-bar", "--proxy", "--src", "--upgrade-strategy",
+        "-b", "--build", "--cache-dir", "--log", "--timeout", "--retries", "-C",
+        "--config-settings", "--global-option", "--install-option", "--report",
+        "--root-user-action", "--python", "--pip-args", "--suffix", NULL};
     const struct cmd *cm = r->cm;
     size_t pi = r->a1;
+    int pipx = strcmp(r->prog, "pipx") == 0;
 
     if (strncmp(r->prog, "python", 6) == 0) {
         if (!has_word(cm, r->a1, "-m") ||
@@ -674,53 +881,112 @@ h_pip(struct run *r)
     if (has_word(cm, pi, "--trusted-host") || has_prefix_word(cm, pi, "--trusted-host=") ||
         has_prefix_word(cm, pi, "global.trusted-host"))
         tls_off(r, "pip --trusted-host");
-    size_t si = subcommand(cm, pi, NULL);
-    if (si < cm->n && strcmp(cm->w[si].s, "install") == 0) {
-        if (!has_word(cm, si, "--no-cache-dir") && !r->st->pip_no_cache)
-            df_report(r->c, DF_RULE(DF021), r->s->in, r->l, r->col, NULL,
-                      "pip install without --no-cache-dir keeps the wheel cache in the layer");
-        unpinned(r->c, r->s, cm, si + 1, "pip", pin_pip, pip_skip);
-    }
+    size_t si = subcommand(cm, pi, pip_skip);
+    if (si >= cm->n || strcmp(cm->w[si].s, "install") != 0)
+        return;
+    if (!pipx && !has_word(cm, si, "--no-cache-dir") && !r->st->pip_no_cache &&
+        !r->ly->pip_no_cache && !(r->ly->mounts & MNT_PIP))
+        df_report_as(r->c, DF_RULE(DF021), "DL3042", r->s->in, r->l, r->col, NULL,
+                     "pip install without --no-cache-dir keeps the wheel cache in the layer");
+    /* Requirements, constraints or the local project pin what is installed. */
+    if (has_word(cm, pi, "-r") || has_word(cm, pi, "--requirement") ||
+        has_prefix_word(cm, pi, "--requirement=") || has_prefix_word(cm, pi, "-r") ||
+        has_word(cm, pi, "-c") || has_word(cm, pi, "--constraint") ||
+        has_prefix_word(cm, pi, "--constraint=") || has_word(cm, si + 1, "."))
+        return;
+    unpinned(r->c, r->s, cm, si + 1, pipx ? "pipx" : "pip", "DL3013", pin_pip, pip_skip);
 }
 
 /* npm, yarn, pnpm */
 static void
 h_node(struct run *r)
 {
+    static const char *const npm_skip[] = {"--registry", "--prefix", "--cache", "--tag",
+                                           "--loglevel", "-w", "--workspace", "--omit",
+                                           "--include", "--userconfig", "-C", NULL};
     const struct cmd *cm = r->cm;
-    size_t a1 = r->a1;
-    const char *prog = r->prog, *sub = word_or_empty(cm, a1);
+    size_t a1 = r->a1, si = subcommand(cm, a1, npm_skip);
+    const char *prog = r->prog, *sub = word_or_empty(cm, si);
 
     if ((has_word(cm, a1, "strict-ssl") && has_word(cm, a1, "false")) ||
         has_prefix_word(cm, a1, "--strict-ssl=false") ||
         has_prefix_word(cm, a1, "strict-ssl=false") ||
         (has_word(cm, a1, "strictSSL") && has_word(cm, a1, "false")))
         tls_off(r, "npm/yarn strict-ssl false");
-    if ((strcmp(sub, "install") == 0 || strcmp(sub, "i") == 0 || strcmp(sub, "add") == 0) &&
-        strcmp(prog, "npm") == 0 &&
-        (has_word(cm, a1 + 1, "-g") || has_word(cm, a1 + 1, "--global")))
-        unpinned(r->c, r->s, cm, a1 + 1, "npm", pin_npm, NULL);
+    if (strcmp(prog, "npm") == 0 &&
+        (strcmp(sub, "install") == 0 ||
+         ((strcmp(sub, "i") == 0 || strcmp(sub, "add") == 0) &&
+          (has_word(cm, si + 1, "-g") || has_word(cm, si + 1, "--global")))))
+        unpinned(r->c, r->s, cm, si + 1, "npm", "DL3016", pin_npm, npm_skip);
     if (strcmp(prog, "yarn") == 0 && (strcmp(sub, "install") == 0 || cm->n == r->p + 1))
         r->ly->yarn_install = 1;
     if (strcmp(prog, "yarn") == 0 && strcmp(sub, "cache") == 0 && has_word(cm, a1, "clean"))
-        r->ly->yarn_clean = 1;
+        r->ly->yarn_clean = r->ly->yarn_install != 0;
 }
 
 static void
 h_gem(struct run *r)
 {
+    static const char *const gem_skip[] = {"-s", "--source", "-i", "--install-dir", "-n",
+                                           "--bindir", "--platform", "-P", "--trust-policy",
+                                           "-g", "--file", "--build-root", NULL};
     const struct cmd *cm = r->cm;
+    size_t si = subcommand(cm, r->a1, gem_skip);
+    const char *sub = word_or_empty(cm, si);
 
-    if (strcmp(word_or_empty(cm, r->a1), "install") == 0 && !has_word(cm, r->a1, "-v") &&
-        !has_word(cm, r->a1, "--version") && !has_prefix_word(cm, r->a1, "--version="))
-        unpinned(r->c, r->s, cm, r->a1 + 1, "gem", pin_gem, NULL);
+    if ((strcmp(sub, "install") == 0 || strcmp(sub, "i") == 0) && !has_word(cm, si, "-v") &&
+        !has_word(cm, si, "--version") && !has_prefix_word(cm, si, "--version="))
+        unpinned(r->c, r->s, cm, si + 1, "gem", "DL3028", pin_gem, gem_skip);
 }
 
+/* go install / go get of a module without @version (or with @latest) */
 static void
 h_go(struct run *r)
 {
-    if (strcmp(word_or_empty(r->cm, r->a1), "install") == 0)
-        unpinned(r->c, r->s, r->cm, r->a1 + 1, "go install", pin_go, NULL);
+    static const char *const go_skip[] = {"-o", "-tags", "-ldflags", "-gcflags", "-mod",
+                                          "-modfile", "-p", "-pkgdir", NULL};
+    const char *sub = word_or_empty(r->cm, r->a1);
+
+    if (strcmp(sub, "install") == 0 || strcmp(sub, "get") == 0)
+        unpinned(r->c, r->s, r->cm, r->a1 + 1, strcmp(sub, "get") == 0 ? "go get" : "go install",
+                 "DL3062", pin_go, go_skip);
+}
+
+/* Commands that make no sense in a build (hadolint's list). */
+static void
+h_nonsense(struct run *r)
+{
+    df_report(r->c, DF_RULE(DF056), r->s->in, r->l, r->col, NULL,
+              "%s in RUN: the build has no terminal, init or running services", r->prog);
+}
+
+/* tar -x / unzip of an archive that a COPY of this stage brought in. */
+static void
+h_extract(struct run *r)
+{
+    const struct cmd *cm = r->cm;
+    int tar = strcmp(r->prog, "tar") == 0, extract = !tar;
+
+    for (size_t i = r->a1; tar && i < cm->n; i++) {
+        const char *w = cm->w[i].s;
+        if (strcmp(w, "--extract") == 0 || strcmp(w, "--get") == 0 ||
+            (w[0] == '-' && w[1] != '-' && strchr(w, 'x') != NULL) ||
+            (i == r->a1 && w[0] != '-' && strchr(w, 'x') != NULL && strlen(w) < 8))
+            extract = 1;
+    }
+    if (!extract)
+        return;
+    for (size_t i = r->a1; i < cm->n; i++) {
+        const char *w = cm->w[i].s, *b = strrchr(w, '/');
+        b = b ? b + 1 : w;
+        for (size_t k = 0; k < r->st->narchives; k++)
+            if (r->st->archives[k].in != NULL && strcmp(r->st->archives[k].name, b) == 0) {
+                df_report(r->c, DF_RULE(DF057), r->st->archives[k].in, 0, 0, NULL,
+                          "%s is copied, then extracted by RUN at line %d: ADD extracts it in "
+                          "one step", b, r->s->in->line);
+                r->st->archives[k].in = NULL; /* once */
+            }
+    }
 }
 
 static void
@@ -773,7 +1039,9 @@ static const struct handler {
     {"yum dnf microdnf tdnf", h_yum},
     {"zypper", h_zypper},
     {"rpm", h_rpm},
-    {"pip# python#", h_pip},
+    {"pip# python# pipx", h_pip},
+    {"free kill mount ps service shutdown ssh top vim", h_nonsense},
+    {"tar unzip gunzip bunzip2 unlzma unxz zgz uncompress zcat gzcat", h_extract},
     {"npm yarn pnpm", h_node},
     {"gem", h_gem},
     {"go", h_go},
@@ -819,6 +1087,8 @@ any_command(struct run *r)
             continue;
         memcpy(name, w, nl);
         name[nl] = '\0';
+        if (strcmp(name, "PIP_NO_CACHE_DIR") == 0 && truthy_value(eq + 1))
+            r->ly->pip_no_cache = 1;
         if (strchr(eq + 1, '$') == NULL && strchr(eq + 1, '`') == NULL) {
             int wl, wc;
             src_pos(r->c, r->s, cm->w[i].off, &wl, &wc);
@@ -908,21 +1178,27 @@ analyse_layer_end(struct df_ctx *c, const struct df_instr *in, const struct laye
     if (ly->apk_update && !ly->apk_add)
         df_report(c, DF_RULE(DF022), in, ly->apk_upd_l, ly->apk_upd_c, NULL,
                   "apk update without an add in the same RUN");
-    if (ly->apt_install && ly->apt_update && !ly->apt_clean)
-        df_report(c, DF_RULE(DF021), in, 0, 0, NULL,
-                  "apt-get lists are not removed in the same RUN (rm -rf /var/lib/apt/lists/*)");
-    if (ly->apk_add == 2 && !ly->apk_nocache_clean)
-        df_report(c, DF_RULE(DF021), in, 0, 0, NULL, "apk add without --no-cache keeps the index");
-    if (ly->yum_install && !ly->yum_clean)
-        df_report(c, DF_RULE(DF021), in, 0, 0, NULL, "yum install without yum clean all");
-    if (ly->dnf_install && !ly->dnf_clean)
-        df_report(c, DF_RULE(DF021), in, 0, 0, NULL, "dnf install without dnf clean all");
-    if (ly->mdnf_install && !ly->mdnf_clean)
-        df_report(c, DF_RULE(DF021), in, 0, 0, NULL, "microdnf install without microdnf clean all");
-    if (ly->zyp_install && !ly->zyp_clean)
-        df_report(c, DF_RULE(DF021), in, 0, 0, NULL, "zypper install without zypper clean");
-    if (ly->yarn_install && !ly->yarn_clean)
-        df_report(c, DF_RULE(DF021), in, 0, 0, NULL, "yarn install without yarn cache clean");
+    if (ly->apt_install && ly->apt_update && !ly->apt_clean && !(ly->mounts & MNT_APT))
+        df_report_as(c, DF_RULE(DF021), "DL3009", in, 0, 0, NULL,
+                     "apt-get lists are not removed in the same RUN (rm -rf /var/lib/apt/lists/*)");
+    if (ly->apk_add == 2 && !ly->apk_nocache_clean && !(ly->mounts & MNT_APK))
+        df_report_as(c, DF_RULE(DF021), "DL3019", in, 0, 0, NULL,
+                     "apk add without --no-cache keeps the index");
+    if (ly->yum_install && !ly->yum_clean && !(ly->mounts & MNT_YUM))
+        df_report_as(c, DF_RULE(DF021), "DL3032", in, 0, 0, NULL,
+                     "yum install without yum clean all after it");
+    if (ly->dnf_install && !ly->dnf_clean && !(ly->mounts & MNT_DNF))
+        df_report_as(c, DF_RULE(DF021), "DL3040", in, 0, 0, NULL,
+                     "dnf install without dnf clean all after it");
+    if (ly->mdnf_install && !ly->mdnf_clean && !(ly->mounts & MNT_DNF))
+        df_report_as(c, DF_RULE(DF021), "DL3040", in, 0, 0, NULL,
+                     "microdnf install without microdnf clean all after it");
+    if (ly->zyp_install && !ly->zyp_clean && !(ly->mounts & MNT_ZYPP))
+        df_report_as(c, DF_RULE(DF021), "DL3036", in, 0, 0, NULL,
+                     "zypper install without zypper clean after it");
+    if (ly->yarn_install && !ly->yarn_clean && !(ly->mounts & MNT_YARN))
+        df_report_as(c, DF_RULE(DF021), "DL3060", in, 0, 0, NULL,
+                     "yarn install without yarn cache clean after it");
     if (ly->has_pipe && !ly->pipefail && !st->pipefail_shell && !st->nonposix_shell && !in->json)
         df_report(c, DF_RULE(DF046), in, 0, 0, NULL,
                   "a pipe in RUN fails only if its last command fails: set -o pipefail");
@@ -972,6 +1248,58 @@ stage_end(struct df_ctx *c, const struct stage_state *st, int stage)
                   "this stage uses both curl (line %d) and wget (line %d)", st->curl, st->wget);
 }
 
+/* ENV PIP_NO_CACHE_DIR=<true> turns pip's cache off for the rest of the stage; a false value
+ * (0, off) turns it back on. */
+static int
+env_pip_no_cache(const struct df_instr *in, int cur)
+{
+    for (size_t k = 0; k < in->nkvs; k++)
+        if (in->kvs[k].key != NULL && strcmp(in->kvs[k].key, "PIP_NO_CACHE_DIR") == 0)
+            cur = truthy_value(in->kvs[k].xvalue ? in->kvs[k].xvalue
+                                                 : in->kvs[k].value ? in->kvs[k].value : "");
+    return cur;
+}
+
+/* The value at the end of stage `s`, through the stages it is built on. */
+static int
+stage_pip_no_cache(const struct dockerfile *df, int s)
+{
+    int chain[64], n = 0, v = 0;
+
+    for (; s >= 0 && n < 64; s = df->stages[s].base_stage)
+        chain[n++] = s;
+    while (n-- > 0)
+        for (size_t k = df->stages[chain[n]].from; k < df->stages[chain[n]].end; k++)
+            if (df->instrs[k].kind == DF_ENV)
+                v = env_pip_no_cache(&df->instrs[k], v);
+    return v;
+}
+
+/* Archive names (base names) a COPY brings in: its sources, or its destination's file name. */
+static void
+remember_archives(struct stage_state *st, const struct df_instr *in)
+{
+    static const char *const ext[] = {".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2",
+                                      ".tbz", ".tbz2", ".tgz", ".tlz", ".tpz", ".txz", ".xz",
+                                      ".zip", NULL};
+    size_t n = in->json ? in->njargs : in->nwords - in->first_arg;
+
+    for (size_t i = 0; i < n && st->narchives < sizeof(st->archives) / sizeof(st->archives[0]);
+         i++) {
+        const char *a = in->json ? in->jargs[i] : in->words[in->first_arg + i].x;
+        const char *b = strrchr(a, '/');
+        int is = 0;
+        b = b ? b + 1 : a;
+        for (size_t k = 0; ext[k] != NULL; k++)
+            is |= strlen(b) > strlen(ext[k]) && strcmp(b + strlen(b) - strlen(ext[k]), ext[k]) == 0;
+        if (!is)
+            continue;
+        st->archives[st->narchives].in = in;
+        snprintf(st->archives[st->narchives].name, sizeof(st->archives[0].name), "%s", b);
+        st->narchives++;
+    }
+}
+
 void
 df_rules_run(struct df_ctx *c)
 {
@@ -998,6 +1326,7 @@ df_rules_run(struct df_ctx *c)
                                 st.pipefail_shell = 1;
                     }
                 }
+                st.pip_no_cache = stage_pip_no_cache(df, df->stages[stage].base_stage);
             }
         }
         if (in->kind == DF_SHELL) {
@@ -1014,9 +1343,9 @@ df_rules_run(struct df_ctx *c)
             continue;
         }
         if (in->kind == DF_ENV)
-            for (size_t k = 0; k < in->nkvs; k++)
-                if (strcmp(in->kvs[k].key, "PIP_NO_CACHE_DIR") == 0)
-                    st.pip_no_cache = 1;
+            st.pip_no_cache = env_pip_no_cache(in, st.pip_no_cache);
+        if (in->kind == DF_COPY && df_flag_get(in, "from") == NULL)
+            remember_archives(&st, in);
         const struct df_instr *run = in->kind == DF_RUN ? in
                                      : (in->sub && in->sub->kind == DF_RUN) ? in->sub : NULL;
         if (run == NULL)
@@ -1025,6 +1354,7 @@ df_rules_run(struct df_ctx *c)
         struct src s;
         memset(&ly, 0, sizeof(ly));
         memset(&s, 0, sizeof(s));
+        ly.mounts = cache_mounts(run);
         s.in = run;
         if (run->json) {
             s.json = 1;
