@@ -15,7 +15,7 @@ const struct df_rule df_rules[DFR_COUNT] = {
      df_check_syntax},
     [DFR_DF001] = {{"DF001", SEV_CRITICAL, "user", "The final image runs as root",
       "Add `USER <non-root user>` (e.g. `USER 10001:10001`) as the last USER of the final stage.",
-      "DL3002,DS-0002,CIS-DI-0001,CKV_DOCKER_3,CKV_DOCKER_8,CIS-4.1"},
+      "DL3002,DL3063,DS-0002,CIS-DI-0001,CKV_DOCKER_3,CKV_DOCKER_8,CIS-4.1"},
      df_check_root_user},
     [DFR_DF002] = {{"DF002", SEV_CRITICAL, "supply-chain", "Base image uses the latest tag or no tag",
       "Pin a version tag (better: a digest), e.g. `FROM python:3.12-slim@sha256:...`.",

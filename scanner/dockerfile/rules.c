@@ -141,10 +141,12 @@ df_check_latest_tag(struct df_ctx *c, const struct rule_meta *r)
         if (!stage_image(c, s, &img, &in, &l, &col) || img.digest[0] != '\0')
             continue;
         if (img.tag[0] == '\0')
-            df_report(c, r, in, l, col, NULL,
-                      "base image '%s' has no tag, so it means latest and changes under you", ref);
+            df_report_as(c, r, "DL3006", in, l, col, NULL,
+                         "base image '%s' has no tag, so it means latest and changes under you",
+                         ref);
         else if (strcmp(img.tag, "latest") == 0)
-            df_report(c, r, in, l, col, NULL, "base image '%s' uses the latest tag", ref);
+            df_report_as(c, r, "DL3007", in, l, col, NULL, "base image '%s' uses the latest tag",
+                         ref);
     }
 }
 
@@ -218,8 +220,8 @@ df_check_root_user(struct df_ctx *c, const struct rule_meta *r)
     if (last_user != NULL && last_user->first_arg < last_user->nwords) {
         const char *u = last_user->words[last_user->first_arg].x;
         if (u[0] != '\0' && user_is_root(u)) /* "" = an unresolved build argument */
-            df_report(c, r, last_user, 0, 0, NULL,
-                      "the last USER of the final stage is '%s', which is root", u);
+            df_report_as(c, r, "DL3002", last_user, 0, 0, NULL,
+                         "the last USER of the final stage is '%s', which is root", u);
     } else if (last_user == NULL) {
         struct df_image img;
         const struct df_stage *root = fin;
@@ -229,9 +231,9 @@ df_check_root_user(struct df_ctx *c, const struct rule_meta *r)
         /* Images that already run as non-root by name (distroless :nonroot, *-nonroot). */
         if (strstr(img.tag, "nonroot") == NULL && strstr(img.repo, "nonroot") == NULL &&
             strstr(img.tag, "rootless") == NULL)
-            df_report(c, r, &df->instrs[fin->from], 0, 0, NULL,
-                      "no USER in the final stage: the container runs as the base image's user, "
-                      "root for most images");
+            df_report_as(c, r, "DL3063", &df->instrs[fin->from], 0, 0, NULL,
+                         "no USER in the final stage: the container runs as the base image's "
+                         "user, root for most images");
     }
 }
 
@@ -407,15 +409,18 @@ df_check_copy_from(struct df_ctx *c, const struct rule_meta *r)
         long idx = strtol(v, &e, 10);
         if (*e == '\0' && e != v) {
             if (idx == cur)
-                df_report(c, r, in, l, col, NULL, "COPY --from=%s names its own stage", v);
+                df_report_as(c, r, "DL3023", in, l, col, NULL, "COPY --from=%s names its own stage",
+                             v);
             continue;
         }
         for (int s = 0; s < (int)df->nstages; s++)
             if (df->stages[s].name && strcasecmp(df->stages[s].name, v) == 0) {
                 if (s == cur)
-                    df_report(c, r, in, l, col, NULL, "COPY --from=%s names its own stage", v);
+                    df_report_as(c, r, "DL3023", in, l, col, NULL,
+                                 "COPY --from=%s names its own stage", v);
                 else if (s > cur)
-                    df_report(c, r, in, l, col, NULL, "COPY --from=%s names a later stage", v);
+                    df_report_as(c, r, "DL3022", in, l, col, NULL,
+                                 "COPY --from=%s names a later stage", v);
                 break;
             }
         /* an unknown name is an image reference, which is valid */
@@ -789,11 +794,11 @@ df_check_duplicate_cmd(struct df_ctx *c, const struct rule_meta *r)
         if (in->kind == DF_FROM)
             ncmd = nentry = nhc = 0;
         else if ((in->kind == DF_CMD && ++ncmd == 2) || (in->kind == DF_ENTRYPOINT && ++nentry == 2))
-            df_report(c, r, in, 0, 0, NULL, "second %s in this stage: only the last "
-                      "takes effect", in->keyword);
+            df_report_as(c, r, in->kind == DF_CMD ? "DL4003" : "DL4004", in, 0, 0, NULL,
+                         "second %s in this stage: only the last takes effect", in->keyword);
         else if (in->kind == DF_HEALTHCHECK && ++nhc == 2)
-            df_report(c, r, in, 0, 0, NULL,
-                      "second HEALTHCHECK in this stage: only the last takes effect");
+            df_report_as(c, r, "DL3012", in, 0, 0, NULL,
+                         "second HEALTHCHECK in this stage: only the last takes effect");
     }
 }
 

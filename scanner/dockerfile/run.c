@@ -235,14 +235,11 @@ has_short(const struct cmd *cm, size_t from, char c)
 {
     for (size_t i = from; i < cm->n; i++) {
         const char *s = cm->w[i].s;
-        if (s[0] == '-' && s[1] != '-' && s[1] != '\0' && strchr(s + 1, c) != NULL) {
-            int letters = 1;
-            for (const char *p = s + 1; *p; p++)
-                if (!isalpha((unsigned char)*p))
-                    letters = 0;
-            if (letters)
-                return 1;
-        }
+        /* the letters of the cluster, up to an attached value (-qO- -> q, O) */
+        if (s[0] == '-' && s[1] != '-' && s[1] != '\0')
+            for (const char *p = s + 1; *p && isalpha((unsigned char)*p); p++)
+                if (*p == c)
+                    return 1;
     }
     return 0;
 }
