@@ -324,6 +324,9 @@ void df_check_debug_port(struct df_ctx *c, const struct rule_meta *r);
 void df_rules_run(struct df_ctx *c);     /* run.c: RUN commands, one handler per program */
 void df_rules_secrets(struct df_ctx *c); /* secrets.c */
 void df_rules_context(struct df_ctx *c); /* context.c: the build context */
+/* Build contexts are walked and read once per run (per directory and .dockerignore); a caller
+ * that changes a context's files between scans in one process resets the cache first. */
+void dockerfile_context_cache_reset(void);
 void df_rules_checks(struct df_ctx *c);  /* rules.c: the check of every row that has one */
 
 /* Helpers shared by the rule files. */

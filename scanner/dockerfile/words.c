@@ -36,7 +36,7 @@ df_word_next(const char *t, size_t n, size_t *pos, char esc, int shell, char *ou
         }
         if (shell && q != '\'' && ch == '$' && i + 1 < n && t[i + 1] == '(')
             depth++;
-        else if (shell && q == 0 && ch == ')' && depth > 0)
+        else if (shell && q != '\'' && ch == ')' && depth > 0)
             depth--;
         out[tl++] = ch;
         i++;

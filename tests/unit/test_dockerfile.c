@@ -331,6 +331,15 @@ static const struct {
     {"DF053", BASE "COPY app.py app/\n" OK_TAIL, BASE "WORKDIR /srv\nCOPY app.py app/\n" OK_TAIL},
     {"DF054", BASE "RUN ln -sf /bin/bash /bin/sh\n" OK_TAIL, BASE "SHELL [\"/bin/bash\", \"-c\"]\n" OK_TAIL},
     {"DF055", BASE "RUN useradd -u 123456 app\n" OK_TAIL, BASE "RUN useradd -l -u 123456 app\n" OK_TAIL},
+    /* One answer with the runtime and image scanners: "00" is root, a sticky 1777 directory is
+     * shared on purpose, a key fingerprint under GPG_KEY is public. */
+    {"DF001", BASE "USER 00:0\nHEALTHCHECK CMD true\n", BASE "USER 1000\nHEALTHCHECK CMD true\n"},
+    {"DF012", BASE "RUN chmod 0777 /srv/x\n" OK_TAIL, BASE "RUN chmod 1777 /srv/shared\n" OK_TAIL},
+    {"DF012", BASE "RUN chmod a+rwx /srv/x\n" OK_TAIL, BASE "RUN chmod a+rwxt /srv/shared\n" OK_TAIL},
+    {"DF004", BASE "ENV API_SECRET=Zm9vYmFyYmF6MTIzNDU2\n" OK_TAIL,
+     BASE "ENV GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305\n" OK_TAIL},
+    {"DF004", BASE "ENV DB_PASSWORD=s3cr3t-v4lue\n" OK_TAIL,
+     BASE "ENV NODE_AUTH_TOKEN_URL=https://registry.example.org/path\n" OK_TAIL},
     {"DF056", BASE "RUN service nginx start\n" OK_TAIL, BASE "RUN apt-get install -y --no-install-recommends vim=2\n" OK_TAIL},
     {"DF057", BASE "COPY app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz -C /opt\n" OK_TAIL,
      BASE "ADD app.tar.gz /opt/\nRUN tar -czf /tmp/b.tar.gz /opt\n" OK_TAIL},
@@ -718,6 +727,15 @@ test_label_schema(void **state)
                      text);
         findings_free(&f);
     }
+    /* The context cache: a reset picks up a file written since. */
+    scan(BASE "COPY . /app\n" OK_TAIL, NULL, ctx, &f);
+    size_t before = count(&f, "DF007");
+    findings_free(&f);
+    write_file(ctx, "new.ini", "gh = ghp_R8mZtV2qLx9nPb4Kc7Wd1Hy6Js3Fg0AeUo5i\n");
+    dockerfile_context_cache_reset();
+    scan(BASE "COPY . /app\n" OK_TAIL, NULL, ctx, &f);
+    assert_int_equal(count(&f, "DF007"), before + 1);
+    findings_free(&f);
     /* Without a schema: nothing. */
     scan(BASE "LABEL anything=1\n" OK_TAIL, NULL, tmpdir, &f);
     assert_int_equal(count(&f, "DF060"), 0);
