@@ -1,6 +1,7 @@
 /* labels: LABEL keys (DF059) and the label schema of `.hadolint.yaml` (`label-schema:` name ->
  * text|url|email|rfc3339|spdx|hash|semver, `strict-labels:`) checked against each stage (DF060).
- * The YAML subset is read line by line, bounded: two keys of a small file. */
+ * The YAML subset is read line by line, bounded: those keys, `ignored:` (ids or aliases to
+ * disable) and `trustedRegistries:` (unless .scanner.ini sets trusted_registries). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +30,49 @@ trim(char *s)
     return s;
 }
 
+/* Appends `v` to a list of strings (trusted registries, disabled ids). */
+static int
+list_add(char ***list, size_t *n, const char *v)
+{
+    char **p;
+
+    if (*v == '\0' || *n >= LABELS_MAX)
+        return 0;
+    if ((p = realloc(*list, (*n + 1) * sizeof(*p))) == NULL)
+        return ERR_NOMEM;
+    *list = p;
+    if ((p[*n] = strdup(v)) == NULL)
+        return ERR_NOMEM;
+    (*n)++;
+    return 0;
+}
+
+/* `[a, b]` on the key's line, or `- a` items below it. */
+static void
+list_items(char *v, char ***list, size_t *n)
+{
+    if (*v != '[')
+        return;
+    v++;
+    for (char *e; *v && *v != ']'; v = e) {
+        e = v + strcspn(v, ",]");
+        char save = *e;
+        *e = '\0';
+        list_add(list, n, trim(v));
+        *e = save;
+        if (*e == ',')
+            e++;
+    }
+}
+
 static int
 load_yaml(struct df_config *c, const char *path)
 {
     struct buf b = {0};
     int in_schema = 0;
+    char ***list = NULL; /* the list whose `- item` lines follow */
+    size_t *nlist = NULL;
+    int trusted_from_ini = c->trusted_set;
 
     if (file_read_all(path, 1 << 20, 0, &b) < 0)
         return 0; /* no file, or unreadable: no schema */
@@ -47,9 +86,15 @@ load_yaml(struct df_config *c, const char *path)
         if (line[0] == '#' || trim(line)[0] == '\0')
             continue;
         int indented = line[0] == ' ' || line[0] == '\t';
+        char *item = trim(line);
+        if (item[0] == '-' && list != NULL) { /* - DL3008 */
+            list_add(list, nlist, trim(item + 1));
+            continue;
+        }
         char *colon = strchr(line, ':');
         if (!indented) {
             in_schema = 0;
+            list = NULL;
             if (colon == NULL)
                 continue;
             *colon = '\0';
@@ -58,6 +103,16 @@ load_yaml(struct df_config *c, const char *path)
                 in_schema = 1;
             else if (strcmp(k, "strict-labels") == 0)
                 c->strict_labels = strcmp(v, "true") == 0 || strcmp(v, "yes") == 0;
+            else if (strcmp(k, "ignored") == 0) {
+                list = &c->disabled;
+                nlist = &c->ndisabled;
+            } else if (strcmp(k, "trustedRegistries") == 0 && !trusted_from_ini) {
+                c->trusted_set = 1;
+                list = &c->trusted;
+                nlist = &c->ntrusted;
+            }
+            if (list != NULL)
+                list_items(v, list, nlist);
             continue;
         }
         if (!in_schema || colon == NULL || c->nlabels >= LABELS_MAX)

@@ -171,7 +171,7 @@ df_check_trusted_registry(struct df_ctx *c, const struct rule_meta *r)
         struct df_image img;
         int l, col;
         if (stage_image(c, s, &img, &in, &l, &col) && !registry_trusted(c->cfg, &img))
-            df_report(c, r, in, l, col, NULL,
+            df_report_as(c, r, c->cfg->trusted_set ? "DL3026" : NULL, in, l, col, NULL,
                       "base image '%s' is not from a trusted registry (%s)", c->df->stages[s].image,
                       c->cfg->trusted_set ? "trusted_registries in .scanner.ini"
                                           : "default: official Docker Hub images");
@@ -246,11 +246,13 @@ df_check_healthcheck(struct df_ctx *c, const struct rule_meta *r)
     if (df->nstages == 0)
         return;
     hc = final_last(df, DF_HEALTHCHECK);
-    if (hc == NULL || (hc->first_arg < hc->nwords &&
-                       strcasecmp(hc->words[hc->first_arg].text, "NONE") == 0))
-        df_report(c, r, hc ? hc : &df->instrs[df->stages[df->nstages - 1].from], 0, 0, NULL,
-                  hc ? "HEALTHCHECK NONE disables health checking in the final image"
-                     : "the final image has no HEALTHCHECK");
+    if (hc == NULL)
+        df_report(c, r, &df->instrs[df->stages[df->nstages - 1].from], 0, 0, NULL,
+                  "the final image has no HEALTHCHECK");
+    else if (hc->first_arg < hc->nwords &&
+             strcasecmp(hc->words[hc->first_arg].text, "NONE") == 0)
+        df_report_as(c, r, NULL, hc, 0, 0, NULL,
+                     "HEALTHCHECK NONE disables health checking in the final image");
 }
 
 /* ---- EXPOSE --------------------------------------------------------------------------------- */
@@ -353,7 +355,8 @@ is_archive(const char *s)
 {
     static const char *const ext[] = {".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz",
                                       ".txz", ".tar.zst", ".tzst", ".gz", ".bz2", ".xz", ".zst",
-                                      ".lz", ".lzma", ".Z"};
+                                      ".lz", ".lzma", ".Z", ".tZ", ".tb2", ".tbz", ".tlz",
+                                      ".tpz"};
     size_t n = strlen(s);
 
     for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
@@ -413,6 +416,13 @@ df_check_copy_from(struct df_ctx *c, const struct rule_meta *r)
                              v);
             continue;
         }
+        int known = 0;
+        for (int s = 0; s < (int)df->nstages && !known; s++)
+            known = df->stages[s].name && strcasecmp(df->stages[s].name, v) == 0;
+        if (!known && strpbrk(v, ":/@.$") == NULL)
+            df_report_as(c, r, "DL3022", in, l, col, NULL,
+                         "COPY --from=%s names no stage: the builder pulls an image of that name",
+                         v);
         for (int s = 0; s < (int)df->nstages; s++)
             if (df->stages[s].name && strcasecmp(df->stages[s].name, v) == 0) {
                 if (s == cur)
@@ -437,9 +447,9 @@ df_check_copy_dest_slash(struct df_ctx *c, const struct rule_meta *r)
         const char *dest = arg_at(in, (size_t)n - 1);
         size_t dl = strlen(dest);
         if (dl > 0 && dest[dl - 1] != '/' && dest[dl - 1] != '\\' && strchr(dest, '$') == NULL)
-            df_report(c, r, in, 0, 0, NULL,
-                      "%s of %d sources to '%s': the destination must end with /",
-                      df_kind_name(in->kind), n - 1, dest);
+            df_report_as(c, r, in->kind == DF_COPY ? "DL3021" : NULL, in, 0, 0, NULL,
+                         "%s of %d sources to '%s': the destination must end with /",
+                         df_kind_name(in->kind), n - 1, dest);
     }
 }
 
@@ -484,7 +494,18 @@ df_check_add_local(struct df_ctx *c, const struct rule_meta *r)
     }
 }
 
-/* COPY/ADD to a relative destination before any WORKDIR of a stage built on an image. */
+/* Does stage `s` (or one it is built on) set a WORKDIR? */
+static int
+stage_has_workdir(const struct dockerfile *df, int s)
+{
+    for (size_t guard = 0; s >= 0 && guard <= df->nstages; guard++, s = df->stages[s].base_stage)
+        for (size_t i = df->stages[s].from; i < df->stages[s].end; i++)
+            if (df->instrs[i].kind == DF_WORKDIR)
+                return 1;
+    return 0;
+}
+
+/* COPY/ADD to a relative destination before any WORKDIR of the stage (or those it is built on). */
 void
 df_check_copy_no_workdir(struct df_ctx *c, const struct rule_meta *r)
 {
@@ -492,8 +513,8 @@ df_check_copy_no_workdir(struct df_ctx *c, const struct rule_meta *r)
     int workdir = 0;
 
     EACH_INSTR(c, i, in) {
-        if (in->kind == DF_FROM)
-            workdir = 0;
+        if (in->kind == DF_FROM) /* a stage built on another inherits its WORKDIR */
+            workdir = in->stage >= 0 && stage_has_workdir(df, df->stages[in->stage].base_stage);
         if (in->kind == DF_WORKDIR)
             workdir = 1;
         if ((in->kind != DF_COPY && in->kind != DF_ADD) || workdir || in->nheredocs != 0)
@@ -501,11 +522,10 @@ df_check_copy_no_workdir(struct df_ctx *c, const struct rule_meta *r)
         size_t na = in->json ? in->njargs : in->nwords - in->first_arg;
         const char *dest = na >= 2 ? arg_at(in, na - 1) : NULL;
         if (dest != NULL && dest[0] != '/' && dest[0] != '$' && dest[0] != '\\' &&
-            !(isalpha((unsigned char)dest[0]) && dest[1] == ':') && in->stage >= 0 &&
-            df->stages[in->stage].base_stage < 0)
-            df_report(c, r, in, 0, 0, NULL,
-                      "%s to '%s' with no WORKDIR set: it lands in the base image's directory",
-                      in->keyword, dest);
+            !(isalpha((unsigned char)dest[0]) && dest[1] == ':') && in->stage >= 0)
+            df_report_as(c, r, in->kind == DF_COPY ? "DL3045" : NULL, in, 0, 0, NULL,
+                         "%s to '%s' with no WORKDIR set: it lands in the base image's directory",
+                         in->keyword, dest);
     }
 }
 
@@ -767,21 +787,62 @@ df_check_first_instr(struct df_ctx *c, const struct rule_meta *r)
     }
 }
 
+/* Simple commands of a RUN, roughly: separators outside quotes, plus one. */
+static size_t
+run_commands(const struct df_instr *in)
+{
+    size_t n = 1;
+    char q = 0;
+
+    if (in->json)
+        return 1;
+    for (const char *p = in->text + in->args_off; *p; p++) {
+        if (q != 0) {
+            q = *p == q ? 0 : q;
+            continue;
+        }
+        if (*p == '\'' || *p == '"')
+            q = *p;
+        else if (*p == ';' || (*p == '&' && p[1] == '&') || (*p == '|' && p[1] == '|') ||
+                 (*p == '|' && p[1] != '|' && (p == in->text || p[-1] != '|')))
+            n++;
+        if ((*p == '&' || *p == '|') && p[1] == *p)
+            p++;
+    }
+    return n;
+}
+
+/* Both RUNs have the same flags (--mount, --network, ...). */
+static int
+same_flags(const struct df_instr *a, const struct df_instr *b)
+{
+    if (a->nflags != b->nflags)
+        return 0;
+    for (size_t i = 0; i < a->nflags; i++)
+        if (strcmp(a->flags[i].name, b->flags[i].name) != 0 ||
+            strcmp(a->flags[i].value ? a->flags[i].value : "", b->flags[i].value ? b->flags[i].value : "") != 0)
+            return 0;
+    return 1;
+}
+
+/* Two RUNs in a row (comments between do not count) with the same flags, each of at most two
+ * commands: a longer chain is a deliberate split. */
 void
 df_check_consecutive_run(struct df_ctx *c, const struct rule_meta *r)
 {
     const struct df_instr *prev = NULL;
 
     EACH_INSTR(c, i, in) {
-        if (in->kind == DF_FROM) {
+        if (in->kind == DF_UNKNOWN)
+            continue;
+        if (in->kind != DF_RUN) {
             prev = NULL;
             continue;
         }
-        if (in->kind == DF_RUN && prev != NULL && prev->end_line + 1 == in->line &&
-            in->nflags == 0 && prev->nflags == 0 && !in->json && !prev->json &&
-            in->nheredocs == 0 && prev->nheredocs == 0)
+        if (prev != NULL && same_flags(prev, in) && in->nheredocs == 0 && prev->nheredocs == 0 &&
+            run_commands(prev) <= 2 && run_commands(in) <= 2)
             df_report(c, r, in, 0, 0, NULL, "RUN right after the RUN at line %d", prev->line);
-        prev = in->kind == DF_RUN ? in : NULL;
+        prev = in;
     }
 }
 

@@ -509,6 +509,21 @@ static const struct {
     {"DL3000", 0, BASE "ARG work=/srv\nWORKDIR ${work}\n"},
     {"DL3000", 0, BASE "WORKDIR $HOME/app\n"},
     {"DL3000", 1, BASE "WORKDIR app\n"},
+    {"DL3059", 1, BASE "RUN a\n# a note\n\nRUN b\n"},
+    {"DL3059", 0, BASE "RUN a && b && c\nRUN d\n"},
+    {"DL3059", 0, BASE "RUN --mount=type=cache,target=/x a\nRUN b\n"},
+    {"DL3059", 0, BASE "RUN a\nENV X=1\nRUN b\n"},
+    {"DL3022", 1, BASE "COPY --from=builder /a /a\n"},
+    {"DL3022", 0, "FROM alpine:3.22@sha256:0 AS builder\nFROM alpine:3.22@sha256:0\nCOPY --from=builder /a /a\n"},
+    {"DL3022", 0, BASE "COPY --from=nginx:1.27 /etc/nginx /etc/nginx\n"},
+    {"DL3045", 1, "FROM alpine:3.22@sha256:0 AS a\nFROM a\nCOPY x y\n"},
+    {"DL3045", 0, "FROM alpine:3.22@sha256:0 AS a\nWORKDIR /w\nFROM a\nCOPY x y\n"},
+    {"DL3045", 0, BASE "COPY x \"/abs\"\n"},
+    {"DL3045", 0, BASE "ADD x y\n"},
+    {"DL3021", 0, BASE "ADD a b /dest\n"},
+    {"DL3057", 1, BASE "RUN true\n"},
+    {"DL3057", 0, BASE "HEALTHCHECK NONE\n"},
+    {"DL3026", 0, "FROM quay.io/org/x:1@sha256:0\n"},
 };
 
 static int
