@@ -74,7 +74,7 @@ cache_mounts(const struct df_instr *in)
         const char *dir;
         unsigned bit;
     } dirs[] = {
-        {"/var/cache/apt", MNT_APT}, {"/var/lib/apt", MNT_APT}, {"/var/cache/apk", MNT_APK},
+        {"/var/lib/apt", MNT_APT}, {"/var/cache/apk", MNT_APK},
         {"/etc/apk/cache", MNT_APK}, {"/var/cache/yum", MNT_YUM | MNT_DNF},
         {"/var/cache/dnf", MNT_DNF | MNT_YUM}, {"/var/cache/zypp", MNT_ZYPP},
         {".cache/pip", MNT_PIP}, {"/root/.cache", MNT_PIP | MNT_YARN},
@@ -660,13 +660,20 @@ h_useradd(struct run *r)
     if (has_word(cm, r->a1, "-l") || has_word(cm, r->a1, "--no-log-init") ||
         has_short(cm, r->a1, 'l'))
         return;
-    for (size_t i = r->a1; i + 1 < cm->n; i++)
-        if ((strcmp(cm->w[i].s, "-u") == 0 || strcmp(cm->w[i].s, "--uid") == 0) &&
-            strtol(cm->w[i + 1].s, NULL, 10) > 99999) {
+    for (size_t i = r->a1; i < cm->n; i++) {
+        const char *w = cm->w[i].s, *uid = NULL;
+        if ((strcmp(w, "-u") == 0 || strcmp(w, "--uid") == 0) && i + 1 < cm->n)
+            uid = cm->w[i + 1].s;
+        else if (strncmp(w, "--uid=", 6) == 0)
+            uid = w + 6;
+        else if (strncmp(w, "-u", 2) == 0 && isdigit((unsigned char)w[2]))
+            uid = w + 2;
+        if (uid != NULL && strtol(uid, NULL, 10) > 99999) {
             df_report(r->c, DF_RULE(DF055), r->s->in, r->l, r->col, NULL,
-                      "useradd -u %s without -l: lastlog/faillog grow to gigabytes", cm->w[i + 1].s);
+                      "useradd -u %s without -l: lastlog/faillog grow to gigabytes", uid);
             break;
         }
+    }
 }
 
 static void
@@ -1175,8 +1182,11 @@ analyse_layer_end(struct df_ctx *c, const struct df_instr *in, const struct laye
     if (ly->apk_update && !ly->apk_add)
         df_report(c, DF_RULE(DF022), in, ly->apk_upd_l, ly->apk_upd_c, NULL,
                   "apk update without an add in the same RUN");
-    if (ly->apt_install && ly->apt_update && !ly->apt_clean && !(ly->mounts & MNT_APT))
-        df_report_as(c, DF_RULE(DF021), "DL3009", in, 0, 0, NULL,
+    /* hadolint's DL3009 counts only stages that end up in the image */
+    int shipped = in->stage < 0 || (size_t)in->stage >= c->df->nstages ||
+                  c->df->stages[in->stage].in_final;
+    if (ly->apt_update && !ly->apt_clean && !(ly->mounts & MNT_APT))
+        df_report_as(c, DF_RULE(DF021), shipped ? "DL3009" : NULL, in, 0, 0, NULL,
                      "apt-get lists are not removed in the same RUN (rm -rf /var/lib/apt/lists/*)");
     if (ly->apk_add == 2 && !ly->apk_nocache_clean && !(ly->mounts & MNT_APK))
         df_report_as(c, DF_RULE(DF021), "DL3019", in, 0, 0, NULL,

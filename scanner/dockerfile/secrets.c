@@ -143,9 +143,10 @@ df_secret_literal(struct df_ctx *c, const struct df_instr *in, const char *name,
     return 1;
 }
 
-/* Names that say "secret" to us or to hadolint (DL3064) and BuildKit (SecretsUsedInArgOrEnv). */
+/* Names that say "secret" to us or to hadolint (DL3064) and BuildKit (SecretsUsedInArgOrEnv);
+ * `strict` (hadolint's and BuildKit's lists) is set when one of those names it. */
 static int
-secret_named(const char *name)
+secret_named(const char *name, int *strict)
 {
     static const char *const known[] = {
         "ACCESS_TOKEN", "APPLICATION_KEY", "APP_SECRET", "AUTH_TOKEN", "AWS_ACCESS_KEY_ID",
@@ -160,6 +161,7 @@ secret_named(const char *name)
                                         "token", "username", NULL};
     size_t n = strlen(name);
 
+    *strict = 1;
     for (size_t i = 0; known[i] != NULL; i++)
         if (strcasecmp(name, known[i]) == 0)
             return 1;
@@ -167,6 +169,7 @@ secret_named(const char *name)
         for (size_t k = 0; k + strlen(parts[i]) <= n; k++)
             if (strncasecmp(name + k, parts[i], strlen(parts[i])) == 0)
                 return 1;
+    *strict = 0;
     return detect_name_is_secret(name, n);
 }
 
@@ -197,13 +200,13 @@ run_uses(const struct df_ctx *c, size_t start, const char *name)
 static void
 secret_name(struct df_ctx *c, size_t idx, const struct df_instr *in, const struct df_kv *kv)
 {
-    int l, col;
+    int l, col, strict;
 
-    if (kv->key == NULL || !secret_named(kv->key))
+    if (kv->key == NULL || !secret_named(kv->key, &strict))
         return;
-    if (kv->value != NULL && kv->literal &&
+    if (!strict && kv->value != NULL && kv->literal &&
         detect_value_is_public(kv->key, strlen(kv->key), kv->value, strlen(kv->value)))
-        return; /* a key fingerprint, a checksum, a version, a plain URL */
+        return; /* GPG_KEY: a key fingerprint; a checksum, a version, a plain URL */
     df_pos(c->df, in, kv->key_off, &l, &col);
     if (in->kind == DF_ARG && kv->value == NULL && in == &c->df->instrs[idx] &&
         run_uses(c, idx, kv->key)) {

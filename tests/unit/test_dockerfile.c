@@ -524,6 +524,14 @@ static const struct {
     {"DL3057", 1, BASE "RUN true\n"},
     {"DL3057", 0, BASE "HEALTHCHECK NONE\n"},
     {"DL3026", 0, "FROM quay.io/org/x:1@sha256:0\n"},
+    {"DL3009", 1, BASE "RUN apt-get update\n"},
+    {"DL3009", 0, "FROM debian:12@sha256:0 AS build\nRUN apt-get update && apt-get install -y --no-install-recommends gcc=12\n"
+                  "FROM alpine:3.22@sha256:0\nCOPY --from=build /x /x\n"},
+    {"DL3009", 1, "FROM debian:12@sha256:0 AS base\nRUN apt-get update && apt-get install -y --no-install-recommends gcc=12\n"
+                  "FROM base\nRUN true\n"},
+    {"DL3046", 1, BASE "RUN useradd --uid=2000000 app\n"},
+    {"DL3064", 1, BASE "ENV GITHUB_TOKEN_URL=https://example.org/t\n"},
+    {"DL3064", 0, BASE "ENV GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305\n"},
 };
 
 static int
