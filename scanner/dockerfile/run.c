@@ -38,6 +38,11 @@ struct layer {
     int pipefail, has_pipe, cd;
     int pip_no_cache;  /* PIP_NO_CACHE_DIR=<true> inline or exported in this RUN */
     unsigned mounts;   /* MNT_* caches kept out of the layer by --mount=type=cache|tmpfs */
+    struct {
+        const char *mode, *path; /* a world-writable chmod, reported at the end of the RUN */
+        int l, col;              /* unless the same RUN removes the path */
+    } chmods[8];
+    size_t nchmods;
     const struct cmd *apt_update_cmd, *apk_update_cmd;
     int apt_upd_l, apt_upd_c, apk_upd_l, apk_upd_c;
 };
@@ -634,9 +639,13 @@ h_chmod(struct run *r)
         if (w[0] == '-' && !isdigit((unsigned char)w[1]) && w[1] != 'w' && w[1] != 'r' &&
             w[1] != 'x')
             continue;
-        if (mode_text_world_writable(w))
-            df_report(r->c, DF_RULE(DF012), r->s->in, r->l, r->col, NULL,
-                      "chmod %s makes files world-writable", w);
+        if (mode_text_world_writable(w) && r->ly->nchmods < sizeof(r->ly->chmods) / sizeof(r->ly->chmods[0])) {
+            r->ly->chmods[r->ly->nchmods].mode = w;
+            r->ly->chmods[r->ly->nchmods].path = i + 1 < r->cm->n ? r->cm->w[i + 1].s : "";
+            r->ly->chmods[r->ly->nchmods].l = r->l;
+            r->ly->chmods[r->ly->nchmods].col = r->col;
+            r->ly->nchmods++;
+        }
         break;
     }
 }
@@ -727,6 +736,9 @@ h_rm(struct run *r)
 {
     struct layer *ly = r->ly;
 
+    for (size_t k = 0; k < ly->nchmods; k++) /* a temporary directory: gone from the layer */
+        if (ly->chmods[k].path[0] != '\0' && has_word(r->cm, r->a1, ly->chmods[k].path))
+            ly->chmods[k].path = NULL;
     if (has_prefix_word(r->cm, r->a1, "/var/lib/apt/lists"))
         ly->apt_clean = 1;
     if (has_prefix_word(r->cm, r->a1, "/var/cache/apk"))
@@ -1182,6 +1194,10 @@ analyse_layer_end(struct df_ctx *c, const struct df_instr *in, const struct laye
     if (ly->apk_update && !ly->apk_add)
         df_report(c, DF_RULE(DF022), in, ly->apk_upd_l, ly->apk_upd_c, NULL,
                   "apk update without an add in the same RUN");
+    for (size_t k = 0; k < ly->nchmods; k++)
+        if (ly->chmods[k].path != NULL)
+            df_report(c, DF_RULE(DF012), in, ly->chmods[k].l, ly->chmods[k].col, NULL,
+                      "chmod %s makes files world-writable", ly->chmods[k].mode);
     /* hadolint's DL3009 counts only stages that end up in the image */
     int shipped = in->stage < 0 || (size_t)in->stage >= c->df->nstages ||
                   c->df->stages[in->stage].in_final;

@@ -336,6 +336,8 @@ static const struct {
     {"DF001", BASE "USER 00:0\nHEALTHCHECK CMD true\n", BASE "USER 1000\nHEALTHCHECK CMD true\n"},
     {"DF012", BASE "RUN chmod 0777 /srv/x\n" OK_TAIL, BASE "RUN chmod 1777 /srv/shared\n" OK_TAIL},
     {"DF012", BASE "RUN chmod a+rwx /srv/x\n" OK_TAIL, BASE "RUN chmod a+rwxt /srv/shared\n" OK_TAIL},
+    {"DF012", BASE "RUN d=\"$(mktemp -d)\" && chmod 777 \"$d\" && make\n" OK_TAIL,
+     BASE "RUN d=\"$(mktemp -d)\" && chmod 777 \"$d\" && make && rm -rf \"$d\"\n" OK_TAIL},
     {"DF004", BASE "ENV API_SECRET=Zm9vYmFyYmF6MTIzNDU2\n" OK_TAIL,
      BASE "ENV GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305\n" OK_TAIL},
     {"DF004", BASE "ENV DB_PASSWORD=s3cr3t-v4lue\n" OK_TAIL,
