@@ -843,12 +843,16 @@ h_zypper(struct run *r)
     size_t a1 = r->a1, si = subcommand(cm, a1, zyp_skip);
     const char *sub = word_or_empty(cm, si);
 
-    if (strcmp(sub, "install") == 0 || strcmp(sub, "in") == 0) {
+    int install = strcmp(sub, "install") == 0 || strcmp(sub, "in") == 0;
+    if ((install || strcmp(sub, "remove") == 0 || strcmp(sub, "rm") == 0 ||
+         strcmp(sub, "source-install") == 0 || strcmp(sub, "si") == 0 ||
+         strcmp(sub, "patch") == 0) &&
+        !has_word(cm, a1, "-n") && !has_word(cm, a1, "--non-interactive") &&
+        !has_word(cm, a1, "-y") && !has_word(cm, a1, "--no-confirm"))
+        df_report_as(r->c, DF_RULE(DF035), "DL3034", r->s->in, r->l, r->col, NULL,
+                     "zypper %s without -n/-y", sub);
+    if (install) {
         r->ly->zyp_install = 1;
-        if (!has_word(cm, a1, "-n") && !has_word(cm, a1, "--non-interactive") &&
-            !has_word(cm, a1, "-y") && !has_word(cm, a1, "--no-confirm"))
-            df_report_as(r->c, DF_RULE(DF035), "DL3034", r->s->in, r->l, r->col, NULL,
-                         "zypper install without -n/-y");
         unpinned(r->c, r->s, cm, si + 1, "zypper", "DL3037", pin_zypper, zyp_skip);
     } else if (strcmp(sub, "clean") == 0 || strcmp(sub, "cc") == 0) {
         r->ly->zyp_clean = r->ly->zyp_install != 0;

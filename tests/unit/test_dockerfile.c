@@ -15,6 +15,7 @@
 
 #include "helper.h"
 
+#include "detect.h"
 #include "dockerfile.h"
 
 static char tmpdir[256];
@@ -550,6 +551,38 @@ has_alias(const struct finding *f, const char *dl)
     return 0;
 }
 
+/* The one secret-value classifier (detect/classify.c) on values official images set. */
+static void
+test_secret_classifier(void **state)
+{
+    static const struct {
+        const char *name, *value;
+        int secret;
+    } v[] = {
+        {"GPG_KEY", "A035C8C19219BA821ECEA86B64E628F8D684696D", 0},
+        {"WORDPRESS_CLI_GPG_KEY", "63AF7AA15067C05616FDDD88A3A2E8F226F0BC06", 0},
+        {"NODE_KEYS", "4ED778F539E3634C779C87C6D7062848A1AB005C 141F07595B7B3FFE74309A937405533BE57C7D57", 0},
+        {"SIGNING_KEY_ID", "0x8E6DA0A3EE8BFA13", 0},
+        {"APP_TOKEN_SHA256", "0d3ff6e2c4ad3e5e7bfd0b2d2a0e8b67ad6a3b5d9d1e8a0f1b2c3d4e5f6a7b8c9", 0},
+        {"SECRET_CHECKSUM", "sha512:9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca7", 0},
+        {"VAULT_TOKEN_VERSION", "1.18.2", 0},
+        {"TLS_CERT_PASSWORD", "-----BEGIN CERTIFICATE-----\nMIIB", 0},
+        {"API_KEY", "https://api.internal.corp/v1/keys", 0},
+        {"DB_PASSWORD", "hunter2-prod-Secret", 1},
+        {"API_KEY", "https://user:pa55word@api.internal.corp/", 1},
+        {"API_TOKEN", "https://api.internal.corp/x?token=Zq81abcdef0123", 1},
+        {"GPG_KEY", "not-hex-at-all-but-a-passphrase", 1},
+        {"SECRET_KEY", "k9P2vX7qLm", 1},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        if (detect_literal_secret(v[i].name, strlen(v[i].name), v[i].value, strlen(v[i].value)) !=
+            v[i].secret)
+            fail_msg("%s=%s: expected %s", v[i].name, v[i].value,
+                     v[i].secret ? "a secret" : "public");
+}
+
 static void
 test_hadolint_parity(void **state)
 {
@@ -882,6 +915,7 @@ main(void)
         cmocka_unit_test(test_glob_and_image),
         cmocka_unit_test(test_every_rule),
         cmocka_unit_test(test_hadolint_parity),
+        cmocka_unit_test(test_secret_classifier),
         cmocka_unit_test(test_locations_and_redaction),
         cmocka_unit_test(test_suppression_and_config),
         cmocka_unit_test(test_context),
