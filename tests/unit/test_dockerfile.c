@@ -794,6 +794,23 @@ test_label_schema(void **state)
     scan(BASE "COPY . /app\n" OK_TAIL, NULL, ctx, &f);
     assert_int_equal(count(&f, "DF007"), before + 1);
     findings_free(&f);
+    /* A hostile .hadolint.yaml: bounded, never fatal. */
+    {
+        struct buf y = {0};
+        buf_printf(&y, "ignored: [DL3008,,\ntrustedRegistries: [\n  - \nlabel-schema:\n"
+                       "  : \n  \"\":\"\"\n  noval\n");
+        for (int i = 0; i < 2000; i++)
+            buf_printf(&y, "  l%d: %s\n", i, i % 2 ? "url" : "semver");
+        buf_printf(&y, "\x01\xff:\n");
+        for (int i = 0; i < 5000; i++)
+            buf_printf(&y, "x");
+        buf_printf(&y, ": [");
+        write_file(ctx, ".hadolint.yaml", y.data);
+        buf_free(&y);
+        scan(BASE "LABEL l1=x l2=1.0.0\n" OK_TAIL, NULL, ctx, &f);
+        assert_true(count(&f, "DF060") > 0);
+        findings_free(&f);
+    }
     /* Without a schema: nothing. */
     scan(BASE "LABEL anything=1\n" OK_TAIL, NULL, tmpdir, &f);
     assert_int_equal(count(&f, "DF060"), 0);
