@@ -80,19 +80,20 @@ static int
 on_value_hit(const struct detect_hit *hit, void *user)
 {
     struct cfg *k = user;
+    struct detect_finding d;
     char msg[256];
     int rc;
 
     if (hit->is_example)
         return 0;
     k->found++;
-    if (!remember_fp(k, hit->fingerprint))
+    detect_finding_from_hit(&d, hit);
+    if (!remember_fp(k, d.fingerprint))
         return 0;
-    snprintf(msg, sizeof(msg), "%s (%s)", hit->rule->title, hit->rule->id);
-    k->clear = hit->secret;
-    k->clear_len = hit->secret_end - hit->secret_start;
-    rc = add_cfg(k, IMG_RULE_ENV_SECRET, hit->redacted, hit->fingerprint, "%s: %s", k->what,
-                 msg);
+    snprintf(msg, sizeof(msg), "%s (%s)", d.title, d.id);
+    k->clear = d.secret;
+    k->clear_len = d.secret_len;
+    rc = add_cfg(k, IMG_RULE_ENV_SECRET, d.redacted, d.fingerprint, "%s: %s", k->what, msg);
     k->clear = NULL;
     return rc;
 }
@@ -101,14 +102,15 @@ on_value_hit(const struct detect_hit *hit, void *user)
 static int
 name_value(struct cfg *k, const char *name, size_t nlen, const char *value, size_t vlen)
 {
-    char red[64], fp[65], label[160];
+    struct detect_finding d;
+    char label[160];
+    const char *red = d.redacted, *fp = d.fingerprint;
     int rc;
 
     /* GPG_KEY(S) in official images are key fingerprints to verify downloads, not secrets. */
     if (!detect_literal_secret(name, nlen, value, vlen))
         return 0;
-    detect_redact(value, vlen, red, sizeof(red));
-    detect_fingerprint(value, vlen, fp);
+    detect_finding_from_value(&d, value, vlen);
     if (!remember_fp(k, fp))
         return 0;
     snprintf(label, sizeof(label), "%.*s", (int)(nlen < 120 ? nlen : 120), name);
