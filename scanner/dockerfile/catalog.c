@@ -239,6 +239,10 @@ const struct df_rule df_rules[DFR_COUNT] = {
       "2345, Chrome DevTools 9222) in an image that ships; they run code for whoever connects.",
       "CKV_DOCKER_1"},
      df_check_debug_port},
+    [DFR_DF067] = {{"DF067", SEV_INFO, "user", "A build stage ends as root",
+      "End each stage with a non-root USER too, or make sure no later stage is built FROM it "
+      "expecting one.", "DL3002"},
+     df_check_stage_root},
     [DFR_DF050] = {{"DF050", SEV_INFO, "secret", "Build secrets used through --mount=type=secret",
       "Nothing to fix: this is the right way. Listed so the report shows which secret ids the "
       "build needs.",

@@ -264,7 +264,8 @@ enum df_rule_index {
     DFR_DF039, DFR_DF040, DFR_DF041, DFR_DF042, DFR_DF043, DFR_DF044, DFR_DF045, DFR_DF046,
     DFR_DF047, DFR_DF048, DFR_DF049, DFR_DF051, DFR_DF052, DFR_DF053, DFR_DF054, DFR_DF055,
     DFR_DF056, DFR_DF057, DFR_DF058, DFR_DF059, DFR_DF060, DFR_DF061,
-    DFR_DF062, DFR_DF063, DFR_DF064, DFR_DF065, DFR_DF066, DFR_DF050,
+    DFR_DF062, DFR_DF063, DFR_DF064, DFR_DF065, DFR_DF066, DFR_DF067,
+    DFR_DF050,
     DFR_COUNT
 };
 extern const struct df_rule df_rules[DFR_COUNT];
@@ -319,6 +320,7 @@ void df_check_user_numeric(struct df_ctx *c, const struct rule_meta *r);
 void df_check_copy_root(struct df_ctx *c, const struct rule_meta *r);
 void df_check_inline_ignore(struct df_ctx *c, const struct rule_meta *r);
 void df_check_debug_port(struct df_ctx *c, const struct rule_meta *r);
+void df_check_stage_root(struct df_ctx *c, const struct rule_meta *r);
 
 /* Passes that report several rows at once. */
 void df_rules_run(struct df_ctx *c);     /* run.c: RUN commands, one handler per program */

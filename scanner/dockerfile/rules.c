@@ -237,6 +237,26 @@ df_check_root_user(struct df_ctx *c, const struct rule_meta *r)
     }
 }
 
+/* Stages other than the last whose own last USER is root (the final one is DF001's). */
+void
+df_check_stage_root(struct df_ctx *c, const struct rule_meta *r)
+{
+    const struct dockerfile *df = c->df;
+
+    for (size_t s = 0; s + 1 < df->nstages; s++) {
+        const struct df_instr *last = NULL;
+        for (size_t i = df->stages[s].from + 1; i < df->stages[s].end; i++)
+            if (df->instrs[i].kind == DF_USER)
+                last = &df->instrs[i];
+        if (last == NULL || last->first_arg >= last->nwords)
+            continue;
+        const char *u = last->words[last->first_arg].x;
+        if (u[0] != '\0' && user_is_root(u))
+            df_report(c, r, last, 0, 0, NULL, "stage %s ends with USER %s",
+                      df->stages[s].name ? df->stages[s].name : "(unnamed)", u);
+    }
+}
+
 void
 df_check_healthcheck(struct df_ctx *c, const struct rule_meta *r)
 {
