@@ -65,8 +65,8 @@ list_items(char *v, char ***list, size_t *n)
     }
 }
 
-static int
-load_yaml(struct df_config *c, const char *path)
+int
+df_hadolint_yaml_parse(struct df_config *c, const char *text, size_t len)
 {
     struct buf b = {0};
     int in_schema = 0;
@@ -74,8 +74,11 @@ load_yaml(struct df_config *c, const char *path)
     size_t *nlist = NULL;
     int trusted_from_ini = c->trusted_set;
 
-    if (file_read_all(path, 1 << 20, 0, &b) < 0)
-        return 0; /* no file, or unreadable: no schema */
+    if (len > (1u << 20) || buf_append(&b, text, len) < 0)
+        return 0; /* bounded; out of memory: no schema */
+    for (char *p = b.data; b.data != NULL && p < b.data + b.len; p++)
+        if (*p == '\0')
+            *p = ' ';
     for (char *line = b.data, *nx; line != NULL && *line; line = nx) {
         nx = strchr(line, '\n');
         if (nx != NULL)
@@ -132,6 +135,18 @@ load_yaml(struct df_config *c, const char *path)
         }
         c->nlabels++;
     }
+    buf_free(&b);
+    return 0;
+}
+
+static int
+load_yaml(struct df_config *c, const char *path)
+{
+    struct buf b = {0};
+
+    if (file_read_all(path, 1 << 20, 0, &b) < 0)
+        return 0; /* no file, or unreadable: no schema */
+    df_hadolint_yaml_parse(c, b.data ? b.data : "", b.len);
     buf_free(&b);
     return 0;
 }

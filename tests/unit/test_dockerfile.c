@@ -877,10 +877,45 @@ test_context(void **state)
     findings_free(&f);
 }
 
+/* The .hadolint.yaml reader on arbitrary bytes: bounded, no crash, everything freed. */
+static void
+hostile_yaml(void)
+{
+    static const char *const seeds[] = {
+        "label-schema:\n  a: url\n", "ignored: [DL1, DL2\n", "trustedRegistries:\n  - x\n  -\n",
+        "strict-labels: true\n", ":\n::\n- -\n\"\n'", "label-schema:\n\t\"k\":'v'\n",
+    };
+    unsigned x = 12345;
+    char buf[512];
+
+    for (int round = 0; round < 2000; round++) {
+        size_t n = 0;
+        while (n < sizeof(buf) - 64) {
+            x = x * 1103515245u + 12345u;
+            if (x % 5 == 0) {
+                const char *sd = seeds[(x >> 8) % (sizeof(seeds) / sizeof(seeds[0]))];
+                size_t l = strlen(sd);
+                memcpy(buf + n, sd, l);
+                n += l;
+            } else {
+                buf[n++] = (char)(x >> 16);
+            }
+            if ((x >> 4) % 97 == 0)
+                break;
+        }
+        struct df_config cfg;
+        memset(&cfg, 0, sizeof(cfg));
+        assert_int_equal(df_hadolint_yaml_parse(&cfg, buf, n), 0);
+        assert_true(cfg.nlabels <= 256);
+        df_config_free(&cfg);
+    }
+}
+
 static void
 test_hostile(void **state)
 {
     struct findings f;
+    hostile_yaml();
     char *big;
     size_t n = 1 << 20;
     (void)state;
