@@ -9,59 +9,7 @@
 
 #include "detect.h"
 #include "dockerfile.h"
-
-/* Where the analysed text comes from, to turn offsets into file positions. */
-struct src {
-    const struct df_instr *in;
-    const struct df_heredoc *h; /* NULL: the instruction's text */
-    int json;                   /* exec form: positions are the instruction's */
-    const char *text;
-    size_t len;
-};
-
-struct word {
-    const char *s; /* unquoted */
-    size_t off;
-};
-
-struct cmd {
-    struct word *w;
-    size_t n;
-    int pipe_out; /* followed by | */
-};
-
-/* What one RUN (one layer) did, for rules that look at the whole layer. */
-struct layer {
-    int apt_update, apt_install, apt_clean, apk_update, apk_add, apk_nocache_clean;
-    int yum_install, yum_clean, dnf_install, dnf_clean, zyp_install, zyp_clean;
-    int mdnf_install, mdnf_clean, yarn_install, yarn_clean;
-    int pipefail, has_pipe, cd;
-    int pip_no_cache;  /* PIP_NO_CACHE_DIR=<true> inline or exported in this RUN */
-    unsigned mounts;   /* MNT_* caches kept out of the layer by --mount=type=cache|tmpfs */
-    struct {
-        const char *mode, *path; /* a world-writable chmod, reported at the end of the RUN */
-        int l, col;              /* unless the same RUN removes the path */
-    } chmods[8];
-    size_t nchmods;
-    const struct cmd *apt_update_cmd, *apk_update_cmd;
-    int apt_upd_l, apt_upd_c, apk_upd_l, apk_upd_c;
-};
-
-struct stage_state {
-    int curl, wget;
-    int pipefail_shell, nonposix_shell;
-    int pip_no_cache;
-    struct {
-        const struct df_instr *in;
-        char name[128];
-    } archives[16]; /* archives COPY brought into this stage (DF057) */
-    size_t narchives;
-};
-
-enum {
-    MNT_APT = 1 << 0, MNT_APK = 1 << 1, MNT_YUM = 1 << 2, MNT_DNF = 1 << 3,
-    MNT_ZYPP = 1 << 4, MNT_PIP = 1 << 5, MNT_YARN = 1 << 6,
-};
+#include "run_internal.h"
 
 /* PIP_NO_CACHE_DIR turns the cache off only with a true value (pip's own reading). */
 static int
@@ -110,8 +58,8 @@ cache_mounts(const struct df_instr *in)
     return m;
 }
 
-static void
-src_pos(struct df_ctx *c, const struct src *s, size_t off, int *l, int *col)
+void
+run_src_pos(struct df_ctx *c, const struct src *s, size_t off, int *l, int *col)
 {
     if (s->h != NULL) {
         int line = s->h->line, cc = 1;
@@ -216,8 +164,8 @@ shell_split(struct df_arena *a, const char *t, size_t n, size_t *ncmds)
 }
 
 /* ---- helpers ----------------------------------------------------------------------------------- */
-static int
-has_word(const struct cmd *cm, size_t from, const char *w)
+int
+run_has_word(const struct cmd *cm, size_t from, const char *w)
 {
     for (size_t i = from; i < cm->n; i++)
         if (strcmp(cm->w[i].s, w) == 0)
@@ -225,8 +173,8 @@ has_word(const struct cmd *cm, size_t from, const char *w)
     return 0;
 }
 
-static int
-has_prefix_word(const struct cmd *cm, size_t from, const char *p)
+int
+run_has_prefix(const struct cmd *cm, size_t from, const char *p)
 {
     for (size_t i = from; i < cm->n; i++)
         if (strncmp(cm->w[i].s, p, strlen(p)) == 0)
@@ -235,8 +183,8 @@ has_prefix_word(const struct cmd *cm, size_t from, const char *p)
 }
 
 /* A short-option cluster (-sSLk) containing letter c. */
-static int
-has_short(const struct cmd *cm, size_t from, char c)
+int
+run_has_short(const struct cmd *cm, size_t from, char c)
 {
     for (size_t i = from; i < cm->n; i++) {
         const char *s = cm->w[i].s;
@@ -303,7 +251,7 @@ program(struct df_ctx *c, const struct src *s, const struct cmd *cm, int *sudo)
         if (strcmp(b, "sudo") == 0 || strcmp(b, "doas") == 0) {
             if (!*sudo) {
                 int l, col;
-                src_pos(c, s, cm->w[i].off, &l, &col);
+                run_src_pos(c, s, cm->w[i].off, &l, &col);
                 df_report(c, DF_RULE(DF011), s->in, l, col, NULL,
                           "%s in RUN: the build already runs as the current USER", b);
             }
@@ -327,224 +275,21 @@ program(struct df_ctx *c, const struct src *s, const struct cmd *cm, int *sudo)
     return i;
 }
 
-/* ---- package managers ------------------------------------------------------------------------ */
-/* Reports unpinned packages of one install command (first few names) as DF032, with the hadolint
- * rule of that manager. Options in `with_value` take the next word; "--" ends the packages. */
-static void
-unpinned(struct df_ctx *c, const struct src *s, const struct cmd *cm, size_t from,
-         const char *mgr, const char *dl, int (*pinned)(const char *),
-         const char *const *with_value)
-{
-    char names[200] = "";
-    size_t nn = 0, cnt = 0;
-    int l = 0, col = 0;
-
-    for (size_t i = from; i < cm->n; i++) {
-        const char *w = cm->w[i].s;
-        if (strcmp(w, "--") == 0)
-            break;
-        if (w[0] == '-') {
-            for (size_t k = 0; with_value && with_value[k]; k++)
-                if (strcmp(w, with_value[k]) == 0) {
-                    i++;
-                    break;
-                }
-            continue;
-        }
-        if (w[0] == '$' || w[0] == '/' || w[0] == '.' || w[0] == '~' || w[0] == '<' ||
-            w[0] == '>' || w[0] == '\0' || strchr(w, '$') != NULL || strchr(w, '*') != NULL ||
-            w[0] == '`' || pinned(w))
-            continue;
-        if (cnt == 0)
-            src_pos(c, s, cm->w[i].off, &l, &col);
-        if (cnt < 4) {
-            int k = snprintf(names + nn, sizeof(names) - nn, "%s%s", cnt ? ", " : "", w);
-            if (k > 0 && (size_t)k < sizeof(names) - nn)
-                nn += (size_t)k;
-        }
-        cnt++;
-    }
-    if (cnt > 0)
-        df_report_as(c, DF_RULE(DF032), dl, s->in, l, col, NULL,
-                     "%s installs %s%s without a pinned version", mgr, names,
-                     cnt > 4 ? ", ..." : "");
-}
-
-static int
-ends_with(const char *w, const char *suffix)
-{
-    size_t n = strlen(w), k = strlen(suffix);
-    return n >= k && strcmp(w + n - k, suffix) == 0;
-}
-
-/* apt: pkg=1.2, pkg=1.*, a .deb file */
-static int
-pin_apt(const char *w)
-{
-    return strchr(w, '=') != NULL || ends_with(w, ".deb");
-}
-
-/* apk: pkg=1.2, pkg~1.2 (range), pkg>1, pkg<2, an .apk file */
-static int
-pin_apk(const char *w)
-{
-    return strpbrk(w, "=~<>") != NULL || ends_with(w, ".apk");
-}
-
-/* zypper: pkg=1.2, pkg>=1, an .rpm file */
-static int
-pin_zypper(const char *w)
-{
-    return strpbrk(w, "=<>") != NULL || ends_with(w, ".rpm");
-}
-
-static int
-vcs_url(const char *w)
-{
-    static const char *const vcs[] = {"git+", "git:", "hg+", "svn+", "svn:", "bzr+", NULL};
-
-    for (size_t i = 0; vcs[i] != NULL; i++)
-        if (strncmp(w, vcs[i], strlen(vcs[i])) == 0)
-            return 1;
-    return 0;
-}
-
-/* pip: a version operator, a VCS URL with @ref, a wheel/sdist file, a path */
-static int
-pin_pip(const char *w)
-{
-    static const char *const ops[] = {"==", ">=", "<=", "!=", "~=", ">", "<", NULL};
-
-    for (size_t i = 0; ops[i] != NULL; i++)
-        if (strstr(w, ops[i]) != NULL)
-            return 1;
-    if (vcs_url(w)) {
-        const char *host = strstr(w, "://");
-        const char *path = strchr(host != NULL ? host + 3 : w, '/');
-        return path != NULL && strchr(path, '@') != NULL; /* @commit, @tag; not user@host */
-    }
-    if (strstr(w, " @ ") != NULL || strstr(w, "@") != NULL)
-        return strstr(w, "://") != NULL; /* name @ https://... direct reference */
-    return ends_with(w, ".whl") || ends_with(w, ".tar.gz") || ends_with(w, ".zip") ||
-           strchr(w, '/') != NULL;
-}
-
-/* npm: name@version (after a @scope/), git URL with #ref, a tarball, a folder */
-static int
-pin_npm(const char *w)
-{
-    if (strncmp(w, "git://", 6) == 0 || strncmp(w, "git+ssh://", 10) == 0 ||
-        strncmp(w, "git+http://", 11) == 0 || strncmp(w, "git+https://", 12) == 0)
-        return strchr(w, '#') != NULL;
-    if (ends_with(w, ".tar") || ends_with(w, ".tar.gz") || ends_with(w, ".tgz"))
-        return 1;
-    if (strncmp(w, "http://", 7) == 0 || strncmp(w, "https://", 8) == 0 ||
-        strncmp(w, "file:", 5) == 0)
-        return 1;
-    const char *at = strchr(w[0] == '@' ? w + 1 : w, '@');
-    if (w[0] == '@') {
-        const char *slash = strchr(w, '/');
-        at = slash != NULL ? strchr(slash, '@') : NULL;
-    }
-    return at != NULL && at[1] != '\0' && strcmp(at, "@latest") != 0;
-}
-
-/* yum: hadolint's rule: any '-' (name-version) or an .rpm file */
-static int
-pin_yum(const char *w)
-{
-    return strchr(w, '-') != NULL || ends_with(w, ".rpm");
-}
-
-/* dnf: name-version where what follows the first '-' looks like a version (a part starting
- * with a digit, only [A-Za-z0-9.~^_:+]), or an .rpm file */
-static int
-pin_dnf(const char *w)
-{
-    const char *d = strchr(w, '-');
-    int digit = 0;
-
-    if (ends_with(w, ".rpm"))
-        return 1;
-    if (d == NULL)
-        return 0;
-    for (const char *p = d + 1; *p; p++) {
-        if (*p == '-') {
-            continue;
-        }
-        if (!isalnum((unsigned char)*p) && strchr(".~^_:+", *p) == NULL)
-            return 0;
-        if (isdigit((unsigned char)*p) && p[-1] == '-')
-            digit = 1;
-    }
-    return digit;
-}
-
-static int
-pin_module(const char *w)
-{
-    return strchr(w, ':') != NULL;
-}
-
-static int
-pin_gem(const char *w)
-{
-    return strchr(w, ':') != NULL;
-}
-
-static int
-pin_go(const char *w)
-{
-    const char *at = strchr(w, '@');
-    return at != NULL && at[1] != '\0' && strcmp(at, "@latest") != 0;
-}
-
-/* apt-get -y, --yes, --assume-yes, -qq / -q -q / -q=2 (quiet level 2 implies yes). */
-static int
-apt_assumes_yes(const struct cmd *cm, size_t from)
-{
-    int q = 0;
-
-    if (has_word(cm, from, "-y") || has_word(cm, from, "--yes") ||
-        has_word(cm, from, "--assume-yes") || has_word(cm, from, "--force-yes") ||
-        has_short(cm, from, 'y') || has_word(cm, from, "-q=2") || has_word(cm, from, "--quiet=2"))
-        return 1;
-    for (size_t i = from; i < cm->n; i++) {
-        const char *s = cm->w[i].s;
-        if (strcmp(s, "--quiet") == 0)
-            q++;
-        else if (s[0] == '-' && s[1] != '-')
-            for (const char *p = s + 1; *p && isalpha((unsigned char)*p); p++)
-                q += *p == 'q';
-    }
-    return q >= 2;
-}
-
 /* ---- one simple command, and the handlers of the programs it may run ---------------------------- */
-struct run {
-    struct df_ctx *c;
-    const struct src *s;
-    const struct cmd *cm, *next; /* next: the command after it (for pipes) */
-    struct layer *ly;
-    struct stage_state *st;
-    size_t p, a1;     /* index of the program word, of its first argument */
-    const char *prog; /* the program's base name */
-    int l, col;       /* position of the program word */
-};
 
-static void
-tls_off(struct run *r, const char *what)
+void
+run_tls_off(struct run *r, const char *what)
 {
     int l, col;
-    src_pos(r->c, r->s, r->cm->w[r->p < r->cm->n ? r->p : 0].off, &l, &col);
+    run_src_pos(r->c, r->s, r->cm->w[r->p < r->cm->n ? r->p : 0].off, &l, &col);
     df_report(r->c, DF_RULE(DF013), r->s->in, l, col, NULL,
               "%s turns off TLS/signature verification", what);
 }
 
-/* Index of the subcommand: the first word from `from` that is not an option; an option listed
+/* Index of the run_subcommand: the first word from `from` that is not an option; an option listed
  * in `with_value` takes the next word as its value. */
-static size_t
-subcommand(const struct cmd *cm, size_t from, const char *const *with_value)
+size_t
+run_subcommand(const struct cmd *cm, size_t from, const char *const *with_value)
 {
     size_t si = from;
 
@@ -559,8 +304,8 @@ subcommand(const struct cmd *cm, size_t from, const char *const *with_value)
     return si;
 }
 
-static const char *
-word_or_empty(const struct cmd *cm, size_t i)
+const char *
+run_word(const struct cmd *cm, size_t i)
 {
     return i < cm->n ? cm->w[i].s : "";
 }
@@ -576,15 +321,15 @@ h_download(struct run *r)
         r->st->curl = r->st->curl ? r->st->curl : r->l;
     else
         r->st->wget = r->st->wget ? r->st->wget : r->l;
-    if (curl && (has_word(cm, r->a1, "--insecure") || has_short(cm, r->a1, 'k')))
-        tls_off(r, "curl -k/--insecure");
-    if (!curl && has_word(cm, r->a1, "--no-check-certificate"))
-        tls_off(r, "wget --no-check-certificate");
-    if (!curl && !has_prefix_word(cm, r->a1, "--progress") && !has_short(cm, r->a1, 'q') &&
-        !has_word(cm, r->a1, "--quiet") && !has_short(cm, r->a1, 'o') &&
-        !has_prefix_word(cm, r->a1, "--output-file") && !has_short(cm, r->a1, 'a') &&
-        !has_prefix_word(cm, r->a1, "--append-output") && !has_word(cm, r->a1, "-nv") &&
-        !has_word(cm, r->a1, "--no-verbose"))
+    if (curl && (run_has_word(cm, r->a1, "--insecure") || run_has_short(cm, r->a1, 'k')))
+        run_tls_off(r, "curl -k/--insecure");
+    if (!curl && run_has_word(cm, r->a1, "--no-check-certificate"))
+        run_tls_off(r, "wget --no-check-certificate");
+    if (!curl && !run_has_prefix(cm, r->a1, "--progress") && !run_has_short(cm, r->a1, 'q') &&
+        !run_has_word(cm, r->a1, "--quiet") && !run_has_short(cm, r->a1, 'o') &&
+        !run_has_prefix(cm, r->a1, "--output-file") && !run_has_short(cm, r->a1, 'a') &&
+        !run_has_prefix(cm, r->a1, "--append-output") && !run_has_word(cm, r->a1, "-nv") &&
+        !run_has_word(cm, r->a1, "--no-verbose"))
         df_report(r->c, DF_RULE(DF058), r->s->in, r->l, r->col, NULL,
                   "wget without --progress=dot:giga, -q or -nv floods the build log");
     if (cm->pipe_out && r->next != NULL) {
@@ -626,8 +371,8 @@ h_set(struct run *r)
 {
     const struct cmd *cm = r->cm;
 
-    if (has_word(cm, r->a1, "pipefail") || has_prefix_word(cm, r->a1, "-eo") ||
-        has_word(cm, r->a1, "-euo") || has_word(cm, r->a1, "-euxo") || has_word(cm, r->a1, "-exo"))
+    if (run_has_word(cm, r->a1, "pipefail") || run_has_prefix(cm, r->a1, "-eo") ||
+        run_has_word(cm, r->a1, "-euo") || run_has_word(cm, r->a1, "-euxo") || run_has_word(cm, r->a1, "-exo"))
         r->ly->pipefail = 1;
 }
 
@@ -666,8 +411,8 @@ h_useradd(struct run *r)
 {
     const struct cmd *cm = r->cm;
 
-    if (has_word(cm, r->a1, "-l") || has_word(cm, r->a1, "--no-log-init") ||
-        has_short(cm, r->a1, 'l'))
+    if (run_has_word(cm, r->a1, "-l") || run_has_word(cm, r->a1, "--no-log-init") ||
+        run_has_short(cm, r->a1, 'l'))
         return;
     for (size_t i = r->a1; i < cm->n; i++) {
         const char *w = cm->w[i].s, *uid = NULL;
@@ -683,293 +428,6 @@ h_useradd(struct run *r)
             break;
         }
     }
-}
-
-static void
-h_apt(struct run *r)
-{
-    static const char *const apt_opt_value[] = {"-o", "-t", "-c", NULL};
-    static const char *const apt_skip[] = {"-o", "-t", "--target-release", "-c", "--config-file",
-                                           "--option", NULL};
-    const struct cmd *cm = r->cm;
-    struct layer *ly = r->ly;
-    size_t a1 = r->a1, si = subcommand(cm, a1, apt_opt_value);
-    const char *prog = r->prog, *sub = word_or_empty(cm, si);
-
-    if (strcmp(prog, "apt") == 0 && sub[0])
-        df_report(r->c, DF_RULE(DF043), r->s->in, r->l, r->col, NULL,
-                  "apt %s: use apt-get in scripts", sub);
-    if (has_word(cm, a1, "--allow-unauthenticated") ||
-        has_word(cm, a1, "--allow-insecure-repositories") || has_word(cm, a1, "--force-yes") ||
-        has_prefix_word(cm, a1, "APT::Get::AllowUnauthenticated=true") ||
-        has_prefix_word(cm, a1, "Acquire::AllowInsecureRepositories=true") ||
-        has_prefix_word(cm, a1, "Acquire::https::Verify-Peer=false"))
-        tls_off(r, "apt-get --allow-unauthenticated/--force-yes");
-    if (strcmp(sub, "update") == 0) {
-        ly->apt_update = 1;
-        ly->apt_upd_l = r->l;
-        ly->apt_upd_c = r->col;
-    } else if (strcmp(sub, "install") == 0) {
-        ly->apt_install = 1;
-        if (!apt_assumes_yes(cm, a1))
-            df_report_as(r->c, DF_RULE(DF035), "DL3014", r->s->in, r->l, r->col, NULL,
-                         "%s install without -y", prog);
-        if (!has_word(cm, a1, "--no-install-recommends") &&
-            !has_prefix_word(cm, a1, "APT::Install-Recommends=false") &&
-            !has_prefix_word(cm, a1, "APT::Install-Recommends=0"))
-            df_report(r->c, DF_RULE(DF023), r->s->in, r->l, r->col, NULL,
-                      "%s install without --no-install-recommends", prog);
-        unpinned(r->c, r->s, cm, si + 1, prog, "DL3008", pin_apt, apt_skip);
-    } else if (strcmp(sub, "dist-upgrade") == 0 || strcmp(sub, "full-upgrade") == 0) {
-        df_report_as(r->c, DF_RULE(DF045), NULL, r->s->in, r->l, r->col, NULL, "%s %s", prog, sub);
-    } else if (strcmp(sub, "upgrade") == 0) {
-        ly->apt_install = 1;
-    } else if (strcmp(sub, "dist-clean") == 0) {
-        ly->apt_clean = 1;
-    }
-}
-
-/* rm of a package manager's cache counts as cleaning it (after the install, for the rules
- * where hadolint wants the clean to follow). */
-static void
-h_rm(struct run *r)
-{
-    struct layer *ly = r->ly;
-
-    for (size_t k = 0; k < ly->nchmods; k++) /* a temporary directory: gone from the layer */
-        if (ly->chmods[k].path[0] != '\0' && has_word(r->cm, r->a1, ly->chmods[k].path))
-            ly->chmods[k].path = NULL;
-    if (has_prefix_word(r->cm, r->a1, "/var/lib/apt/lists"))
-        ly->apt_clean = 1;
-    if (has_prefix_word(r->cm, r->a1, "/var/cache/apk"))
-        ly->apk_nocache_clean = 1;
-    if (has_prefix_word(r->cm, r->a1, "/var/cache/yum")) {
-        ly->yum_clean = ly->yum_install != 0;
-        ly->dnf_clean = ly->dnf_install != 0;
-        ly->mdnf_clean = ly->mdnf_install != 0;
-    }
-    if (has_prefix_word(r->cm, r->a1, "/var/cache/dnf")) {
-        ly->dnf_clean = ly->dnf_install != 0;
-        ly->mdnf_clean = ly->mdnf_install != 0;
-    }
-    if (has_prefix_word(r->cm, r->a1, "/var/cache/zypp"))
-        ly->zyp_clean = ly->zyp_install != 0;
-    if (has_prefix_word(r->cm, r->a1, "/usr/local/share/.cache/yarn"))
-        ly->yarn_clean = ly->yarn_install != 0;
-}
-
-static void
-h_apk(struct run *r)
-{
-    static const char *const apk_skip[] = {"-t", "--virtual", "--repository", "-X", "--root",
-                                           "-p", "--arch", "--keys-dir", "--repositories-file",
-                                           "--cache-dir", "--cache-max-age", NULL};
-    const struct cmd *cm = r->cm;
-    size_t a1 = r->a1, si = subcommand(cm, a1, apk_skip);
-    const char *sub = word_or_empty(cm, si);
-
-    if (has_word(cm, a1, "--allow-untrusted"))
-        tls_off(r, "apk --allow-untrusted");
-    if (strcmp(sub, "update") == 0) {
-        r->ly->apk_update = 1;
-        r->ly->apk_upd_l = r->l;
-        r->ly->apk_upd_c = r->col;
-    } else if (strcmp(sub, "add") == 0) {
-        r->ly->apk_add = has_word(cm, a1, "--no-cache") ? 1 : 2;
-        unpinned(r->c, r->s, cm, si + 1, "apk add", "DL3018", pin_apk, apk_skip);
-    } else if (strcmp(sub, "upgrade") == 0) {
-        r->ly->apk_add = has_word(cm, a1, "--no-cache") ? 1 : 2;
-    }
-}
-
-/* yum, dnf, microdnf, tdnf */
-static void
-h_yum(struct run *r)
-{
-    static const char *const yum_skip[] = {"-c", "--config", "--installroot", "--releasever",
-                                           "--enablerepo", "--disablerepo", "-x", "--exclude",
-                                           "--setopt", "--repo", "--repoid", NULL};
-    const struct cmd *cm = r->cm;
-    size_t a1 = r->a1, si = subcommand(cm, a1, yum_skip);
-    const char *prog = r->prog, *sub = word_or_empty(cm, si);
-    int is_yum = prog[0] == 'y', is_m = prog[0] == 'm';
-    int module = strcmp(sub, "module") == 0, group = strcmp(sub, "group") == 0;
-
-    if (has_word(cm, a1, "--nogpgcheck") || has_prefix_word(cm, a1, "--setopt=sslverify=0") ||
-        has_prefix_word(cm, a1, "--setopt=sslverify=false") ||
-        has_prefix_word(cm, a1, "--setopt=*.sslverify=0") ||
-        has_prefix_word(cm, a1, "--setopt=gpgcheck=0") || has_word(cm, a1, "sslverify=false") ||
-        has_word(cm, a1, "sslverify=0"))
-        tls_off(r, "yum/dnf --nogpgcheck/sslverify=0");
-    if (module || group) {
-        si = subcommand(cm, si + 1, yum_skip);
-        sub = word_or_empty(cm, si);
-    }
-    int install = strcmp(sub, "install") == 0 || strcmp(sub, "groupinstall") == 0 ||
-                  strcmp(sub, "localinstall") == 0 ||
-                  (!is_yum && (strcmp(sub, "in") == 0 || strcmp(sub, "reinstall") == 0));
-    int upgrade = !is_yum && (strcmp(sub, "upgrade") == 0 || strcmp(sub, "up") == 0);
-    if (install) {
-        if (is_yum)
-            r->ly->yum_install = 1;
-        else if (is_m)
-            r->ly->mdnf_install = 1;
-        else
-            r->ly->dnf_install = 1;
-        if (!has_word(cm, a1, "-y") && !has_word(cm, a1, "--assumeyes") &&
-            !has_short(cm, a1, 'y') && !is_m)
-            df_report_as(r->c, DF_RULE(DF035), is_yum ? "DL3030" : "DL3038", r->s->in, r->l,
-                         r->col, NULL, "%s install without -y", prog);
-    }
-    if ((install || upgrade) && !group && strcmp(sub, "groupinstall") != 0)
-        unpinned(r->c, r->s, cm, si + 1, prog, is_yum ? "DL3033" : "DL3041",
-                 module ? pin_module : is_yum ? pin_yum : pin_dnf, yum_skip);
-    if (strcmp(sub, "clean") == 0 && has_word(cm, si + 1, "all")) {
-        if (is_yum)
-            r->ly->yum_clean = r->ly->yum_install != 0;
-        else if (is_m)
-            r->ly->mdnf_clean = r->ly->mdnf_install != 0;
-        else
-            r->ly->dnf_clean = r->ly->dnf_install != 0;
-    }
-}
-
-static void
-h_zypper(struct run *r)
-{
-    static const char *const zyp_skip[] = {"-r", "--repo", "--from", "-t", "--type", "--root",
-                                           "-R", NULL};
-    const struct cmd *cm = r->cm;
-    size_t a1 = r->a1, si = subcommand(cm, a1, zyp_skip);
-    const char *sub = word_or_empty(cm, si);
-
-    int install = strcmp(sub, "install") == 0 || strcmp(sub, "in") == 0;
-    if ((install || strcmp(sub, "remove") == 0 || strcmp(sub, "rm") == 0 ||
-         strcmp(sub, "source-install") == 0 || strcmp(sub, "si") == 0 ||
-         strcmp(sub, "patch") == 0) &&
-        !has_word(cm, a1, "-n") && !has_word(cm, a1, "--non-interactive") &&
-        !has_word(cm, a1, "-y") && !has_word(cm, a1, "--no-confirm"))
-        df_report_as(r->c, DF_RULE(DF035), "DL3034", r->s->in, r->l, r->col, NULL,
-                     "zypper %s without -n/-y", sub);
-    if (install) {
-        r->ly->zyp_install = 1;
-        unpinned(r->c, r->s, cm, si + 1, "zypper", "DL3037", pin_zypper, zyp_skip);
-    } else if (strcmp(sub, "clean") == 0 || strcmp(sub, "cc") == 0) {
-        r->ly->zyp_clean = r->ly->zyp_install != 0;
-    } else if (strcmp(sub, "dist-upgrade") == 0 || strcmp(sub, "dup") == 0) {
-        df_report_as(r->c, DF_RULE(DF045), "DL3035", r->s->in, r->l, r->col, NULL, "zypper %s",
-                     sub);
-    }
-    if (has_word(cm, a1, "--no-gpg-checks"))
-        tls_off(r, "zypper --no-gpg-checks");
-}
-
-static void
-h_rpm(struct run *r)
-{
-    const struct cmd *cm = r->cm;
-
-    if (has_word(cm, r->a1, "--nosignature") || has_word(cm, r->a1, "--nodigest") ||
-        has_word(cm, r->a1, "--noverify") || has_word(cm, r->a1, "--nofiledigest"))
-        tls_off(r, "rpm --nosignature/--nodigest");
-}
-
-/* pip, pip3, pip3.12, python -m pip, pipx */
-static void
-h_pip(struct run *r)
-{
-    static const char *const pip_skip[] = {
-        "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-        "--extra-index-url", "--trusted-host", "-f", "--find-links", "--target", "-t",
-        "--prefix", "--root", "--platform", "--python-version", "--implementation", "--abi",
-        "--no-binary", "--only-binary", "--progress-bar", "--proxy", "--src", "--upgrade-strategy",
-        "-b", "--build", "--cache-dir", "--log", "--timeout", "--retries", "-C",
-        "--config-settings", "--global-option", "--install-option", "--report",
-        "--root-user-action", "--python", "--pip-args", "--suffix", NULL};
-    const struct cmd *cm = r->cm;
-    size_t pi = r->a1;
-    int pipx = strcmp(r->prog, "pipx") == 0;
-
-    if (strncmp(r->prog, "python", 6) == 0) {
-        if (!has_word(cm, r->a1, "-m") ||
-            !(has_word(cm, r->a1, "pip") || has_word(cm, r->a1, "pip3")))
-            return;
-        for (pi = r->a1; pi < cm->n && strncmp(cm->w[pi].s, "pip", 3) != 0; pi++)
-            ;
-        pi++;
-    }
-    if (has_word(cm, pi, "--trusted-host") || has_prefix_word(cm, pi, "--trusted-host=") ||
-        has_prefix_word(cm, pi, "global.trusted-host"))
-        tls_off(r, "pip --trusted-host");
-    size_t si = subcommand(cm, pi, pip_skip);
-    if (si >= cm->n || strcmp(cm->w[si].s, "install") != 0)
-        return;
-    if (!pipx && !has_word(cm, si, "--no-cache-dir") && !r->st->pip_no_cache &&
-        !r->ly->pip_no_cache && !(r->ly->mounts & MNT_PIP))
-        df_report_as(r->c, DF_RULE(DF021), "DL3042", r->s->in, r->l, r->col, NULL,
-                     "pip install without --no-cache-dir keeps the wheel cache in the layer");
-    /* Requirements, constraints or the local project pin what is installed. */
-    if (has_word(cm, pi, "-r") || has_word(cm, pi, "--requirement") ||
-        has_prefix_word(cm, pi, "--requirement=") || has_prefix_word(cm, pi, "-r") ||
-        has_word(cm, pi, "-c") || has_word(cm, pi, "--constraint") ||
-        has_prefix_word(cm, pi, "--constraint=") || has_word(cm, si + 1, "."))
-        return;
-    unpinned(r->c, r->s, cm, si + 1, pipx ? "pipx" : "pip", "DL3013", pin_pip, pip_skip);
-}
-
-/* npm, yarn, pnpm */
-static void
-h_node(struct run *r)
-{
-    static const char *const npm_skip[] = {"--registry", "--prefix", "--cache", "--tag",
-                                           "--loglevel", "-w", "--workspace", "--omit",
-                                           "--include", "--userconfig", "-C", NULL};
-    const struct cmd *cm = r->cm;
-    size_t a1 = r->a1, si = subcommand(cm, a1, npm_skip);
-    const char *prog = r->prog, *sub = word_or_empty(cm, si);
-
-    if ((has_word(cm, a1, "strict-ssl") && has_word(cm, a1, "false")) ||
-        has_prefix_word(cm, a1, "--strict-ssl=false") ||
-        has_prefix_word(cm, a1, "strict-ssl=false") ||
-        (has_word(cm, a1, "strictSSL") && has_word(cm, a1, "false")))
-        tls_off(r, "npm/yarn strict-ssl false");
-    if (strcmp(prog, "npm") == 0 &&
-        (strcmp(sub, "install") == 0 ||
-         ((strcmp(sub, "i") == 0 || strcmp(sub, "add") == 0) &&
-          (has_word(cm, si + 1, "-g") || has_word(cm, si + 1, "--global")))))
-        unpinned(r->c, r->s, cm, si + 1, "npm", "DL3016", pin_npm, npm_skip);
-    if (strcmp(prog, "yarn") == 0 && (strcmp(sub, "install") == 0 || cm->n == r->p + 1))
-        r->ly->yarn_install = 1;
-    if (strcmp(prog, "yarn") == 0 && strcmp(sub, "cache") == 0 && has_word(cm, a1, "clean"))
-        r->ly->yarn_clean = r->ly->yarn_install != 0;
-}
-
-static void
-h_gem(struct run *r)
-{
-    static const char *const gem_skip[] = {"-s", "--source", "-i", "--install-dir", "-n",
-                                           "--bindir", "--platform", "-P", "--trust-policy",
-                                           "-g", "--file", "--build-root", NULL};
-    const struct cmd *cm = r->cm;
-    size_t si = subcommand(cm, r->a1, gem_skip);
-    const char *sub = word_or_empty(cm, si);
-
-    if ((strcmp(sub, "install") == 0 || strcmp(sub, "i") == 0) && !has_word(cm, si, "-v") &&
-        !has_word(cm, si, "--version") && !has_prefix_word(cm, si, "--version="))
-        unpinned(r->c, r->s, cm, si + 1, "gem", "DL3028", pin_gem, gem_skip);
-}
-
-/* go install / go get of a module without @version (or with @latest) */
-static void
-h_go(struct run *r)
-{
-    static const char *const go_skip[] = {"-o", "-tags", "-ldflags", "-gcflags", "-mod",
-                                          "-modfile", "-p", "-pkgdir", NULL};
-    const char *sub = word_or_empty(r->cm, r->a1);
-
-    if (strcmp(sub, "install") == 0 || strcmp(sub, "get") == 0)
-        unpinned(r->c, r->s, r->cm, r->a1 + 1, strcmp(sub, "get") == 0 ? "go get" : "go install",
-                 "DL3062", pin_go, go_skip);
 }
 
 /* Commands that make no sense in a build (hadolint's list). */
@@ -1019,7 +477,7 @@ h_git(struct run *r)
         if ((contains_ci(w, "http.sslverify=false") || contains_ci(w, "http.sslverify=0")) ||
             (contains_ci(w, "sslverify") && i + 1 < cm->n &&
              (strcasecmp(cm->w[i + 1].s, "false") == 0 || strcmp(cm->w[i + 1].s, "0") == 0))) {
-            tls_off(r, "git http.sslVerify false");
+            run_tls_off(r, "git http.sslVerify false");
             break;
         }
     }
@@ -1035,7 +493,7 @@ h_echo(struct run *r)
             contains_ci(w, "AllowUnauthenticated true") || contains_ci(w, "gpgcheck=0") ||
             contains_ci(w, "sslverify=0") || contains_ci(w, "sslverify=false") ||
             contains_ci(w, "strict-ssl=false") || contains_ci(w, "Verify-Peer \"false\"")) {
-            tls_off(r, "a package-manager setting written by echo");
+            run_tls_off(r, "a package-manager setting written by echo");
             break;
         }
     }
@@ -1111,7 +569,7 @@ any_command(struct run *r)
             r->ly->pip_no_cache = 1;
         if (strchr(eq + 1, '$') == NULL && strchr(eq + 1, '`') == NULL) {
             int wl, wc;
-            src_pos(r->c, r->s, cm->w[i].off, &wl, &wc);
+            run_src_pos(r->c, r->s, cm->w[i].off, &wl, &wc);
             df_secret_literal(r->c, r->s->in, name, eq + 1, wl, wc, "RUN variable");
         }
         if ((strcmp(name, "NODE_TLS_REJECT_UNAUTHORIZED") == 0 && strcmp(eq + 1, "0") == 0) ||
@@ -1119,7 +577,7 @@ any_command(struct run *r)
             strcmp(name, "GIT_SSL_NO_VERIFY") == 0) {
             size_t keep = r->p;
             r->p = i;
-            tls_off(r, name);
+            run_tls_off(r, name);
             r->p = keep;
         }
     }
@@ -1155,15 +613,15 @@ any_command(struct run *r)
             strncmp(val, "/run/secrets", 12) == 0)
             continue;
         int wl, wc;
-        src_pos(r->c, r->s, cm->w[i].off, &wl, &wc);
+        run_src_pos(r->c, r->s, cm->w[i].off, &wl, &wc);
         df_secret_literal(r->c, r->s->in, name, val, wl, wc, "RUN option");
     }
     if (cm->pipe_out)
         r->ly->has_pipe = 1;
-    if (has_word(cm, r->a1, "--insecure-skip-tls-verify") || has_word(cm, r->a1, "--no-verify-ssl") ||
-        has_word(cm, r->a1, "--tls-verify=false") ||
-        has_word(cm, r->a1, "--insecure-skip-tls-verify=true"))
-        tls_off(r, r->prog);
+    if (run_has_word(cm, r->a1, "--insecure-skip-tls-verify") || run_has_word(cm, r->a1, "--no-verify-ssl") ||
+        run_has_word(cm, r->a1, "--tls-verify=false") ||
+        run_has_word(cm, r->a1, "--insecure-skip-tls-verify=true"))
+        run_tls_off(r, r->prog);
 }
 
 static void
@@ -1177,7 +635,7 @@ analyse_cmd(struct df_ctx *c, const struct src *s, const struct cmd *cm, const s
     r.a1 = r.p + 1;
     if (r.p < cm->n) {
         r.prog = base(cm->w[r.p].s);
-        src_pos(c, s, cm->w[r.p].off, &r.l, &r.col);
+        run_src_pos(c, s, cm->w[r.p].off, &r.l, &r.col);
     }
     any_command(&r);
     if (r.p >= cm->n)
