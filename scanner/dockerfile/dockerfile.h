@@ -233,6 +233,15 @@ int df_labels_load(struct df_config *c, const char *ctx_dir);
  * trustedRegistries; what it does not understand is skipped. */
 int df_hadolint_yaml_parse(struct df_config *c, const char *text, size_t len);
 
+/* Helpers of the instruction rules (rules.c). */
+struct df_ctx;
+void df_word_pos(struct df_ctx *c, const struct df_instr *in, size_t w, int *l, int *col);
+/* A port or range of EXPOSE (not a variable): 1 and its bounds, else 0. */
+int df_expose_range(const char *x, long *lo, long *hi);
+/* Arguments of an instruction in exec (JSON) or shell form, after the flags. */
+int df_nargs_json_or_words(const struct df_instr *in);
+const char *df_arg_at(const struct df_instr *in, size_t i);
+
 /* Each top-level instruction: EACH_INSTR(c, i, in) { ... in->kind ... } */
 #define EACH_INSTR(c, i, in) \
     for (size_t i = 0; i < (c)->df->n; i++) \

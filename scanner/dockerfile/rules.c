@@ -8,8 +8,8 @@
 
 #include "dockerfile.h"
 
-static void
-word_pos(struct df_ctx *c, const struct df_instr *in, size_t w, int *l, int *col)
+void
+df_word_pos(struct df_ctx *c, const struct df_instr *in, size_t w, int *l, int *col)
 {
     if (w < in->nwords)
         df_pos(c->df, in, in->words[w].off, l, col);
@@ -105,7 +105,7 @@ stage_image(struct df_ctx *c, size_t s, struct df_image *img, const struct df_in
 
     *in = &c->df->instrs[st->from];
     fa = (*in)->first_arg;
-    word_pos(c, *in, fa, l, col);
+    df_word_pos(c, *in, fa, l, col);
     if (st->image == NULL || st->image[0] == '\0' || st->base_stage >= 0 ||
         strcasecmp(st->image, "scratch") == 0)
         return 0;
@@ -237,26 +237,6 @@ df_check_root_user(struct df_ctx *c, const struct rule_meta *r)
     }
 }
 
-/* Stages other than the last whose own last USER is root (the final one is DF001's). */
-void
-df_check_stage_root(struct df_ctx *c, const struct rule_meta *r)
-{
-    const struct dockerfile *df = c->df;
-
-    for (size_t s = 0; s + 1 < df->nstages; s++) {
-        const struct df_instr *last = NULL;
-        for (size_t i = df->stages[s].from + 1; i < df->stages[s].end; i++)
-            if (df->instrs[i].kind == DF_USER)
-                last = &df->instrs[i];
-        if (last == NULL || last->first_arg >= last->nwords)
-            continue;
-        const char *u = last->words[last->first_arg].x;
-        if (u[0] != '\0' && user_is_root(u))
-            df_report(c, r, last, 0, 0, NULL, "stage %s ends with USER %s",
-                      df->stages[s].name ? df->stages[s].name : "(unnamed)", u);
-    }
-}
-
 void
 df_check_healthcheck(struct df_ctx *c, const struct rule_meta *r)
 {
@@ -303,8 +283,8 @@ port_name(int p)
 }
 
 /* Each numeric port or range of an EXPOSE: calls `fn` with the bounds; -1 when unparsable. */
-static int
-expose_range(const char *x, long *lo, long *hi)
+int
+df_expose_range(const char *x, long *lo, long *hi)
 {
     char *end;
 
@@ -326,9 +306,9 @@ df_check_port_range(struct df_ctx *c, const struct rule_meta *r)
         for (size_t w = in->first_arg; w < in->nwords; w++) {
             long lo, hi;
             int l, col;
-            if (!expose_range(in->words[w].x, &lo, &hi))
+            if (!df_expose_range(in->words[w].x, &lo, &hi))
                 continue;
-            word_pos(c, in, w, &l, &col);
+            df_word_pos(c, in, w, &l, &col);
             if (lo > 65535 || hi > 65535 || lo < 0)
                 df_report(c, r, in, l, col, NULL, "port %s is out of range 0-65535",
                           in->words[w].x);
@@ -346,9 +326,9 @@ df_check_sensitive_port(struct df_ctx *c, const struct rule_meta *r)
             const char *x = in->words[w].x;
             long lo, hi;
             int l, col;
-            if (!expose_range(x, &lo, &hi) || lo > 65535 || hi > 65535 || lo < 0)
+            if (!df_expose_range(x, &lo, &hi) || lo > 65535 || hi > 65535 || lo < 0)
                 continue;
-            word_pos(c, in, w, &l, &col);
+            df_word_pos(c, in, w, &l, &col);
             for (size_t k = 0; k < c->cfg->nports; k++) {
                 int p = c->cfg->ports[k];
                 if (p >= lo && p <= hi) {
@@ -387,14 +367,14 @@ is_archive(const char *s)
     return 0;
 }
 
-static int
-nargs_json_or_words(const struct df_instr *in)
+int
+df_nargs_json_or_words(const struct df_instr *in)
 {
     return in->json ? (int)in->njargs : (int)(in->nwords - in->first_arg);
 }
 
-static const char *
-arg_at(const struct df_instr *in, size_t i)
+const char *
+df_arg_at(const struct df_instr *in, size_t i)
 {
     return in->json ? in->jargs[i] : in->words[in->first_arg + i].x;
 }
@@ -461,10 +441,10 @@ void
 df_check_copy_dest_slash(struct df_ctx *c, const struct rule_meta *r)
 {
     EACH_INSTR(c, i, in) {
-        int n = nargs_json_or_words(in);
+        int n = df_nargs_json_or_words(in);
         if ((in->kind != DF_COPY && in->kind != DF_ADD) || in->nheredocs != 0 || n <= 2)
             continue;
-        const char *dest = arg_at(in, (size_t)n - 1);
+        const char *dest = df_arg_at(in, (size_t)n - 1);
         size_t dl = strlen(dest);
         if (dl > 0 && dest[dl - 1] != '/' && dest[dl - 1] != '\\' && strchr(dest, '$') == NULL)
             df_report_as(c, r, in->kind == DF_COPY ? "DL3021" : NULL, in, 0, 0, NULL,
@@ -477,17 +457,17 @@ void
 df_check_add_url(struct df_ctx *c, const struct rule_meta *r)
 {
     EACH_INSTR(c, i, in) {
-        int n = nargs_json_or_words(in);
+        int n = df_nargs_json_or_words(in);
         if (in->kind != DF_ADD)
             continue;
         for (int a = 0; a + 1 < n; a++) {
-            const char *s = arg_at(in, (size_t)a);
+            const char *s = df_arg_at(in, (size_t)a);
             int l, col;
             if (strncmp(s, "<<", 2) == 0 || !is_url(s) || df_flag_get(in, "checksum") != NULL ||
                 (strncmp(s, "git", 3) == 0 && strchr(s, '#') != NULL))
                 continue;
             if (!in->json)
-                word_pos(c, in, in->first_arg + (size_t)a, &l, &col);
+                df_word_pos(c, in, in->first_arg + (size_t)a, &l, &col);
             else
                 l = in->line, col = in->col;
             df_report(c, r, in, l, col, NULL,
@@ -500,11 +480,11 @@ void
 df_check_add_local(struct df_ctx *c, const struct rule_meta *r)
 {
     EACH_INSTR(c, i, in) {
-        int n = nargs_json_or_words(in), local = 0;
+        int n = df_nargs_json_or_words(in), local = 0;
         if (in->kind != DF_ADD)
             continue;
         for (int a = 0; a + 1 < n; a++) {
-            const char *s = arg_at(in, (size_t)a);
+            const char *s = df_arg_at(in, (size_t)a);
             if (strncmp(s, "<<", 2) != 0 && !is_url(s) && !is_archive(s))
                 local = 1;
         }
@@ -540,7 +520,7 @@ df_check_copy_no_workdir(struct df_ctx *c, const struct rule_meta *r)
         if ((in->kind != DF_COPY && in->kind != DF_ADD) || workdir || in->nheredocs != 0)
             continue;
         size_t na = in->json ? in->njargs : in->nwords - in->first_arg;
-        const char *dest = na >= 2 ? arg_at(in, na - 1) : NULL;
+        const char *dest = na >= 2 ? df_arg_at(in, na - 1) : NULL;
         if (dest != NULL && dest[0] != '/' && dest[0] != '$' && dest[0] != '\\' &&
             !(isalpha((unsigned char)dest[0]) && dest[1] == ':') && in->stage >= 0)
             df_report_as(c, r, in->kind == DF_COPY ? "DL3045" : NULL, in, 0, 0, NULL,
@@ -575,7 +555,7 @@ df_check_workdir_relative(struct df_ctx *c, const struct rule_meta *r)
         if (in->kind != DF_WORKDIR || in->first_arg >= in->nwords)
             continue;
         const char *x = in->words[in->first_arg].x;
-        word_pos(c, in, in->first_arg, &l, &col);
+        df_word_pos(c, in, in->first_arg, &l, &col);
         if (in->words[in->first_arg].text[0] == '$' || x[0] == '\0')
             continue; /* WORKDIR ${work}: a variable, absolute or not at build time */
         if (x[0] != '/' && x[0] != '$' && !(isalpha((unsigned char)x[0]) && x[1] == ':') &&
@@ -591,15 +571,15 @@ df_check_system_dir(struct df_ctx *c, const struct rule_meta *r)
         int l, col;
         if (in->kind == DF_WORKDIR && in->first_arg < in->nwords) {
             const char *x = in->words[in->first_arg].x;
-            word_pos(c, in, in->first_arg, &l, &col);
+            df_word_pos(c, in, in->first_arg, &l, &col);
             if (x[0] == '/' && system_dir(x))
                 df_report(c, r, in, l, col, NULL, "WORKDIR %s is a system directory", x);
         } else if (in->kind == DF_VOLUME) {
-            int n = nargs_json_or_words(in);
+            int n = df_nargs_json_or_words(in);
             for (int a = 0; a < n; a++)
-                if (system_dir(arg_at(in, (size_t)a)))
+                if (system_dir(df_arg_at(in, (size_t)a)))
                     df_report(c, r, in, 0, 0, NULL, "VOLUME %s covers a system directory",
-                              arg_at(in, (size_t)a));
+                              df_arg_at(in, (size_t)a));
         }
     }
 }
@@ -920,128 +900,4 @@ df_rules_checks(struct df_ctx *c)
     for (size_t i = 0; i < DFR_COUNT; i++)
         if (df_rules[i].check != NULL)
             df_rules[i].check(c, &df_rules[i].meta);
-}
-
-/* ---- hadolint's later rules ------------------------------------------------------------------ */
-void
-df_check_platform_redundant(struct df_ctx *c, const struct rule_meta *r)
-{
-    EACH_INSTR(c, i, in) {
-        const struct df_flag *fl;
-        int l, col;
-        if (in->kind != DF_FROM || (fl = df_flag_get(in, "platform")) == NULL || fl->value == NULL)
-            continue;
-        if (strcmp(fl->value, "$TARGETPLATFORM") != 0 && strcmp(fl->value, "${TARGETPLATFORM}") != 0)
-            continue;
-        df_pos(c->df, in, fl->off, &l, &col);
-        df_report(c, r, in, l, col, NULL, "FROM --platform=%s is the default", fl->value);
-    }
-}
-
-void
-df_check_user_numeric(struct df_ctx *c, const struct rule_meta *r)
-{
-    EACH_INSTR(c, i, in) {
-        if (in->kind != DF_USER || in->first_arg >= in->nwords)
-            continue;
-        const char *u = in->words[in->first_arg].text;
-        size_t n = strcspn(u, ":");
-        if (strspn(u, "0123456789") < n)
-            df_report(c, r, in, 0, 0, NULL, "USER %.*s is a name: the host may not resolve it",
-                      (int)n, u);
-    }
-}
-
-void
-df_check_copy_root(struct df_ctx *c, const struct rule_meta *r)
-{
-    EACH_INSTR(c, i, in) {
-        int n = nargs_json_or_words(in), root_src = 0;
-        if (in->kind != DF_COPY || df_flag_get(in, "from") == NULL || n < 2 ||
-            strcmp(arg_at(in, (size_t)n - 1), "/") != 0)
-            continue;
-        for (int a = 0; a + 1 < n; a++)
-            root_src |= strcmp(arg_at(in, (size_t)a), "/") == 0;
-        if (root_src)
-            df_report(c, r, in, 0, 0, NULL, "COPY --from=%s / / copies that stage's whole "
-                      "filesystem", df_flag_get(in, "from")->value ? df_flag_get(in, "from")->value : "");
-    }
-}
-
-/* `# hadolint ignore=...` comments (not `global`, not the scanner's own). */
-void
-df_check_inline_ignore(struct df_ctx *c, const struct rule_meta *r)
-{
-    const struct dockerfile *df = c->df;
-
-    for (size_t i = 0; i < df->nlines; i++) {
-        const char *p = df->data + df->line_starts[i];
-        const char *end = i + 1 < df->nlines ? df->data + df->line_starts[i + 1] : df->data + df->len;
-        while (p < end && (*p == ' ' || *p == '\t'))
-            p++;
-        if (p >= end || *p != '#')
-            continue;
-        p++;
-        while (p < end && (*p == ' ' || *p == '\t'))
-            p++;
-        if (end - p < 15 || strncmp(p, "hadolint", 8) != 0)
-            continue;
-        p += 8;
-        while (p < end && (*p == ' ' || *p == '\t'))
-            p++;
-        if (end - p >= 7 && strncmp(p, "ignore", 6) == 0 && (p[6] == '=' || p[6] == ' '))
-            df_report(c, r, NULL, (int)i + 1, 1, NULL, "inline `# hadolint ignore=` pragma");
-    }
-}
-
-/* Debuggers: Node inspector, JDWP, debugpy, Delve, Chrome DevTools. */
-static const struct {
-    int port;
-    const char *what;
-} debug_ports[] = {
-    {9229, "Node.js inspector"}, {5005, "Java JDWP"}, {5678, "Python debugpy"},
-    {2345, "Go Delve"},          {9222, "Chrome DevTools"},
-};
-
-static const char *
-debug_listen(const char *t)
-{
-    static const char *const opens[] = {
-        "--inspect=0.0.0.0", "--inspect-brk=0.0.0.0", "--inspect=*", "--inspect-brk=*",
-        "address=*:", "address=0.0.0.0:", "--listen 0.0.0.0", "--listen=0.0.0.0",
-        "--remote-debugging-address=0.0.0.0", "dlv --listen=:", "--headless --listen=:", NULL,
-    };
-
-    for (size_t i = 0; opens[i] != NULL; i++)
-        if (strstr(t, opens[i]) != NULL)
-            return opens[i];
-    return NULL;
-}
-
-void
-df_check_debug_port(struct df_ctx *c, const struct rule_meta *r)
-{
-    EACH_INSTR(c, i, in) {
-        if (in->kind == DF_EXPOSE) {
-            for (size_t w = in->first_arg; w < in->nwords; w++) {
-                long lo, hi;
-                int l, col;
-                if (!expose_range(in->words[w].x, &lo, &hi) || hi - lo > 100)
-                    continue; /* a wide range is not a debugger's port */
-                for (size_t k = 0; k < sizeof(debug_ports) / sizeof(debug_ports[0]); k++)
-                    if (debug_ports[k].port >= lo && debug_ports[k].port <= hi) {
-                        word_pos(c, in, w, &l, &col);
-                        df_report(c, r, in, l, col, NULL, "EXPOSE %s opens the %s port %d",
-                                  in->words[w].x, debug_ports[k].what, debug_ports[k].port);
-                        break;
-                    }
-            }
-        } else if (in->kind == DF_CMD || in->kind == DF_ENTRYPOINT) {
-            const char *how = debug_listen(in->text);
-            if (how != NULL)
-                df_report(c, r, in, 0, 0, NULL,
-                          "%s starts a debugger listening on every interface (%s)", in->keyword,
-                          how);
-        }
-    }
 }
