@@ -185,6 +185,12 @@ PY
     rm lab/.hadolint.yaml
     run "$SCANNER" --dockerfile lab/Dockerfile
     expect_no_out 'DF060'
+    # hadolint's `ignored:` list silences by id, one case of a shared rule at a time
+    printf 'FROM alpine:3.22@sha256:00\nRUN apk add --no-cache curl && pip install --no-cache-dir flask\nUSER 1\nHEALTHCHECK CMD true\n' >lab/Dockerfile
+    printf 'ignored:\n  - DL3018\n' >lab/.hadolint.yaml
+    run "$SCANNER" --dockerfile lab/Dockerfile
+    expect_out 'DF032\] pip installs flask'
+    expect_no_out 'apk add installs'
 }
 
 # Many Dockerfiles sharing one build context in one process: the context is walked and read
