@@ -229,6 +229,8 @@ int df_config_init(struct df_config *c, const struct scanner_opts *o, const char
 void df_config_free(struct df_config *c);
 /* The label schema of `.hadolint.yaml` in the context directory or the working directory. */
 int df_labels_load(struct df_config *c, const char *ctx_dir);
+/* --config FILE.yaml: hadolint's config file instead of .scanner.ini (missing: an error). */
+int df_labels_load_file(struct df_config *c, const char *path);
 /* The same from a buffer (any bytes, at most 1 MiB): label-schema, strict-labels, ignored,
  * trustedRegistries; what it does not understand is skipped. */
 int df_hadolint_yaml_parse(struct df_config *c, const char *text, size_t len);

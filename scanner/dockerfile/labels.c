@@ -139,6 +139,19 @@ df_hadolint_yaml_parse(struct df_config *c, const char *text, size_t len)
     return 0;
 }
 
+int
+df_labels_load_file(struct df_config *c, const char *path)
+{
+    struct buf b = {0};
+    int rc = file_read_all(path, 1 << 20, 0, &b);
+
+    if (rc < 0)
+        return rc; /* file_read_all named the file */
+    df_hadolint_yaml_parse(c, b.data ? b.data : "", b.len);
+    buf_free(&b);
+    return 0;
+}
+
 static int
 load_yaml(struct df_config *c, const char *path)
 {

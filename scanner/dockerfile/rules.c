@@ -173,7 +173,7 @@ df_check_trusted_registry(struct df_ctx *c, const struct rule_meta *r)
         if (stage_image(c, s, &img, &in, &l, &col) && !registry_trusted(c->cfg, &img))
             df_report_as(c, r, c->cfg->trusted_set ? "DL3026" : NULL, in, l, col, NULL,
                       "base image '%s' is not from a trusted registry (%s)", c->df->stages[s].image,
-                      c->cfg->trusted_set ? "trusted_registries in .scanner.ini"
+                      c->cfg->trusted_set ? "the trusted registries configured"
                                           : "default: official Docker Hub images");
     }
 }

@@ -191,6 +191,14 @@ PY
     run "$SCANNER" --dockerfile lab/Dockerfile
     expect_out 'DF032\] pip installs flask'
     expect_no_out 'apk add installs'
+    # --config FILE.yaml is hadolint's file, not an INI
+    mv lab/.hadolint.yaml hl.yaml
+    run "$SCANNER" --dockerfile lab/Dockerfile --config hl.yaml
+    expect_rc 0
+    expect_no_out 'apk add installs'
+    run "$SCANNER" --dockerfile lab/Dockerfile --config missing.yaml
+    expect_rc 2
+    expect_err 'missing.yaml'
 }
 
 # Many Dockerfiles sharing one build context in one process: the context is walked and read
