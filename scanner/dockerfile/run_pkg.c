@@ -101,11 +101,8 @@ pin_pip(const char *w)
     for (size_t i = 0; ops[i] != NULL; i++)
         if (strstr(w, ops[i]) != NULL)
             return 1;
-    if (vcs_url(w)) {
-        const char *host = strstr(w, "://");
-        const char *path = strchr(host != NULL ? host + 3 : w, '/');
-        return path != NULL && strchr(path, '@') != NULL; /* @commit, @tag; not user@host */
-    }
+    if (vcs_url(w))
+        return strchr(w, '@') != NULL; /* git+https://host/repo@v1.2 (hadolint: any @) */
     if (strstr(w, " @ ") != NULL || strstr(w, "@") != NULL)
         return strstr(w, "://") != NULL; /* name @ https://... direct reference */
     return ends_with(w, ".whl") || ends_with(w, ".tar.gz") || ends_with(w, ".zip") ||
@@ -121,15 +118,15 @@ pin_npm(const char *w)
         return strchr(w, '#') != NULL;
     if (ends_with(w, ".tar") || ends_with(w, ".tar.gz") || ends_with(w, ".tgz"))
         return 1;
-    if (strncmp(w, "http://", 7) == 0 || strncmp(w, "https://", 8) == 0 ||
-        strncmp(w, "file:", 5) == 0)
+    if (strncmp(w, "file:", 5) == 0)
         return 1;
+    /* name@version or name@tag, after a @scope/ (hadolint's reading: a tag pins) */
     const char *at = strchr(w[0] == '@' ? w + 1 : w, '@');
     if (w[0] == '@') {
         const char *slash = strchr(w, '/');
         at = slash != NULL ? strchr(slash, '@') : NULL;
     }
-    return at != NULL && at[1] != '\0' && strcmp(at, "@latest") != 0;
+    return at != NULL && at[1] != '\0';
 }
 
 /* yum: hadolint's rule: any '-' (name-version) or an .rpm file */
