@@ -34,6 +34,10 @@ unpinned(struct df_ctx *c, const struct src *s, const struct cmd *cm, size_t fro
                 }
             continue;
         }
+        if (i > from && cm->w[i - 1].s[0] == '-' &&
+            (strcmp(w, "true") == 0 || strcmp(w, "false") == 0 || strcmp(w, "yes") == 0 ||
+             strcmp(w, "no") == 0 || strcmp(w, "ignore") == 0))
+            continue; /* the value of an option: --use-system-libraries true */
         if (w[0] == '$' || w[0] == '/' || w[0] == '.' || w[0] == '~' || w[0] == '<' ||
             w[0] == '>' || w[0] == '\0' || strchr(w, '$') != NULL || strchr(w, '*') != NULL ||
             w[0] == '`' || pinned(w))

@@ -443,6 +443,7 @@ static const struct {
     {"DL3028", 0, BASE "RUN gem install rails:7.1.3\n"},
     {"DL3028", 0, BASE "RUN gem install rails -v 7.1.3\n"},
     {"DL3028", 0, BASE "RUN gem install nokogiri:1.16.0 -- --use-system-libraries true\n"},
+    {"DL3028", 0, BASE "RUN gem install nokogiri:1.16.0 --use-system-libraries true\n"},
     {"DL3030", 1, BASE "RUN yum install httpd-2.4 && yum clean all\n"},
     {"DL3032", 1, BASE "RUN yum install -y httpd-2.4\n"},
     {"DL3032", 1, BASE "RUN yum clean all && yum install -y httpd-2.4\n"},
