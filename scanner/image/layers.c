@@ -181,8 +181,7 @@ check_entry(const struct img_resolved *r, struct img_ctx *c, struct findings *f,
         if ((rc = add_fs(f, &img_rule_setuid, r, i, e->path, 0, target, NULL, msg)) < 0)
             return rc;
     }
-    if ((type == 0100000 && (perm & 0002) != 0) ||
-        (type == 0040000 && (perm & 0002) != 0 && (perm & 01000) == 0)) {
+    if ((type == 0100000 || type == 0040000) && mode_world_writable(perm, type == 0040000)) {
         snprintf(msg, sizeof(msg), "world-writable %s %s (mode %04o)",
                  type == 0040000 ? "directory without the sticky bit" : "file", e->path,
                  (unsigned)perm);

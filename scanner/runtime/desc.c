@@ -163,26 +163,6 @@ rt_path_normalise(const char *in, char *out, size_t outsz)
     out[o] = '\0';
 }
 
-int
-rt_user_is_root(const char *user)
-{
-    size_t n;
-
-    if (user == NULL)
-        return 1;
-    while (isspace((unsigned char)*user))
-        user++;
-    n = strcspn(user, ":");
-    if (n == 0)
-        return user[0] == '\0'; /* ":1000" gives a group only: the image's user */
-    if (n == 4 && strncmp(user, "root", 4) == 0)
-        return 1;
-    for (size_t i = 0; i < n; i++)
-        if (user[i] != '0')
-            return 0;
-    return 1;
-}
-
 void
 rt_cap_name(const char *in, char *out, size_t outsz)
 {

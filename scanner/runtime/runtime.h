@@ -139,8 +139,8 @@ void *rt_list_add(struct rt_list *l, size_t size);
 /* Lexically normalises an absolute path: "//", "/./", "/x/../" and trailing "/" removed.
  * Writes into `out` (size >= strlen(in) + 1). */
 void rt_path_normalise(const char *in, char *out, size_t outsz);
-/* Is `user` (as in Config.User or Compose `user:`) root: "", "root", "0", "0:x", "root:x". */
-int rt_user_is_root(const char *user);
+/* Is `user` (as in Config.User or Compose `user:`) root: the one answer, common's. */
+#define rt_user_is_root(user) user_is_root(user)
 /* Capability name without "CAP_", upper-cased, into out. */
 void rt_cap_name(const char *in, char *out, size_t outsz);
 /* Parses a security option ("seccomp=unconfined", "no-new-privileges:true", ...) into `d`. */
