@@ -30,7 +30,8 @@ static const char usage[] =
     REPORT_FAIL_ON_HELP("high")
     REPORT_OPTS_HELP
     "The default --fail-on for validate is high. Exit status: 0 nothing at or above it,\n"
-    "1 findings at or above it, 2 error (unreadable file, statements that cannot be parsed).\n";
+    "1 findings at or above it (a line that cannot be parsed is an ENV001 finding, high),\n"
+    "2 error of the tool (unreadable file, bad option).\n";
 
 int
 cmd_validate(int argc, char **argv)
@@ -141,10 +142,10 @@ cmd_validate(int argc, char **argv)
     findings_free(&f);
     if (failed || status == EXIT_ERROR)
         return EXIT_ERROR;
-    if (parse_errors > 0) {
-        diag_error("%d statement%s could not be parsed (rule ENV001 above)", parse_errors,
-                   parse_errors == 1 ? "" : "s");
-        return EXIT_ERROR;
-    }
+    /* A broken line is a finding of the file (ENV001, high), not an error of the tool: the
+     * exit status follows --fail-on like every other finding. */
+    if (parse_errors > 0)
+        diag_warn("%d statement%s could not be parsed (rule ENV001)", parse_errors,
+                  parse_errors == 1 ? "" : "s");
     return status;
 }

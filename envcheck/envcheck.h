@@ -105,6 +105,9 @@ struct env_file {
 /* Bounds on hostile input: diags kept (the rest only counted), entries per file. */
 #define ENV_MAX_DIAGS   1000u
 #define ENV_MAX_ENTRIES 2000000u
+/* A quoted value may span at most this many lines (a PEM bundle fits); an opening quote not
+ * closed by then is an unterminated value, and lexing goes on at the next line. */
+#define ENV_MAX_QUOTE_LINES 1000u
 
 /* Lexes `len` bytes of `data` (need not be NUL-terminated) into `out`, which the caller frees
  * with env_file_free (also on error). Parse errors do not stop the lexer: each is recorded in

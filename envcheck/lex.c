@@ -394,6 +394,23 @@ span_set_end(const struct lexer *lx, struct env_span *sp, size_t pos)
     sp->end_column = col_of(lx, pos);
 }
 
+static int
+is_trail_blank(char c)
+{
+    return is_blank(c) || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* After a closing quote at from - 1: is there only blanks and an optional comment? */
+static int
+quote_closes_line(const struct lexer *lx, size_t from)
+{
+    size_t end = line_content_end(lx, from);
+
+    while (from < end && is_trail_blank(lx->d[from]))
+        from++;
+    return from >= end || lx->d[from] == '#';
+}
+
 /* After a statement's value: blanks, then an optional comment, then the end of the line.
  * Returns 0, or 1 when something else follows (the caller reports it). */
 static int
@@ -449,6 +466,10 @@ lex_statement(struct lexer *lx)
         if (key_end == key_start)
             add_diag(lx, c == 0 ? ENV_DIAG_NUL : ENV_DIAG_ERROR, lx->line, col_of(lx, p),
                      c == 0 ? "NUL byte in a line" : "a statement must start with a variable name");
+        else if (p > key_end && is_key_char(c) && memchr(d + p, '=', end - p) == NULL &&
+                 memchr(d + p, ':', end - p) == NULL)
+            add_diag(lx, ENV_DIAG_ERROR, lx->line, col_of(lx, p),
+                     "no '=' after the variable name (a name cannot contain a space)");
         else if (p > key_end && is_key_char(c))
             add_diag(lx, ENV_DIAG_ERROR, lx->line, col_of(lx, p),
                      "the variable name contains a space");
@@ -498,9 +519,15 @@ lex_statement(struct lexer *lx)
 
         span_set_start(lx, &e.value_span, p);
         e.quote = q == '"' ? ENV_QUOTE_DOUBLE : ENV_QUOTE_SINGLE;
+        /* Bounded: a quote runs over at most ENV_MAX_QUOTE_LINES lines. A scan that fails goes
+         * back to the line after the opening quote, and the region it covered holds no
+         * unescaped quote of its kind (an opener there would have closed it), so no byte is
+         * scanned by more than one failed scan per quote kind: linear on any input. */
         for (; i < lx->len; i++) {
             char c = d[i];
             if (c == '\n') {
+                if ((unsigned)(lx->line - qline) + 1 >= ENV_MAX_QUOTE_LINES)
+                    break;
                 lx->line++;
                 lx->line_start = i + 1;
                 e.flags |= ENV_F_MULTILINE;
@@ -518,11 +545,34 @@ lex_statement(struct lexer *lx)
         }
         if (i >= lx->len || d[i] != q) {
             int nul = i < lx->len && d[i] == '\0';
+            int toolong = i < lx->len && d[i] == '\n';
             lx->line = qline;
             lx->line_start = qline_start;
-            add_diag(lx, nul ? ENV_DIAG_NUL : ENV_DIAG_ERROR, qline, col_of(lx, p),
-                     nul ? "NUL byte in a quoted value" : "unterminated %s-quoted value",
-                     q == '"' ? "double" : "single");
+            if (nul)
+                add_diag(lx, ENV_DIAG_NUL, qline, col_of(lx, p), "NUL byte in a quoted value");
+            else if (toolong)
+                add_diag(lx, ENV_DIAG_ERROR, qline, col_of(lx, p),
+                         "unterminated %s-quoted value (not closed within %u lines)",
+                         q == '"' ? "double" : "single", ENV_MAX_QUOTE_LINES);
+            else
+                add_diag(lx, ENV_DIAG_ERROR, qline, col_of(lx, p), "unterminated %s-quoted value",
+                         q == '"' ? "double" : "single");
+            lx->arena_used = a0;
+            lx->nrefs = ref0;
+            lx->pos = p;
+            skip_line(lx);
+            return 0;
+        }
+        if (lx->line != qline && !quote_closes_line(lx, i + 1)) {
+            /* The next quote of this kind, lines below, is followed by text: it opens or sits
+             * inside another statement, so this quote was never closed. Report it here and go
+             * on at the next line instead of losing every line up to that quote. */
+            int cline = lx->line;
+            lx->line = qline;
+            lx->line_start = qline_start;
+            add_diag(lx, ENV_DIAG_ERROR, qline, col_of(lx, p),
+                     "unterminated %s-quoted value (the next %c, on line %d, is followed by text)",
+                     q == '"' ? "double" : "single", q, cline);
             lx->arena_used = a0;
             lx->nrefs = ref0;
             lx->pos = p;

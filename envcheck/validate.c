@@ -38,8 +38,8 @@ envcheck_check_syntax(struct envcheck_ctx *c)
         switch (d->kind) {
         case ENV_DIAG_ERROR:
             rc = envcheck_emit(c, R_SYNTAX, d->line, d->column, NULL, 0,
-                               "%s; the statement is skipped (Compose rejects the whole file, "
-                               "python-dotenv skips the line)", d->message);
+                               "%s; the statement is skipped and the rest of the file is "
+                               "checked (Compose refuses the whole file)", d->message);
             break;
         case ENV_DIAG_BOM:
             rc = envcheck_emit(c, R_BOM, d->line, d->column, NULL, 0,

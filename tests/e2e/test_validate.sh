@@ -90,8 +90,8 @@ t_dialect_vectors() {
     cp "$ENVFX/dialects.env" .env
     chmod 600 .env
     run "$SECRETS" validate --env-file .env --no-example --fail-on critical
-    # R="unterminated: Compose rejects the whole file; we report it and go on
-    expect_rc 2
+    # R="unterminated: Compose rejects the whole file; we report it (ENV001, high) and go on
+    expect_rc 0
     expect_out '\.env:17:3: high: \[ENV001\] unterminated double-quoted value'
     expect_err 'could not be parsed'
     for id in space-after-equals inline-comment hash-no-space double-escapes interpolation \
@@ -103,15 +103,48 @@ t_dialect_vectors() {
 }
 
 t_parse_errors_reported_and_rest_checked() {
+    # one line per kind of syntax error; each is an ENV001 finding (high: exit 1, not 2), the
+    # lexer goes on at the next line and every other check still runs on the good lines
     cp "$ENVFX/syntax-errors.env" .env
     chmod 600 .env
     run "$SECRETS" validate --env-file .env --no-example
-    expect_rc 2
+    expect_rc 1
     expect_out '\.env:2:5: high: \[ENV001\] the variable name contains a space'
     expect_out '\.env:3:1: high: \[ENV001\] missing variable name'
+    expect_out '\.env:5:4: high: \[ENV001\] unexpected character .\*. in the variable name'
+    expect_out "\\.env:6:12: high: \\[ENV001\\] no '=' after the variable name"
+    expect_out '\.env:8:6: high: \[ENV001\] unexpected byte 0x01'
+    expect_out '\.env:9:5: high: \[ENV001\] unexpected character .!.'
+    expect_out '\.env:10:9: high: \[ENV001\] unexpected text after the closing quote of LATE'
+    expect_out '\.env:13:6: high: \[ENV001\] unterminated double-quoted value \(the next ", on line 17'
+    expect_out '\.env:15:4: high: \[ENV001\] unterminated single-quoted value'
+    [ "$(grep -c 'ENV001' "$TMP/.out")" -eq 9 ] || fail "expected 9 ENV001 findings"
+    # the rest is checked: a weak value after the errors, a key right after an open quote,
+    # and the multi-line value that does close
     expect_out '\.env:4:13: high: \[ENV100\] DB_PASSWORD'
-    expect_err '2 statements could not be parsed'
+    expect_out '\.env:14:1: info: \[ENV209\] The AFTER_OPEN key'
+    expect_out '\.env:11:7: low: \[ENV010\] \[multiline\].*MULTI'
+    expect_out '\.env:17:8: low: \[ENV010\] \[quotes\].*QUOTED'
+    expect_err '9 statements could not be parsed'
     expect_nowhere changeme
+    expect_nowhere 'never closed'
+    # below the --fail-on threshold a broken line does not fail the run; the tool's own
+    # errors still do
+    run "$SECRETS" validate --env-file .env --no-example --fail-on critical
+    expect_rc 0
+    run "$SECRETS" validate --env-file .env --no-example --format json
+    expect_rc 1
+    expect_out '"rule":[[:space:]]*"ENV001"'
+    # a quote never closed on line 1 of a big file: reported once, every later line read
+    { printf 'A="open\n'; for i in $(seq 1 3000); do printf 'K%05d=v\n' "$i"; done; } >big.env
+    chmod 600 big.env
+    run "$SECRETS" validate --env-file big.env --no-example --disable unordered-key
+    expect_rc 1
+    [ "$(grep -c 'ENV001' "$TMP/.out")" -eq 1 ] || fail "one ENV001 expected for big.env"
+    expect_out 'big\.env:1:3: high: \[ENV001\] unterminated double-quoted value \(not closed within 1000 lines\)'
+    printf 'K01500=v\nK00001=v\n' >>big.env
+    run "$SECRETS" validate --env-file big.env --no-example --disable unordered-key
+    expect_out 'big\.env:3002:1: low: \[ENV200\] The K01500 key is duplicated \(first at line 1501\)'
 }
 
 t_bom_crlf_binary() {

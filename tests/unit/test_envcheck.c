@@ -214,6 +214,92 @@ test_lex_errors_recover(void **state)
     env_file_free(&f);
 }
 
+/* Every kind of error, each followed by a good line the lexer must still read. */
+static void
+test_lex_error_kinds(void **state)
+{
+    static const struct {
+        const char *line;
+        const char *message;
+        int column;
+    } cases[] = {
+        {"bad key=1", "the variable name contains a space", 5},
+        {"DEBUG_HTTP true", "no '=' after the variable name", 12},
+        {"=1", "missing variable name before '='", 1},
+        {": x", "missing variable name before ':'", 1},
+        {"*A=1", "a statement must start with a variable name", 1},
+        {"K*Y=1", "unexpected character '*' in the variable name", 2},
+        {"K\x01=1", "unexpected byte 0x01 in the variable name", 2},
+        {"V=\"x\"junk", "unexpected text after the closing quote of V", 6},
+        {"V='x' y", "unexpected text after the closing quote of V", 7},
+        {"V=\"open", "unterminated double-quoted value", 3},
+        {"V='open", "unterminated single-quoted value", 3},
+    };
+    char buf[256];
+    struct env_file f;
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(buf, sizeof(buf), "A=1\n%s\nGOOD=2\n", cases[i].line);
+        lex_str(buf, &f);
+        if (f.nerrors != 1 || f.ndiags != 1 || strstr(f.diags[0].message, cases[i].message) == NULL)
+            fail_msg("%s: %zu errors, first '%s'", cases[i].line, f.nerrors,
+                     f.ndiags ? f.diags[0].message : "");
+        assert_int_equal(f.diags[0].line, 2);
+        assert_int_equal(f.diags[0].column, cases[i].column);
+        assert_int_equal(f.n, 2);
+        assert_string_equal(get(&f, "GOOD")->value, "2");
+        assert_int_equal(get(&f, "GOOD")->stmt.line, 3);
+        env_file_free(&f);
+    }
+}
+
+/* How far an open quote runs: to its closing quote when only blanks or a comment follow it,
+ * never more than ENV_MAX_QUOTE_LINES lines; otherwise it is unterminated and the lexer goes on
+ * at the line after it. */
+static void
+test_lex_open_quote_recovery(void **state)
+{
+    struct env_file f;
+    struct buf b = {0};
+    (void)state;
+    /* a multi-line value that closes properly */
+    lex_str("A=\"one\ntwo\" # c\nB=2\n", &f);
+    assert_int_equal(f.nerrors, 0);
+    assert_string_equal(get(&f, "A")->value, "one\ntwo");
+    env_file_free(&f);
+    /* the next quote opens another statement: A is unterminated, B, C and D are read */
+    lex_str("A=\"open\nB=2\nC=\"x\"\nD=4\n", &f);
+    assert_int_equal(f.nerrors, 1);
+    assert_int_equal(f.diags[0].line, 1);
+    assert_non_null(strstr(f.diags[0].message, "on line 3, is followed by text"));
+    assert_int_equal(f.n, 3);
+    assert_string_equal(get(&f, "C")->value, "x");
+    assert_int_equal(get(&f, "D")->stmt.line, 4);
+    env_file_free(&f);
+    /* exactly ENV_MAX_QUOTE_LINES lines: accepted; one more: unterminated, the rest read */
+    buf_append(&b, "A=\"", 3);
+    for (unsigned i = 1; i < ENV_MAX_QUOTE_LINES; i++)
+        buf_append(&b, "x\n", 2);
+    buf_append(&b, "end\"\nB=1\n", 8);
+    assert_int_equal(env_lex(b.data, b.len, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 0);
+    assert_int_equal(get(&f, "B")->stmt.line, (int)ENV_MAX_QUOTE_LINES + 1);
+    env_file_free(&f);
+    b.len = 3;
+    for (unsigned i = 1; i <= ENV_MAX_QUOTE_LINES; i++)
+        buf_append(&b, "x\n", 2);
+    buf_append(&b, "end\"\nB=1\n", 8);
+    assert_int_equal(env_lex(b.data, b.len, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 2); /* the open quote, and the stray one at the end */
+    assert_non_null(strstr(f.diags[0].message, "not closed within"));
+    assert_int_equal(f.diags[0].line, 1);
+    assert_string_equal(f.entries[0].key, "x");
+    assert_int_equal(f.entries[0].stmt.line, 2);
+    assert_int_equal(get(&f, "B")->stmt.line, (int)ENV_MAX_QUOTE_LINES + 2);
+    env_file_free(&f);
+    buf_free(&b);
+}
+
 static void
 test_lex_binary_and_limits(void **state)
 {
@@ -901,6 +987,8 @@ main(void)
         cmocka_unit_test(test_lex_bom_crlf_forms),
         cmocka_unit_test(test_lex_refs_and_escapes),
         cmocka_unit_test(test_lex_errors_recover),
+        cmocka_unit_test(test_lex_error_kinds),
+        cmocka_unit_test(test_lex_open_quote_recovery),
         cmocka_unit_test(test_lex_binary_and_limits),
         cmocka_unit_test(test_lex_truncations),
         cmocka_unit_test(test_lex_file_refuses_symlink),
