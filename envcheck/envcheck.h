@@ -108,6 +108,10 @@ struct env_file {
 /* A quoted value may span at most this many lines (a PEM bundle fits); an opening quote not
  * closed by then is an unterminated value, and lexing goes on at the next line. */
 #define ENV_MAX_QUOTE_LINES 1000u
+/* Longest key and value (raw bytes) kept; a longer one is a syntax error and its statement is
+ * skipped, so a huge line is never copied (the vault takes values up to 1 MiB too). */
+#define ENV_MAX_KEY_LEN   1024u
+#define ENV_MAX_VALUE_LEN (1u << 20)
 
 /* Lexes `len` bytes of `data` (need not be NUL-terminated) into `out`, which the caller frees
  * with env_file_free (also on error). Parse errors do not stop the lexer: each is recorded in

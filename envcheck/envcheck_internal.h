@@ -69,7 +69,14 @@ struct envcheck_config {
     int no_example;
     char *secret_names[ENVCHECK_MAX_SECRET_NAMES]; /* extra name parts, upper case */
     size_t nsecret_names;
+    size_t max_per_rule;   /* findings listed per rule and file; the rest are counted */
+    size_t max_per_file;   /* findings listed per file, all rules together */
 };
+
+/* Defaults of the caps (INI `max_findings_per_rule`, `max_findings`): far above any real file,
+ * low enough that a hostile one cannot make the report huge. */
+#define ENVCHECK_MAX_PER_RULE 20000u
+#define ENVCHECK_MAX_PER_FILE 50000u
 
 /* One validation run over one file. */
 struct envcheck_ctx {
@@ -82,7 +89,15 @@ struct envcheck_ctx {
     size_t *line_off;     /* line_off[l] = offset of line l (1-based), line_off[nlines+1] = len */
     int nlines;
     unsigned char *in_value; /* in_value[l]: line l is inside a multi-line value (not its first) */
+    size_t listed[R_COUNT];  /* findings added per rule */
+    size_t listed_total;
+    size_t dropped[R_COUNT]; /* findings over a cap: counted, summed up at the end */
+    int dropped_sev[R_COUNT]; /* the highest severity among them */
 };
+
+/* Adds one "N more" finding per rule that went over a cap (at the rule's highest dropped
+ * severity, so that --fail-on sees what was not listed). */
+int envcheck_emit_summaries(struct envcheck_ctx *c);
 
 /* Adds a finding for rule `r` unless it is disabled or an ignore comment covers the line.
  * `secret`/`secret_len` (may be NULL) give the redacted preview; the message never holds it. */

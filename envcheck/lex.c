@@ -488,6 +488,12 @@ lex_statement(struct lexer *lx)
         skip_line(lx);
         return 0;
     }
+    if (key_end - key_start > ENV_MAX_KEY_LEN) {
+        add_diag(lx, ENV_DIAG_ERROR, lx->line, col_of(lx, key_start),
+                 "the variable name is longer than %u bytes", ENV_MAX_KEY_LEN);
+        skip_line(lx);
+        return 0;
+    }
     span_set_start(lx, &e.key_span, key_start);
     span_set_end(lx, &e.key_span, key_end);
     e.key = arena_put(lx, d + key_start, key_end - key_start);
@@ -579,6 +585,21 @@ lex_statement(struct lexer *lx)
             skip_line(lx);
             return 0;
         }
+        if (i - p - 1 > ENV_MAX_VALUE_LEN) {
+            int cline = lx->line;
+            size_t cstart = lx->line_start;
+            lx->line = qline;
+            lx->line_start = qline_start;
+            add_diag(lx, ENV_DIAG_ERROR, qline, col_of(lx, p),
+                     "the value of %s is longer than %u bytes", e.key, ENV_MAX_VALUE_LEN);
+            lx->line = cline;
+            lx->line_start = cstart;
+            lx->arena_used = a0;
+            lx->nrefs = ref0;
+            lx->pos = i + 1;
+            skip_line(lx);
+            return 0;
+        }
         span_set_end(lx, &e.value_span, i + 1);
         span_set_end(lx, &e.stmt, i + 1);
         if (e.quote == ENV_QUOTE_SINGLE) {
@@ -619,6 +640,13 @@ lex_statement(struct lexer *lx)
         while (vend > vs && (is_blank(d[vend - 1]) || d[vend - 1] == '\r' ||
                              d[vend - 1] == '\v' || d[vend - 1] == '\f'))
             vend--;
+        if (vend - vs > ENV_MAX_VALUE_LEN) {
+            add_diag(lx, ENV_DIAG_ERROR, lx->line, col_of(lx, vs),
+                     "the value of %s is longer than %u bytes", e.key, ENV_MAX_VALUE_LEN);
+            lx->arena_used = a0;
+            skip_line(lx);
+            return 0;
+        }
         if (memchr(d + vs, '\0', vend - vs) != NULL) {
             add_diag(lx, ENV_DIAG_NUL, lx->line, col_of(lx, vs), "NUL byte in the value of %s",
                      e.key);

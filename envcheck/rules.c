@@ -187,6 +187,8 @@ envcheck_config_new(void)
         c->severity[i] = -1;
     c->min_length = 16;
     c->min_bits = 40.0;
+    c->max_per_rule = ENVCHECK_MAX_PER_RULE;
+    c->max_per_file = ENVCHECK_MAX_PER_FILE;
     return c;
 }
 
@@ -297,6 +299,16 @@ envcheck_config_set(struct envcheck_config *c, const char *name, const char *val
         if (*value == '\0' || *end != '\0' || v > 4096)
             return err_set(ERR_USAGE, "min_length: '%s' is not a number from 0 to 4096", value);
         c->min_length = v;
+        return 0;
+    }
+    if (strcmp(name, "max_findings_per_rule") == 0 || strcmp(name, "max_findings") == 0) {
+        unsigned long v = strtoul(value, &end, 10);
+        if (*value == '\0' || *end != '\0' || v < 1 || v > 10000000)
+            return err_set(ERR_USAGE, "%s: '%s' is not a number from 1 to 10000000", name, value);
+        if (name[12] == '_')
+            c->max_per_rule = v;
+        else
+            c->max_per_file = v;
         return 0;
     }
     if (strcmp(name, "min_strength_bits") == 0) {
@@ -430,6 +442,19 @@ emit_va(struct envcheck_ctx *c, enum envcheck_rule r, int line, int column,
     if (line > 0 && c->line_off != NULL &&
         (line_ignores(c, line, 0, r) || line_ignores(c, line - 1, 1, r)))
         return 0;
+    /* file-level findings (line 0: git, permissions, the example) only count against the
+     * per-rule cap: a flood of line findings must not hide them */
+    if (c->listed[r] >= c->cfg->max_per_rule ||
+        (line > 0 && c->listed_total >= c->cfg->max_per_file)) {
+        int sev = c->cfg->severity[r] >= 0       ? c->cfg->severity[r]
+                  : base->override_severity ? (int)base->severity
+                                            : (int)envcheck_rules[r].severity;
+        if (c->dropped[r]++ == 0 || sev > c->dropped_sev[r])
+            c->dropped_sev[r] = sev;
+        return 0;
+    }
+    c->listed[r]++;
+    c->listed_total++;
     vsnprintf(msg, sizeof(msg), fmt, ap);
     memset(&loc, 0, sizeof(loc));
     loc.path = c->path;
@@ -475,4 +500,33 @@ envcheck_emit_extra(struct envcheck_ctx *c, enum envcheck_rule r, int line, int 
     rc = emit_va(c, r, line, column, extra, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+int
+envcheck_emit_summaries(struct envcheck_ctx *c)
+{
+    for (int r = 0; r < R_COUNT; r++) {
+        struct finding_extra extra;
+        struct location loc;
+        int rc;
+
+        if (c->dropped[r] == 0)
+            continue;
+        memset(&extra, 0, sizeof(extra));
+        memset(&loc, 0, sizeof(loc));
+        loc.path = c->path;
+        loc.layer_index = -1;
+        extra.target = c->path;
+        extra.override_severity = 1;
+        extra.severity = (enum severity)c->dropped_sev[r];
+        rc = findings_add(c->out, &envcheck_rules[r], &loc, &extra,
+                          "%zu more %s finding%s in this file not listed (at most %zu per rule "
+                          "and %zu per file are; the INI settings max_findings_per_rule and "
+                          "max_findings change that)",
+                          c->dropped[r], envcheck_rules[r].id, c->dropped[r] == 1 ? "" : "s",
+                          c->cfg->max_per_rule, c->cfg->max_per_file);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
 }

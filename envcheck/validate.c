@@ -38,8 +38,8 @@ envcheck_check_syntax(struct envcheck_ctx *c)
         switch (d->kind) {
         case ENV_DIAG_ERROR:
             rc = envcheck_emit(c, R_SYNTAX, d->line, d->column, NULL, 0,
-                               "%s; the statement is skipped and the rest of the file is "
-                               "checked (Compose refuses the whole file)", d->message);
+                               "%s; the statement is skipped, the rest of the file is "
+                               "checked", d->message);
             break;
         case ENV_DIAG_BOM:
             rc = envcheck_emit(c, R_BOM, d->line, d->column, NULL, 0,
@@ -134,6 +134,8 @@ envcheck_validate(const struct envcheck_config *cfg, const char *path, struct fi
             goto done;
     }
     rc = envcheck_check_files(&c);
+    if (rc == 0)
+        rc = envcheck_emit_summaries(&c);
     if (rc == 0) {
         size_t bad = f.nerrors;
         for (size_t i = 0; i < f.ndiags; i++)

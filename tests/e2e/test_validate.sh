@@ -147,6 +147,46 @@ t_parse_errors_reported_and_rest_checked() {
     expect_out 'big\.env:3002:1: low: \[ENV200\] The K01500 key is duplicated \(first at line 1501\)'
 }
 
+t_hostile_sizes_bounded() {
+    # an unclosed quote on line 1 of a 2 MB file: one ENV001, every other line still read
+    { printf 'A="open\n'; awk 'BEGIN { for (i = 0; i < 200000; i++) printf "k%d=v a\n", 200000 - i }'; } >q.env
+    chmod 640 q.env
+    run "$SECRETS" validate --env-file q.env --no-example
+    expect_rc 1
+    [ "$(grep -c 'ENV001' "$TMP/.out")" -eq 1 ] || fail "q.env: one ENV001 expected"
+    # 800,000 findings in all: at most 20,000 per rule and 50,000 per file are listed, the
+    # rest are counted in one summary per rule
+    [ "$(wc -l <"$TMP/.out")" -le 50010 ] || fail "q.env: $(wc -l <"$TMP/.out") lines of report"
+    expect_out 'q\.env: low: \[ENV010\] 180000 more ENV010 findings in this file not listed'
+    expect_out 'q\.env: info: \[ENV201\] [0-9]+ more ENV201 findings'
+    expect_out 'q\.env: medium: \[ENV114\] mode 0640'
+    expect_out 'q\.env: low: \[ENV210\] [0-9]+ more ENV210 findings'
+    # a million lines
+    awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "K%07d=v\n", i }' >m.env
+    chmod 600 m.env
+    run "$SECRETS" validate --env-file m.env --no-example
+    expect_rc 0
+    expect_out 'no findings'
+    # a 50 MB line: the value is over the 1 MiB limit, reported, never copied or printed
+    { printf 'BIG='; head -c 50000000 /dev/zero | tr '\0' x; printf '\nAFTER=1\n'; } >l.env
+    chmod 600 l.env
+    run "$SECRETS" validate --env-file l.env --no-example
+    expect_rc 1
+    expect_out 'l\.env:1:5: high: \[ENV001\] the value of BIG is longer than 1048576 bytes'
+    [ "$(wc -c <"$TMP/.out")" -lt 1000 ] || fail "l.env: report of $(wc -c <"$TMP/.out") bytes"
+    expect_nowhere xxxxxxxxxxxxxxxx
+    # the same as a key, and inside an open quote
+    { head -c 50000000 /dev/zero | tr '\0' K; printf '=1\nAFTER=1\n'; } >k.env
+    { printf 'Q="'; head -c 50000000 /dev/zero | tr '\0' y; printf '\nAFTER=1\n'; } >o.env
+    chmod 600 k.env o.env
+    run "$SECRETS" validate --env-file k.env --env-file o.env --no-example --fail-on info
+    expect_rc 1
+    expect_out 'k\.env:1:1: high: \[ENV001\] the variable name is longer than 1024 bytes'
+    expect_out 'o\.env:1:3: high: \[ENV001\] unterminated double-quoted value'
+    [ "$(wc -c <"$TMP/.out")" -lt 2000 ] || fail "k.env, o.env: report of $(wc -c <"$TMP/.out") bytes"
+    rm -f q.env m.env l.env k.env o.env
+}
+
 t_bom_crlf_binary() {
     cp "$ENVFX/bom.env" a.env
     cp "$ENVFX/crlf.env" b.env

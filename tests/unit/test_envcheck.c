@@ -327,11 +327,13 @@ test_lex_binary_and_limits(void **state)
     assert_int_equal(f.ndiags, ENV_MAX_DIAGS);
     assert_int_equal(f.nerrors, n / 2);
     env_file_free(&f);
-    /* one huge line */
+    /* one huge line: over ENV_MAX_VALUE_LEN, an error, and never copied */
     memset(big, 'a', n);
     memcpy(big, "K=", 2);
     assert_int_equal(env_lex(big, n, "big.env", &f), 0);
-    assert_int_equal(get(&f, "K")->value_len, n - 2);
+    assert_int_equal(f.nerrors, 1);
+    assert_int_equal(f.n, 0);
+    assert_true(f.strings_cap < 16);
     env_file_free(&f);
     free(big);
     assert_int_equal(env_lex("x", (size_t)ENV_MAX_FILE_SIZE + 1, "huge", &f), ERR_LIMIT);
@@ -844,6 +846,107 @@ test_validate_returns_parse_errors(void **state)
     envcheck_config_free(cfg);
 }
 
+/* Findings are capped per rule and per file; what is over a cap is counted in one summary
+ * finding per rule, at the highest severity dropped (so --fail-on still sees it). */
+static void
+test_validate_caps_findings(void **state)
+{
+    struct envcheck_config *cfg = envcheck_config_new();
+    struct findings f;
+    struct buf b = {0};
+    size_t env201 = 0, env209 = 0, summaries = 0;
+    (void)state;
+    envcheck_config_set(cfg, "no_example", "true");
+    assert_int_equal(envcheck_config_set(cfg, "max_findings_per_rule", "10"), 0);
+    assert_int_equal(envcheck_config_set(cfg, "max_findings", "25"), 0);
+    assert_int_equal(envcheck_config_set(cfg, "max_findings", "0"), ERR_USAGE);
+    assert_int_equal(envcheck_config_set(cfg, "max_findings_per_rule", "x"), ERR_USAGE);
+    /* 100 lowercase keys in reverse order: 100 ENV201, 99 ENV209 */
+    for (int i = 100; i > 0; i--) {
+        char line[32];
+        int n = snprintf(line, sizeof(line), "k%03d=v\n", i);
+        buf_append(&b, line, (size_t)n);
+    }
+    buf_append(&b, "", 1);
+    assert_int_equal(validate_content(b.data, cfg, &f, "caps.env"), 0);
+    for (size_t i = 0; i < f.n; i++) {
+        const struct finding *x = &f.items[i];
+        if (x->line == 0 && strstr(x->message, "more") != NULL) {
+            summaries++;
+            if (strcmp(x->rule, "ENV201") == 0)
+                assert_non_null(strstr(x->message, "90 more ENV201 findings"));
+            else if (strcmp(x->rule, "ENV209") == 0)
+                /* 10 ENV201 and 10 ENV209 listed, then 5 ENV210... the file cap is 25 */
+                assert_int_equal(x->severity, SEV_INFO);
+            continue;
+        }
+        env201 += strcmp(x->rule, "ENV201") == 0;
+        env209 += strcmp(x->rule, "ENV209") == 0;
+    }
+    assert_int_equal(env201, 10);
+    assert_int_equal(env209, 10);
+    assert_true(f.n - summaries <= 25);
+    assert_int_equal(summaries, 2);
+    findings_free(&f);
+    /* a severity override carries over to the summary */
+    assert_int_equal(envcheck_config_set(cfg, "severity.lowercase-key", "high"), 0);
+    assert_int_equal(validate_content(b.data, cfg, &f, "caps.env"), 0);
+    for (size_t i = 0; i < f.n; i++)
+        if (f.items[i].line == 0 && strcmp(f.items[i].rule, "ENV201") == 0)
+            assert_int_equal(f.items[i].severity, SEV_HIGH);
+    findings_free(&f);
+    buf_free(&b);
+    envcheck_config_free(cfg);
+}
+
+/* A huge key or value is not copied: it is a syntax error and the rest is read. */
+static void
+test_lex_length_limits(void **state)
+{
+    struct env_file f;
+    size_t n = ENV_MAX_VALUE_LEN + 64;
+    char *big = malloc(n + 64);
+    (void)state;
+    assert_non_null(big);
+    /* unquoted value one byte over */
+    memcpy(big, "A=", 2);
+    memset(big + 2, 'v', ENV_MAX_VALUE_LEN + 1);
+    memcpy(big + 3 + ENV_MAX_VALUE_LEN, "\nB=1\n", 6);
+    assert_int_equal(env_lex(big, ENV_MAX_VALUE_LEN + 9, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 1);
+    assert_non_null(strstr(f.diags[0].message, "the value of A is longer than"));
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.entries[0].key, "B");
+    assert_true(f.strings_cap < 64); /* nothing of the big value copied */
+    env_file_free(&f);
+    /* exactly the limit: kept */
+    memcpy(big + 2 + ENV_MAX_VALUE_LEN, "\nB=1\n", 6);
+    assert_int_equal(env_lex(big, ENV_MAX_VALUE_LEN + 8, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 0);
+    assert_int_equal(get(&f, "A")->value_len, ENV_MAX_VALUE_LEN);
+    env_file_free(&f);
+    /* a quoted one over several lines, then a good line */
+    memcpy(big, "A=\"", 3);
+    memset(big + 3, 'v', ENV_MAX_VALUE_LEN + 1);
+    big[1000] = '\n';
+    memcpy(big + 4 + ENV_MAX_VALUE_LEN, "\"\nB=1\n", 7);
+    assert_int_equal(env_lex(big, ENV_MAX_VALUE_LEN + 11, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 1);
+    assert_int_equal(f.diags[0].line, 1);
+    assert_int_equal(f.diags[0].column, 3);
+    assert_int_equal(get(&f, "B")->stmt.line, 3);
+    env_file_free(&f);
+    /* a key over ENV_MAX_KEY_LEN */
+    memset(big, 'K', ENV_MAX_KEY_LEN + 1);
+    memcpy(big + ENV_MAX_KEY_LEN + 1, "=1\nB=1\n", 8);
+    assert_int_equal(env_lex(big, ENV_MAX_KEY_LEN + 9, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 1);
+    assert_non_null(strstr(f.diags[0].message, "longer than 1024"));
+    assert_int_equal(f.n, 1);
+    env_file_free(&f);
+    free(big);
+}
+
 static void
 test_permissions_and_backups(void **state)
 {
@@ -1002,6 +1105,8 @@ main(void)
         cmocka_unit_test(test_dockerignore_and_dockerfile),
         cmocka_unit_test(test_rules_both_ways),
         cmocka_unit_test(test_validate_returns_parse_errors),
+        cmocka_unit_test(test_validate_caps_findings),
+        cmocka_unit_test(test_lex_length_limits),
         cmocka_unit_test(test_permissions_and_backups),
         cmocka_unit_test(test_example_comparison),
         cmocka_unit_test(test_config_ini),
