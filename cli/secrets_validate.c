@@ -128,6 +128,10 @@ cmd_validate(int argc, char **argv)
         return cli_fail(rc);
     }
     findings_init(&f);
+    if ((rc = findings_use_pool(&f)) < 0) {
+        envcheck_config_free(cfg);
+        return cli_fail(rc);
+    }
     for (size_t i = 0; i < nfiles; i++) {
         rc = envcheck_validate(cfg, files[i], &f);
         if (rc < 0) {

@@ -89,6 +89,7 @@ struct envcheck_ctx {
     size_t *line_off;     /* line_off[l] = offset of line l (1-based), line_off[nlines+1] = len */
     int nlines;
     unsigned char *in_value; /* in_value[l]: line l is inside a multi-line value (not its first) */
+    int has_ignore;          /* the file holds "secrets:ignore" somewhere */
     size_t listed[R_COUNT];  /* findings added per rule */
     size_t listed_total;
     size_t dropped[R_COUNT]; /* findings over a cap: counted, summed up at the end */

@@ -11,10 +11,14 @@
 /* Keys already seen, for DuplicatedKey: an open-addressing set of entry indices. */
 /* 32-bit slots: entries are bounded by ENV_MAX_ENTRIES, and half the memory is half the
  * cache misses on big files. */
+struct keyslot {
+    uint32_t slot; /* first entry index + 1; 0 = empty */
+    uint32_t last; /* last entry index of the same key */
+    uint32_t hash; /* the key's hash, compared before the key */
+};
+/* One array of 12-byte slots: a lookup touches one cache line, not three. */
 struct keyset {
-    uint32_t *slot; /* first entry index + 1; 0 = empty */
-    uint32_t *last; /* last entry index of the same key */
-    uint32_t *hash; /* the key's hash, compared before the key */
+    struct keyslot *s;
     size_t cap;
 };
 
@@ -34,13 +38,15 @@ keyset_slot(struct keyset *s, const struct env_entry *all, const char *key, size
     uint32_t full = (uint32_t)key_hash(key, kl);
     size_t h = full & (s->cap - 1);
 
-    while (s->slot[h] != 0) {
-        const struct env_entry *x = &all[s->slot[h] - 1];
-        if (s->hash[h] == full && x->key_len == kl && memcmp(x->key, key, kl) == 0)
-            return h;
+    while (s->s[h].slot != 0) {
+        if (s->s[h].hash == full) {
+            const struct env_entry *x = &all[s->s[h].slot - 1];
+            if (x->key_len == kl && memcmp(x->key, key, kl) == 0)
+                return h;
+        }
         h = (h + 1) & (s->cap - 1);
     }
-    s->hash[h] = full; /* harmless on a lookup miss: the slot stays empty */
+    s->s[h].hash = full; /* harmless on a lookup miss: the slot stays empty */
     return h;
 }
 
@@ -50,11 +56,11 @@ keyset_put(struct keyset *s, const struct env_entry *all, size_t idx)
 {
     const struct env_entry *e = &all[idx];
     size_t h = keyset_slot(s, all, e->key, e->key_len);
-    const struct env_entry *first = s->slot[h] != 0 ? &all[s->slot[h] - 1] : NULL;
+    const struct env_entry *first = s->s[h].slot != 0 ? &all[s->s[h].slot - 1] : NULL;
 
     if (first == NULL)
-        s->slot[h] = (uint32_t)idx + 1;
-    s->last[h] = (uint32_t)idx;
+        s->s[h].slot = (uint32_t)idx + 1;
+    s->s[h].last = (uint32_t)idx;
     return first;
 }
 
@@ -128,6 +134,9 @@ needless_quotes(const char *raw, size_t n)
 {
     int quote = 0;
 
+    if (memchr(raw, '"', n) == NULL && memchr(raw, '\'', n) == NULL)
+        return 0;
+
     for (size_t i = 0; i < n; i++) {
         char ch = raw[i];
         if (ch == '\'' || ch == '"')
@@ -157,7 +166,7 @@ refers_to_group(struct keyset *s, const struct env_entry *all, const struct env_
 {
     for (size_t k = 0; k < e->nrefs; k++) {
         size_t h = keyset_slot(s, all, e->value + e->refs[k].name_start, e->refs[k].name_len);
-        if (s->slot[h] != 0 && s->last[h] >= from && &all[s->last[h]] != e)
+        if (s->s[h].slot != 0 && s->s[h].last >= from && &all[s->s[h].last] != e)
             return 1;
     }
     return 0;
@@ -167,7 +176,7 @@ int
 envcheck_check_lint(struct envcheck_ctx *c)
 {
     const struct env_file *f = c->f;
-    struct keyset ks = {NULL, NULL, NULL, 16};
+    struct keyset ks = {NULL, 16};
     const struct env_entry *group_max = NULL, *prev = NULL;
     size_t group_start = 0;
     int rc = 0;
@@ -181,15 +190,8 @@ envcheck_check_lint(struct envcheck_ctx *c)
     }
     while (ks.cap < f->n * 2)
         ks.cap *= 2;
-    ks.slot = envcheck_big_calloc(ks.cap, sizeof(uint32_t));
-    ks.last = envcheck_big_calloc(ks.cap, sizeof(uint32_t));
-    ks.hash = envcheck_big_calloc(ks.cap, sizeof(uint32_t));
-    if (ks.slot == NULL || ks.last == NULL || ks.hash == NULL) {
-        free(ks.slot);
-        free(ks.last);
-        free(ks.hash);
+    if ((ks.s = envcheck_big_calloc(ks.cap, sizeof(*ks.s))) == NULL)
         return err_set(ERR_NOMEM, "out of memory");
-    }
     for (size_t i = 0; i < f->n && rc == 0; i++) {
         const struct env_entry *e = &f->entries[i], *dup;
         const char *raw = f->data + e->value_span.start;
@@ -251,8 +253,6 @@ envcheck_check_lint(struct envcheck_ctx *c)
     }
     rc = check_lines(c);
 out:
-    free(ks.slot);
-    free(ks.last);
-    free(ks.hash);
+    free(ks.s);
     return rc;
 }

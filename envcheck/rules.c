@@ -439,7 +439,7 @@ emit_va(struct envcheck_ctx *c, enum envcheck_rule r, int line, int column,
 
     if (c->cfg->disabled[r])
         return 0;
-    if (line > 0 && c->line_off != NULL &&
+    if (line > 0 && c->line_off != NULL && c->has_ignore &&
         (line_ignores(c, line, 0, r) || line_ignores(c, line - 1, 1, r)))
         return 0;
     /* file-level findings (line 0: git, permissions, the example) only count against the
@@ -466,7 +466,7 @@ emit_va(struct envcheck_ctx *c, enum envcheck_rule r, int line, int column,
         extra.override_severity = 1;
         extra.severity = (enum severity)c->cfg->severity[r];
     }
-    return findings_add(c->out, &envcheck_rules[r], &loc, &extra, "%s", msg);
+    return findings_add_msg(c->out, &envcheck_rules[r], &loc, &extra, msg);
 }
 
 int

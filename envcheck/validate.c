@@ -122,6 +122,7 @@ envcheck_validate(const struct envcheck_config *cfg, const char *path, struct fi
     c.path = f.path; /* "<stdin>" for "-" */
     c.is_stdin = strcmp(path, "-") == 0;
     c.is_example = is_example_name(path);
+    c.has_ignore = memmem(f.data, f.len, "secrets:ignore", 14) != NULL;
     if ((rc = findings_add_target(out, "env-file", c.path)) < 0 || (rc = build_line_index(&c)) < 0)
         goto done;
     if ((rc = envcheck_check_syntax(&c)) < 0 || (rc = envcheck_check_portability(&c)) < 0 ||
