@@ -947,6 +947,73 @@ test_lex_length_limits(void **state)
     free(big);
 }
 
+/* The findings arena validate uses: same fields as plain findings, repeated strings stored
+ * once, long messages whole, filtering and sorting as before. */
+static void
+test_findings_pool(void **state)
+{
+    static const struct rule_meta r1 = {"T001", SEV_LOW, "lint", "Title one", "fix it", "a:B"};
+    static const struct rule_meta r2 = {"T002", SEV_HIGH, NULL, NULL, NULL, NULL};
+    struct findings plain, pooled;
+    struct location loc;
+    struct finding_extra ex;
+    char longmsg[2000];
+    (void)state;
+    memset(&loc, 0, sizeof(loc));
+    memset(&ex, 0, sizeof(ex));
+    memset(longmsg, 'm', sizeof(longmsg) - 1);
+    longmsg[sizeof(longmsg) - 1] = '\0';
+    findings_init(&plain);
+    findings_init(&pooled);
+    assert_int_equal(findings_use_pool(&pooled), 0);
+    for (int k = 0; k < 2; k++) {
+        struct findings *f = k ? &pooled : &plain;
+        assert_int_equal(findings_add_target(f, "env-file", "t.env"), 0);
+        for (int i = 0; i < 3000; i++) {
+            char path[32];
+            snprintf(path, sizeof(path), "p%d.env", i % 3);
+            loc.path = path;
+            loc.line = 3000 - i;
+            ex.secret_redacted = i % 2 ? "ab…(9 chars)" : NULL;
+            if (i % 2)
+                assert_int_equal(findings_add(f, &r1, &loc, &ex, "finding %d of %s", i, "x"), 0);
+            else
+                assert_int_equal(findings_add_msg(f, &r2, &loc, NULL, "plain message"), 0);
+        }
+        assert_int_equal(findings_add(f, &r1, NULL, NULL, "%s", longmsg), 0);
+        assert_int_equal(f->n, 3001);
+        findings_filter_min(f, SEV_MEDIUM);
+        assert_int_equal(f->n, 1500);
+        findings_sort(f);
+        assert_int_equal(f->items[0].line, 6); /* p0.env, i = 2994 */
+        assert_string_equal(f->items[0].rule, "T002");
+        assert_string_equal(f->items[0].category, "general");
+        assert_string_equal(f->items[0].title, "T002");
+        assert_null(f->items[0].remediation);
+        assert_string_equal(f->items[0].target, "t.env");
+        assert_string_equal(f->items[0].message, "plain message");
+        assert_null(f->items[0].secret_redacted);
+    }
+    /* the pool keeps one copy of a repeated string */
+    assert_ptr_equal(pooled.items[0].rule, pooled.items[1].rule);
+    assert_ptr_equal(pooled.items[0].target, pooled.items[1].target);
+    assert_int_equal(findings_use_pool(&plain), ERR_INTERNAL); /* not on a list with findings */
+    findings_free(&plain);
+    findings_free(&pooled);
+    /* a long message (over the one-pass buffer), both ways */
+    findings_init(&plain);
+    findings_init(&pooled);
+    assert_int_equal(findings_use_pool(&pooled), 0);
+    assert_int_equal(findings_add(&plain, &r1, NULL, NULL, "%s!", longmsg), 0);
+    assert_int_equal(findings_add(&pooled, &r1, NULL, NULL, "%s!", longmsg), 0);
+    assert_int_equal(strlen(plain.items[0].message), sizeof(longmsg));
+    assert_string_equal(plain.items[0].message, pooled.items[0].message);
+    assert_string_equal(pooled.items[0].aliases, "a:B");
+    assert_null(pooled.items[0].path);
+    findings_free(&plain);
+    findings_free(&pooled);
+}
+
 static void
 test_permissions_and_backups(void **state)
 {
@@ -1107,6 +1174,7 @@ main(void)
         cmocka_unit_test(test_validate_returns_parse_errors),
         cmocka_unit_test(test_validate_caps_findings),
         cmocka_unit_test(test_lex_length_limits),
+        cmocka_unit_test(test_findings_pool),
         cmocka_unit_test(test_permissions_and_backups),
         cmocka_unit_test(test_example_comparison),
         cmocka_unit_test(test_config_ini),
