@@ -13,7 +13,7 @@
 static const char usage[] =
     "usage: secrets validate --env-file FILE [--env-file FILE ...] [--env-example FILE]\n"
     "                        [--no-example] [--config FILE] [--disable RULE[,RULE]]\n"
-    "                        [--min-length N] [report options]\n"
+    "                        [--min-length N] [--schema FILE] [report options]\n"
     "\n"
     "Checks .env files: syntax (Compose rules), lines other readers (docker run --env-file,\n"
     "bash, python-dotenv, node dotenv) read differently, weak, short, placeholder and\n"
@@ -26,6 +26,7 @@ static const char usage[] =
     "                             in the current directory, when present)\n"
     "      --disable RULES        switch rules off (ids or names, comma-separated)\n"
     "      --min-length N         short-value threshold for secrets (default 16)\n"
+    "      --schema FILE          check keys and values against a dotenv-linter schema (JSON)\n"
     "  -h, --help                 this text\n"
     REPORT_FAIL_ON_HELP("high")
     REPORT_OPTS_HELP
@@ -43,13 +44,14 @@ cmd_validate(int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"disable", required_argument, NULL, 'd'},
         {"min-length", required_argument, NULL, 'm'},
+        {"schema", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         REPORT_OPTS_LONG,
         {NULL, 0, NULL, 0},
     };
     static const struct tool_info tool = {"secrets validate", SUITE_VERSION, NULL};
     const char *files[MAX_FILES], *config = NULL, *example = NULL, *disable[64];
-    const char *min_length = NULL;
+    const char *min_length = NULL, *schema = NULL;
     size_t nfiles = 0, ndisable = 0;
     struct report_opts ro;
     struct envcheck_config *cfg;
@@ -86,6 +88,9 @@ cmd_validate(int argc, char **argv)
         case 'm':
             min_length = optarg;
             break;
+        case 'S':
+            schema = optarg;
+            break;
         case 'h':
             fputs(usage, stdout);
             return EXIT_CLEAN;
@@ -117,6 +122,8 @@ cmd_validate(int argc, char **argv)
         rc = envcheck_config_load(cfg, config);
     for (size_t i = 0; rc == 0 && i < ndisable; i++)
         rc = envcheck_config_set(cfg, "disable", disable[i]);
+    if (rc == 0 && schema != NULL)
+        rc = envcheck_config_set(cfg, "schema", schema);
     if (rc == 0 && min_length != NULL)
         rc = envcheck_config_set(cfg, "min_length", min_length);
     if (rc == 0 && example != NULL)

@@ -50,8 +50,12 @@ enum envcheck_rule {
     R_VALUE_WITHOUT_QUOTES,
     R_EXTRA_BLANK_LINE,
     R_ENDING_BLANK_LINE,
+    R_SCHEMA,
     R_COUNT
 };
+/* The last of dotenv-linter's rules (R_DUPLICATED_KEY .. R_LAST_LINT): what its control
+ * comments may switch off. */
+#define R_LAST_LINT R_ENDING_BLANK_LINE
 
 extern const struct rule_meta envcheck_rules[R_COUNT];
 extern const char *const envcheck_rule_names[R_COUNT];
@@ -69,6 +73,7 @@ struct envcheck_config {
     int no_example;
     char *secret_names[ENVCHECK_MAX_SECRET_NAMES]; /* extra name parts, upper case */
     size_t nsecret_names;
+    struct envcheck_schema *schema; /* --schema (dotenv-linter's JSON), or NULL */
     size_t max_per_rule;   /* findings listed per rule and file; the rest are counted */
     size_t max_per_file;   /* findings listed per file, all rules together */
 };
@@ -77,6 +82,12 @@ struct envcheck_config {
  * low enough that a hostile one cannot make the report huge. */
 #define ENVCHECK_MAX_PER_RULE 20000u
 #define ENVCHECK_MAX_PER_FILE 50000u
+
+/* A `# dotenv-linter:off/on` comment: its line and the lint rules off after it (bit r). */
+struct envcheck_control {
+    int line;
+    unsigned long long off;
+};
 
 /* One validation run over one file. */
 struct envcheck_ctx {
@@ -90,6 +101,8 @@ struct envcheck_ctx {
     int nlines;
     unsigned char *in_value; /* in_value[l]: line l is inside a multi-line value (not its first) */
     int has_ignore;          /* the file holds "secrets:ignore" somewhere */
+    struct envcheck_control *ctl; /* dotenv-linter control comments, in line order */
+    size_t nctl;
     size_t listed[R_COUNT];  /* findings added per rule */
     size_t listed_total;
     size_t dropped[R_COUNT]; /* findings over a cap: counted, summed up at the end */
@@ -113,6 +126,19 @@ int envcheck_enabled(const struct envcheck_ctx *c, enum envcheck_rule r);
 
 /* Redacted preview: at most 4 leading characters (fewer for short values) and the length. */
 void envcheck_redact(const char *s, size_t n, char *out, size_t outsz);
+
+/* dotenv-linter control comments (control.c): read them; is rule r off at `line`; is there
+ * one strictly between two lines (it starts a new UnorderedKey group)? */
+int envcheck_control_load(struct envcheck_ctx *c);
+int envcheck_control_off(const struct envcheck_ctx *c, enum envcheck_rule r, int line);
+int envcheck_control_between(const struct envcheck_ctx *c, int from_line, int to_line);
+
+/* dotenv-linter's schema (schema.c): load (ERR_PARSE with the path on a bad one), free, and
+ * the ENV213 check. */
+struct envcheck_schema;
+int envcheck_schema_load(const char *path, struct envcheck_schema **out);
+void envcheck_schema_free(struct envcheck_schema *s);
+int envcheck_check_schema(struct envcheck_ctx *c);
 
 /* Rule families (one file each). */
 int envcheck_check_syntax(struct envcheck_ctx *c);

@@ -101,6 +101,11 @@ check_lines(struct envcheck_ctx *c)
             rc = envcheck_emit(c, R_EXTRA_BLANK_LINE, l, 1, NULL, 0, "Extra blank line detected");
         prev_blank = blank;
     }
+    /* dotenv-linter reads one more, empty, line after a final newline: a blank last line is
+     * followed by it, and that one is extra */
+    if (rc == 0 && prev_blank && f->len > 0 && f->data[f->len - 1] == '\n')
+        rc = envcheck_emit(c, R_EXTRA_BLANK_LINE, c->nlines + 1, 1, NULL, 0,
+                           "Extra blank line detected");
     if (rc == 0 && f->len > (size_t)(f->has_bom ? 3 : 0) && f->data[f->len - 1] != '\n')
         rc = envcheck_emit(c, R_ENDING_BLANK_LINE, c->nlines, 1, NULL, 0,
                            "No blank line at the end of the file");
@@ -149,14 +154,206 @@ needless_quotes(const char *raw, size_t n)
     return quote;
 }
 
-/* Was there a blank line between two statements (a new group for UnorderedKey)? */
+/* Was there a blank line or a control comment between two statements (a new group for
+ * UnorderedKey)? */
 static int
-blank_between(const struct envcheck_ctx *c, int from_line, int to_line)
+group_break_between(const struct envcheck_ctx *c, int from_line, int to_line)
 {
     for (int l = from_line + 1; l < to_line; l++)
         if (is_blank_line(c, l))
             return 1;
+    return envcheck_control_between(c, from_line, to_line);
+}
+
+/* dotenv-linter's SubstitutionKey on the raw value (not single-quoted): each `$` starts a
+ * name running to the next `$`; it is wrong when it has one brace of `{`...`}` without the
+ * other, or braces around anything but letters, digits and '_'; a `$` after an odd number of
+ * backslashes is skipped. */
+static int
+bad_substitution(const char *v, size_t n)
+{
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    while (n > 0 && (*v == ' ' || *v == '\t'))
+        v++, n--;
+    if (n > 0 && v[0] == '\'')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j, k, bs = 0, brace = 0;
+        int start, end = 0, bad;
+        if (v[i] != '$')
+            continue;
+        for (k = i; k > 0 && v[k - 1] == '\\'; k--)
+            bs++;
+        j = i + 1;
+        while (j < n && v[j] != '$')
+            j++;
+        /* the name is v[i+1 .. j) */
+        start = i + 1 < j && v[i + 1] == '{';
+        for (k = i + 1; k < j; k++)
+            if (v[k] == '}') {
+                end = 1;
+                brace = k;
+                break;
+            }
+        bad = start != end;
+        for (k = i + 2; !bad && end && k < brace; k++)
+            bad = !isalnum((unsigned char)v[k]) && v[k] != '_';
+        if (bad && bs % 2 == 0)
+            return 1;
+        i = j - 1;
+    }
     return 0;
+}
+
+/* UnorderedKey names the key a misplaced one should go before: the smallest key of the group
+ * above it. The keys' sorted ranks and a Fenwick tree of the group's ranks answer that in
+ * O(log n); built on the first misplaced key only (sorted files never pay for it). */
+struct order {
+    const struct env_entry *all;
+    size_t n;
+    uint32_t *rank;    /* entry -> position in key order */
+    uint32_t *greater; /* entry -> first position with a greater key */
+    uint32_t *byrank;  /* position -> entry */
+    uint32_t *tree;    /* Fenwick counts over positions */
+    int ready;
+};
+
+static const struct env_entry *order_all;
+
+static int
+cmp_key_idx(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int c = strcmp(order_all[x].key, order_all[y].key);
+    return c != 0 ? c : (x > y) - (x < y);
+}
+
+static void
+tree_add(struct order *o, size_t pos, int d)
+{
+    for (size_t i = pos + 1; i <= o->n; i += i & (~i + 1))
+        o->tree[i - 1] += (uint32_t)d;
+}
+
+static size_t
+tree_prefix(const struct order *o, size_t pos) /* count of positions < pos */
+{
+    size_t s = 0;
+    for (size_t i = pos; i > 0; i -= i & (~i + 1))
+        s += o->tree[i - 1];
+    return s;
+}
+
+/* The position of the k-th (1-based) present position. */
+static size_t
+tree_find(const struct order *o, size_t k)
+{
+    size_t pos = 0, step = 1;
+    while (step * 2 <= o->n)
+        step *= 2;
+    for (; step > 0; step /= 2)
+        if (pos + step <= o->n && o->tree[pos + step - 1] < k) {
+            pos += step;
+            k -= o->tree[pos - 1];
+        }
+    return pos;
+}
+
+static int
+order_build(struct order *o, size_t group_start, size_t upto)
+{
+    size_t n = o->n;
+
+    o->rank = malloc(n * sizeof(uint32_t));
+    o->greater = malloc(n * sizeof(uint32_t));
+    o->byrank = malloc(n * sizeof(uint32_t));
+    o->tree = calloc(n, sizeof(uint32_t));
+    if (o->rank == NULL || o->greater == NULL || o->byrank == NULL || o->tree == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        o->byrank[i] = (uint32_t)i;
+    order_all = o->all;
+    qsort(o->byrank, n, sizeof(uint32_t), cmp_key_idx);
+    for (size_t p = n; p-- > 0;) {
+        o->rank[o->byrank[p]] = (uint32_t)p;
+        o->greater[o->byrank[p]] =
+            p + 1 < n && strcmp(o->all[o->byrank[p + 1]].key, o->all[o->byrank[p]].key) == 0
+                ? o->greater[o->byrank[p + 1]]
+                : (uint32_t)(p + 1);
+    }
+    for (size_t i = group_start; i < upto; i++)
+        tree_add(o, o->rank[i], 1);
+    o->ready = 1;
+    return 0;
+}
+
+/* The smallest key of the group greater than entry i's, or NULL. */
+static const char *
+order_successor(const struct order *o, size_t i)
+{
+    size_t g = o->greater[i], before = tree_prefix(o, g), total = tree_prefix(o, o->n);
+
+    if (before == total)
+        return NULL;
+    return o->all[o->byrank[tree_find(o, before + 1)]].key;
+}
+
+static void
+order_free(struct order *o)
+{
+    free(o->rank);
+    free(o->greater);
+    free(o->byrank);
+    free(o->tree);
+}
+
+/* dotenv-linter's key checks on a line our lexer could not read (ENV001): its key is the
+ * trimmed text up to the first '=' (without `export `). */
+static int
+lint_error_lines(struct envcheck_ctx *c)
+{
+    const struct env_file *f = c->f;
+    int rc = 0, last = 0;
+
+    for (size_t i = 0; i < f->ndiags && rc == 0; i++) {
+        const struct env_diag *d = &f->diags[i];
+        const char *s, *e, *eq;
+        char key[128];
+        size_t kn;
+        if (d->kind != ENV_DIAG_ERROR || d->line < 1 || d->line > c->nlines || d->line == last)
+            continue;
+        last = d->line;
+        s = f->data + c->line_off[d->line];
+        e = f->data + c->line_off[d->line + 1];
+        while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        while (s < e && (*s == ' ' || *s == '\t'))
+            s++;
+        if (e - s > 7 && memcmp(s, "export ", 7) == 0)
+            s += 7;
+        eq = memchr(s, '=', (size_t)(e - s));
+        kn = (size_t)((eq != NULL ? eq : e) - s);
+        while (kn > 0 && (s[kn - 1] == ' ' || s[kn - 1] == '\t'))
+            kn--;
+        if (kn == 0 || kn >= sizeof(key) || memchr(s, '\0', kn) != NULL)
+            continue;
+        memcpy(key, s, kn);
+        key[kn] = '\0';
+        for (size_t k = 0; k < kn; k++)
+            if ((unsigned char)key[k] < 0x20 || (unsigned char)key[k] >= 0x7f)
+                key[k] = '?'; /* never a control byte in a message */
+        if (eq == NULL)
+            rc = envcheck_emit(c, R_KEY_WITHOUT_VALUE, d->line, 1, NULL, 0,
+                               "The %s key should be with a value or have an equal sign", key);
+        if (rc == 0 && bad_delimiter(key))
+            rc = envcheck_emit(c, R_INCORRECT_DELIMITER, d->line, 1, NULL, 0,
+                               "The %s key has incorrect delimiter", key);
+        if (rc == 0 && has_lower(key))
+            rc = envcheck_emit(c, R_LOWERCASE_KEY, d->line, 1, NULL, 0,
+                               "The %s key should be in uppercase", key);
+    }
+    return rc;
 }
 
 /* Does e refer to a key defined at or after entry `from` (and before e)? */
@@ -178,12 +375,17 @@ envcheck_check_lint(struct envcheck_ctx *c)
     const struct env_file *f = c->f;
     struct keyset ks = {NULL, 16};
     const struct env_entry *group_max = NULL, *prev = NULL;
+    struct order ord;
     size_t group_start = 0;
     int rc = 0;
 
+    memset(&ord, 0, sizeof(ord));
+    ord.all = f->entries;
+    ord.n = f->n;
+
     {
         int any = 0;
-        for (int r = R_DUPLICATED_KEY; r <= R_ENDING_BLANK_LINE; r++)
+        for (int r = R_DUPLICATED_KEY; r <= R_LAST_LINT; r++)
             any |= envcheck_enabled(c, (enum envcheck_rule)r);
         if (!any)
             return 0;
@@ -206,17 +408,32 @@ envcheck_check_lint(struct envcheck_ctx *c)
 
         /* UnorderedKey: groups end at a blank line or at a line that refers to a key of the
          * group (its order then matters). */
-        if (prev != NULL && blank_between(c, prev->stmt.end_line, e->stmt.line))
+        if (prev != NULL && group_break_between(c, prev->stmt.end_line, e->stmt.line)) {
+            for (size_t k = group_start; ord.ready && k < i; k++)
+                tree_add(&ord, ord.rank[k], -1);
             group_max = NULL, group_start = i;
-        if (group_max != NULL && e->nrefs > 0 && refers_to_group(&ks, f->entries, e, group_start)) {
-            group_max = NULL;
-            group_start = i;
         }
-        if (group_max != NULL && strcmp(e->key, group_max->key) < 0)
-            EMIT(R_UNORDERED_KEY, kc, "The %s key should go before the %s key", e->key,
-                 group_max->key);
-        else
-            group_max = e;
+        if (e->nrefs > 0 && group_start < i && refers_to_group(&ks, f->entries, e, group_start)) {
+            /* as dotenv-linter: the group ends here and this line belongs to none */
+            for (size_t k = group_start; ord.ready && k < i; k++)
+                tree_add(&ord, ord.rank[k], -1);
+            group_max = NULL;
+            group_start = i + 1;
+        } else {
+            if (group_max != NULL && strcmp(e->key, group_max->key) < 0 &&
+                envcheck_enabled(c, R_UNORDERED_KEY)) {
+                const char *next;
+                if (!ord.ready && (rc = order_build(&ord, group_start, i)) < 0)
+                    goto out;
+                next = order_successor(&ord, i);
+                EMIT(R_UNORDERED_KEY, kc, "The %s key should go before the %s key", e->key,
+                     next != NULL ? next : group_max->key);
+            } else if (group_max == NULL || strcmp(e->key, group_max->key) > 0) {
+                group_max = e;
+            }
+            if (ord.ready)
+                tree_add(&ord, ord.rank[i], 1);
+        }
         if ((dup = keyset_put(&ks, f->entries, i)) != NULL)
             EMIT(R_DUPLICATED_KEY, kc, "The %s key is duplicated (first at line %d)", e->key,
                  dup->stmt.line);
@@ -238,7 +455,7 @@ envcheck_check_lint(struct envcheck_ctx *c)
             if (f->data[eq] == ' ' || f->data[eq] == '\t' ||
                 (rn > 0 && e->value_span.start > eq + 1))
                 EMIT(R_SPACE_CHARACTER, kc, "The line has spaces around equal sign");
-            if (e->flags & ENV_F_BAD_REF)
+            if (bad_substitution(raw, rn))
                 EMIT(R_SUBSTITUTION_KEY, e->value_span.column,
                      "The %s key is not assigned properly", e->key);
             if (e->quote == ENV_QUOTE_NONE && memchr(raw, ' ', rn) != NULL)
@@ -251,8 +468,10 @@ envcheck_check_lint(struct envcheck_ctx *c)
         prev = e;
 #undef EMIT
     }
-    rc = check_lines(c);
+    if ((rc = check_lines(c)) == 0)
+        rc = lint_error_lines(c);
 out:
     free(ks.s);
+    order_free(&ord);
     return rc;
 }

@@ -91,6 +91,9 @@ const struct rule_meta envcheck_rules[R_COUNT] = {
                             "remove the extra blank line", "dotenv-linter:ExtraBlankLine"},
     [R_ENDING_BLANK_LINE] = {"ENV212", SEV_INFO, "lint", "No newline at the end of the file",
                              "end the file with a newline", "dotenv-linter:EndingBlankLine"},
+    [R_SCHEMA] = {"ENV213", SEV_MEDIUM, "lint", "Key or value not allowed by the schema",
+                  "follow the schema given with --schema (or change the schema)",
+                  "dotenv-linter:SchemaViolation"},
 };
 
 const char *const envcheck_rule_names[R_COUNT] = {
@@ -126,6 +129,7 @@ const char *const envcheck_rule_names[R_COUNT] = {
     [R_VALUE_WITHOUT_QUOTES] = "value-without-quotes",
     [R_EXTRA_BLANK_LINE] = "extra-blank-line",
     [R_ENDING_BLANK_LINE] = "ending-blank-line",
+    [R_SCHEMA] = "schema-violation",
 };
 
 size_t
@@ -198,6 +202,7 @@ envcheck_config_free(struct envcheck_config *c)
     if (c == NULL)
         return;
     free(c->example);
+    envcheck_schema_free(c->schema);
     for (size_t i = 0; i < c->nsecret_names; i++)
         free(c->secret_names[i]);
     free(c);
@@ -309,6 +314,15 @@ envcheck_config_set(struct envcheck_config *c, const char *name, const char *val
             c->max_per_rule = v;
         else
             c->max_per_file = v;
+        return 0;
+    }
+    if (strcmp(name, "schema") == 0) {
+        struct envcheck_schema *sc;
+        int rc = envcheck_schema_load(value, &sc);
+        if (rc < 0)
+            return rc;
+        envcheck_schema_free(c->schema);
+        c->schema = sc;
         return 0;
     }
     if (strcmp(name, "min_strength_bits") == 0) {
@@ -438,6 +452,8 @@ emit_va(struct envcheck_ctx *c, enum envcheck_rule r, int line, int column,
     char msg[1024];
 
     if (c->cfg->disabled[r])
+        return 0;
+    if (c->nctl > 0 && r >= R_DUPLICATED_KEY && r <= R_LAST_LINT && envcheck_control_off(c, r, line))
         return 0;
     if (line > 0 && c->line_off != NULL && c->has_ignore &&
         (line_ignores(c, line, 0, r) || line_ignores(c, line - 1, 1, r)))

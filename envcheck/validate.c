@@ -123,10 +123,12 @@ envcheck_validate(const struct envcheck_config *cfg, const char *path, struct fi
     c.is_stdin = strcmp(path, "-") == 0;
     c.is_example = is_example_name(path);
     c.has_ignore = memmem(f.data, f.len, "secrets:ignore", 14) != NULL;
-    if ((rc = findings_add_target(out, "env-file", c.path)) < 0 || (rc = build_line_index(&c)) < 0)
+    if ((rc = findings_add_target(out, "env-file", c.path)) < 0 ||
+        (rc = build_line_index(&c)) < 0 || (rc = envcheck_control_load(&c)) < 0)
         goto done;
     if ((rc = envcheck_check_syntax(&c)) < 0 || (rc = envcheck_check_portability(&c)) < 0 ||
-        (rc = envcheck_check_hygiene(&c)) < 0 || (rc = envcheck_check_lint(&c)) < 0)
+        (rc = envcheck_check_hygiene(&c)) < 0 || (rc = envcheck_check_lint(&c)) < 0 ||
+        (rc = envcheck_check_schema(&c)) < 0)
         goto done;
     if (!cfg->no_example && !c.is_example && (!c.is_stdin || cfg->example != NULL)) {
         const char *ex = cfg->example != NULL ? cfg->example
@@ -144,6 +146,7 @@ envcheck_validate(const struct envcheck_config *cfg, const char *path, struct fi
         rc = bad > 1000000 ? 1000000 : (int)bad;
     }
 done:
+    free(c.ctl);
     free(c.line_off);
     free(c.in_value);
     env_file_free(&f);

@@ -187,6 +187,37 @@ t_hostile_sizes_bounded() {
     rm -f q.env m.env l.env k.env o.env
 }
 
+t_schema_and_control_comments() {
+    printf 'EMAIL=ops@example.org\nFLAG=yes\nNAME=Joe\nPORT="8080"\nPRICE=2.5\nURL=not_a_url\nUSER=x\n' >.env
+    chmod 600 .env
+    run "$SECRETS" validate --env-file .env --no-example --schema "$ENVFX/schema.json" --fail-on medium
+    expect_rc 1
+    expect_out '\.env:3:6: medium: \[ENV213\] The NAME key does not match the regex'
+    expect_out '\.env:4:6: medium: \[ENV213\] The PORT key is not an integer'
+    expect_out '\.env:6:5: medium: \[ENV213\] The URL key is not a valid URL'
+    expect_out '\.env:7:1: medium: \[ENV213\] The NEEDED key is required'
+    expect_out '\.env:7:1: medium: \[ENV213\] The USER key is not defined in the schema'
+    [ "$(grep -c 'ENV213' "$TMP/.out")" -eq 5 ] || fail "5 schema findings expected"
+    expect_nowhere not_a_url
+    # a bad schema is an error of the tool, with its path
+    printf '{"entries": {"A": {"type": "Text"}}}' >bad.json
+    run "$SECRETS" validate --env-file .env --no-example --schema bad.json
+    expect_rc 2
+    expect_err 'bad\.json: entry A: unknown type'
+    printf '{"entries": ' >cut.json
+    run "$SECRETS" validate --env-file .env --no-example --schema cut.json
+    expect_rc 2
+    expect_err 'cut\.json: not a JSON schema'
+    # control comments switch dotenv-linter checks off and on
+    printf 'b=1\n# dotenv-linter:off LowercaseKey, DuplicatedKey\nc=2\nc=3\n# dotenv-linter:on LowercaseKey\nd=4\n' >.env
+    run "$SECRETS" validate --env-file .env --no-example --fail-on info
+    expect_rc 1
+    expect_out '\.env:1:1: info: \[ENV201\] The b key'
+    expect_out '\.env:6:1: info: \[ENV201\] The d key'
+    expect_no_out 'ENV201\] The c key'
+    expect_no_out 'ENV200'
+}
+
 t_bom_crlf_binary() {
     cp "$ENVFX/bom.env" a.env
     cp "$ENVFX/crlf.env" b.env

@@ -775,6 +775,29 @@ static const struct rule_case cases[] = {
     {"ENV211", "A=\"x\n\n\ny\"\n", 0, 0},
     {"ENV212", "A=1", 1, 1},
     {"ENV212", "A=1\n", 0, 0},
+    /* dotenv-linter's semantics where they are subtle */
+    {"ENV211", "A=1\n\n", 1, 3},          /* a blank last line: the empty one after it */
+    {"ENV211", "A=1\n", 0, 0},
+    {"ENV207", "Q=$NAME}\n", 1, 1},        /* a closing brace alone */
+    {"ENV207", "Q=${NAME!}\n", 1, 1},      /* not a name inside */
+    {"ENV207", "Q=${NAME:-dflt}\n", 1, 1}, /* dotenv-linter knows only ${NAME} */
+    {"ENV207", "Q=\\${NAME\n", 0, 0},       /* escaped */
+    {"ENV207", "Q='${NAME'\n", 0, 0},       /* single quotes */
+    {"ENV207", "Q=$A-$B{${C}\n", 0, 0},
+    {"ENV209", "M=1\nZ=2\nQ=$Z\nB=3\n", 0, 0},   /* Q refers to Z: Q starts no group */
+    {"ENV209", "M=1\nZ=2\nQ=$Z\nD=3\nC=4\n", 1, 5},
+    {"ENV209", "M=1\n# dotenv-linter:on\nB=2\n", 0, 0}, /* a control comment ends a group */
+    {"ENV209", "M=1\n# just a comment\nB=2\n", 1, 3},
+    {"ENV201", "A=1\n# dotenv-linter:off LowercaseKey\nb=2\n", 0, 0},
+    {"ENV201", "# dotenv-linter:off LowercaseKey\n# dotenv-linter:on LowercaseKey\nb=2\n", 1, 3},
+    {"ENV201", "#dotenv-linter:off UnorderedKey,LowercaseKey\nb=1\n", 0, 0},
+    {"ENV201", "# dotenv-linter:off\nb=1\n", 1, 2},  /* no names: nothing off */
+    {"ENV201", "# dotenv-linter:disable LowercaseKey\nb=1\n", 1, 2},
+    {"ENV200", "# dotenv-linter:off DuplicatedKey\nA=1\nA=2\n", 0, 0},
+    /* lines our lexer cannot read still get dotenv-linter's key checks */
+    {"ENV202", "A*B=1\n", 1, 1},
+    {"ENV204", "DEBUG_HTTP true\n", 1, 1},
+    {"ENV201", "DEBUG_HTTP true\n", 1, 1},
     /* ignore comments, same line and line above */
     {"ENV100", "DB_PASSWORD=changeme # secrets:ignore\n", 0, 0},
     {"ENV100", "# secrets:ignore ENV100\nDB_PASSWORD=changeme\n", 0, 0},
