@@ -184,6 +184,16 @@ void envcheck_config_example(struct envcheck_config *c, const char *example_path
  * non-regular file, ERR_LIMIT, ERR_IO). */
 int envcheck_validate(const struct envcheck_config *c, const char *path, struct findings *out);
 
+/* `secrets validate --fix`: rewrites what is mechanical (key case, order within groups,
+ * quotes, blanks, duplicates, blank lines, final newline) and checks by lexing the result that
+ * every key keeps its value. dry_run: appends a unified diff to `report` (values of
+ * secret-named keys redacted) and writes nothing; else writes `path.bak` (the original, same
+ * mode) and replaces `path` atomically, and appends a line to `report`. Returns 1 when there
+ * was something to fix, 0 when not, or a negative ERR_* (a file with ENV001 errors is refused
+ * with ERR_PARSE: nothing is written). */
+int envcheck_fix(const struct envcheck_config *c, const char *path, int dry_run,
+                 struct buf *report);
+
 /* Strength of a candidate secret in bits (zxcvbn); exposed for tests. */
 double envcheck_strength_bits(const char *value);
 

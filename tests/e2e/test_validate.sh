@@ -218,6 +218,50 @@ t_schema_and_control_comments() {
     expect_no_out 'ENV200'
 }
 
+t_fix_and_dry_run() {
+    printf 'ZED=1\n  b = 2\nDB_PASSWORD=hunter2 x\nA="abc"\n\n\n# about c\nc=has space # note   \n\n' >.env
+    chmod 640 .env
+    cp .env orig.env
+    run "$SECRETS" validate --env-file .env --fix --dry-run
+    expect_rc 0
+    expect_out '^--- \.env$'
+    expect_out '^\+A=abc$'
+    expect_out '^\+B=2$'
+    expect_out '^\+C="has space" # note$'
+    expect_out '^\+DB_PASSWORD=<redacted'
+    expect_nowhere hunter2
+    cmp -s .env orig.env || fail "--dry-run changed the file"
+    expect_no_file .env.bak
+    run "$SECRETS" validate --env-file .env --fix
+    expect_rc 0
+    expect_out '\.env: fixed \(the original is in \.env\.bak\)'
+    cmp -s .env.bak orig.env || fail ".env.bak is not the original"
+    expect_mode .env.bak 640
+    expect_mode .env 640
+    [ "$(cat .env)" = "$(printf 'A=abc\nB=2\nDB_PASSWORD="hunter2 x"\nZED=1\n\n# about c\nC="has space" # note')" ] ||
+        fail "fixed file: $(cat .env)"
+    # the fixed file has none of the fixed findings left
+    run "$SECRETS" validate --env-file .env --no-example --fail-on info
+    expect_no_out 'ENV20[0-9]|ENV21[0-2]'
+    run "$SECRETS" validate --env-file .env --fix
+    expect_out 'nothing to fix'
+    # refused: a syntax error, stdin, --dry-run alone
+    printf 'A=1\nbad key=2\n' >bad.env
+    run "$SECRETS" validate --env-file bad.env --fix
+    expect_rc 2
+    expect_err 'bad\.env: 1 statement cannot be parsed'
+    expect_no_file bad.env.bak
+    run "$SECRETS" validate --env-file bad.env --dry-run
+    expect_rc 2
+    run_stdin $'b=1\n' "$SECRETS" validate --env-file - --fix
+    expect_rc 2
+    # a symlink is never replaced
+    ln -s orig.env link.env
+    run "$SECRETS" validate --env-file link.env --fix
+    expect_rc 2
+    expect_err 'symbolic link'
+}
+
 t_bom_crlf_binary() {
     cp "$ENVFX/bom.env" a.env
     cp "$ENVFX/crlf.env" b.env

@@ -1037,6 +1037,96 @@ test_findings_pool(void **state)
     findings_free(&pooled);
 }
 
+/* --fix: what each mechanical fix does, what it must leave alone, and the backup. */
+static void
+test_fix_cases(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } fixes[] = {
+        {"b=1\n", "B=1\n"},                                  /* case */
+        {"B=1\nA=2\n\nD=3\nC=4\n", "A=2\nB=1\n\nC=4\nD=3\n"}, /* order, per group */
+        {"B=1\n# about a\nA=2\n", "# about a\nA=2\nB=1\n"},   /* a comment moves with it */
+        {"A = 1\n  B=2\n", "A=1\nB=2\n"},                     /* spacing */
+        {"A=\"x\"\nB='y'\n", "A=x\nB=y\n"},                   /* needless quotes */
+        {"A=a b\nB=c\\d e\n", "A=\"a b\"\nB='c\\d e'\n"},   /* quotes where needed */
+        {"A=$B c\n", "A=\"$B c\"\n"},                         /* interpolated the same */
+        {"A=1\nA=2\n", "A=2\n"},                              /* the last definition stays */
+        {"A=1   \n# c  \n", "A=1\n# c\n"},                    /* trailing blanks */
+        {"A=1\n\n\n\nB=2\n\n\n", "A=1\n\nB=2\n"},              /* blank lines */
+        {"A=1", "A=1\n"},                                     /* final newline */
+        {"A=1\r\n\r\n\r\nB=2\r\n", "A=1\r\n\r\nB=2\r\n"},      /* CRLF kept */
+        /* left alone: a group with a forward reference, a referenced lowercase key, a
+         * value that would read differently unquoted or quoted, KEY alone */
+        {"B=${A}\nA=1\n", NULL},
+        {"db=1\nURL=x${db}\n", NULL},
+        {"A=\"x\\ny\"\nB=\"$C\"\nD='#'\n", NULL},
+        {"A=c\\d $e\n", NULL},
+        {"KEY\n", NULL},
+        {"A=\"multi\nline\"\n", NULL},
+    };
+    struct envcheck_config *cfg = envcheck_config_new();
+    char p[300], bak[310];
+    (void)state;
+    snprintf(p, sizeof(p), "%s/fix.env", tmpdir);
+    snprintf(bak, sizeof(bak), "%s.bak", p);
+    for (size_t i = 0; i < sizeof(fixes) / sizeof(fixes[0]); i++) {
+        struct buf rep = {0}, got = {0};
+        struct stat st;
+        int rc;
+        unlink(p);
+        unlink(bak);
+        assert_int_equal(file_write_new(p, fixes[i].in, strlen(fixes[i].in), 0640), 0);
+        rc = envcheck_fix(cfg, p, 0, &rep);
+        assert_int_equal(file_read_all(p, 1 << 20, 0, &got), 0);
+        if (fixes[i].out == NULL) {
+            if (rc != 0)
+                fail_msg("case %zu: changed: %s", i, got.data);
+            assert_int_equal(access(bak, F_OK), -1);
+        } else {
+            if (rc != 1 || got.len != strlen(fixes[i].out) ||
+                memcmp(got.data, fixes[i].out, got.len) != 0)
+                fail_msg("case %zu: rc %d, got '%s'", i, rc, got.data ? got.data : "");
+            assert_int_equal(stat(bak, &st), 0);
+            assert_int_equal(st.st_mode & 07777, 0640);
+            assert_int_equal((size_t)st.st_size, strlen(fixes[i].in));
+            assert_int_equal(stat(p, &st), 0);
+            assert_int_equal(st.st_mode & 07777, 0640);
+            /* fixing again finds nothing */
+            buf_free(&rep);
+            assert_int_equal(envcheck_fix(cfg, p, 0, &rep), 0);
+        }
+        buf_free(&rep);
+        buf_free(&got);
+    }
+    /* a file with a syntax error is refused, and nothing is written */
+    unlink(p);
+    unlink(bak);
+    assert_int_equal(file_write_new(p, "b=1\nbad key=2\n", 15, 0600), 0);
+    {
+        struct buf rep = {0};
+        assert_int_equal(envcheck_fix(cfg, p, 0, &rep), ERR_PARSE);
+        assert_int_equal(access(bak, F_OK), -1);
+        buf_free(&rep);
+    }
+    /* the dry run: a diff, secrets redacted, nothing written */
+    unlink(p);
+    assert_int_equal(file_write_new(p, "DB_PASSWORD=s3cr3t v\nA=1\n", 25, 0600), 0);
+    {
+        struct buf rep = {0}, got = {0};
+        assert_int_equal(envcheck_fix(cfg, p, 1, &rep), 1);
+        assert_non_null(strstr(rep.data, "+A=1\n"));
+        assert_non_null(strstr(rep.data, "-DB_PASSWORD=<redacted"));
+        assert_null(strstr(rep.data, "s3cr3t"));
+        assert_int_equal(access(bak, F_OK), -1);
+        assert_int_equal(file_read_all(p, 1 << 20, 0, &got), 0);
+        assert_int_equal(got.len, 25);
+        buf_free(&rep);
+        buf_free(&got);
+    }
+    envcheck_config_free(cfg);
+}
+
 static void
 test_permissions_and_backups(void **state)
 {
@@ -1198,6 +1288,7 @@ main(void)
         cmocka_unit_test(test_validate_caps_findings),
         cmocka_unit_test(test_lex_length_limits),
         cmocka_unit_test(test_findings_pool),
+        cmocka_unit_test(test_fix_cases),
         cmocka_unit_test(test_permissions_and_backups),
         cmocka_unit_test(test_example_comparison),
         cmocka_unit_test(test_config_ini),
