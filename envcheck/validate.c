@@ -43,8 +43,8 @@ envcheck_check_syntax(struct envcheck_ctx *c)
             break;
         case ENV_DIAG_BOM:
             rc = envcheck_emit(c, R_BOM, d->line, d->column, NULL, 0,
-                               "%s: Compose and docker run strip it, bash, python-dotenv and "
-                               "node dotenv make it part of the first key", d->message);
+                               "%s: Compose, docker run and node dotenv strip it, bash and "
+                               "python-dotenv make it part of the first key", d->message);
             break;
         case ENV_DIAG_CRLF:
             rc = envcheck_emit(c, R_CRLF, d->line, d->column, NULL, 0,
