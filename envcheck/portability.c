@@ -189,6 +189,14 @@ scan_entry(struct port_scan *s, const struct env_entry *e)
                "with 'bad substitution', docker run and node dotenv keep it as text");
 
     if (e->quote == ENV_QUOTE_NONE) {
+        size_t t = e->value_span.end;
+        while (t < s->f->len && (d[t] == ' ' || d[t] == '\t'))
+            t++;
+        if (t > e->value_span.end && !(e->flags & ENV_F_COMMENT) &&
+            (t == s->f->len || d[t] == '\n' || d[t] == '\r'))
+            REPORT("trailing-blank", D_DOCKER,
+                   "blanks after the value: docker run keeps them in the value, the others "
+                   "drop them");
         if (e->flags & ENV_F_COMMENT)
             REPORT("inline-comment", D_DOCKER,
                    "an inline comment: docker run keeps ' #...' as part of the value");

@@ -48,8 +48,8 @@ envcheck_check_syntax(struct envcheck_ctx *c)
             break;
         case ENV_DIAG_CRLF:
             rc = envcheck_emit(c, R_CRLF, d->line, d->column, NULL, 0,
-                               "%zu line%s end%s with CRLF: bash and docker run keep the \\r "
-                               "at the end of values", f->ncrlf, f->ncrlf == 1 ? "" : "s",
+                               "%zu line%s end%s with CRLF: bash keeps the \\r at the end of "
+                               "values (docker run, python-dotenv and node dotenv drop it)", f->ncrlf, f->ncrlf == 1 ? "" : "s",
                                f->ncrlf == 1 ? "s" : "");
             break;
         case ENV_DIAG_NUL:

@@ -262,6 +262,77 @@ t_fix_and_dry_run() {
     expect_err 'symbolic link'
 }
 
+# docker run --env-file, with Podman standing in for it: `podman create --env-file` parses the
+# file as docker does on these lines (quotes, blanks, '#', '$' all kept, leading blanks trimmed,
+# a trailing CR dropped), and `podman inspect` shows the result. Containers cannot be started
+# here; created ones are enough. Each row: the line, Compose's value; where Podman's value
+# differs, `secrets validate` must name docker run, and where it agrees it must not.
+t_docker_run_reader_podman() {
+    [ -n "${SUITE_PODMAN:-}" ] || { fail "no Podman service (tests/services.sh)"; return; }
+    local d img=e2e/envfile:$$ i=0 line want got named differs bad=0 id
+    local -a ids=()
+    d=$(mktemp -d /tmp/e2e-envfile.XXXXXX)
+    (cd "$d" && umoci init --layout img && umoci new --image img:v1 &&
+        skopeo copy -q oci:img:v1 "docker-archive:img.tar:$img") >"$d/log" 2>&1 &&
+        $SUITE_PODMAN load -q -i "$d/img.tar" >>"$d/log" 2>&1 ||
+        { fail "test image: $(tail -2 "$d/log")"; rm -rf "$d"; return; }
+    rm -rf "$d"
+    local -a rows=(
+        'KEY=plain' 'plain'
+        'KEY= spaced' 'spaced'
+        'KEY=val # comment' 'val'
+        'KEY=val# x' 'val# x'
+        'KEY="q"' 'q'
+        "KEY='q'" 'q'
+        'KEY=${NOPE:-d}' 'd'
+        'KEY=${NOPE}' ''
+        'KEY=$NOPE' ''
+        'KEY=$$' '$'
+        'export KEY=x' 'x'
+        $'KEY="multi\nline"' $'multi\nline'
+        'KEY: yaml' 'yaml'
+        'KEY = x' 'x'
+        'KEY=a b c' 'a b c'
+        'KEY=x\y' 'x\y'
+        $'KEY=val\t# c' $'val\t# c'
+        'KEY=cost$5' 'cost$5'
+        'KEY=~/dir' '~/dir'
+        'KEY=v  ' 'v'
+        '  KEY=lead' 'lead'
+        'KEY="x" # c' 'x'
+        'KEY=' ''
+        $'KEY=crlf\r' 'crlf'
+    )
+    while [ $i -lt ${#rows[@]} ]; do
+        line=${rows[$i]}
+        want=${rows[$((i + 1))]}
+        i=$((i + 2))
+        printf '%s\n' "$line" >r.env
+        chmod 600 r.env
+        id=$($SUITE_PODMAN create -q --env-file r.env "$img" sh 2>/dev/null)
+        [ -n "$id" ] && ids+=("$id")
+        got=$($SUITE_PODMAN inspect --format '{{json .Config.Env}}' "$id" 2>/dev/null |
+            python3 -c 'import json, sys
+env = json.load(sys.stdin)
+v = [e[4:] for e in env if e.startswith("KEY=")]
+sys.stdout.write(v[0] if v else "<unset>")')
+        "$SECRETS" validate --env-file r.env --no-example --fail-on critical >r.out 2>&1
+        named=0
+        grep -Eq 'differs in [^:]*docker run|docker run [^:]*keep' r.out && named=1
+        differs=0
+        [ "$got" = "$want" ] || differs=1
+        printf '    %-20s | compose <%s> | podman <%s> | named: %s\n' "$(printf '%q' "$line")" \
+            "$(printf '%q' "$want")" "$(printf '%q' "$got")" "$named"
+        if [ "$differs" != "$named" ]; then
+            fail "$(printf '%q' "$line"): podman reads <$(printf '%q' "$got")>, Compose <$(printf '%q' "$want")>, docker run named: $named"
+            bad=1
+        fi
+    done
+    [ ${#ids[@]} -gt 0 ] && $SUITE_PODMAN rm -f "${ids[@]}" >/dev/null 2>&1
+    $SUITE_PODMAN rmi -f "$img" >/dev/null 2>&1
+    return $bad
+}
+
 t_bom_crlf_binary() {
     cp "$ENVFX/bom.env" a.env
     cp "$ENVFX/crlf.env" b.env
