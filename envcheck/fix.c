@@ -227,7 +227,10 @@ build_items(struct fixer *x, struct nameset *refs)
                     strcpy(byk[k]->key, byk[k]->e->key);
                     byk[k]->drop = 0;
                 } else {
-                    byk[k]->drop = k < j;
+                    /* not a key some value refers to: which definition a reference sees
+                     * depends on where it stands */
+                    byk[k]->drop = k < j && !nameset_has(refs, byk[k]->e->key,
+                                                         byk[k]->e->key_len, 0);
                 }
             }
             if (mixed) { /* duplicates by exact spelling only */

@@ -1102,6 +1102,7 @@ test_fix_cases(void **state)
         {"A=\"x\\ny\"\nB=\"$C\"\nD='#'\n", NULL},
         {"A=c\\d $e\n", NULL},
         {"KEY\n", NULL},
+        {"A=1\nB=${A}\nA=2\n", NULL}, /* B sees the first A: both stay */
         {"A=\"multi\nline\"\n", NULL},
     };
     struct envcheck_config *cfg = envcheck_config_new();
