@@ -4,6 +4,7 @@
 #define ENVCHECK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common.h"
 
@@ -15,7 +16,8 @@
  * count bytes; `end_column` is one past the last character (as SARIF's endColumn), and on line 1
  * columns start after a BOM. */
 struct env_span {
-    size_t start, end;
+    uint32_t start, end; /* 32 bits: files are at most ENV_MAX_FILE_SIZE; a smaller entry is
+                            less memory to touch on big files */
     int line, column;
     int end_line, end_column;
 };

@@ -78,9 +78,13 @@ build_line_index(struct envcheck_ctx *c)
     if (c->line_off == NULL || c->in_value == NULL)
         return err_set(ERR_NOMEM, "out of memory");
     c->line_off[1] = start;
-    for (size_t i = start; i < f->len && l <= c->nlines; i++)
-        if (f->data[i] == '\n')
-            c->line_off[++l] = i + 1;
+    for (const char *p = f->data + start, *end = f->data + f->len; l <= c->nlines;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl == NULL)
+            break;
+        c->line_off[++l] = (size_t)(nl - f->data) + 1;
+        p = nl + 1;
+    }
     for (int k = l + 1; k <= c->nlines + 1; k++)
         c->line_off[k] = f->len;
     for (size_t i = 0; i < f->n; i++) {
