@@ -269,7 +269,7 @@ t_fix_and_dry_run() {
 # differs, `secrets validate` must name docker run, and where it agrees it must not.
 t_docker_run_reader_podman() {
     [ -n "${SUITE_PODMAN:-}" ] || { fail "no Podman service (tests/services.sh)"; return; }
-    local d img=e2e/envfile:$$ i=0 line want got named differs bad=0 id
+    local d img=e2e/envfile:$$ i=0 line want got named differs bad=0 id k
     local -a ids=()
     d=$(mktemp -d /tmp/e2e-envfile.XXXXXX)
     (cd "$d" && umoci init --layout img && umoci new --image img:v1 &&
@@ -303,19 +303,29 @@ t_docker_run_reader_podman() {
         'KEY=' ''
         $'KEY=crlf\r' 'crlf'
     )
+    # all rows in one file for Podman (it reads line by line; key K<n> is row n), each row in
+    # a file of its own for secrets validate
+    : >all.env
+    while [ $i -lt ${#rows[@]} ]; do
+        printf '%s\n' "${rows[$i]//KEY/K$((i / 2 + 10))}" >>all.env
+        i=$((i + 2))
+    done
+    id=$($SUITE_PODMAN create -q --env-file all.env "$img" sh 2>/dev/null)
+    [ -n "$id" ] && ids+=("$id")
+    $SUITE_PODMAN inspect --format '{{json .Config.Env}}' "$id" >env.json 2>/dev/null ||
+        { fail "podman create/inspect failed"; return; }
+    i=0
     while [ $i -lt ${#rows[@]} ]; do
         line=${rows[$i]}
         want=${rows[$((i + 1))]}
+        k=K$((i / 2 + 10))
         i=$((i + 2))
+        got=$(python3 -c 'import json, sys
+env = json.load(open("env.json"))
+v = [e[len(sys.argv[1]) + 1:] for e in env if e.startswith(sys.argv[1] + "=")]
+sys.stdout.write(v[0] if v else "<unset>")' "$k")
         printf '%s\n' "$line" >r.env
         chmod 600 r.env
-        id=$($SUITE_PODMAN create -q --env-file r.env "$img" sh 2>/dev/null)
-        [ -n "$id" ] && ids+=("$id")
-        got=$($SUITE_PODMAN inspect --format '{{json .Config.Env}}' "$id" 2>/dev/null |
-            python3 -c 'import json, sys
-env = json.load(sys.stdin)
-v = [e[4:] for e in env if e.startswith("KEY=")]
-sys.stdout.write(v[0] if v else "<unset>")')
         "$SECRETS" validate --env-file r.env --no-example --fail-on critical >r.out 2>&1
         named=0
         grep -Eq 'differs in [^:]*docker run|docker run [^:]*keep' r.out && named=1
