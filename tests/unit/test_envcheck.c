@@ -1167,6 +1167,39 @@ test_fix_cases(void **state)
     envcheck_config_free(cfg);
 }
 
+/* UnorderedKey names the smallest greater key of the group, across group resets. */
+static void
+test_unordered_key_messages(void **state)
+{
+    static const struct {
+        const char *content;
+        int line;
+        const char *message;
+    } want[] = {
+        {"FOO=1\nBAR=2\nDDD=3\nABC=4\nZOO=5\n", 2, "The BAR key should go before the FOO key"},
+        {"FOO=1\nBAR=2\nDDD=3\nABC=4\nZOO=5\n", 3, "The DDD key should go before the FOO key"},
+        {"FOO=1\nBAR=2\nDDD=3\nABC=4\nZOO=5\n", 4, "The ABC key should go before the BAR key"},
+        /* a second group: the first one's keys are gone from the answer */
+        {"M=1\nA=2\n\nZ=1\nQ=2\nB=3\n", 6, "The B key should go before the Q key"},
+        {"M=1\nA=2\nR=${M}\nZ=1\nC=2\n", 5, "The C key should go before the Z key"},
+    };
+    struct envcheck_config *cfg = envcheck_config_new();
+    (void)state;
+    envcheck_config_set(cfg, "no_example", "true");
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        struct findings f;
+        int found = 0;
+        assert_true(validate_content(want[i].content, cfg, &f, "order.env") >= 0);
+        for (size_t k = 0; k < f.n; k++)
+            if (strcmp(f.items[k].rule, "ENV209") == 0 && f.items[k].line == want[i].line)
+                found = strcmp(f.items[k].message, want[i].message) == 0;
+        if (!found)
+            fail_msg("case %zu: no '%s' on line %d", i, want[i].message, want[i].line);
+        findings_free(&f);
+    }
+    envcheck_config_free(cfg);
+}
+
 static void
 test_permissions_and_backups(void **state)
 {
@@ -1328,6 +1361,7 @@ main(void)
         cmocka_unit_test(test_lex_length_limits),
         cmocka_unit_test(test_findings_pool),
         cmocka_unit_test(test_fix_cases),
+        cmocka_unit_test(test_unordered_key_messages),
         cmocka_unit_test(test_permissions_and_backups),
         cmocka_unit_test(test_example_comparison),
         cmocka_unit_test(test_config_ini),
