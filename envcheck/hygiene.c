@@ -415,13 +415,16 @@ on_hit(const struct detect_hit *hit, void *user)
 static int
 check_committed_keys(struct envcheck_ctx *c)
 {
-    struct detect_engine *eng = NULL;
-    int rc;
+    struct detect_engine *eng = c->engine;
+    int rc = 0;
 
     if (!envcheck_enabled(c, R_COMMITTED_KEY))
         return 0;
-    if ((rc = detect_open(&eng)) < 0)
-        return rc;
+    if (eng == NULL) { /* opened once, for every chunk; envcheck_hygiene_close closes it */
+        if ((rc = detect_open(&eng)) < 0)
+            return rc;
+        c->engine = eng;
+    }
     for (size_t i = 0; i < c->f->n && rc >= 0; i++) {
         struct key_scan ks = {c, &c->f->entries[i], 0};
         if (ks.e->value_len < 8)
@@ -430,8 +433,15 @@ check_committed_keys(struct envcheck_ctx *c)
         if (rc >= 0 && ks.hits == 0 && has_pem_private_key(ks.e))
             rc = emit_pem(c, ks.e);
     }
-    detect_close(eng);
     return rc < 0 ? rc : 0;
+}
+
+void
+envcheck_hygiene_close(struct envcheck_ctx *c)
+{
+    if (c->engine != NULL)
+        detect_close(c->engine);
+    c->engine = NULL;
 }
 #else
 /* Built without the detection engine (its branch not merged yet): private keys only. */
@@ -444,6 +454,12 @@ check_committed_keys(struct envcheck_ctx *c)
         if (has_pem_private_key(&c->f->entries[i]))
             rc = emit_pem(c, &c->f->entries[i]);
     return rc;
+}
+
+void
+envcheck_hygiene_close(struct envcheck_ctx *c)
+{
+    (void)c;
 }
 #endif
 

@@ -735,8 +735,43 @@ prescan(struct lexer *lx, size_t from)
 }
 
 /* Lexes `data` (len bytes + a NUL), which out takes over (and frees, on error too). */
+/* Points each entry's refs into the refs array (entries' refs are consecutive in it). */
+static void
+set_refs(struct env_file *out, struct env_ref *refs)
+{
+    for (size_t i = 0, r0 = 0; i < out->n; i++) {
+        struct env_entry *e = &out->entries[i];
+        e->refs = e->nrefs > 0 ? refs + r0 : NULL;
+        r0 += e->nrefs;
+    }
+}
+
+/* Chunked lexing (env_lex_file_chunked): the entries go to cb `chunk` at a time, then their
+ * strings and refs are wiped and their room used again. */
+struct chunking {
+    size_t chunk;
+    env_chunk_fn cb;
+    void *user;
+};
+
 static int
-lex_owned(char *data, size_t len, const char *path, struct env_file *out)
+hand_over(struct lexer *lx, const struct chunking *ch)
+{
+    struct env_file *f = lx->f;
+    int rc;
+
+    set_refs(f, lx->refs);
+    rc = ch->cb(f, ch->user);
+    explicit_bzero(lx->arena, lx->arena_used);
+    lx->arena_used = 0;
+    lx->nrefs = 0;
+    f->n = 0;
+    return rc;
+}
+
+static int
+lex_owned_chunked(char *data, size_t len, const char *path, struct env_file *out,
+                  const struct chunking *ch)
 {
     struct lexer lx;
     int rc = 0;
@@ -770,6 +805,8 @@ lex_owned(char *data, size_t len, const char *path, struct env_file *out)
     if (rc == 0 && out->nlines > 0) {
         /* at most one statement per line: one allocation, no copying as entries are added */
         size_t cap = (size_t)out->nlines < ENV_MAX_ENTRIES ? (size_t)out->nlines : ENV_MAX_ENTRIES;
+        if (ch != NULL && cap > ch->chunk)
+            cap = ch->chunk;
         out->entries = envcheck_big_alloc(cap * sizeof(*out->entries));
         if (out->entries == NULL)
             rc = err_set(ERR_NOMEM, "out of memory");
@@ -788,13 +825,13 @@ lex_owned(char *data, size_t len, const char *path, struct env_file *out)
             skip_line(&lx);
         } else {
             rc = lex_statement(&lx);
+            if (rc == 0 && ch != NULL && out->n >= ch->chunk)
+                rc = hand_over(&lx, ch);
         }
     }
-    for (size_t i = 0, r0 = 0; i < out->n; i++) {
-        struct env_entry *e = &out->entries[i];
-        e->refs = e->nrefs > 0 ? lx.refs + r0 : NULL;
-        r0 += e->nrefs;
-    }
+    if (rc == 0 && ch != NULL && out->n > 0)
+        rc = hand_over(&lx, ch);
+    set_refs(out, lx.refs);
     if (lx.nrefs == 0) {
         free(lx.refs);
         lx.refs = NULL;
@@ -805,6 +842,12 @@ lex_owned(char *data, size_t len, const char *path, struct env_file *out)
     explicit_bzero(lx.tmp, lx.tmp_used);
     free(lx.tmp);
     return rc;
+}
+
+static int
+lex_owned(char *data, size_t len, const char *path, struct env_file *out)
+{
+    return lex_owned_chunked(data, len, path, out, NULL);
 }
 
 int
@@ -868,8 +911,8 @@ read_regular(const char *path, char **data, size_t *len)
     return 0;
 }
 
-int
-env_lex_file(const char *path, struct env_file *out)
+static int
+lex_file(const char *path, struct env_file *out, const struct chunking *ch)
 {
     struct buf b = {0};
     char *data = NULL;
@@ -882,7 +925,7 @@ env_lex_file(const char *path, struct env_file *out)
         if (rc < 0)
             return rc;
         if (rc == 0)
-            return lex_owned(data, len, path, out);
+            return lex_owned_chunked(data, len, path, out, ch);
     }
     rc = file_read_all(path, ENV_MAX_FILE_SIZE, FILE_READ_NOFOLLOW, &b);
     if (rc < 0) {
@@ -892,5 +935,20 @@ env_lex_file(const char *path, struct env_file *out)
     if (b.data == NULL && (rc = buf_append(&b, "", 0)) < 0)
         return rc;
     /* the buffer moves into the env_file: no second copy of the secrets */
-    return lex_owned(b.data, b.len, path, out);
+    return lex_owned_chunked(b.data, b.len, path, out, ch);
+}
+
+int
+env_lex_file(const char *path, struct env_file *out)
+{
+    return lex_file(path, out, NULL);
+}
+
+int
+env_lex_file_chunked(const char *path, size_t chunk, env_chunk_fn cb, void *user,
+                     struct env_file *out)
+{
+    struct chunking ch = {chunk > 0 ? chunk : 1, cb, user};
+
+    return lex_file(path, out, &ch);
 }

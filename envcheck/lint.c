@@ -8,62 +8,6 @@
 #include "envcheck.h"
 #include "envcheck_internal.h"
 
-/* Keys already seen, for DuplicatedKey: an open-addressing set of entry indices. */
-/* 32-bit slots: entries are bounded by ENV_MAX_ENTRIES, and half the memory is half the
- * cache misses on big files. */
-struct keyslot {
-    uint32_t slot; /* first entry index + 1; 0 = empty */
-    uint32_t last; /* last entry index of the same key */
-    uint32_t hash; /* the key's hash, compared before the key */
-};
-/* One array of 12-byte slots: a lookup touches one cache line, not three. */
-struct keyset {
-    struct keyslot *s;
-    size_t cap;
-};
-
-static size_t
-key_hash(const char *k, size_t n)
-{
-    size_t h = 1469598103934665603u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)k[i]) * 1099511628211u;
-    return h;
-}
-
-/* The slot of `key`: its own, or the empty one where it would go. */
-static size_t
-keyset_slot(struct keyset *s, const struct env_entry *all, const char *key, size_t kl)
-{
-    uint32_t full = (uint32_t)key_hash(key, kl);
-    size_t h = full & (s->cap - 1);
-
-    while (s->s[h].slot != 0) {
-        if (s->s[h].hash == full) {
-            const struct env_entry *x = &all[s->s[h].slot - 1];
-            if (x->key_len == kl && memcmp(x->key, key, kl) == 0)
-                return h;
-        }
-        h = (h + 1) & (s->cap - 1);
-    }
-    s->s[h].hash = full; /* harmless on a lookup miss: the slot stays empty */
-    return h;
-}
-
-/* Returns the earlier entry with the same key, or NULL; records idx as the key's last. */
-static const struct env_entry *
-keyset_put(struct keyset *s, const struct env_entry *all, size_t idx)
-{
-    const struct env_entry *e = &all[idx];
-    size_t h = keyset_slot(s, all, e->key, e->key_len);
-    const struct env_entry *first = s->s[h].slot != 0 ? &all[s->s[h].slot - 1] : NULL;
-
-    if (first == NULL)
-        s->s[h].slot = (uint32_t)idx + 1;
-    s->s[h].last = (uint32_t)idx;
-    return first;
-}
-
 static int
 is_blank_line(const struct envcheck_ctx *c, int l)
 {
@@ -206,26 +150,35 @@ bad_substitution(const char *v, size_t n)
     return 0;
 }
 
-/* UnorderedKey names the key a misplaced one should go before: the smallest key of the group
- * above it. The keys' sorted ranks and a Fenwick tree of the group's ranks answer that in
- * O(log n); built on the first misplaced key only (sorted files never pay for it). */
+/* UnorderedKey names the key a misplaced one should go before: the smallest key of its group
+ * greater than it. The statements are marked as the chunks go by (c->keys.flag); at the end,
+ * when every key is known, the groups are replayed with the keys' sorted ranks and a Fenwick
+ * tree of the group's ranks: O(n log n), and only for files with a misplaced key. */
 struct order {
-    const struct env_entry *all;
+    const struct envcheck_keys *k;
     size_t n;
-    uint32_t *rank;    /* entry -> position in key order */
-    uint32_t *greater; /* entry -> first position with a greater key */
-    uint32_t *byrank;  /* position -> entry */
+    uint32_t *rank;    /* statement -> position in key order */
+    uint32_t *greater; /* statement -> first position with a greater key */
+    uint32_t *byrank;  /* position -> statement */
     uint32_t *tree;    /* Fenwick counts over positions */
-    int ready;
 };
 
-static const struct env_entry *order_all;
+static const struct envcheck_keys *order_keys;
+
+static int
+key_cmp(const struct envcheck_keys *k, uint32_t x, uint32_t y)
+{
+    size_t n = k->len[x] < k->len[y] ? k->len[x] : k->len[y];
+    int c = memcmp(k->data + k->off[x], k->data + k->off[y], n);
+
+    return c != 0 ? c : (k->len[x] > k->len[y]) - (k->len[x] < k->len[y]);
+}
 
 static int
 cmp_key_idx(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    int c = strcmp(order_all[x].key, order_all[y].key);
+    int c = key_cmp(order_keys, x, y);
     return c != 0 ? c : (x > y) - (x < y);
 }
 
@@ -260,45 +213,6 @@ tree_find(const struct order *o, size_t k)
     return pos;
 }
 
-static int
-order_build(struct order *o, size_t group_start, size_t upto)
-{
-    size_t n = o->n;
-
-    o->rank = malloc(n * sizeof(uint32_t));
-    o->greater = malloc(n * sizeof(uint32_t));
-    o->byrank = malloc(n * sizeof(uint32_t));
-    o->tree = calloc(n, sizeof(uint32_t));
-    if (o->rank == NULL || o->greater == NULL || o->byrank == NULL || o->tree == NULL)
-        return err_set(ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        o->byrank[i] = (uint32_t)i;
-    order_all = o->all;
-    qsort(o->byrank, n, sizeof(uint32_t), cmp_key_idx);
-    for (size_t p = n; p-- > 0;) {
-        o->rank[o->byrank[p]] = (uint32_t)p;
-        o->greater[o->byrank[p]] =
-            p + 1 < n && strcmp(o->all[o->byrank[p + 1]].key, o->all[o->byrank[p]].key) == 0
-                ? o->greater[o->byrank[p + 1]]
-                : (uint32_t)(p + 1);
-    }
-    for (size_t i = group_start; i < upto; i++)
-        tree_add(o, o->rank[i], 1);
-    o->ready = 1;
-    return 0;
-}
-
-/* The smallest key of the group greater than entry i's, or NULL. */
-static const char *
-order_successor(const struct order *o, size_t i)
-{
-    size_t g = o->greater[i], before = tree_prefix(o, g), total = tree_prefix(o, o->n);
-
-    if (before == total)
-        return NULL;
-    return o->all[o->byrank[tree_find(o, before + 1)]].key;
-}
-
 static void
 order_free(struct order *o)
 {
@@ -306,6 +220,76 @@ order_free(struct order *o)
     free(o->greater);
     free(o->byrank);
     free(o->tree);
+}
+
+static int
+order_build(struct order *o, const struct envcheck_keys *k)
+{
+    size_t n = k->n;
+
+    memset(o, 0, sizeof(*o));
+    o->k = k;
+    o->n = n;
+    o->rank = malloc((n + 1) * sizeof(uint32_t));
+    o->greater = malloc((n + 1) * sizeof(uint32_t));
+    o->byrank = malloc((n + 1) * sizeof(uint32_t));
+    o->tree = calloc(n + 1, sizeof(uint32_t));
+    if (o->rank == NULL || o->greater == NULL || o->byrank == NULL || o->tree == NULL) {
+        order_free(o);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        o->byrank[i] = (uint32_t)i;
+    order_keys = k;
+    qsort(o->byrank, n, sizeof(uint32_t), cmp_key_idx);
+    for (size_t p = n; p-- > 0;) {
+        o->rank[o->byrank[p]] = (uint32_t)p;
+        o->greater[o->byrank[p]] = p + 1 < n && key_cmp(k, o->byrank[p + 1], o->byrank[p]) == 0
+                                       ? o->greater[o->byrank[p + 1]]
+                                       : (uint32_t)(p + 1);
+    }
+    return 0;
+}
+
+/* The replay: every misplaced key's finding, naming the smallest greater key of its group. */
+static int
+order_report(struct envcheck_ctx *c)
+{
+    const struct envcheck_keys *k = &c->keys;
+    struct order o;
+    size_t gs = 0, i;
+    int rc = 0, any = 0;
+
+    for (i = 0; i < k->n && !any; i++)
+        any = (k->flag[i] & KF_UNORDERED) != 0;
+    if (!any)
+        return 0;
+    if ((rc = order_build(&o, k)) < 0)
+        return rc;
+    for (i = 0; i < k->n && rc == 0; i++) {
+        if (k->flag[i] & KF_RESET) {
+            for (size_t m = gs; m < i; m++)
+                if (k->flag[m] & KF_MEMBER)
+                    tree_add(&o, o.rank[m], -1);
+            gs = i;
+        }
+        if (!(k->flag[i] & KF_MEMBER))
+            continue;
+        if (k->flag[i] & KF_UNORDERED) {
+            size_t g = o.greater[i], before = tree_prefix(&o, g);
+            if (before < tree_prefix(&o, o.n)) {
+                uint32_t nx = o.byrank[tree_find(&o, before + 1)];
+                int l = (int)k->line[i];
+                int col = (int)(k->off[i] - c->line_off[l]) + 1;
+                rc = envcheck_emit(c, R_UNORDERED_KEY, l, col, NULL, 0,
+                                   "The %.*s key should go before the %.*s key", (int)k->len[i],
+                                   k->data + k->off[i], (int)k->len[nx], k->data + k->off[nx]);
+            }
+        }
+        tree_add(&o, o.rank[i], 1);
+    }
+    order_free(&o);
+    return rc;
 }
 
 /* dotenv-linter's key checks on a line our lexer could not read (ENV001): its key is the
@@ -356,91 +340,93 @@ lint_error_lines(struct envcheck_ctx *c)
     return rc;
 }
 
-/* Does e refer to a key defined at or after entry `from` (and before e)? */
+/* Does e refer to a key defined at or after statement `from` (and before e)? */
 static int
-refers_to_group(struct keyset *s, const struct env_entry *all, const struct env_entry *e,
+refers_to_group(const struct envcheck_keys *k, const struct env_entry *e, size_t self,
                 size_t from)
 {
-    for (size_t k = 0; k < e->nrefs; k++) {
-        size_t h = keyset_slot(s, all, e->value + e->refs[k].name_start, e->refs[k].name_len);
-        if (s->s[h].slot != 0 && s->s[h].last >= from && &all[s->s[h].last] != e)
+    for (size_t r = 0; r < e->nrefs; r++) {
+        const struct envcheck_keyslot *x =
+            envcheck_keys_find(k, e->value + e->refs[r].name_start, e->refs[r].name_len);
+        if (x != NULL && x->last >= from && x->last != self)
             return 1;
     }
     return 0;
 }
 
+static int
+any_lint(const struct envcheck_ctx *c)
+{
+    for (int r = R_DUPLICATED_KEY; r <= R_LAST_LINT; r++)
+        if (envcheck_enabled(c, (enum envcheck_rule)r))
+            return 1;
+    return 0;
+}
+
+/* Per chunk: the statements of c->f, numbered from c->base; c->keys gets each one (the
+ * caller made it ready). */
 int
 envcheck_check_lint(struct envcheck_ctx *c)
 {
     const struct env_file *f = c->f;
-    struct keyset ks = {NULL, 16};
-    const struct env_entry *group_max = NULL, *prev = NULL;
-    struct order ord;
-    size_t group_start = 0;
-    int rc = 0;
+    struct envcheck_keys *k = &c->keys;
+    int rc = 0, lint = any_lint(c);
 
-    memset(&ord, 0, sizeof(ord));
-    ord.all = f->entries;
-    ord.n = f->n;
-
-    {
-        int any = 0;
-        for (int r = R_DUPLICATED_KEY; r <= R_LAST_LINT; r++)
-            any |= envcheck_enabled(c, (enum envcheck_rule)r);
-        if (!any)
-            return 0;
-    }
-    while (ks.cap < f->n * 2)
-        ks.cap *= 2;
-    if ((ks.s = envcheck_big_calloc(ks.cap, sizeof(*ks.s))) == NULL)
-        return err_set(ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < f->n && rc == 0; i++) {
-        const struct env_entry *e = &f->entries[i], *dup;
-        if (i + 8 < f->n) { /* the keyset is too big for the cache: fetch a slot ahead */
-            const struct env_entry *a = &f->entries[i + 8];
-            __builtin_prefetch(&ks.s[(uint32_t)key_hash(a->key, a->key_len) & (ks.cap - 1)]);
-        }
+    for (size_t j = 0; j < f->n && rc == 0; j++) {
+        const struct env_entry *e = &f->entries[j];
         const char *raw = f->data + e->value_span.start;
-        size_t rn = e->value_span.end - e->value_span.start;
+        size_t rn = e->value_span.end - e->value_span.start, i = c->base + j;
         int l = e->stmt.line, kc = e->key_span.column;
+        long dup;
 
+        if (j + 8 < f->n) /* the key set is too big for the cache: fetch a slot ahead */
+            envcheck_keys_prefetch(k, &f->entries[j + 8]);
 #define EMIT(rule, col, ...)                                                                   \
     do {                                                                                       \
         if ((rc = envcheck_emit(c, rule, l, col, NULL, 0, __VA_ARGS__)) < 0)                   \
-            goto out;                                                                          \
+            return rc;                                                                         \
     } while (0)
 
-        /* UnorderedKey: groups end at a blank line or at a line that refers to a key of the
-         * group (its order then matters). */
-        if (prev != NULL && group_break_between(c, prev->stmt.end_line, e->stmt.line)) {
-            for (size_t k = group_start; ord.ready && k < i; k++)
-                tree_add(&ord, ord.rank[k], -1);
-            group_max = NULL, group_start = i;
+        /* UnorderedKey: groups end at a blank line, a control comment, or a line that refers
+         * to a key of the group (as dotenv-linter: that line belongs to no group) */
+        if (c->prev_end_line > 0 && group_break_between(c, c->prev_end_line, e->stmt.line)) {
+            c->group_max = -1;
+            c->group_start = i;
+            k->flag[i] |= KF_RESET;
         }
-        if (e->nrefs > 0 && group_start < i && refers_to_group(&ks, f->entries, e, group_start)) {
-            /* as dotenv-linter: the group ends here and this line belongs to none */
-            for (size_t k = group_start; ord.ready && k < i; k++)
-                tree_add(&ord, ord.rank[k], -1);
-            group_max = NULL;
-            group_start = i + 1;
+        if (e->nrefs > 0 && c->group_start < i && refers_to_group(k, e, i, c->group_start)) {
+            c->group_max = -1;
+            c->group_start = i + 1;
+            k->flag[i] |= KF_RESET;
+            if (i + 1 < k->cap)
+                k->flag[i + 1] |= KF_RESET;
         } else {
-            if (group_max != NULL && strcmp(e->key, group_max->key) < 0 &&
-                envcheck_enabled(c, R_UNORDERED_KEY)) {
-                const char *next;
-                if (!ord.ready && (rc = order_build(&ord, group_start, i)) < 0)
-                    goto out;
-                next = order_successor(&ord, i);
-                EMIT(R_UNORDERED_KEY, kc, "The %s key should go before the %s key", e->key,
-                     next != NULL ? next : group_max->key);
-            } else if (group_max == NULL || strcmp(e->key, group_max->key) > 0) {
-                group_max = e;
+            const char *key = f->data + e->key_span.start;
+            int cmp = 1;
+            if (c->group_max >= 0) {
+                size_t gl = k->len[c->group_max];
+                size_t n = gl < e->key_len ? gl : e->key_len;
+                cmp = memcmp(key, k->data + k->off[c->group_max], n);
+                if (cmp == 0)
+                    cmp = (e->key_len > gl) - (e->key_len < gl);
             }
-            if (ord.ready)
-                tree_add(&ord, ord.rank[i], 1);
+            k->flag[i] |= KF_MEMBER;
+            if (cmp < 0)
+                k->flag[i] |= KF_UNORDERED; /* reported at the end, with the key it goes before */
+            else if (cmp > 0)
+                c->group_max = (long)i;
         }
-        if ((dup = keyset_put(&ks, f->entries, i)) != NULL)
-            EMIT(R_DUPLICATED_KEY, kc, "The %s key is duplicated (first at line %d)", e->key,
-                 dup->stmt.line);
+        /* after the order check: the group test above looks at the statements before */
+        if ((dup = envcheck_keys_add(k, e)) < -1)
+            return (int)dup;
+        if (c->group_max == (long)i && k->n != i + 1)
+            return err_set(ERR_INTERNAL, "statement numbering");
+        c->prev_end_line = e->stmt.end_line > e->stmt.line ? e->stmt.end_line : e->stmt.line;
+        if (!lint)
+            continue;
+        if (dup >= 0)
+            EMIT(R_DUPLICATED_KEY, kc, "The %s key is duplicated (first at line %u)", e->key,
+                 k->line[dup]);
         if (has_lower(e->key))
             EMIT(R_LOWERCASE_KEY, kc, "The %s key should be in uppercase", e->key);
         if (bad_delimiter(e->key))
@@ -469,13 +455,21 @@ envcheck_check_lint(struct envcheck_ctx *c)
                 EMIT(R_VALUE_WITHOUT_QUOTES, e->value_span.column,
                      "This value needs to be surrounded in quotes");
         }
-        prev = e;
 #undef EMIT
     }
-    if ((rc = check_lines(c)) == 0)
-        rc = lint_error_lines(c);
-out:
-    free(ks.s);
-    order_free(&ord);
+    return rc;
+}
+
+/* Once every chunk is through: the line checks, the keys of unreadable lines, the order. */
+int
+envcheck_check_lint_final(struct envcheck_ctx *c)
+{
+    int rc;
+
+    if (!any_lint(c))
+        return 0;
+    if ((rc = check_lines(c)) == 0 && (rc = lint_error_lines(c)) == 0 &&
+        envcheck_enabled(c, R_UNORDERED_KEY))
+        rc = order_report(c);
     return rc;
 }

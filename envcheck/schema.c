@@ -214,7 +214,7 @@ envcheck_check_schema(struct envcheck_ctx *c)
 {
     const struct envcheck_schema *s = c->cfg->schema;
     const struct env_file *f = c->f;
-    unsigned char *seen;
+    unsigned char *seen = c->schema_seen;
     pcre2_match_data *md = NULL;
     char *raw = NULL;
     size_t rawcap = 0;
@@ -222,7 +222,7 @@ envcheck_check_schema(struct envcheck_ctx *c)
 
     if (s == NULL || !envcheck_enabled(c, R_SCHEMA))
         return 0;
-    if ((seen = calloc(s->n + 1, 1)) == NULL)
+    if (seen == NULL && (seen = c->schema_seen = calloc(s->n + 1, 1)) == NULL)
         return err_set(ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < f->n && rc == 0; i++) {
         const struct env_entry *e = &f->entries[i];
@@ -283,13 +283,24 @@ envcheck_check_schema(struct envcheck_ctx *c)
             rc = envcheck_emit(c, R_SCHEMA, l, e->value_span.column, NULL, 0, "The %s key %s",
                                e->key, what);
     }
-    for (size_t i = 0; i < s->n && rc == 0; i++)
-        if (s->e[i].required && !seen[i])
-            rc = envcheck_emit(c, R_SCHEMA, c->nlines > 0 ? c->nlines : 1, 1, NULL, 0,
-                               "The %s key is required", s->e[i].key);
     if (raw != NULL)
         explicit_bzero(raw, rawcap);
     free(raw);
-    free(seen);
+    return rc;
+}
+
+/* Once the whole file is read: the required keys it lacks. */
+int
+envcheck_check_schema_final(struct envcheck_ctx *c)
+{
+    const struct envcheck_schema *s = c->cfg->schema;
+    int rc = 0;
+
+    if (s == NULL || !envcheck_enabled(c, R_SCHEMA))
+        return 0;
+    for (size_t i = 0; i < s->n && rc == 0; i++)
+        if (s->e[i].required && (c->schema_seen == NULL || !c->schema_seen[i]))
+            rc = envcheck_emit(c, R_SCHEMA, c->nlines > 0 ? c->nlines : 1, 1, NULL, 0,
+                               "The %s key is required", s->e[i].key);
     return rc;
 }

@@ -157,7 +157,7 @@ t_hostile_sizes_bounded() {
     # 800,000 findings in all: at most 20,000 per rule and 50,000 per file are listed, the
     # rest are counted in one summary per rule
     [ "$(wc -l <"$TMP/.out")" -le 50010 ] || fail "q.env: $(wc -l <"$TMP/.out") lines of report"
-    expect_out 'q\.env: low: \[ENV010\] 180000 more ENV010 findings in this file not listed'
+    expect_out 'q\.env: low: \[ENV010\] [0-9]+ more ENV010 findings in this file not listed'
     expect_out 'q\.env: info: \[ENV201\] [0-9]+ more ENV201 findings'
     expect_out 'q\.env: medium: \[ENV114\] mode 0640'
     expect_out 'q\.env: low: \[ENV210\] [0-9]+ more ENV210 findings'

@@ -1200,6 +1200,72 @@ test_unordered_key_messages(void **state)
     envcheck_config_free(cfg);
 }
 
+/* validate reads big files in chunks of ENVCHECK_CHUNK statements: what looks across
+ * statements must see across chunks too. */
+static void
+test_validate_across_chunks(void **state)
+{
+    struct envcheck_config *cfg = envcheck_config_new();
+    struct findings f;
+    struct buf b = {0}, ex = {0};
+    char p[300], line[64];
+    int n = 3 * (int)ENVCHECK_CHUNK, dup = 0, unordered = 0, extra = 0, missing = 0, ref = 0;
+    (void)state;
+    for (int i = 0; i < n; i++) {
+        int k = snprintf(line, sizeof(line), "K%05d=v\n", i);
+        if (i == (int)ENVCHECK_CHUNK + 7)
+            k = snprintf(line, sizeof(line), "A_LATE=v\n"); /* after the first chunk */
+        else if (i == 2 * (int)ENVCHECK_CHUNK + 3)
+            k = snprintf(line, sizeof(line), "K00001=again\n"); /* first in chunk 1 */
+        else if (i == n - 1)
+            k = snprintf(line, sizeof(line), "LAST=${K00002}\n"); /* a key two chunks up */
+        buf_append(&b, line, (size_t)k);
+        if (i != 5)
+            buf_append(&ex, line, (size_t)k);
+    }
+    buf_append(&ex, "ONLY_IN_EXAMPLE=x\n", 18);
+    buf_append(&b, "", 1);
+    buf_append(&ex, "", 1);
+    snprintf(p, sizeof(p), "%s/chunks.env.example", tmpdir);
+    unlink(p);
+    assert_int_equal(file_write_new(p, ex.data, ex.len - 1, 0600), 0);
+    envcheck_config_example(cfg, p);
+    assert_int_equal(validate_content(b.data, cfg, &f, "chunks.env"), 0);
+    for (size_t i = 0; i < f.n; i++) {
+        const struct finding *x = &f.items[i];
+        if (strcmp(x->rule, "ENV200") == 0 && x->line == 2 * (int)ENVCHECK_CHUNK + 4 &&
+            strstr(x->message, "The K00001 key is duplicated (first at line 2)") != NULL)
+            dup++;
+        if (strcmp(x->rule, "ENV209") == 0 && x->line == (int)ENVCHECK_CHUNK + 8) {
+            unordered++;
+            assert_string_equal(x->message, "The A_LATE key should go before the K00000 key");
+        } else if (strcmp(x->rule, "ENV209") == 0 && x->line == 2 * (int)ENVCHECK_CHUNK + 4) {
+            unordered++;
+            assert_string_equal(x->message, "The K00001 key should go before the K00002 key");
+        } else if (strcmp(x->rule, "ENV209") == 0) {
+            fail_msg("ENV209 on line %d: %s", x->line, x->message);
+        }
+        if (strcmp(x->rule, "ENV121") == 0) {
+            extra++;
+            assert_non_null(strstr(x->message, "K00005 is not documented"));
+        }
+        if (strcmp(x->rule, "ENV120") == 0) {
+            missing++;
+            assert_non_null(strstr(x->message, "ONLY_IN_EXAMPLE is in"));
+        }
+        ref += strcmp(x->rule, "ENV209") == 0 && x->line == n;
+    }
+    assert_int_equal(dup, 1);
+    assert_int_equal(unordered, 2); /* LAST refers to K00002: it starts no group, no finding */
+    assert_int_equal(extra, 1);
+    assert_int_equal(missing, 1);
+    assert_int_equal(ref, 0);
+    findings_free(&f);
+    buf_free(&b);
+    buf_free(&ex);
+    envcheck_config_free(cfg);
+}
+
 static void
 test_permissions_and_backups(void **state)
 {
@@ -1362,6 +1428,7 @@ main(void)
         cmocka_unit_test(test_findings_pool),
         cmocka_unit_test(test_fix_cases),
         cmocka_unit_test(test_unordered_key_messages),
+        cmocka_unit_test(test_validate_across_chunks),
         cmocka_unit_test(test_permissions_and_backups),
         cmocka_unit_test(test_example_comparison),
         cmocka_unit_test(test_config_ini),
