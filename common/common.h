@@ -135,11 +135,16 @@ struct target {
     char *name;
 };
 
+struct findings_pool;
 struct findings {
     struct finding *items;
     size_t n, cap;
     struct target *targets;
     size_t ntargets, tcap;
+    /* NULL: every string of a finding is its own malloc (code may free one finding's fields,
+     * as detect/baseline.c does). Set by findings_use_pool: the strings live in one arena,
+     * equal ones stored once, and are freed only by findings_free. */
+    struct findings_pool *pool;
 };
 
 /* Optional extras of a finding beyond its rule and location. */
@@ -158,6 +163,12 @@ int findings_add_target(struct findings *f, const char *type, const char *name);
 int findings_add(struct findings *f, const struct rule_meta *rule, const struct location *loc,
                  const struct finding_extra *extra, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* The same with a message that needs no formatting (cheaper: no printf pass). */
+int findings_add_msg(struct findings *f, const struct rule_meta *rule, const struct location *loc,
+                     const struct finding_extra *extra, const char *message);
+/* Switches an empty list to arena storage (see struct findings): for commands that add many
+ * findings and never free one on its own. */
+int findings_use_pool(struct findings *f);
 /* Sorts by target, path, line, column, then severity (highest first) and rule id. */
 void findings_sort(struct findings *f);
 /* Number of findings at or above `threshold`. */
