@@ -117,7 +117,7 @@ test_names(void **state)
 static void
 test_secretfile_writer(void **state)
 {
-    char dir[128], sub[128], target[160], victim[160], buf[16];
+    char dir[64], sub[128], target[160], victim[160], buf[16];
     struct vault_secretfile o = {sub, 0400, (uid_t)-1, (gid_t)-1, 0};
     struct stat st;
     ino_t ino;
