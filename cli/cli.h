@@ -99,6 +99,8 @@ int scan_dockerfile(const char *arg, const struct scan_opts *opts, struct findin
 int scan_path(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_container(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_compose(const char *arg, const struct scan_opts *opts, struct findings *f);
+/* `scanner --git ...`: a mode with options of its own (cli/scanner_git.c); returns the exit status. */
+int scanner_git_main(int argc, char **argv);
 
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);
