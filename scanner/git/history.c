@@ -258,8 +258,8 @@ gs_history_scan(struct gs *g)
     for (size_t i = g->ncommits; rc == 0 && i-- > 0;)
         rc = scan_commit(&h, i);
     if (rc == 0 && h.shallow_roots > 0)
-        diag_note("shallow clone: %zu commit%s %s parents that are not here; history before "
-                  "them was not scanned",
+        diag_note("a shallow clone: %zu commit%s %s parents that are not here; only the "
+                  "history the clone holds was scanned",
                   h.shallow_roots, h.shallow_roots == 1 ? "" : "s",
                   h.shallow_roots == 1 ? "has" : "have");
     for (size_t i = 0; h.st != NULL && i < g->ncommits; i++)

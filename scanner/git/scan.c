@@ -204,8 +204,6 @@ gitscan_scan(const char *dir, const struct gitscan_opts *o, struct findings *f)
         rc = detect_open(&g.engine);
     if (rc == 0)
         rc = provenance(&g, f);
-    if (rc == 0 && git_repository_is_shallow(g.repo))
-        diag_note("%s: a shallow clone; only the history it holds is scanned", dir);
     if (rc == 0 && (o->staged || o->unstaged)) {
         rc = gs_index_scan(&g, f);
     } else if (rc == 0) {
