@@ -24,6 +24,7 @@ declare -A allowed=(
     [scanner/image]="common detect envcheck engine scanner scanner/dockerfile"
     [scanner/compose]="common detect envcheck scanner scanner/runtime"
     [scanner/container]="common detect engine scanner scanner/runtime"
+    [scanner/git]="common detect"
     [cli]="*"
 )
 modules="common keys detect envcheck vault engine scanner"
