@@ -146,6 +146,7 @@ struct gs_ignores {
     size_t n, cap;
 };
 int gs_ignore_load(struct gs_ignores *l, const char *file);
+int gs_ignore_parse(struct gs_ignores *l, const char *text, size_t len, const char *file);
 int gs_ignore_match(const struct gs_ignores *l, const char *commit, const char *path,
                     const struct rule_meta *rule);
 void gs_ignore_free(struct gs_ignores *l);

@@ -78,14 +78,14 @@ parse_line(struct gs_ignores *l, char *line, const char *file, int lineno)
 }
 
 int
-gs_ignore_load(struct gs_ignores *l, const char *file)
+gs_ignore_parse(struct gs_ignores *l, const char *text, size_t len, const char *file)
 {
     struct buf b = {0};
     char *p, *nl;
-    int lineno = 0, rc = file_read_all(file, IGNORE_MAX_BYTES, 0, &b);
+    int lineno = 0, rc = buf_append(&b, text, len);
 
-    if (rc < 0)
-        return rc;
+    if (rc == 0 && memchr(text, '\0', len) != NULL)
+        rc = err_set(ERR_PARSE, "%s: a NUL byte: not a text file", file);
     for (p = b.data; rc == 0 && p != NULL && *p; p = nl != NULL ? nl + 1 : NULL) {
         char *end;
         nl = strchr(p, '\n');
@@ -101,6 +101,18 @@ gs_ignore_load(struct gs_ignores *l, const char *file)
             continue;
         rc = parse_line(l, p, file, lineno);
     }
+    buf_free(&b);
+    return rc;
+}
+
+int
+gs_ignore_load(struct gs_ignores *l, const char *file)
+{
+    struct buf b = {0};
+    int rc = file_read_all(file, IGNORE_MAX_BYTES, 0, &b);
+
+    if (rc == 0)
+        rc = gs_ignore_parse(l, b.data != NULL ? b.data : "", b.len, file);
     buf_free(&b);
     return rc;
 }

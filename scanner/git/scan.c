@@ -3,6 +3,7 @@
  * findings. A repository error stops the scan: nothing is reported as clean. */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -245,10 +246,13 @@ gitscan_parse_date(const char *s, long long *out)
     }
     memset(&tm, 0, sizeof(tm));
     p = strptime(s, "%Y-%m-%d", &tm);
-    if (p != NULL && (*p == 'T' || *p == ' '))
-        p = strptime(p + 1, strchr(p + 1, ':') != NULL && strchr(strchr(p + 1, ':') + 1, ':')
-                                ? "%H:%M:%S" : "%H:%M", &tm);
-    if (p != NULL && (*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+    if (p != NULL && (*p == 'T' || *p == ' ')) {
+        const char *hms = strptime(p + 1, "%H:%M:%S", &tm);
+        p = hms != NULL ? hms : strptime(p + 1, "%H:%M", &tm);
+    }
+    if (p != NULL && (*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+        isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
+        isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])) {
         off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 + ((p[4] - '0') * 10 + (p[5] - '0')) * 60;
         off = *p == '-' ? -off : off;
         p += 6;

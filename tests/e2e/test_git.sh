@@ -405,6 +405,33 @@ t_hostile_names_and_subjects() {
     expect_nowhere "$TOKEN"
 }
 
+t_deep_tree_is_an_error_not_a_crash() {
+    newrepo r
+    local d
+    d=$(printf 'd/%.0s' $(seq 1 300))
+    mkdir -p "$d"
+    printf 'GITHUB_TOKEN=%s\n' "$TOKEN" >"${d}x.env"
+    commit "deep"
+    run "$SCANNER" --git .
+    expect_rc 2
+    expect_err 'trees nested deeper than 256'
+    [ -z "$OUT" ] || fail "a report was printed"
+}
+
+t_subdirectory_and_git_dir() {
+    newrepo r
+    mkdir -p src
+    printf 'GITHUB_TOKEN=%s\n' "$TOKEN" >src/.env
+    commit "secret"
+    # As git does: a directory inside a work tree, or the .git directory, is that repository.
+    run "$SCANNER" --git src
+    expect_rc 1
+    expect_out '^src/\.env:1:14:'
+    run "$SCANNER" --git .git
+    expect_rc 1
+    expect_out '^src/\.env:1:14:'
+}
+
 t_pre_commit_hook_runs_staged() {
     grep -A8 'id: scanner-git-staged' "$ROOT/.pre-commit-hooks.yaml" | grep -q 'entry: scanner --git --staged' ||
         fail ".pre-commit-hooks.yaml lacks the scanner --git --staged hook"
