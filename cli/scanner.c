@@ -105,7 +105,7 @@ main(int argc, char **argv)
 
     /* `scanner --git` is a mode with options of its own (cli/scanner_git.c). */
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-        if (strcmp(argv[i], "--git") == 0)
+        if (strcmp(argv[i], "--git") == 0 || strncmp(argv[i], "--git=", 6) == 0)
             return scanner_git_main(argc, argv);
     /* Scanned files and images hold secrets in memory: no core dumps either. */
     cli_harden_process();

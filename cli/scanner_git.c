@@ -85,7 +85,7 @@ scanner_git_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         REPORT_OPTS_LONG,
-        {"git", no_argument, NULL, OPT_GIT},
+        {"git", optional_argument, NULL, OPT_GIT}, /* --git=DIR works too */
         {"branch", required_argument, NULL, OPT_BRANCH},
         {"since-commit", required_argument, NULL, OPT_SINCE_COMMIT},
         {"since", required_argument, NULL, OPT_SINCE},
@@ -123,6 +123,8 @@ scanner_git_main(int argc, char **argv)
         }
         switch (opt) {
         case OPT_GIT:
+            if (optarg != NULL)
+                dir = optarg;
             break;
         case OPT_BRANCH:
             go.branch = optarg;
@@ -186,8 +188,9 @@ scanner_git_main(int argc, char **argv)
             goto usage_error;
         }
     }
-    if ((go.range != NULL) + (go.branch != NULL) + (go.since_commit != NULL && go.range != NULL) > 1) {
-        diag_error("give one of --branch and REV..REV");
+    if (go.range != NULL && (go.branch != NULL || go.since_commit != NULL)) {
+        diag_error("REV..REV already says where history starts and ends: no --branch or "
+                   "--since-commit with it");
         goto usage_error;
     }
     if ((go.staged || go.unstaged) &&
