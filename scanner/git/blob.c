@@ -55,10 +55,9 @@ secret_key(const struct detect_hit *hit, unsigned char key[20])
     key[19] |= 1; /* never the all-zero key the map reserves */
 }
 
-static int
-on_hit(const struct detect_hit *hit, void *user)
+int
+gs_secret_hit(struct gs *g, const struct detect_hit *hit)
 {
-    struct gs *g = user;
     unsigned char key[20];
     int32_t si;
     int rc;
@@ -92,6 +91,30 @@ on_hit(const struct detect_hit *hit, void *user)
         return rc;
     g->hits[g->nhits++] = (struct gs_hit){(uint32_t)si, hit->line, hit->column, hit->is_generic};
     return 0;
+}
+
+static int
+on_hit(const struct detect_hit *hit, void *user)
+{
+    return gs_secret_hit(user, hit);
+}
+
+int
+gs_blob_finish(struct gs *g, const git_oid *id, size_t first, int32_t *out)
+{
+    int rc;
+
+    *out = -1;
+    if (g->nhits > first) {
+        if (g->nblobs >= INT32_MAX)
+            return err_set(ERR_LIMIT, "too many blobs with secrets");
+        rc = gs_grow((void **)&g->blobs, &g->capblobs, g->nblobs, sizeof(*g->blobs));
+        if (rc < 0)
+            return rc;
+        g->blobs[g->nblobs] = (struct gs_blob){(uint32_t)first, (uint32_t)(g->nhits - first)};
+        *out = (int32_t)g->nblobs++;
+    }
+    return gs_map_put(&g->blob_map, id->id, *out);
 }
 
 /* The skip rules shared by blobs and working-tree files: 1 = skip (counted), 0 = scan. */
@@ -150,16 +173,7 @@ gs_blob_scan(struct gs *g, const git_oid *id, const char *path, int32_t *out)
     git_odb_object_free(obj);
     if (rc < 0)
         return rc;
-    if (g->nhits > first) {
-        if (g->nblobs >= INT32_MAX)
-            return err_set(ERR_LIMIT, "too many blobs with secrets");
-        rc = gs_grow((void **)&g->blobs, &g->capblobs, g->nblobs, sizeof(*g->blobs));
-        if (rc < 0)
-            return rc;
-        g->blobs[g->nblobs] = (struct gs_blob){(uint32_t)first, (uint32_t)(g->nhits - first)};
-        *out = (int32_t)g->nblobs++;
-    }
-    return gs_map_put(&g->blob_map, id->id, *out);
+    return gs_blob_finish(g, id, first, out);
 }
 
 struct direct {

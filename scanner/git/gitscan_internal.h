@@ -109,6 +109,13 @@ int gs_grow(void **arr, size_t *cap, size_t n, size_t elem);
 
 /* blob.c: scans a blob once (size, binary and LFS rules first); *out = -1 or its gs_blob. */
 int gs_blob_scan(struct gs *g, const git_oid *id, const char *path, int32_t *out);
+/* Records one detector hit in the secret table (a new secret on its first hit). */
+int gs_secret_hit(struct gs *g, const struct detect_hit *hit);
+/* After a blob's hits (hits[first..]) are recorded: its gs_blob, or -1, into the blob map. */
+int gs_blob_finish(struct gs *g, const git_oid *id, size_t first, int32_t *out);
+/* pool.c: scans n blobs (in this order, deduplicated) on worker threads, each with its own
+ * repository handle and detector, then records the results in order, as gs_blob_scan would. */
+int gs_blob_scan_all(struct gs *g, const git_oid *ids, const char *const *paths, size_t n);
 /* Scans bytes that are not a stored blob (--unstaged files); hits become findings at once. */
 int gs_scan_buffer(struct gs *g, const char *data, size_t len, const char *path,
                    const char *what, struct findings *f);

@@ -253,15 +253,27 @@ static int
 scan_blobs(struct hist *h)
 {
     struct gs *g = h->g;
+    git_oid *ids = NULL;
+    const char **paths = NULL;
+    size_t n = 0, cap = 0, capp = 0;
     int rc = 0;
 
     for (size_t i = 0; rc == 0 && i < g->ncommits; i++) {
         const struct gs_diff *d = &h->diffs[i];
         for (size_t k = 0; rc == 0 && k < d->nadded; k++) {
-            int32_t bi;
-            rc = gs_blob_scan(g, &d->added[k].id, d->names.data + d->added[k].path, &bi);
+            rc = gs_grow((void **)&ids, &cap, n, sizeof(*ids));
+            if (rc == 0)
+                rc = gs_grow((void **)&paths, &capp, n, sizeof(*paths));
+            if (rc == 0) {
+                ids[n] = d->added[k].id;
+                paths[n++] = d->names.data + d->added[k].path;
+            }
         }
     }
+    if (rc == 0)
+        rc = gs_blob_scan_all(g, ids, paths, n);
+    free(ids);
+    free(paths);
     return rc;
 }
 

@@ -172,6 +172,37 @@ t_each_blob_scanned_once() {
     expect_out 'still at HEAD; in 31 commits'
 }
 
+t_threads_do_not_change_the_report() {
+    newrepo r
+    for i in $(seq 1 40); do
+        printf 'line %s\n' "$i" >"f$i.txt"
+        [ "$i" = 7 ] && printf 'GITHUB_TOKEN=%s\n' "$TOKEN" >>f7.txt
+        [ "$i" = 23 ] && printf 'k=%s\n' "$AWS" >>"f$i.txt"
+        printf 'bin\0%s\n' "$i" >"b$i.bin"
+        commit "c$i"
+    done
+    git rm -q f7.txt
+    commit "drop f7"
+    SCANNER_GIT_THREADS=1 run "$SCANNER" --git . --format json
+    expect_rc 1
+    cp "$TMP/.out" one.json
+    cp "$TMP/.err" one.err
+    SCANNER_GIT_THREADS=4 run "$SCANNER" --git . --format json
+    expect_rc 1
+    cmp -s one.json "$TMP/.out" || fail "4 threads gave another report than 1"
+    cmp -s one.err "$TMP/.err" || fail "4 threads gave other notes than 1: $ERR"
+    expect_err '42 commits, 41 blobs scanned .*skipped: 40 binary'
+    # A damaged object found by a worker thread is still exit 2, naming it.
+    local blob
+    blob=$(git rev-parse HEAD:f30.txt)
+    chmod u+w ".git/objects/${blob:0:2}/${blob:2}"
+    printf 'junk' >".git/objects/${blob:0:2}/${blob:2}"
+    SCANNER_GIT_THREADS=4 run "$SCANNER" --git .
+    expect_rc 2
+    expect_err "object $blob \(f30\.txt\)"
+    [ -z "$OUT" ] || fail "a report was printed"
+}
+
 t_shallow_clone_scans_what_is_there() {
     newrepo origin
     printf 'GITHUB_TOKEN=%s\n' "$TOKEN" >old.env
