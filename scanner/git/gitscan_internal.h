@@ -152,7 +152,8 @@ struct gs_ignores {
     struct gs_ignore *v;
     size_t n, cap;
 };
-int gs_ignore_load(struct gs_ignores *l, const char *file);
+/* flags: FILE_READ_NOFOLLOW for the lists a repository brings (a link out is refused). */
+int gs_ignore_load(struct gs_ignores *l, const char *file, int flags);
 int gs_ignore_parse(struct gs_ignores *l, const char *text, size_t len, const char *file);
 int gs_ignore_match(const struct gs_ignores *l, const char *commit, const char *path,
                     const struct rule_meta *rule);

@@ -106,10 +106,10 @@ gs_ignore_parse(struct gs_ignores *l, const char *text, size_t len, const char *
 }
 
 int
-gs_ignore_load(struct gs_ignores *l, const char *file)
+gs_ignore_load(struct gs_ignores *l, const char *file, int flags)
 {
     struct buf b = {0};
-    int rc = file_read_all(file, IGNORE_MAX_BYTES, 0, &b);
+    int rc = file_read_all(file, IGNORE_MAX_BYTES, flags, &b);
 
     if (rc == 0)
         rc = gs_ignore_parse(l, b.data != NULL ? b.data : "", b.len, file);

@@ -122,13 +122,13 @@ load_ignores(struct gs *g, struct gs_ignores *ign)
     int rc = 0;
 
     if (g->o->ignore_file != NULL)
-        return gs_ignore_load(ign, g->o->ignore_file);
+        return gs_ignore_load(ign, g->o->ignore_file, 0);
     for (size_t i = 0; wd != NULL && rc == 0 && i < 2; i++) {
         struct buf p = {0};
         struct stat st;
         rc = buf_printf(&p, "%s%s", wd, names[i]);
         if (rc == 0 && lstat(p.data, &st) == 0)
-            rc = gs_ignore_load(ign, p.data);
+            rc = gs_ignore_load(ign, p.data, FILE_READ_NOFOLLOW);
         buf_free(&p);
     }
     return rc;

@@ -354,6 +354,13 @@ t_ignore_lists() {
     expect_no_out 'b\.txt'
     expect_out '^c\.env:1:8:'
     expect_err '2 findings ignored'
+    # A list the repository brings may not point elsewhere.
+    mv .gitleaksignore ../elsewhere
+    ln -s ../elsewhere .gitleaksignore
+    run "$SCANNER" --git .
+    expect_rc 2
+    expect_err '\.gitleaksignore'
+    rm .gitleaksignore
     printf 'just-one-field\n' >bad.ignore
     run "$SCANNER" --git . --ignore-file bad.ignore
     expect_rc 2
