@@ -240,6 +240,41 @@ t_corrupt_object_exit_2() {
     [ -z "$OUT" ] || fail "a report was printed for a repository that could not be read: ${OUT:0:200}"
 }
 
+t_corrupt_pack_exit_2() {
+    newrepo r
+    for i in $(seq 1 20); do
+        seq 1 $((i * 200)) >"f$i.txt"
+        commit "c$i"
+    done
+    git gc -q
+    local pack size
+    pack=$(ls .git/objects/pack/*.pack)
+    size=$(stat -c %s "$pack")
+    chmod u+w "$pack"
+    # One byte in the middle of the pack: zlib's check catches it, the object is named.
+    printf '\377' | dd of="$pack" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+    run "$SCANNER" --git . --format sarif
+    expect_rc 2
+    expect_err 'error: object [0-9a-f]{40} \(f[0-9]+\.txt\)'
+    [ -z "$OUT" ] || fail "a report was printed"
+}
+
+t_tree_entry_of_the_wrong_type() {
+    newrepo r
+    mkdir sub
+    echo x >sub/a.txt
+    commit "sub"
+    local sub tree commit
+    sub=$(git rev-parse HEAD:sub)
+    # A tree whose entry says "file" (100644) but names a tree object.
+    tree=$( (printf '100644 liar\0'; printf "$(echo "$sub" | sed 's/../\\x&/g')") | git hash-object -t tree -w --literally --stdin)
+    commit=$(echo "forged" | git commit-tree "$tree" -p HEAD)
+    git update-ref refs/heads/forged "$commit"
+    run "$SCANNER" --git .
+    expect_rc 2
+    expect_err "object $sub \(liar\): a tree where the tree says a file"
+}
+
 t_missing_object_exit_2() {
     newrepo r
     echo one >a.txt
