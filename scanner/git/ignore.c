@@ -55,8 +55,10 @@ parse_line(struct gs_ignores *l, char *line, const char *file, int lineno)
             e.commit = strndup(line, (size_t)(first - line));
         line = first + 1;
     }
-    if (last == line)
+    if (last == line) {
+        free(e.commit);
         return err_set(ERR_PARSE, "%s:%d: empty path", file, lineno);
+    }
     want_path = !(last - line == 1 && line[0] == '*');
     want_rule = strcmp(last + 1, "*") != 0;
     if (want_path)

@@ -77,7 +77,8 @@ mark_head(struct gs *g)
 static int
 provenance(struct gs *g, struct findings *f)
 {
-    git_remote *r = NULL;
+    git_config *cfg = NULL;
+    const char *url = NULL;
     git_reference *head = NULL;
     git_oid hid;
     char hex[GIT_OID_HEXSZ + 1] = "";
@@ -85,9 +86,11 @@ provenance(struct gs *g, struct findings *f)
     const char *branch = NULL;
     int rc = 0;
 
-    if (git_remote_lookup(&r, g->repo, "origin") == 0 && git_remote_url(r) != NULL &&
-        strstr(git_remote_url(r), "://") != NULL) {
-        const char *u = git_remote_url(r), *host = strstr(u, "://") + 3;
+    /* The config value, not git_remote_lookup: libgit2 1.5 leaks a regex match there. */
+    if (git_repository_config_snapshot(&cfg, g->repo) == 0 &&
+        git_config_get_string(&url, cfg, "remote.origin.url") == 0 && url != NULL &&
+        strstr(url, "://") != NULL) {
+        const char *u = url, *host = strstr(u, "://") + 3;
         const char *at = strchr(host, '@'), *slash = strchr(host, '/');
         if (at != NULL && (slash == NULL || at < slash)) /* user:password@ stays out */
             rc = buf_printf(&uri, "%.*s%s", (int)(host - u), u, at + 1);
@@ -101,7 +104,7 @@ provenance(struct gs *g, struct findings *f)
         rc = buf_printf(&uri, "file://%s", realpath(p, real) != NULL ? real : p);
     }
     git_error_clear();
-    git_remote_free(r);
+    git_config_free(cfg); /* url lived in the snapshot: not used past here */
     if (git_reference_name_to_id(&hid, g->repo, "HEAD") == 0)
         git_oid_tostr(hex, sizeof(hex), &hid);
     if (git_repository_head(&head, g->repo) == 0 && git_reference_is_branch(head))
