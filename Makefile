@@ -25,9 +25,10 @@ DEPS_BUILD := build-essential clang pkg-config libsodium-dev libsecret-1-dev lib
 	libcjson-dev libcmocka-dev libpcre2-dev libvectorscan-dev libarchive-dev \
 	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev libgit2-dev
 DEPS_TEST  := libclang-rt-14-dev cppcheck clang-tidy gnome-keyring dbus-daemon dbus-bin \
-	libsecret-tools podman umoci skopeo zstd distro-info-data git nodejs npm groff-base pass gnupg
+	libsecret-tools podman umoci skopeo zstd distro-info-data git nodejs npm groff-base pass gnupg \
+	python3
 
-.PHONY: all deps programs test check lint fuzz bench install uninstall clean demo \
+.PHONY: all deps programs test check lint fuzz bench install uninstall clean demo docs \
 	unit-tests fuzz-targets
 
 all: programs
@@ -59,6 +60,18 @@ cc_has = $(shell $(CC) -Werror $(1) -E -x c /dev/null -o /dev/null >/dev/null 2>
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lm
+# The programs start fast: libcurl and libarchive (and the dozens of libraries they bring) are
+# loaded with dlopen when a command first needs them (common/lazylib.c), so they are not linked;
+# Vectorscan is linked statically with its C++ runtime, so no libstdc++ is loaded and relocated
+# at start. Sanitizer builds link everything dynamically. Tests and fuzzers link everything.
+LAZY_PKGS  := libcurl libarchive
+ifeq ($(SANITIZE),)
+HS_STATIC  := $(shell pkg-config --variable=libdir libhs 2>/dev/null)/libhs.a
+PROG_LIBS  := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS) libhs,$(PKGS)) 2>/dev/null) \
+	$(HS_STATIC) -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -static-libgcc -lzxcvbn -lm
+else
+PROG_LIBS  := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) -lzxcvbn -lm
+endif
 WARN       := -Wall -Wextra -Werror -Wformat -Werror=format-security -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes $(call cc_has,-Wtrampolines)
 HARDEN     := -fstack-protector-strong $(call cc_has,-fstack-clash-protection) \
@@ -110,7 +123,7 @@ $(LIB): $(LIB_OBJS)
 define PROGRAM_RULE
 $(BUILD)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,cli/$(1).c $(wildcard cli/$(1)_*.c)) $(CLI_COMMON_OBJS) $(LIB)
 	@echo "  LD      $$@"
-	$$(Q)$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $$(LIB) $$(PKG_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $$(LIB) $$(PROG_LIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
 
@@ -121,16 +134,28 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_HELPER_OBJS) $(LIB)
 
 unit-tests: $(UNIT_BINS)
 
+# docs/rules.md is generated from the rule tables: rules_dump prints them, docs/gen/rules_md.py
+# lays them into docs/gen/rules.md.in. `make docs` rewrites it; a test fails when it is stale.
+RULES_DUMP := $(BUILD)/gen/rules_dump
+$(RULES_DUMP): $(BUILD)/obj/docs/gen/rules_dump.o $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB) $(PKG_LIBS)
+
+docs: $(RULES_DUMP)
+	@python3 docs/gen/rules_md.py $(RULES_DUMP)
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- Tests -----------------------------------------------------------------------------------
 test: deps
-	@$(MAKE) --no-print-directory programs unit-tests
+	@$(MAKE) --no-print-directory programs unit-tests $(RULES_DUMP)
 	@tests/run.sh $(BUILD)
 
 # The same tests with AddressSanitizer + UndefinedBehaviorSanitizer (clang); any report fails.
 check: deps
-	@$(MAKE) --no-print-directory CC=clang SANITIZE=1 BUILD=build/asan programs unit-tests
+	@$(MAKE) --no-print-directory CC=clang SANITIZE=1 BUILD=build/asan programs unit-tests \
+	  build/asan/gen/rules_dump
 	@SUITE_MAKE_VARS="CC=clang SANITIZE=1" \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86 \

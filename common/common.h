@@ -225,6 +225,16 @@ int config_load(const char *path, config_handler handler, void *user);
  * through cJSON). Idempotent; call once at start. */
 void json_init(void);
 
+/* ---- Libraries loaded on first use (dlopen) ----------------------------------------------- */
+/* One symbol to resolve: its name and where its address goes. */
+struct lazy_sym {
+    const char *name;
+    void **slot;
+};
+/* Loads `soname` (RTLD_NOW) and fills every slot; ERR_INTERNAL naming the library or the
+ * missing symbol. Callers run it once (pthread_once) before their first call into the library. */
+int lazy_load(const char *soname, const struct lazy_sym *syms, size_t n);
+
 /* ---- Small string helpers ------------------------------------------------------------------- */
 char *xstrdup_or_null(const char *s); /* NULL in, NULL out; NULL on OOM too */
 /* snprintf that returns ERR_LIMIT on truncation and ERR_INTERNAL on error, else 0. */

@@ -10,6 +10,7 @@
 #include "common.h"
 #include "detect.h"
 #include "dockerfile.h"
+#include "packages.h"
 #include "scanner.h"
 
 /* Bounds on hostile input (decompression bombs, huge archives, deep paths). */
@@ -75,6 +76,7 @@ struct img_layer {
     size_t npending, pcap;
     struct buf capture[IMG_CAP_N];
     int has_capture[IMG_CAP_N];
+    struct pkg_list pkgs; /* packages listed by this layer's package databases */
     uint64_t bytes_in, bytes_out;
 };
 
@@ -162,6 +164,14 @@ int image_check_config(const struct img_resolved *r, struct img_ctx *c, struct f
                        const char *target);
 int image_check_layers(const struct img_resolved *r, struct img_ctx *c, struct findings *f,
                        const char *target);
+/* Packages: the final filesystem's inventory (each package with the layer that added it), then
+ * the SBOM or the vulnerability findings the options ask for (packages.c). */
+int image_check_packages(const struct img_resolved *r, struct img_ctx *c, struct findings *f,
+                         const char *target);
+/* The packages no later layer deletes or replaces, and the final os-release's ID and
+ * VERSION_ID ("" when unknown). */
+int image_final_packages(const struct img_resolved *r, struct pkg_list *out, char *os_id,
+                         size_t idsz, char *os_ver, size_t versz);
 
 /* The rule table (image_rules.c). */
 /* Checks that are the Dockerfile scanner's too use its rows (same ids, severities and aliases),
@@ -174,5 +184,7 @@ int image_check_layers(const struct img_resolved *r, struct img_ctx *c, struct f
 extern const struct rule_meta img_rule_volume, img_rule_old, img_rule_eol, img_rule_cred_file, img_rule_private_key,
     img_rule_env_file, img_rule_history_file, img_rule_git_dir, img_rule_setuid,
     img_rule_world_writable, img_rule_empty_password, img_rule_dup_uid0, img_rule_removed_secret;
+/* The rows above one by one (NULL past the last), for listings. */
+const struct rule_meta *img_rule_at(size_t i);
 
 #endif

@@ -52,3 +52,18 @@ const struct rule_meta img_rule_removed_secret = {
     "Deleting a file in a later layer does not remove it: rebuild without it (multi-stage or "
     "build secrets), then rotate the secret",
     "CIS-DI-0010"};
+
+/* Every row above, for listings (docs/rules.md, SARIF rule lists). */
+static const struct rule_meta *const img_rules[] = {
+    &img_rule_volume,       &img_rule_old,           &img_rule_eol,
+    &img_rule_cred_file,    &img_rule_private_key,   &img_rule_env_file,
+    &img_rule_history_file, &img_rule_git_dir,       &img_rule_setuid,
+    &img_rule_world_writable, &img_rule_empty_password, &img_rule_dup_uid0,
+    &img_rule_removed_secret,
+};
+
+const struct rule_meta *
+img_rule_at(size_t i)
+{
+    return i < sizeof(img_rules) / sizeof(img_rules[0]) ? img_rules[i] : NULL;
+}

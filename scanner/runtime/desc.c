@@ -85,6 +85,24 @@ rt_printf(struct runtime_desc *d, const char *fmt, ...)
     return rt_strdup(d, tmp, (size_t)-1);
 }
 
+int
+rt_pool_adopt(struct runtime_desc *dst, struct runtime_desc *src)
+{
+    if (dst->npool + src->npool > dst->pool_cap) {
+        size_t cap = dst->npool + src->npool;
+        char **p = realloc(dst->pool, cap * sizeof(*p));
+        if (p == NULL)
+            return err_set(ERR_NOMEM, "out of memory");
+        dst->pool = p;
+        dst->pool_cap = cap;
+    }
+    if (src->npool > 0)
+        memcpy(dst->pool + dst->npool, src->pool, src->npool * sizeof(*src->pool));
+    dst->npool += src->npool;
+    src->npool = 0;
+    return 0;
+}
+
 void *
 rt_list_add(struct rt_list *l, size_t size)
 {
