@@ -108,6 +108,8 @@ int scan_target_k8s(const char *arg, const struct scan_opts *opts, struct findin
 
 /* `scanner db update` (cli/scanner_db.c). */
 int scanner_cmd_db(int argc, char **argv);
+/* `scanner --git ...`: a mode with options of its own (cli/scanner_git.c); returns the exit status. */
+int scanner_git_main(int argc, char **argv);
 
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);

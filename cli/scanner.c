@@ -55,6 +55,9 @@ print_usage(FILE *out)
     for (const struct scan_target *t = targets; t->option != NULL; t++)
         fprintf(out, "      --%s %-*s %s\n", t->option, (int)(25 - strlen(t->option)), t->argname,
                 t->help);
+    fputs("      --git [DIR] [REV..REV]       secrets in a git repository's history (options of\n"
+          "                                   its own: scanner --git --help)\n",
+          out);
     fputs("\nOptions:\n" REPORT_OPTS_HELP REPORT_FAIL_ON_HELP("high")
           "      --baseline FILE            ignore findings recorded in FILE\n"
           "      --write-baseline FILE      record the current findings in FILE\n"
@@ -118,6 +121,10 @@ main(int argc, char **argv)
     struct job *jobs;
     int opt, status = EXIT_CLEAN, rc;
 
+    /* `scanner --git` is a mode with options of its own (cli/scanner_git.c). */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--git") == 0 || strncmp(argv[i], "--git=", 6) == 0)
+            return scanner_git_main(argc, argv);
     /* Scanned files and images hold secrets in memory: no core dumps either. */
     cli_harden_process();
     diag_set_program("scanner");

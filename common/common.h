@@ -128,11 +128,27 @@ struct finding {
     char *container;
     char *secret_redacted;    /* NULL unless a secret finding */
     char *secret_fingerprint; /* NULL unless a secret finding */
+    struct finding_vcs *vcs;  /* NULL unless found in a version-control history */
+};
+
+/* Where a finding sits in a repository's history (scanner --git); strings owned by the finding
+ * once set with findings_set_vcs. */
+struct finding_vcs {
+    char *commit;     /* full id of the commit that introduced it */
+    char *author;     /* "Name <email>" */
+    char *date;       /* ISO 8601 */
+    char *subject;    /* first line of the message */
+    char *removed_in; /* commit that deleted it, or NULL */
+    int at_head;      /* still present at HEAD */
+    long commits;     /* scanned commits that carry it */
 };
 
 struct target {
-    char *type; /* "dockerfile", "image", "container", "compose", "path", "env-file" */
+    char *type; /* "dockerfile", "image", "container", "compose", "path", "env-file", "git" */
     char *name;
+    char *vcs_uri;      /* git: the repository (remote URL or file:// path), else NULL */
+    char *vcs_revision; /* git: the commit HEAD names, else NULL */
+    char *vcs_branch;   /* git: HEAD's branch, else NULL */
 };
 
 struct findings_pool;
@@ -169,6 +185,12 @@ int findings_add_msg(struct findings *f, const struct rule_meta *rule, const str
 /* Switches an empty list to arena storage (see struct findings): for commands that add many
  * findings and never free one on its own. */
 int findings_use_pool(struct findings *f);
+/* Attaches a copy of `v` to finding `i` (scanner --git). */
+int findings_set_vcs(struct findings *f, size_t i, const struct finding_vcs *v);
+void finding_vcs_free(struct finding_vcs *v);
+/* Records the repository and revision of the last target (SARIF versionControlProvenance). */
+int findings_set_target_vcs(struct findings *f, const char *uri, const char *revision,
+                            const char *branch);
 /* Sorts by target, path, line, column, then severity (highest first) and rule id. */
 void findings_sort(struct findings *f);
 /* Number of findings at or above `threshold`. */

@@ -189,19 +189,78 @@ finding_free(struct finding *x)
     free(x->container);
     free(x->secret_redacted);
     free(x->secret_fingerprint);
+    finding_vcs_free(x->vcs);
+}
+
+void
+finding_vcs_free(struct finding_vcs *v)
+{
+    if (v == NULL)
+        return;
+    free(v->commit);
+    free(v->author);
+    free(v->date);
+    free(v->subject);
+    free(v->removed_in);
+    free(v);
+}
+
+int
+findings_set_vcs(struct findings *f, size_t i, const struct finding_vcs *v)
+{
+    struct finding_vcs *c;
+
+    if (i >= f->n)
+        return err_set(ERR_INTERNAL, "no finding %zu", i);
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    *c = (struct finding_vcs){xstrdup_or_null(v->commit), xstrdup_or_null(v->author),
+                              xstrdup_or_null(v->date),   xstrdup_or_null(v->subject),
+                              xstrdup_or_null(v->removed_in), v->at_head, v->commits};
+    if ((v->commit && !c->commit) || (v->author && !c->author) || (v->date && !c->date) ||
+        (v->subject && !c->subject) || (v->removed_in && !c->removed_in)) {
+        finding_vcs_free(c);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    finding_vcs_free(f->items[i].vcs);
+    f->items[i].vcs = c;
+    return 0;
+}
+
+int
+findings_set_target_vcs(struct findings *f, const char *uri, const char *revision,
+                        const char *branch)
+{
+    struct target *t;
+
+    if (f->ntargets == 0)
+        return err_set(ERR_INTERNAL, "no target");
+    t = &f->targets[f->ntargets - 1];
+    t->vcs_uri = xstrdup_or_null(uri);
+    t->vcs_revision = xstrdup_or_null(revision);
+    t->vcs_branch = xstrdup_or_null(branch);
+    if ((uri && !t->vcs_uri) || (revision && !t->vcs_revision) || (branch && !t->vcs_branch))
+        return err_set(ERR_NOMEM, "out of memory");
+    return 0;
 }
 
 void
 findings_free(struct findings *f)
 {
-    if (f->pool != NULL)
+    if (f->pool != NULL) {
+        for (size_t i = 0; i < f->n; i++)
+            finding_vcs_free(f->items[i].vcs); /* not in the pool: allocated on its own */
         pool_free(f->pool);
-    else
+    } else
         for (size_t i = 0; i < f->n; i++)
             finding_free(&f->items[i]);
     for (size_t i = 0; i < f->ntargets; i++) {
         free(f->targets[i].type);
         free(f->targets[i].name);
+        free(f->targets[i].vcs_uri);
+        free(f->targets[i].vcs_revision);
+        free(f->targets[i].vcs_branch);
     }
     free(f->items);
     free(f->targets);
@@ -219,6 +278,7 @@ findings_add_target(struct findings *f, const char *type, const char *name)
         f->targets = t;
         f->tcap = cap;
     }
+    memset(&f->targets[f->ntargets], 0, sizeof(f->targets[f->ntargets]));
     f->targets[f->ntargets].type = strdup(type);
     f->targets[f->ntargets].name = strdup(name);
     if (f->targets[f->ntargets].type == NULL || f->targets[f->ntargets].name == NULL) {

@@ -26,6 +26,7 @@ declare -A allowed=(
     [scanner/container]="common detect engine scanner scanner/runtime"
     [scanner/k8s]="common detect scanner scanner/runtime scanner/compose"
     [scanner/packages]="common engine scanner"
+    [scanner/git]="common detect"
     [cli]="*"
 )
 modules="common keys detect envcheck vault engine scanner"
