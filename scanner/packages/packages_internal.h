@@ -61,4 +61,12 @@ numstr_cmp(const char *a, size_t na, const char *b, size_t nb)
     return (r > 0) - (r < 0);
 }
 
+/* Dotted identifier lists: how one scheme compares them (ver_ids.c). */
+struct ver_ids {
+    const char *seps;  /* what separates identifiers */
+    int numbers_high;  /* 1: a number sorts above a word (PEP 440); 0: below (SemVer) */
+    int nocase;        /* words compared without case */
+};
+int ver_ids_cmp(const char *p, size_t np, const char *q, size_t nq, const struct ver_ids *how);
+
 #endif

@@ -201,46 +201,15 @@ pre_rank(const struct pep440 *v)
     return v->pre_kind;
 }
 
-/* One local segment: numeric ones sort after alphanumeric ones. */
+/* Local versions: numeric segments sort after alphanumeric ones, case does not count. */
+static const struct ver_ids local_ids = {".-_", 1, 1};
+
 static int
 cmp_local(const struct pep440 *a, const struct pep440 *b)
 {
-    const char *p, *pe, *q, *qe;
-
     if (a->local == NULL || b->local == NULL)
         return (a->local != NULL) - (b->local != NULL);
-    p = a->local;
-    pe = p + a->nlocal;
-    q = b->local;
-    qe = q + b->nlocal;
-    while (p < pe && q < qe) {
-        const char *ps = p, *qs = q;
-        int pn = 1, qn = 1, r;
-        while (p < pe && *p != '.' && *p != '-' && *p != '_') {
-            pn = pn && isdigit((unsigned char)*p);
-            p++;
-        }
-        while (q < qe && *q != '.' && *q != '-' && *q != '_') {
-            qn = qn && isdigit((unsigned char)*q);
-            q++;
-        }
-        if (pn != qn)
-            return pn ? 1 : -1;
-        if (pn) {
-            r = numstr_cmp(ps, (size_t)(p - ps), qs, (size_t)(q - qs));
-        } else {
-            size_t la = (size_t)(p - ps), lb = (size_t)(q - qs);
-            r = strncasecmp(ps, qs, la < lb ? la : lb);
-            r = r != 0 ? (r > 0) - (r < 0) : (la > lb) - (la < lb);
-        }
-        if (r != 0)
-            return r;
-        if (p < pe)
-            p++;
-        if (q < qe)
-            q++;
-    }
-    return (p < pe) - (q < qe);
+    return ver_ids_cmp(a->local, a->nlocal, b->local, b->nlocal, &local_ids);
 }
 
 int

@@ -67,43 +67,15 @@ parse(const char *s, struct semver *v)
     return *p == '\0' ? 0 : -1;
 }
 
+/* Pre-release identifiers: numeric ones sort below alphanumeric ones (semver.org 11.4). */
+static const struct ver_ids pre_ids = {".", 0, 0};
+
 static int
 cmp_pre(const struct semver *a, const struct semver *b)
 {
-    const char *p = a->pre, *pe, *q = b->pre, *qe;
-
     if (a->pre == NULL || b->pre == NULL)
         return (a->pre == NULL) - (b->pre == NULL); /* no pre-release is higher */
-    pe = p + a->npre;
-    qe = q + b->npre;
-    while (p < pe && q < qe) {
-        const char *ps = p, *qs = q;
-        int pn = 1, qn = 1, r;
-        while (p < pe && *p != '.') {
-            pn = pn && isdigit((unsigned char)*p);
-            p++;
-        }
-        while (q < qe && *q != '.') {
-            qn = qn && isdigit((unsigned char)*q);
-            q++;
-        }
-        if (pn && qn) {
-            r = numstr_cmp(ps, (size_t)(p - ps), qs, (size_t)(q - qs));
-        } else if (pn != qn) {
-            r = pn ? -1 : 1; /* numeric identifiers are lower */
-        } else {
-            size_t la = (size_t)(p - ps), lb = (size_t)(q - qs);
-            r = memcmp(ps, qs, la < lb ? la : lb);
-            r = r != 0 ? (r > 0) - (r < 0) : (la > lb) - (la < lb);
-        }
-        if (r != 0)
-            return r;
-        if (p < pe)
-            p++;
-        if (q < qe)
-            q++;
-    }
-    return (p < pe) - (q < qe);
+    return ver_ids_cmp(a->pre, a->npre, b->pre, b->npre, &pre_ids);
 }
 
 int
