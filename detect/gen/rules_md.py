@@ -23,7 +23,8 @@ int main(void){ for(size_t i=0;i<detect_rules_count;i++){ const struct detect_ru
 
 SEV = ["info", "low", "medium", "high", "critical"]
 # enum detect_validator order
-VAL = ["none", "github", "jwt", "pem", "url", "gpass", "gsecret", "notword", "b64creds"]
+VAL = ["none", "github", "jwt", "pem", "url", "gpass", "gsecret", "notword", "b64creds",
+       "mismatch", "discord", "webhook", "jwtb64"]
 DR_GENERIC, DR_CONTEXT, DR_NOVS, DR_KEYBLOCK, DR_LITERAL = 1, 2, 4, 8, 16
 
 SPECIAL = {
