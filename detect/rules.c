@@ -81,7 +81,7 @@ const struct detect_rule detect_rules[] = {
     /* A 40-character secret a few lines after an access key id: the pair AWS hands out. */
     ROW("aws-secret-access-key-near-id", SEV_CRITICAL, "AWS secret access key (next to its key id)",
         "AWS", "akia,asia,abia,acca,a3t",
-        "\\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\\b[^\\n]{0,100}(?:\\n[^\\n]{0,120}){0,3}?"
+        "\\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\\b[^\\n]{0,100}?(?:\\n[^\\n]{0,120}?){0,3}?"
         "[^A-Za-z0-9/+]([A-Za-z0-9/+]{40})" NX("A-Za-z0-9/+="),
         NULL, 1, 0, 4.0, VAL_NOT_WORD, DR_NOVS | DR_CONTEXT, 0.8, TH("AWS")),
     ROW("aws-session-token", SEV_HIGH, "AWS session token", "AWS", "session_token,sessiontoken,x-amz-security-token",
@@ -783,7 +783,7 @@ const struct detect_rule detect_rules[] = {
          "\\b([0-9]{1,2}/[0-9]{16,20}(?:/[0-9]{16,20})?:[" B62 "]{32,40})\\b", 3.0, VAL_NONE,
          TH("AsanaPersonalAccessToken")),
     CTX("asana-oauth-token", SEV_HIGH, "Asana OAuth token", "Asana", "asana", "asana",
-        "[0-9]/[0-9]{16}:[a-z0-9]{32}|[a-z/:0-9]{51}", 3.0, TH("AsanaOauth")),
+        "[a-z/:0-9]{51}", 3.0, TH("AsanaOauth")),
     TOK("authress-service-client-key", SEV_HIGH, "Authress service client access key",
         "Authress", "acc_,acc-",
         "\\b((?:sc|ext|scauth|authress)_[a-z0-9]{5,30}\\.[a-z0-9]{4,6}\\.acc[_-][a-z0-9-]{10,32}"

@@ -229,7 +229,7 @@ static void
 test_redact_fingerprint(void **state)
 {
     char out[64], fp1[65], fp2[65], fp3[65];
-    const char *tok = "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A";
+    const char *tok = "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";
 
     (void)state;
     detect_redact(tok, strlen(tok), out, sizeof(out));
@@ -256,7 +256,7 @@ test_scan_basics(void **state)
 {
     (void)state;
     const char *text = "# config\n"
-                       "GITHUB_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\n"
+                       "GITHUB_TOKEN=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\n"
                        "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
                        "DB_PASSWORD=changeme\n"
                        "DB_PASSWORD=${DB_PASSWORD}\n";
@@ -317,7 +317,7 @@ test_generic_rules(void **state)
         {"secret_key = \"Zk9qR2x3TnBzVjV0WThkRjFhSGc0TWs3\" # gitleaks:allow\n", NULL},
         {"secret_key = \"Zk9qR2x3TnBzVjV0WThkRjFhSGc0TWs3\"  # pragma: allowlist secret\n", NULL},
         {"# secrets:allow-next-line\nsecret_key = \"Zk9qR2x3TnBzVjV0WThkRjFhSGc0TWs3\"\n", NULL},
-        {"# pragma: allowlist nextline secret\ntoken: ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\n",
+        {"# pragma: allowlist nextline secret\ntoken: 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\n",
          NULL},
         /* Prose and code around secret-named words (seen in /usr/include and /usr/share/doc). */
         {" * @G_PASSWORD_SAVE_NEVER: never save a password.\n", NULL},
@@ -351,7 +351,7 @@ test_generic_rules(void **state)
 /* A sample with secrets of several shapes, for the stream tests. */
 static const char stream_sample[] =
     "line one\n"
-    "GITHUB_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\n"
+    "GITHUB_TOKEN=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\n"
     "url = \"postgres://app:S3cr3tPass@db.internal:5432/app\"\n"
     "slack: xoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx\n"
     "DB_PASSWORD=changeme\n"
@@ -424,7 +424,7 @@ test_stream_large(void **state)
     for (int k = 0; k < 40; k++) {
         size_t at = (k % 4 == 0) ? ((size_t)((k / 4) % 2 + 1) << 20) - 30 + (size_t)k
                                  : (size_t)(rand_r(&seed) % (len - 200));
-        memcpy(big + at, " ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A ", 42);
+        memcpy(big + at, " 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 ", 42);
     }
     assert_int_equal(detect_scan(eng, big, len, collect, &whole), 0);
     assert_true(whole.n >= 30);
@@ -525,10 +525,10 @@ test_findings_and_baseline(void **state)
     struct findings f;
     struct add_ctx a;
     char dir[] = "/tmp/test_detect.XXXXXX", path[128];
-    const char *v1 = "x\nGITHUB_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\nAKIAIOSFODNN7EXAMPLE\n";
+    const char *v1 = "x\nGITHUB_TOKEN=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\nAKIAIOSFODNN7EXAMPLE\n";
     /* The same secret moved down three lines, plus a new one. */
-    const char *v2 = "x\n\n\n\nGITHUB_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\n"
-                     "NEW=ghp_zZ9yY8xX7wW6vV5uU4tT3sS2rR1qQ0pP9oO8\n";
+    const char *v2 = "x\n\n\n\nGITHUB_TOKEN=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\n"
+                     "NEW=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\n";
     struct buf b = {0};
 
     (void)state;
