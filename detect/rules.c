@@ -456,7 +456,7 @@ const struct detect_rule detect_rules[] = {
 
     /* ---- Messaging and e-mail ---- */
     TOKV("twilio-api-key", SEV_HIGH, "Twilio API key", "Twilio", "sk",
-         "\\b(SK[" B62 "]{32})\\b", 3.0, VAL_NOT_WORD,
+         "\\b(SK[0-9a-fA-F]{32})\\b", 3.0, VAL_NONE,
          GLTH("twilio-api-key", "TwilioApiKey") ",detect-secrets:TwilioKeyDetector"),
     TOK("twilio-account-sid", SEV_LOW, "Twilio account SID", "Twilio", "ac",
         "\\b(AC[0-9a-f]{32})\\b", 3.0, "trufflehog:Twilio,detect-secrets:TwilioKeyDetector"),
@@ -478,16 +478,23 @@ const struct detect_rule detect_rules[] = {
         "postmark", "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", 3.0, NULL),
     CTX("mailjet-api-secret", SEV_HIGH, "Mailjet API secret", "Mailjet", "mailjet",
         "mailjet[\\w.-]{0,20}(?:secret|private)", "[0-9a-f]{32}", 3.0, NULL),
-    TOKW("telegram-bot-token", SEV_HIGH, "Telegram bot token", "Telegram", ":",
-         "\\b([0-9]{5,16}:[" URLS "]{35})" NX(URLS), 3.5, VAL_NOT_WORD,
+    /* The secret half of a bot token starts with "AA" in every token Telegram issues; other
+     * shapes need the word telegram near. */
+    TOKW("telegram-bot-token", SEV_HIGH, "Telegram bot token", "Telegram", ":a",
+         "\\b([0-9]{5,16}:A[" URLS "]{34})" NX(URLS), 3.5, VAL_NOT_WORD,
          GL("telegram-bot-api-token") ",trufflehog:TelegramBotToken,"
          "detect-secrets:TelegramBotTokenDetector"),
+    CTX("telegram-bot-token-context", SEV_HIGH, "Telegram bot token", "Telegram",
+        "telegr,tgram", "telegr|tgram", "[0-9]{5,16}:[" URLS "]{35}", 3.5,
+        GL("telegram-bot-api-token") ",trufflehog:TelegramBotToken"),
     CTX("discord-bot-token", SEV_HIGH, "Discord bot token", "Discord", "discord,bot_token,bottoken",
         "discord|bot_?token", "[" URLS "]{23,28}\\.[" URLS "]{6,7}\\.[" URLS "]{27,40}", 3.5,
         "detect-secrets:DiscordBotTokenDetector,trufflehog:DiscordBotToken"),
-    /* Anywhere: the first segment must decode to the bot's numeric user id. */
+    /* Anywhere: the first segment is base64 of the bot's user id, ASCII digits, so each
+     * group of four characters is [MNO][DTjz][AEIMQUYcgk][w-z0-5]; the validator decodes it. */
     ROW("discord-bot-token-bare", SEV_HIGH, "Discord bot token", "Discord", "discord",
-        "\\b([MNO][" URLS "]{23,27}\\.[" URLS "]{6}\\.[" URLS "]{27,38})" NX(URLS "."), NULL, 1,
+        "\\b((?:[MNO][DTjz][AEIMQUYcgk][w-z0-5]){5,6}(?:[MNO][DTjz][AEIMQUYcgk]|[MNO][AQgw])?"
+        "\\.[" URLS "]{6}\\.[" URLS "]{27,38})" NX(URLS "."), NULL, 1,
         0, 3.5, VAL_DISCORD_BOT, DR_WHOLE, 0.85,
         "detect-secrets:DiscordBotTokenDetector,trufflehog:DiscordBotToken"),
     ROW("discord-webhook-url", SEV_MEDIUM, "Discord webhook URL", "Discord", "/api/webhooks/",
@@ -522,8 +529,8 @@ const struct detect_rule detect_rules[] = {
           GLTH("sendbird-access-id", "Sendbird")),
     CTX("sendbird-organization-api-token", SEV_HIGH, "Sendbird organization API token",
         "Sendbird", "sendbird", "sendbird", "[0-9a-f]{24}", 3.0, TH("SendbirdOrganizationAPI")),
-    TOK("webex-bot-token", SEV_HIGH, "Webex bot token", "Webex", "_",
-        "\\b([" B62 "]{64}_[" B62 "]{4}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\b",
+    CTX("webex-bot-token", SEV_HIGH, "Webex bot token", "Webex", "webex", "webex",
+        "[" B62 "]{64}_[" B62 "]{4}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
         3.5, TH("WebexBot")),
     ROW("tines-webhook-url", SEV_MEDIUM, "Tines webhook URL", "Tines", ".tines.com/webhook/",
         "(https://[\\w-]+\\.tines\\.com/webhook/[a-z0-9]{32}/[a-z0-9]{32})\\b", NULL, 1, 0, 3.0,
@@ -779,11 +786,12 @@ const struct detect_rule detect_rules[] = {
         "[a-z0-9]{32}", 3.0, GL("asana-client-secret")),
     CTXID("asana-client-id", "Asana client id", "Asana", "asana", "asana", "[0-9]{16}", 2.5,
           GL("asana-client-id")),
-    TOKW("asana-pat", SEV_HIGH, "Asana personal access token", "Asana", "/",
-         "\\b([0-9]{1,2}/[0-9]{16,20}(?:/[0-9]{16,20})?:[" B62 "]{32,40})\\b", 3.0, VAL_NONE,
-         TH("AsanaPersonalAccessToken")),
-    CTX("asana-oauth-token", SEV_HIGH, "Asana OAuth token", "Asana", "asana", "asana",
-        "[a-z/:0-9]{51}", 3.0, TH("AsanaOauth")),
+    TOK("asana-pat", SEV_HIGH, "Asana personal access token", "Asana", "/0:,/1:,2/",
+        "\\b([12]/[0-9]{16,20}(?:/[0-9]{16,20})?:[a-f0-9]{32})\\b", 3.0,
+        TH("AsanaPersonalAccessToken")),
+    CTX("asana-oauth-token", SEV_HIGH, "Asana OAuth or personal access token", "Asana", "asana",
+        "asana", "[a-z/:0-9]{51}|[0-9]{1,2}/[0-9]{16,20}(?:/[0-9]{16,20})?:[A-Za-z0-9]{32,40}",
+        3.0, TH("AsanaOauth") ",trufflehog:AsanaPersonalAccessToken"),
     TOK("authress-service-client-key", SEV_HIGH, "Authress service client access key",
         "Authress", "acc_,acc-",
         "\\b((?:sc|ext|scauth|authress)_[a-z0-9]{5,30}\\.[a-z0-9]{4,6}\\.acc[_-][a-z0-9-]{10,32}"
@@ -1000,8 +1008,8 @@ const struct detect_rule detect_rules[] = {
         "\\b(1000\\.[a-f0-9]{32}\\.[a-f0-9]{32})\\b", 3.0, VAL_NONE, TH("ZohoCRM")),
     TOK("mailgun-public-key", SEV_LOW, "Mailgun public validation key", "Mailgun", "pubkey-",
         "\\b(pubkey-[a-f0-9]{32})\\b", 3.0, GL("mailgun-pub-key")),
-    TOK("facebook-app-access-token", SEV_HIGH, "Facebook / Meta app access token", "Meta", "|,%7c",
-        "(?i)\\b([0-9]{15,16}(?:\\||%7C)[0-9a-z_-]{27,40})" NX("0-9a-zA-Z_-"), 3.0,
+    CTX("facebook-app-access-token", SEV_HIGH, "Facebook / Meta app access token", "Meta",
+        "facebook,fb_,fb-", "facebook|\\bfb[_-]", "[0-9]{15,16}(?:\\||%7C)[0-9a-z_-]{27,40}", 3.0,
         GL("facebook-access-token")),
     ROW("freemius-secret-key", SEV_HIGH, "Freemius secret key", "Freemius", "secret_key",
         "(?i)[\"']secret_key[\"']\\s*=>\\s*[\"'](sk_[^\\s\"']{29})[\"']", NULL, 1, 0, 3.0,
