@@ -200,6 +200,10 @@ const struct detect_rule detect_rules[] = {
         GL("slack-config-access-token")),
     TOK("slack-config-refresh-token", SEV_HIGH, "Slack configuration refresh token", "Slack",
         "xoxe-", "(?i)\\b(xoxe-[0-9]-[A-Z0-9]{146})\\b", 3.0, GL("slack-config-refresh-token")),
+    ROW("slack-token-other", SEV_HIGH, "Slack token (other shape)", "Slack",
+        "xoxa-,xoxb-,xoxp-,xoxo-,xoxs-,xoxr-",
+        "(?i)\\b(xox[abposr]-(?:[0-9]{1,30}-){1,4}[a-z0-9]{6,80})" NX("A-Za-z0-9-"), NULL, 1, 0,
+        3.0, VAL_NOT_WORD, 0, 0.75, "detect-secrets:SlackDetector"),
     TOK("slack-legacy-token", SEV_HIGH, "Slack legacy token", "Slack", "xoxo-,xoxs-",
         "\\b(xox[os]-(?:[0-9]{1,30}-){1,3}[" B62 "]{8,64})" NX("A-Za-z0-9-"), 3.0,
         GL("slack-legacy-token")),
@@ -290,6 +294,9 @@ const struct detect_rule detect_rules[] = {
         "[A-Za-z0-9/=_+-]{80,90}", 3.5, GL("kraken-access-token")),
     CTX("gocardless-api-token", SEV_HIGH, "GoCardless API token", "GoCardless", "gocardless",
         "gocardless", "live_[A-Za-z0-9_=-]{40}", 3.0, GL("gocardless-api-token")),
+    ROW("gocardless-api-token-bare", SEV_HIGH, "GoCardless live access token", "GoCardless",
+        "live_", "\\b(live_[A-Za-z0-9_-]{40})(?:[\"'`\\s;,]|\\\\[nr]|$)", NULL, 1, 0, 3.5,
+        VAL_NOT_WORD, DR_NOVS, 0.6, TH("GoCardless")),
 
     /* ---- Google ---- */
     TOK("gcp-api-key", SEV_HIGH, "Google API key", "Google", "aiza",
@@ -398,8 +405,8 @@ const struct detect_rule detect_rules[] = {
     /* Compact or pretty-printed JSON header ("ewogIC" = base64 of "{\n  "), padding tolerated,
      * an empty signature for alg "none". */
     ROW("jwt", SEV_MEDIUM, "JSON Web Token", "JWT", "eyj",
-        "\\b((?:ey|ewogIC|ewoi)[A-Za-z0-9_-]{15,4000}={0,2}\\.(?:ey|ewo)[A-Za-z0-9_/\\\\-]{15,8000}"
-        "={0,2}\\.(?:[A-Za-z0-9_/\\\\-]{10,1000}={0,2})?)" NX("A-Za-z0-9_.=/\\\\-"),
+        "\\b((?:ey|ewogIC|ewoi)[A-Za-z0-9_-]{15,4000}={0,2}\\.(?:(?:ey|ewo)[A-Za-z0-9_/\\\\-]{15,8000}"
+        "={0,2}|e30)\\.(?:[A-Za-z0-9_/\\\\-]{10,1000}={0,2})?)" NX("A-Za-z0-9_.=/\\\\-"),
         NULL, 1, 0, 3.0, VAL_JWT, DR_KEYBLOCK, 0.8,
         GL("jwt") ",trufflehog:JWT,detect-secrets:JwtTokenDetector"),
     TOKK("jwt-base64", SEV_MEDIUM, "JSON Web Token, base64-encoded", "JWT", "zxlk",
@@ -478,7 +485,8 @@ const struct detect_rule detect_rules[] = {
     CTX("mailgun-signing-key", SEV_HIGH, "Mailgun webhook signing key", "Mailgun", "mailgun",
         "mailgun", "[a-h0-9]{32}-[a-h0-9]{8}-[a-h0-9]{8}", 3.0, GL("mailgun-signing-key")),
     TOK("mailchimp-api-key", SEV_HIGH, "Mailchimp API key", "Mailchimp", "-us",
-        "\\b([0-9a-f]{32}-us[0-9]{1,2})\\b", 3.0, GL("mailchimp-api-key")),
+        "\\b([0-9a-z]{32}-us[0-9]{1,2})\\b", 3.0,
+        GL("mailchimp-api-key") ",detect-secrets:MailchimpDetector"),
     TOK("sendinblue-api-key", SEV_HIGH, "Brevo (Sendinblue) API key", "Brevo", "xkeysib-,xsmtpsib-",
         "\\b(x(?:keysib|smtpsib)-(?:[a-f0-9]{64}-[" B62 "]{16}|[" URLS "]{81}))" NX(URLS), 3.0,
         GL("sendinblue-api-token")),
@@ -936,8 +944,9 @@ const struct detect_rule detect_rules[] = {
         "ibm[\\w.-]{0,20}(?:key|pwd|password|pass|token)", "[A-Za-z0-9_-]{44}", 4.0,
         "detect-secrets:IbmCloudIamDetector,trufflehog:IBMCloudUserKey"),
     CTX("ibm-cos-hmac-secret", SEV_HIGH, "IBM Cloud Object Storage HMAC secret", "IBM Cloud",
-        "secret_access_key,secret-access-key,secretaccesskey",
-        "secret[_-]?access[_-]?key", "[a-f0-9]{48}", 3.0, "detect-secrets:IbmCosHmacDetector"),
+        "secret_access_key,secret-access-key,secretaccesskey,secret_key,secret-key,secretkey",
+        "secret[_-]?(?:access[_-]?)?key", "[a-f0-9]{48}", 3.0,
+        "detect-secrets:IbmCosHmacDetector"),
     CTXK("cloudant-password", SEV_HIGH, "IBM Cloudant password or API key", "IBM Cloudant",
         "cloudant,cl_,cl-,clapi,clkey,clpwd,clpass,cltoken", "(?:cloudant|\\bcl)[_-]?(?:api)?[_-]?(?:key|pwd|password|pass|token)",
         "[0-9a-f]{64}|[a-z]{24}", 3.0, "detect-secrets:CloudantDetector"),
@@ -1063,6 +1072,15 @@ const struct detect_rule detect_rules[] = {
         DR_CONTEXT | DR_NOVS, 0.5, GL("sumologic-access-id")),
     CTXID("bitbucket-client-id", "Bitbucket OAuth client id", "Bitbucket", "bitbucket",
           "bitbucket", "[a-z0-9]{32}", 3.0, GL("bitbucket-client-id")),
+
+    /* A Kubernetes Secret manifest: values under data: are base64 of the secret. */
+    ROW("kubernetes-secret-yaml", SEV_HIGH, "Secret value in a Kubernetes Secret manifest",
+        "Kubernetes", "kind: secret,kind: \"secret\",kind: 'secret'",
+        "(?i)\\bkind:[ \\t]*[\"']?secret[\"']?[ \\t]*\\r?\\n(?:[^\\n]{0,200}\\n){0,30}?"
+        "(?:data|stringData):[ \\t]*\\r?\\n(?:[ \\t]+[\\w.-]+:[^\\n]*\\n){0,20}?[ \\t]+[\\w.-]+:[ \\t]*"
+        "[\"']?([A-Za-z0-9+/]{8,}={0,3})[\"']?[ \\t]*(?:\\r?\\n|$)",
+        NULL, 1, 0, 3.0, VAL_NOT_WORD, DR_CONTEXT | DR_KEYBLOCK, 0.8,
+        GL("kubernetes-secret-yaml")),
 
     /* ---- Credentials in URLs, connection strings, headers ---- */
     ROW("database-connection-string", SEV_CRITICAL, "Password in a database connection URL",
