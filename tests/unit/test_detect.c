@@ -832,7 +832,8 @@ test_provider_samples(void **state)
 
         if (line[0] == '#')
             continue;
-        for (tok = strtok_r(line, "\t", &fs); tok != NULL && nf < 32; tok = strtok_r(NULL, "\t", &fs))
+        for (tok = strtok_r(line, "\t", &fs); tok != NULL && nf < 32;
+             tok = strtok_r(NULL, "\t", &fs))
             field[nf++] = tok;
         assert_true(nf >= 4);
         for (ri = 0; ri < detect_rule_count(eng); ri++)
