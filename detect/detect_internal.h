@@ -11,7 +11,8 @@
 /* Checks a rule can apply to a captured secret beyond its pattern. */
 enum detect_validator {
     VAL_NONE = 0,
-    VAL_GITHUB_CRC32,   /* ghp_/gho_/ghu_/ghs_/ghr_/npm_: last 6 base62 chars = CRC32 of the rest */
+    VAL_GITHUB_CRC32,   /* ghp_/gho_/ghu_/ghs_/ghr_/npm_: last 6 base62 chars = CRC32 of the rest;
+                         * pypi-: a macaroon v2 structure. Verified 2, no checksum 1, failed 0 */
     VAL_JWT,            /* header and payload base64url-decode to JSON objects */
     VAL_PEM_BODY,       /* private key body: enough base64, ASN.1 / openssh-key-v1 magic */
     VAL_URL_PASSWORD,   /* password in scheme://user:pass@host is not a placeholder */
@@ -19,6 +20,11 @@ enum detect_validator {
     VAL_GENERIC_SECRET, /* name says secret/token/key; value is a random-looking literal */
     VAL_NOT_WORD,       /* reject values made of letters and _.- only (ordinary words) */
     VAL_BASE64_CREDS,   /* docker config "auth": base64 of user:password */
+    VAL_CHECKSUM_MISMATCH, /* the twin of a checksum rule: accepts only tokens whose published
+                            * checksum (CRC32, PyPI macaroon structure) fails */
+    VAL_DISCORD_BOT,    /* first segment is a base64 user id (17-20 digits) */
+    VAL_WEBHOOK,        /* the URL's last path segment is random, not a placeholder */
+    VAL_JWT_B64,        /* base64 that decodes to "eyJ..." JWT text */
 };
 
 /* Rule flags. */

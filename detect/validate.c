@@ -22,9 +22,11 @@ crc32_ieee(const unsigned char *p, size_t n)
     return c ^ 0xffffffffu;
 }
 
-/* GitHub's tokens end in six base62 digits of the CRC32 of the 30 random characters before. */
+/* GitHub's tokens (and npm's, same format) end in six base62 digits of the CRC32 of the 30
+ * random characters before: 1 when it verifies, 0 when it does not, -1 when the token has no
+ * such checksum (ghr_ refresh tokens of 76 characters). */
 static int
-github_checksum_ok(const char *s, size_t len)
+github_checksum(const char *s, size_t len)
 {
     const char *u = memchr(s, '_', len);
     char enc[7];
@@ -32,10 +34,10 @@ github_checksum_ok(const char *s, size_t len)
     size_t body;
 
     if (u == NULL)
-        return 0;
+        return -1;
     body = len - (size_t)(u + 1 - s);
     if (body != 36)
-        return 0;
+        return -1;
     crc = crc32_ieee((const unsigned char *)u + 1, 30);
     for (int i = 5; i >= 0; i--) {
         enc[i] = b62[crc % 62];
@@ -90,17 +92,14 @@ jwt_ok(const char *s, size_t len)
 
     if (dot == NULL)
         return 0;
+    /* Header and payload are JSON objects: '{' first, compact or pretty-printed. */
     hn = b64_decode(s, (size_t)(dot - s), head, sizeof(head) - 1);
     if (hn < 2 || head[0] != '{')
-        return 0;
-    head[hn] = '\0';
-    if (strstr((char *)head, "\"alg\"") == NULL && strstr((char *)head, "\"typ\"") == NULL &&
-        strstr((char *)head, "\"kid\"") == NULL)
         return 0;
     {
         const char *p = dot + 1, *e = memchr(p, '.', len - (size_t)(p - s));
         if (e == NULL)
-            return 0;
+            e = s + len;
         bn = b64_decode(p, (size_t)(e - p), body, sizeof(body));
         if (bn < 1 || body[0] != '{')
             return 0;
@@ -151,6 +150,141 @@ base64_creds_ok(const char *s, size_t len)
     if (colon == NULL || colon == out || colon + 1 >= out + n)
         return 0;
     return !detect_value_is_placeholder((const char *)colon + 1, (size_t)(out + n - colon - 1));
+}
+
+/* Letters only, one case or a word: "yourWebhookToken", "XXXXXXXX". */
+static int
+is_wordish_strict(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!isalpha((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+            return 0;
+    return 1;
+}
+
+/* One field of a macaroon v2 (libmacaroons binary format): a type byte, a LEB128 length,
+ * the data. Returns the field type, 0 for end-of-section, -1 when malformed. */
+static int
+macaroon_field(const unsigned char *p, size_t n, size_t *pos, size_t *dlen)
+{
+    size_t len = 0;
+    int type;
+
+    if (*pos >= n)
+        return -1;
+    type = p[(*pos)++];
+    if (type == 0)
+        return 0;
+    for (int shift = 0;; shift += 7) {
+        if (*pos >= n || shift > 21)
+            return -1;
+        len |= (size_t)(p[*pos] & 0x7f) << shift;
+        if (!(p[(*pos)++] & 0x80))
+            break;
+    }
+    if (len > n - *pos)
+        return -1;
+    *dlen = len;
+    *pos += len;
+    return type;
+}
+
+/* A PyPI token is "pypi-" and a base64url macaroon v2: version 2, a header section (location,
+ * identifier), caveat sections, an empty section, then a 32-byte signature ending the token.
+ * 1 when the structure holds, 0 when it does not (truncated or invented tokens). */
+static int
+pypi_macaroon_ok(const char *s, size_t len)
+{
+    unsigned char out[4096];
+    size_t pos = 1, dlen = 0;
+    long n;
+    int t, sections = 0;
+
+    if (len < 5 || memcmp(s, "pypi-", 5) != 0)
+        return 0;
+    n = b64_decode(s + 5, len - 5, out, sizeof(out));
+    if (n < 40 || (size_t)n >= sizeof(out) || out[0] != 2)
+        return 0;
+    /* Sections end at an empty field; the list of sections ends with an empty section. */
+    for (;;) {
+        int fields = 0;
+        while ((t = macaroon_field(out, (size_t)n, &pos, &dlen)) > 0) {
+            if (t > 6)
+                return 0;
+            fields++;
+        }
+        if (t < 0)
+            return 0;
+        if (fields == 0)
+            break;
+        sections++;
+    }
+    if (sections < 1)
+        return 0;
+    t = macaroon_field(out, (size_t)n, &pos, &dlen);
+    return t == 6 && dlen == 32 && pos == (size_t)n;
+}
+
+/* Published checksums and structures: 1 verified, 0 failed, -1 nothing to check. */
+static int
+token_checksum(const char *s, size_t len)
+{
+    if (len > 5 && memcmp(s, "pypi-", 5) == 0)
+        return pypi_macaroon_ok(s, len);
+    return github_checksum(s, len);
+}
+
+/* Discord bot tokens begin with the bot's user id (17 to 20 digits) in base64. */
+static int
+discord_bot_ok(const char *s, size_t len)
+{
+    unsigned char out[32];
+    const char *dot = memchr(s, '.', len);
+    long n;
+
+    if (dot == NULL)
+        return 0;
+    n = b64_decode(s, (size_t)(dot - s), out, sizeof(out));
+    if (n < 17 || n > 20)
+        return 0;
+    for (long i = 0; i < n; i++)
+        if (!isdigit(out[i]))
+            return 0;
+    return 1;
+}
+
+/* A webhook URL whose last path segment (its secret) is random, not a documentation
+ * placeholder (".../XXXXXXXXXXXXXXXXXXXXXXXX", ".../your-token-here"). */
+static int
+webhook_ok(const char *s, size_t len)
+{
+    size_t i = len;
+    while (i > 0 && s[i - 1] != '/')
+        i--;
+    if (len - i < 8)
+        return 0;
+    return !detect_value_is_placeholder(s + i, len - i) && !detect_is_repeated(s + i, len - i) &&
+           detect_entropy(s + i, len - i) >= 3.0 && !is_wordish_strict(s + i, len - i);
+}
+
+/* A JWT encoded once more in base64 ("ZXlK..." is base64 of "eyJ"): it decodes to
+ * base64url text with at least one dot. */
+static int
+jwt_b64_ok(const char *s, size_t len)
+{
+    unsigned char out[768];
+    long n = b64_decode(s, len, out, sizeof(out));
+    int dots = 0;
+
+    if (n < 24 || memcmp(out, "eyJ", 3) != 0)
+        return 0;
+    for (long i = 0; i < n; i++) {
+        if (out[i] == '.')
+            dots++;
+        else if (!isalnum(out[i]) && out[i] != '-' && out[i] != '_' && out[i] != '=')
+            return 0;
+    }
+    return dots >= 1;
 }
 
 /* Letters and _.- only: a word or identifier, not a random secret. */
@@ -296,8 +430,20 @@ detect_validate(enum detect_validator v, const char *data, size_t len, size_t s0
     switch (v) {
     case VAL_NONE:
         return 1;
-    case VAL_GITHUB_CRC32:
-        return github_checksum_ok(s, n) ? 2 : 1;
+    case VAL_GITHUB_CRC32: {
+        /* A published checksum decides: a token that fails it is reported by the rule's
+         * "checksum mismatch" twin (VAL_CHECKSUM_MISMATCH), at low. */
+        int c = token_checksum(s, n);
+        return c == 1 ? 2 : c == 0 ? 0 : 1;
+    }
+    case VAL_CHECKSUM_MISMATCH:
+        return token_checksum(s, n) == 0 ? 1 : 0;
+    case VAL_DISCORD_BOT:
+        return discord_bot_ok(s, n);
+    case VAL_WEBHOOK:
+        return webhook_ok(s, n);
+    case VAL_JWT_B64:
+        return jwt_b64_ok(s, n);
     case VAL_JWT:
         return jwt_ok(s, n);
     case VAL_PEM_BODY:

@@ -64,8 +64,10 @@ main(void)
         put_str(r->provider);
         printf(",\"keywords\":");
         put_str(r->keywords);
-        printf(",\"flags\":%u,\"val\":%d,\"ent\":%g,\"conf\":%g}\n", r->flags, (int)r->validator,
-               r->min_entropy, r->confidence);
+        printf(",\"pattern\":");
+        put_str(r->pattern);
+        printf(",\"group\":%u,\"flags\":%u,\"val\":%d,\"ent\":%g,\"conf\":%g}\n",
+               (unsigned)r->group, r->flags, (int)r->validator, r->min_entropy, r->confidence);
     }
     for (size_t i = 0; i < R_COUNT; i++) {
         put_rule("env", &envcheck_rules[i], envcheck_rule_names[i]);

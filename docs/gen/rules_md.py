@@ -5,6 +5,8 @@
 # usage: docs/gen/rules_md.py DUMP_PROGRAM [--check]   (make docs; --check: exit 1 when stale)
 import json
 import os
+import re._constants as C
+import re._parser as sre
 import subprocess
 import sys
 
@@ -15,7 +17,8 @@ OUT = os.path.join(ROOT, "docs/rules.md")
 
 SEV = ["info", "low", "medium", "high", "critical"]
 # enum detect_validator order
-VAL = ["none", "github", "jwt", "pem", "url", "gpass", "gsecret", "notword", "b64creds"]
+VAL = ["none", "github", "jwt", "pem", "url", "gpass", "gsecret", "notword", "b64creds",
+       "mismatch", "discord", "webhook", "jwtb64"]
 DR_GENERIC, DR_CONTEXT, DR_NOVS, DR_KEYBLOCK, DR_LITERAL = 1, 2, 4, 8, 16
 
 SPECIAL = {
@@ -43,6 +46,105 @@ SPECIAL = {
 }
 
 
+DIGITS, HEX = set("0123456789"), set("0123456789abcdefABCDEF")
+
+
+def class_char(items):
+    """One character standing for a character class: 0 digits, f hex, X upper, x anything."""
+    chars, neg = set(), False
+    for op, av in items:
+        if op == C.NEGATE:
+            neg = True
+        elif op == C.LITERAL:
+            chars.add(chr(av))
+        elif op == C.RANGE:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif op == C.CATEGORY and av == C.CATEGORY_DIGIT:
+            chars.update(DIGITS)
+        else:
+            chars.add("x")
+    if neg or not chars:
+        return None
+    if chars <= DIGITS:
+        return "0"
+    if chars <= HEX:
+        return "f" if any(c.islower() for c in chars) or chars <= DIGITS else "F"
+    if not any(c.islower() for c in chars) and any(c.isupper() for c in chars):
+        return "X"
+    return "x"
+
+
+def shape(tree, out, budget=[0]):
+    """A placeholder rendering of a pattern: literals kept, classes as 0/f/X/x, minimum
+    repetitions (capped), first alternative. Never a real value."""
+    for op, av in tree:
+        if len(out) > 90:
+            return
+        if op == C.LITERAL:
+            out.append(chr(av))
+        elif op == C.IN:
+            c = class_char(av)
+            if c is None:
+                return
+            out.append(c)
+        elif op == C.CATEGORY:
+            out.append("0" if av == C.CATEGORY_DIGIT else "x")
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            lo, hi, sub = av
+            n = lo if lo > 0 else 0
+            for _ in range(min(n, 60)):
+                shape(sub, out)
+        elif op == C.SUBPATTERN:
+            shape(av[-1], out)
+        elif op == C.BRANCH:
+            shape(av[1][0], out)
+        elif op in (C.AT, C.ASSERT, C.ASSERT_NOT, C.ANY, C.NOT_LITERAL, C.GROUPREF):
+            continue
+
+
+def find_group(tree, g):
+    for op, av in tree:
+        if op == C.SUBPATTERN:
+            if av[0] == g:
+                return av[-1]
+            r = find_group(av[-1], g)
+            if r is not None:
+                return r
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            r = find_group(av[2], g)
+            if r is not None:
+                return r
+        elif op == C.BRANCH:
+            for alt in av[1]:
+                r = find_group(alt, g)
+                if r is not None:
+                    return r
+    return None
+
+
+def example_shape(r):
+    """The secret's shape for the table, e.g. `xoxb-0000000000-0000000000`."""
+    if (r["flags"] & (DR_KEYBLOCK | DR_LITERAL | DR_GENERIC) and VAL[r["val"]] != "jwt") or \
+            r["id"] in SPECIAL:
+        return "—"
+    try:
+        tree = sre.parse(r["pattern"].replace("(?<![A-Za-z0-9+/-])", "")
+                         .replace("(?<![A-Za-z0-9_~.-])", "").replace("(?![A-Za-z0-9_~.-])", ""))
+    except Exception:  # noqa: BLE001  (a PCRE-only construct: no shape)
+        return "—"
+    sub = find_group(tree, r["group"]) if r["group"] else tree
+    if sub is None:
+        return "—"
+    out = []
+    shape(sub, out)
+    text = "".join(out)
+    if len(text) < 6:
+        return "—"
+    if len(text) > 60:
+        text = text[:56] + "…"
+    return "`%s`" % text.replace("|", "\\|").replace("`", "")
+
+
 def rationale(r):
     if r["id"] in SPECIAL:
         return SPECIAL[r["id"]]
@@ -50,7 +152,7 @@ def rationale(r):
     f = r["flags"]
     v = VAL[r["val"]]
     kw = (r["keywords"] or "").split(",")[0]
-    if f & DR_KEYBLOCK:
+    if f & DR_KEYBLOCK and v != "jwt":
         why = ("Whoever reads the file holds the key and the identity it proves. Found by its "
                "header; the body must be at least 64 characters of base64")
         why += (", starting with ASN.1 or openssh-key-v1 magic, so `-----BEGIN ... -----` "
@@ -70,7 +172,18 @@ def rationale(r):
     art = "An" if p[0] in "AEIOUaeiou" else "A"
     why = "%s %s credential with a distinctive format (keyword `%s`)" % (art, p, kw)
     if v == "github":
-        why += "; when its CRC32 checksum verifies, confidence is 0.99"
+        why += ("; its published checksum (CRC32, or a PyPI macaroon's structure) decides: "
+                "verified, confidence 0.99; failed, reported by the `-checksum-mismatch` twin at low")
+    if v == "mismatch":
+        why = ("A token of this shape whose published checksum (CRC32 for GitHub and npm, the "
+               "macaroon structure for PyPI) fails: a typo, a truncated or an invented token "
+               "rather than a live one, so low, with \"checksum mismatch\" in the message")
+    if v == "discord":
+        why += "; the first segment must decode to the bot's numeric user id"
+    if v == "webhook":
+        why += "; the URL's last segment must be random, not a documentation placeholder"
+    if v == "jwtb64":
+        why += "; it must decode to JWT text"
     if v == "jwt":
         why += "; header and payload must decode to JSON. A bearer token is valid until it expires"
     if v == "b64creds":
@@ -83,19 +196,19 @@ def rationale(r):
     return why, "Revoke it at %s, remove it from the file and history, load it at run time." % p
 
 
-
 def cell(text):
     return (text or "").replace("|", "\\|").replace("\n", " ")
 
 
 def secret_rows(rules):
-    rows = ["| id | severity | provider | what and why | fix | aliases |",
-            "| --- | --- | --- | --- | --- | --- |"]
+    rows = ["| id | severity | provider | example shape | what and why | fix | aliases |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
     for r in sorted(rules, key=lambda r: r["id"]):
         why, fix = rationale(r)
         aliases = ", ".join("`%s`" % a for a in (r["aliases"] or "").split(",") if a) or "—"
-        rows.append("| `%s` | %s | %s | **%s.** %s | %s | %s |" % (
-            r["id"], SEV[r["sev"]], r["provider"], cell(r["title"]), cell(why), fix, aliases))
+        rows.append("| `%s` | %s | %s | %s | **%s.** %s | %s | %s |" % (
+            r["id"], SEV[r["sev"]], r["provider"], example_shape(r), cell(r["title"]), cell(why),
+            fix, aliases))
     rows += ["", "%d rules." % len(rules)]
     return rows
 

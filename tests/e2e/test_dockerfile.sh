@@ -104,12 +104,12 @@ t_hostile_files_never_crash() {
 t_context_ignore_and_config() {
     mkdir app
     printf 'FROM alpine:3.22@sha256:00\nCOPY . /app\nEXPOSE 22\nUSER 1000\nHEALTHCHECK CMD true\n' >app/Dockerfile
-    printf 'GITHUB_TOKEN=ghp_R8mZtV2qLx9nPb4Kc7Wd1Hy6Js3Fg0AeUo5i\n' >app/.env
+    printf 'GITHUB_TOKEN=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\n' >app/.env
     run "$SCANNER" --dockerfile app/Dockerfile
     expect_rc 1
     expect_out 'app/.env:1:.*\[DF007\].*Dockerfile:2'
     expect_out '\[DF027\]'
-    expect_nowhere 'ghp_R8mZtV2qLx9nPb4Kc7Wd1Hy6Js3Fg0AeUo5i'
+    expect_nowhere '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'
     printf '.git\n.env*\n*.pem\n*.key\nid_*\n' >app/.dockerignore
     run "$SCANNER" --dockerfile app/Dockerfile
     expect_no_out 'DF007'

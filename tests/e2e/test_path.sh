@@ -3,7 +3,7 @@
 # limit, symlinks, every report format with secrets redacted, allow comments, baselines.
 . "$(dirname "$0")/lib.sh"
 
-TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A
+TOKEN=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
 PASS=Zq8vN3xL5tR7wK2m
 
 make_tree() {
@@ -114,7 +114,7 @@ t_baseline_survives_line_moves() {
     expect_nowhere "$TOKEN" base.json
     grep -q '"line"' base.json && fail "baseline records line numbers"
     # Move everything down; add one new secret.
-    { printf '\n\n\n'; cat proj/.env; printf 'NEW_TOKEN=ghp_zZ9yY8xX7wW6vV5uU4tT3sS2rR1qQ0pP9oO8\n'; } >proj/.env.new
+    { printf '\n\n\n'; cat proj/.env; printf 'NEW_TOKEN=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\n'; } >proj/.env.new
     mv proj/.env.new proj/.env
     run "$SCANNER" --path proj --baseline base.json
     expect_rc 1

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -229,7 +230,7 @@ static void
 test_redact_fingerprint(void **state)
 {
     char out[64], fp1[65], fp2[65], fp3[65];
-    const char *tok = "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A";
+    const char *tok = "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";
 
     (void)state;
     detect_redact(tok, strlen(tok), out, sizeof(out));
@@ -256,7 +257,7 @@ test_scan_basics(void **state)
 {
     (void)state;
     const char *text = "# config\n"
-                       "GITHUB_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\n"
+                       "GITHUB_TOKEN=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\n"
                        "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
                        "DB_PASSWORD=changeme\n"
                        "DB_PASSWORD=${DB_PASSWORD}\n";
@@ -317,7 +318,7 @@ test_generic_rules(void **state)
         {"secret_key = \"Zk9qR2x3TnBzVjV0WThkRjFhSGc0TWs3\" # gitleaks:allow\n", NULL},
         {"secret_key = \"Zk9qR2x3TnBzVjV0WThkRjFhSGc0TWs3\"  # pragma: allowlist secret\n", NULL},
         {"# secrets:allow-next-line\nsecret_key = \"Zk9qR2x3TnBzVjV0WThkRjFhSGc0TWs3\"\n", NULL},
-        {"# pragma: allowlist nextline secret\ntoken: ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\n",
+        {"# pragma: allowlist nextline secret\ntoken: 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\n",
          NULL},
         /* Prose and code around secret-named words (seen in /usr/include and /usr/share/doc). */
         {" * @G_PASSWORD_SAVE_NEVER: never save a password.\n", NULL},
@@ -351,7 +352,7 @@ test_generic_rules(void **state)
 /* A sample with secrets of several shapes, for the stream tests. */
 static const char stream_sample[] =
     "line one\n"
-    "GITHUB_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\n"
+    "GITHUB_TOKEN=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\n"
     "url = \"postgres://app:S3cr3tPass@db.internal:5432/app\"\n"
     "slack: xoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx\n"
     "DB_PASSWORD=changeme\n"
@@ -424,7 +425,7 @@ test_stream_large(void **state)
     for (int k = 0; k < 40; k++) {
         size_t at = (k % 4 == 0) ? ((size_t)((k / 4) % 2 + 1) << 20) - 30 + (size_t)k
                                  : (size_t)(rand_r(&seed) % (len - 200));
-        memcpy(big + at, " ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A ", 42);
+        memcpy(big + at, " 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 ", 42);
     }
     assert_int_equal(detect_scan(eng, big, len, collect, &whole), 0);
     assert_true(whole.n >= 30);
@@ -525,10 +526,10 @@ test_findings_and_baseline(void **state)
     struct findings f;
     struct add_ctx a;
     char dir[] = "/tmp/test_detect.XXXXXX", path[128];
-    const char *v1 = "x\nGITHUB_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\nAKIAIOSFODNN7EXAMPLE\n";
+    const char *v1 = "x\nGITHUB_TOKEN=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\nAKIAIOSFODNN7EXAMPLE\n";
     /* The same secret moved down three lines, plus a new one. */
-    const char *v2 = "x\n\n\n\nGITHUB_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\n"
-                     "NEW=ghp_zZ9yY8xX7wW6vV5uU4tT3sS2rR1qQ0pP9oO8\n";
+    const char *v2 = "x\n\n\n\nGITHUB_TOKEN=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\n"
+                     "NEW=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\n";
     struct buf b = {0};
 
     (void)state;
@@ -734,6 +735,183 @@ test_quality_fixtures(void **state)
     free(q.exp);
 }
 
+/* ---- Provider samples: every provider rule in a dozen surrounding forms ---------------------- */
+
+/* Forms a value is written in. %K: the key in upper case, %k: the key, %s: the value. Context
+ * rules need their provider's name in the key, so the bare forms are for "token" rows only. */
+static const struct {
+    const char *name, *fmt;
+    int token_only;
+} provider_forms[] = {
+    {"bare", "%s\n", 1},
+    {"env", "%K=%s\n", 0},
+    {"env-quoted", "%K=\"%s\"\n", 0},
+    {"export", "export %K='%s'\n", 0},
+    {"json", "{\n  \"%k\": \"%s\"\n}\n", 0},
+    {"json-escaped", "{\"config.ini\": \"%K=%s\\nDEBUG=1\"}\n", 0},
+    {"yaml", "env:\n  %k: %s\n", 0},
+    {"yaml-quoted", "  %k: '%s'\n", 0},
+    {"python", "%k = \"%s\"\n", 0},
+    {"go", "\t%k := \"%s\"\n", 0},
+    {"xml", "<%k>%s</%k>\n", 0},
+    {"xml-multiline", "<%k>\n    %s\n</%k>\n", 0},
+    {"dockerfile", "ENV %K=%s\n", 0},
+    {"makefile", "%K ?= %s\n", 0},
+    {"url-query", "curl 'https://api.example.invalid/v1/items?%k=%s&page=2'\n", 0},
+    {"header", "X-Api-Key: %s\n", 1},
+};
+
+static void
+provider_form(char *out, size_t outsz, const char *fmt, const char *key, const char *val)
+{
+    size_t o = 0;
+
+    for (const char *f = fmt; *f != '\0' && o + 1 < outsz; f++) {
+        if (*f == '%' && (f[1] == 'K' || f[1] == 'k' || f[1] == 's')) {
+            const char *src = f[1] == 's' ? val : key;
+            for (; *src != '\0' && o + 1 < outsz; src++)
+                out[o++] = f[1] == 'K' ? (char)toupper((unsigned char)*src) : *src;
+            f++;
+        } else {
+            out[o++] = *f;
+        }
+    }
+    out[o] = '\0';
+}
+
+struct family_score {
+    char provider[48];
+    size_t forms, found, negs, flagged;
+};
+
+static struct family_score *
+family_of(struct family_score *fam, size_t *nfam, size_t cap, const char *provider)
+{
+    for (size_t i = 0; i < *nfam; i++)
+        if (strcmp(fam[i].provider, provider) == 0)
+            return &fam[i];
+    assert_true(*nfam < cap);
+    memset(&fam[*nfam], 0, sizeof(fam[*nfam]));
+    snprintf(fam[*nfam].provider, sizeof(fam[*nfam].provider), "%s", provider);
+    return &fam[(*nfam)++];
+}
+
+/* Is the value at [t0, t1) reported by rule `id`, and by no other rule? */
+static int
+found_by_exactly(const struct hits *hs, const char *id, size_t t0, size_t t1, char *other,
+                 size_t othersz)
+{
+    int mine = 0;
+    other[0] = '\0';
+    for (size_t i = 0; i < hs->n; i++) {
+        if (hs->v[i].s1 <= t0 || hs->v[i].s0 >= t1)
+            continue;
+        if (strcmp(hs->v[i].rule, id) == 0 && !hs->v[i].example)
+            mine = 1;
+        else
+            snprintf(other, othersz, "%s", hs->v[i].rule);
+    }
+    return mine && other[0] == '\0';
+}
+
+static void
+test_provider_samples(void **state)
+{
+    static struct family_score fam[256];
+    struct buf tsv = {0};
+    char *line, *save = NULL;
+    size_t nfam = 0, rows = 0, forms = 0, found = 0, negs = 0, flagged = 0;
+
+    (void)state;
+    assert_int_equal(file_read_all(FIX "/provider-samples.tsv", 4u << 20, 0, &tsv), 0);
+    for (line = strtok_r(tsv.data, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        char *field[32], *fs = NULL, *tok;
+        size_t nf = 0, ri;
+        struct family_score *fs_score;
+        int ctx;
+
+        if (line[0] == '#')
+            continue;
+        for (tok = strtok_r(line, "\t", &fs); tok != NULL && nf < 32;
+             tok = strtok_r(NULL, "\t", &fs))
+            field[nf++] = tok;
+        assert_true(nf >= 4);
+        for (ri = 0; ri < detect_rule_count(eng); ri++)
+            if (strcmp(detect_rules[ri].meta.id, field[0]) == 0)
+                break;
+        if (ri == detect_rule_count(eng))
+            fail_msg("provider-samples.tsv: no rule %s", field[0]);
+        fs_score = family_of(fam, &nfam, 256, detect_rules[ri].provider);
+        ctx = strcmp(field[1], "ctx") == 0;
+        rows++;
+        for (size_t k = 0; k < sizeof(provider_forms) / sizeof(provider_forms[0]); k++) {
+            char text[2048], other[96];
+            const char *at;
+            struct hits hs;
+
+            if (ctx && provider_forms[k].token_only)
+                continue;
+            provider_form(text, sizeof(text), provider_forms[k].fmt, field[2], field[3]);
+            at = strstr(text, field[3]);
+            assert_non_null(at);
+            hs = scan_str(text);
+            forms++;
+            fs_score->forms++;
+            if (found_by_exactly(&hs, field[0], (size_t)(at - text),
+                                 (size_t)(at - text) + strlen(field[3]), other, sizeof(other))) {
+                found++;
+                fs_score->found++;
+            } else {
+                printf("  missed: %s in form %s%s%s\n", field[0], provider_forms[k].name,
+                       other[0] != '\0' ? ", reported as " : "", other);
+            }
+            free(hs.v);
+        }
+        for (size_t k = 4; k < nf; k++) {
+            char text[2048];
+            size_t o = 0;
+            struct hits hs;
+
+            /* "\n" in a negative stands for a line break. */
+            for (const char *p = field[k]; *p != '\0' && o + 2 < sizeof(text); p++) {
+                if (p[0] == '\\' && p[1] == 'n') {
+                    text[o++] = '\n';
+                    p++;
+                } else {
+                    text[o++] = *p;
+                }
+            }
+            text[o++] = '\n';
+            text[o] = '\0';
+            hs = scan_str(text);
+            negs++;
+            fs_score->negs++;
+            for (size_t i = 0; i < hs.n; i++) {
+                if (!hs.v[i].example) {
+                    flagged++;
+                    fs_score->flagged++;
+                    printf("  false positive: %s on a negative of %s: %s", hs.v[i].rule, field[0],
+                           text);
+                    break;
+                }
+            }
+            free(hs.v);
+        }
+    }
+    buf_free(&tsv);
+    printf("provider samples by family (positives found in their forms / negatives flagged):\n");
+    for (size_t i = 0; i < nfam; i++)
+        printf("  %-22s recall %3zu/%-3zu %5.1f%%  false positives %zu/%zu\n", fam[i].provider,
+               fam[i].found, fam[i].forms, 100.0 * (double)fam[i].found / (double)fam[i].forms,
+               fam[i].flagged, fam[i].negs);
+    printf("provider samples: %zu rules, recall %zu/%zu (%.1f%%), false positives %zu/%zu\n",
+           rows, found, forms, forms > 0 ? 100.0 * (double)found / (double)forms : 0.0, flagged,
+           negs);
+    assert_true(rows >= 100);
+    assert_int_equal(found, forms);
+    assert_int_equal(flagged, 0);
+}
+
 int
 main(void)
 {
@@ -751,6 +929,7 @@ main(void)
         cmocka_unit_test(test_hostile_input),
         cmocka_unit_test(test_findings_and_baseline),
         cmocka_unit_test(test_quality_fixtures),
+        cmocka_unit_test(test_provider_samples),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
