@@ -103,6 +103,10 @@ struct detect_finding {
     char fingerprint[65];
 };
 void detect_finding_from_hit(struct detect_finding *d, const struct detect_hit *hit);
+/* The most a finding built from `hit` may be rated, whatever its own rule says: info for a
+ * documented example key, the detector rule's own rating when that is low or info (a token
+ * whose published checksum fails), else `sev` unchanged. */
+enum severity detect_hit_severity_cap(const struct detect_hit *hit, enum severity sev);
 void detect_finding_from_value(struct detect_finding *d, const char *value, size_t len);
 
 #endif

@@ -5,6 +5,16 @@
 
 #include "detect.h"
 
+enum severity
+detect_hit_severity_cap(const struct detect_hit *hit, enum severity sev)
+{
+    if (hit->is_example)
+        return SEV_INFO;
+    if (hit->rule != NULL && hit->rule->severity <= SEV_LOW && hit->rule->severity < sev)
+        return hit->rule->severity;
+    return sev;
+}
+
 void
 detect_finding_from_hit(struct detect_finding *d, const struct detect_hit *hit)
 {
@@ -15,9 +25,10 @@ detect_finding_from_hit(struct detect_finding *d, const struct detect_hit *hit)
     d->fingerprint[sizeof(d->fingerprint) - 1] = '\0';
     d->x.secret_redacted = d->redacted;
     d->x.secret_fingerprint = d->fingerprint;
-    if (hit->is_example) {
+    if (detect_hit_severity_cap(hit, SEV_CRITICAL) != SEV_CRITICAL) {
+        /* the scanner's rule keeps its own severity unless the hit caps it */
         d->x.override_severity = 1;
-        d->x.severity = SEV_INFO;
+        d->x.severity = detect_hit_severity_cap(hit, SEV_CRITICAL);
     }
     d->title = hit->rule != NULL && hit->rule->title != NULL ? hit->rule->title : "secret";
     d->id = hit->rule != NULL && hit->rule->id != NULL ? hit->rule->id : "secret";

@@ -397,9 +397,9 @@ on_hit(const struct detect_hit *hit, void *user)
     memset(&extra, 0, sizeof(extra));
     extra.secret_redacted = hit->redacted;
     extra.secret_fingerprint = hit->fingerprint;
-    if (hit->is_example) {
+    if (detect_hit_severity_cap(hit, SEV_CRITICAL) != SEV_CRITICAL) {
         extra.override_severity = 1;
-        extra.severity = SEV_INFO;
+        extra.severity = detect_hit_severity_cap(hit, SEV_CRITICAL);
     }
     return envcheck_emit_extra(ks->c, R_COMMITTED_KEY, line, col, &extra,
                                "%s: %s%s (%s, detector rule %s)", e->key,

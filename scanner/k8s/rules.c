@@ -85,8 +85,8 @@ report_value(struct k8s_obj *obj, const struct rule_meta *r, const char *section
         extra.secret_redacted = fh.hit.redacted;
         extra.secret_fingerprint = fh.hit.fingerprint;
         extra.override_severity = 1;
-        extra.severity = fh.hit.is_example ? SEV_INFO : fh.hit.is_generic ? r->severity
-                                                                           : SEV_CRITICAL;
+        extra.severity = detect_hit_severity_cap(&fh.hit, fh.hit.is_generic ? r->severity
+                                                                            : SEV_CRITICAL);
     } else {
         detect_redact(value, len, redacted, sizeof(redacted));
         detect_fingerprint(value, len, fp);

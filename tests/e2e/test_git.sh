@@ -5,7 +5,7 @@
 # baselines, --staged / --unstaged, every report format with secrets redacted.
 . "$(dirname "$0")/lib.sh"
 
-TOKEN=ghp_Zz9yX8wV7uT6sR5qP4oN3mL2kJ1iH0gF9eD8
+TOKEN=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 # checksum-valid (its CRC32 verifies)
 AWS=AKIAZ7Q4RT2WX9LMN3PK
 GLPAT=glpat-Xq7Rw2Lp9Vt4Kz8Mn3Bc
 
