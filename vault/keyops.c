@@ -160,6 +160,7 @@ vault_rekey(struct vault *v)
         oldkey = v->key;
         v->key = newkey;
         v->hdr = *h;
+        v->backup = VAULT_BACKUP_NEW; /* the previous file opens with the old key */
         rc = vault_commit(v);
         if (rc < 0) {
             /* Nothing was replaced: the file on disk still opens with the old key. */

@@ -102,6 +102,10 @@ struct vault_change {
     char *json;
 };
 
+/* What PATH.bak holds after a commit: the previous file (the default), or the new one when the
+ * previous must not survive (rekey: it opens with the old key; purge: it holds the value). */
+enum vault_backup { VAULT_BACKUP_PREVIOUS = 0, VAULT_BACKUP_NEW };
+
 struct vault {
     char path[PATH_MAX];
     int lock_fd;
@@ -117,6 +121,7 @@ struct vault {
     struct vault_change *changes;
     size_t nchanges, cchanges;
     int dirty;
+    enum vault_backup backup;
     struct keys_passphrase pass; /* the passphrase that unlocked it, if one did */
     unsigned char *keyfile;      /* guarded; the key file that unlocked it, if one did */
     char id_hex[VAULT_ID_HEX];

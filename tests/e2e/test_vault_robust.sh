@@ -107,4 +107,70 @@ t_concurrent_writers() {
     done
 }
 
+# Bytes 36..51 of the header: the key check, a keyed hash of the data key (docs/vault-format.md).
+keycheck() { od -An -v -tx1 -j36 -N16 "$1" | tr -d ' \n'; }
+# The files next to the vault other than the vault, its backup, its lock and temp files.
+strays() { ls -A | grep -E '^v\.sv' | grep -Ev '^v\.sv(\.bak|\.lock)?$'; }
+
+# Writers killed at random moments, backups included, leave no extra copy of the vault: the
+# backup step has no temp name any more; a stale `v.sv.bak-<hex>` of an older version is removed
+# by the next writer (under the lock), and a user's file with a similar name is not.
+t_killed_writers_leave_no_backup_copies() {
+    "$SECRETS" init --vault v.sv --key-file k.key --no-passphrase -q >/dev/null
+    head -c 300000 /dev/urandom | base64 -w0 >ballast
+    kv set ballast --from-file ballast -q >/dev/null
+    printf 'deleted-value' | kv set gone -q >/dev/null
+    cp v.sv v.sv.bak-0123456789ab # what a writer of an older version killed mid-backup left
+    echo 'not a vault' >v.sv.bak-keepme
+    local i pid delay
+    for ((i = 1; i <= 40; i++)); do
+        printf 'r%d' "$i" >val
+        "$SECRETS" set k --from-file val --vault v.sv --key-file k.key -q >/dev/null 2>&1 &
+        pid=$!
+        printf -v delay '0.%03d' $((RANDOM % 100))
+        sleep "$delay"
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        [ -z "$(strays | grep -Ev '^v\.sv\.bak-(0123456789ab|keepme)$')" ] ||
+            fail "round $i left: $(strays | tr '\n' ' ')"
+    done
+    kv rm gone --purge -q >/dev/null || fail "purge failed"
+    [ -z "$(strays | grep -v '^v\.sv\.bak-keepme$')" ] || fail "left after a write: $(strays | tr '\n' ' ')"
+    expect_file v.sv.bak-keepme
+    run "$SECRETS" get gone --vault v.sv.bak --key-file k.key
+    expect_rc 2
+    expect_no_out deleted-value
+    [ "$(kv get ballast | head -c 64)" = "$(head -c 64 ballast)" ] || fail "ballast changed"
+}
+
+# After rekey the backup is the new file: it does not open with the old data key (its key check
+# is the new one), also when rekey is killed at random moments.
+t_rekey_replaces_the_backup() {
+    "$SECRETS" init --vault v.sv --key-file k.key --no-passphrase -q >/dev/null
+    head -c 300000 /dev/urandom | base64 -w0 >ballast
+    kv set ballast --from-file ballast -q >/dev/null
+    printf 'one' | kv set a -q >/dev/null
+    printf 'two' | kv set a -q >/dev/null
+    local old i pid delay
+    old=$(keycheck v.sv)
+    [ "$(keycheck v.sv.bak)" = "$old" ] || fail "backup before rekey has another key"
+    run kv rekey
+    expect_rc 0
+    [ "$(keycheck v.sv)" != "$old" ] || fail "rekey did not change the data key"
+    cmp -s v.sv v.sv.bak || fail "backup after rekey is not the new file"
+    [ "$(kv get a --vault v.sv.bak)" = two ] || fail "backup after rekey does not open"
+    for ((i = 1; i <= 25; i++)); do
+        "$SECRETS" rekey --vault v.sv --key-file k.key -q >/dev/null 2>&1 &
+        pid=$!
+        printf -v delay '0.%03d' $((RANDOM % 80))
+        sleep "$delay"
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        [ "$(kv get a 2>&1)" = two ] || fail "round $i: vault broken: $(kv get a 2>&1)"
+        if [ -e v.sv.bak ] && [ "$(keycheck v.sv.bak)" != "$(keycheck v.sv)" ]; then
+            fail "round $i: the backup opens with another data key than the vault"
+        fi
+    done
+}
+
 e2e_main
