@@ -84,6 +84,7 @@ rekey_gather(struct vault *v)
 
     if (probe == NULL)
         return err_set(ERR_NOMEM, "cannot allocate guarded memory");
+    rc = vault_kdf_check_slots(v);
     for (size_t i = 0; i < v->hdr.nslots && rc == 0; i++) {
         const struct vault_slot *s = &v->hdr.slots[i];
         if (s->kind == VAULT_SLOT_PASSPHRASE) {

@@ -127,6 +127,8 @@ struct vault {
     char id_hex[VAULT_ID_HEX];
 };
 
+/* keys_kdf_check_cost for every passphrase slot: called before a passphrase is asked for. */
+int vault_kdf_check_slots(const struct vault *v);
 /* The entry text of NAME, from the pending changes or the payload. 1 found, 0 absent. */
 int vault_entry_lookup(const struct vault *v, const char *name, const char **json, size_t *len);
 /* Records a pending change (takes ownership of json, which may be NULL for purge). */

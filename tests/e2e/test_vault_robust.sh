@@ -173,4 +173,62 @@ t_rekey_replaces_the_backup() {
     done
 }
 
+# forge_kdf IN OUT OPSLIMIT MEMLIMIT: a copy of IN whose first (passphrase) slot asks for other
+# Argon2id parameters, with the header checksum (BLAKE2b-256) recomputed, as an attacker would.
+forge_kdf() {
+    python3 - "$@" <<'PY'
+import hashlib, struct, sys
+src, dst, ops, mem = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+d = bytearray(open(src, "rb").read())
+hlen = struct.unpack_from("<I", d, 12)[0]
+assert struct.unpack_from("<H", d, 52)[0] == 1, "first slot is not a passphrase slot"
+struct.pack_into("<QQ", d, 60, ops, mem)
+d[hlen - 32:hlen] = hashlib.blake2b(bytes(d[:hlen - 32]), digest_size=32).digest()
+open(dst, "wb").write(d)
+PY
+}
+
+# A vault handed over by someone else may ask for any Argon2id cost: above the `sensitive` preset
+# it is refused unless --allow-expensive-kdf, above the machine's memory always; in under a
+# second, before the passphrase is even asked for.
+t_hostile_kdf_parameters_refused_at_once() {
+    printf 'pw-for-forging' >pass
+    SECRETS_PASSPHRASE_FILE=pass "$SECRETS" init --vault v.sv --kdf interactive -q >/dev/null ||
+        fail "init failed"
+    local mem t0 ms case ops memlimit
+    mem=$(($(awk '/^MemTotal:/ {print $2}' /proc/meminfo) * 1024))
+    for case in "1 $((4 << 30))" "5 $((1 << 30))" "20 $((4 << 30))" "4 $(((1 << 30) + 1024))"; do
+        read -r ops memlimit <<<"$case"
+        forge_kdf v.sv f.sv "$ops" "$memlimit"
+        t0=$(date +%s%N)
+        run env SECRETS_PASSPHRASE_FILE=pass "$SECRETS" get x --vault f.sv
+        ms=$((($(date +%s%N) - t0) / 1000000))
+        expect_rc 2
+        expect_err "above the .sensitive. preset.*--allow-expensive-kdf"
+        [ "$ms" -lt 1000 ] || fail "ops $ops mem $memlimit: refused after $ms ms"
+        # no passphrase source at all: the refusal still comes first, not a prompt
+        run "$SECRETS" get x --vault f.sv
+        expect_rc 2
+        expect_err "above the .sensitive. preset"
+    done
+    # more memory than the machine has: refused even when allowed
+    forge_kdf v.sv f.sv 1 $((mem + (1 << 30)))
+    t0=$(date +%s%N)
+    run env SECRETS_PASSPHRASE_FILE=pass "$SECRETS" get x --vault f.sv --allow-expensive-kdf
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    expect_rc 2
+    expect_err "more than this machine has"
+    [ "$ms" -lt 1000 ] || fail "over the machine's memory: refused after $ms ms"
+    # allowed and cheap to try (opslimit 5, 8 KiB): the KDF runs, and the forged slot then fails
+    # to authenticate (its parameters are bound into the slot's associated data)
+    forge_kdf v.sv f.sv 5 8192
+    run env SECRETS_PASSPHRASE_FILE=pass "$SECRETS" get x --vault f.sv --allow-expensive-kdf
+    expect_rc 2
+    expect_err "wrong passphrase or key"
+    # the untouched vault at the sensitive preset or below opens as before
+    printf 'v' | SECRETS_PASSPHRASE_FILE=pass "$SECRETS" set x --vault v.sv -q >/dev/null
+    run env SECRETS_PASSPHRASE_FILE=pass "$SECRETS" get x --vault v.sv
+    expect_rc 0
+}
+
 e2e_main
