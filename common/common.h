@@ -155,6 +155,11 @@ void findings_init(struct findings *f);
 void findings_free(struct findings *f);
 int findings_add_target(struct findings *f, const char *type, const char *name);
 /* Adds a finding for `rule` at `loc` with a printf-style message. `extra` may be NULL. */
+/* A function every finding message goes through before it is stored (the programs install the
+ * detector's detect_redact_text): a message that quotes its input never carries a secret in
+ * clear. It appends the new text to `out` and returns 1, or returns 0 to keep the message. */
+typedef int (*findings_redactor_fn)(const char *msg, size_t len, struct buf *out);
+void findings_set_redactor(findings_redactor_fn fn);
 int findings_add(struct findings *f, const struct rule_meta *rule, const struct location *loc,
                  const struct finding_extra *extra, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
