@@ -4,6 +4,7 @@
 #define SCANNER_IMAGE_H
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,6 +79,19 @@ struct img_layer {
     uint64_t bytes_in, bytes_out;
 };
 
+/* A blob's SHA-256 and length, accumulated as it streams by (digest.c). */
+struct img_hash {
+    crypto_hash_sha256_state st;
+    uint64_t n;
+};
+/* What was seen of one blob: its hash and size once read, and the size a descriptor gave. */
+struct img_sum {
+    char hex[65];
+    uint64_t size;
+    int hashed;
+    long long expected; /* -1: no descriptor seen */
+};
+
 /* Everything read from one image. */
 struct img_ctx {
     const struct scanner_opts *opts;
@@ -97,6 +111,9 @@ struct img_ctx {
     size_t nalias, acap;
     char *source; /* what the user named, for messages */
     struct buf filebuf; /* reused content buffer */
+    struct img_map sum_index; /* blob name -> index in sums[] */
+    struct img_sum *sums;
+    size_t nsums, sumcap;
     /* Readers that can fetch on demand (an OCI layout directory) set this: loads the JSON blob
      * or walks the layer named `name` ("blobs/<alg>/<hex>"). NULL for one-pass archives. */
     int (*fetch)(struct img_ctx *c, const char *name, int is_layer);
@@ -114,6 +131,15 @@ const struct buf *img_ctx_json(const struct img_ctx *c, const char *name);
 int img_err_wrap(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Records that archive member `name` is a link to member `target`. */
 int img_alias_add(struct img_ctx *c, const char *name, const char *target);
+
+/* Blob verification (digest.c): hash what streams by, then img_blob_done records it and
+ * checks a content-addressed name (blobs/sha256/HEX, HEX.json) against the hash; a descriptor's
+ * size is checked with img_blob_expect, before or after the blob is read. ERR_PARSE naming the
+ * blob on a mismatch. */
+void img_hash_init(struct img_hash *h);
+void img_hash_update(struct img_hash *h, const void *data, size_t len);
+int img_blob_done(struct img_ctx *c, const char *name, struct img_hash *h);
+int img_blob_expect(struct img_ctx *c, const char *name, const cJSON *desc);
 
 /* The layer walker: reads one layer (tar, gzip or zstd by magic) from `read_fn` without
  * writing anything to disk, recording its entries and what its files give the rules. */

@@ -65,4 +65,79 @@ sys.stdout.write("FROM alpine:3.19\nUSER 1000\nRUN <<EOF\n" + "".join(map(line, 
     expect_out 'Dockerfile:15004:1: high: \[DF011\] sudo'
 }
 
+# A small OCI layout (umoci, offline): one layer with a file, a config, a manifest, an index.
+oci_image() {
+    umoci init --layout oci >/dev/null && umoci new --image oci:t >/dev/null &&
+        umoci unpack --image oci:t bundle >/dev/null || return 1
+    mkdir -p bundle/rootfs/app
+    head -c 20000 /dev/urandom | base64 >bundle/rootfs/app/data.txt
+    umoci repack --image oci:t bundle >/dev/null && rm -rf bundle
+}
+# blob_of KIND: the blob path (blobs/sha256/HEX) of the manifest, config or first layer.
+blob_of() {
+    local man
+    man=$(grep -o '"digest":"sha256:[0-9a-f]*"' oci/index.json | head -1 | cut -d: -f3 | tr -d '"')
+    case $1 in
+    manifest) echo "blobs/sha256/$man" ;;
+    config) echo "blobs/sha256/$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["config"]["digest"][7:])' "oci/blobs/sha256/$man")" ;;
+    layer) echo "blobs/sha256/$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"][7:])' "oci/blobs/sha256/$man")" ;;
+    esac
+}
+
+# A blob whose bytes do not hash to its digest, or whose size is not its descriptor's, is an
+# error naming the blob (exit 2), in an OCI layout directory and in an oci-archive alike.
+t_oci_blob_digest_and_size_verified() {
+    oci_image || { fail "umoci could not build the test image"; return; }
+    run "$SCANNER" --image oci
+    [ "$RC" -le 1 ] || fail "the untouched image: exit $RC: $ERR"
+    local layer config man
+    layer=$(blob_of layer)
+    config=$(blob_of config)
+    man=$(blob_of manifest)
+    cp -r oci good
+    # one byte of the compressed layer changed (its gzip trailer, so it still inflates)
+    printf '\x00' | dd of="oci/$layer" bs=1 seek=$(($(stat -c %s "oci/$layer") - 5)) conv=notrunc status=none
+    run "$SCANNER" --image oci
+    expect_rc 2
+    expect_err "blob $layer does not match its digest"
+    (cd oci && tar -cf ../bad.oci.tar oci-layout index.json blobs)
+    run "$SCANNER" --image bad.oci.tar
+    expect_rc 2
+    expect_err "blob $layer does not match its digest"
+    # the config's bytes changed (still valid JSON)
+    rm -rf oci && cp -r good oci
+    sed -i 's/"architecture"/ "architecture"/' "oci/$config"
+    run "$SCANNER" --image oci
+    expect_rc 2
+    expect_err "blob $config does not match its digest"
+    # the manifest lies about the layer's size; the manifest's own digest and size are redone
+    rm -rf oci && cp -r good oci
+    python3 - "oci" "$man" <<'PY'
+import hashlib, json, os, sys
+root, man = sys.argv[1], sys.argv[2]
+m = json.load(open(os.path.join(root, man)))
+m["layers"][0]["size"] += 1
+data = json.dumps(m, separators=(",", ":")).encode()
+hexd = hashlib.sha256(data).hexdigest()
+open(os.path.join(root, "blobs/sha256", hexd), "wb").write(data)
+idx = json.load(open(os.path.join(root, "index.json")))
+idx["manifests"][0]["digest"] = "sha256:" + hexd
+idx["manifests"][0]["size"] = len(data)
+json.dump(idx, open(os.path.join(root, "index.json"), "w"))
+PY
+    run "$SCANNER" --image oci
+    expect_rc 2
+    expect_err "blob $layer is [0-9]+ bytes but its descriptor says [0-9]+"
+    (cd oci && tar -cf ../size.oci.tar oci-layout index.json blobs)
+    run "$SCANNER" --image size.oci.tar
+    expect_rc 2
+    expect_err "blob $layer is [0-9]+ bytes but its descriptor says"
+    # the index lies about the manifest's size
+    rm -rf oci && cp -r good oci
+    sed -i 's/"size":\([0-9]*\)/"size":1\1/' oci/index.json
+    run "$SCANNER" --image oci
+    expect_rc 2
+    expect_err "blob $man is [0-9]+ bytes but its descriptor says"
+}
+
 e2e_main
