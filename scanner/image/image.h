@@ -66,6 +66,15 @@ struct img_pending {
 /* Captured small files the final-filesystem rules read (latest layer wins). */
 enum img_capture { IMG_CAP_PASSWD = 0, IMG_CAP_SHADOW, IMG_CAP_OSRELEASE, IMG_CAP_N };
 
+/* Entries a regular `tar -x` warns about or refuses, counted per layer (nothing is extracted
+ * here, but their presence says the archive was made by hand or tampered with). */
+enum img_irr { IMG_IRR_ABSOLUTE = 0, IMG_IRR_SYMLINK_OUT, IMG_IRR_HARDLINK_MISSING, IMG_IRR_N };
+struct img_irregular {
+    unsigned n[IMG_IRR_N];
+    char first[IMG_IRR_N][200]; /* the first of each kind, for the message */
+    char path[IMG_MAX_PATH];    /* the first irregular entry: where the finding points */
+};
+
 /* One layer blob as read, keyed by its name in the archive or its digest. */
 struct img_layer {
     char *key;
@@ -77,6 +86,7 @@ struct img_layer {
     struct buf capture[IMG_CAP_N];
     int has_capture[IMG_CAP_N];
     uint64_t bytes_in, bytes_out;
+    struct img_irregular irr;
 };
 
 /* A blob's SHA-256 and length, accumulated as it streams by (digest.c). */
@@ -199,7 +209,8 @@ int image_check_layers(const struct img_resolved *r, struct img_ctx *c, struct f
 #define IMG_RULE_NO_HEALTHCHECK df_rule("DF020")
 extern const struct rule_meta img_rule_volume, img_rule_old, img_rule_eol, img_rule_cred_file, img_rule_private_key,
     img_rule_env_file, img_rule_history_file, img_rule_git_dir, img_rule_setuid,
-    img_rule_world_writable, img_rule_empty_password, img_rule_dup_uid0, img_rule_removed_secret;
+    img_rule_world_writable, img_rule_empty_password, img_rule_dup_uid0, img_rule_removed_secret,
+    img_rule_irregular;
 /* The rows above one by one (NULL past the last), for listings. */
 const struct rule_meta *img_rule_at(size_t i);
 

@@ -140,4 +140,60 @@ PY
     expect_err "blob $man is [0-9]+ bytes but its descriptor says"
 }
 
+# A layer made by hand (python's tarfile) with an absolute name, a symlink climbing out of the
+# image and a hard link to a file the layer lacks, in an OCI layout written from scratch with
+# correct digests: one info finding [IMG021] for that layer, naming each kind; nothing written.
+t_irregular_layer_is_reported() {
+    python3 - <<'PY'
+import gzip, hashlib, io, json, os, tarfile
+def blob(data):
+    h = hashlib.sha256(data).hexdigest()
+    open("oci/blobs/sha256/" + h, "wb").write(data)
+    return {"digest": "sha256:" + h, "size": len(data)}
+os.makedirs("oci/blobs/sha256")
+raw = io.BytesIO()
+with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as t:
+    def add(name, kind=tarfile.REGTYPE, link="", data=b""):
+        i = tarfile.TarInfo(name); i.type = kind; i.linkname = link; i.size = len(data); i.mode = 0o644
+        t.addfile(i, io.BytesIO(data) if data else None)
+    add("app/ok.txt", data=b"hello\n")
+    add("/etc/evil.conf", data=b"x=1\n")
+    add("/etc/evil2.conf", data=b"x=2\n")
+    add("app/link", tarfile.SYMTYPE, "../../../etc/passwd")
+    add("app/fine-link", tarfile.SYMTYPE, "../etc/hosts")
+    add("app/abs-link", tarfile.SYMTYPE, "/etc/hosts")
+    add("app/hl", tarfile.LNKTYPE, "app/not-here")
+    add("app/hl-ok", tarfile.LNKTYPE, "app/ok.txt")
+diff = "sha256:" + hashlib.sha256(raw.getvalue()).hexdigest()
+layer = blob(gzip.compress(raw.getvalue()))
+layer["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
+config = blob(json.dumps({"architecture": "amd64", "os": "linux", "config": {"User": "1000"},
+                          "rootfs": {"type": "layers", "diff_ids": [diff]},
+                          "history": [{"created_by": "hand-made"}]}).encode())
+config["mediaType"] = "application/vnd.oci.image.config.v1+json"
+man = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "config": config, "layers": [layer]}).encode())
+man["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+json.dump({"schemaVersion": 2, "manifests": [man]}, open("oci/index.json", "w"))
+open("oci/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
+PY
+    local before
+    before=$(find . | sort)
+    run "$SCANNER" --image oci --format json
+    [ "$RC" -le 1 ] || fail "exit $RC: $ERR"
+    cp "$TMP/.out" r.json
+    run "$SCANNER" --image oci
+    expect_out 'info: \[IMG021\] the layer archive is irregular: 2 absolute paths \(first ./etc/evil.conf.\), 1 symlink pointing outside the image \(first .app/link. -> .\.\./\.\./\.\./etc/passwd.\), 1 hard link to a file not in the layer \(first .app/hl. -> .app/not-here.\)'
+    [ "$(grep -c 'IMG021' "$TMP/.out")" -eq 1 ] || fail "one finding per layer expected"
+    grep -q '"rule":[[:space:]]*"IMG021"' r.json || fail "IMG021 missing from JSON"
+    [ ! -e /etc/evil.conf ] && [ ! -e /etc/evil2.conf ] || fail "a file was written in /etc"
+    [ "$(find . ! -name r.json ! -name '.out' ! -name '.err' | sort)" = "$(echo "$before" | grep -v '^\./\.\(out\|err\)$')" ] ||
+        fail "files appeared: $(find . -newer r.json)"
+    # a regular image has none
+    rm -rf oci
+    oci_image || { fail "umoci could not build the test image"; return; }
+    run "$SCANNER" --image oci
+    expect_no_out 'IMG021'
+}
+
 e2e_main
