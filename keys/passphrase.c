@@ -106,9 +106,17 @@ read_noecho(int fd, const char *prompt, struct keys_passphrase *out)
     quiet = old;
     quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
     quiet.c_lflag |= ICANON;
-    if (file_write_fd(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+    /* Echo off before the prompt appears: whatever is typed once it shows is never echoed
+     * (the other order echoed, then discarded, a passphrase typed right after the prompt). */
+    if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
         sodium_free(line);
         return err_set_errno(ERR_UNAVAILABLE, "cannot switch terminal echo off");
+    }
+    if (file_write_fd(fd, prompt, strlen(prompt)) < 0) {
+        rc = err_set_errno(ERR_IO, "cannot write the prompt");
+        (void)tcsetattr(fd, TCSAFLUSH, &old);
+        sodium_free(line);
+        return rc;
     }
     for (;;) {
         n = read(fd, &c, 1);
