@@ -344,6 +344,25 @@ while time.time() < deadline:
         break
 sys.stdout.write(out.decode(errors="replace"))
 PY
+    # Ctrl-C at the prompt: the process dies of SIGINT, and the terminal has its echo back
+    python3 - "$SECRETS" >pty-int.log 2>&1 <<'PY'
+import os, pty, select, signal, sys, termios, time
+prog = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(prog, [prog, "get", "a", "--vault", "v.sv"])
+out, deadline = b"", time.time() + 20
+while b"passphrase:" not in out and time.time() < deadline:
+    if select.select([fd], [], [], 0.2)[0]:
+        out += os.read(fd, 4096)
+os.write(fd, b"\x03")
+_, st = os.waitpid(pid, 0)
+print("SIGNAL", os.WTERMSIG(st) if os.WIFSIGNALED(st) else "none")
+print("ECHO", "on" if termios.tcgetattr(fd)[3] & termios.ECHO else "off")
+PY
+    grep -qx "SIGNAL 2" pty-int.log ||
+        fail "Ctrl-C at the prompt: $(tr '\n' ' ' <pty-int.log)"
+    grep -qx 'ECHO on' pty-int.log || fail "Ctrl-C at the prompt left echo off"
     grep -q 'Vault passphrase:' pty.log || fail "no prompt on the pty: $(head -c 300 pty.log)"
     grep -q "^LIMITS \['0', '0'\]" pty.log || fail "core dumps not off at the prompt: $(grep LIMITS pty.log)"
     grep -q 'the-value' pty.log || fail "the value was not printed after the prompt"
