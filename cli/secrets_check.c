@@ -23,6 +23,7 @@ cmd_check(int argc, char **argv)
         {"vault", required_argument, NULL, VAULT_OPT_VAULT},
         {"key-file", required_argument, NULL, VAULT_OPT_KEY_FILE},
         {"no-keyring", no_argument, NULL, VAULT_OPT_NO_KEYRING},
+        {"allow-expensive-kdf", no_argument, NULL, VAULT_OPT_ALLOW_EXPENSIVE_KDF},
         {"help", no_argument, NULL, 'h'},
         REPORT_OPTS_LONG,
         {NULL, 0, NULL, 0},

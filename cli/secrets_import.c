@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "detect.h"
 #include "secrets_vault.h"
 
 static const char usage[] =
@@ -15,6 +16,33 @@ static const char usage[] =
     "  -e, --env-file F   a .env file (the syntax Compose reads; `secrets validate` checks it)\n"
     "  -j, --json F       a JSON object of strings\n"
     "  -n, --dry-run      list what would change; write nothing\n" VAULT_OPTS_HELP;
+
+/* Names are stored and printed in clear (list, history, export): a name that is itself a
+ * credential (a token pasted on a line of its own, or as the key) is refused before anything
+ * is written, and the message shows only its redaction. */
+static int
+names_are_not_secrets(const struct vault_import *im, const char *path)
+{
+    struct buf red = {0};
+    int rc = 0;
+
+    for (size_t i = 0; i < im->n && rc == 0; i++) {
+        const struct vault_import_item *it = &im->items[i];
+        rc = detect_redact_text(it->name, strlen(it->name), &red);
+        if (rc == 1) {
+            if (it->line > 0)
+                rc = err_set(ERR_PARSE, "%s:%d: the name '%s' looks like a secret itself (names "
+                                        "are printed in clear); nothing imported",
+                             path, it->line, red.data);
+            else
+                rc = err_set(ERR_PARSE, "%s: the name '%s' looks like a secret itself (names are "
+                                        "printed in clear); nothing imported",
+                             path, red.data);
+        }
+    }
+    buf_free(&red);
+    return rc;
+}
 
 static int
 apply(struct vault *v, const struct vault_import *im, const char *path, int dry_run)
@@ -99,6 +127,10 @@ cmd_import(int argc, char **argv)
     rc = env != NULL ? vault_import_env(env, &im) : vault_import_json(json, &im);
     if (rc < 0)
         return cli_fail(rc);
+    if ((rc = names_are_not_secrets(&im, env != NULL ? env : json)) < 0) {
+        vault_import_free(&im);
+        return cli_fail(rc);
+    }
     if (vault_cli_open(&c, dry_run ? 0 : VAULT_OPEN_WRITE, &v) != 0) {
         vault_import_free(&im);
         return EXIT_ERROR;

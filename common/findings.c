@@ -81,6 +81,38 @@ findings_add_target(struct findings *f, const char *type, const char *name)
     return 0;
 }
 
+static findings_redactor_fn redactor;
+
+void
+findings_set_redactor(findings_redactor_fn fn)
+{
+    redactor = fn;
+}
+
+/* The message through the redactor, if one is installed; on its error the message is replaced
+ * by a note rather than kept as it was. */
+static int
+redact_message(char **msg)
+{
+    struct buf b = {0};
+    int rc;
+
+    if (redactor == NULL)
+        return 0;
+    rc = redactor(*msg, strlen(*msg), &b);
+    if (rc == 0)
+        return 0;
+    if (rc < 0 || b.data == NULL) {
+        buf_free(&b);
+        b.data = strdup("(message withheld: it could not be checked for secrets)");
+        if (b.data == NULL)
+            return err_set(ERR_NOMEM, "out of memory");
+    }
+    free(*msg);
+    *msg = b.data;
+    return 0;
+}
+
 int
 findings_add(struct findings *f, const struct rule_meta *rule, const struct location *loc,
              const struct finding_extra *extra, const char *fmt, ...)
@@ -101,6 +133,10 @@ findings_add(struct findings *f, const struct rule_meta *rule, const struct loca
     va_start(ap, fmt);
     vsnprintf(x.message, (size_t)n + 1, fmt, ap);
     va_end(ap);
+    if (redact_message(&x.message) < 0) {
+        free(x.message);
+        return ERR_NOMEM;
+    }
 
     x.rule = strdup(rule->id);
     x.severity = extra != NULL && extra->override_severity ? extra->severity : rule->severity;

@@ -44,7 +44,10 @@ void keys_wipe(void *p, size_t size);
 #define KEYS_KDF_OPSLIMIT_MIN  1
 #define KEYS_KDF_OPSLIMIT_MAX  20
 #define KEYS_KDF_MEMLIMIT_MIN  8192ULL
-#define KEYS_KDF_MEMLIMIT_MAX  (4ULL << 30)
+#define KEYS_KDF_MEMLIMIT_MAX  (64ULL << 30)
+/* Without keys_kdf_allow_expensive(1), nothing above libsodium's `sensitive` preset. */
+#define KEYS_KDF_OPSLIMIT_SAFE 4ULL
+#define KEYS_KDF_MEMLIMIT_SAFE (1ULL << 30)
 #define KEYS_PASSPHRASE_MAX    1024
 
 struct keys_kdf_params {
@@ -54,9 +57,15 @@ struct keys_kdf_params {
 
 /* interactive|moderate|sensitive -> libsodium's Argon2id presets. ERR_USAGE otherwise. */
 int keys_kdf_level_parse(const char *name, struct keys_kdf_params *out);
-/* ERR_LIMIT (with a message naming the bound) unless MIN <= opslimit/memlimit <= MAX. */
+/* ERR_LIMIT (with a message naming the bound) unless MIN <= opslimit/memlimit <= MAX: the
+ * format's sanity bounds, checked when a header is read. */
 int keys_kdf_check(const struct keys_kdf_params *p);
-/* Argon2id(passphrase, salt) -> out[KEYS_KEY_BYTES]; checks the bounds first. */
+/* Lets parameters above the `sensitive` preset through (--allow-expensive-kdf); process-wide. */
+void keys_kdf_allow_expensive(int allow);
+/* ERR_LIMIT, answered at once, when deriving with `p` would cost more than allowed: above the
+ * `sensitive` preset (unless allowed) or more memory than the machine has (always). */
+int keys_kdf_check_cost(const struct keys_kdf_params *p);
+/* Argon2id(passphrase, salt) -> out[KEYS_KEY_BYTES]; checks the bounds and the cost first. */
 int keys_kdf_derive(const char *pass, size_t passlen, const unsigned char salt[KEYS_SALT_BYTES],
                     const struct keys_kdf_params *p, unsigned char out[KEYS_KEY_BYTES]);
 

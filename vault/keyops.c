@@ -84,6 +84,7 @@ rekey_gather(struct vault *v)
 
     if (probe == NULL)
         return err_set(ERR_NOMEM, "cannot allocate guarded memory");
+    rc = vault_kdf_check_slots(v);
     for (size_t i = 0; i < v->hdr.nslots && rc == 0; i++) {
         const struct vault_slot *s = &v->hdr.slots[i];
         if (s->kind == VAULT_SLOT_PASSPHRASE) {
@@ -160,6 +161,7 @@ vault_rekey(struct vault *v)
         oldkey = v->key;
         v->key = newkey;
         v->hdr = *h;
+        v->backup = VAULT_BACKUP_NEW; /* the previous file opens with the old key */
         rc = vault_commit(v);
         if (rc < 0) {
             /* Nothing was replaced: the file on disk still opens with the old key. */

@@ -391,48 +391,65 @@ vault_seal(struct vault_header *h, const unsigned char *key, unsigned char *mem,
     return 0;
 }
 
-/* Temp files a killed writer left behind; only called under the writer lock. */
+/* 1 when `name` is `<base>.bak-` and 12 hex digits: the temp name of the backup step of older
+ * versions, which a writer killed between link and rename left behind. */
+static int
+is_stale_backup(const char *name, const char *base)
+{
+    size_t blen = strlen(base);
+
+    if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".bak-", 5) != 0)
+        return 0;
+    name += blen + 5;
+    if (strlen(name) != 12)
+        return 0;
+    for (; *name != '\0'; name++)
+        if (!((*name >= '0' && *name <= '9') || (*name >= 'a' && *name <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* What killed writers left behind: temp files, and stale backup temps, each a complete older
+ * vault that opens with the same key. Only called under the writer lock. */
 static void
 remove_stale_temps(const char *path)
 {
     char dirbuf[PATH_MAX], basebuf[PATH_MAX], prefix[PATH_MAX + 16], full[PATH_MAX * 2];
+    const char *base;
     struct dirent *d;
     DIR *dir;
 
     if (str_format(dirbuf, sizeof(dirbuf), "%s", path) < 0 ||
-        str_format(basebuf, sizeof(basebuf), "%s", path) < 0 ||
-        str_format(prefix, sizeof(prefix), ".%s.tmp-", basename(basebuf)) < 0)
+        str_format(basebuf, sizeof(basebuf), "%s", path) < 0)
+        return;
+    base = basename(basebuf);
+    if (str_format(prefix, sizeof(prefix), ".%s.tmp-", base) < 0)
         return;
     if ((dir = opendir(dirname(dirbuf))) == NULL)
         return;
     while ((d = readdir(dir)) != NULL) {
-        if (strncmp(d->d_name, prefix, strlen(prefix)) == 0 &&
+        if ((strncmp(d->d_name, prefix, strlen(prefix)) == 0 || is_stale_backup(d->d_name, base)) &&
             str_format(full, sizeof(full), "%s/%s", dirbuf, d->d_name) == 0)
             (void)unlink(full);
     }
     closedir(dir);
 }
 
-/* The current file becomes PATH.bak (a hard link, renamed into place: no copy, no window). */
+/* PATH.bak becomes a hard link to `src` (the current file, or with VAULT_BACKUP_NEW the file just
+ * written). No temp name: the old backup is removed first, so a writer killed between the two
+ * steps leaves no backup (the vault itself is intact), never an extra copy nobody removes. */
 static int
-keep_backup(const char *path)
+keep_backup(const char *path, const char *src)
 {
-    char bak[PATH_MAX + 8], tmp[PATH_MAX + 32];
-    unsigned char rnd[6];
+    char bak[PATH_MAX + 8];
     int rc;
 
-    keys_random(rnd, sizeof(rnd));
-    if ((rc = str_format(bak, sizeof(bak), "%s.bak", path)) < 0 ||
-        (rc = str_format(tmp, sizeof(tmp), "%s.bak-%02x%02x%02x%02x%02x%02x", path, rnd[0],
-                         rnd[1], rnd[2], rnd[3], rnd[4], rnd[5])) < 0)
+    if ((rc = str_format(bak, sizeof(bak), "%s.bak", path)) < 0)
         return rc;
-    if (link(path, tmp) < 0)
+    if (unlink(bak) < 0 && errno != ENOENT)
+        return err_set_errno(ERR_IO, "%s: cannot replace the backup", bak);
+    if (src != NULL && link(src, bak) < 0)
         return err_set_errno(ERR_IO, "%s: cannot keep a backup", path);
-    if (rename(tmp, bak) < 0) {
-        rc = err_set_errno(ERR_IO, "%s: cannot keep a backup", bak);
-        unlink(tmp);
-        return rc;
-    }
     return 0;
 }
 
@@ -449,10 +466,14 @@ vault_commit(struct vault *v)
         return rc;
     remove_stale_temps(v->path);
     rc = vault_seal(&v->hdr, v->key, mem, len);
+    /* VAULT_BACKUP_NEW (rekey, purge): the previous file must not survive as the backup, so it
+     * is removed before the write and the backup is the new file once it is in place. */
     if (rc == 0)
-        rc = keep_backup(v->path);
+        rc = keep_backup(v->path, v->backup == VAULT_BACKUP_NEW ? NULL : v->path);
     if (rc == 0)
         rc = file_write_atomic(v->path, mem, hlen + len + KEYS_TAG_BYTES, 0600);
+    if (rc == 0 && v->backup == VAULT_BACKUP_NEW)
+        rc = keep_backup(v->path, v->path);
     keys_free_large(mem);
     if (rc == 0) {
         /* Written: the old payload is stale, and this handle is done with. */

@@ -62,6 +62,22 @@ try_key_file(struct vault *v, const char *path)
     return wrong();
 }
 
+int
+vault_kdf_check_slots(const struct vault *v)
+{
+    struct vault_pass_slot ps;
+    int rc;
+
+    for (size_t i = 0; i < v->hdr.nslots; i++) {
+        if (v->hdr.slots[i].kind != VAULT_SLOT_PASSPHRASE)
+            continue;
+        if ((rc = vault_slot_pass_decode(&v->hdr.slots[i], &ps)) < 0 ||
+            (rc = keys_kdf_check_cost(&ps.kdf)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* Tries every passphrase slot with v->pass. */
 static int
 try_pass(struct vault *v)
@@ -107,6 +123,9 @@ vault_unlock_key(struct vault *v)
     if (!has_kind(v, VAULT_SLOT_PASSPHRASE))
         return err_set(ERR_UNAVAILABLE, "this vault opens with a key file only: pass --key-file F "
                                         "or set SECRETS_KEY_FILE");
+    /* A hostile file is refused before the prompt, not after minutes of Argon2id. */
+    if ((rc = vault_kdf_check_slots(v)) < 0)
+        return rc;
     rc = keys_passphrase_from_env("SECRETS", &v->pass);
     if (rc == 0)
         rc = keys_passphrase_prompt("Vault passphrase: ", 0, &v->pass);

@@ -102,6 +102,10 @@ struct vault_change {
     char *json;
 };
 
+/* What PATH.bak holds after a commit: the previous file (the default), or the new one when the
+ * previous must not survive (rekey: it opens with the old key; purge: it holds the value). */
+enum vault_backup { VAULT_BACKUP_PREVIOUS = 0, VAULT_BACKUP_NEW };
+
 struct vault {
     char path[PATH_MAX];
     int lock_fd;
@@ -117,11 +121,14 @@ struct vault {
     struct vault_change *changes;
     size_t nchanges, cchanges;
     int dirty;
+    enum vault_backup backup;
     struct keys_passphrase pass; /* the passphrase that unlocked it, if one did */
     unsigned char *keyfile;      /* guarded; the key file that unlocked it, if one did */
     char id_hex[VAULT_ID_HEX];
 };
 
+/* keys_kdf_check_cost for every passphrase slot: called before a passphrase is asked for. */
+int vault_kdf_check_slots(const struct vault *v);
 /* The entry text of NAME, from the pending changes or the payload. 1 found, 0 absent. */
 int vault_entry_lookup(const struct vault *v, const char *name, const char **json, size_t *len);
 /* Records a pending change (takes ownership of json, which may be NULL for purge). */

@@ -264,7 +264,7 @@ test_hostile_kdf_refused_fast(void **state)
     } cases[] = {
         {21, 1 << 20, ERR_LIMIT},
         {0xffffffffffffffffULL, 1 << 20, ERR_LIMIT},
-        {2, (4ULL << 30) + 1, ERR_LIMIT},
+        {2, (64ULL << 30) + 1, ERR_LIMIT},
         {2, 1ULL << 62, ERR_LIMIT},
         {0, 1 << 20, ERR_LIMIT},
         {2, 4096, ERR_LIMIT},
