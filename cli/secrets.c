@@ -25,6 +25,8 @@ static const struct cli_cmd commands[] = {
     {"import", cmd_import, "import secrets from a .env or JSON file"},
     {"run", cmd_run, "run a program with secrets in its environment or files"},
     {"push", cmd_push, "create the secrets in a Docker/Podman engine's secret store"},
+    {"keygen", cmd_keygen, "create an identity (X25519) for shared vaults"},
+    {"member", cmd_member, "add, remove or list the members of a shared vault"},
     {NULL, NULL, NULL},
 };
 
@@ -50,6 +52,10 @@ static const char usage[] =
     "  unlock       check the vault opens; --remember caches the key in the OS keyring\n"
     "  lock         remove the cached key\n"
     "  check        report expired and overdue secrets (exit 1 when any)\n"
+    "\n"
+    "Sharing:\n"
+    "  keygen       create an identity; prints its public key (age1...)\n"
+    "  member add NAME PUBKEY | rm NAME | list   who the vault is shared with\n"
     "\n"
     "Secrets in use:\n"
     "  create-file --name NAME   a Docker secret file (./secrets/NAME, 0400) and the Compose lines\n"

@@ -27,6 +27,9 @@ vault_cli_opt(struct vault_cli *c, int opt, const char *arg)
     case VAULT_OPT_KEY_FILE:
         c->unlock.key_file = arg;
         return 1;
+    case VAULT_OPT_IDENTITY:
+        c->unlock.identity = arg;
+        return 1;
     case VAULT_OPT_NO_KEYRING:
         c->unlock.no_keyring = 1;
         return 1;

@@ -159,8 +159,9 @@ vault_open(const char *path, int flags, const struct vault_unlock *u, struct vau
     if ((rc = str_format(v->path, sizeof(v->path), "%s", path)) < 0)
         goto fail;
     v->writable = (flags & VAULT_OPEN_WRITE) != 0;
+    v->scratch = (flags & VAULT_OPEN_SCRATCH) != 0;
     /* Writers lock before reading, so a read-modify-write never loses another writer's change. */
-    if (v->writable && (rc = take_lock(v)) < 0)
+    if (v->writable && !v->scratch && (rc = take_lock(v)) < 0)
         goto fail;
     if ((rc = read_guarded(path, &v->mem, &len)) < 0)
         goto fail;
@@ -464,15 +465,16 @@ vault_commit(struct vault *v)
         return err_set(ERR_INTERNAL, "vault not open for writing");
     if ((rc = build_payload(v, hlen, &mem, &len)) < 0)
         return rc;
-    remove_stale_temps(v->path);
+    if (!v->scratch)
+        remove_stale_temps(v->path);
     rc = vault_seal(&v->hdr, v->key, mem, len);
     /* VAULT_BACKUP_NEW (rekey, purge): the previous file must not survive as the backup, so it
      * is removed before the write and the backup is the new file once it is in place. */
-    if (rc == 0)
+    if (rc == 0 && !v->scratch)
         rc = keep_backup(v->path, v->backup == VAULT_BACKUP_NEW ? NULL : v->path);
     if (rc == 0)
         rc = file_write_atomic(v->path, mem, hlen + len + KEYS_TAG_BYTES, 0600);
-    if (rc == 0 && v->backup == VAULT_BACKUP_NEW)
+    if (rc == 0 && v->backup == VAULT_BACKUP_NEW && !v->scratch)
         rc = keep_backup(v->path, v->path);
     keys_free_large(mem);
     if (rc == 0) {
