@@ -134,7 +134,7 @@ int cmd_push(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_member(int argc, char **argv);
 int cmd_git_setup(int argc, char **argv);
-int cmd_git_show(int argc, char **argv);
+int cmd_textconv(int argc, char **argv);
 int cmd_merge_driver(int argc, char **argv);
 
 #endif

@@ -27,6 +27,9 @@ static const struct cli_cmd commands[] = {
     {"push", cmd_push, "create the secrets in a Docker/Podman engine's secret store"},
     {"keygen", cmd_keygen, "create an identity (X25519) for shared vaults"},
     {"member", cmd_member, "add, remove or list the members of a shared vault"},
+    {"git-setup", cmd_git_setup, "configure git to diff and merge vault files"},
+    {"textconv", cmd_textconv, "a vault file as text for git diff (never values)"},
+    {"merge-driver", cmd_merge_driver, "git's three-way merge of vault files"},
     {NULL, NULL, NULL},
 };
 
@@ -56,6 +59,8 @@ static const char usage[] =
     "Sharing:\n"
     "  keygen       create an identity; prints its public key (age1...)\n"
     "  member add NAME PUBKEY | rm NAME | list   who the vault is shared with\n"
+    "  git-setup    git diff shows vault files as text, git merge merges them per secret\n"
+    "  textconv FILE, merge-driver O A B   what git-setup has git run\n"
     "\n"
     "Secrets in use:\n"
     "  create-file --name NAME   a Docker secret file (./secrets/NAME, 0400) and the Compose lines\n"
