@@ -106,8 +106,11 @@ age_identity(const char *path, int line, const char *s, size_t n, struct keys_id
     char hrp[KEYS_BECH32_MAX];
     size_t got = 0;
 
-    if (keys_bech32_decode(s, n, hrp, sizeof(hrp), id->sk, KEYS_KEY_BYTES, &got) < 0)
-        return err_set(ERR_PARSE, "%s:%d: identity: %s", path, line, err_message());
+    if (keys_bech32_decode(s, n, hrp, sizeof(hrp), id->sk, KEYS_KEY_BYTES, &got) < 0) {
+        char why[256];
+        (void)str_format(why, sizeof(why), "%s", err_message());
+        return err_set(ERR_PARSE, "%s:%d: identity: %s", path, line, why);
+    }
     if (strcmp(hrp, KEYS_IDENTITY_HRP) != 0 || got != KEYS_KEY_BYTES)
         return bad(path, line, "not an X25519 identity (AGE-SECRET-KEY-1...)");
     crypto_scalarmult_base(id->pk, id->sk);
@@ -175,8 +178,11 @@ ssh_decode(const char *path, int line, const unsigned char *b, size_t n, struct 
                                "(secrets keygen)");
     if (nkeys != 1)
         return bad(path, line, "an OpenSSH private key file with more than one key");
-    if (keys_ssh_blob_key(pub, pl, id->raw_pk) < 0)
-        return err_set(ERR_PARSE, "%s:%d: %s", path, line, err_message());
+    if (keys_ssh_blob_key(pub, pl, id->raw_pk) < 0) {
+        char why[256];
+        (void)str_format(why, sizeof(why), "%s", err_message());
+        return err_set(ERR_PARSE, "%s:%d: %s", path, line, why);
+    }
     pr = (struct rd){priv, vl};
     if (rd_u32(&pr, &c1) < 0 || rd_u32(&pr, &c2) < 0 || rd_str(&pr, &type, &tl) < 0 ||
         rd_str(&pr, &pk, &pkl) < 0 || rd_str(&pr, &sk, &skl) < 0)

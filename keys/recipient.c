@@ -49,8 +49,11 @@ parse_age(const char *text, size_t len, unsigned char raw[KEYS_PK_BYTES])
     size_t n = 0;
     int rc = keys_bech32_decode(text, len, hrp, sizeof(hrp), raw, KEYS_PK_BYTES, &n);
 
-    if (rc < 0)
-        return err_set(ERR_PARSE, "recipient: %s", err_message());
+    if (rc < 0) {
+        char why[256];
+        (void)str_format(why, sizeof(why), "%s", err_message());
+        return err_set(ERR_PARSE, "recipient: %s", why);
+    }
     if (strcmp(hrp, KEYS_RECIPIENT_HRP) != 0)
         return err_set(ERR_PARSE, "recipient: prefix '%s1' is not an age X25519 recipient "
                                   "(age1...)",
