@@ -410,8 +410,9 @@ is_stale_backup(const char *name, const char *base)
     return 1;
 }
 
-/* What killed writers left behind: temp files, and stale backup temps, each a complete older
- * vault that opens with the same key. Only called under the writer lock. */
+/* What killed writers left behind: temp files (the backup's among them), and the backup temps
+ * `PATH.bak-<12 hex>` of older versions, each a complete older vault that opens with the same
+ * key. Only called under the writer lock. */
 static void
 remove_stale_temps(const char *path)
 {
@@ -436,11 +437,41 @@ remove_stale_temps(const char *path)
     closedir(dir);
 }
 
-/* PATH.bak becomes a hard link to `src` (the current file, or with VAULT_BACKUP_NEW the file just
- * written). No temp name: the old backup is removed first, so a writer killed between the two
- * steps leaves no backup (the vault itself is intact), never an extra copy nobody removes. */
+/* PATH.bak becomes the current file: hard-linked to one fixed temp name, renamed over the
+ * backup. There is always a backup, and a writer killed between the steps leaves at most that
+ * one temp name (a link to the live vault, not an older copy), which the next writer's
+ * clean-up removes: it starts like the other temp files. */
 static int
-keep_backup(const char *path, const char *src)
+keep_backup(const char *path)
+{
+    char dirbuf[PATH_MAX], basebuf[PATH_MAX], tmp[PATH_MAX * 2 + 16], bak[PATH_MAX + 8];
+    int rc;
+
+    if ((rc = str_format(dirbuf, sizeof(dirbuf), "%s", path)) < 0 ||
+        (rc = str_format(basebuf, sizeof(basebuf), "%s", path)) < 0 ||
+        (rc = str_format(tmp, sizeof(tmp), "%s/.%s.tmp-bak", dirname(dirbuf), basename(basebuf))) < 0 ||
+        (rc = str_format(bak, sizeof(bak), "%s.bak", path)) < 0)
+        return rc;
+    if (unlink(tmp) < 0 && errno != ENOENT)
+        return err_set_errno(ERR_IO, "%s: cannot remove a stale temp file", tmp);
+    if (link(path, tmp) < 0)
+        return err_set_errno(ERR_IO, "%s: cannot keep a backup", path);
+    if (rename(tmp, bak) < 0) {
+        rc = err_set_errno(ERR_IO, "%s: cannot keep a backup", bak);
+        (void)unlink(tmp);
+        return rc;
+    }
+    /* When the backup already was the live file (a writer killed after this step), rename
+     * does nothing and the temp name stays: it goes here. */
+    (void)unlink(tmp);
+    return 0;
+}
+
+/* Rekey and purge: the previous file must not survive as the backup (it opens with the old key,
+ * or holds the purged value), so it goes before the write; a writer killed before the new
+ * backup is made leaves none rather than that one. */
+static int
+drop_backup(const char *path)
 {
     char bak[PATH_MAX + 8];
     int rc;
@@ -448,9 +479,7 @@ keep_backup(const char *path, const char *src)
     if ((rc = str_format(bak, sizeof(bak), "%s.bak", path)) < 0)
         return rc;
     if (unlink(bak) < 0 && errno != ENOENT)
-        return err_set_errno(ERR_IO, "%s: cannot replace the backup", bak);
-    if (src != NULL && link(src, bak) < 0)
-        return err_set_errno(ERR_IO, "%s: cannot keep a backup", path);
+        return err_set_errno(ERR_IO, "%s: cannot remove the backup", bak);
     return 0;
 }
 
@@ -468,14 +497,14 @@ vault_commit(struct vault *v)
     if (!v->scratch)
         remove_stale_temps(v->path);
     rc = vault_seal(&v->hdr, v->key, mem, len);
-    /* VAULT_BACKUP_NEW (rekey, purge): the previous file must not survive as the backup, so it
-     * is removed before the write and the backup is the new file once it is in place. */
+    /* VAULT_BACKUP_NEW (rekey, purge): the backup is the new file once it is in place. A
+     * scratch file (the merge driver's) gets no backup. */
     if (rc == 0 && !v->scratch)
-        rc = keep_backup(v->path, v->backup == VAULT_BACKUP_NEW ? NULL : v->path);
+        rc = v->backup == VAULT_BACKUP_NEW ? drop_backup(v->path) : keep_backup(v->path);
     if (rc == 0)
         rc = file_write_atomic(v->path, mem, hlen + len + KEYS_TAG_BYTES, 0600);
     if (rc == 0 && v->backup == VAULT_BACKUP_NEW && !v->scratch)
-        rc = keep_backup(v->path, v->path);
+        rc = keep_backup(v->path);
     keys_free_large(mem);
     if (rc == 0) {
         /* Written: the old payload is stale, and this handle is done with. */

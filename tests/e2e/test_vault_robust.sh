@@ -133,9 +133,12 @@ t_killed_writers_leave_no_backup_copies() {
         wait "$pid" 2>/dev/null
         [ -z "$(strays | grep -Ev '^v\.sv\.bak-(0123456789ab|keepme)$')" ] ||
             fail "round $i left: $(strays | tr '\n' ' ')"
+        [ -f v.sv.bak ] || fail "round $i: no backup"
     done
     kv rm gone --purge -q >/dev/null || fail "purge failed"
     [ -z "$(strays | grep -v '^v\.sv\.bak-keepme$')" ] || fail "left after a write: $(strays | tr '\n' ' ')"
+    [ -z "$(ls -A | grep '^\.v\.sv\.tmp-')" ] || fail "temp files left after a write: $(ls -A | tr '\n' ' ')"
+    "$SECRETS" list --vault v.sv.bak --key-file k.key >/dev/null || fail "no backup after the purge"
     expect_file v.sv.bak-keepme
     run "$SECRETS" get gone --vault v.sv.bak --key-file k.key
     expect_rc 2
@@ -158,7 +161,7 @@ t_rekey_replaces_the_backup() {
     expect_rc 0
     [ "$(keycheck v.sv)" != "$old" ] || fail "rekey did not change the data key"
     cmp -s v.sv v.sv.bak || fail "backup after rekey is not the new file"
-    [ "$(kv get a --vault v.sv.bak)" = two ] || fail "backup after rekey does not open"
+    [ "$("$SECRETS" get a --vault v.sv.bak --key-file k.key)" = two ] || fail "backup after rekey does not open"
     for ((i = 1; i <= 25; i++)); do
         "$SECRETS" rekey --vault v.sv --key-file k.key -q >/dev/null 2>&1 &
         pid=$!
