@@ -62,8 +62,8 @@ vault_passwd(struct vault *v, const struct keys_passphrase *pass,
         known += h->slots[i].kind == VAULT_SLOT_PASSPHRASE ||
                  h->slots[i].kind == VAULT_SLOT_KEY_FILE || h->slots[i].kind == VAULT_SLOT_MEMBER;
     if (known == 0) {
-        rc = err_set(ERR_USAGE, "refusing to leave the vault without a passphrase, key-file or "
-                                "member slot: it could never be opened again");
+        rc = err_set(ERR_USAGE, "refusing to leave the vault without a passphrase or key-file "
+                                "slot (or a member): it could never be opened again");
         goto out;
     }
     v->hdr = *h;
