@@ -65,7 +65,7 @@ static const char usage[] =
     "Secrets in use:\n"
     "  create-file --name NAME   a Docker secret file (./secrets/NAME, 0400) and the Compose lines\n"
     "  export --format F         docker-secrets, env, json, compose or k8s\n"
-    "  import --env-file F | --json F   store each entry as a new version\n"
+    "  import --env-file F | --json F | --pass DIR   store each entry as a new version\n"
     "  run [--all | --env VAR=NAME]... [--as-files] -- CMD   run CMD with secrets\n"
     "  push [NAMES...]           create them in the engine's secret store (--versioned)\n"
     "\n"

@@ -243,6 +243,11 @@ struct vault_import {
 int vault_import_env(const char *path, struct vault_import *out);
 /* A JSON object of strings (values with \u0000 are cut there: cJSON strings). */
 int vault_import_json(const char *path, struct vault_import *out);
+/* A pass(1) store: every DIR/NAME.gpg decrypted by `gpg --batch --decrypt` with the user's own
+ * keys (agent, GNUPGHOME), stored as NAME with the file's whole content (one trailing newline
+ * dropped). Symlinks are not followed; at most 10,000 entries, 16 levels. A name that is not a
+ * vault name, or a file gpg cannot decrypt, stops with the file's path; nothing is imported. */
+int vault_import_pass(const char *dir, struct vault_import *out);
 void vault_import_free(struct vault_import *im);
 enum { VAULT_IMPORT_NEW = 0, VAULT_IMPORT_UPDATE = 1, VAULT_IMPORT_SAME = 2 };
 /* How `it` compares with the vault; `*current` gets the current version (0 when new). */

@@ -158,6 +158,10 @@ struct vault {
     int scratch; /* VAULT_OPEN_SCRATCH: no lock file, no backup (merge driver temp files) */
 };
 
+/* Adds an imported pair (name checked; a repeated name replaces the earlier one). */
+int vault_import_add(struct vault_import *im, const char *path, int line, const char *name,
+                     const void *data, size_t len);
+
 /* keys_kdf_check_cost for every passphrase slot: called before a passphrase is asked for. */
 int vault_kdf_check_slots(const struct vault *v);
 /* The entry text of NAME, from the pending changes or the payload. 1 found, 0 absent. */

@@ -319,4 +319,41 @@ t_git_two_members_merge() {
     expect_err 'not a member'
 }
 
+# A real pass store, encrypted to a throwaway gpg key: every entry decrypted through gpg.
+t_import_pass_store_through_gpg() {
+    command -v gpg >/dev/null && command -v pass >/dev/null || skip "gpg or pass missing"
+    export GNUPGHOME=$TMP/gnupg PASSWORD_STORE_DIR=$TMP/store
+    mkdir -m 700 gnupg
+    gpg --batch --passphrase '' --quick-gen-key 'Throwaway <throwaway@example.invalid>' \
+        future-default default never >/dev/null 2>&1 || fail "gpg key"
+    pass init throwaway@example.invalid >/dev/null || fail "pass init"
+    printf 'pg-from-pass\n' | pass insert -e prod/db/password >/dev/null
+    printf 'line1\nline2\n' | pass insert -m prod/tls/note >/dev/null
+    ln -s /etc/passwd store/link.gpg
+    "$SECRETS" init --vault v.sv --key-file k.key --no-passphrase -q >/dev/null
+    run owner import --pass store
+    expect_rc 0
+    expect_out '^new +prod/db/password \(version 1\)'
+    expect_no_out 'pg-from-pass|link'
+    run owner get prod/db/password
+    [ "$OUT" = pg-from-pass ] || fail "value '$OUT'"
+    owner get prod/tls/note >note
+    printf 'line1\nline2' | cmp -s - note || fail "multi-line entry changed"
+    # again: nothing changes
+    run owner import --pass store
+    expect_out '^unchanged prod/db/password'
+    # without the secret key, or with a name the vault refuses: exit 2, nothing imported
+    printf 'x\n' | pass insert -e 'bad name' >/dev/null
+    run owner import --pass store
+    expect_rc 2
+    expect_err "bad name.gpg: 'bad name' is not a secret name"
+    rm "store/bad name.gpg"
+    printf 'y\n' | pass insert -e prod/new >/dev/null
+    GNUPGHOME=$TMP/empty run owner import --pass store
+    expect_rc 2
+    expect_err 'gpg could not decrypt'
+    run owner get prod/new
+    expect_rc 2
+}
+
 e2e_main
