@@ -223,30 +223,23 @@ ssh_identity(const char *path, int line, const char *s, struct keys_identity *id
 }
 
 int
-keys_identity_read(const char *path, struct keys_identity *id)
+keys_identity_parse(const char *path, const char *mem, size_t len, struct keys_identity *id)
 {
-    char *mem = NULL, *p;
-    size_t len = 0;
+    const char *p;
     int rc, line = 0;
 
     memset(id, 0, sizeof(*id));
     if ((rc = keys_init()) < 0)
         return rc;
-    if ((rc = read_file(path, &mem, &len)) < 0)
-        return rc;
-    if ((id->sk = keys_alloc(KEYS_KEY_BYTES)) == NULL) {
-        keys_free(mem);
+    if (memchr(mem, '\0', len) != NULL || mem[len] != '\0')
+        return err_set(ERR_PARSE, "%s: identity file holds a NUL byte (binary file?)", path);
+    if ((id->sk = keys_alloc(KEYS_KEY_BYTES)) == NULL)
         return err_set(ERR_NOMEM, "cannot allocate guarded memory");
-    }
-    if (memchr(mem, '\0', len) != NULL) {
-        rc = err_set(ERR_PARSE, "%s: identity file holds a NUL byte (binary file?)", path);
-        goto out;
-    }
     rc = err_set(ERR_PARSE, "%s:%d: no identity in this file (expected AGE-SECRET-KEY-1... or "
                             "an OpenSSH private key; the file may be truncated)",
                  path, 1);
     for (p = mem; *p != '\0';) {
-        char *nl = strchr(p, '\n');
+        const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p), t = n;
         line++;
         while (t > 0 && (p[t - 1] == '\r' || p[t - 1] == ' ' || p[t - 1] == '\t'))
@@ -264,10 +257,25 @@ keys_identity_read(const char *path, struct keys_identity *id)
                                  "-----BEGIN OPENSSH PRIVATE KEY-----)");
         break;
     }
-out:
-    keys_free(mem);
     if (rc < 0)
         keys_identity_free(id);
+    return rc;
+}
+
+int
+keys_identity_read(const char *path, struct keys_identity *id)
+{
+    char *mem = NULL;
+    size_t len = 0;
+    int rc;
+
+    memset(id, 0, sizeof(*id));
+    if ((rc = keys_init()) < 0)
+        return rc;
+    if ((rc = read_file(path, &mem, &len)) < 0)
+        return rc;
+    rc = keys_identity_parse(path, mem, len, id);
+    keys_free(mem);
     return rc;
 }
 

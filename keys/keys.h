@@ -170,6 +170,8 @@ int keys_identity_create(const char *path, char *pub, size_t pubsize);
  * OpenSSH ed25519 private key. Refused (ERR_UNSAFE) when group or others can read it or it is a
  * symlink; ERR_PARSE "path:line: ..." when malformed. */
 int keys_identity_read(const char *path, struct keys_identity *id);
+/* The same from text mem[0..len) (mem[len] must be NUL); `path` names it in messages. */
+int keys_identity_parse(const char *path, const char *mem, size_t len, struct keys_identity *id);
 void keys_identity_free(struct keys_identity *id);
 /* Sealed box (crypto_box_seal) of m[0..mlen) to `pk`: c gets mlen + KEYS_SEAL_OVERHEAD bytes. */
 int keys_seal(const unsigned char pk[KEYS_PK_BYTES], const unsigned char *m, size_t mlen,

@@ -164,7 +164,9 @@ vault_unlock_key(struct vault *v)
         return 0;
     }
     idf = v->unlock.identity;
-    if (idf == NULL && v->unlock.key_file == NULL)
+    /* SECRETS_IDENTITY_FILE, exported for team vaults, is not an error for a vault without
+     * members: the next source is asked. An explicit --identity is. */
+    if (idf == NULL && v->unlock.key_file == NULL && has_kind(v, VAULT_SLOT_MEMBER))
         idf = getenv("SECRETS_IDENTITY_FILE");
     if (idf != NULL && idf[0] != '\0') {
         if ((rc = try_identity(v, idf)) < 0)

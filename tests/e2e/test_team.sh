@@ -319,6 +319,20 @@ t_git_two_members_merge() {
     expect_err 'not a member'
 }
 
+# SECRETS_IDENTITY_FILE exported for team vaults does not break a vault without members (the
+# next source is asked); an explicit --identity there is an error.
+t_identity_env_and_personal_vault() {
+    "$SECRETS" keygen --output me.id -q >/dev/null
+    "$SECRETS" init --vault own.sv --key-file own.key --no-passphrase -q >/dev/null
+    printf 'mine' | "$SECRETS" set a --vault own.sv --key-file own.key -q >/dev/null
+    SECRETS_IDENTITY_FILE=$TMP/me.id SECRETS_KEY_FILE=$TMP/own.key run "$SECRETS" get a --vault own.sv
+    expect_rc 0
+    [ "$OUT" = mine ] || fail "read '$OUT'"
+    run "$SECRETS" get a --vault own.sv --identity me.id
+    expect_rc 2
+    expect_err 'no members'
+}
+
 # A real pass store, encrypted to a throwaway gpg key: every entry decrypted through gpg.
 t_import_pass_store_through_gpg() {
     command -v gpg >/dev/null && command -v pass >/dev/null || skip "gpg or pass missing"
