@@ -2,6 +2,7 @@
  * `secrets check` can fail a CI job. Rules are table rows plus one function. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "vault_internal.h"
@@ -46,9 +47,40 @@ day(long long t, char *out, size_t size)
         (void)str_format(out, size, "?");
 }
 
-/* VAULT004: a secret whose current version was written before a member's removal. */
+/* 1 when the current value of NAME was first written after `at`: the current version, or for
+ * a rollback the version it brought back (followed), is later than `at`. A rollback to a
+ * value from before the removal does not count. */
 static int
-check_removed(const struct vault_info *x, const struct vault_removed *r, size_t nr,
+rotated_since(struct vault *v, const char *name, long long at)
+{
+    struct vault_info h;
+    size_t i, steps = 0;
+    int yes = 0, to;
+
+    memset(&h, 0, sizeof(h));
+    if (vault_history(v, name, &h) < 0 || h.nversions == 0) {
+        free(h.versions);
+        return 0;
+    }
+    i = h.nversions - 1;
+    while (steps++ <= h.nversions) {
+        if (sscanf(h.versions[i].how, "rollback to %d", &to) != 1) {
+            yes = h.versions[i].at > at;
+            break;
+        }
+        for (i = 0; i < h.nversions && h.versions[i].n != to; i++)
+            ;
+        if (i == h.nversions)
+            break; /* that version is no longer kept: unknown, so not rotated */
+    }
+    free(h.versions);
+    return yes;
+}
+
+/* VAULT004: a secret whose current version was written before a member's removal, or brought
+ * back by a rollback since. */
+static int
+check_removed(struct vault *v, const struct vault_info *x, const struct vault_removed *r, size_t nr,
               struct findings *f, const char *path)
 {
     struct location loc = {.path = x->name, .layer_index = -1};
@@ -57,7 +89,7 @@ check_removed(const struct vault_info *x, const struct vault_removed *r, size_t 
     int rc = 0;
 
     for (size_t k = 0; k < nr && rc == 0; k++) {
-        if (x->updated > r[k].at)
+        if (x->updated > r[k].at && rotated_since(v, x->name, r[k].at))
             continue;
         day(r[k].at, when, sizeof(when));
         rc = findings_add(f, &rule_removed_member, &loc, &ex,
@@ -109,7 +141,7 @@ vault_check(struct vault *v, long long now, long within_days, struct findings *f
                                   x->name, when, x->rotate_after);
         }
         if (rc == 0)
-            rc = check_removed(x, removed, nremoved, f, v->path);
+            rc = check_removed(v, x, removed, nremoved, f, v->path);
     }
 out:
     free(removed);

@@ -116,6 +116,14 @@ PY
     as alice rotate svc/other -q >/dev/null
     run as alice check
     expect_rc 0
+    # a rollback to a version from before the removal brings back a value bob knows
+    as alice rollback svc/other --to 1 -q >/dev/null
+    run as alice check
+    expect_rc 1
+    expect_out "\[VAULT004\] secret 'svc/other' was readable by 'bob'"
+    as alice rollback svc/other --to 2 -q >/dev/null
+    run as alice check
+    expect_rc 0
     run as alice member list --format json
     [ "$(jq -r '.removed[0].name' <<<"$OUT")" = bob ] || fail "removal record: $OUT"
 }
