@@ -525,6 +525,49 @@ test_members_add_remove_rekey(void **state)
     vault_close(v);
 }
 
+/* A vault with a member slot: every byte flipped in turn is refused when opened with the
+ * member's identity (the slot's name and key are bound by the header checksum and the body's
+ * associated data, the sealed key by its tag and the vault id inside it). */
+static void
+test_member_vault_every_flip(void **state)
+{
+    char p4[160], idp[160], pub[KEYS_RECIPIENT_TEXT];
+    struct vault_unlock ku = {keyfile, 1, NULL}, iu = {NULL, 1, NULL};
+    struct vault_create c = {0};
+    struct vault *v;
+    unsigned char *orig, *copy;
+    size_t len;
+    (void)state;
+    snprintf(p4, sizeof(p4), "%s/flip-team.sv", dir);
+    c.key_file = keyfile;
+    assert_int_equal(vault_create(p4, &c), 0);
+    make_identity("flipper", idp, sizeof(idp), pub, sizeof(pub));
+    iu.identity = idp;
+    assert_int_equal(vault_open(p4, VAULT_OPEN_WRITE, &ku, &v), 0);
+    assert_int_equal(vault_member_add(v, "flipper", pub), 0);
+    vault_close(v);
+    assert_int_equal(vault_open(p4, VAULT_OPEN_WRITE, &iu, &v), 0);
+    assert_int_equal(vault_set(v, "a", "secret-a", 8, NULL, NULL), 0);
+    assert_int_equal(vault_commit(v), 0);
+    vault_close(v);
+    orig = slurp(p4, &len);
+    copy = malloc(len);
+    for (size_t i = 0; i < len; i++) {
+        memcpy(copy, orig, len);
+        copy[i] ^= 0x01;
+        spit(p4, copy, len);
+        int rc = vault_open(p4, 0, &iu, &v);
+        if (rc == 0)
+            fail_msg("flip at byte %zu of %zu not detected", i, len);
+        assert_true(rc == ERR_PARSE || rc == ERR_AUTH);
+    }
+    spit(p4, orig, len);
+    assert_int_equal(vault_open(p4, 0, &iu, &v), 0);
+    vault_close(v);
+    free(copy);
+    free(orig);
+}
+
 /* Member and removal slots from a hostile file: every malformed shape is refused. */
 static void
 test_member_slots_hostile(void **state)
@@ -642,6 +685,7 @@ main(void)
         cmocka_unit_test(test_bech32_detects_every_substitution),
         cmocka_unit_test(test_members_add_remove_rekey),
         cmocka_unit_test(test_member_slots_hostile),
+        cmocka_unit_test(test_member_vault_every_flip),
         cmocka_unit_test(test_recipients_and_identities_hostile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
