@@ -327,6 +327,26 @@ t_git_two_members_merge() {
     expect_err 'not a member'
 }
 
+# A vault only members open: the key file removed, members added and removed with identities
+# alone (a member slot is re-wrapped with the public key); the last way in is never removed.
+t_members_only_vault() {
+    team a b
+    run "$SECRETS" passwd --remove-key-files --vault v.sv --identity a.id
+    expect_rc 0
+    run owner get x
+    expect_rc 2
+    printf 'z' | as b set s -q >/dev/null || fail "b cannot set"
+    run as a member rm b
+    expect_rc 0
+    run as b get s
+    expect_rc 2
+    run as a member rm a
+    expect_rc 2
+    expect_err "'a' is the last way into this vault"
+    run as a get s
+    [ "$OUT" = z ] || fail "a read '$OUT'"
+}
+
 # SECRETS_IDENTITY_FILE exported for team vaults does not break a vault without members (the
 # next source is asked); an explicit --identity there is an error.
 t_identity_env_and_personal_vault() {
