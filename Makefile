@@ -26,9 +26,9 @@ DEPS_BUILD := build-essential clang pkg-config libsodium-dev libsecret-1-dev lib
 	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev libgit2-dev
 DEPS_TEST  := libclang-rt-14-dev cppcheck clang-tidy gnome-keyring dbus-daemon dbus-bin \
 	libsecret-tools podman umoci skopeo zstd distro-info-data git nodejs npm groff-base pass gnupg \
-	python3 python3-dotenv
+	python3 python3-dotenv strace
 
-.PHONY: all deps programs test check lint fuzz bench install uninstall clean demo docs \
+.PHONY: all deps programs test check lint fuzz fuzz-long bench install uninstall clean demo docs \
 	unit-tests fuzz-targets
 
 all: programs
@@ -168,6 +168,12 @@ FUZZ_SECONDS ?= 20
 fuzz: deps
 	@$(MAKE) --no-print-directory CC=clang SANITIZE=fuzz BUILD=build/fuzz fuzz-targets
 	@tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+# Every target for FUZZ_SECONDS each (default 1 h here), the corpora in tests/fuzz/corpus grown
+# from the runs (-merge=1): `FUZZ_SECONDS=600 make fuzz-long`, `FUZZ_ONLY=config` for one.
+fuzz-long: deps
+	@$(MAKE) --no-print-directory CC=clang SANITIZE=fuzz BUILD=build/fuzz fuzz-targets
+	@tests/fuzz/run.sh build/fuzz $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),3600) grow
 
 fuzz-targets: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzers/%,$(FUZZ_SRCS))
 

@@ -58,7 +58,8 @@ int cli_parse_long(const char *s, long min, long max, const char *what, long *ou
 int cli_dispatch(const struct cli_cmd *cmds, int argc, char **argv, const char *usage);
 /* After a successful command: flush and close stdout, turning a write error into exit 2. */
 int cli_finish(int status);
-/* Core dumps off and the process made non-dumpable (secrets holds keys in memory). */
+/* Core dumps off and the process made non-dumpable (secrets holds keys in memory); every
+ * finding message passes through the detector's redaction (detect_redact_text). */
 void cli_harden_process(void);
 /* Warns once that a secret given on the command line is visible to other users. */
 void cli_warn_argv_secret(const char *option);
@@ -132,5 +133,10 @@ int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_member(int argc, char **argv);
+int cmd_git_setup(int argc, char **argv);
+int cmd_textconv(int argc, char **argv);
+int cmd_merge_driver(int argc, char **argv);
 
 #endif

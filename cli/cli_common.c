@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "detect.h"
 
 void
 cli_report_opts_init(struct report_opts *o)
@@ -170,6 +171,8 @@ cli_harden_process(void)
 
     (void)setrlimit(RLIMIT_CORE, &rl);
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    /* Messages quote their input (a key, a malformed line): none may carry a secret. */
+    findings_set_redactor(detect_redact_text);
 }
 
 void

@@ -180,6 +180,7 @@ main(int argc, char **argv)
             break;
         case OPT_SHOW_SECRETS:
             opts.show_secrets = 1;
+            findings_set_redactor(NULL); /* the values are asked for */
             break;
         case OPT_ALL_CONTAINERS:
             opts.all_containers = 1;

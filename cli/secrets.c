@@ -25,6 +25,11 @@ static const struct cli_cmd commands[] = {
     {"import", cmd_import, "import secrets from a .env or JSON file"},
     {"run", cmd_run, "run a program with secrets in its environment or files"},
     {"push", cmd_push, "create the secrets in a Docker/Podman engine's secret store"},
+    {"keygen", cmd_keygen, "create an identity (X25519) for shared vaults"},
+    {"member", cmd_member, "add, remove or list the members of a shared vault"},
+    {"git-setup", cmd_git_setup, "configure git to diff and merge vault files"},
+    {"textconv", cmd_textconv, "a vault file as text for git diff (never values)"},
+    {"merge-driver", cmd_merge_driver, "git's three-way merge of vault files"},
     {NULL, NULL, NULL},
 };
 
@@ -51,10 +56,16 @@ static const char usage[] =
     "  lock         remove the cached key\n"
     "  check        report expired and overdue secrets (exit 1 when any)\n"
     "\n"
+    "Sharing:\n"
+    "  keygen       create an identity; prints its public key (age1...)\n"
+    "  member add NAME PUBKEY | rm NAME | list   who the vault is shared with\n"
+    "  git-setup    git diff shows vault files as text, git merge merges them per secret\n"
+    "  textconv FILE, merge-driver O A B   what git-setup has git run\n"
+    "\n"
     "Secrets in use:\n"
     "  create-file --name NAME   a Docker secret file (./secrets/NAME, 0400) and the Compose lines\n"
     "  export --format F         docker-secrets, env, json, compose or k8s\n"
-    "  import --env-file F | --json F   store each entry as a new version\n"
+    "  import --env-file F | --json F | --pass DIR   store each entry as a new version\n"
     "  run [--all | --env VAR=NAME]... [--as-files] -- CMD   run CMD with secrets\n"
     "  push [NAMES...]           create them in the engine's secret store (--versioned)\n"
     "\n"

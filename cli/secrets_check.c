@@ -10,7 +10,8 @@ static const char usage[] =
     "usage: secrets check [--within DAYS] [report options]\n"
     "\n"
     "Reports secrets past their --expires date (VAULT001, high) or past their --rotate-after\n"
-    "period (VAULT002, medium); with --within, also those due within DAYS (VAULT003, low).\n"
+    "period (VAULT002, medium), and those a removed member could read, not rotated since\n"
+    "(VAULT004, high); with --within, also those due within DAYS (VAULT003, low).\n"
     "Exit status 1 when any finding is at or above --fail-on (default low).\n"
     "      --within DAYS   also report what falls due within DAYS days\n" REPORT_OPTS_HELP REPORT_FAIL_ON_HELP("low")
         VAULT_OPTS_HELP;
@@ -23,6 +24,8 @@ cmd_check(int argc, char **argv)
         {"vault", required_argument, NULL, VAULT_OPT_VAULT},
         {"key-file", required_argument, NULL, VAULT_OPT_KEY_FILE},
         {"no-keyring", no_argument, NULL, VAULT_OPT_NO_KEYRING},
+        {"identity", required_argument, NULL, VAULT_OPT_IDENTITY},
+        {"allow-expensive-kdf", no_argument, NULL, VAULT_OPT_ALLOW_EXPENSIVE_KDF},
         {"help", no_argument, NULL, 'h'},
         REPORT_OPTS_LONG,
         {NULL, 0, NULL, 0},

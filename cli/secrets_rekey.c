@@ -9,8 +9,8 @@ static const char usage[] =
     "\n"
     "Replaces the data key (after a leak of the key or of a cached copy): every secret is\n"
     "re-encrypted and every key slot re-wrapped, so the secret of each slot is needed (the\n"
-    "passphrase and/or --key-file). The keyring cache of the old key is removed. The backup\n"
-    "PATH.bak still opens with the old key until the next write replaces it.\n" VAULT_OPTS_HELP;
+    "passphrase and/or --key-file). The keyring cache of the old key is removed, and the\n"
+    "backup PATH.bak is replaced by the new file (the old one opened with the old key).\n" VAULT_OPTS_HELP;
 
 int
 cmd_rekey(int argc, char **argv)

@@ -20,17 +20,24 @@ enum {
     VAULT_OPT_VAULT = 0x200,
     VAULT_OPT_KEY_FILE,
     VAULT_OPT_NO_KEYRING,
+    VAULT_OPT_ALLOW_EXPENSIVE_KDF,
+    VAULT_OPT_IDENTITY,
 };
 #define VAULT_OPTS_LONG                                                                        \
     {"vault", required_argument, NULL, VAULT_OPT_VAULT},                                       \
         {"key-file", required_argument, NULL, VAULT_OPT_KEY_FILE},                             \
         {"no-keyring", no_argument, NULL, VAULT_OPT_NO_KEYRING},                               \
+        {"identity", required_argument, NULL, VAULT_OPT_IDENTITY},                             \
+        {"allow-expensive-kdf", no_argument, NULL, VAULT_OPT_ALLOW_EXPENSIVE_KDF},             \
         {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}
 #define VAULT_OPTS_HELP                                                                        \
     "      --vault PATH      the vault (default $SECRETS_VAULT, else\n"                        \
     "                        $XDG_DATA_HOME/secrets/vault.sv or ~/.local/share/secrets/vault.sv)\n" \
     "      --key-file F      unlock with this key file (SECRETS_KEY_FILE works too)\n"          \
+    "      --identity F      unlock as a member with this identity file\n"                     \
+    "                        (SECRETS_IDENTITY_FILE works too)\n"                              \
     "      --no-keyring      do not look in the OS keyring cache (SECRETS_NO_KEYRING=1)\n"     \
+    "      --allow-expensive-kdf  accept Argon2id parameters above the `sensitive` preset\n"   \
     "  -q, --quiet           no notes or warnings\n"
 void vault_cli_init(struct vault_cli *c);
 /* 1 when `opt` was a shared vault option. */

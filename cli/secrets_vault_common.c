@@ -27,8 +27,14 @@ vault_cli_opt(struct vault_cli *c, int opt, const char *arg)
     case VAULT_OPT_KEY_FILE:
         c->unlock.key_file = arg;
         return 1;
+    case VAULT_OPT_IDENTITY:
+        c->unlock.identity = arg;
+        return 1;
     case VAULT_OPT_NO_KEYRING:
         c->unlock.no_keyring = 1;
+        return 1;
+    case VAULT_OPT_ALLOW_EXPENSIVE_KDF:
+        keys_kdf_allow_expensive(1);
         return 1;
     case 'q':
         diag_set_quiet(1);

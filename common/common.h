@@ -175,6 +175,11 @@ struct finding_extra {
 void findings_init(struct findings *f);
 void findings_free(struct findings *f);
 int findings_add_target(struct findings *f, const char *type, const char *name);
+/* A function every finding message goes through before it is stored (the programs install the
+ * detector's detect_redact_text): a message that quotes its input never carries a secret in
+ * clear. It appends the new text to `out` and returns 1, or returns 0 to keep the message. */
+typedef int (*findings_redactor_fn)(const char *msg, size_t len, struct buf *out);
+void findings_set_redactor(findings_redactor_fn fn);
 /* Adds a finding for `rule` at `loc` with a printf-style message. `extra` may be NULL. */
 int findings_add(struct findings *f, const struct rule_meta *rule, const struct location *loc,
                  const struct finding_extra *extra, const char *fmt, ...)
@@ -228,7 +233,9 @@ int report_color_wanted(int fd);
 /* ---- INI config (inih) ------------------------------------------------------------------- */
 /* Called for every `key = value`; return 0 to accept, negative (after err_set) to stop. */
 typedef int (*config_handler)(void *user, const char *section, const char *key, const char *value);
-/* Loads an INI file; a syntax error or a handler error gives ERR_PARSE with path:line. */
+/* Loads an INI file of at most CONFIG_MAX_BYTES; a syntax error or a handler error gives
+ * ERR_PARSE with path:line (lines longer than inih's 200 bytes are a syntax error). */
+#define CONFIG_MAX_BYTES (1u << 20)
 int config_load(const char *path, config_handler handler, void *user);
 
 /* ---- cJSON set-up -------------------------------------------------------------------------- */

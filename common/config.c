@@ -1,6 +1,7 @@
 /* config: INI files through inih, with errors reported as path:line. */
 #include <ini.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common.h"
 
@@ -27,11 +28,19 @@ int
 config_load(const char *path, config_handler handler, void *user)
 {
     struct config_ctx ctx = {handler, user, 0};
+    struct buf b = {0};
     char msg[512];
-    int line = ini_parse(path, config_cb, &ctx);
+    int line, rc;
 
-    if (line == -1)
-        return err_set_errno(ERR_NOTFOUND, "%s: cannot open", path);
+    /* Read whole and bounded first: inih reading the file itself never stops on /dev/zero. */
+    if ((rc = file_read_all(path, CONFIG_MAX_BYTES, 0, &b)) < 0)
+        return rc;
+    if (b.len > 0 && memchr(b.data, '\0', b.len) != NULL) {
+        buf_free(&b);
+        return err_set(ERR_PARSE, "%s: contains a NUL byte; not a settings file", path);
+    }
+    line = ini_parse_string(b.data != NULL ? b.data : "", config_cb, &ctx);
+    buf_free(&b);
     if (line == -2)
         return err_set(ERR_NOMEM, "out of memory reading %s", path);
     if (line > 0) {

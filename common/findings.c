@@ -353,13 +353,53 @@ fill_strings(struct findings *f, struct finding *x, const struct rule_meta *rule
     return 0;
 }
 
+static findings_redactor_fn redactor;
+
+void
+findings_set_redactor(findings_redactor_fn fn)
+{
+    redactor = fn;
+}
+
+/* Runs the message through the redactor, if one is installed: 0 when it is fine as it is, 1 when
+ * `out` holds the text to use instead (on the redactor's error, a note rather than the message
+ * as it was), negative on a lack of memory. */
+static int
+redact_message(const char *message, size_t len, struct buf *out)
+{
+    int rc;
+
+    if (redactor == NULL || (rc = redactor(message, len, out)) == 0)
+        return 0;
+    if (rc < 0 || out->data == NULL) {
+        static const char withheld[] = "(message withheld: it could not be checked for secrets)";
+        out->len = 0;
+        if (buf_append(out, withheld, sizeof(withheld) - 1) < 0)
+            return err_set(ERR_NOMEM, "out of memory");
+    }
+    return 1;
+}
+
 static int
 add_finding(struct findings *f, const struct rule_meta *rule, const struct location *loc,
             const struct finding_extra *extra, const char *message, size_t msg_len, char *owned)
 {
     struct finding x;
+    struct buf red = {0};
     int rc;
 
+    if ((rc = redact_message(message, msg_len, &red)) < 0) {
+        free(owned);
+        buf_free(&red);
+        return rc;
+    }
+    if (rc > 0) {
+        /* the redacted text replaces the message (and is copied below) */
+        free(owned);
+        owned = NULL;
+        message = red.data;
+        msg_len = red.len;
+    }
     memset(&x, 0, sizeof(x));
     x.severity = extra != NULL && extra->override_severity ? extra->severity : rule->severity;
     x.layer_index = -1;
@@ -375,12 +415,15 @@ add_finding(struct findings *f, const struct rule_meta *rule, const struct locat
         struct finding *items = realloc(f->items, cap * sizeof(*items));
         if (items == NULL) {
             free(owned);
+            buf_free(&red);
             return err_set(ERR_NOMEM, "out of memory");
         }
         f->items = items;
         f->cap = cap;
     }
-    if ((rc = fill_strings(f, &x, rule, loc, extra, message, msg_len, owned)) < 0)
+    rc = fill_strings(f, &x, rule, loc, extra, message, msg_len, owned);
+    buf_free(&red);
+    if (rc < 0)
         return rc;
     f->items[f->n++] = x;
     return 0;

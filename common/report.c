@@ -51,7 +51,7 @@ report_write_file(const char *path, enum report_format fmt, const struct finding
     int rc = report_render(&out, fmt, f, tool, 0);
 
     if (rc == 0)
-        rc = file_write_atomic(path, out.data, out.len, 0644);
+        rc = file_write_atomic(path, out.data, out.len, 0600); /* --show-secrets puts values in it */
     if (rc < 0 && strncmp(err_message(), path, strlen(path)) != 0)
         rc = err_set(rc, "%s: cannot write report: %s", path, err_message());
     buf_free(&out);

@@ -73,3 +73,74 @@ detect_add_finding(struct findings *f, const struct detect_hit *hit, const struc
                         hit->rule->title, hit->provider, hit->confidence,
                         hit->is_example ? "; a documented example value, not a live secret" : "");
 }
+
+/* ---- Secrets inside free text (messages that quote their input) ---------------------------- */
+
+#define TEXT_HITS_MAX 32
+
+struct text_hit {
+    size_t start, end;
+    char red[64];
+};
+
+struct text_hits {
+    size_t n;
+    struct text_hit h[TEXT_HITS_MAX];
+};
+
+static int
+on_text_hit(const struct detect_hit *hit, void *user)
+{
+    struct text_hits *t = user;
+
+    if (t->n == TEXT_HITS_MAX)
+        return 0;
+    t->h[t->n].start = hit->secret_start;
+    t->h[t->n].end = hit->secret_end;
+    snprintf(t->h[t->n].red, sizeof(t->h[t->n].red), "%s", hit->redacted);
+    t->n++;
+    return 0;
+}
+
+static int
+hit_cmp(const void *a, const void *b)
+{
+    const struct text_hit *x = a, *y = b;
+
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Opened at the first message that needs it, and kept: the rule set is immutable. */
+static struct detect_engine *text_engine;
+
+int
+detect_redact_text(const char *text, size_t len, struct buf *out)
+{
+    struct text_hits *t;
+    size_t at = 0;
+    int rc;
+
+    if (len < 8)
+        return 0; /* no key or token is shorter */
+    if (text_engine == NULL && (rc = detect_open(&text_engine)) < 0)
+        return rc;
+    if ((t = calloc(1, sizeof(*t))) == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    if ((rc = detect_scan(text_engine, text, len, on_text_hit, t)) < 0 || t->n == 0) {
+        free(t);
+        return rc < 0 ? rc : 0;
+    }
+    qsort(t->h, t->n, sizeof(t->h[0]), hit_cmp);
+    for (size_t i = 0; i < t->n && rc >= 0; i++) {
+        if (t->h[i].start < at || t->h[i].end > len)
+            continue; /* inside one already replaced */
+        rc = buf_append(out, text + at, t->h[i].start - at);
+        if (rc >= 0)
+            rc = buf_append(out, t->h[i].red, strlen(t->h[i].red));
+        at = t->h[i].end;
+    }
+    if (rc >= 0)
+        rc = buf_append(out, text + at, len - at);
+    free(t);
+    return rc < 0 ? rc : 1;
+}

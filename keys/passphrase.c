@@ -2,6 +2,7 @@
  * environment itself (with a warning), and a no-echo prompt on the controlling terminal. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,16 +87,50 @@ keys_passphrase_from_env(const char *prefix, struct keys_passphrase *out)
     return 1;
 }
 
-/* Reads one line from the terminal with echo off; restores the terminal whatever happens. */
+/* Signals that end a prompt (Ctrl-C, Ctrl-\, a hang-up, kill): caught while echo is off, so
+ * the terminal is restored first; then the signal is raised again with its old disposition. */
+static const int prompt_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP};
+#define NSIG_PROMPT (sizeof(prompt_signals) / sizeof(prompt_signals[0]))
+static volatile sig_atomic_t prompt_caught;
+
+static void
+on_prompt_signal(int sig)
+{
+    prompt_caught = sig;
+}
+
+static void
+prompt_signals_catch(struct sigaction *saved)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_prompt_signal; /* no SA_RESTART: read() returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    prompt_caught = 0;
+    for (size_t i = 0; i < NSIG_PROMPT; i++)
+        (void)sigaction(prompt_signals[i], &sa, &saved[i]);
+}
+
+static void
+prompt_signals_restore(const struct sigaction *saved)
+{
+    for (size_t i = 0; i < NSIG_PROMPT; i++)
+        (void)sigaction(prompt_signals[i], &saved[i], NULL);
+}
+
+/* Reads one line from the terminal with echo off; restores the terminal whatever happens,
+ * a signal included. */
 static int
 read_noecho(int fd, const char *prompt, struct keys_passphrase *out)
 {
+    struct sigaction saved[NSIG_PROMPT];
     struct termios old, quiet;
     char *line = sodium_malloc(KEYS_PASSPHRASE_MAX + 2);
     size_t len = 0;
     ssize_t n;
     char c;
-    int rc = 0, restored = 0;
+    int rc = 0, restored = 0, caught;
 
     if (line == NULL)
         return err_set(ERR_NOMEM, "cannot allocate guarded memory");
@@ -106,11 +141,26 @@ read_noecho(int fd, const char *prompt, struct keys_passphrase *out)
     quiet = old;
     quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
     quiet.c_lflag |= ICANON;
-    if (file_write_fd(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+    /* Echo off before the prompt appears: whatever is typed once it shows is never echoed
+     * (the other order echoed, then discarded, a passphrase typed right after the prompt). */
+    prompt_signals_catch(saved);
+    if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+        prompt_signals_restore(saved);
         sodium_free(line);
         return err_set_errno(ERR_UNAVAILABLE, "cannot switch terminal echo off");
     }
+    if (file_write_fd(fd, prompt, strlen(prompt)) < 0) {
+        rc = err_set_errno(ERR_IO, "cannot write the prompt");
+        (void)tcsetattr(fd, TCSAFLUSH, &old);
+        prompt_signals_restore(saved);
+        sodium_free(line);
+        return rc;
+    }
     for (;;) {
+        if (prompt_caught) {
+            rc = err_set(ERR_UNAVAILABLE, "interrupted at the passphrase prompt");
+            break;
+        }
         n = read(fd, &c, 1);
         if (n < 0 && errno == EINTR)
             continue;
@@ -124,6 +174,8 @@ read_noecho(int fd, const char *prompt, struct keys_passphrase *out)
     }
     restored = tcsetattr(fd, TCSAFLUSH, &old) == 0;
     (void)file_write_fd(fd, "\n", 1);
+    caught = prompt_caught;
+    prompt_signals_restore(saved);
     if (!restored && rc == 0)
         rc = err_set_errno(ERR_IO, "cannot restore the terminal settings");
     if (rc == 0) {
@@ -131,6 +183,10 @@ read_noecho(int fd, const char *prompt, struct keys_passphrase *out)
         rc = keys_passphrase_set(out, line, len, "prompt");
     }
     sodium_free(line);
+    if (caught != 0) {
+        keys_passphrase_free(out);
+        raise(caught); /* the terminal is back: now the signal does what it would have */
+    }
     return rc;
 }
 

@@ -90,10 +90,10 @@ vault_header_parse(const unsigned char *data, size_t len, struct vault_header *h
     crypto_generichash(sum, sizeof(sum), data, hlen - VAULT_CHECKSUM, NULL, 0);
     if (sodium_memcmp(sum, data + hlen - VAULT_CHECKSUM, VAULT_CHECKSUM) != 0)
         return corrupt("header checksum mismatch");
-    if (h->version != VAULT_FORMAT)
+    if (h->version < VAULT_FORMAT_MIN || h->version > VAULT_FORMAT)
         return err_set(ERR_PARSE, "vault format version %u is not supported by this program "
-                                  "(it reads version %d)",
-                       h->version, VAULT_FORMAT);
+                                  "(it reads versions %d to %d)",
+                       h->version, VAULT_FORMAT_MIN, VAULT_FORMAT);
     if (h->flags != 0)
         return err_set(ERR_PARSE, "vault header has unknown flags 0x%04x", h->flags);
     memcpy(h->id, data + 16, 16);
@@ -121,6 +121,27 @@ vault_header_parse(const unsigned char *data, size_t len, struct vault_header *h
             return corrupt("bad key-file slot");
         if (s->kind == 0)
             return corrupt("key slot of kind 0");
+        if (s->kind == VAULT_SLOT_MEMBER) {
+            struct vault_member_slot ms;
+            if ((rc = vault_slot_member_decode(s, &ms)) < 0)
+                return rc;
+            for (size_t j = 0; j < i; j++) {
+                struct vault_member_slot other;
+                if (h->slots[j].kind == VAULT_SLOT_MEMBER &&
+                    vault_slot_member_decode(&h->slots[j], &other) == 0 &&
+                    strcmp(other.name, ms.name) == 0)
+                    return corrupt("two member slots with the same name");
+            }
+        }
+        if (s->kind == VAULT_SLOT_REMOVED) {
+            struct vault_removal rr[VAULT_REMOVALS_MAX];
+            size_t nr;
+            for (size_t j = 0; j < i; j++)
+                if (h->slots[j].kind == VAULT_SLOT_REMOVED)
+                    return corrupt("two removal slots");
+            if ((rc = vault_slot_removed_decode(s, rr, &nr)) < 0)
+                return rc;
+        }
     }
     if (off + KEYS_NONCE_BYTES + VAULT_CHECKSUM != hlen)
         return corrupt("header length does not match its slots");
@@ -180,7 +201,7 @@ vault_slot_ad(const struct vault_header *h, const struct vault_slot *s, unsigned
     if (n > size)
         return 0;
     memcpy(ad, VAULT_MAGIC, 8);
-    put16(ad + 8, VAULT_FORMAT);
+    put16(ad + 8, VAULT_SLOT_AD_VERSION);
     memcpy(ad + 10, h->id, 16);
     put16(ad + 26, s->kind);
     memcpy(ad + 28, s->body, params);
@@ -260,4 +281,128 @@ vault_slot_open(const struct vault_header *h, const struct vault_slot *s,
     }
     keys_free(kek);
     return rc;
+}
+
+int
+vault_member_name_check(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n == 0 || n > VAULT_MEMBER_NAME_MAX)
+        return err_set(ERR_USAGE, "member name must be 1..%d bytes", VAULT_MEMBER_NAME_MAX);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-' || c == '@'))
+            return err_set(ERR_USAGE, "member name '%.64s': only letters, digits and ._-@", name);
+    }
+    if (name[0] == '-')
+        return err_set(ERR_USAGE, "member name must not start with '-'");
+    return 0;
+}
+
+/* type (1) ‖ name length N (1) ‖ name (N) ‖ public key (32) ‖ sealed id ‖ key (96) */
+int
+vault_slot_member_decode(const struct vault_slot *s, struct vault_member_slot *out)
+{
+    const unsigned char *p = s->body;
+    size_t n;
+
+    if (s->kind != VAULT_SLOT_MEMBER || s->len < 2)
+        return corrupt("bad member slot");
+    n = p[1];
+    if (p[0] != KEYS_PK_X25519 && p[0] != KEYS_PK_SSH_ED25519)
+        return corrupt("unknown key type in a member slot");
+    if (n == 0 || n > VAULT_MEMBER_NAME_MAX ||
+        s->len != 2 + n + KEYS_PK_BYTES + VAULT_MEMBER_SEALED)
+        return corrupt("bad member slot length");
+    out->type = (enum keys_pk_type)p[0];
+    memcpy(out->name, p + 2, n);
+    out->name[n] = '\0';
+    if (memchr(out->name, '\0', n) != NULL || vault_member_name_check(out->name) < 0)
+        return corrupt("bad member name");
+    out->pk = p + 2 + n;
+    out->sealed = p + 2 + n + KEYS_PK_BYTES;
+    return 0;
+}
+
+int
+vault_slot_make_member(const struct vault_header *h, const char *name, enum keys_pk_type type,
+                       const unsigned char *pk, const unsigned char *key, struct vault_slot *s)
+{
+    unsigned char x[KEYS_PK_BYTES], *m;
+    size_t n = strlen(name);
+    int rc;
+
+    if ((rc = vault_member_name_check(name)) < 0)
+        return rc;
+    if ((rc = keys_recipient_x25519(type, pk, x)) < 0)
+        return rc;
+    memset(s, 0, sizeof(*s));
+    s->kind = VAULT_SLOT_MEMBER;
+    s->len = (uint16_t)(2 + n + KEYS_PK_BYTES + VAULT_MEMBER_SEALED);
+    s->body[0] = (unsigned char)type;
+    s->body[1] = (unsigned char)n;
+    memcpy(s->body + 2, name, n);
+    memcpy(s->body + 2 + n, pk, KEYS_PK_BYTES);
+    if ((m = keys_alloc(16 + KEYS_KEY_BYTES)) == NULL)
+        return err_set(ERR_NOMEM, "cannot allocate guarded memory");
+    memcpy(m, h->id, 16);
+    memcpy(m + 16, key, KEYS_KEY_BYTES);
+    rc = keys_seal(x, m, 16 + KEYS_KEY_BYTES, s->body + 2 + n + KEYS_PK_BYTES);
+    keys_free(m);
+    return rc;
+}
+
+/* count (2) ‖ records: removed at (8) ‖ name length N (1) ‖ name (N) */
+int
+vault_slot_removed_decode(const struct vault_slot *s, struct vault_removal *out, size_t *n)
+{
+    size_t off = 2, count;
+
+    if (s->kind != VAULT_SLOT_REMOVED || s->len < 2)
+        return corrupt("bad removal slot");
+    count = get16(s->body);
+    if (count > VAULT_REMOVALS_MAX)
+        return corrupt("too many removal records");
+    for (size_t i = 0; i < count; i++) {
+        size_t nl;
+        if (off + 9 > s->len)
+            return corrupt("truncated removal record");
+        out[i].at = (long long)get64(s->body + off);
+        nl = s->body[off + 8];
+        off += 9;
+        if (nl == 0 || nl > VAULT_MEMBER_NAME_MAX || off + nl > s->len)
+            return corrupt("bad removal record");
+        memcpy(out[i].name, s->body + off, nl);
+        out[i].name[nl] = '\0';
+        if (memchr(out[i].name, '\0', nl) != NULL || out[i].at < 0)
+            return corrupt("bad removal record");
+        off += nl;
+    }
+    if (off != s->len)
+        return corrupt("removal slot length does not match its records");
+    *n = count;
+    return 0;
+}
+
+int
+vault_slot_make_removed(const struct vault_removal *r, size_t n, struct vault_slot *s)
+{
+    size_t off = 2;
+
+    memset(s, 0, sizeof(*s));
+    s->kind = VAULT_SLOT_REMOVED;
+    if (n > VAULT_REMOVALS_MAX)
+        return err_set(ERR_LIMIT, "too many removal records");
+    for (size_t i = 0; i < n; i++) {
+        size_t nl = strlen(r[i].name);
+        put64(s->body + off, (uint64_t)r[i].at);
+        s->body[off + 8] = (unsigned char)nl;
+        memcpy(s->body + off + 9, r[i].name, nl);
+        off += 9 + nl;
+    }
+    put16(s->body, (uint16_t)n);
+    s->len = (uint16_t)off;
+    return 0;
 }

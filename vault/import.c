@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "envcheck.h"
-#include "vault.h"
+#include "vault_internal.h"
 
 #define IMPORT_JSON_MAX (64u << 20)
 
@@ -190,4 +190,11 @@ vault_import_status(struct vault *v, const struct vault_import_item *it, int *cu
         *current = info.version;
     free(info.versions);
     return same ? VAULT_IMPORT_SAME : VAULT_IMPORT_UPDATE;
+}
+
+int
+vault_import_add(struct vault_import *im, const char *path, int line, const char *name,
+                 const void *data, size_t len)
+{
+    return add_item(im, path, line, name, data, len, 0);
 }

@@ -59,10 +59,11 @@ vault_passwd(struct vault *v, const struct keys_passphrase *pass,
         h->nslots++;
     }
     for (size_t i = 0; i < h->nslots; i++)
-        known += h->slots[i].kind == VAULT_SLOT_PASSPHRASE || h->slots[i].kind == VAULT_SLOT_KEY_FILE;
+        known += h->slots[i].kind == VAULT_SLOT_PASSPHRASE ||
+                 h->slots[i].kind == VAULT_SLOT_KEY_FILE || h->slots[i].kind == VAULT_SLOT_MEMBER;
     if (known == 0) {
         rc = err_set(ERR_USAGE, "refusing to leave the vault without a passphrase or key-file "
-                                "slot: it could never be opened again");
+                                "slot (or a member): it could never be opened again");
         goto out;
     }
     v->hdr = *h;
@@ -84,6 +85,7 @@ rekey_gather(struct vault *v)
 
     if (probe == NULL)
         return err_set(ERR_NOMEM, "cannot allocate guarded memory");
+    rc = vault_kdf_check_slots(v);
     for (size_t i = 0; i < v->hdr.nslots && rc == 0; i++) {
         const struct vault_slot *s = &v->hdr.slots[i];
         if (s->kind == VAULT_SLOT_PASSPHRASE) {
@@ -116,6 +118,8 @@ rekey_gather(struct vault *v)
                                         "not open with the key file given; remove other key "
                                         "files first (`secrets passwd --remove-key-files`)",
                              i + 1);
+        } else if (s->kind == VAULT_SLOT_MEMBER || s->kind == VAULT_SLOT_REMOVED) {
+            continue; /* re-wrapped with the member's public key; no secret needed */
         } else {
             rc = err_set(ERR_USAGE, "key slot %zu is of kind %u, unknown to this version; "
                                     "cannot re-wrap it",
@@ -129,37 +133,41 @@ rekey_gather(struct vault *v)
 }
 
 int
-vault_rekey(struct vault *v)
+vault_rekey_header(struct vault *v, struct vault_header *h)
 {
-    struct vault_header *h;
     struct vault_pass_slot ps;
+    struct vault_member_slot ms;
     unsigned char *newkey, *oldkey;
     int rc;
 
     if ((rc = rekey_gather(v)) < 0)
         return rc;
-    if ((h = malloc(sizeof(*h))) == NULL)
-        return err_set(ERR_NOMEM, "out of memory");
-    if ((newkey = keys_alloc(KEYS_KEY_BYTES)) == NULL) {
-        free(h);
+    if ((newkey = keys_alloc(KEYS_KEY_BYTES)) == NULL)
         return err_set(ERR_NOMEM, "cannot allocate guarded memory");
-    }
     keys_random(newkey, KEYS_KEY_BYTES);
-    *h = v->hdr;
     for (size_t i = 0; i < h->nslots && rc == 0; i++) {
         struct vault_slot *s = &h->slots[i];
         if (s->kind == VAULT_SLOT_PASSPHRASE) {
             rc = vault_slot_pass_decode(s, &ps);
             if (rc == 0)
                 rc = vault_slot_make_pass(h, &v->pass, &ps.kdf, newkey, s);
-        } else {
+        } else if (s->kind == VAULT_SLOT_KEY_FILE) {
             rc = vault_slot_make_keyfile(h, v->keyfile, newkey, s);
+        } else if (s->kind == VAULT_SLOT_MEMBER) {
+            struct vault_slot *ns = malloc(sizeof(*ns));
+            rc = ns == NULL ? err_set(ERR_NOMEM, "out of memory") : vault_slot_member_decode(s, &ms);
+            if (rc == 0)
+                rc = vault_slot_make_member(h, ms.name, ms.type, ms.pk, newkey, ns);
+            if (rc == 0)
+                *s = *ns;
+            free(ns);
         }
     }
     if (rc == 0) {
         oldkey = v->key;
         v->key = newkey;
         v->hdr = *h;
+        v->backup = VAULT_BACKUP_NEW; /* the previous file opens with the old key */
         rc = vault_commit(v);
         if (rc < 0) {
             /* Nothing was replaced: the file on disk still opens with the old key. */
@@ -172,6 +180,19 @@ vault_rekey(struct vault *v)
     } else {
         keys_free(newkey);
     }
+    return rc;
+}
+
+int
+vault_rekey(struct vault *v)
+{
+    struct vault_header *h;
+    int rc;
+
+    if ((h = malloc(sizeof(*h))) == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    *h = v->hdr;
+    rc = vault_rekey_header(v, h);
     free(h);
     return rc;
 }

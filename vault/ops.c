@@ -249,6 +249,7 @@ vault_rm(struct vault *v, const char *name, int purge)
         return rc;
     if (purge) {
         cJSON_Delete(e);
+        v->backup = VAULT_BACKUP_NEW; /* "for good": the backup must not keep the value */
         return vault_entry_put(v, name, NULL);
     }
     rc = cJSON_AddTrueToObject(e, "deleted") != NULL ? entry_store(v, name, e)

@@ -159,8 +159,9 @@ vault_open(const char *path, int flags, const struct vault_unlock *u, struct vau
     if ((rc = str_format(v->path, sizeof(v->path), "%s", path)) < 0)
         goto fail;
     v->writable = (flags & VAULT_OPEN_WRITE) != 0;
+    v->scratch = (flags & VAULT_OPEN_SCRATCH) != 0;
     /* Writers lock before reading, so a read-modify-write never loses another writer's change. */
-    if (v->writable && (rc = take_lock(v)) < 0)
+    if (v->writable && !v->scratch && (rc = take_lock(v)) < 0)
         goto fail;
     if ((rc = read_guarded(path, &v->mem, &len)) < 0)
         goto fail;
@@ -391,48 +392,94 @@ vault_seal(struct vault_header *h, const unsigned char *key, unsigned char *mem,
     return 0;
 }
 
-/* Temp files a killed writer left behind; only called under the writer lock. */
+/* 1 when `name` is `<base>.bak-` and 12 hex digits: the temp name of the backup step of older
+ * versions, which a writer killed between link and rename left behind. */
+static int
+is_stale_backup(const char *name, const char *base)
+{
+    size_t blen = strlen(base);
+
+    if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".bak-", 5) != 0)
+        return 0;
+    name += blen + 5;
+    if (strlen(name) != 12)
+        return 0;
+    for (; *name != '\0'; name++)
+        if (!((*name >= '0' && *name <= '9') || (*name >= 'a' && *name <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* What killed writers left behind: temp files (the backup's among them), and the backup temps
+ * `PATH.bak-<12 hex>` of older versions, each a complete older vault that opens with the same
+ * key. Only called under the writer lock. */
 static void
 remove_stale_temps(const char *path)
 {
     char dirbuf[PATH_MAX], basebuf[PATH_MAX], prefix[PATH_MAX + 16], full[PATH_MAX * 2];
+    const char *base;
     struct dirent *d;
     DIR *dir;
 
     if (str_format(dirbuf, sizeof(dirbuf), "%s", path) < 0 ||
-        str_format(basebuf, sizeof(basebuf), "%s", path) < 0 ||
-        str_format(prefix, sizeof(prefix), ".%s.tmp-", basename(basebuf)) < 0)
+        str_format(basebuf, sizeof(basebuf), "%s", path) < 0)
+        return;
+    base = basename(basebuf);
+    if (str_format(prefix, sizeof(prefix), ".%s.tmp-", base) < 0)
         return;
     if ((dir = opendir(dirname(dirbuf))) == NULL)
         return;
     while ((d = readdir(dir)) != NULL) {
-        if (strncmp(d->d_name, prefix, strlen(prefix)) == 0 &&
+        if ((strncmp(d->d_name, prefix, strlen(prefix)) == 0 || is_stale_backup(d->d_name, base)) &&
             str_format(full, sizeof(full), "%s/%s", dirbuf, d->d_name) == 0)
             (void)unlink(full);
     }
     closedir(dir);
 }
 
-/* The current file becomes PATH.bak (a hard link, renamed into place: no copy, no window). */
+/* PATH.bak becomes the current file: hard-linked to one fixed temp name, renamed over the
+ * backup. There is always a backup, and a writer killed between the steps leaves at most that
+ * one temp name (a link to the live vault, not an older copy), which the next writer's
+ * clean-up removes: it starts like the other temp files. */
 static int
 keep_backup(const char *path)
 {
-    char bak[PATH_MAX + 8], tmp[PATH_MAX + 32];
-    unsigned char rnd[6];
+    char dirbuf[PATH_MAX], basebuf[PATH_MAX], tmp[PATH_MAX * 2 + 16], bak[PATH_MAX + 8];
     int rc;
 
-    keys_random(rnd, sizeof(rnd));
-    if ((rc = str_format(bak, sizeof(bak), "%s.bak", path)) < 0 ||
-        (rc = str_format(tmp, sizeof(tmp), "%s.bak-%02x%02x%02x%02x%02x%02x", path, rnd[0],
-                         rnd[1], rnd[2], rnd[3], rnd[4], rnd[5])) < 0)
+    if ((rc = str_format(dirbuf, sizeof(dirbuf), "%s", path)) < 0 ||
+        (rc = str_format(basebuf, sizeof(basebuf), "%s", path)) < 0 ||
+        (rc = str_format(tmp, sizeof(tmp), "%s/.%s.tmp-bak", dirname(dirbuf), basename(basebuf))) < 0 ||
+        (rc = str_format(bak, sizeof(bak), "%s.bak", path)) < 0)
         return rc;
+    if (unlink(tmp) < 0 && errno != ENOENT)
+        return err_set_errno(ERR_IO, "%s: cannot remove a stale temp file", tmp);
     if (link(path, tmp) < 0)
         return err_set_errno(ERR_IO, "%s: cannot keep a backup", path);
     if (rename(tmp, bak) < 0) {
         rc = err_set_errno(ERR_IO, "%s: cannot keep a backup", bak);
-        unlink(tmp);
+        (void)unlink(tmp);
         return rc;
     }
+    /* When the backup already was the live file (a writer killed after this step), rename
+     * does nothing and the temp name stays: it goes here. */
+    (void)unlink(tmp);
+    return 0;
+}
+
+/* Rekey and purge: the previous file must not survive as the backup (it opens with the old key,
+ * or holds the purged value), so it goes before the write; a writer killed before the new
+ * backup is made leaves none rather than that one. */
+static int
+drop_backup(const char *path)
+{
+    char bak[PATH_MAX + 8];
+    int rc;
+
+    if ((rc = str_format(bak, sizeof(bak), "%s.bak", path)) < 0)
+        return rc;
+    if (unlink(bak) < 0 && errno != ENOENT)
+        return err_set_errno(ERR_IO, "%s: cannot remove the backup", bak);
     return 0;
 }
 
@@ -447,12 +494,17 @@ vault_commit(struct vault *v)
         return err_set(ERR_INTERNAL, "vault not open for writing");
     if ((rc = build_payload(v, hlen, &mem, &len)) < 0)
         return rc;
-    remove_stale_temps(v->path);
+    if (!v->scratch)
+        remove_stale_temps(v->path);
     rc = vault_seal(&v->hdr, v->key, mem, len);
-    if (rc == 0)
-        rc = keep_backup(v->path);
+    /* VAULT_BACKUP_NEW (rekey, purge): the backup is the new file once it is in place. A
+     * scratch file (the merge driver's) gets no backup. */
+    if (rc == 0 && !v->scratch)
+        rc = v->backup == VAULT_BACKUP_NEW ? drop_backup(v->path) : keep_backup(v->path);
     if (rc == 0)
         rc = file_write_atomic(v->path, mem, hlen + len + KEYS_TAG_BYTES, 0600);
+    if (rc == 0 && v->backup == VAULT_BACKUP_NEW && !v->scratch)
+        rc = keep_backup(v->path);
     keys_free_large(mem);
     if (rc == 0) {
         /* Written: the old payload is stale, and this handle is done with. */

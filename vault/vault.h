@@ -14,6 +14,7 @@
 #define VAULT_VERSIONS_MAX 50          /* per secret; the oldest is dropped beyond this */
 #define VAULT_SLOTS_MAX    16
 #define VAULT_ID_HEX       33
+#define VAULT_MEMBER_NAME_MAX 64
 
 struct vault;
 
@@ -22,6 +23,7 @@ struct vault;
 struct vault_unlock {
     const char *key_file; /* --key-file: explicit, so the keyring is not asked first */
     int no_keyring;       /* --no-keyring (SECRETS_NO_KEYRING=1 too) */
+    const char *identity; /* --identity F (SECRETS_IDENTITY_FILE too) */
 };
 
 enum vault_source {
@@ -29,6 +31,7 @@ enum vault_source {
     VAULT_SOURCE_KEYRING,
     VAULT_SOURCE_KEY_FILE,
     VAULT_SOURCE_PASSPHRASE, /* file, environment or prompt */
+    VAULT_SOURCE_IDENTITY,   /* a member's identity file */
 };
 
 struct vault_create {
@@ -46,7 +49,8 @@ int vault_name_check(const char *name);
 /* Creates a new vault (directory 0700 when missing, file 0600); ERR_EXISTS when there is one. */
 int vault_create(const char *path, const struct vault_create *c);
 
-#define VAULT_OPEN_WRITE 0x1 /* take the writer lock first; vault_commit allowed */
+#define VAULT_OPEN_WRITE   0x1 /* take the writer lock first; vault_commit allowed */
+#define VAULT_OPEN_SCRATCH 0x2 /* with WRITE: no lock file and no PATH.bak (a temp copy) */
 /* Reads, unlocks and authenticates the whole vault. Errors: ERR_NOTFOUND (no vault: the message
  * names `secrets init`), ERR_AUTH "wrong passphrase or key", ERR_PARSE "vault is corrupted or
  * was modified", ERR_LIMIT (hostile KDF parameters), ERR_UNAVAILABLE (no unlock source). */
@@ -136,6 +140,39 @@ int vault_remember(struct vault *v, long ttl);
 /* Removes the cached key of the vault at `path` (its id is read from the header). */
 int vault_forget(const char *path);
 
+/* ---- Members (vault/members.c): key slots sealing the data key to public keys ------------- */
+struct vault_member {
+    char name[VAULT_MEMBER_NAME_MAX + 1];
+    enum keys_pk_type type;
+    char recipient[KEYS_RECIPIENT_TEXT]; /* age1... or ssh-ed25519 AAAA... */
+};
+/* 1..64 bytes of letters, digits and `._-@`. ERR_USAGE otherwise. */
+int vault_member_name_check(const char *name);
+/* Adds NAME with the public key `recipient` (age1... or an ssh-ed25519 line) and commits.
+ * ERR_EXISTS when the name or the key is already a member. */
+int vault_member_add(struct vault *v, const char *name, const char *recipient);
+/* Removes NAME, records the removal, and rekeys (vault_rekey: every slot's own secret is
+ * needed). `readable` gets the names of the live secrets NAME could read (free with
+ * vault_infos_free). ERR_NOTFOUND when NAME is not a member. */
+int vault_member_rm(struct vault *v, const char *name, struct vault_info **readable, size_t *n);
+/* The members, in slot order (header data; no secret). Free with free(). */
+int vault_member_list(const struct vault *v, struct vault_member **out, size_t *n);
+/* The removal records (name, time) kept for VAULT004. Free with free(). */
+struct vault_removed {
+    char name[VAULT_MEMBER_NAME_MAX + 1];
+    long long at;
+};
+int vault_removed_list(const struct vault *v, struct vault_removed **out, size_t *n);
+
+/* ---- The vault in git (vault/gitview.c, merge.c) ------------------------------------------ */
+/* A text view of the open vault for `git diff`: members, then each secret's name, version count,
+ * current version and dates; never a value. */
+int vault_text_view(struct vault *v, struct buf *out);
+/* Three-way merge of vault files: base `o`, ours `a` (rewritten in place with the result),
+ * theirs `b`. Secrets changed on one side only are taken from it; a secret changed on both
+ * sides differently is a conflict: ERR_EXISTS naming them, `a` left as it was. */
+int vault_merge(const char *o, const char *a, const char *b, const struct vault_unlock *u);
+
 /* ---- Secrets in use: files, export, import ----------------------------------------------- */
 #define VAULT_SECRETFILE_NAME_MAX 200
 
@@ -206,6 +243,11 @@ struct vault_import {
 int vault_import_env(const char *path, struct vault_import *out);
 /* A JSON object of strings (values with \u0000 are cut there: cJSON strings). */
 int vault_import_json(const char *path, struct vault_import *out);
+/* A pass(1) store: every DIR/NAME.gpg decrypted by `gpg --batch --decrypt` with the user's own
+ * keys (agent, GNUPGHOME), stored as NAME with the file's whole content (one trailing newline
+ * dropped). Symlinks are not followed; at most 10,000 entries, 16 levels. A name that is not a
+ * vault name, or a file gpg cannot decrypt, stops with the file's path; nothing is imported. */
+int vault_import_pass(const char *dir, struct vault_import *out);
 void vault_import_free(struct vault_import *im);
 enum { VAULT_IMPORT_NEW = 0, VAULT_IMPORT_UPDATE = 1, VAULT_IMPORT_SAME = 2 };
 /* How `it` compares with the vault; `*current` gets the current version (0 when new). */

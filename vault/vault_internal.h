@@ -9,7 +9,9 @@
 #include "vault.h"
 
 #define VAULT_MAGIC         "SECVAULT"
-#define VAULT_FORMAT        1
+#define VAULT_FORMAT        2 /* written; versions 1 and 2 are read (1 is migrated on write) */
+#define VAULT_FORMAT_MIN    1
+#define VAULT_SLOT_AD_VERSION 1 /* the version field of a slot's associated data, fixed */
 #define VAULT_FIXED_BYTES   52 /* magic .. key check */
 #define VAULT_CHECKSUM      32
 #define VAULT_HEADER_MAX    65536
@@ -18,8 +20,36 @@
 enum vault_slot_kind {
     VAULT_SLOT_PASSPHRASE = 1,
     VAULT_SLOT_KEY_FILE   = 2,
-    /* 3 is reserved for a public-key recipient; readers skip kinds they do not know. */
+    VAULT_SLOT_MEMBER     = 3, /* a member: the data key sealed to their X25519 key */
+    VAULT_SLOT_REMOVED    = 4, /* removed members (name, time), for VAULT004; at most one */
+    /* readers skip kinds they do not know. */
 };
+struct vault_slot;
+struct vault_header;
+#define VAULT_MEMBER_SEALED (16 + KEYS_KEY_BYTES + KEYS_SEAL_OVERHEAD) /* id ‖ key, sealed */
+
+/* A member slot's fields, decoded (pointers into the slot's body). */
+struct vault_member_slot {
+    enum keys_pk_type type;
+    char name[VAULT_MEMBER_NAME_MAX + 1];
+    const unsigned char *pk; /* the key as given (X25519 or Ed25519), 32 bytes */
+    const unsigned char *sealed;
+};
+/* Decodes and checks a member slot. ERR_PARSE "vault is corrupted ..." when malformed. */
+int vault_slot_member_decode(const struct vault_slot *s, struct vault_member_slot *out);
+/* Fills a member slot for NAME sealing `key` (with the vault id) to the recipient. */
+int vault_slot_make_member(const struct vault_header *h, const char *name, enum keys_pk_type type,
+                           const unsigned char *pk, const unsigned char *key,
+                           struct vault_slot *s);
+/* A removal record: NAME removed at `at` (epoch seconds). */
+struct vault_removal {
+    long long at;
+    char name[VAULT_MEMBER_NAME_MAX + 1];
+};
+#define VAULT_REMOVALS_MAX 48 /* 48 * 73 bytes fit a slot body */
+/* Decodes the removal slot (`n` records). ERR_PARSE when malformed. */
+int vault_slot_removed_decode(const struct vault_slot *s, struct vault_removal *out, size_t *n);
+int vault_slot_make_removed(const struct vault_removal *r, size_t n, struct vault_slot *s);
 #define VAULT_KDF_ARGON2ID13 1
 #define VAULT_SLOT_PASS_BYTES                                                                  \
     (4 + 8 + 8 + KEYS_SALT_BYTES + KEYS_NONCE_BYTES + KEYS_WRAPPED_BYTES)
@@ -102,6 +132,10 @@ struct vault_change {
     char *json;
 };
 
+/* What PATH.bak holds after a commit: the previous file (the default), or the new one when the
+ * previous must not survive (rekey: it opens with the old key; purge: it holds the value). */
+enum vault_backup { VAULT_BACKUP_PREVIOUS = 0, VAULT_BACKUP_NEW };
+
 struct vault {
     char path[PATH_MAX];
     int lock_fd;
@@ -117,11 +151,19 @@ struct vault {
     struct vault_change *changes;
     size_t nchanges, cchanges;
     int dirty;
+    enum vault_backup backup;
     struct keys_passphrase pass; /* the passphrase that unlocked it, if one did */
     unsigned char *keyfile;      /* guarded; the key file that unlocked it, if one did */
     char id_hex[VAULT_ID_HEX];
+    int scratch; /* VAULT_OPEN_SCRATCH: no lock file, no backup (merge driver temp files) */
 };
 
+/* Adds an imported pair (name checked; a repeated name replaces the earlier one). */
+int vault_import_add(struct vault_import *im, const char *path, int line, const char *name,
+                     const void *data, size_t len);
+
+/* keys_kdf_check_cost for every passphrase slot: called before a passphrase is asked for. */
+int vault_kdf_check_slots(const struct vault *v);
 /* The entry text of NAME, from the pending changes or the payload. 1 found, 0 absent. */
 int vault_entry_lookup(const struct vault *v, const char *name, const char **json, size_t *len);
 /* Records a pending change (takes ownership of json, which may be NULL for purge). */
@@ -138,6 +180,9 @@ int vault_body_open(const struct vault_header *h, unsigned char *file, size_t le
                     const unsigned char *key, size_t *plain_len);
 /* Finds the data key through the unlock sources, in order (vault.h); sets v->key, v->source. */
 int vault_unlock_key(struct vault *v);
+/* Re-wraps every slot of `h` to `newkey` (member slots need only their public key), then
+ * installs it and commits; see vault_rekey. */
+int vault_rekey_header(struct vault *v, struct vault_header *h);
 /* Bytes the encoded header of `h` takes. */
 size_t vault_header_size(const struct vault_header *h);
 /* mem = [header room][payload][tag room]: encodes the header (fresh nonce, key check) and

@@ -6,7 +6,7 @@ _secrets_complete() {
     --charset) COMPREPLY=($(compgen -W "alnum alpha digits hex base64 base64url ascii custom:" -- "$cur")); return ;;
     --format|-f) COMPREPLY=($(compgen -W "text json sarif" -- "$cur")); return ;;
     --fail-on|--min-severity) COMPREPLY=($(compgen -W "critical high medium low info" -- "$cur")); return ;;
-    --env-file|--vault|--key-file|--report|--from-file|--output|--dir) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --env-file|--vault|--key-file|--identity|--report|--from-file|--output|--dir) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [ "$COMP_CWORD" -eq 1 ]; then
         words=$("${COMP_WORDS[0]}" --help 2>/dev/null | awk '/^Run /{exit} /^  [a-z][a-z-]* /{print $1}')

@@ -16,6 +16,10 @@
 #define DF_MAX_VARS      4096 /* per scope */
 #define DF_MAX_STAGES    1024
 #define DF_MAX_WORDS     100000 /* per instruction, and per RUN for the shell analysis */
+/* Variable expansion: `ARG A2=${A1}${A1}` doubles a value per line, so 64 short lines would ask
+ * for 2^64 bytes. One expanded value, and all of a Dockerfile's together, stop at these. */
+#define DF_MAX_EXPANDED       (64u << 10)
+#define DF_MAX_EXPANDED_TOTAL (16u << 20)
 
 enum df_kind {
     DF_UNKNOWN = 0,

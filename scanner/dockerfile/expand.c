@@ -96,9 +96,39 @@ is_name(char c, int first)
     return isalpha((unsigned char)c) || c == '_' || (!first && isdigit((unsigned char)c));
 }
 
+/* One expansion's output: at most `room` more bytes; past that it is cut. */
+struct xout {
+    struct buf b;
+    size_t room;
+    int cut;
+};
+
+static void
+put(struct xout *o, const char *p, size_t n)
+{
+    if (n > o->room) {
+        n = o->room;
+        o->cut = 1;
+    }
+    if (n > 0 && buf_append(&o->b, p, n) == 0)
+        o->room -= n;
+}
+
+/* A variable's value: once the room is spent, not even its length is computed (a reference
+ * costs the same whatever the value's size). */
+static void
+put_value(struct xout *o, const char *v)
+{
+    if (o->room == 0) {
+        o->cut |= v[0] != '\0';
+        return;
+    }
+    put(o, v, strnlen(v, o->room + 1));
+}
+
 /* Expands `raw` into `out`. Depth bounds ${a:-${b:-...}} nesting (a constant, not the input). */
 static void
-expand_into(struct buf *out, const struct df_scope *s, const char *raw, size_t n, char esc,
+expand_into(struct xout *out, const struct df_scope *s, const char *raw, size_t n, char esc,
             int *unresolved, int depth)
 {
     char q = 0;
@@ -114,12 +144,12 @@ expand_into(struct buf *out, const struct df_scope *s, const char *raw, size_t n
             continue;
         }
         if (c == esc && q != '\'' && i + 1 < n) {
-            buf_append(out, raw + i + 1, 1);
+            put(out, raw + i + 1, 1);
             i++;
             continue;
         }
         if (c != '$' || q == '\'' || i + 1 >= n) {
-            buf_append(out, &c, 1);
+            put(out, &c, 1);
             continue;
         }
         /* $name or ${name[op word]} */
@@ -141,7 +171,7 @@ expand_into(struct buf *out, const struct df_scope *s, const char *raw, size_t n
                 j++;
             }
             if (j >= n || ne == ns) { /* unterminated or no name: literal */
-                buf_append(out, &c, 1);
+                put(out, &c, 1);
                 continue;
             }
             if (ws < j) {
@@ -158,7 +188,7 @@ expand_into(struct buf *out, const struct df_scope *s, const char *raw, size_t n
             ne = j;
             i = j - 1;
         } else {
-            buf_append(out, &c, 1);
+            put(out, &c, 1);
             continue;
         }
         const struct df_var *v = df_scope_get(s, raw + ns, ne - ns);
@@ -166,7 +196,7 @@ expand_into(struct buf *out, const struct df_scope *s, const char *raw, size_t n
         int nonempty = set && v->value[0] != '\0';
         if (op == NULL) {
             if (set)
-                buf_append(out, v->value, strlen(v->value));
+                put_value(out, v->value);
             else
                 *unresolved = 1;
             continue;
@@ -184,23 +214,73 @@ expand_into(struct buf *out, const struct df_scope *s, const char *raw, size_t n
                 *unresolved = 1;
         }
         if (use_val)
-            buf_append(out, v->value, strlen(v->value));
+            put_value(out, v->value);
         if (use_word && depth < 8)
             expand_into(out, s, word, wordlen, esc, unresolved, depth + 1);
     }
+}
+
+/* `raw` expanded into at most `room` bytes; *cut set when the value was longer. */
+static char *
+expand_capped(struct df_arena *a, const struct df_scope *s, const char *raw, char esc,
+              int *unresolved, size_t room, int *cut)
+{
+    struct xout o = {{0}, room, 0};
+    char *r;
+    int dummy = 0;
+
+    expand_into(&o, s, raw, strlen(raw), esc, unresolved ? unresolved : &dummy, 0);
+    r = df_strndup(a, o.b.data ? o.b.data : "", o.b.len);
+    buf_free(&o.b);
+    *cut = o.cut;
+    return r;
 }
 
 char *
 df_expand(struct df_arena *a, const struct df_scope *s, const char *raw, char esc,
           int *unresolved)
 {
-    struct buf b = {0};
-    char *r;
-    int dummy = 0;
+    int cut;
 
-    expand_into(&b, s, raw, strlen(raw), esc, unresolved ? unresolved : &dummy, 0);
-    r = df_strndup(a, b.data ? b.data : "", b.len);
-    buf_free(&b);
+    return expand_capped(a, s, raw, esc, unresolved, DF_MAX_EXPANDED, &cut);
+}
+
+/* What is left of a Dockerfile's expansion budget, and whether each bound was reported. */
+struct xbudget {
+    size_t left;
+    int said_value, said_total;
+};
+
+/* An instruction's word or value expanded within the budget: cut at DF_MAX_EXPANDED, and once
+ * DF_MAX_EXPANDED_TOTAL is spent, kept as written. Each bound is reported once per file. */
+static char *
+expand_in(struct dockerfile *df, const struct df_instr *in, struct xbudget *bg,
+          const struct df_scope *s, const char *raw)
+{
+    size_t room = bg->left < DF_MAX_EXPANDED ? bg->left : DF_MAX_EXPANDED;
+    char *r;
+    int cut = 0;
+
+    if (room == 0)
+        return df_strndup(&df->arena, raw, strlen(raw));
+    r = expand_capped(&df->arena, s, raw, df->escape, NULL, room, &cut);
+    if (r == NULL)
+        return NULL;
+    bg->left -= strlen(r);
+    if (cut && bg->left > 0 && !bg->said_value) {
+        bg->said_value = 1;
+        df_problem(df, in->line, in->col,
+                   "a variable expands to more than %u bytes (variables that double each other: "
+                   "an expansion bomb?); the value is cut there",
+                   DF_MAX_EXPANDED);
+    }
+    if (bg->left == 0 && !bg->said_total) {
+        bg->said_total = 1;
+        df_problem(df, in->line, in->col,
+                   "variable expansion of this Dockerfile passed %u bytes in total (an expansion "
+                   "bomb?); later values are not expanded",
+                   DF_MAX_EXPANDED_TOTAL);
+    }
     return r;
 }
 
@@ -254,14 +334,14 @@ copy_scope(struct df_arena *a, struct df_scope *dst, const struct df_scope *src,
 /* Expands one instruction in scope and applies its ARG/ENV to the scope. */
 static int
 apply(struct dockerfile *df, struct df_instr *in, struct df_scope *scope,
-      const struct df_scope *global)
+      const struct df_scope *global, struct xbudget *bg)
 {
     struct df_arena *a = &df->arena;
 
     if (builder_expands(in->kind))
         for (size_t i = 0; i < in->nwords; i++)
             if (strchr(in->words[i].raw, '$') != NULL)
-                in->words[i].x = df_expand(a, scope, in->words[i].raw, df->escape, NULL);
+                in->words[i].x = expand_in(df, in, bg, scope, in->words[i].raw);
     if (in->kind == DF_ENV || in->kind == DF_LABEL || in->kind == DF_ARG) {
         /* All values first, from the scope before this instruction. */
         for (size_t i = 0; i < in->nkvs; i++) {
@@ -273,7 +353,7 @@ apply(struct dockerfile *df, struct df_instr *in, struct df_scope *scope,
                 continue;
             }
             kv->literal = !has_ref(raw);
-            kv->xvalue = df_expand(a, scope, raw, df->escape, NULL);
+            kv->xvalue = expand_in(df, in, bg, scope, raw);
             if (kv->xvalue == NULL)
                 return ERR_NOMEM;
         }
@@ -299,6 +379,7 @@ dockerfile_resolve(struct dockerfile *df)
     struct df_arena *a = &df->arena;
     struct df_scope global = {0};
     struct df_scope *scopes;
+    struct xbudget bg = {DF_MAX_EXPANDED_TOTAL, 0, 0};
     static const char *const platform[][2] = {
         {"TARGETPLATFORM", "linux/amd64"}, {"TARGETOS", "linux"}, {"TARGETARCH", "amd64"},
         {"TARGETVARIANT", ""}, {"BUILDPLATFORM", "linux/amd64"}, {"BUILDOS", "linux"},
@@ -336,7 +417,7 @@ dockerfile_resolve(struct dockerfile *df)
             in->stage = cur;
             for (size_t w = 0; w < in->nwords; w++)
                 if (strchr(in->words[w].raw, '$') != NULL)
-                    in->words[w].x = df_expand(a, &global, in->words[w].raw, df->escape, NULL);
+                    in->words[w].x = expand_in(df, in, &bg, &global, in->words[w].raw);
             size_t fa = in->first_arg;
             st->image = fa < in->nwords ? in->words[fa].x : "";
             if (fa + 2 < in->nwords && strcasecmp(in->words[fa + 1].text, "as") == 0) {
@@ -357,13 +438,13 @@ dockerfile_resolve(struct dockerfile *df)
         if (in->sub != NULL)
             in->sub->stage = cur;
         if (cur < 0) {
-            if (apply(df, in, &global, NULL) < 0)
+            if (apply(df, in, &global, NULL, &bg) < 0)
                 goto nomem;
             continue;
         }
-        if (apply(df, in, &scopes[cur], &global) < 0)
+        if (apply(df, in, &scopes[cur], &global, &bg) < 0)
             goto nomem;
-        if (in->sub != NULL && apply(df, in->sub, &scopes[cur], &global) < 0)
+        if (in->sub != NULL && apply(df, in->sub, &scopes[cur], &global, &bg) < 0)
             goto nomem;
     }
     /* The final image is the last stage and every stage it is built FROM. */

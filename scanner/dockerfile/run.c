@@ -58,20 +58,43 @@ cache_mounts(const struct df_instr *in)
     return m;
 }
 
+/* The newline index of a heredoc body: positions cost a binary search, not a walk from the
+ * start (which made an unclosed heredoc over the rest of a big file quadratic). */
+static void
+src_index_lines(struct df_arena *a, struct src *s)
+{
+    size_t n = 0, k = 0;
+    size_t *nl;
+
+    for (size_t i = 0; i < s->len; i++)
+        n += s->text[i] == '\n';
+    s->nl = NULL;
+    s->nnl = 0;
+    if (n == 0 || (nl = df_alloc(a, n * sizeof(*nl))) == NULL)
+        return;
+    for (size_t i = 0; i < s->len; i++)
+        if (s->text[i] == '\n')
+            nl[k++] = i;
+    s->nl = nl;
+    s->nnl = n;
+}
+
 void
 run_src_pos(struct df_ctx *c, const struct src *s, size_t off, int *l, int *col)
 {
     if (s->h != NULL) {
-        int line = s->h->line, cc = 1;
-        for (size_t i = 0; i < off && i < s->len; i++) {
-            if (s->text[i] == '\n') {
-                line++;
-                cc = 1;
-            } else
-                cc++;
+        size_t lo = 0, hi = s->nnl; /* newlines before off: nl[0..lo) */
+        if (off > s->len)
+            off = s->len;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s->nl[mid] < off)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
-        *l = line;
-        *col = cc;
+        *l = s->h->line + (int)lo;
+        *col = lo == 0 ? (int)off + 1 : (int)(off - s->nl[lo - 1]);
     } else if (s->json) {
         *l = s->in->line;
         *col = s->in->col;
@@ -871,6 +894,7 @@ df_rules_run(struct df_ctx *c)
                 s.h = &run->heredocs[k];
                 s.text = s.h->body;
                 s.len = s.h->body_len;
+                src_index_lines(&c->df->arena, &s);
                 analyse_text(c, &s, &ly, &st);
             }
         }

@@ -15,6 +15,8 @@ struct src {
     int json;                   /* exec form: positions are the instruction's */
     const char *text;
     size_t len;
+    const size_t *nl; /* heredocs: offsets of every '\n' in text, for run_src_pos */
+    size_t nnl;
 };
 
 struct word {

@@ -16,6 +16,7 @@ struct outer_src {
     char *buf;
     size_t prefix_len; /* bytes already in buf, handed out first */
     int prefix_done;
+    struct img_hash hash; /* of every byte handed out */
 };
 
 static ssize_t
@@ -28,6 +29,7 @@ outer_read(void *user, const void **out)
         o->prefix_done = 1;
         if (o->prefix_len > 0) {
             *out = o->buf;
+            img_hash_update(&o->hash, o->buf, o->prefix_len);
             return (ssize_t)o->prefix_len;
         }
     }
@@ -36,7 +38,23 @@ outer_read(void *user, const void **out)
         return err_set(ERR_PARSE, "%s: %s: %s (truncated or corrupt archive)", o->c->source,
                        o->name, archive_error_string(o->a) ? archive_error_string(o->a) : "read error");
     *out = o->buf;
+    img_hash_update(&o->hash, o->buf, (size_t)n);
     return n;
+}
+
+/* The rest of a member the walker did not need (padding after a layer's end), hashed too, then
+ * the blob checked against its name and descriptor. */
+static int
+outer_finish(struct outer_src *o)
+{
+    const void *p;
+    ssize_t n;
+
+    while ((n = outer_read(o, &p)) > 0)
+        ;
+    if (n < 0)
+        return (int)n;
+    return img_blob_done(o->c, o->name, &o->hash);
 }
 
 /* Fills `buf` with up to `want` bytes of the current entry. */
@@ -96,7 +114,12 @@ keep_json_entry(struct img_ctx *c, struct archive *a, const char *name, char *bu
             return err_set(ERR_NOMEM, "out of memory");
         }
     }
-    rc = img_ctx_keep_json(c, name, doc.data != NULL ? doc.data : "", doc.len);
+    struct img_hash h;
+    img_hash_init(&h);
+    img_hash_update(&h, doc.data != NULL ? doc.data : "", doc.len);
+    rc = img_blob_done(c, name, &h);
+    if (rc == 0)
+        rc = img_ctx_keep_json(c, name, doc.data != NULL ? doc.data : "", doc.len);
     buf_free(&doc);
     return rc;
 }
@@ -165,10 +188,23 @@ outer_entry(struct img_ctx *c, struct archive *a, struct archive_entry *ent, cha
         strcmp(name, "repositories") == 0 || strcmp(name, "oci-layout") == 0 ||
         is_json_start(buf, (size_t)n))
         return keep_json_entry(c, a, name, buf, (size_t)n);
-    if (!looks_like_layer(buf, (size_t)n))
-        return img_map_put(&c->unknown, name, 0); /* VERSION, legacy json...: tolerated */
-    struct outer_src src = {c, a, name, buf, (size_t)n, 0};
-    return layer_walk(c, name, outer_read, &src);
+    struct outer_src src;
+    memset(&src, 0, sizeof(src));
+    src.c = c;
+    src.a = a;
+    src.name = name;
+    src.buf = buf;
+    src.prefix_len = (size_t)n;
+    img_hash_init(&src.hash);
+    if (!looks_like_layer(buf, (size_t)n)) {
+        /* VERSION, legacy json...: tolerated, but a blob must still match its digest */
+        if ((rc = outer_finish(&src)) < 0)
+            return rc;
+        return img_map_put(&c->unknown, name, 0);
+    }
+    if ((rc = layer_walk(c, name, outer_read, &src)) < 0)
+        return rc;
+    return outer_finish(&src);
 }
 
 int

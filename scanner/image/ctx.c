@@ -152,6 +152,8 @@ img_ctx_free(struct img_ctx *c)
     free(c->json);
     free(c->source);
     buf_free(&c->filebuf);
+    img_map_free(&c->sum_index);
+    free(c->sums);
     memset(c, 0, sizeof(*c));
 }
 

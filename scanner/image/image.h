@@ -4,6 +4,7 @@
 #define SCANNER_IMAGE_H
 
 #include <cjson/cJSON.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,15 @@ struct img_pending {
 /* Captured small files the final-filesystem rules read (latest layer wins). */
 enum img_capture { IMG_CAP_PASSWD = 0, IMG_CAP_SHADOW, IMG_CAP_OSRELEASE, IMG_CAP_N };
 
+/* Entries a regular `tar -x` warns about or refuses, counted per layer (nothing is extracted
+ * here, but their presence says the archive was made by hand or tampered with). */
+enum img_irr { IMG_IRR_ABSOLUTE = 0, IMG_IRR_SYMLINK_OUT, IMG_IRR_HARDLINK_MISSING, IMG_IRR_N };
+struct img_irregular {
+    unsigned n[IMG_IRR_N];
+    char first[IMG_IRR_N][200]; /* the first of each kind, for the message */
+    char path[IMG_MAX_PATH];    /* the first irregular entry: where the finding points */
+};
+
 /* One layer blob as read, keyed by its name in the archive or its digest. */
 struct img_layer {
     char *key;
@@ -78,6 +88,20 @@ struct img_layer {
     int has_capture[IMG_CAP_N];
     struct pkg_list pkgs; /* packages listed by this layer's package databases */
     uint64_t bytes_in, bytes_out;
+    struct img_irregular irr;
+};
+
+/* A blob's SHA-256 and length, accumulated as it streams by (digest.c). */
+struct img_hash {
+    crypto_hash_sha256_state st;
+    uint64_t n;
+};
+/* What was seen of one blob: its hash and size once read, and the size a descriptor gave. */
+struct img_sum {
+    char hex[65];
+    uint64_t size;
+    int hashed;
+    long long expected; /* -1: no descriptor seen */
 };
 
 /* Everything read from one image. */
@@ -99,6 +123,9 @@ struct img_ctx {
     size_t nalias, acap;
     char *source; /* what the user named, for messages */
     struct buf filebuf; /* reused content buffer */
+    struct img_map sum_index; /* blob name -> index in sums[] */
+    struct img_sum *sums;
+    size_t nsums, sumcap;
     /* Readers that can fetch on demand (an OCI layout directory) set this: loads the JSON blob
      * or walks the layer named `name` ("blobs/<alg>/<hex>"). NULL for one-pass archives. */
     int (*fetch)(struct img_ctx *c, const char *name, int is_layer);
@@ -116,6 +143,15 @@ const struct buf *img_ctx_json(const struct img_ctx *c, const char *name);
 int img_err_wrap(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Records that archive member `name` is a link to member `target`. */
 int img_alias_add(struct img_ctx *c, const char *name, const char *target);
+
+/* Blob verification (digest.c): hash what streams by, then img_blob_done records it and
+ * checks a content-addressed name (blobs/sha256/HEX, HEX.json) against the hash; a descriptor's
+ * size is checked with img_blob_expect, before or after the blob is read. ERR_PARSE naming the
+ * blob on a mismatch. */
+void img_hash_init(struct img_hash *h);
+void img_hash_update(struct img_hash *h, const void *data, size_t len);
+int img_blob_done(struct img_ctx *c, const char *name, struct img_hash *h);
+int img_blob_expect(struct img_ctx *c, const char *name, const cJSON *desc);
 
 /* The layer walker: reads one layer (tar, gzip or zstd by magic) from `read_fn` without
  * writing anything to disk, recording its entries and what its files give the rules. */
@@ -183,7 +219,8 @@ int image_final_packages(const struct img_resolved *r, struct pkg_list *out, cha
 #define IMG_RULE_NO_HEALTHCHECK DF_RULE(DF020)
 extern const struct rule_meta img_rule_volume, img_rule_old, img_rule_eol, img_rule_cred_file, img_rule_private_key,
     img_rule_env_file, img_rule_history_file, img_rule_git_dir, img_rule_setuid,
-    img_rule_world_writable, img_rule_empty_password, img_rule_dup_uid0, img_rule_removed_secret;
+    img_rule_world_writable, img_rule_empty_password, img_rule_dup_uid0, img_rule_removed_secret,
+    img_rule_irregular;
 /* The rows above one by one (NULL past the last), for listings. */
 const struct rule_meta *img_rule_at(size_t i);
 

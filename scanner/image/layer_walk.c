@@ -182,6 +182,89 @@ capture_slot(const char *path)
     return -1;
 }
 
+/* ---- Irregular entries ---------------------------------------------------------------------- */
+
+static void
+irregular(struct img_layer *l, enum img_irr kind, const char *path, const char *what,
+          const char *target)
+{
+    struct img_irregular *r = &l->irr;
+
+    if (r->n[kind]++ == 0)
+        snprintf(r->first[kind], sizeof(r->first[kind]), "'%.80s'%s%.80s%s", what,
+                 target != NULL ? " -> '" : "", target != NULL ? target : "",
+                 target != NULL ? "'" : "");
+    if (r->path[0] == '\0')
+        snprintf(r->path, sizeof(r->path), "%s", path);
+}
+
+/* 1 when relative symlink `target`, read from the directory of `link`, climbs above the root. */
+static int
+link_escapes(const char *link, const char *target)
+{
+    long depth = 0;
+    const char *p;
+
+    for (p = link; *p != '\0'; p++) /* components of the link's directory */
+        depth += *p == '/';
+    for (p = target; *p != '\0';) {
+        const char *q = strchr(p, '/');
+        size_t n = q != NULL ? (size_t)(q - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            if (--depth < 0)
+                return 1;
+        } else if (n > 0 && !(n == 1 && p[0] == '.')) {
+            depth++;
+        }
+        p += n + (q != NULL);
+    }
+    return 0;
+}
+
+/* Absolute names, symlinks that point out of the image, hard links to a file the layer does not
+ * have (before this entry is added: a link to itself is missing too). */
+static void
+note_irregular(struct img_layer *l, struct archive_entry *ent, const char *raw, const char *path,
+               uint32_t mode)
+{
+    const char *t;
+    char clean[IMG_MAX_PATH];
+
+    if (raw[0] == '/')
+        irregular(l, IMG_IRR_ABSOLUTE, path, raw, NULL);
+    if ((mode & AE_IFMT) == AE_IFLNK && (t = archive_entry_symlink(ent)) != NULL && t[0] != '/' &&
+        link_escapes(path, t))
+        irregular(l, IMG_IRR_SYMLINK_OUT, path, path, t);
+    if ((t = archive_entry_hardlink(ent)) != NULL &&
+        (layer_clean_path(t, clean, sizeof(clean)) < 0 || !img_map_get(&l->index, clean, NULL)))
+        irregular(l, IMG_IRR_HARDLINK_MISSING, path, path, t);
+}
+
+/* One info finding per layer that had irregular entries, counting each kind. */
+static int
+report_irregular(struct img_ctx *c, struct img_layer *l)
+{
+    static const char *const what[IMG_IRR_N] = {
+        "absolute path", "symlink pointing outside the image", "hard link to a file not in the layer"};
+    const struct img_irregular *r = &l->irr;
+    struct buf b = {0};
+    int rc = 0;
+
+    if (r->n[0] + r->n[1] + r->n[2] == 0)
+        return 0;
+    for (int k = 0; k < IMG_IRR_N && rc >= 0; k++)
+        if (r->n[k] > 0)
+            rc = buf_printf(&b, "%s%u %s%s (first %s)", b.len ? ", " : "", r->n[k], what[k],
+                            r->n[k] == 1 ? "" : "s", r->first[k]);
+    if (rc >= 0)
+        rc = layer_add_pending(c, l, &img_rule_irregular, r->path, 0, 0, 0, NULL,
+                               "the layer archive is irregular: %s; nothing is extracted here, "
+                               "but tar would warn about or refuse these entries",
+                               b.data);
+    buf_free(&b);
+    return rc;
+}
+
 static int
 walk_entry(struct img_ctx *c, struct img_layer *l, struct archive *a, struct walk_src *s,
            struct archive_entry *ent)
@@ -197,6 +280,7 @@ walk_entry(struct img_ctx *c, struct img_layer *l, struct archive *a, struct wal
         return img_err_wrap(rc, "%s: layer %.80s", c->source, l->key);
     if (path[0] == '\0')
         return 0; /* the root itself */
+    note_irregular(l, ent, name, path, mode);
     base = strrchr(path, '/');
     base = base != NULL ? base + 1 : path;
     if (strncmp(base, ".wh.", 4) == 0) {
@@ -289,6 +373,8 @@ layer_walk(struct img_ctx *c, const char *key, img_read_fn read_fn, void *user)
             goto out;
     }
     rc = check_bomb(c, l, a, &src);
+    if (rc == 0)
+        rc = report_irregular(c, l);
 out:
     archive_read_free(a);
     return rc;

@@ -253,6 +253,8 @@ resolve_oci(struct img_ctx *c, struct img_resolved *r, cJSON *index, char ***nam
             rc = img_err_wrap(rc, "%s: index", c->source);
             goto out;
         }
+        if ((rc = img_blob_expect(c, blob, m)) < 0)
+            goto out;
         cJSON *next = NULL;
         if ((rc = load_json(c, blob, &next)) < 0)
             goto out;
@@ -278,7 +280,8 @@ resolve_oci(struct img_ctx *c, struct img_resolved *r, cJSON *index, char ***nam
         rc = img_err_wrap(rc, "%s: manifest config", c->source);
         goto out;
     }
-    if ((rc = load_json(c, blob, &r->config)) < 0)
+    if ((rc = img_blob_expect(c, blob, cJSON_GetObjectItemCaseSensitive(manifest, "config"))) < 0 ||
+        (rc = load_json(c, blob, &r->config)) < 0)
         goto out;
     layers = cJSON_GetObjectItemCaseSensitive(manifest, "layers");
     n = cJSON_GetArraySize(layers);
@@ -300,6 +303,8 @@ resolve_oci(struct img_ctx *c, struct img_resolved *r, cJSON *index, char ***nam
             rc = img_err_wrap(rc, "%s: manifest layers[%d]", c->source, i);
             goto out;
         }
+        if ((rc = img_blob_expect(c, blob, l)) < 0)
+            goto out;
         if (((*names)[i] = strdup(blob)) == NULL) {
             rc = err_set(ERR_NOMEM, "out of memory");
             goto out;

@@ -53,13 +53,20 @@ const struct rule_meta img_rule_removed_secret = {
     "build secrets), then rotate the secret",
     "CIS-DI-0010"};
 
+const struct rule_meta img_rule_irregular = {
+    "IMG021", SEV_INFO, "hygiene",
+    "Irregular layer archive: absolute paths, symlinks out of the image, dangling hard links",
+    "Rebuild the layer with a standard builder (docker build, buildah, umoci); these entries "
+    "mark a hand-made or tampered archive, and tar warns about or refuses them",
+    NULL};
+
 /* Every row above, for listings (docs/rules.md, SARIF rule lists). */
 static const struct rule_meta *const img_rules[] = {
     &img_rule_volume,       &img_rule_old,           &img_rule_eol,
     &img_rule_cred_file,    &img_rule_private_key,   &img_rule_env_file,
     &img_rule_history_file, &img_rule_git_dir,       &img_rule_setuid,
     &img_rule_world_writable, &img_rule_empty_password, &img_rule_dup_uid0,
-    &img_rule_removed_secret,
+    &img_rule_removed_secret, &img_rule_irregular,
 };
 
 const struct rule_meta *

@@ -21,6 +21,7 @@ struct fd_src {
     char buf[256 << 10];
     const char *name;
     const char *source;
+    struct img_hash hash; /* of every byte read */
 };
 
 static ssize_t
@@ -35,6 +36,7 @@ fd_read(void *user, const void **out)
     if (n < 0)
         return err_set_errno(ERR_IO, "%s: %s", s->source, s->name);
     *out = s->buf;
+    img_hash_update(&s->hash, s->buf, (size_t)n);
     return n;
 }
 
@@ -77,7 +79,15 @@ oci_fetch(struct img_ctx *c, const char *name, int is_layer)
         s->fd = fd;
         s->name = name;
         s->source = c->source;
+        img_hash_init(&s->hash);
         rc = layer_walk(c, name, fd_read, s);
+        if (rc == 0) { /* what the walker left unread is part of the blob too */
+            const void *p;
+            ssize_t n;
+            while ((n = fd_read(s, &p)) > 0)
+                ;
+            rc = n < 0 ? (int)n : img_blob_done(c, name, &s->hash);
+        }
         free(s);
     } else {
         struct buf b = {0};
@@ -100,6 +110,12 @@ oci_fetch(struct img_ctx *c, const char *name, int is_layer)
                 rc = err_set(ERR_NOMEM, "out of memory");
                 break;
             }
+        }
+        if (rc == 0) {
+            struct img_hash h;
+            img_hash_init(&h);
+            img_hash_update(&h, b.data != NULL ? b.data : "", b.len);
+            rc = img_blob_done(c, name, &h);
         }
         if (rc == 0)
             rc = img_ctx_keep_json(c, name, b.data != NULL ? b.data : "", b.len);

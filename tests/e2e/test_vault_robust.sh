@@ -107,4 +107,131 @@ t_concurrent_writers() {
     done
 }
 
+# Bytes 36..51 of the header: the key check, a keyed hash of the data key (docs/vault-format.md).
+keycheck() { od -An -v -tx1 -j36 -N16 "$1" | tr -d ' \n'; }
+# The files next to the vault other than the vault, its backup, its lock and temp files.
+strays() { ls -A | grep -E '^v\.sv' | grep -Ev '^v\.sv(\.bak|\.lock)?$'; }
+
+# Writers killed at random moments, backups included, leave no extra copy of the vault: the
+# backup step has no temp name any more; a stale `v.sv.bak-<hex>` of an older version is removed
+# by the next writer (under the lock), and a user's file with a similar name is not.
+t_killed_writers_leave_no_backup_copies() {
+    "$SECRETS" init --vault v.sv --key-file k.key --no-passphrase -q >/dev/null
+    head -c 300000 /dev/urandom | base64 -w0 >ballast
+    kv set ballast --from-file ballast -q >/dev/null
+    printf 'deleted-value' | kv set gone -q >/dev/null
+    cp v.sv v.sv.bak-0123456789ab # what a writer of an older version killed mid-backup left
+    echo 'not a vault' >v.sv.bak-keepme
+    local i pid delay
+    for ((i = 1; i <= 40; i++)); do
+        printf 'r%d' "$i" >val
+        "$SECRETS" set k --from-file val --vault v.sv --key-file k.key -q >/dev/null 2>&1 &
+        pid=$!
+        printf -v delay '0.%03d' $((RANDOM % 100))
+        sleep "$delay"
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        [ -z "$(strays | grep -Ev '^v\.sv\.bak-(0123456789ab|keepme)$')" ] ||
+            fail "round $i left: $(strays | tr '\n' ' ')"
+        [ -f v.sv.bak ] || fail "round $i: no backup"
+    done
+    kv rm gone --purge -q >/dev/null || fail "purge failed"
+    [ -z "$(strays | grep -v '^v\.sv\.bak-keepme$')" ] || fail "left after a write: $(strays | tr '\n' ' ')"
+    [ -z "$(ls -A | grep '^\.v\.sv\.tmp-')" ] || fail "temp files left after a write: $(ls -A | tr '\n' ' ')"
+    "$SECRETS" list --vault v.sv.bak --key-file k.key >/dev/null || fail "no backup after the purge"
+    expect_file v.sv.bak-keepme
+    run "$SECRETS" get gone --vault v.sv.bak --key-file k.key
+    expect_rc 2
+    expect_no_out deleted-value
+    [ "$(kv get ballast | head -c 64)" = "$(head -c 64 ballast)" ] || fail "ballast changed"
+}
+
+# After rekey the backup is the new file: it does not open with the old data key (its key check
+# is the new one), also when rekey is killed at random moments.
+t_rekey_replaces_the_backup() {
+    "$SECRETS" init --vault v.sv --key-file k.key --no-passphrase -q >/dev/null
+    head -c 300000 /dev/urandom | base64 -w0 >ballast
+    kv set ballast --from-file ballast -q >/dev/null
+    printf 'one' | kv set a -q >/dev/null
+    printf 'two' | kv set a -q >/dev/null
+    local old i pid delay
+    old=$(keycheck v.sv)
+    [ "$(keycheck v.sv.bak)" = "$old" ] || fail "backup before rekey has another key"
+    run kv rekey
+    expect_rc 0
+    [ "$(keycheck v.sv)" != "$old" ] || fail "rekey did not change the data key"
+    cmp -s v.sv v.sv.bak || fail "backup after rekey is not the new file"
+    [ "$("$SECRETS" get a --vault v.sv.bak --key-file k.key)" = two ] || fail "backup after rekey does not open"
+    for ((i = 1; i <= 25; i++)); do
+        "$SECRETS" rekey --vault v.sv --key-file k.key -q >/dev/null 2>&1 &
+        pid=$!
+        printf -v delay '0.%03d' $((RANDOM % 80))
+        sleep "$delay"
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        [ "$(kv get a 2>&1)" = two ] || fail "round $i: vault broken: $(kv get a 2>&1)"
+        if [ -e v.sv.bak ] && [ "$(keycheck v.sv.bak)" != "$(keycheck v.sv)" ]; then
+            fail "round $i: the backup opens with another data key than the vault"
+        fi
+    done
+}
+
+# forge_kdf IN OUT OPSLIMIT MEMLIMIT: a copy of IN whose first (passphrase) slot asks for other
+# Argon2id parameters, with the header checksum (BLAKE2b-256) recomputed, as an attacker would.
+forge_kdf() {
+    python3 - "$@" <<'PY'
+import hashlib, struct, sys
+src, dst, ops, mem = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+d = bytearray(open(src, "rb").read())
+hlen = struct.unpack_from("<I", d, 12)[0]
+assert struct.unpack_from("<H", d, 52)[0] == 1, "first slot is not a passphrase slot"
+struct.pack_into("<QQ", d, 60, ops, mem)
+d[hlen - 32:hlen] = hashlib.blake2b(bytes(d[:hlen - 32]), digest_size=32).digest()
+open(dst, "wb").write(d)
+PY
+}
+
+# A vault handed over by someone else may ask for any Argon2id cost: above the `sensitive` preset
+# it is refused unless --allow-expensive-kdf, above the machine's memory always; in under a
+# second, before the passphrase is even asked for.
+t_hostile_kdf_parameters_refused_at_once() {
+    printf 'pw-for-forging' >pass
+    SECRETS_PASSPHRASE_FILE=pass "$SECRETS" init --vault v.sv --kdf interactive -q >/dev/null ||
+        fail "init failed"
+    local mem t0 ms case ops memlimit
+    mem=$(($(awk '/^MemTotal:/ {print $2}' /proc/meminfo) * 1024))
+    for case in "1 $((4 << 30))" "5 $((1 << 30))" "20 $((4 << 30))" "4 $(((1 << 30) + 1024))"; do
+        read -r ops memlimit <<<"$case"
+        forge_kdf v.sv f.sv "$ops" "$memlimit"
+        t0=$(date +%s%N)
+        run env SECRETS_PASSPHRASE_FILE=pass "$SECRETS" get x --vault f.sv
+        ms=$((($(date +%s%N) - t0) / 1000000))
+        expect_rc 2
+        expect_err "above the .sensitive. preset.*--allow-expensive-kdf"
+        [ "$ms" -lt 1000 ] || fail "ops $ops mem $memlimit: refused after $ms ms"
+        # no passphrase source at all: the refusal still comes first, not a prompt
+        run "$SECRETS" get x --vault f.sv
+        expect_rc 2
+        expect_err "above the .sensitive. preset"
+    done
+    # more memory than the machine has: refused even when allowed
+    forge_kdf v.sv f.sv 1 $((mem + (1 << 30)))
+    t0=$(date +%s%N)
+    run env SECRETS_PASSPHRASE_FILE=pass "$SECRETS" get x --vault f.sv --allow-expensive-kdf
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    expect_rc 2
+    expect_err "more than this machine has"
+    [ "$ms" -lt 1000 ] || fail "over the machine's memory: refused after $ms ms"
+    # allowed and cheap to try (opslimit 5, 8 KiB): the KDF runs, and the forged slot then fails
+    # to authenticate (its parameters are bound into the slot's associated data)
+    forge_kdf v.sv f.sv 5 8192
+    run env SECRETS_PASSPHRASE_FILE=pass "$SECRETS" get x --vault f.sv --allow-expensive-kdf
+    expect_rc 2
+    expect_err "wrong passphrase or key"
+    # the untouched vault at the sensitive preset or below opens as before
+    printf 'v' | SECRETS_PASSPHRASE_FILE=pass "$SECRETS" set x --vault v.sv -q >/dev/null
+    run env SECRETS_PASSPHRASE_FILE=pass "$SECRETS" get x --vault v.sv
+    expect_rc 0
+}
+
 e2e_main

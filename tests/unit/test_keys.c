@@ -179,7 +179,26 @@ test_kdf_levels_and_bounds(void **state)
     p.opslimit = 2;
     p.memlimit = 1ULL << 40;
     assert_int_equal(keys_kdf_derive("pw", 2, salt, &p, out), ERR_LIMIT);
-    assert_non_null(strstr(err_message(), "4 GiB"));
+    assert_non_null(strstr(err_message(), "64 GiB"));
+    /* the sensitive preset is the most allowed without keys_kdf_allow_expensive */
+    assert_int_equal(keys_kdf_level_parse("sensitive", &p), 0);
+    assert_int_equal(keys_kdf_check_cost(&p), 0);
+    p.opslimit++;
+    assert_int_equal(keys_kdf_check_cost(&p), ERR_LIMIT);
+    assert_non_null(strstr(err_message(), "--allow-expensive-kdf"));
+    p.opslimit--;
+    p.memlimit++;
+    assert_int_equal(keys_kdf_derive("pw", 2, salt, &p, out), ERR_LIMIT);
+    assert_non_null(strstr(err_message(), "sensitive"));
+    keys_kdf_allow_expensive(1);
+    assert_int_equal(keys_kdf_check_cost(&p), 0);
+    /* never more memory than the machine has, allowed or not */
+    p.memlimit = (unsigned long long)sysconf(_SC_PHYS_PAGES) * (unsigned long long)sysconf(_SC_PAGESIZE) + 4096;
+    if (p.memlimit <= KEYS_KDF_MEMLIMIT_MAX) {
+        assert_int_equal(keys_kdf_derive("pw", 2, salt, &p, out), ERR_LIMIT);
+        assert_non_null(strstr(err_message(), "more than this machine has"));
+    }
+    keys_kdf_allow_expensive(0);
     /* deterministic for the same inputs, different for another salt */
     unsigned char a[KEYS_KEY_BYTES], b[KEYS_KEY_BYTES];
     p.opslimit = 1;

@@ -1,6 +1,8 @@
 /* Unit tests of vault/: names, header and payload parsing against hostile input (truncation,
  * every byte flipped, out-of-bound KDF parameters), versions and history, and proof that no
  * freed heap block still holds a secret. */
+#include <sys/stat.h>
+
 #include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -67,7 +69,7 @@ teardown(void **state)
 static struct vault *
 open_rw(void)
 {
-    struct vault_unlock u = {keyfile, 1};
+    struct vault_unlock u = {keyfile, 1, NULL};
     struct vault *v = NULL;
     assert_int_equal(vault_open(path, VAULT_OPEN_WRITE, &u, &v), 0);
     return v;
@@ -210,7 +212,7 @@ test_every_flip_and_truncation(void **state)
     char p2[160], pass_env[] = "pw";
     struct keys_passphrase pass = {0};
     struct vault_create c = {0};
-    struct vault_unlock u = {keyfile, 1};
+    struct vault_unlock u = {keyfile, 1, NULL};
     struct vault *v;
     unsigned char *orig, *copy;
     size_t len;
@@ -264,7 +266,7 @@ test_hostile_kdf_refused_fast(void **state)
     } cases[] = {
         {21, 1 << 20, ERR_LIMIT},
         {0xffffffffffffffffULL, 1 << 20, ERR_LIMIT},
-        {2, (4ULL << 30) + 1, ERR_LIMIT},
+        {2, (64ULL << 30) + 1, ERR_LIMIT},
         {2, 1ULL << 62, ERR_LIMIT},
         {0, 1 << 20, ERR_LIMIT},
         {2, 4096, ERR_LIMIT},
@@ -294,7 +296,8 @@ test_hostile_kdf_refused_fast(void **state)
     buf_free(&out);
 }
 
-/* A future slot kind (3: public-key recipient) is skipped by this reader. */
+/* A future slot kind (kinds 3 and 4 are members and removals since format 2; 99 is unknown) is
+ * skipped by this reader. */
 static void
 test_unknown_slot_kind_skipped(void **state)
 {
@@ -303,16 +306,16 @@ test_unknown_slot_kind_skipped(void **state)
     (void)state;
     memset(&h, 0, sizeof(h));
     h.nslots = 2;
-    h.slots[0].kind = 3;
+    h.slots[0].kind = 99;
     h.slots[0].len = 100;
     h.slots[1].kind = VAULT_SLOT_KEY_FILE;
     h.slots[1].len = VAULT_SLOT_KEYFILE_BYTES;
     assert_int_equal(vault_header_encode(&h, &out), 0);
     assert_int_equal(vault_header_parse((unsigned char *)out.data, out.len, &h), 0);
     assert_int_equal(h.nslots, 2);
-    assert_int_equal(h.slots[0].kind, 3);
+    assert_int_equal(h.slots[0].kind, 99);
     /* a version from the future is refused with a clear message */
-    out.data[8] = 2;
+    out.data[8] = VAULT_FORMAT + 1;
     assert_int_equal(vault_header_parse((unsigned char *)out.data, out.len, &h), ERR_PARSE);
     buf_free(&out);
 }
@@ -382,7 +385,7 @@ static void
 test_wrong_key_and_missing(void **state)
 {
     char other[160], missing[160];
-    struct vault_unlock u = {other, 1};
+    struct vault_unlock u = {other, 1, NULL};
     struct vault *v;
     (void)state;
     snprintf(other, sizeof(other), "%s/other.key", dir);
@@ -393,6 +396,278 @@ test_wrong_key_and_missing(void **state)
     assert_int_equal(vault_open(missing, 0, &u, &v), ERR_NOTFOUND);
     assert_non_null(strstr(err_message(), "secrets init"));
     assert_int_equal(vault_create(path, &(struct vault_create){.key_file = keyfile}), ERR_EXISTS);
+}
+
+
+/* ---- Team vaults: bech32, identities, member slots ---------------------------------------- */
+
+/* Round trip, and every single character replaced by every other bech32 character is caught by
+ * the checksum (BCH codes detect any one substitution). */
+static void
+test_bech32_detects_every_substitution(void **state)
+{
+    static const char cs[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    unsigned char data[32], back[40];
+    char text[KEYS_BECH32_MAX], hrp[KEYS_BECH32_MAX], copy[KEYS_BECH32_MAX];
+    size_t n = 0, len;
+    (void)state;
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (unsigned char)(i * 37 + 11);
+    assert_int_equal(keys_bech32_encode("age", data, sizeof(data), 0, text, sizeof(text)), 0);
+    len = strlen(text);
+    assert_int_equal(len, 3 + 1 + 52 + 6);
+    assert_int_equal(keys_bech32_decode(text, len, hrp, sizeof(hrp), back, sizeof(back), &n), 0);
+    assert_string_equal(hrp, "age");
+    assert_int_equal(n, sizeof(data));
+    assert_memory_equal(back, data, sizeof(data));
+    for (size_t i = 4; i < len; i++) {
+        for (size_t c = 0; c < 32; c++) {
+            if (cs[c] == text[i])
+                continue;
+            memcpy(copy, text, len + 1);
+            copy[i] = cs[c];
+            if (keys_bech32_decode(copy, len, hrp, sizeof(hrp), back, sizeof(back), &n) == 0)
+                fail_msg("substitution at %zu not detected", i);
+        }
+    }
+    /* upper case is the same string; mixed case, a bad character, a short string are not */
+    for (size_t i = 0; i < len; i++)
+        copy[i] = (char)(text[i] >= 'a' && text[i] <= 'z' ? text[i] - 32 : text[i]);
+    assert_int_equal(keys_bech32_decode(copy, len, hrp, sizeof(hrp), back, sizeof(back), &n), 0);
+    copy[len - 1] = text[len - 1];
+    if (text[len - 1] >= 'a')
+        assert_int_equal(keys_bech32_decode(copy, len, hrp, sizeof(hrp), back, sizeof(back), &n),
+                         ERR_PARSE);
+    memcpy(copy, text, len + 1);
+    copy[10] = 'b'; /* not in the alphabet */
+    assert_int_equal(keys_bech32_decode(copy, len, hrp, sizeof(hrp), back, sizeof(back), &n),
+                     ERR_PARSE);
+    assert_int_equal(keys_bech32_decode("age1qqqq", 8, hrp, sizeof(hrp), back, sizeof(back), &n),
+                     ERR_PARSE);
+    /* the data must fit */
+    assert_int_equal(keys_bech32_decode(text, len, hrp, sizeof(hrp), back, 16, &n), ERR_PARSE);
+}
+
+static void
+make_identity(const char *name, char *idpath, size_t size, char *pub, size_t pubsize)
+{
+    snprintf(idpath, size, "%s/%s.id", dir, name);
+    unlink(idpath);
+    assert_int_equal(keys_identity_create(idpath, pub, pubsize), 0);
+}
+
+/* Three members; one removed: the data key changes, their identity no longer opens the vault,
+ * the others' still do, and the removal is recorded for VAULT004. */
+static void
+test_members_add_remove_rekey(void **state)
+{
+    char p3[160], ids[3][160], pubs[3][KEYS_RECIPIENT_TEXT];
+    const char *names[3] = {"alice", "bob", "carol"};
+    struct vault_unlock ku = {keyfile, 1, NULL}, iu[3];
+    struct vault_create c = {0};
+    struct vault_member *m;
+    struct vault_removed *r;
+    struct vault_info *readable;
+    struct vault_value val = {0};
+    struct vault *v;
+    unsigned char oldkey[KEYS_KEY_BYTES];
+    size_t n, nr;
+    struct findings f;
+    (void)state;
+    snprintf(p3, sizeof(p3), "%s/team.sv", dir);
+    c.key_file = keyfile;
+    assert_int_equal(vault_create(p3, &c), 0);
+    for (int i = 0; i < 3; i++) {
+        make_identity(names[i], ids[i], sizeof(ids[i]), pubs[i], sizeof(pubs[i]));
+        iu[i] = (struct vault_unlock){NULL, 1, ids[i]};
+        assert_int_equal(vault_open(p3, VAULT_OPEN_WRITE, &ku, &v), 0);
+        assert_int_equal(vault_member_add(v, names[i], pubs[i]), 0);
+        vault_close(v);
+    }
+    assert_int_equal(vault_open(p3, VAULT_OPEN_WRITE, &iu[1], &v), 0);
+    assert_int_equal(vault_unlocked_by(v), VAULT_SOURCE_IDENTITY);
+    assert_int_equal(vault_set(v, "db/pw", "hunter22", 8, NULL, NULL), 0);
+    assert_int_equal(vault_commit(v), 0);
+    vault_close(v);
+    assert_int_equal(vault_open(p3, 0, &iu[2], &v), 0);
+    assert_int_equal(vault_member_list(v, &m, &n), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(m[1].name, "bob");
+    assert_string_equal(m[1].recipient, pubs[1]);
+    free(m);
+    memcpy(oldkey, v->key, KEYS_KEY_BYTES);
+    vault_close(v);
+    /* the same name or key again */
+    assert_int_equal(vault_open(p3, VAULT_OPEN_WRITE, &ku, &v), 0);
+    assert_int_equal(vault_member_add(v, "bob", pubs[0]), ERR_EXISTS);
+    assert_int_equal(vault_member_add(v, "bob2", pubs[1]), ERR_EXISTS);
+    assert_int_equal(vault_member_rm(v, "nobody", &readable, &nr), ERR_NOTFOUND);
+    assert_int_equal(vault_member_rm(v, "bob", &readable, &nr), 0);
+    assert_int_equal(nr, 1);
+    assert_string_equal(readable[0].name, "db/pw");
+    vault_infos_free(readable, nr);
+    vault_close(v);
+    assert_int_equal(vault_open(p3, 0, &iu[1], &v), ERR_AUTH);
+    assert_int_equal(vault_open(p3, 0, &iu[0], &v), 0);
+    assert_memory_not_equal(v->key, oldkey, KEYS_KEY_BYTES);
+    assert_int_equal(vault_get(v, "db/pw", 0, &val), 0);
+    assert_memory_equal(val.data, "hunter22", 8);
+    vault_value_free(&val);
+    assert_int_equal(vault_removed_list(v, &r, &nr), 0);
+    assert_int_equal(nr, 1);
+    assert_string_equal(r[0].name, "bob");
+    free(r);
+    findings_init(&f);
+    assert_int_equal(vault_check(v, (long long)time(NULL), 0, &f), 0);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.items[0].rule, "VAULT004");
+    findings_free(&f);
+    vault_close(v);
+}
+
+/* A vault with a member slot: every byte flipped in turn is refused when opened with the
+ * member's identity (the slot's name and key are bound by the header checksum and the body's
+ * associated data, the sealed key by its tag and the vault id inside it). */
+static void
+test_member_vault_every_flip(void **state)
+{
+    char p4[160], idp[160], pub[KEYS_RECIPIENT_TEXT];
+    struct vault_unlock ku = {keyfile, 1, NULL}, iu = {NULL, 1, NULL};
+    struct vault_create c = {0};
+    struct vault *v;
+    unsigned char *orig, *copy;
+    size_t len;
+    (void)state;
+    snprintf(p4, sizeof(p4), "%s/flip-team.sv", dir);
+    c.key_file = keyfile;
+    assert_int_equal(vault_create(p4, &c), 0);
+    make_identity("flipper", idp, sizeof(idp), pub, sizeof(pub));
+    iu.identity = idp;
+    assert_int_equal(vault_open(p4, VAULT_OPEN_WRITE, &ku, &v), 0);
+    assert_int_equal(vault_member_add(v, "flipper", pub), 0);
+    vault_close(v);
+    assert_int_equal(vault_open(p4, VAULT_OPEN_WRITE, &iu, &v), 0);
+    assert_int_equal(vault_set(v, "a", "secret-a", 8, NULL, NULL), 0);
+    assert_int_equal(vault_commit(v), 0);
+    vault_close(v);
+    orig = slurp(p4, &len);
+    copy = malloc(len);
+    for (size_t i = 0; i < len; i++) {
+        memcpy(copy, orig, len);
+        copy[i] ^= 0x01;
+        spit(p4, copy, len);
+        int rc = vault_open(p4, 0, &iu, &v);
+        if (rc == 0)
+            fail_msg("flip at byte %zu of %zu not detected", i, len);
+        assert_true(rc == ERR_PARSE || rc == ERR_AUTH);
+    }
+    spit(p4, orig, len);
+    assert_int_equal(vault_open(p4, 0, &iu, &v), 0);
+    vault_close(v);
+    free(copy);
+    free(orig);
+}
+
+/* Member and removal slots from a hostile file: every malformed shape is refused. */
+static void
+test_member_slots_hostile(void **state)
+{
+    struct vault_header h;
+    struct vault_slot s;
+    struct vault_member_slot ms;
+    struct vault_removal rr[VAULT_REMOVALS_MAX], one = {5, "bob"};
+    unsigned char key[KEYS_KEY_BYTES] = {1}, pk[KEYS_PK_BYTES];
+    size_t n;
+    (void)state;
+    memset(&h, 0, sizeof(h));
+    keys_random(pk, sizeof(pk));
+    crypto_scalarmult_base(pk, key);
+    assert_int_equal(vault_slot_make_member(&h, "ok.name@x", KEYS_PK_X25519, pk, key, &s), 0);
+    assert_int_equal(vault_slot_member_decode(&s, &ms), 0);
+    assert_string_equal(ms.name, "ok.name@x");
+    assert_int_equal(vault_slot_make_member(&h, "bad name", KEYS_PK_X25519, pk, key, &s),
+                     ERR_USAGE);
+    assert_int_equal(vault_slot_make_member(&h, "ok", KEYS_PK_X25519, pk, key, &s), 0);
+    s.len--;
+    assert_int_equal(vault_slot_member_decode(&s, &ms), ERR_PARSE);
+    s.len++;
+    s.body[0] = 7; /* unknown key type */
+    assert_int_equal(vault_slot_member_decode(&s, &ms), ERR_PARSE);
+    s.body[0] = KEYS_PK_X25519;
+    s.body[1] = 0; /* empty name */
+    assert_int_equal(vault_slot_member_decode(&s, &ms), ERR_PARSE);
+    s.body[1] = 2;
+    s.body[2] = '/';
+    assert_int_equal(vault_slot_member_decode(&s, &ms), ERR_PARSE);
+    s.body[2] = '\0';
+    assert_int_equal(vault_slot_member_decode(&s, &ms), ERR_PARSE);
+    /* removal records */
+    assert_int_equal(vault_slot_make_removed(&one, 1, &s), 0);
+    assert_int_equal(vault_slot_removed_decode(&s, rr, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rr[0].at, 5);
+    for (uint16_t l = 0; l < s.len; l++) {
+        struct vault_slot t = s;
+        t.len = l;
+        assert_int_equal(vault_slot_removed_decode(&t, rr, &n), ERR_PARSE);
+    }
+    s.body[0] = 0xff; /* count over the bound */
+    assert_int_equal(vault_slot_removed_decode(&s, rr, &n), ERR_PARSE);
+    /* two members with one name, through the header parser */
+    {
+        struct buf out = {0};
+        memset(&h, 0, sizeof(h));
+        h.nslots = 2;
+        assert_int_equal(vault_slot_make_member(&h, "dup", KEYS_PK_X25519, pk, key, &h.slots[0]), 0);
+        assert_int_equal(vault_slot_make_member(&h, "dup", KEYS_PK_X25519, pk, key, &h.slots[1]), 0);
+        assert_int_equal(vault_header_encode(&h, &out), 0);
+        assert_int_equal(vault_header_parse((unsigned char *)out.data, out.len, &h), ERR_PARSE);
+        buf_free(&out);
+    }
+}
+
+/* Recipients and identities from hostile text. */
+static void
+test_recipients_and_identities_hostile(void **state)
+{
+    enum keys_pk_type t;
+    unsigned char raw[KEYS_PK_BYTES], x[KEYS_PK_BYTES];
+    char idp[160], pub[KEYS_RECIPIENT_TEXT], bad[160];
+    struct keys_identity id;
+    FILE *f;
+    (void)state;
+    make_identity("h", idp, sizeof(idp), pub, sizeof(pub));
+    assert_int_equal(keys_recipient_parse(pub, &t, raw, x), 0);
+    assert_int_equal(t, KEYS_PK_X25519);
+    assert_int_equal(keys_identity_read(idp, &id), 0);
+    assert_memory_equal(id.pk, x, KEYS_PK_BYTES);
+    keys_identity_free(&id);
+    assert_int_equal(keys_recipient_parse("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ", &t, raw, x),
+                     ERR_PARSE);
+    /* an ssh-ed25519 line whose blob says another type */
+    assert_int_equal(keys_recipient_parse("ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQ", &t, raw, x),
+                     ERR_PARSE);
+    assert_int_equal(keys_recipient_parse("ssh-ed25519 !!!", &t, raw, x), ERR_PARSE);
+    assert_int_equal(keys_recipient_parse("", &t, raw, x), ERR_PARSE);
+    /* the right checksum on the wrong prefix */
+    assert_int_equal(keys_bech32_encode("agf", raw, sizeof(raw), 0, bad, sizeof(bad)), 0);
+    assert_int_equal(keys_recipient_parse(bad, &t, raw, x), ERR_PARSE);
+    /* identity files: group-readable refused, truncated, empty */
+    chmod(idp, 0640);
+    assert_int_equal(keys_identity_read(idp, &id), ERR_UNSAFE);
+    snprintf(bad, sizeof(bad), "%s/bad.id", dir);
+    for (int k = 0; k < 3; k++) {
+        static const char *const texts[] = {"# only a comment\n", "AGE-SECRET-KEY-1QQQ\n",
+                                            "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n"};
+        unlink(bad);
+        f = fopen(bad, "w");
+        assert_non_null(f);
+        fputs(texts[k], f);
+        fclose(f);
+        chmod(bad, 0600);
+        assert_int_equal(keys_identity_read(bad, &id), ERR_PARSE);
+        assert_non_null(strstr(err_message(), ":1:"));
+    }
 }
 
 int
@@ -407,6 +682,11 @@ main(void)
         cmocka_unit_test(test_unknown_slot_kind_skipped),
         cmocka_unit_test(test_payload_index_hostile),
         cmocka_unit_test(test_wrong_key_and_missing),
+        cmocka_unit_test(test_bech32_detects_every_substitution),
+        cmocka_unit_test(test_members_add_remove_rekey),
+        cmocka_unit_test(test_member_slots_hostile),
+        cmocka_unit_test(test_member_vault_every_flip),
+        cmocka_unit_test(test_recipients_and_identities_hostile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
