@@ -93,6 +93,8 @@ cli_report_emit(struct findings *f, const struct report_opts *o, const struct to
     buf_free(&out);
     if (rc < 0)
         return cli_fail(rc);
+    if (f->nerrors > 0)
+        return EXIT_ERROR;
     return findings_count_at_least(f, o->fail_on) > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 

@@ -217,7 +217,12 @@ main(int argc, char **argv)
     for (size_t i = 0; i < njobs; i++) {
         rc = jobs[i].target->scan(jobs[i].arg, &opts, &f);
         if (rc < 0) {
-            /* A tool error is never reported as clean: exit 2 even if other targets ran. */
+            /* A tool error is never reported as clean: exit 2 even if other targets ran, and
+             * every report format says which target failed. */
+            const char *msg = err_message();
+            if (findings_add_error(&f, jobs[i].arg != NULL ? jobs[i].arg : "all containers",
+                                   msg[0] ? msg : err_strerror(rc)) < 0)
+                cli_fail(ERR_NOMEM);
             cli_fail(rc);
             status = EXIT_ERROR;
         }

@@ -135,11 +135,19 @@ struct target {
     char *name;
 };
 
+/* A target that could not be scanned: the run failed, whatever else it found. */
+struct scan_error {
+    char *target;  /* what was being scanned: a path, an image, a container, "-" */
+    char *message; /* why it failed, as err_message() said it */
+};
+
 struct findings {
     struct finding *items;
     size_t n, cap;
     struct target *targets;
     size_t ntargets, tcap;
+    struct scan_error *errors; /* every report format states these (status "error") */
+    size_t nerrors, ecap;
 };
 
 /* Optional extras of a finding beyond its rule and location. */
@@ -158,6 +166,12 @@ int findings_add_target(struct findings *f, const char *type, const char *name);
 int findings_add(struct findings *f, const struct rule_meta *rule, const struct location *loc,
                  const struct finding_extra *extra, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* Records that `target` could not be scanned (common/report_status.c). Findings are kept. */
+int findings_add_error(struct findings *f, const char *target, const char *message);
+/* Appends "target: message" (without repeating a target the message already names). */
+int report_error_text(struct buf *out, const struct scan_error *e);
+/* Frees the recorded errors (findings_free calls it). */
+void findings_free_errors(struct findings *f);
 /* Sorts by target, path, line, column, then severity (highest first) and rule id. */
 void findings_sort(struct findings *f);
 /* Number of findings at or above `threshold`. */

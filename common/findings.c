@@ -56,6 +56,7 @@ findings_free(struct findings *f)
     }
     free(f->items);
     free(f->targets);
+    findings_free_errors(f);
     findings_init(f);
 }
 

@@ -1,6 +1,6 @@
 /* report_json: the machine report. Field names here are a contract (see README): tool, targets,
  * findings[{rule, severity, category, title, message, target, location, remediation, aliases,
- * secret}], summary. */
+ * secret}], status ("ok" or "error"), errors[{target, message}], summary. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +108,14 @@ report_write_json(struct buf *out, const struct findings *f, const struct tool_i
     for (size_t i = 0; i < f->n; i++) {
         counts[f->items[i].severity]++;
         cJSON_AddItemToArray(arr, finding_json(&f->items[i]));
+    }
+    add_str(root, "status", f->nerrors > 0 ? "error" : "ok");
+    arr = cJSON_AddArrayToObject(root, "errors");
+    for (size_t i = 0; i < f->nerrors; i++) {
+        cJSON *o = cJSON_CreateObject();
+        add_str(o, "target", f->errors[i].target);
+        add_str(o, "message", f->errors[i].message);
+        cJSON_AddItemToArray(arr, o);
     }
     sum = cJSON_AddObjectToObject(root, "summary");
     cJSON_AddNumberToObject(sum, "total", (double)f->n);

@@ -157,6 +157,34 @@ result_json(const struct finding *x, int index)
     return res;
 }
 
+/* invocations[0]: whether every target was scanned, and a notification per one that was not. */
+static void
+add_invocation(cJSON *run, const struct findings *f)
+{
+    cJSON *invs = cJSON_AddArrayToObject(run, "invocations"), *inv = cJSON_CreateObject(), *notes;
+
+    cJSON_AddItemToArray(invs, inv);
+    cJSON_AddBoolToObject(inv, "executionSuccessful", f->nerrors == 0);
+    if (f->nerrors == 0)
+        return;
+    notes = cJSON_AddArrayToObject(inv, "toolExecutionNotifications");
+    for (size_t i = 0; i < f->nerrors; i++) {
+        cJSON *n = cJSON_CreateObject(), *o;
+        struct buf m = {0};
+
+        cJSON_AddItemToArray(notes, n);
+        cJSON_AddStringToObject(n, "level", "error");
+        o = cJSON_AddObjectToObject(n, "message");
+        if (buf_printf(&m, "scan failed: ") == 0 && report_error_text(&m, &f->errors[i]) == 0)
+            cJSON_AddStringToObject(o, "text", m.data);
+        else
+            cJSON_AddStringToObject(o, "text", f->errors[i].message);
+        buf_free(&m);
+        o = cJSON_AddObjectToObject(n, "properties");
+        cJSON_AddStringToObject(o, "target", f->errors[i].target);
+    }
+}
+
 int
 report_write_sarif(struct buf *out, const struct findings *f, const struct tool_info *tool)
 {
@@ -182,6 +210,7 @@ report_write_sarif(struct buf *out, const struct findings *f, const struct tool_
     results = cJSON_AddArrayToObject(run, "results");
     for (size_t i = 0; i < f->n; i++)
         cJSON_AddItemToArray(results, result_json(&f->items[i], rule_index(rules, &f->items[i])));
+    add_invocation(run, f);
     text = cJSON_Print(root);
     cJSON_Delete(root);
     if (text == NULL)

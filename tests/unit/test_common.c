@@ -270,6 +270,61 @@ test_json_report_contract(void **state)
     findings_free(&f);
 }
 
+/* A failed target is stated by every renderer, after the findings that were kept. */
+static void
+test_failed_run_in_every_format(void **state)
+{
+    struct findings f;
+    struct buf b = {0};
+    struct tool_info tool = {"scanner", "1.2.3", NULL};
+    cJSON *root, *inv, *e;
+    const char *last;
+    (void)state;
+    make_findings(&f);
+    assert_int_equal(findings_add_error(&f, "img.tar", "img.tar: not a tar archive"), 0);
+    assert_int_equal(findings_add_error(&f, "web", "engine unreachable"), 0);
+    findings_sort(&f);
+    assert_int_equal(report_write_text(&b, &f, 0), 0);
+    assert_null(strstr(b.data, "no findings"));
+    assert_non_null(strstr(b.data, "3 findings"));
+    assert_non_null(strstr(b.data, "scan failed: img.tar: not a tar archive\n"));
+    last = b.data + b.len - 1;
+    while (last > b.data && last[-1] != '\n')
+        last--;
+    assert_string_equal(last, "scan failed: web: engine unreachable\n");
+    buf_free(&b);
+    assert_int_equal(report_write_json(&b, &f, &tool), 0);
+    root = cJSON_Parse(b.data);
+    assert_string_equal(cJSON_GetObjectItem(root, "status")->valuestring, "error");
+    e = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "errors"), 1);
+    assert_string_equal(cJSON_GetObjectItem(e, "target")->valuestring, "web");
+    assert_string_equal(cJSON_GetObjectItem(e, "message")->valuestring, "engine unreachable");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "findings")), 3);
+    cJSON_Delete(root);
+    buf_free(&b);
+    assert_int_equal(report_write_sarif(&b, &f, &tool), 0);
+    root = cJSON_Parse(b.data);
+    inv = cJSON_GetArrayItem(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0), "invocations"),
+        0);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(inv, "executionSuccessful")));
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(inv, "toolExecutionNotifications")), 2);
+    cJSON_Delete(root);
+    buf_free(&b);
+    findings_free(&f);
+    /* Without errors: "ok", and the text report is unchanged. */
+    findings_init(&f);
+    assert_int_equal(report_write_text(&b, &f, 0), 0);
+    assert_string_equal(b.data, "no findings\n");
+    buf_free(&b);
+    assert_int_equal(report_write_json(&b, &f, &tool), 0);
+    root = cJSON_Parse(b.data);
+    assert_string_equal(cJSON_GetObjectItem(root, "status")->valuestring, "ok");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "errors")), 0);
+    cJSON_Delete(root);
+    buf_free(&b);
+}
+
 static const char bad_sarif[] =
     "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"x\"}},"
     "\"results\":[{\"ruleId\":\"a\",\"level\":\"fatal\"}]}]}";
@@ -328,6 +383,7 @@ main(void)
         cmocka_unit_test(test_text_report),
         cmocka_unit_test(test_json_report_contract),
         cmocka_unit_test(test_sarif_validates),
+        cmocka_unit_test(test_failed_run_in_every_format),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
