@@ -24,7 +24,7 @@ struct cli_cmd {
 struct report_opts {
     int format;             /* REPORT_* for stdout; -1 = text */
     const char *report;     /* --report FILE */
-    int report_format;      /* --format when --report is given: -1 = from extension */
+    int report_format;      /* --report-format: -1 = from --report's extension */
     enum severity fail_on;  /* exit 1 when a finding is at or above this */
     enum severity min_show; /* hide findings below this */
     int no_color;
@@ -32,13 +32,15 @@ struct report_opts {
 #define REPORT_OPTS_LONG                                                                       \
     {"format", required_argument, NULL, 0x100}, {"report", required_argument, NULL, 0x101},    \
         {"fail-on", required_argument, NULL, 0x102}, {"no-color", no_argument, NULL, 0x103},  \
-        {"min-severity", required_argument, NULL, 0x104}, {"quiet", no_argument, NULL, 'q'}
+        {"min-severity", required_argument, NULL, 0x104},                                     \
+        {"report-format", required_argument, NULL, 0x105}, {"quiet", no_argument, NULL, 'q'}
 /* The --fail-on line of a command's help, with that command's default. */
 #define REPORT_FAIL_ON_HELP(dflt)                                                              \
     "      --fail-on SEVERITY         exit 1 at or above it (default " dflt ")\n"
 #define REPORT_OPTS_HELP                                                                       \
-    "  -f, --format text|json|sarif   report format on stdout (default text)\n"               \
-    "      --report FILE              also write a report to FILE (.json/.sarif/.txt)\n"       \
+    "  -f, --format FORMAT            stdout's format: " REPORT_FORMAT_NAMES " (default text)\n" \
+    "      --report FILE              also write a report to FILE (.txt .json .sarif .xml)\n"  \
+    "      --report-format FORMAT     the --report file's format (default: from its extension)\n" \
     "      --min-severity SEVERITY    hide findings below it (default info)\n"                 \
     "      --no-color                 never colour the text report (NO_COLOR works too)\n"     \
     "  -q, --quiet                    no notes or warnings on stderr\n"
@@ -47,9 +49,15 @@ void cli_report_opts_init(struct report_opts *o);
 /* Handles one getopt result if it is a report option: 1 handled, 0 not ours, -1 bad value
  * (message printed). */
 int cli_report_opt(struct report_opts *o, int opt, const char *arg);
+/* After option parsing: a --report whose format is neither given nor told by its extension is
+ * an error (message printed, -1). */
+int cli_report_opts_check(const struct report_opts *o);
 /* Sorts, renders to stdout and --report, and returns the exit status. */
 int cli_report_emit(struct findings *f, const struct report_opts *o, const struct tool_info *tool);
 
+/* Once per run, before any report or baseline: the scan root and the fingerprint salt of the
+ * repository around the current directory (cli/cli_repo.c). */
+void cli_repo_setup(void);
 /* Prints err_message() (or the code's words) as an error and returns EXIT_ERROR. */
 int cli_fail(int code);
 /* Parses a decimal in [min, max]; prints an error naming `what` on failure. */

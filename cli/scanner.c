@@ -212,7 +212,13 @@ main(int argc, char **argv)
         diag_error("no target given");
         goto usage_error;
     }
+    if (cli_report_opts_check(&opts.report) < 0) {
+        free(jobs);
+        free(opts.ignore);
+        return cli_finish(EXIT_ERROR);
+    }
 
+    cli_repo_setup();
     findings_init(&f);
     for (size_t i = 0; i < njobs; i++) {
         rc = jobs[i].target->scan(jobs[i].arg, &opts, &f);

@@ -127,7 +127,8 @@ struct finding {
     char *layer;
     char *container;
     char *secret_redacted;    /* NULL unless a secret finding */
-    char *secret_fingerprint; /* NULL unless a secret finding */
+    char *secret_fingerprint; /* NULL unless a secret finding; in-run only, never printed */
+    char *label;              /* a secret's name on its line (no value), for report fingerprints */
 };
 
 struct target {
@@ -157,6 +158,7 @@ struct finding_extra {
     const char *target;
     const char *secret_redacted;
     const char *secret_fingerprint;
+    const char *label; /* a secret's name on its line, e.g. "GITHUB_TOKEN" (never the value) */
 };
 
 void findings_init(struct findings *f);
@@ -190,10 +192,12 @@ struct tool_info {
     const char *version;
     const char *info_uri;
 };
+/* The names report_format_parse knows, for messages. */
+#define REPORT_FORMAT_NAMES "text, json, sarif"
 /* "text|json|sarif" -> format; -1 when unknown. */
 int report_format_parse(const char *name);
-/* From a file name's extension (.json, .sarif); REPORT_TEXT otherwise. */
-enum report_format report_format_from_path(const char *path);
+/* From a file name's extension (.txt, .json, .sarif); -1 for any other (an error to the user). */
+int report_format_from_path(const char *path);
 /* Renders into `out`. `color` only affects text. */
 int report_render(struct buf *out, enum report_format fmt, const struct findings *f,
                   const struct tool_info *tool, int color);
@@ -203,6 +207,18 @@ int report_write_sarif(struct buf *out, const struct findings *f, const struct t
 /* Renders and writes atomically to `path` (mode 0644; a report holds no secret in clear). */
 int report_write_file(const char *path, enum report_format fmt, const struct findings *f,
                       const struct tool_info *tool);
+/* The scan root report paths are relative to: `dir` (absolute; the cli passes the git work
+ * tree's top), else the current directory. */
+void report_set_root(const char *dir);
+const char *report_root(void);
+/* A file's path as reports show it: relative to the root ("./" dropped, a path under the current
+ * sub-directory prefixed with it); absolute when outside the root. */
+int report_path_rel(const char *path, char *out, size_t outsz);
+/* The fingerprint reports and baselines carry (common/report_fingerprint.c): a keyed hash of the
+ * rule, the location (no line numbers) and a secret's label, never of the secret's value. The
+ * key derives from `salt` (per repository; NULL = none) set once before rendering. */
+void report_fingerprint_salt(const char *salt, size_t len);
+void report_fingerprint(const struct finding *x, char out[65]);
 /* Colour on stdout: a TTY and NO_COLOR unset (or empty). */
 int report_color_wanted(int fd);
 
@@ -216,6 +232,17 @@ int config_load(const char *path, config_handler handler, void *user);
 /* Installs allocator hooks that zero every block before freeing it (the vault payload passes
  * through cJSON). Idempotent; call once at start. */
 void json_init(void);
+
+/* ---- git (common/git.c) ------------------------------------------------------------------ */
+/* Runs `git -C dir ARGS...` without a shell, pager, fsmonitor or locks; stdout (at most outsz-1
+ * bytes, NUL-terminated) into `out` when not NULL. Returns git's exit status, -1 when it cannot
+ * run. */
+int git_run(const char *dir, const char *const *args, char *out, size_t outsz);
+/* The work tree's top directory around `dir`; -1 when not in a work tree. */
+int git_toplevel(const char *dir, char *out, size_t outsz);
+/* The repository's root commit id (the smallest when several); -1 when there is none, or the
+ * clone is shallow (its cut-off commit is no root). */
+int git_root_commit(const char *dir, char out[41]);
 
 /* ---- Small string helpers ------------------------------------------------------------------- */
 char *xstrdup_or_null(const char *s); /* NULL in, NULL out; NULL on OOM too */

@@ -43,6 +43,7 @@ finding_free(struct finding *x)
     free(x->container);
     free(x->secret_redacted);
     free(x->secret_fingerprint);
+    free(x->label);
 }
 
 void
@@ -124,6 +125,7 @@ findings_add(struct findings *f, const struct rule_meta *rule, const struct loca
         x.target = xstrdup_or_null(extra->target);
         x.secret_redacted = xstrdup_or_null(extra->secret_redacted);
         x.secret_fingerprint = xstrdup_or_null(extra->secret_fingerprint);
+        x.label = xstrdup_or_null(extra->label);
     }
     if (x.target == NULL && f->ntargets > 0)
         x.target = xstrdup_or_null(f->targets[f->ntargets - 1].name);

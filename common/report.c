@@ -17,16 +17,20 @@ report_format_parse(const char *name)
     return -1;
 }
 
-enum report_format
+int
 report_format_from_path(const char *path)
 {
     const char *dot = strrchr(path, '.');
 
-    if (dot != NULL && strcmp(dot, ".json") == 0)
+    if (dot == NULL || strchr(dot, '/') != NULL)
+        return -1;
+    if (strcmp(dot, ".json") == 0)
         return REPORT_JSON;
-    if (dot != NULL && strcmp(dot, ".sarif") == 0)
+    if (strcmp(dot, ".sarif") == 0)
         return REPORT_SARIF;
-    return REPORT_TEXT;
+    if (strcmp(dot, ".txt") == 0 || strcmp(dot, ".text") == 0)
+        return REPORT_TEXT;
+    return -1;
 }
 
 int

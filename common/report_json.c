@@ -46,6 +46,7 @@ static cJSON *
 finding_json(const struct finding *x)
 {
     cJSON *o = cJSON_CreateObject(), *loc;
+    char fp[65];
 
     if (o == NULL)
         return NULL;
@@ -74,11 +75,14 @@ finding_json(const struct finding *x)
     }
     add_str(o, "remediation", x->remediation);
     cJSON_AddItemToObject(o, "aliases", aliases_array(x->aliases));
+    /* The report fingerprint, never a hash of a secret's value (SECURITY.md). */
+    report_fingerprint(x, fp);
+    add_str(o, "fingerprint", fp);
     if (x->secret_redacted != NULL || x->secret_fingerprint != NULL) {
         cJSON *sec = cJSON_AddObjectToObject(o, "secret");
         if (sec != NULL) {
             add_str(sec, "redacted", x->secret_redacted);
-            add_str(sec, "fingerprint", x->secret_fingerprint);
+            add_str(sec, "fingerprint", fp);
         }
     }
     return o;

@@ -2,8 +2,8 @@
  * (one reportingDescriptor per rule id), levels come from severities, and every result carries a
  * partialFingerprint that does not depend on line numbers. */
 #include <cjson/cJSON.h>
-#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -47,17 +47,6 @@ path_uri(struct buf *out, const char *path)
     return rc;
 }
 
-static uint64_t
-fnv1a(uint64_t h, const char *s)
-{
-    for (; s != NULL && *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    h ^= 0xff; /* field separator */
-    return h * 0x100000001b3ULL;
-}
-
 static cJSON *
 rule_descriptor(const struct finding *x)
 {
@@ -97,12 +86,10 @@ rule_index(cJSON *rules, const struct finding *x)
 }
 
 static cJSON *
-result_json(const struct finding *x, int index)
+result_json(const struct finding *x, int index, const char *fingerprint)
 {
     cJSON *res = cJSON_CreateObject(), *o, *locs, *loc, *phys, *art, *fp;
     struct buf uri = {0};
-    char hex[17];
-    uint64_t h = 0xcbf29ce484222325ULL;
 
     cJSON_AddStringToObject(res, "ruleId", x->rule);
     cJSON_AddNumberToObject(res, "ruleIndex", index);
@@ -139,15 +126,9 @@ result_json(const struct finding *x, int index)
                                                       : x->target ? x->target : "-");
         cJSON_AddStringToObject(l, "kind", x->layer ? "layer" : x->container ? "container" : "target");
     }
+    /* Ours, so that the upload action does not hash the source line (which holds the secret). */
     fp = cJSON_AddObjectToObject(res, "partialFingerprints");
-    h = fnv1a(h, x->rule);
-    h = fnv1a(h, x->path ? x->path : x->target);
-    h = fnv1a(h, x->layer);
-    h = fnv1a(h, x->secret_fingerprint ? x->secret_fingerprint : x->message);
-    snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
-    cJSON_AddStringToObject(fp, "primaryLocationLineHash/v1", hex);
-    if (x->secret_fingerprint != NULL)
-        cJSON_AddStringToObject(fp, "secretFingerprint/v1", x->secret_fingerprint);
+    cJSON_AddStringToObject(fp, "primaryLocationLineHash", fingerprint);
     if (x->aliases != NULL || x->layer != NULL) {
         cJSON *props = cJSON_AddObjectToObject(res, "properties");
         cJSON_AddStringToObject(props, "severity", severity_name(x->severity));
@@ -189,6 +170,7 @@ int
 report_write_sarif(struct buf *out, const struct findings *f, const struct tool_info *tool)
 {
     cJSON *root = cJSON_CreateObject(), *runs, *run, *driver, *rules, *results, *o;
+    char (*fps)[65];
     char *text;
     int rc;
 
@@ -208,8 +190,23 @@ report_write_sarif(struct buf *out, const struct findings *f, const struct tool_
         cJSON_AddStringToObject(driver, "informationUri", tool->info_uri);
     rules = cJSON_AddArrayToObject(driver, "rules");
     results = cJSON_AddArrayToObject(run, "results");
-    for (size_t i = 0; i < f->n; i++)
-        cJSON_AddItemToArray(results, result_json(&f->items[i], rule_index(rules, &f->items[i])));
+    fps = calloc(f->n ? f->n : 1, sizeof(*fps));
+    if (fps == NULL) {
+        cJSON_Delete(root);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        /* "hash:occurrence": the same finding twice in one file stays two results. */
+        unsigned occ = 1;
+        char shown[80];
+        report_fingerprint(&f->items[i], fps[i]);
+        for (size_t j = 0; j < i; j++)
+            occ += strcmp(fps[j], fps[i]) == 0;
+        snprintf(shown, sizeof(shown), "%s:%u", fps[i], occ);
+        cJSON_AddItemToArray(results,
+                             result_json(&f->items[i], rule_index(rules, &f->items[i]), shown));
+    }
+    free(fps);
     add_invocation(run, f);
     text = cJSON_Print(root);
     cJSON_Delete(root);

@@ -90,4 +90,153 @@ t_clean_run_says_ok_everywhere() {
     expect_no_out 'scan failed'
 }
 
+# ---- Fingerprints (SECURITY.md) ------------------------------------------------------------------
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t \
+    GIT_COMMITTER_EMAIL=t@example.invalid GIT_CONFIG_NOSYSTEM=1 HOME=${HOME:-/tmp}
+
+WORDS="password 123456 changeme hunter2 letmein admin secret qwerty welcome dragon monkey"
+
+# make_repo DIR FIRST-COMMIT-TEXT: a git repository with a Dockerfile and a .env holding weak
+# secrets; the first commit's text makes its root commit id (and so its salt) its own.
+make_repo() {
+    mkdir -p "$1"
+    (
+        cd "$1" || exit 1
+        git init -q .
+        printf '%s\n' "$2" >README
+        git add README && git commit -qm root
+        printf 'FROM alpine:3.19\nUSER app\nENV DB_PASSWORD=changeme\nENV ADMIN_PASS=hunter2\n' >Dockerfile
+        printf 'API_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\nNEW_TOKEN=ghp_zZ9yY8xX7wW6vV5uU4tT3sS2rR1qQ0pP9oO8\n' >app.env
+        git add Dockerfile app.env && git commit -qm app
+    )
+}
+
+# fps FILE.json: "fingerprint rule message-words..." lines of a JSON report, sorted.
+fps() {
+    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for x in d["findings"]:
+    print(x["fingerprint"], x["rule"], x["message"])
+' "$1" | sort
+}
+
+# The attacker holds every output and a word list. Offline, no hash of any guess (plain,
+# salted-free, or under the old public key) may appear in them; a positive control proves the
+# search would find one.
+t_fingerprints_resist_a_word_list() {
+    make_repo repo first
+    cd repo || return
+    run "$SCANNER" --dockerfile Dockerfile --path app.env --format json --report out.sarif \
+        --write-baseline base.json
+    expect_rc 1
+    cp "$TMP/.out" out.json
+    run "$SCANNER" --dockerfile Dockerfile --path app.env
+    cp "$TMP/.out" out.txt
+    python3 - $WORDS <<'PY' || fail "a guess's hash appears in an output"
+import hashlib, sys
+words = sys.argv[1:]
+def digests(w):
+    b = w.encode()
+    out = [hashlib.new(n, b).hexdigest() for n in ("md5", "sha1", "sha256", "sha512")]
+    out += [hashlib.blake2b(b, digest_size=32).hexdigest(), hashlib.blake2b(b).hexdigest(),
+            hashlib.blake2b(b, digest_size=32, key=b"secrets-suite detect fp v1 key..").hexdigest()]
+    return out + [d[:16] for d in out]
+def attack(text):
+    return [w for w in words if any(d in text for d in digests(w))]
+# Positive control: the old scheme's fingerprint of "changeme" is found.
+old = hashlib.blake2b(b"changeme", digest_size=32, key=b"secrets-suite detect fp v1 key..").hexdigest()
+assert attack('{"fingerprint": "%s"}' % old) == ["changeme"], "the attack itself is broken"
+for f in ("out.json", "out.sarif", "base.json", "out.txt"):
+    text = open(f).read().lower()
+    assert "changeme" not in text and "hunter2" not in text, f + " holds a value"
+    found = attack(text)
+    assert not found, "%s: recovered %s" % (f, found)
+PY
+    # Online: the attacker swaps each guess into the same file of the same repository and runs
+    # the scanner. Every guess gives the same fingerprint as the real value: nothing singles it out.
+    target=$(fps out.json | awk '$2 == "DF004" && /DB_PASSWORD/ {print $1}')
+    [ -n "$target" ] || fail "no DF004 finding for DB_PASSWORD"
+    matches=0 present=0
+    for w in $WORDS; do
+        sed -i "s/^ENV DB_PASSWORD=.*/ENV DB_PASSWORD=$w/" Dockerfile
+        run "$SCANNER" --dockerfile Dockerfile --format json
+        got=$(python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join(x["fingerprint"] for x in d["findings"] if x["rule"] == "DF004" and "DB_PASSWORD" in x["message"]))
+' <"$TMP/.out")
+        # Some guesses are not reported at all (not a secret-looking literal): no fingerprint.
+        [ -n "$got" ] && present=$((present + 1))
+        [ "$got" = "$target" ] && matches=$((matches + 1))
+    done
+    [ "$present" -ge 5 ] || fail "only $present guesses reported: the test proves nothing"
+    [ "$matches" -eq "$present" ] ||
+        fail "the fingerprint singles out guesses: $matches of $present match"
+}
+
+t_fingerprints_stable_across_runs_clones_and_line_moves() {
+    make_repo repo first
+    (cd repo && "$SCANNER" --dockerfile Dockerfile --path app.env --format json >../a.json \
+        --write-baseline base.json; true)
+    (cd repo && "$SCANNER" --dockerfile Dockerfile --path ./app.env --format json >../b.json; true)
+    [ "$(fps a.json | awk '{print $1}')" = "$(fps b.json | awk '{print $1}')" ] ||
+        fail "fingerprints change between runs"
+    [ "$(fps a.json | wc -l)" -ge 4 ] || fail "too few findings: $(fps a.json)"
+    # Two tokens of one rule in one file are told apart by their names, not their values.
+    [ "$(fps a.json | awk '$2 == "secret.github-pat" {print $1}' | sort -u | wc -l)" -eq 2 ] ||
+        fail "two tokens of one file share a fingerprint"
+    # Another machine: a clone elsewhere, run from a sub-directory, lines moved down.
+    git clone -q repo "$TMP/elsewhere/clone"
+    cp repo/base.json "$TMP/elsewhere/clone/"
+    cd "$TMP/elsewhere/clone" || return
+    printf '\n\n# moved\n%s\n' "$(cat app.env)" >app.env
+    sed -i '1a # a comment that moves every line' Dockerfile
+    mkdir sub && cd sub || return
+    run "$SCANNER" --dockerfile ../Dockerfile --path ../app.env --format json
+    cp "$TMP/.out" "$TMP/c.json"
+    run "$SCANNER" --dockerfile ../Dockerfile --path ../app.env --baseline ../base.json --fail-on low
+    expect_rc 0
+    expect_out 'no findings'
+    cd "$TMP" || return
+    # Same fingerprints (paths printed differently from the sub-directory, so compare the set).
+    [ "$(fps a.json | awk '{print $1}')" = "$(fps c.json | awk '{print $1}')" ] ||
+        fail "fingerprints differ in a clone with moved lines"
+    run "$SCANNER" --dockerfile repo/Dockerfile --format sarif
+    cp "$TMP/.out" s1.sarif
+    run "$SCANNER" --dockerfile repo/Dockerfile --format sarif
+    python3 - s1.sarif "$TMP/.out" <<'PY' || fail "SARIF partialFingerprints change between runs"
+import json, sys
+def pf(p):
+    return [r["partialFingerprints"] for r in json.load(open(p))["runs"][0]["results"]]
+a, b = pf(sys.argv[1]), pf(sys.argv[2])
+assert a == b and a and all(x["primaryLocationLineHash"] for x in a), (a, b)
+PY
+}
+
+t_fingerprints_differ_between_repositories() {
+    make_repo one first
+    make_repo two second
+    (cd one && "$SCANNER" --dockerfile Dockerfile --path app.env --format json >../one.json; true)
+    (cd two && "$SCANNER" --dockerfile Dockerfile --path app.env --format json >../two.json; true)
+    [ "$(fps one.json | wc -l)" -eq "$(fps two.json | wc -l)" ] || fail "different findings"
+    common=$(comm -12 <(fps one.json | awk '{print $1}') <(fps two.json | awk '{print $1}'))
+    [ -z "$common" ] || fail "two repositories share fingerprints: $common"
+    # A .scanner-salt at the top wins over the root commit: equal salts, equal fingerprints.
+    head -c 32 /dev/urandom | base64 >one/.scanner-salt
+    cp one/.scanner-salt two/.scanner-salt
+    (cd one && "$SCANNER" --dockerfile Dockerfile --path app.env --format json >../one.json; true)
+    (cd two && "$SCANNER" --dockerfile Dockerfile --path app.env --format json >../two.json; true)
+    [ "$(fps one.json | awk '{print $1}')" = "$(fps two.json | awk '{print $1}')" ] ||
+        fail ".scanner-salt does not set the salt"
+}
+
+t_old_baseline_is_refused() {
+    printf 'FROM alpine:3.19\nUSER app\n' >Dockerfile
+    printf '{"version": 1, "findings": []}\n' >old.json
+    run "$SCANNER" --dockerfile Dockerfile --baseline old.json
+    expect_rc 2
+    expect_err 'old.json: baseline version 1'
+}
+
 e2e_main
