@@ -1,5 +1,7 @@
-# Builds, tests and installs the suite (`secrets`, `scanner`). Every public target installs the
-# Debian packages it needs first (`make deps`), then builds in a sub-make so pkg-config runs after.
+# Builds, tests and installs the suite (`secrets`, `scanner`). `make` and `make install` only build
+# and install; `make deps` installs the Debian packages (and the npm test tools). The targets that
+# a new user runs first (`make test`, `make demo`) and the checkers call `make deps` first, then
+# build in a sub-make so pkg-config runs after the packages are there.
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -10,7 +12,11 @@ BUILD   ?= build
 VERSION := 0.1.0
 Q       := $(if $(V),,@)
 
-MODULES  := common keys detect envcheck vault scanner
+# Each folder is a module with one header of its own; scanner/ holds one sub-folder per source
+# (dockerfile, image, runtime, compose, container, ...), each a module of its own: a new folder
+# there is picked up without touching this file.
+SCANNER_PARTS := $(patsubst %/,%,$(sort $(dir $(wildcard scanner/*/*.c))))
+MODULES  := common keys detect envcheck vault engine scanner $(SCANNER_PARTS)
 PROGRAMS := secrets scanner
 PKGS     := libsodium libsecret-1 inih libcjson libpcre2-8 libhs libarchive libcurl yaml-0.1
 
@@ -19,13 +25,13 @@ DEPS_BUILD := build-essential clang pkg-config libsodium-dev libsecret-1-dev lib
 	libcjson-dev libcmocka-dev libpcre2-dev libvectorscan-dev libarchive-dev \
 	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev
 DEPS_TEST  := libclang-rt-14-dev cppcheck clang-tidy gnome-keyring dbus-daemon dbus-bin \
-	libsecret-tools podman umoci skopeo zstd distro-info-data git nodejs npm groff-base pass gnupg
+	libsecret-tools podman umoci skopeo zstd distro-info-data git nodejs npm groff-base pass gnupg \
+	python3
 
-.PHONY: all deps programs test check lint fuzz bench install uninstall clean demo \
+.PHONY: all deps programs test check lint fuzz bench install uninstall clean demo docs \
 	unit-tests fuzz-targets
 
-all: deps
-	@$(MAKE) --no-print-directory programs
+all: programs
 
 # Installs what is missing, and nothing when all is there. Root uses apt-get, others sudo.
 deps:
@@ -116,16 +122,28 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_HELPER_OBJS) $(LIB)
 
 unit-tests: $(UNIT_BINS)
 
+# docs/rules.md is generated from the rule tables: rules_dump prints them, docs/gen/rules_md.py
+# lays them into docs/gen/rules.md.in. `make docs` rewrites it; a test fails when it is stale.
+RULES_DUMP := $(BUILD)/gen/rules_dump
+$(RULES_DUMP): $(BUILD)/obj/docs/gen/rules_dump.o $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB) $(PKG_LIBS)
+
+docs: $(RULES_DUMP)
+	@python3 docs/gen/rules_md.py $(RULES_DUMP)
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- Tests -----------------------------------------------------------------------------------
 test: deps
-	@$(MAKE) --no-print-directory programs unit-tests
+	@$(MAKE) --no-print-directory programs unit-tests $(RULES_DUMP)
 	@tests/run.sh $(BUILD)
 
 # The same tests with AddressSanitizer + UndefinedBehaviorSanitizer (clang); any report fails.
 check: deps
-	@$(MAKE) --no-print-directory CC=clang SANITIZE=1 BUILD=build/asan programs unit-tests
+	@$(MAKE) --no-print-directory CC=clang SANITIZE=1 BUILD=build/asan programs unit-tests \
+	  build/asan/gen/rules_dump
 	@SUITE_MAKE_VARS="CC=clang SANITIZE=1" \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=86 \
@@ -154,7 +172,7 @@ demo: deps
 	@$(MAKE) --no-print-directory programs
 	@contrib/examples/demo.sh $(BUILD)
 
-install: all
+install: programs
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(addprefix $(BUILD)/,$(PROGRAMS)) $(DESTDIR)$(BINDIR)/
 	@if ls docs/*.1 >/dev/null 2>&1; then install -d $(DESTDIR)$(MANDIR)/man1 && \

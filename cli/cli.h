@@ -5,7 +5,7 @@
 
 #include "common.h"
 
-/* Exit statuses (ARCHITECTURE.md): 0 clean, 1 findings at or above the threshold, 2 error. */
+/* Exit statuses (docs/architecture.md): 0 clean, 1 findings at or above the threshold, 2 error. */
 enum {
     EXIT_CLEAN    = 0,
     EXIT_FINDINGS = 1,

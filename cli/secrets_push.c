@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner.h"
+#include "engine.h"
 #include "secrets_vault.h"
 
 static const char usage[] =
@@ -21,7 +21,7 @@ static const char usage[] =
 #define PUSH_LABEL "io.github.secrets-suite.vault-version"
 
 static int
-push_one(struct vault *v, struct scanner_engine *se, const char *name, int versioned,
+push_one(struct vault *v, struct engine *se, const char *name, int versioned,
          int dry_run, int *created)
 {
     struct vault_info info;
@@ -43,7 +43,7 @@ push_one(struct vault *v, struct scanner_engine *se, const char *name, int versi
         rc = str_format(target, sizeof(target), "%s", file);
     if (rc < 0)
         return rc;
-    if ((rc = scanner_engine_secret_exists(se, target)) < 0)
+    if ((rc = engine_secret_exists(se, target)) < 0)
         return rc;
     if (rc == 1) {
         printf("exists    %s (left alone%s)\n", target,
@@ -57,7 +57,7 @@ push_one(struct vault *v, struct scanner_engine *se, const char *name, int versi
     if ((rc = vault_get(v, name, 0, &val)) < 0)
         return rc;
     (void)str_format(ver, sizeof(ver), "%d", info.version);
-    rc = scanner_engine_secret_create(se, target, val.data, val.len, PUSH_LABEL, ver, id,
+    rc = engine_secret_create(se, target, val.data, val.len, PUSH_LABEL, ver, id,
                                       sizeof(id));
     vault_value_free(&val);
     if (rc == ERR_EXISTS) {
@@ -82,7 +82,7 @@ cmd_push(int argc, char **argv)
     };
     struct vault_cli c;
     struct vault *v = NULL;
-    struct scanner_engine *se = NULL;
+    struct engine *se = NULL;
     struct vault_info *infos = NULL;
     size_t ninfos = 0, n;
     int opt, rc, versioned = 0, dry_run = 0, created = 0;
@@ -110,11 +110,11 @@ cmd_push(int argc, char **argv)
     if (n == 0 && (rc = vault_list(v, 0, &infos, &ninfos)) == 0)
         n = ninfos;
     if (rc == 0)
-        rc = scanner_engine_open(&se);
+        rc = engine_open(&se);
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = push_one(v, se, infos != NULL ? infos[i].name : argv[optind + (int)i], versioned,
                       dry_run, &created);
-    scanner_engine_close(se);
+    engine_close(se);
     vault_infos_free(infos, ninfos);
     vault_close(v);
     if (rc < 0)

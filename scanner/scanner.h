@@ -26,27 +26,15 @@ struct scanner_opts {
 /* Each returns 0 when the target was scanned (findings or not) and a negative ERR_* (with
  * err_message) when it could not be: unreadable, invalid, engine unreachable. */
 
-/* --- Dockerfile (scanner/dockerfile_*.c) --- */
+/* --- Dockerfile (scanner/dockerfile/) --- */
 int scanner_scan_dockerfile(const char *path, const struct scanner_opts *o, struct findings *f);
 
-/* --- Images (scanner/image_*.c, scanner/layer_*.c, scanner/engine_*.c) --- */
+/* --- Images (scanner/image/, through engine/ for images by name) --- */
 int scanner_scan_image(const char *ref, const struct scanner_opts *o, struct findings *f);
 
-/* --- Runtime: containers and Compose (scanner/runtime_*.c, scanner/compose_*.c) --- */
+/* --- Runtime rules (scanner/runtime/) fed by containers (scanner/container/) and Compose
+ * services (scanner/compose/) --- */
 int scanner_scan_container(const char *id, const struct scanner_opts *o, struct findings *f);
 int scanner_scan_compose(const char *path, const struct scanner_opts *o, struct findings *f);
-
-/* --- Engine API for other commands (scanner/engine_public.c) --- */
-struct scanner_engine;
-/* Finds and pings the engine as the scanner does (DOCKER_HOST, then the usual sockets). */
-int scanner_engine_open(struct scanner_engine **out);
-void scanner_engine_close(struct scanner_engine *e);
-/* 1 when a Swarm secret named `name` exists, 0 when not (GET /secrets/NAME). */
-int scanner_engine_secret_exists(struct scanner_engine *e, const char *name);
-/* POST /secrets/create {"Name", "Data": base64(value), "Labels"}. ERR_EXISTS when the name is
- * taken (secrets are immutable). `id` gets the new secret's id ("" when not returned). */
-int scanner_engine_secret_create(struct scanner_engine *e, const char *name, const void *value,
-                                 size_t len, const char *label_key, const char *label_value,
-                                 char *id, size_t idsize);
 
 #endif

@@ -18,6 +18,14 @@ static const struct rule_meta rule_soon = {
     "Plan the rotation before the date", NULL,
 };
 
+/* The rows above one by one (NULL past the last), for listings (docs/rules.md). */
+const struct rule_meta *
+vault_check_rule_at(size_t i)
+{
+    static const struct rule_meta *const rules[] = {&rule_expired, &rule_overdue, &rule_soon};
+    return i < sizeof(rules) / sizeof(rules[0]) ? rules[i] : NULL;
+}
+
 static void
 day(long long t, char *out, size_t size)
 {

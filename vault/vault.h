@@ -119,6 +119,8 @@ int vault_history(struct vault *v, const char *name, struct vault_info *out);
 /* Findings for secrets expired (VAULT001) or overdue for rotation (VAULT002) at `now`, and for
  * those that will be within `within_days` (VAULT003). */
 int vault_check(struct vault *v, long long now, long within_days, struct findings *f);
+/* The rules vault_check reports, one by one (NULL past the last). */
+const struct rule_meta *vault_check_rule_at(size_t i);
 
 /* ---- Keys -------------------------------------------------------------------------------- */
 /* Replaces the passphrase slots with one for `pass` (NULL: keep them), adds a key-file slot for

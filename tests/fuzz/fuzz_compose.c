@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "compose_internal.h"
+#include "compose.h"
 #include "scanner.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

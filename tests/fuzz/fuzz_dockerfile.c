@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dockerfile_internal.h"
+#include "dockerfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "image_internal.h"
+#include "image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 
 #include "helper.h"
 
-#include "dockerfile_internal.h"
+#include "dockerfile.h"
 
 static char tmpdir[256];
 

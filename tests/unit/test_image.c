@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "engine_internal.h"
-#include "image_internal.h"
+#include "engine.h"
+#include "image.h"
 
 static void
 test_clean_path(void **state)

@@ -18,9 +18,9 @@
 #include "helper.h"
 
 #include "common.h"
-#include "compose_internal.h"
-#include "container_internal.h"
-#include "runtime_internal.h"
+#include "compose.h"
+#include "container.h"
+#include "runtime.h"
 #include "scanner.h"
 
 static char tmpdir[256];

@@ -1,0 +1,228 @@
+/* dockerfile_secrets: secrets in the Dockerfile itself: every instruction's text and heredoc
+ * through the detection engine, and secret-like names (ENV/ARG/LABEL, RUN assignments and
+ * options) with literal values. A secret outside the final image is DF016 instead. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect.h"
+#include "dockerfile.h"
+
+struct hit_ctx {
+    struct df_ctx *c;
+    const struct df_instr *in;
+    const struct df_heredoc *h;
+    const char *data;
+    size_t base; /* offset of data inside the instruction's text */
+    const char *where;
+    int count;
+};
+
+static int
+stage_final(const struct df_ctx *c, int stage)
+{
+    return stage < 0 || (size_t)stage >= c->df->nstages || c->df->stages[stage].in_final;
+}
+
+static void
+heredoc_pos(const struct df_heredoc *h, size_t off, int *l, int *col)
+{
+    int line = h->line, cc = 1;
+
+    for (size_t i = 0; i < off && i < h->body_len; i++) {
+        if (h->body[i] == '\n') {
+            line++;
+            cc = 1;
+        } else
+            cc++;
+    }
+    *l = line;
+    *col = cc;
+}
+
+static int
+on_hit(const struct detect_hit *hit, void *user)
+{
+    struct hit_ctx *hc = user;
+    struct df_ctx *c = hc->c;
+    struct finding_extra x;
+    int l, col;
+    int final = stage_final(c, hc->in->stage);
+
+    /* In ENV/ARG/LABEL a generic name=value hit is what DF004 reports, with the variable's name. */
+    if (hit->is_generic && hc->h == NULL &&
+        (hc->in->kind == DF_ENV || hc->in->kind == DF_ARG || hc->in->kind == DF_LABEL))
+        return 0;
+    memset(&x, 0, sizeof(x));
+    x.secret_redacted = hit->redacted;
+    x.secret_fingerprint = hit->fingerprint;
+    if (hit->is_example) {
+        x.override_severity = 1;
+        x.severity = SEV_INFO;
+    }
+    if (hc->h != NULL)
+        heredoc_pos(hc->h, hit->secret_start, &l, &col);
+    else
+        df_pos(c->df, hc->in, hc->base + hit->secret_start, &l, &col);
+    const char *rid = hit->rule && hit->rule->id ? hit->rule->id : "secret";
+    const char *title = hit->rule && hit->rule->title ? hit->rule->title : "secret";
+    if (c->o != NULL && c->o->show_secrets)
+        df_report(c, final ? "DF003" : "DF016", hc->in, l, col, &x,
+                  "%s (%s) in %s%s: %.*s", title, rid, hc->where,
+                  final ? "" : " of a build stage that is not the final image",
+                  (int)(hit->secret_end - hit->secret_start), hc->data + hit->secret_start);
+    else
+        df_report(c, final ? "DF003" : "DF016", hc->in, l, col, &x, "%s (%s) in %s%s", title, rid,
+                  hc->where, final ? "" : " of a build stage that is not the final image");
+    hc->count++;
+    return 0;
+}
+
+static int
+scan_text(struct df_ctx *c, const struct df_instr *in, const struct df_heredoc *h,
+          const char *data, size_t len, size_t base, const char *where)
+{
+    struct hit_ctx hc = {c, in, h, data, base, where, 0};
+    int rc;
+
+    if (c->engine == NULL || len == 0)
+        return 0;
+    rc = detect_scan(c->engine, data, len, on_hit, &hc);
+    if (rc < 0 && c->rc == 0)
+        c->rc = rc;
+    return hc.count;
+}
+
+/* Would the detection engine report this value on its own (then DF003 already did)? */
+static int
+count_cb(const struct detect_hit *hit, void *user)
+{
+    (void)hit;
+    (*(int *)user)++;
+    return 0;
+}
+
+void
+df_secret_literal(struct df_ctx *c, const struct df_instr *in, const char *name,
+                  const char *value, int line, int col, const char *where)
+{
+    struct finding_extra x;
+    char red[64], fp[65];
+    int hits = 0;
+    size_t vl;
+
+    if (name == NULL || value == NULL)
+        return;
+    vl = strlen(value);
+    if (vl == 0 || !detect_name_is_secret(name, strlen(name)) ||
+        detect_value_is_placeholder(value, vl))
+        return;
+    if (c->engine != NULL && detect_scan(c->engine, value, vl, count_cb, &hits) == 0 && hits > 0)
+        return;
+    /* The engine may have matched NAME=value as a whole (generic rules): one finding is enough. */
+    int span = col + (int)(strlen(name) + vl) + 3;
+    for (size_t i = c->f->n; i-- > 0;) {
+        const struct finding *prev = &c->f->items[i];
+        if (prev->line != line || prev->path == NULL || strcmp(prev->path, c->df->path) != 0)
+            continue;
+        if ((strcmp(prev->rule, "DF003") == 0 || strcmp(prev->rule, "DF016") == 0) &&
+            prev->column >= col && prev->column <= span)
+            return;
+    }
+    detect_redact(value, vl, red, sizeof(red));
+    detect_fingerprint(value, vl, fp);
+    memset(&x, 0, sizeof(x));
+    x.secret_redacted = red;
+    x.secret_fingerprint = fp;
+    int final = stage_final(c, in->stage);
+    if (c->o != NULL && c->o->show_secrets)
+        df_report(c, final ? "DF004" : "DF016", in, line, col, &x, "%s %s is set to a literal: %s%s",
+                  where, name, value, final ? "" : " (build stage, not the final image)");
+    else
+        df_report(c, final ? "DF004" : "DF016", in, line, col, &x, "%s %s is set to a literal%s",
+                  where, name, final ? "" : " (build stage, not the final image)");
+}
+
+static void
+secrets_instr(struct df_ctx *c, const struct df_instr *in)
+{
+    char where[64];
+
+    snprintf(where, sizeof(where), "%s", in->keyword);
+    scan_text(c, in, NULL, in->text, in->text_len, 0, where);
+    for (size_t k = 0; k < in->nheredocs; k++) {
+        snprintf(where, sizeof(where), "a %s heredoc", in->keyword);
+        scan_text(c, in, &in->heredocs[k], in->heredocs[k].body, in->heredocs[k].body_len, 0,
+                  where);
+    }
+    const struct df_instr *kvi = in->sub != NULL ? in->sub : in;
+    if (kvi->kind == DF_ENV || kvi->kind == DF_ARG || kvi->kind == DF_LABEL) {
+        for (size_t i = 0; i < kvi->nkvs; i++) {
+            const struct df_kv *kv = &kvi->kvs[i];
+            int l, col;
+            if (kv->value == NULL || !kv->literal)
+                continue;
+            df_pos(c->df, kvi, kv->value_off, &l, &col);
+            snprintf(where, sizeof(where), "%s", kvi->kind == DF_ARG ? "ARG default" : kvi->keyword);
+            df_secret_literal(c, kvi, kv->key, kv->xvalue ? kv->xvalue : kv->value, l, col, where);
+        }
+    }
+    if (in->sub != NULL)
+        for (size_t k = 0; k < in->sub->nheredocs; k++)
+            scan_text(c, in->sub, &in->sub->heredocs[k], in->sub->heredocs[k].body,
+                      in->sub->heredocs[k].body_len, 0, "an ONBUILD heredoc");
+}
+
+void
+df_rules_secrets(struct df_ctx *c)
+{
+    for (size_t i = 0; i < c->df->n; i++)
+        secrets_instr(c, &c->df->instrs[i]);
+}
+
+/* File names that are secrets by themselves (1), or only when they hold credentials (2). */
+int
+df_secret_file_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    size_t n;
+
+    b = b ? b + 1 : path;
+    n = strlen(b);
+    static const char *const exact[] = {
+        "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk",
+        "credentials.json", "client_secret.json", "application_default_credentials.json",
+        ".boto", ".s3cfg", ".htpasswd", ".pgpass", ".my.cnf", ".vault-token", "kubeconfig",
+        "secrets.yml", "secrets.yaml", "secret.json", "master.key", "credentials.xml",
+        ".env", "terraform.tfstate",
+    };
+    for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+        if (strcmp(b, exact[i]) == 0)
+            return 1;
+    if (strncmp(b, ".env.", 5) == 0) {
+        static const char *const safe[] = {"example", "sample", "template", "dist", "defaults",
+                                           "schema"};
+        for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
+            if (strcmp(b + 5, safe[i]) == 0)
+                return 0;
+        return 1;
+    }
+    if (strncmp(b, "service-account", 15) == 0 && n > 5 && strcmp(b + n - 5, ".json") == 0)
+        return 1;
+    static const char *const ext[] = {".pem", ".key", ".p12", ".pfx", ".jks", ".keystore",
+                                      ".ppk", ".p8", ".ovpn", ".kdbx", ".gpg"};
+    for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && strcasecmp(b + n - e, ext[i]) == 0)
+            return 1;
+    }
+    if (strstr(path, ".aws/credentials") != NULL || strstr(path, ".kube/config") != NULL ||
+        strstr(path, ".ssh/") != NULL)
+        return strstr(path, ".pub") == NULL && strstr(path, "known_hosts") == NULL ? 1 : 0;
+    if (strcmp(b, ".npmrc") == 0 || strcmp(b, ".pypirc") == 0 || strcmp(b, ".netrc") == 0 ||
+        strcmp(b, "_netrc") == 0 || strcmp(b, ".git-credentials") == 0 ||
+        strcmp(b, ".dockercfg") == 0 || strstr(path, ".docker/config.json") != NULL ||
+        strcmp(b, ".yarnrc.yml") == 0 || strcmp(b, "pip.conf") == 0 || strcmp(b, ".gem/credentials") == 0)
+        return 2;
+    return 0;
+}
