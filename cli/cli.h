@@ -25,7 +25,8 @@ struct report_opts {
     int format;             /* REPORT_* for stdout; -1 = text */
     const char *report;     /* --report FILE */
     int report_format;      /* --report-format: -1 = from --report's extension */
-    enum severity fail_on;  /* exit 1 when a finding is at or above this */
+    enum severity fail_on;  /* exit 1 when a finding is at or above this (SEV_NONE: never) */
+    int fail_on_set;        /* --fail-on was given (a config's threshold does not override it) */
     enum severity min_show; /* hide findings below this */
     int no_color;
 };
@@ -36,7 +37,7 @@ struct report_opts {
         {"report-format", required_argument, NULL, 0x105}, {"quiet", no_argument, NULL, 'q'}
 /* The --fail-on line of a command's help, with that command's default. */
 #define REPORT_FAIL_ON_HELP(dflt)                                                              \
-    "      --fail-on SEVERITY         exit 1 at or above it (default " dflt ")\n"
+    "      --fail-on SEVERITY         exit 1 at or above it, or none (default " dflt ")\n"
 #define REPORT_OPTS_HELP                                                                       \
     "  -f, --format FORMAT            stdout's format: " REPORT_FORMAT_NAMES " (default text)\n" \
     "      --report FILE              also write a report to FILE (.txt .json .sarif .xml)\n"  \
@@ -55,6 +56,16 @@ int cli_report_opts_check(const struct report_opts *o);
 /* Sorts, renders to stdout and --report, and returns the exit status. */
 int cli_report_emit(struct findings *f, const struct report_opts *o, const struct tool_info *tool);
 
+/* Rule ids (cli/cli_rules.c): is `id` a rule id or alias of any table; the closest known one. */
+int cli_rule_known(const char *id);
+void cli_rule_closest(const char *id, char *out, size_t outsz);
+/* The ignores of a scan (cli/cli_ignore.c): --ignore ids, then `--config F` or the first
+ * .scanner.ini of the current directory and the git work tree's top, and the first .hadolint.yaml,
+ * .trivyignore and .gitleaksignore found there. An unknown id of ours is an error naming the
+ * closest known one (-1, message printed); other tools' ids we have no rule for are noted.
+ * `*config` gets the .scanner.ini used (for the Dockerfile scanner's other settings). */
+int cli_ignores_load(const char *config_opt, const char *const *ids, size_t nids,
+                     struct config_ignores *ci, const char **config);
 /* Once per run, before any report or baseline: the scan root and the fingerprint salt of the
  * repository around the current directory (cli/cli_repo.c). */
 void cli_repo_setup(void);
@@ -87,6 +98,8 @@ struct scan_opts {
     const char *config;         /* --config FILE (.scanner.ini) */
     const char **ignore;        /* --ignore ID, repeatable */
     size_t nignore;
+    char **trusted;             /* .hadolint.yaml trustedRegistries (owned by the ignores) */
+    size_t ntrusted;
 };
 
 /* One kind of scan target: `scanner --<option> ARG`. The adapter adds a target and findings. */

@@ -27,8 +27,11 @@ parse_severity(const char *arg, const char *opt, enum severity *out)
 {
     int s = severity_parse(arg);
 
+    if (s < 0 && strcmp(opt, "--fail-on") == 0 && strcmp(arg, "none") == 0)
+        s = SEV_NONE; /* report-only runs: findings never fail them */
     if (s < 0) {
-        diag_error("%s: unknown severity '%s' (critical, high, medium, low, info)", opt, arg);
+        diag_error("%s: unknown severity '%s' (critical, high, medium, low, info%s)", opt, arg,
+                   strcmp(opt, "--fail-on") == 0 ? ", none" : "");
         return -1;
     }
     *out = (enum severity)s;
@@ -60,6 +63,7 @@ cli_report_opt(struct report_opts *o, int opt, const char *arg)
         o->report = arg;
         return 1;
     case 0x102:
+        o->fail_on_set = 1;
         return parse_severity(arg, "--fail-on", &o->fail_on);
     case 0x103:
         o->no_color = 1;

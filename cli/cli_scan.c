@@ -19,4 +19,6 @@ cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out)
     out->config = in->config;
     out->ignore = in->ignore;
     out->nignore = in->nignore;
+    out->trusted = (const char *const *)in->trusted;
+    out->ntrusted = in->ntrusted;
 }

@@ -60,9 +60,10 @@ print_usage(FILE *out)
           "      --all-containers           every container of the engine (running or not)\n"
           "      --with-image               containers: also scan each one's image\n"
           "      --context DIR              build context of --dockerfile (default: its directory)\n"
-          "      --config FILE              settings file (default: .scanner.ini in the context,\n"
-          "                                 then in the current directory)\n"
-          "      --ignore ID                skip a rule (its id or an alias: DL3008, DS-0002...)\n"
+          "      --config FILE              settings file (default: .scanner.ini in the current\n"
+          "                                 directory, then at the git work tree's top)\n"
+          "      --ignore ID                skip a rule on every target (its id or an alias:\n"
+          "                                 DL3008, DS-0002, CKV_DOCKER_3, gitleaks:github-pat)\n"
           "\nExit status: 0 nothing at or above --fail-on (default high here), 1 findings, 2 error.\n",
           out);
 }
@@ -97,6 +98,7 @@ main(int argc, char **argv)
     size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), nopts = nfixed, njobs = 0;
     struct scan_opts opts;
     struct findings f;
+    struct config_ignores ignores;
     struct job *jobs;
     int opt, status = EXIT_CLEAN, rc;
 
@@ -105,6 +107,7 @@ main(int argc, char **argv)
     diag_set_program("scanner");
     json_init();
     memset(&opts, 0, sizeof(opts));
+    config_ignores_init(&ignores);
     cli_report_opts_init(&opts.report);
     opts.report.fail_on = SEV_HIGH; /* scanner's default threshold (issue 5) */
     memcpy(longopts, fixed, sizeof(fixed));
@@ -212,11 +215,17 @@ main(int argc, char **argv)
         diag_error("no target given");
         goto usage_error;
     }
-    if (cli_report_opts_check(&opts.report) < 0) {
+    if (cli_report_opts_check(&opts.report) < 0 ||
+        cli_ignores_load(opts.config, opts.ignore, opts.nignore, &ignores, &opts.config) < 0) {
+        config_ignores_free(&ignores);
         free(jobs);
         free(opts.ignore);
         return cli_finish(EXIT_ERROR);
     }
+    opts.trusted = ignores.trusted;
+    opts.ntrusted = ignores.ntrusted;
+    if (!opts.report.fail_on_set && ignores.fail_on >= 0)
+        opts.report.fail_on = (enum severity)ignores.fail_on; /* .hadolint.yaml failure-threshold */
 
     cli_repo_setup();
     findings_init(&f);
@@ -233,6 +242,8 @@ main(int argc, char **argv)
             status = EXIT_ERROR;
         }
     }
+    /* Ignores, in one place for every target, before the baseline records anything. */
+    findings_apply_ignores(&f, &ignores.list);
     /* Baselines cover every target's findings: record them all (before filtering, so an
      * updated baseline keeps the old entries), then drop the ones an older baseline knows. */
     if (status != EXIT_ERROR && (opts.write_baseline != NULL || opts.baseline != NULL)) {
@@ -252,6 +263,7 @@ main(int argc, char **argv)
     }
     rc = cli_report_emit(&f, &opts.report, &tool);
     findings_free(&f);
+    config_ignores_free(&ignores);
     free(jobs);
     free(opts.ignore);
     return cli_finish(status == EXIT_ERROR ? EXIT_ERROR : rc);

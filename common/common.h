@@ -85,6 +85,8 @@ enum severity {
     SEV_HIGH,
     SEV_CRITICAL,
 };
+/* A --fail-on threshold above every severity: nothing fails the run (`--fail-on none`). */
+#define SEV_NONE 5
 const char *severity_name(enum severity s);
 /* Parses "critical|high|medium|low|info"; returns -1 when unknown. */
 int severity_parse(const char *name);
@@ -180,6 +182,36 @@ void findings_sort(struct findings *f);
 size_t findings_count_at_least(const struct findings *f, enum severity threshold);
 /* Drops findings below `min`. */
 void findings_filter_min(struct findings *f, enum severity min);
+/* Keeps the findings `keep` says yes to, frees the others; returns how many were dropped. */
+size_t findings_keep_if(struct findings *f, int (*keep)(const struct finding *x, void *user),
+                        void *user);
+
+/* ---- Ignores (common/report_ignore.c): one filter for every target -------------------------- */
+/* A gitleaks-style entry: a rule id or alias at a file (relative to the scan root) and a line. */
+struct ignore_at {
+    char *rule;
+    char *path;
+    int line;
+};
+struct ignore_list {
+    char **ids; /* rule ids or aliases of any tool ("DL3007", "CKV_DOCKER_7", "gitleaks:x") */
+    size_t nids, idcap;
+    struct ignore_at *at;
+    size_t nat, atcap;
+    int no_inline; /* 1: do not read inline ignore comments from the files */
+};
+int ignore_list_add_id(struct ignore_list *ig, const char *id, size_t len);
+int ignore_list_add_at(struct ignore_list *ig, const char *rule, const char *path, int line);
+void ignore_list_free(struct ignore_list *ig);
+/* Does `id` name this finding's rule: its id, or one of its aliases (with or without the tool
+ * prefix: "gitleaks:github-pat" or "github-pat"), case-insensitive? */
+int finding_has_id(const struct finding *x, const char *id);
+/* Does a rule (id + comma-separated aliases) answer to `id`? */
+int rule_has_id(const char *rule_id, const char *aliases, const char *id);
+/* Drops the findings the list names, and those an inline comment on their line or the line above
+ * ignores (`scanner:ignore`, `scanner ignore=ID,...`, `hadolint ignore=ID`, `trivy:ignore:ID`,
+ * `gitleaks:allow`, `nosec`-free). Returns the number dropped. */
+size_t findings_apply_ignores(struct findings *f, const struct ignore_list *ig);
 
 /* ---- Reports ----------------------------------------------------------------------------- */
 enum report_format {
@@ -227,6 +259,30 @@ int report_color_wanted(int fd);
 typedef int (*config_handler)(void *user, const char *section, const char *key, const char *value);
 /* Loads an INI file; a syntax error or a handler error gives ERR_PARSE with path:line. */
 int config_load(const char *path, config_handler handler, void *user);
+
+/* What ignore files say (common/config_ignore.c): ids (each with the file and line it came from),
+ * gitleaks file:rule:line entries, hadolint's failure threshold and trusted registries. */
+struct config_id_source {
+    char *id;
+    char *file;
+    int line;   /* 0 when the file format has none (INI values) */
+    int strict; /* 1: an id we do not know is an error (ours); 0: a warning (other tools') */
+};
+struct config_ignores {
+    struct ignore_list list;
+    struct config_id_source *sources;
+    size_t nsources, scap;
+    int fail_on; /* from .hadolint.yaml failure-threshold: a severity, SEV_NONE, or -1 unset */
+    char **trusted; /* .hadolint.yaml trustedRegistries */
+    size_t ntrusted;
+};
+void config_ignores_init(struct config_ignores *c);
+void config_ignores_free(struct config_ignores *c);
+/* `.scanner.ini`: [scanner] ignore = ID, ID (every target; [dockerfile] disable counts too). */
+int config_ignores_read_ini(struct config_ignores *c, const char *path);
+int config_ignores_read_hadolint(struct config_ignores *c, const char *path);
+int config_ignores_read_trivy(struct config_ignores *c, const char *path);
+int config_ignores_read_gitleaks(struct config_ignores *c, const char *path);
 
 /* ---- cJSON set-up -------------------------------------------------------------------------- */
 /* Installs allocator hooks that zero every block before freeing it (the vault payload passes

@@ -209,3 +209,20 @@ findings_filter_min(struct findings *f, enum severity min)
     }
     f->n = w;
 }
+
+size_t
+findings_keep_if(struct findings *f, int (*keep)(const struct finding *x, void *user), void *user)
+{
+    size_t w = 0, dropped = 0;
+
+    for (size_t i = 0; i < f->n; i++) {
+        if (keep(&f->items[i], user)) {
+            f->items[w++] = f->items[i];
+        } else {
+            finding_free(&f->items[i]);
+            dropped++;
+        }
+    }
+    f->n = w;
+    return dropped;
+}

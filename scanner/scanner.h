@@ -21,6 +21,9 @@ struct scanner_opts {
     const char *config;        /* --config FILE: .scanner.ini (default: context dir, then cwd) */
     const char *const *ignore; /* --ignore ID (rule ids or aliases), nignore of them */
     size_t nignore;
+    /* Trusted registries from .hadolint.yaml (trustedRegistries), added to .scanner.ini's. */
+    const char *const *trusted;
+    size_t ntrusted;
 };
 
 /* Each returns 0 when the target was scanned (findings or not) and a negative ERR_* (with

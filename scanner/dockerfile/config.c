@@ -157,6 +157,9 @@ df_config_init(struct df_config *c, const struct scanner_opts *o, const char *ct
     }
     if (path[0] != '\0' && (rc = config_load(path, ini_handler, c)) < 0)
         return rc;
+    for (size_t i = 0; o != NULL && i < o->ntrusted; i++)
+        if ((rc = add_trusted(c, o->trusted[i], strlen(o->trusted[i]))) < 0)
+            return rc;
     return 0;
 }
 

@@ -239,4 +239,136 @@ t_old_baseline_is_refused() {
     expect_err 'old.json: baseline version 1'
 }
 
+# ---- Ignores: one filter for every target ---------------------------------------------------------
+TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A
+
+make_targets() {
+    printf 'FROM alpine:3.19\nENV DB_PASSWORD=changeme\n' >Dockerfile
+    mkdir -p src
+    printf 'A=1\nGITHUB_TOKEN=%s\n' "$TOKEN" >src/app.env
+    printf 'services:\n  web:\n    image: nginx:1.25\n    network_mode: host\n' >compose.yaml
+}
+
+t_ignore_ids_and_aliases_on_every_target() {
+    make_targets
+    # --path: our id, and the gitleaks alias
+    run "$SCANNER" --path src
+    expect_out '\[secret\.github-pat\]'
+    run "$SCANNER" --path src --ignore secret.github-pat
+    expect_rc 0
+    expect_no_out 'github-pat'
+    run "$SCANNER" --path src --ignore gitleaks:github-pat
+    expect_no_out 'github-pat'
+    # --dockerfile: hadolint's and checkov's names of DF001
+    run "$SCANNER" --dockerfile Dockerfile
+    expect_out '\[DF001\]'
+    run "$SCANNER" --dockerfile Dockerfile --ignore DL3002 --ignore CKV_DOCKER_2
+    expect_no_out '\[DF001\]'
+    expect_out '\[DF004\]'
+    # --compose
+    run "$SCANNER" --compose compose.yaml
+    expect_out '\[RT007\]'
+    run "$SCANNER" --compose compose.yaml --ignore rt007
+    expect_no_out '\[RT007\]'
+    expect_out '\[RT003\]'
+}
+
+t_ignore_on_images() {
+    "$ROOT/tests/fixtures/image/build.sh" "$TMP/img" >"$TMP/img.log" 2>&1 || {
+        fail "image fixture: $(tail -3 "$TMP/img.log")"
+        return
+    }
+    run "$SCANNER" --image "$TMP/img/image.docker.tar"
+    expect_out '\[IMG012\]'
+    run "$SCANNER" --image "$TMP/img/image.docker.tar" --ignore IMG012
+    expect_no_out '\[IMG012\]'
+    expect_out '\[IMG013\]'
+    printf '[scanner]\nignore = IMG013\n' >.scanner.ini
+    run "$SCANNER" --image "$TMP/img/image.docker.tar" --ignore IMG012
+    expect_no_out '\[IMG01[23]\]'
+}
+
+t_unknown_id_is_an_error_naming_the_closest() {
+    make_targets
+    run "$SCANNER" --dockerfile Dockerfile --ignore DL3OO7
+    expect_rc 2
+    expect_err "unknown rule id 'DL3OO7' \(the closest known id is DL3007\)"
+    expect_no_out 'DF0'
+    printf '[scanner]\nignore = RT07\n' >.scanner.ini
+    run "$SCANNER" --compose compose.yaml
+    expect_rc 2
+    expect_err "\.scanner\.ini: unknown rule id 'RT07' \(the closest known id is RT0[0-9]7\)"
+}
+
+t_config_discovery_and_inline_ignores() {
+    make_targets
+    git init -q .
+    printf '[scanner]\nignore = RT007\n' >.scanner.ini
+    mkdir -p deep/er
+    cd deep/er || return
+    # From a sub-directory: the .scanner.ini at the work tree's top applies to every target.
+    run "$SCANNER" --compose ../../compose.yaml --dockerfile ../../Dockerfile
+    expect_no_out '\[RT007\]'
+    expect_out '\[DF004\]'
+    # --config wins over discovery
+    printf '[scanner]\nignore = DF004\n' >other.ini
+    run "$SCANNER" --compose ../../compose.yaml --dockerfile ../../Dockerfile --config other.ini
+    expect_out '\[RT007\]'
+    expect_no_out '\[DF004\]'
+    cd ../.. || return
+    rm .scanner.ini
+    # Inline: on the line, or on a comment line just above.
+    printf 'services:\n  web:\n    image: nginx:1.25\n    network_mode: host # scanner ignore=RT007\n' >compose.yaml
+    run "$SCANNER" --compose compose.yaml
+    expect_no_out '\[RT007\]'
+    expect_out '\[RT003\]'
+    printf 'A=1\n# scanner ignore=secret.github-pat\nGITHUB_TOKEN=%s\n' "$TOKEN" >src/app.env
+    run "$SCANNER" --path src
+    expect_rc 0
+    expect_no_out 'github-pat'
+    # A comment for another rule ignores nothing.
+    printf 'A=1\nGITHUB_TOKEN=%s # scanner ignore=RT001\n' "$TOKEN" >src/app.env
+    run "$SCANNER" --path src
+    expect_out 'github-pat'
+}
+
+t_migrated_ignore_files() {
+    make_targets
+    # .hadolint.yaml: ignored ids (ours for the ones that map, a note for the others) and the
+    # failure threshold; --fail-on given on the command line wins.
+    printf 'ignored:\n  - DL3002\n  - DL9999\nfailure-threshold: none\ntrustedRegistries:\n  - registry.example.com\n' >.hadolint.yaml
+    run "$SCANNER" --dockerfile Dockerfile
+    expect_rc 0
+    expect_no_out '\[DF001\]'
+    expect_out '\[DF004\]'
+    expect_err 'hadolint\.yaml:3: DL9999 has no equivalent'
+    run "$SCANNER" --dockerfile Dockerfile --fail-on high
+    expect_rc 1
+    printf 'ignored: [\n' >.hadolint.yaml
+    run "$SCANNER" --dockerfile Dockerfile
+    expect_rc 2
+    expect_err '\.hadolint\.yaml:[0-9]+: invalid YAML'
+    rm .hadolint.yaml
+    # .trivyignore: AVD-DS-0002 and DS002 are DF001's trivy names.
+    printf '# accepted\nAVD-DS-0002 exp:2099-01-01\n' >.trivyignore
+    run "$SCANNER" --dockerfile Dockerfile
+    expect_no_out '\[DF001\]'
+    printf 'DS002\n' >.trivyignore
+    run "$SCANNER" --dockerfile Dockerfile
+    expect_no_out '\[DF001\]'
+    rm .trivyignore
+    # .gitleaksignore: FILE:RULE:LINE, with or without the commit.
+    printf '%s:src/app.env:github-pat:2\n' "$(printf '%040d' 7)" >.gitleaksignore
+    run "$SCANNER" --path src
+    expect_rc 0
+    expect_no_out 'github-pat'
+    printf 'src/app.env:github-pat:9\n' >.gitleaksignore
+    run "$SCANNER" --path src
+    expect_out 'github-pat'
+    printf 'not a fingerprint\n' >.gitleaksignore
+    run "$SCANNER" --path src
+    expect_rc 2
+    expect_err '\.gitleaksignore:1: not a gitleaks fingerprint'
+}
+
 e2e_main
