@@ -18,15 +18,15 @@ Q       := $(if $(V),,@)
 SCANNER_PARTS := $(patsubst %/,%,$(sort $(dir $(wildcard scanner/*/*.c))))
 MODULES  := common keys detect envcheck vault engine scanner $(SCANNER_PARTS)
 PROGRAMS := secrets scanner
-PKGS     := libsodium libsecret-1 inih libcjson libpcre2-8 libhs libarchive libcurl yaml-0.1
+PKGS     := libsodium libsecret-1 inih libcjson libpcre2-8 libhs libarchive libcurl yaml-0.1 libxml-2.0
 
 # Debian packages: to build, and to run the tests (keyring daemon, engine, image tools, linters).
 DEPS_BUILD := build-essential clang pkg-config libsodium-dev libsecret-1-dev libinih-dev \
 	libcjson-dev libcmocka-dev libpcre2-dev libvectorscan-dev libarchive-dev \
-	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev
+	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev libxml2-dev
 DEPS_TEST  := libclang-rt-14-dev cppcheck clang-tidy gnome-keyring dbus-daemon dbus-bin \
 	libsecret-tools podman umoci skopeo zstd distro-info-data git nodejs npm groff-base pass gnupg \
-	python3
+	python3 libxml2-utils
 
 .PHONY: all deps programs test check lint fuzz bench install uninstall clean demo docs \
 	unit-tests fuzz-targets

@@ -82,8 +82,8 @@ int
 cli_report_opts_check(const struct report_opts *o)
 {
     if (o->report != NULL && o->report_format < 0 && report_format_from_path(o->report) < 0) {
-        diag_error("--report %s: cannot tell the format from the extension (.txt, .json, .sarif); "
-                   "give --report-format (%s)",
+        diag_error("--report %s: cannot tell the format from the extension (.txt, .json, "
+                   ".sarif, .xml); give --report-format (%s)",
                    o->report, REPORT_FORMAT_NAMES);
         return -1;
     }

@@ -218,6 +218,8 @@ enum report_format {
     REPORT_TEXT = 0,
     REPORT_JSON,
     REPORT_SARIF,
+    REPORT_JUNIT,  /* JUnit XML (libxml2) for CI test tabs */
+    REPORT_GITLAB, /* GitLab's secret-detection security report */
 };
 struct tool_info {
     const char *name;
@@ -225,10 +227,11 @@ struct tool_info {
     const char *info_uri;
 };
 /* The names report_format_parse knows, for messages. */
-#define REPORT_FORMAT_NAMES "text, json, sarif"
-/* "text|json|sarif" -> format; -1 when unknown. */
+#define REPORT_FORMAT_NAMES "text, json, sarif, junit, gitlab"
+/* "text|json|sarif|junit|gitlab" -> format; -1 when unknown. */
 int report_format_parse(const char *name);
-/* From a file name's extension (.txt, .json, .sarif); -1 for any other (an error to the user). */
+/* From a file name's extension (.txt, .json, .sarif, .xml = JUnit); -1 for any other (an error
+ * to the user). GitLab reports are JSON: they need --report-format gitlab. */
 int report_format_from_path(const char *path);
 /* Renders into `out`. `color` only affects text. */
 int report_render(struct buf *out, enum report_format fmt, const struct findings *f,
@@ -236,6 +239,8 @@ int report_render(struct buf *out, enum report_format fmt, const struct findings
 int report_write_text(struct buf *out, const struct findings *f, int color);
 int report_write_json(struct buf *out, const struct findings *f, const struct tool_info *tool);
 int report_write_sarif(struct buf *out, const struct findings *f, const struct tool_info *tool);
+int report_write_junit(struct buf *out, const struct findings *f, const struct tool_info *tool);
+int report_write_gitlab(struct buf *out, const struct findings *f, const struct tool_info *tool);
 /* Renders and writes atomically to `path` (mode 0644; a report holds no secret in clear). */
 int report_write_file(const char *path, enum report_format fmt, const struct findings *f,
                       const struct tool_info *tool);

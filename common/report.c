@@ -14,6 +14,10 @@ report_format_parse(const char *name)
         return REPORT_JSON;
     if (strcmp(name, "sarif") == 0)
         return REPORT_SARIF;
+    if (strcmp(name, "junit") == 0)
+        return REPORT_JUNIT;
+    if (strcmp(name, "gitlab") == 0)
+        return REPORT_GITLAB;
     return -1;
 }
 
@@ -30,6 +34,8 @@ report_format_from_path(const char *path)
         return REPORT_SARIF;
     if (strcmp(dot, ".txt") == 0 || strcmp(dot, ".text") == 0)
         return REPORT_TEXT;
+    if (strcmp(dot, ".xml") == 0)
+        return REPORT_JUNIT;
     return -1;
 }
 
@@ -42,6 +48,10 @@ report_render(struct buf *out, enum report_format fmt, const struct findings *f,
         return report_write_json(out, f, tool);
     case REPORT_SARIF:
         return report_write_sarif(out, f, tool);
+    case REPORT_JUNIT:
+        return report_write_junit(out, f, tool);
+    case REPORT_GITLAB:
+        return report_write_gitlab(out, f, tool);
     default:
         return report_write_text(out, f, color);
     }

@@ -40,6 +40,26 @@ assert any(n["level"] == "error" and sys.argv[2] in n["message"]["text"] for n i
 assert any(r["ruleId"] == "DF004" for r in d["runs"][0]["results"]), "findings of the good target lost"
 PY
     expect_valid_sarif run.sarif
+    run "$SCANNER" --dockerfile Dockerfile "$@" --format junit
+    expect_rc 2
+    cp "$TMP/.out" run.xml
+    python3 - run.xml "$target" <<'PY' || fail "$label: JUnit does not report the failure"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites" and int(root.get("errors")) >= 1, root.attrib
+errs = [c for c in root.iter("testcase") if c.find("error") is not None]
+assert any(sys.argv[2] in c.get("name") for c in errs), [c.attrib for c in errs]
+assert any(c.get("name").startswith("DF004 ") for c in root.iter("testcase")), "findings lost"
+PY
+    run "$SCANNER" --dockerfile Dockerfile "$@" --format gitlab
+    expect_rc 2
+    python3 - "$TMP/.out" "$target" <<'PY' || fail "$label: GitLab report does not say the scan failed"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["scan"]["status"] == "failure", d["scan"]
+assert any(sys.argv[2] in m["value"] for m in d["scan"]["messages"]), d["scan"]["messages"]
+assert any(i["value"] == "DF004" for v in d["vulnerabilities"] for i in v["identifiers"])
+PY
     # --report gets the same status as stdout.
     run "$SCANNER" --dockerfile Dockerfile "$@" --report rep.json
     expect_rc 2
@@ -369,6 +389,57 @@ t_migrated_ignore_files() {
     run "$SCANNER" --path src
     expect_rc 2
     expect_err '\.gitleaksignore:1: not a gitleaks fingerprint'
+}
+
+# ---- Formats and report files ---------------------------------------------------------------------
+t_format_is_stdout_and_report_format_the_file() {
+    printf 'FROM alpine:3.19\nUSER app\nENV DB_PASSWORD=changeme\n' >Dockerfile
+    # --format always means stdout, even with --report; the file's format is its extension's.
+    run "$SCANNER" --dockerfile Dockerfile --format json --report r.sarif
+    expect_rc 1
+    python3 -c 'import json,sys; json.load(sys.stdin)["findings"]' <"$TMP/.out" || fail "stdout is not the JSON report"
+    python3 -c 'import json; assert json.load(open("r.sarif"))["version"] == "2.1.0"' || fail "r.sarif is not SARIF"
+    expect_valid_sarif r.sarif
+    # --report-format beats the extension
+    run "$SCANNER" --dockerfile Dockerfile --report r.out.json --report-format junit
+    expect_out '\[DF004\]'
+    python3 -c 'import xml.etree.ElementTree as E; assert E.parse("r.out.json").getroot().tag == "testsuites"' ||
+        fail "--report-format junit not honoured"
+    # .xml is JUnit, well-formed for xmllint too
+    run "$SCANNER" --dockerfile Dockerfile --report r.xml
+    xmllint --noout r.xml || fail "r.xml is not well-formed XML"
+    grep -q '<testcase name="DF004 Dockerfile:3"' r.xml || fail "JUnit lacks the DF004 case"
+    expect_nowhere changeme r.xml
+    # an unknown extension is an error, before scanning, and writes nothing
+    run "$SCANNER" --dockerfile Dockerfile --report r.html
+    expect_rc 2
+    expect_err 'r\.html: cannot tell the format from the extension'
+    expect_no_file r.html
+    run "$SCANNER" --dockerfile Dockerfile --format yaml
+    expect_rc 2
+    expect_err "unknown format 'yaml' \(text, json, sarif, junit, gitlab\)"
+    # GitLab: a secret-detection report, no value in it
+    run "$SCANNER" --dockerfile Dockerfile --report gl.json --report-format gitlab
+    python3 - <<'PY' || fail "GitLab report shape"
+import json, re
+d = json.load(open("gl.json"))
+assert d["scan"]["type"] == "secret_detection" and d["scan"]["status"] == "success"
+assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$", d["scan"]["start_time"])
+ids = [v["id"] for v in d["vulnerabilities"]]
+assert len(ids) == len(set(ids)) and ids
+for v in d["vulnerabilities"]:
+    assert v["severity"] in ("Critical", "High", "Medium", "Low", "Info")
+    assert v["identifiers"][0]["type"] == "scanner_rule" and v["location"]["file"] == "Dockerfile"
+    assert len(v["location"]["commit"]["sha"]) == 40
+PY
+    expect_nowhere changeme gl.json
+    # --fail-on none: findings, exit 0
+    run "$SCANNER" --dockerfile Dockerfile --fail-on none
+    expect_rc 0
+    expect_out '\[DF004\]'
+    run "$SCANNER" --dockerfile Dockerfile --fail-on never
+    expect_rc 2
+    expect_err "unknown severity 'never' \(critical, high, medium, low, info, none\)"
 }
 
 e2e_main
