@@ -61,6 +61,7 @@ cc_has = $(shell $(CC) -Werror $(1) -E -x c /dev/null -o /dev/null >/dev/null 2>
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lm
 WARN       := -Wall -Wextra -Werror -Wformat -Werror=format-security -Wshadow \
+	-Wno-missing-field-initializers \
 	-Wstrict-prototypes -Wmissing-prototypes $(call cc_has,-Wtrampolines)
 HARDEN     := -fstack-protector-strong $(call cc_has,-fstack-clash-protection) \
 	$(call cc_has,-fcf-protection=full) -fPIE

@@ -111,6 +111,8 @@ struct rule_meta {
     const char *title;       /* one line */
     const char *remediation; /* how to fix */
     const char *aliases;     /* comma-separated ids in other tools, or NULL */
+    const char *description; /* optional: why it matters (SARIF fullDescription); NULL = the
+                              * title and remediation. Last, so positional rows need not set it. */
 };
 
 /* One finding; strings are owned copies (findings_add duplicates them). */
@@ -131,6 +133,7 @@ struct finding {
     char *secret_redacted;    /* NULL unless a secret finding */
     char *secret_fingerprint; /* NULL unless a secret finding; in-run only, never printed */
     char *label;              /* a secret's name on its line (no value), for report fingerprints */
+    char *description;        /* the rule's description, or NULL */
 };
 
 struct target {

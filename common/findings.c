@@ -44,6 +44,7 @@ finding_free(struct finding *x)
     free(x->secret_redacted);
     free(x->secret_fingerprint);
     free(x->label);
+    free(x->description);
 }
 
 void
@@ -110,6 +111,7 @@ findings_add(struct findings *f, const struct rule_meta *rule, const struct loca
     x.title = xstrdup_or_null(rule->title ? rule->title : rule->id);
     x.remediation = xstrdup_or_null(rule->remediation);
     x.aliases = xstrdup_or_null(rule->aliases);
+    x.description = xstrdup_or_null(rule->description);
     x.layer_index = -1;
     if (loc != NULL) {
         x.path = xstrdup_or_null(loc->path);

@@ -33,6 +33,7 @@ finding_drop(struct finding *fi)
     free(fi->secret_redacted);
     free(fi->secret_fingerprint);
     free(fi->label);
+    free(fi->description);
     memset(fi, 0, sizeof(*fi));
 }
 

@@ -33,11 +33,14 @@ PY
     python3 - run.sarif "$target" <<'PY' || fail "$label: SARIF does not report the failure"
 import json, sys
 d = json.load(open(sys.argv[1]))
-inv = d["runs"][0]["invocations"][0]
-assert inv["executionSuccessful"] is False, inv
-notes = inv["toolExecutionNotifications"]
+invs = [r["invocations"][0] for r in d["runs"]]
+bad = [i for i in invs if i["executionSuccessful"] is False]
+assert bad, invs
+notes = [n for i in bad for n in i["toolExecutionNotifications"]]
 assert any(n["level"] == "error" and sys.argv[2] in n["message"]["text"] for n in notes), notes
-assert any(r["ruleId"] == "DF004" for r in d["runs"][0]["results"]), "findings of the good target lost"
+assert any(r["ruleId"] == "DF004" for run in d["runs"] for r in run["results"]), "findings of the good target lost"
+ids = [r["automationDetails"]["id"] for r in d["runs"]]
+assert len(ids) == len(set(ids)) == len(d["runs"]) >= 2, ids
 PY
     expect_valid_sarif run.sarif
     run "$SCANNER" --dockerfile Dockerfile "$@" --format junit
@@ -104,7 +107,7 @@ t_clean_run_says_ok_everywhere() {
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["status"]=="ok" and d["errors"]==[]' \
         <"$TMP/.out" || fail "a run without errors is not status ok"
     run "$SCANNER" --dockerfile Dockerfile --fail-on critical --format sarif
-    python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["runs"][0]["invocations"][0]["executionSuccessful"] is True' \
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert all(r["invocations"][0]["executionSuccessful"] is True for r in d["runs"])' \
         <"$TMP/.out" || fail "a run without errors is not executionSuccessful"
     run "$SCANNER" --dockerfile Dockerfile --fail-on critical
     expect_no_out 'scan failed'
@@ -440,6 +443,92 @@ PY
     run "$SCANNER" --dockerfile Dockerfile --fail-on never
     expect_rc 2
     expect_err "unknown severity 'never' \(critical, high, medium, low, info, none\)"
+}
+
+# ---- SARIF that code scanning accepts --------------------------------------------------------------
+# check_sarif FILE: rules described, URIs relative to %SRCROOT%, file locations only for real
+# files, security-severity in the band of every result's severity, one automation id per run.
+check_sarif() {
+    python3 - "$1" <<'PY' || fail "SARIF $1 breaks a code-scanning rule"
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+band = {"critical": 9.0, "high": 7.0, "medium": 4.0, "low": 0.1}
+top = {"critical": 10.0, "high": 8.9, "medium": 6.9, "low": 3.9}
+ids = set()
+for run in d["runs"]:
+    aid = run["automationDetails"]["id"]
+    assert aid not in ids, "automation id twice: " + aid
+    ids.add(aid)
+    root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert root.startswith("file:///") and root.endswith("/"), root
+    rules = run["tool"]["driver"]["rules"]
+    for r in rules:
+        assert r["fullDescription"]["text"] and r["help"]["markdown"], r["id"]
+    for res in run["results"]:
+        rule = rules[res["ruleIndex"]]
+        assert rule["id"] == res["ruleId"]
+        sev = res["properties"]["severity"]
+        if sev in band:
+            score = float(rule["properties"]["security-severity"])
+            assert score >= band[sev], (res["ruleId"], sev, score)
+        score = rule["properties"].get("security-severity")
+        if score is not None:
+            worst = max((r2["properties"]["severity"] for r2 in run["results"] if r2["ruleId"] == res["ruleId"]),
+                        key=lambda s: list(band).index(s) * -1 if s in band else 99)
+            if worst in band:
+                assert band[worst] <= float(score) <= top[worst], (res["ruleId"], worst, score)
+        for loc in res["locations"]:
+            if "physicalLocation" in loc:
+                art = loc["physicalLocation"]["artifactLocation"]
+                uri = art["uri"]
+                assert art["uriBaseId"] == "%SRCROOT%", art
+                assert not uri.startswith(("./", "/", "file:")), uri
+                path = os.path.join(root[len("file://"):], uri)
+                assert os.path.isfile(path), "physical location of a file that does not exist: " + path
+            else:
+                assert loc["logicalLocations"][0]["fullyQualifiedName"], loc
+PY
+}
+
+t_sarif_rules_uris_and_locations_for_code_scanning() {
+    make_targets
+    git init -q .
+    mkdir sub
+    cp Dockerfile sub/Dockerfile
+    cd sub || return
+    run "$SCANNER" --dockerfile Dockerfile --dockerfile ./Dockerfile --path ../src --compose ../compose.yaml --format sarif
+    expect_rc 1
+    cp "$TMP/.out" "$TMP/all.sarif"
+    check_sarif "$TMP/all.sarif"
+    python3 - "$TMP/all.sarif" <<'PY' || fail "URIs are not relative to the work tree's top"
+import json, sys
+d = json.load(open(sys.argv[1]))
+uris = {l["physicalLocation"]["artifactLocation"]["uri"] for r in d["runs"] for x in r["results"]
+        for l in x["locations"] if "physicalLocation" in l}
+assert {"sub/Dockerfile", "src/app.env", "compose.yaml"} <= uris, uris
+PY
+}
+
+t_sarif_image_findings_use_logical_locations() {
+    "$ROOT/tests/fixtures/image/build.sh" "$TMP/img" >"$TMP/img.log" 2>&1 || {
+        fail "image fixture: $(tail -3 "$TMP/img.log")"
+        return
+    }
+    run "$SCANNER" --image "$TMP/img/image.docker.tar" --format sarif
+    expect_rc 1
+    cp "$TMP/.out" img.sarif
+    check_sarif img.sarif
+    python3 - img.sarif <<'PY' || fail "image findings have file locations or no layer digest"
+import json, sys
+d = json.load(open(sys.argv[1]))
+res = [x for r in d["runs"] for x in r["results"]]
+assert res
+for x in res:
+    for l in x["locations"]:
+        assert "physicalLocation" not in l, l
+assert any("sha256:" in l["logicalLocations"][0]["fullyQualifiedName"] for x in res for l in x["locations"])
+assert any(x["ruleId"] == "IMG013" and x["properties"].get("line") for x in res)
+PY
 }
 
 e2e_main
