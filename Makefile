@@ -26,7 +26,7 @@ DEPS_BUILD := build-essential clang pkg-config libsodium-dev libsecret-1-dev lib
 	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev libxml2-dev
 DEPS_TEST  := libclang-rt-14-dev cppcheck clang-tidy gnome-keyring dbus-daemon dbus-bin \
 	libsecret-tools podman umoci skopeo zstd distro-info-data git nodejs npm groff-base pass gnupg \
-	python3 libxml2-utils
+	python3 libxml2-utils pre-commit
 
 .PHONY: all deps programs test check lint fuzz bench install uninstall clean demo docs \
 	unit-tests fuzz-targets
