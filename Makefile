@@ -26,7 +26,7 @@ DEPS_BUILD := build-essential clang pkg-config libsodium-dev libsecret-1-dev lib
 	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev libxml2-dev
 DEPS_TEST  := libclang-rt-14-dev cppcheck clang-tidy gnome-keyring dbus-daemon dbus-bin \
 	libsecret-tools podman umoci skopeo zstd distro-info-data git nodejs npm groff-base pass gnupg \
-	python3 libxml2-utils pre-commit
+	python3 libxml2-utils pre-commit zsh
 
 .PHONY: all deps programs test check lint fuzz bench install uninstall clean demo docs \
 	unit-tests fuzz-targets
@@ -131,8 +131,9 @@ $(RULES_DUMP): $(BUILD)/obj/docs/gen/rules_dump.o $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB) $(PKG_LIBS)
 
-docs: $(RULES_DUMP)
+docs: $(RULES_DUMP) programs
 	@python3 docs/gen/rules_md.py $(RULES_DUMP)
+	@python3 docs/gen/cli_docs.py $(BUILD)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -182,12 +183,17 @@ install: programs
 	  install -d $(DESTDIR)$(DATADIR)/bash-completion/completions && \
 	  for f in contrib/completions/*.bash; do \
 	    install -m 0644 $$f $(DESTDIR)$(DATADIR)/bash-completion/completions/$$(basename $$f .bash); \
+	  done; \
+	  install -d $(DESTDIR)$(DATADIR)/zsh/vendor-completions && \
+	  for f in contrib/completions/*.zsh; do \
+	    install -m 0644 $$f $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_$$(basename $$f .zsh); \
 	  done; fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGRAMS))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard docs/*.1)))
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/bash-completion/completions/,$(PROGRAMS))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_,$(PROGRAMS))
 
 clean:
 	rm -rf build $(EXTRA_CLEAN)

@@ -56,6 +56,42 @@ int cli_report_opts_check(const struct report_opts *o);
 /* Sorts, renders to stdout and --report, and returns the exit status. */
 int cli_report_emit(struct findings *f, const struct report_opts *o, const struct tool_info *tool);
 
+/* One option of a command (cli/cli_opts.c): its table is the getopt array, the --help lines, and
+ * the spec the man pages and completions are generated from. */
+struct cli_opt {
+    const char *name;    /* long name, without "--" */
+    char short_name;     /* 0 when none */
+    int val;             /* what getopt returns */
+    const char *argname; /* "FILE", "SEVERITY"...; NULL when the option takes no argument */
+    const char *help;    /* one line */
+    const char *values;  /* for completion: "a b c" (fixed words), or NULL */
+    const char *kind;    /* for completion: "file", "dir" or NULL */
+    int hidden;          /* not shown (internal) */
+};
+/* Builds getopt_long's arrays from NULL-terminated lists of tables (each ended by a row with a
+ * NULL name); 0, or -1 when an array is too small. */
+struct option;
+int cli_opts_build(const struct cli_opt *const *tables, struct option *longopts, size_t maxlong,
+                   char *shortopts, size_t maxshort);
+/* The option lines of --help. */
+void cli_opts_help(FILE *out, const struct cli_opt *const *tables);
+/* `--options-spec`: one line per option: command, --long, -s, ARG, values, kind, help (tabs). */
+void cli_opts_spec(FILE *out, const char *command, const struct cli_opt *const *tables);
+#define CLI_REPORT_OPTS                                                                        \
+    {"format", 'f', 0x100, "FORMAT", "stdout's format (default text)",                        \
+     "text json sarif junit gitlab", NULL, 0},                                                 \
+        {"report", 0, 0x101, "FILE", "also write a report to FILE (.txt .json .sarif .xml)",   \
+         NULL, "file", 0},                                                                     \
+        {"report-format", 0, 0x105, "FORMAT", "the --report file's format (default: its extension)", \
+         "text json sarif junit gitlab", NULL, 0},                                             \
+        {"fail-on", 0, 0x102, "SEVERITY", "exit 1 at or above it, or none",                    \
+         "critical high medium low info none", NULL, 0},                                       \
+        {"min-severity", 0, 0x104, "SEVERITY", "hide findings below it (default info)",        \
+         "critical high medium low info", NULL, 0},                                            \
+        {"no-color", 0, 0x103, NULL, "never colour the text report (NO_COLOR works too)", NULL, \
+         NULL, 0},                                                                             \
+        {"quiet", 'q', 'q', NULL, "no notes or warnings on stderr", NULL, NULL, 0}
+
 /* Rule ids (cli/cli_rules.c): is `id` a rule id or alias of any table; the closest known one. */
 int cli_rule_known(const char *id);
 void cli_rule_closest(const char *id, char *out, size_t outsz);
@@ -102,12 +138,11 @@ struct scan_opts {
     size_t ntrusted;
 };
 
-/* One kind of scan target: `scanner --<option> ARG`. The adapter adds a target and findings. */
+/* One kind of scan target: `scanner --<option> ARG`. The adapter adds a target and findings;
+ * the option's help is in scanner.c's option table. */
 struct scan_target {
     const char *option;
-    const char *argname; /* shown in --help: "FILE", "PATH..." */
     int (*scan)(const char *arg, const struct scan_opts *opts, struct findings *f);
-    const char *help;
 };
 
 struct scanner_opts;

@@ -9,15 +9,14 @@
 #include "cli.h"
 #include "detect.h"
 
-/* One row per target kind; options are numbered from 0x200 by their index here. */
+/* One row per target kind, in the order of target_opts below (option OPT_TARGET + index). */
 static const struct scan_target targets[] = {
-    {"dockerfile", "FILE|-", scan_dockerfile, "a Dockerfile (and its build context)"},
-    {"image", "IMAGE", scan_target_image,
-     "docker-archive/oci-archive file, OCI layout directory, or an image name in the engine"},
-    {"container", "ID...", scan_target_container, "containers' runtime settings, through the Engine API"},
-    {"compose", "FILE", scan_target_compose, "runtime checks of a Compose file's services"},
-    {"path", "PATH...", scan_path, "files and directories: leaked secrets (skips .git, binaries)"},
-    {NULL, NULL, NULL, NULL},
+    {"dockerfile", scan_dockerfile},
+    {"image", scan_target_image},
+    {"container", scan_target_container},
+    {"compose", scan_target_compose},
+    {"path", scan_path},
+    {NULL, NULL},
 };
 
 enum {
@@ -33,10 +32,59 @@ enum {
     OPT_CONTEXT,
     OPT_CONFIG,
     OPT_IGNORE,
+    OPT_SPEC,
     OPT_TARGET = 0x200,
 };
 
 static const struct tool_info tool = {"scanner", SUITE_VERSION, NULL};
+
+/* The targets, as options (the help text comes from the targets table). */
+static const struct cli_opt target_opts[] = {
+    {"dockerfile", 0, OPT_TARGET + 0, "FILE|-", "a Dockerfile (and its build context)", NULL, "file", 0},
+    {"image", 0, OPT_TARGET + 1, "IMAGE",
+     "docker-archive/oci-archive file, OCI layout directory, or an image name in the engine", NULL,
+     "file", 0},
+    {"container", 0, OPT_TARGET + 2, "ID...", "containers' runtime settings, through the Engine API",
+     NULL, NULL, 0},
+    {"compose", 0, OPT_TARGET + 3, "FILE", "runtime checks of a Compose file's services", NULL,
+     "file", 0},
+    {"path", 0, OPT_TARGET + 4, "PATH...|-",
+     "files and directories, or standard input: leaked secrets (skips .git, binaries)", NULL,
+     "file", 0},
+    {NULL, 0, 0, NULL, NULL, NULL, NULL, 0},
+};
+
+static const struct cli_opt report_opts[] = {CLI_REPORT_OPTS, {NULL, 0, 0, NULL, NULL, NULL, NULL, 0}};
+
+static const struct cli_opt scanner_opts[] = {
+    {"baseline", 0, OPT_BASELINE, "FILE", "ignore findings recorded in FILE", NULL, "file", 0},
+    {"write-baseline", 0, OPT_WRITE_BASELINE, "FILE", "record the current findings in FILE", NULL,
+     "file", 0},
+    {"max-file-size", 0, OPT_MAX_FILE_SIZE, "BYTES",
+     "skip larger files in --path scans (default 10 MiB)", NULL, NULL, 0},
+    {"show-secrets", 0, OPT_SHOW_SECRETS, NULL, "print secret values in clear (never the default)",
+     NULL, NULL, 0},
+    {"platform", 0, OPT_PLATFORM, "OS/ARCH[/VAR]", "images: the platform to pick from a multi-arch index",
+     NULL, NULL, 0},
+    {"skip-base", 0, OPT_SKIP_BASE, NULL, "images: no findings from base-image layers", NULL, NULL, 0},
+    {"service", 0, OPT_SERVICE, "NAME", "Compose: only this service", NULL, NULL, 0},
+    {"all-containers", 0, OPT_ALL_CONTAINERS, NULL, "every container of the engine (running or not)",
+     NULL, NULL, 0},
+    {"with-image", 0, OPT_WITH_IMAGE, NULL, "containers: also scan each one's image", NULL, NULL, 0},
+    {"context", 0, OPT_CONTEXT, "DIR", "build context of --dockerfile (default: its directory)",
+     NULL, "dir", 0},
+    {"config", 0, OPT_CONFIG, "FILE",
+     "settings file (default: .scanner.ini here, then at the git work tree's top)", NULL, "file", 0},
+    {"ignore", 0, OPT_IGNORE, "ID",
+     "skip a rule on every target (its id or an alias: DL3008, DS-0002, gitleaks:github-pat)", NULL,
+     NULL, 0},
+    {"help", 'h', 'h', NULL, "this help", NULL, NULL, 0},
+    {"version", 'V', 'V', NULL, "the version", NULL, NULL, 0},
+    {"options-spec", 0, OPT_SPEC, NULL, "the option tables, for docs/gen/cli_docs.py", NULL, NULL, 1},
+    {NULL, 0, 0, NULL, NULL, NULL, NULL, 0},
+};
+
+static const struct cli_opt *const all_opts[] = {target_opts, report_opts, scanner_opts, NULL};
 
 static void
 print_usage(FILE *out)
@@ -46,25 +94,10 @@ print_usage(FILE *out)
           "\n"
           "Targets (each may be given more than once):\n",
           out);
-    for (const struct scan_target *t = targets; t->option != NULL; t++)
-        fprintf(out, "      --%s %-*s %s\n", t->option, (int)(25 - strlen(t->option)), t->argname,
-                t->help);
-    fputs("\nOptions:\n" REPORT_OPTS_HELP REPORT_FAIL_ON_HELP("high")
-          "      --baseline FILE            ignore findings recorded in FILE\n"
-          "      --write-baseline FILE      record the current findings in FILE\n"
-          "      --max-file-size BYTES      skip larger files in --path scans (default 10 MiB)\n"
-          "      --show-secrets             print secret values in clear (never the default)\n"
-          "      --platform OS/ARCH[/VAR]   images: the platform to pick from a multi-arch index\n"
-          "      --skip-base                images: no findings from base-image layers\n"
-          "      --service NAME             Compose: only this service\n"
-          "      --all-containers           every container of the engine (running or not)\n"
-          "      --with-image               containers: also scan each one's image\n"
-          "      --context DIR              build context of --dockerfile (default: its directory)\n"
-          "      --config FILE              settings file (default: .scanner.ini in the current\n"
-          "                                 directory, then at the git work tree's top)\n"
-          "      --ignore ID                skip a rule on every target (its id or an alias:\n"
-          "                                 DL3008, DS-0002, CKV_DOCKER_3, gitleaks:github-pat)\n"
-          "\nExit status: 0 nothing at or above --fail-on (default high here), 1 findings, 2 error.\n",
+    cli_opts_help(out, (const struct cli_opt *const[]){target_opts, NULL});
+    fputs("\nOptions (--fail-on defaults to high here):\n", out);
+    cli_opts_help(out, (const struct cli_opt *const[]){report_opts, scanner_opts, NULL});
+    fputs("\nExit status: 0 nothing at or above --fail-on (default high here), 1 findings, 2 error.\n",
           out);
 }
 
@@ -76,26 +109,9 @@ struct job {
 int
 main(int argc, char **argv)
 {
-    static const struct option fixed[] = {
-        REPORT_OPTS_LONG,
-        {"baseline", required_argument, NULL, OPT_BASELINE},
-        {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
-        {"platform", required_argument, NULL, OPT_PLATFORM},
-        {"service", required_argument, NULL, OPT_SERVICE},
-        {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
-        {"skip-base", no_argument, NULL, OPT_SKIP_BASE},
-        {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
-        {"all-containers", no_argument, NULL, OPT_ALL_CONTAINERS},
-        {"with-image", no_argument, NULL, OPT_WITH_IMAGE},
-        {"context", required_argument, NULL, OPT_CONTEXT},
-        {"config", required_argument, NULL, OPT_CONFIG},
-        {"ignore", required_argument, NULL, OPT_IGNORE},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-    };
-    /* Room for every fixed option, every target and the terminator, whatever the tables hold. */
-    struct option longopts[sizeof(fixed) / sizeof(fixed[0]) + sizeof(targets) / sizeof(targets[0])];
-    size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), nopts = nfixed, njobs = 0;
+    struct option longopts[64];
+    char shortopts[32];
+    size_t njobs = 0;
     struct scan_opts opts;
     struct findings f;
     struct config_ignores ignores;
@@ -110,13 +126,9 @@ main(int argc, char **argv)
     config_ignores_init(&ignores);
     cli_report_opts_init(&opts.report);
     opts.report.fail_on = SEV_HIGH; /* scanner's default threshold (issue 5) */
-    memcpy(longopts, fixed, sizeof(fixed));
-    for (const struct scan_target *t = targets; t->option != NULL; t++) {
-        longopts[nopts] = (struct option){t->option, required_argument, NULL,
-                                          OPT_TARGET + (int)(t - targets)};
-        nopts++;
-    }
-    longopts[nopts] = (struct option){NULL, 0, NULL, 0};
+    if (cli_opts_build(all_opts, longopts, sizeof(longopts) / sizeof(longopts[0]), shortopts,
+                       sizeof(shortopts)) < 0)
+        return cli_fail(err_set(ERR_INTERNAL, "option table too large"));
     jobs = calloc((size_t)argc, sizeof(*jobs));
     opts.ignore = calloc((size_t)argc, sizeof(*opts.ignore));
     if (jobs == NULL || opts.ignore == NULL) {
@@ -125,7 +137,8 @@ main(int argc, char **argv)
         return cli_fail(err_set(ERR_NOMEM, "out of memory"));
     }
 
-    while ((opt = getopt_long(argc, argv, "f:qhV", longopts, NULL)) != -1) {
+    /* Not "+": operands after a target option belong to it wherever they are (`--path a b`). */
+    while ((opt = getopt_long(argc, argv, shortopts + 1, longopts, NULL)) != -1) {
         if ((rc = cli_report_opt(&opts.report, opt, optarg)) != 0) {
             if (rc < 0)
                 goto usage_error;
@@ -177,13 +190,18 @@ main(int argc, char **argv)
             free(jobs);
             free(opts.ignore);
             return cli_finish(EXIT_CLEAN);
+        case OPT_SPEC:
+            cli_opts_spec(stdout, "scanner", all_opts);
+            free(jobs);
+            free(opts.ignore);
+            return cli_finish(EXIT_CLEAN);
         case 'V':
             printf("scanner %s\n", SUITE_VERSION);
             free(jobs);
             free(opts.ignore);
             return cli_finish(EXIT_CLEAN);
         default:
-            if (opt >= OPT_TARGET && opt < OPT_TARGET + (int)(nopts - nfixed)) {
+            if (opt >= OPT_TARGET && opt < OPT_TARGET + (int)(sizeof(targets) / sizeof(targets[0]) - 1)) {
                 jobs[njobs].target = &targets[opt - OPT_TARGET];
                 jobs[njobs].arg = optarg;
                 njobs++;
