@@ -164,6 +164,8 @@ test_mkdirs(void **state)
 static const struct rule_meta rule_a = {"TEST001", SEV_HIGH, "secret", "A secret", "Remove it",
                                         "DL3000,CKV_DOCKER_1"};
 static const struct rule_meta rule_b = {"TEST002", SEV_LOW, "hygiene", "Hygiene", NULL, NULL};
+static const struct rule_meta rule_gl = {"secret.github-pat", SEV_CRITICAL, "secret", "GitHub token",
+                                         NULL, "gitleaks:github-pat,secretlint:x"};
 
 static void
 make_findings(struct findings *f)
@@ -341,6 +343,102 @@ test_failed_run_in_every_format(void **state)
     buf_free(&b);
 }
 
+/* The ignore-file readers: what they take, and file:line errors for what they refuse. */
+static int
+read_one(const char *name, const char *text,
+         int (*reader)(struct config_ignores *, const char *), struct config_ignores *ci)
+{
+    char p[300];
+
+    path_in(p, sizeof(p), name);
+    unlink(p);
+    assert_int_equal(file_write_new(p, text, strlen(text), 0600), 0);
+    config_ignores_init(ci);
+    return reader(ci, p);
+}
+
+static void
+test_ignore_files(void **state)
+{
+    struct config_ignores ci;
+    struct findings f;
+    struct location loc = {"src/app.env", 3, 1, 0, 0, -1, NULL, NULL};
+    struct ignore_list il;
+    (void)state;
+
+    assert_int_equal(read_one("h.yaml",
+                              "ignored:\n  - DL3002\n  - DL9999\nfailure-threshold: warning\n"
+                              "trustedRegistries: [docker.io, ghcr.io]\nother: {a: [1, 2]}\n",
+                              config_ignores_read_hadolint, &ci),
+                     0);
+    assert_int_equal(ci.list.nids, 2);
+    assert_string_equal(ci.list.ids[0], "DL3002");
+    assert_int_equal(ci.sources[1].line, 3);
+    assert_int_equal(ci.fail_on, SEV_MEDIUM);
+    assert_int_equal(ci.ntrusted, 2);
+    config_ignores_free(&ci);
+    /* Hostile or wrong YAML: path:line, never a crash. */
+    assert_int_equal(read_one("h.yaml", "ignored: DL3002\n", config_ignores_read_hadolint, &ci),
+                     ERR_PARSE);
+    assert_non_null(strstr(err_message(), "h.yaml:1: a list was expected"));
+    config_ignores_free(&ci);
+    assert_int_equal(read_one("h.yaml", "a: &x [1]\nignored: *x\n", config_ignores_read_hadolint, &ci),
+                     ERR_PARSE);
+    assert_non_null(strstr(err_message(), "aliases are not accepted"));
+    config_ignores_free(&ci);
+    assert_int_equal(read_one("h.yaml", "a: [[[[[[[[[[1]]]]]]]]]]\n", config_ignores_read_hadolint, &ci),
+                     ERR_LIMIT);
+    config_ignores_free(&ci);
+    assert_int_equal(read_one("h.yaml", "failure-threshold: severe\n", config_ignores_read_hadolint, &ci),
+                     ERR_PARSE);
+    assert_non_null(strstr(err_message(), "h.yaml:1: failure-threshold 'severe'"));
+    config_ignores_free(&ci);
+    /* .trivyignore: AVD- prefix and the short DSnnn form map to our alias spelling. */
+    assert_int_equal(read_one("t", "# c\nAVD-DS-0002 exp:2030-01-01\n\nDS005 # why\n",
+                              config_ignores_read_trivy, &ci),
+                     0);
+    assert_int_equal(ci.list.nids, 2);
+    assert_string_equal(ci.list.ids[0], "DS-0002");
+    assert_string_equal(ci.list.ids[1], "DS-0005");
+    assert_int_equal(ci.sources[1].line, 4);
+    config_ignores_free(&ci);
+    {
+        char p[300];
+        path_in(p, sizeof(p), "t0");
+        assert_int_equal(file_write_new(p, "DS002\n\0x\n", 9, 0600), 0);
+        config_ignores_init(&ci);
+        assert_int_equal(config_ignores_read_trivy(&ci, p), ERR_PARSE);
+        assert_non_null(strstr(err_message(), "NUL byte"));
+        config_ignores_free(&ci);
+    }
+    /* .gitleaksignore: with and without the commit; a broken line is path:line. */
+    assert_int_equal(read_one("g",
+                              "0123456789012345678901234567890123456789:src/app.env:github-pat:3\n"
+                              "./a:b.txt:generic-api-key:12\n",
+                              config_ignores_read_gitleaks, &ci),
+                     0);
+    assert_int_equal(ci.list.nat, 2);
+    assert_string_equal(ci.list.at[0].path, "src/app.env");
+    assert_string_equal(ci.list.at[1].path, "a:b.txt");
+    assert_int_equal(ci.list.at[1].line, 12);
+    assert_int_equal(ci.list.nids, 0); /* entries, not ids */
+    /* The filter drops the finding the entry names (rule by its gitleaks alias), nothing else. */
+    findings_init(&f);
+    assert_int_equal(findings_add(&f, &rule_gl, &loc, NULL, "token"), 0);
+    loc.line = 4;
+    assert_int_equal(findings_add(&f, &rule_gl, &loc, NULL, "token"), 0);
+    il = ci.list;
+    il.no_inline = 1;
+    assert_int_equal(findings_apply_ignores(&f, &il), 1);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.items[0].line, 4);
+    findings_free(&f);
+    config_ignores_free(&ci);
+    assert_int_equal(read_one("g", "src/app.env:3\n", config_ignores_read_gitleaks, &ci), ERR_PARSE);
+    assert_non_null(strstr(err_message(), "g:1: not a gitleaks fingerprint"));
+    config_ignores_free(&ci);
+}
+
 static const char bad_sarif[] =
     "{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{\"name\":\"x\"}},"
     "\"results\":[{\"ruleId\":\"a\",\"level\":\"fatal\"}]}]}";
@@ -400,6 +498,7 @@ main(void)
         cmocka_unit_test(test_json_report_contract),
         cmocka_unit_test(test_sarif_validates),
         cmocka_unit_test(test_failed_run_in_every_format),
+        cmocka_unit_test(test_ignore_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
