@@ -60,6 +60,18 @@ cc_has = $(shell $(CC) -Werror $(1) -E -x c /dev/null -o /dev/null >/dev/null 2>
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lm
+# The programs start fast: libcurl and libarchive (and the dozens of libraries they bring) are
+# loaded with dlopen when a command first needs them (common/lazylib.c), so they are not linked;
+# Vectorscan is linked statically with its C++ runtime, so no libstdc++ is loaded and relocated
+# at start. Sanitizer builds link everything dynamically. Tests and fuzzers link everything.
+LAZY_PKGS  := libcurl libarchive
+ifeq ($(SANITIZE),)
+HS_STATIC  := $(shell pkg-config --variable=libdir libhs 2>/dev/null)/libhs.a
+PROG_LIBS  := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS) libhs,$(PKGS)) 2>/dev/null) \
+	$(HS_STATIC) -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -static-libgcc -lzxcvbn -lm
+else
+PROG_LIBS  := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) -lzxcvbn -lm
+endif
 WARN       := -Wall -Wextra -Werror -Wformat -Werror=format-security -Wshadow \
 	-Wno-missing-field-initializers \
 	-Wstrict-prototypes -Wmissing-prototypes $(call cc_has,-Wtrampolines)
@@ -112,7 +124,7 @@ $(LIB): $(LIB_OBJS)
 define PROGRAM_RULE
 $(BUILD)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,cli/$(1).c $(wildcard cli/$(1)_*.c)) $(CLI_COMMON_OBJS) $(LIB)
 	@echo "  LD      $$@"
-	$$(Q)$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $$(LIB) $$(PKG_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $$(LIB) $$(PROG_LIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
 

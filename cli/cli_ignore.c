@@ -78,9 +78,17 @@ cli_ignores_load(const char *config_opt, const char *const *ids, size_t nids,
     }
     if (config_opt == NULL && find_file(ini, ini_path, sizeof(ini_path)))
         *config = ini_path;
-    if (*config != NULL)
-        rc = config_ignores_read_ini(ci, *config);
-    if (rc == 0 && find_file(hadolint, path, sizeof(path)))
+    if (*config != NULL) {
+        size_t n = strlen(*config);
+        /* --config .hadolint.yaml: hadolint's own file (the Dockerfile scanner reads it too) */
+        if ((n > 5 && strcmp(*config + n - 5, ".yaml") == 0) ||
+            (n > 4 && strcmp(*config + n - 4, ".yml") == 0))
+            rc = config_ignores_read_hadolint(ci, *config);
+        else
+            rc = config_ignores_read_ini(ci, *config);
+    }
+    if (rc == 0 && find_file(hadolint, path, sizeof(path)) &&
+        (*config == NULL || strcmp(*config, path) != 0))
         rc = config_ignores_read_hadolint(ci, path);
     if (rc == 0 && find_file(trivy, path, sizeof(path)))
         rc = config_ignores_read_trivy(ci, path);

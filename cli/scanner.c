@@ -15,6 +15,7 @@ static const struct scan_target targets[] = {
     {"image", scan_target_image},
     {"container", scan_target_container},
     {"compose", scan_target_compose},
+    {"k8s", scan_target_k8s},
     {"path", scan_path},
     {NULL, NULL},
 };
@@ -33,6 +34,11 @@ enum {
     OPT_CONFIG,
     OPT_IGNORE,
     OPT_SPEC,
+    OPT_VULN_DB,
+    OPT_NO_VULNS,
+    OPT_IGNORE_UNFIXED,
+    OPT_SBOM,
+    OPT_OUTPUT,
     OPT_TARGET = 0x200,
 };
 
@@ -48,7 +54,9 @@ static const struct cli_opt target_opts[] = {
      NULL, NULL, 0},
     {"compose", 0, OPT_TARGET + 3, "FILE", "runtime checks of a Compose file's services", NULL,
      "file", 0},
-    {"path", 0, OPT_TARGET + 4, "PATH...|-",
+    {"k8s", 0, OPT_TARGET + 4, "PATH", "Kubernetes manifests: a file or a directory of *.yaml",
+     NULL, "file", 0},
+    {"path", 0, OPT_TARGET + 5, "PATH...|-",
      "files and directories, or standard input: leaked secrets (skips .git, binaries)", NULL,
      "file", 0},
     {NULL, 0, 0, NULL, NULL, NULL, NULL, 0},
@@ -67,6 +75,17 @@ static const struct cli_opt scanner_opts[] = {
     {"platform", 0, OPT_PLATFORM, "OS/ARCH[/VAR]", "images: the platform to pick from a multi-arch index",
      NULL, NULL, 0},
     {"skip-base", 0, OPT_SKIP_BASE, NULL, "images: no findings from base-image layers", NULL, NULL, 0},
+    {"vuln-db", 0, OPT_VULN_DB, "DIR",
+     "images: OSV records (*.json, all.zip) to match packages against (default "
+     "$XDG_CACHE_HOME/secrets-suite/osv)",
+     NULL, "dir", 0},
+    {"no-vulns", 0, OPT_NO_VULNS, NULL, "images: no vulnerability matching", NULL, NULL, 0},
+    {"ignore-unfixed", 0, OPT_IGNORE_UNFIXED, NULL,
+     "images: no finding for a vulnerability without a fix", NULL, NULL, 0},
+    {"sbom", 0, OPT_SBOM, "FORMAT",
+     "images: write the SBOM (CycloneDX 1.5 or SPDX 2.3 JSON) instead of the findings report",
+     "cyclonedx spdx", NULL, 0},
+    {"output", 0, OPT_OUTPUT, "FILE", "write the SBOM to FILE instead of stdout", NULL, "file", 0},
     {"service", 0, OPT_SERVICE, "NAME", "Compose: only this service", NULL, NULL, 0},
     {"all-containers", 0, OPT_ALL_CONTAINERS, NULL, "every container of the engine (running or not)",
      NULL, NULL, 0},
@@ -121,6 +140,8 @@ main(int argc, char **argv)
     /* Scanned files and images hold secrets in memory: no core dumps either. */
     cli_harden_process();
     diag_set_program("scanner");
+    if (argc >= 2 && strcmp(argv[1], "db") == 0)
+        return scanner_cmd_db(argc - 1, argv + 1);
     json_init();
     memset(&opts, 0, sizeof(opts));
     config_ignores_init(&ignores);
@@ -185,6 +206,25 @@ main(int argc, char **argv)
         case OPT_IGNORE:
             opts.ignore[opts.nignore++] = optarg;
             break;
+        case OPT_VULN_DB:
+            opts.vuln_db = optarg;
+            break;
+        case OPT_NO_VULNS:
+            opts.no_vulns = 1;
+            break;
+        case OPT_IGNORE_UNFIXED:
+            opts.ignore_unfixed = 1;
+            break;
+        case OPT_SBOM:
+            if (strcmp(optarg, "cyclonedx") != 0 && strcmp(optarg, "spdx") != 0) {
+                diag_error("--sbom: unknown format '%s' (cyclonedx or spdx)", optarg);
+                goto usage_error;
+            }
+            opts.sbom = optarg;
+            break;
+        case OPT_OUTPUT:
+            opts.sbom_output = optarg;
+            break;
         case 'h':
             print_usage(stdout);
             free(jobs);
@@ -240,8 +280,6 @@ main(int argc, char **argv)
         free(opts.ignore);
         return cli_finish(EXIT_ERROR);
     }
-    opts.trusted = ignores.trusted;
-    opts.ntrusted = ignores.ntrusted;
     if (!opts.report.fail_on_set && ignores.fail_on >= 0)
         opts.report.fail_on = (enum severity)ignores.fail_on; /* .hadolint.yaml failure-threshold */
 
@@ -279,7 +317,12 @@ main(int argc, char **argv)
             status = EXIT_ERROR;
         }
     }
-    rc = cli_report_emit(&f, &opts.report, &tool);
+    if (opts.sbom != NULL && opts.sbom_output == NULL) {
+        /* the SBOM went to stdout: no report after it; errors still make the status */
+        rc = status;
+    } else {
+        rc = cli_report_emit(&f, &opts.report, &tool);
+    }
     findings_free(&f);
     config_ignores_free(&ignores);
     free(jobs);

@@ -308,9 +308,47 @@ int git_toplevel(const char *dir, char *out, size_t outsz);
  * clone is shallow (its cut-off commit is no root). */
 int git_root_commit(const char *dir, char out[41]);
 
+/* ---- Libraries loaded on first use (dlopen) ----------------------------------------------- */
+/* One symbol to resolve: its name and where its address goes. */
+struct lazy_sym {
+    const char *name;
+    void **slot;
+};
+/* Loads `soname` (RTLD_NOW) and fills every slot; ERR_INTERNAL naming the library or the
+ * missing symbol. Callers run it once (pthread_once) before their first call into the library. */
+int lazy_load(const char *soname, const struct lazy_sym *syms, size_t n);
+
 /* ---- Small string helpers ------------------------------------------------------------------- */
 char *xstrdup_or_null(const char *s); /* NULL in, NULL out; NULL on OOM too */
 /* snprintf that returns ERR_LIMIT on truncation and ERR_INTERNAL on error, else 0. */
 int str_format(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- Shared predicates (common/predicates.c) ------------------------------------------- */
+/* Is a USER / `user:` / config User root: empty, "root", or a UID of zeros ("0", "00"), with
+ * or without a group ("0:0", "root:www")? ":1000" sets a group only (the image's user). */
+int user_is_root(const char *user);
+/* Does a mode let others write? `kind`: 1 a directory, 0 another file, -1 unknown (a chmod or
+ * --chmod argument). A sticky directory (1777, /tmp) is shared on purpose, not reported; a
+ * sticky mode of unknown kind names such a directory. */
+int mode_world_writable(unsigned perm, int kind);
+/* The same for a mode as written: octal ("0777", "1777") or symbolic ("o+w", "a=rwx,+t"). */
+int mode_text_world_writable(const char *mode);
+
+/* ---- .dockerignore (common/dockerignore.c) ------------------------------------------------ */
+/* Glob: `*` never crosses '/'; `**` spans directories when `dstar` is set; [a-z] [!a] ? \x. */
+int glob_match(const char *pat, const char *path, int dstar);
+/* Drops leading "/" and "./", "//", "/." components and a trailing "/" (in place). */
+void path_clean_rel(char *p);
+struct dockerignore {
+    char **pat; /* cleaned patterns */
+    int *neg;   /* `!` exceptions */
+    size_t n;
+    int has_neg;
+};
+int dockerignore_parse(struct dockerignore *d, const char *text, size_t len);
+/* Is `relpath` (relative to the context) excluded? The last matching line wins. */
+int dockerignore_match(const struct dockerignore *d, const char *relpath);
+void dockerignore_free(struct dockerignore *d);
+int dockerignore_excludes(const char *text, size_t len, const char *relpath);
 
 #endif

@@ -9,6 +9,7 @@ _scanner_complete() {
     /--image) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     /--container) return ;;
     /--compose) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    /--k8s) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     /--path) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     /--format|/-f) COMPREPLY=($(compgen -W "text json sarif junit gitlab" -- "$cur")); return ;;
     /--report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -19,13 +20,16 @@ _scanner_complete() {
     /--write-baseline) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     /--max-file-size) return ;;
     /--platform) return ;;
+    /--vuln-db) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    /--sbom) COMPREPLY=($(compgen -W "cyclonedx spdx" -- "$cur")); return ;;
+    /--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     /--service) return ;;
     /--context) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     /--config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     /--ignore) return ;;
     esac
     case $cmd in
-    "") COMPREPLY=($(compgen -W "--all-containers --baseline --compose --config --container --context --dockerfile --fail-on --format --help --ignore --image --max-file-size --min-severity --no-color --path --platform --quiet --report --report-format --service --show-secrets --skip-base --version --with-image --write-baseline -V -f -h -q" -- "$cur")) ;;
+    "") COMPREPLY=($(compgen -W "--all-containers --baseline --compose --config --container --context --dockerfile --fail-on --format --help --ignore --ignore-unfixed --image --k8s --max-file-size --min-severity --no-color --no-vulns --output --path --platform --quiet --report --report-format --sbom --service --show-secrets --skip-base --version --vuln-db --with-image --write-baseline -V -f -h -q" -- "$cur")) ;;
     esac
 }
 complete -F _scanner_complete scanner

@@ -5,6 +5,7 @@ _arguments -s \
   '--image[docker-archive/oci-archive file, OCI layout directory, or an image name in the engine]:IMAGE:_files' \
   '--container[containers'\'' runtime settings, through the Engine API]:ID...: ' \
   '--compose[runtime checks of a Compose file'\''s services]:FILE:_files' \
+  '--k8s[Kubernetes manifests\: a file or a directory of *.yaml]:PATH:_files' \
   '--path[files and directories, or standard input\: leaked secrets (skips .git, binaries)]:PATH...|-:_files' \
   '(-f --format)'{-f,--format}'[stdout'\''s format (default text)]:FORMAT:(text json sarif junit gitlab)' \
   '--report[also write a report to FILE (.txt .json .sarif .xml)]:FILE:_files' \
@@ -19,6 +20,11 @@ _arguments -s \
   '--show-secrets[print secret values in clear (never the default)]' \
   '--platform[images\: the platform to pick from a multi-arch index]:OS/ARCH[/VAR]: ' \
   '--skip-base[images\: no findings from base-image layers]' \
+  '--vuln-db[images\: OSV records (*.json, all.zip) to match packages against (default $XDG_CACHE_HOME/secrets-suite/osv)]:DIR:_directories' \
+  '--no-vulns[images\: no vulnerability matching]' \
+  '--ignore-unfixed[images\: no finding for a vulnerability without a fix]' \
+  '--sbom[images\: write the SBOM (CycloneDX 1.5 or SPDX 2.3 JSON) instead of the findings report]:FORMAT:(cyclonedx spdx)' \
+  '--output[write the SBOM to FILE instead of stdout]:FILE:_files' \
   '--service[Compose\: only this service]:NAME: ' \
   '--all-containers[every container of the engine (running or not)]' \
   '--with-image[containers\: also scan each one'\''s image]' \
