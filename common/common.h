@@ -259,6 +259,8 @@ int report_path_rel(const char *path, char *out, size_t outsz);
  * key derives from `salt` (per repository; NULL = none) set once before rendering. */
 void report_fingerprint_salt(const char *salt, size_t len);
 void report_fingerprint(const struct finding *x, char out[65]);
+/* occ[i] = 1 + how many of fps[0..i-1] equal fps[i] (n log n): the ":N" of a SARIF fingerprint. */
+int report_occurrences(const char (*fps)[65], size_t n, unsigned *occ);
 /* Colour on stdout: a TTY and NO_COLOR unset (or empty). */
 int report_color_wanted(int fd);
 

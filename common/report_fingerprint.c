@@ -84,3 +84,32 @@ report_fingerprint(const struct finding *x, char out[65])
     crypto_generichash_final(&st, h, sizeof(h));
     sodium_bin2hex(out, 65, h, sizeof(h));
 }
+
+/* Sorting indices by (fingerprint, position) for report_occurrences. */
+static const char (*occ_fps)[65];
+
+static int
+cmp_occ(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = strcmp(occ_fps[i], occ_fps[j]);
+
+    return c != 0 ? c : (i > j) - (i < j);
+}
+
+int
+report_occurrences(const char (*fps)[65], size_t n, unsigned *occ)
+{
+    size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+
+    if (idx == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    occ_fps = fps;
+    qsort(idx, n, sizeof(*idx), cmp_occ);
+    for (size_t k = 0; k < n; k++)
+        occ[idx[k]] = k > 0 && strcmp(fps[idx[k]], fps[idx[k - 1]]) == 0 ? occ[idx[k - 1]] + 1 : 1;
+    free(idx);
+    return 0;
+}

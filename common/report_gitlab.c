@@ -100,6 +100,7 @@ report_write_gitlab(struct buf *out, const struct findings *f, const struct tool
 {
     cJSON *root = cJSON_CreateObject(), *vulns, *scan, *msgs;
     char (*fps)[65] = calloc(f->n ? f->n : 1, sizeof(*fps));
+    unsigned *occs;
     char now[32], sha[48] = "0000000000000000000000000000000000000000";
     const char *args[] = {"rev-parse", "HEAD", NULL};
     time_t t = time(NULL);
@@ -117,14 +118,19 @@ report_write_gitlab(struct buf *out, const struct findings *f, const struct tool
     sha[40] = '\0';
     cJSON_AddStringToObject(root, "version", GITLAB_SCHEMA_VERSION);
     vulns = cJSON_AddArrayToObject(root, "vulnerabilities");
-    for (size_t i = 0; i < f->n; i++) {
-        unsigned occ = 1;
+    for (size_t i = 0; i < f->n; i++)
         report_fingerprint(&f->items[i], fps[i]);
-        for (size_t j = 0; j < i; j++)
-            occ += strcmp(fps[j], fps[i]) == 0;
-        cJSON_AddItemToArray(vulns, vulnerability(&f->items[i], fps[i], occ, sha));
+    occs = calloc(f->n ? f->n : 1, sizeof(*occs));
+    if (occs == NULL || report_occurrences((const char(*)[65])fps, f->n, occs) < 0) {
+        free(occs);
+        free(fps);
+        cJSON_Delete(root);
+        return err_set(ERR_NOMEM, "out of memory");
     }
+    for (size_t i = 0; i < f->n; i++)
+        cJSON_AddItemToArray(vulns, vulnerability(&f->items[i], fps[i], occs[i], sha));
     free(fps);
+    free(occs);
     scan = cJSON_AddObjectToObject(root, "scan");
     add_tool(scan, "analyzer", tool);
     add_tool(scan, "scanner", tool);

@@ -118,40 +118,67 @@ finding_has_id(const struct finding *x, const char *id)
 
 /* ---- Inline comments ------------------------------------------------------------------------- */
 
-/* One file's text, read once for all its findings (they are sorted by path). */
+/* One file's text, read once for all its findings (they are sorted by path), with the offset of
+ * each line; a file with no ignore comment at all is not indexed (the common case). */
 struct text_cache {
     char *path;
     struct buf text;
+    size_t *lines; /* lines[i] = offset of line i+1 */
+    size_t nlines;
     int ok;
 };
 
-static const char *
-cache_file(struct text_cache *c, const char *path)
+static const char *const markers[] = {"scanner ignore=", "scanner:ignore", "hadolint ignore=",
+                                      "trivy:ignore:"};
+
+static void
+cache_drop(struct text_cache *c)
 {
-    if (c->path == NULL || strcmp(c->path, path) != 0) {
-        free(c->path);
-        buf_free(&c->text);
-        c->path = strdup(path);
-        c->ok = c->path != NULL && strcmp(path, "-") != 0 &&
-                file_read_all(path, INLINE_FILE_MAX, 0, &c->text) == 0 && c->text.len > 0;
-    }
-    return c->ok ? c->text.data : NULL;
+    free(c->path);
+    free(c->lines);
+    buf_free(&c->text);
+    memset(c, 0, sizeof(*c));
 }
 
-/* Line `n` (1-based) of text: start and length, or NULL. */
-static const char *
-line_at(const char *text, int n, size_t *len)
+static int
+cache_file(struct text_cache *c, const char *path)
 {
-    const char *p = text, *nl;
-
-    for (int i = 1; i < n && p != NULL; i++) {
-        nl = strchr(p, '\n');
-        p = nl ? nl + 1 : NULL;
+    if (c->path != NULL && strcmp(c->path, path) == 0)
+        return c->ok;
+    cache_drop(c);
+    c->path = strdup(path);
+    if (c->path == NULL || strcmp(path, "-") == 0 ||
+        file_read_all(path, INLINE_FILE_MAX, 0, &c->text) < 0 || c->text.len == 0)
+        return c->ok = 0;
+    for (size_t m = 0; m < sizeof(markers) / sizeof(markers[0]) && !c->ok; m++)
+        c->ok = memmem(c->text.data, c->text.len, markers[m], strlen(markers[m])) != NULL;
+    if (!c->ok)
+        return 0;
+    for (size_t i = 0, cap = 0; i <= c->text.len; i++) {
+        if (i == 0 || c->text.data[i - 1] == '\n') {
+            if (c->nlines == cap) {
+                size_t *p = realloc(c->lines, (cap = cap ? cap * 2 : 256) * sizeof(*p));
+                if (p == NULL)
+                    return c->ok = 0;
+                c->lines = p;
+            }
+            c->lines[c->nlines++] = i;
+        }
     }
-    if (p == NULL || *p == '\0')
+    return 1;
+}
+
+/* Line `n` (1-based) of the cached file: start and length, or NULL. */
+static const char *
+line_at(const struct text_cache *c, int n, size_t *len)
+{
+    const char *p, *nl;
+
+    if (n < 1 || (size_t)n > c->nlines || c->lines[n - 1] >= c->text.len)
         return NULL;
-    nl = strchr(p, '\n');
-    *len = nl ? (size_t)(nl - p) : strlen(p);
+    p = c->text.data + c->lines[n - 1];
+    nl = memchr(p, '\n', c->text.len - c->lines[n - 1]);
+    *len = nl ? (size_t)(nl - p) : c->text.len - c->lines[n - 1];
     return p;
 }
 
@@ -191,17 +218,17 @@ line_ignores(const char *line, size_t len, const struct finding *x)
 static int
 inline_ignored(struct text_cache *c, const struct finding *x)
 {
-    const char *text, *line;
+    const char *line;
     size_t len;
 
     if (x->path == NULL || x->layer != NULL || x->container != NULL || x->line <= 0)
         return 0;
-    if ((text = cache_file(c, x->path)) == NULL)
+    if (!cache_file(c, x->path))
         return 0;
-    if ((line = line_at(text, x->line, &len)) != NULL && line_ignores(line, len, x))
+    if ((line = line_at(c, x->line, &len)) != NULL && line_ignores(line, len, x))
         return 1;
     /* The line above, when it is only a comment. */
-    if (x->line > 1 && (line = line_at(text, x->line - 1, &len)) != NULL) {
+    if (x->line > 1 && (line = line_at(c, x->line - 1, &len)) != NULL) {
         size_t i = 0;
         while (i < len && isspace((unsigned char)line[i]))
             i++;
@@ -244,7 +271,6 @@ findings_apply_ignores(struct findings *f, const struct ignore_list *ig)
     a.ig = ig;
     findings_sort(f);
     n = findings_keep_if(f, keep_finding, &a);
-    free(a.cache.path);
-    buf_free(&a.cache.text);
+    cache_drop(&a.cache);
     return n;
 }

@@ -293,7 +293,7 @@ add_invocation(cJSON *run, const struct findings *f, const char *target)
 
 static cJSON *
 run_json(const struct findings *f, const struct tool_info *tool, const char *type,
-         const char *target, char (*fps)[65])
+         const char *target, char (*fps)[65], const unsigned *occs)
 {
     cJSON *run = cJSON_CreateObject(), *o, *driver, *rules, *results, *base;
     struct buf id = {0}, root = {0};
@@ -322,14 +322,11 @@ run_json(const struct findings *f, const struct tool_info *tool, const char *typ
     results = cJSON_AddArrayToObject(run, "results");
     for (size_t i = 0; i < f->n; i++) {
         const struct finding *x = &f->items[i];
-        unsigned occ = 1;
         char shown[80];
 
         if (x->target == NULL || strcmp(x->target, target) != 0)
             continue;
-        for (size_t j = 0; j < i; j++)
-            occ += strcmp(fps[j], fps[i]) == 0;
-        snprintf(shown, sizeof(shown), "%s:%u", fps[i], occ);
+        snprintf(shown, sizeof(shown), "%s:%u", fps[i], occs[i]);
         cJSON_AddItemToArray(results, result_json(x, rule_index(rules, f, x), shown));
     }
     add_invocation(run, f, target);
@@ -351,34 +348,43 @@ report_write_sarif(struct buf *out, const struct findings *f, const struct tool_
 {
     cJSON *root = cJSON_CreateObject(), *runs;
     char (*fps)[65] = calloc(f->n ? f->n : 1, sizeof(*fps));
+    unsigned *occs = calloc(f->n ? f->n : 1, sizeof(*occs));
     char *text;
     int rc;
 
-    if (root == NULL || fps == NULL) {
+    if (root == NULL || fps == NULL || occs == NULL) {
         cJSON_Delete(root);
         free(fps);
+        free(occs);
         return err_set(ERR_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < f->n; i++)
         report_fingerprint(&f->items[i], fps[i]);
+    if ((rc = report_occurrences((const char(*)[65])fps, f->n, occs)) < 0) {
+        cJSON_Delete(root);
+        free(fps);
+        free(occs);
+        return rc;
+    }
     cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
     cJSON_AddStringToObject(root, "version", "2.1.0");
     runs = cJSON_AddArrayToObject(root, "runs");
     for (size_t i = 0; i < f->ntargets; i++)
         if (!seen(f, i, f->targets[i].name))
-            cJSON_AddItemToArray(runs, run_json(f, tool, f->targets[i].type, f->targets[i].name, fps));
+            cJSON_AddItemToArray(runs, run_json(f, tool, f->targets[i].type, f->targets[i].name, fps, occs));
     /* Targets that failed before they were even listed still get a run that says so. */
     for (size_t i = 0; i < f->nerrors; i++) {
         int listed = seen(f, f->ntargets, f->errors[i].target);
         for (size_t j = 0; j < i && !listed; j++)
             listed = strcmp(f->errors[j].target, f->errors[i].target) == 0;
         if (!listed)
-            cJSON_AddItemToArray(runs, run_json(f, tool, "target", f->errors[i].target, fps));
+            cJSON_AddItemToArray(runs, run_json(f, tool, "target", f->errors[i].target, fps, occs));
     }
     /* No target at all (nothing scanned): one empty, successful run. */
     if (cJSON_GetArraySize(runs) == 0)
-        cJSON_AddItemToArray(runs, run_json(f, tool, "none", "none", fps));
+        cJSON_AddItemToArray(runs, run_json(f, tool, "none", "none", fps, occs));
     free(fps);
+    free(occs);
     text = cJSON_Print(root);
     cJSON_Delete(root);
     if (text == NULL)

@@ -110,6 +110,7 @@ struct detect_finding {
     size_t secret_len;
     char redacted[64];
     char fingerprint[65];
+    char label[65]; /* the hit's label (x.label points here): what report fingerprints use */
 };
 void detect_finding_from_hit(struct detect_finding *d, const struct detect_hit *hit);
 void detect_finding_from_value(struct detect_finding *d, const char *value, size_t len);

@@ -295,10 +295,10 @@ t_ignore_ids_and_aliases_on_every_target() {
     expect_no_out 'github-pat'
     run "$SCANNER" --path src --ignore gitleaks:github-pat
     expect_no_out 'github-pat'
-    # --dockerfile: hadolint's and checkov's names of DF001
+    # --dockerfile: trivy's name of DF001 and checkov's of DF020
     run "$SCANNER" --dockerfile Dockerfile
     expect_out '\[DF001\]'
-    run "$SCANNER" --dockerfile Dockerfile --ignore DL3002 --ignore CKV_DOCKER_2
+    run "$SCANNER" --dockerfile Dockerfile --ignore DS-0002 --ignore CKV_DOCKER_2
     expect_no_out '\[DF001\]'
     expect_out '\[DF004\]'
     # --compose
@@ -369,7 +369,7 @@ t_migrated_ignore_files() {
     make_targets
     # .hadolint.yaml: ignored ids (ours for the ones that map, a note for the others) and the
     # failure threshold; --fail-on given on the command line wins.
-    printf 'ignored:\n  - DL3002\n  - DL9999\nfailure-threshold: none\ntrustedRegistries:\n  - registry.example.com\n' >.hadolint.yaml
+    printf 'ignored:\n  - DL3063\n  - DL9999\nfailure-threshold: none\ntrustedRegistries:\n  - registry.example.com\n' >.hadolint.yaml
     run "$SCANNER" --dockerfile Dockerfile
     expect_rc 0
     expect_no_out '\[DF001\]'
