@@ -18,15 +18,15 @@ Q       := $(if $(V),,@)
 SCANNER_PARTS := $(patsubst %/,%,$(sort $(dir $(wildcard scanner/*/*.c))))
 MODULES  := common keys detect envcheck vault engine scanner $(SCANNER_PARTS)
 PROGRAMS := secrets scanner
-PKGS     := libsodium libsecret-1 inih libcjson libpcre2-8 libhs libarchive libcurl yaml-0.1 libgit2
+PKGS     := libsodium libsecret-1 inih libcjson libpcre2-8 libhs libarchive libcurl yaml-0.1 libgit2 libxml-2.0
 
 # Debian packages: to build, and to run the tests (keyring daemon, engine, image tools, linters).
 DEPS_BUILD := build-essential clang pkg-config libsodium-dev libsecret-1-dev libinih-dev \
 	libcjson-dev libcmocka-dev libpcre2-dev libvectorscan-dev libarchive-dev \
-	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev libgit2-dev
+	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev libgit2-dev libxml2-dev
 DEPS_TEST  := libclang-rt-14-dev cppcheck clang-tidy gnome-keyring dbus-daemon dbus-bin \
 	libsecret-tools podman umoci skopeo zstd distro-info-data git nodejs npm groff-base pass gnupg \
-	python3 python3-dotenv strace
+	python3 python3-dotenv strace libxml2-utils pre-commit zsh
 
 .PHONY: all deps programs test check lint fuzz fuzz-long bench install uninstall clean demo docs \
 	unit-tests fuzz-targets
@@ -73,6 +73,7 @@ else
 PROG_LIBS  := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) -lzxcvbn -lm
 endif
 WARN       := -Wall -Wextra -Werror -Wformat -Werror=format-security -Wshadow \
+	-Wno-missing-field-initializers \
 	-Wstrict-prototypes -Wmissing-prototypes $(call cc_has,-Wtrampolines)
 HARDEN     := -fstack-protector-strong $(call cc_has,-fstack-clash-protection) \
 	$(call cc_has,-fcf-protection=full) -fPIE
@@ -142,8 +143,9 @@ $(RULES_DUMP): $(BUILD)/obj/docs/gen/rules_dump.o $(LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIB) $(PKG_LIBS)
 
-docs: $(RULES_DUMP)
+docs: $(RULES_DUMP) programs
 	@python3 docs/gen/rules_md.py $(RULES_DUMP)
+	@python3 docs/gen/cli_docs.py $(BUILD)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -199,12 +201,17 @@ install: programs
 	  install -d $(DESTDIR)$(DATADIR)/bash-completion/completions && \
 	  for f in contrib/completions/*.bash; do \
 	    install -m 0644 $$f $(DESTDIR)$(DATADIR)/bash-completion/completions/$$(basename $$f .bash); \
+	  done; \
+	  install -d $(DESTDIR)$(DATADIR)/zsh/vendor-completions && \
+	  for f in contrib/completions/*.zsh; do \
+	    install -m 0644 $$f $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_$$(basename $$f .zsh); \
 	  done; fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGRAMS))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard docs/*.1)))
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/bash-completion/completions/,$(PROGRAMS))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_,$(PROGRAMS))
 
 clean:
 	rm -rf build $(EXTRA_CLEAN)

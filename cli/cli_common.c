@@ -28,8 +28,11 @@ parse_severity(const char *arg, const char *opt, enum severity *out)
 {
     int s = severity_parse(arg);
 
+    if (s < 0 && strcmp(opt, "--fail-on") == 0 && strcmp(arg, "none") == 0)
+        s = SEV_NONE; /* report-only runs: findings never fail them */
     if (s < 0) {
-        diag_error("%s: unknown severity '%s' (critical, high, medium, low, info)", opt, arg);
+        diag_error("%s: unknown severity '%s' (critical, high, medium, low, info%s)", opt, arg,
+                   strcmp(opt, "--fail-on") == 0 ? ", none" : "");
         return -1;
     }
     *out = (enum severity)s;
@@ -44,18 +47,24 @@ cli_report_opt(struct report_opts *o, int opt, const char *arg)
     switch (opt) {
     case 'f':
     case 0x100:
+    case 0x105:
         fmt = report_format_parse(arg);
         if (fmt < 0) {
-            diag_error("--format: unknown format '%s' (text, json, sarif)", arg);
+            diag_error("%s: unknown format '%s' (%s)", opt == 0x105 ? "--report-format" : "--format",
+                       arg, REPORT_FORMAT_NAMES);
             return -1;
         }
-        o->format = fmt;
-        o->report_format = fmt;
+        /* --format is always stdout's format; --report-format the --report file's. */
+        if (opt == 0x105)
+            o->report_format = fmt;
+        else
+            o->format = fmt;
         return 1;
     case 0x101:
         o->report = arg;
         return 1;
     case 0x102:
+        o->fail_on_set = 1;
         return parse_severity(arg, "--fail-on", &o->fail_on);
     case 0x103:
         o->no_color = 1;
@@ -71,21 +80,33 @@ cli_report_opt(struct report_opts *o, int opt, const char *arg)
 }
 
 int
+cli_report_opts_check(const struct report_opts *o)
+{
+    if (o->report != NULL && o->report_format < 0 && report_format_from_path(o->report) < 0) {
+        diag_error("--report %s: cannot tell the format from the extension (.txt, .json, "
+                   ".sarif, .xml); give --report-format (%s)",
+                   o->report, REPORT_FORMAT_NAMES);
+        return -1;
+    }
+    return 0;
+}
+
+int
 cli_report_emit(struct findings *f, const struct report_opts *o, const struct tool_info *tool)
 {
     struct buf out = {0};
     int rc, stdout_fmt = o->format;
 
+    if (cli_report_opts_check(o) < 0)
+        return EXIT_ERROR;
+    cli_repo_setup();
     findings_filter_min(f, o->min_show);
     findings_sort(f);
     if (o->report != NULL) {
-        int fmt = o->report_format >= 0 ? o->report_format
-                                        : (int)report_format_from_path(o->report);
+        int fmt = o->report_format >= 0 ? o->report_format : report_format_from_path(o->report);
         rc = report_write_file(o->report, (enum report_format)fmt, f, tool);
         if (rc < 0)
             return cli_fail(rc);
-        /* With --report, the text report still goes to stdout. */
-        stdout_fmt = REPORT_TEXT;
     }
     rc = report_render(&out, (enum report_format)stdout_fmt, f, tool,
                        stdout_fmt == REPORT_TEXT && !o->no_color && report_color_wanted(1));
@@ -94,6 +115,8 @@ cli_report_emit(struct findings *f, const struct report_opts *o, const struct to
     buf_free(&out);
     if (rc < 0)
         return cli_fail(rc);
+    if (f->nerrors > 0)
+        return EXIT_ERROR;
     return findings_count_at_least(f, o->fail_on) > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 

@@ -9,16 +9,15 @@
 #include "cli.h"
 #include "detect.h"
 
-/* One row per target kind; options are numbered from 0x200 by their index here. */
+/* One row per target kind, in the order of target_opts below (option OPT_TARGET + index). */
 static const struct scan_target targets[] = {
-    {"dockerfile", "FILE|-", scan_dockerfile, "a Dockerfile (and its build context)"},
-    {"image", "IMAGE", scan_target_image,
-     "docker-archive/oci-archive file, OCI layout directory, or an image name in the engine"},
-    {"container", "ID...", scan_target_container, "containers' runtime settings, through the Engine API"},
-    {"compose", "FILE", scan_target_compose, "runtime checks of a Compose file's services"},
-    {"k8s", "PATH", scan_target_k8s, "Kubernetes manifests: a file or a directory of *.yaml"},
-    {"path", "PATH...", scan_path, "files and directories: leaked secrets (skips .git, binaries)"},
-    {NULL, NULL, NULL, NULL},
+    {"dockerfile", scan_dockerfile},
+    {"image", scan_target_image},
+    {"container", scan_target_container},
+    {"compose", scan_target_compose},
+    {"k8s", scan_target_k8s},
+    {"path", scan_path},
+    {NULL, NULL},
 };
 
 enum {
@@ -34,6 +33,7 @@ enum {
     OPT_CONTEXT,
     OPT_CONFIG,
     OPT_IGNORE,
+    OPT_SPEC,
     OPT_VULN_DB,
     OPT_NO_VULNS,
     OPT_IGNORE_UNFIXED,
@@ -44,6 +44,67 @@ enum {
 
 static const struct tool_info tool = {"scanner", SUITE_VERSION, NULL};
 
+/* The targets, as options (the help text comes from the targets table). */
+static const struct cli_opt target_opts[] = {
+    {"dockerfile", 0, OPT_TARGET + 0, "FILE|-", "a Dockerfile (and its build context)", NULL, "file", 0},
+    {"image", 0, OPT_TARGET + 1, "IMAGE",
+     "docker-archive/oci-archive file, OCI layout directory, or an image name in the engine", NULL,
+     "file", 0},
+    {"container", 0, OPT_TARGET + 2, "ID...", "containers' runtime settings, through the Engine API",
+     NULL, NULL, 0},
+    {"compose", 0, OPT_TARGET + 3, "FILE", "runtime checks of a Compose file's services", NULL,
+     "file", 0},
+    {"k8s", 0, OPT_TARGET + 4, "PATH", "Kubernetes manifests: a file or a directory of *.yaml",
+     NULL, "file", 0},
+    {"path", 0, OPT_TARGET + 5, "PATH...|-",
+     "files and directories, or standard input: leaked secrets (skips .git, binaries)", NULL,
+     "file", 0},
+    {NULL, 0, 0, NULL, NULL, NULL, NULL, 0},
+};
+
+static const struct cli_opt report_opts[] = {CLI_REPORT_OPTS, {NULL, 0, 0, NULL, NULL, NULL, NULL, 0}};
+
+static const struct cli_opt scanner_opts[] = {
+    {"baseline", 0, OPT_BASELINE, "FILE", "ignore findings recorded in FILE", NULL, "file", 0},
+    {"write-baseline", 0, OPT_WRITE_BASELINE, "FILE", "record the current findings in FILE", NULL,
+     "file", 0},
+    {"max-file-size", 0, OPT_MAX_FILE_SIZE, "BYTES",
+     "skip larger files in --path scans (default 10 MiB)", NULL, NULL, 0},
+    {"show-secrets", 0, OPT_SHOW_SECRETS, NULL, "print secret values in clear (never the default)",
+     NULL, NULL, 0},
+    {"platform", 0, OPT_PLATFORM, "OS/ARCH[/VAR]", "images: the platform to pick from a multi-arch index",
+     NULL, NULL, 0},
+    {"skip-base", 0, OPT_SKIP_BASE, NULL, "images: no findings from base-image layers", NULL, NULL, 0},
+    {"vuln-db", 0, OPT_VULN_DB, "DIR",
+     "images: OSV records (*.json, all.zip) to match packages against (default "
+     "$XDG_CACHE_HOME/secrets-suite/osv)",
+     NULL, "dir", 0},
+    {"no-vulns", 0, OPT_NO_VULNS, NULL, "images: no vulnerability matching", NULL, NULL, 0},
+    {"ignore-unfixed", 0, OPT_IGNORE_UNFIXED, NULL,
+     "images: no finding for a vulnerability without a fix", NULL, NULL, 0},
+    {"sbom", 0, OPT_SBOM, "FORMAT",
+     "images: write the SBOM (CycloneDX 1.5 or SPDX 2.3 JSON) instead of the findings report",
+     "cyclonedx spdx", NULL, 0},
+    {"output", 0, OPT_OUTPUT, "FILE", "write the SBOM to FILE instead of stdout", NULL, "file", 0},
+    {"service", 0, OPT_SERVICE, "NAME", "Compose: only this service", NULL, NULL, 0},
+    {"all-containers", 0, OPT_ALL_CONTAINERS, NULL, "every container of the engine (running or not)",
+     NULL, NULL, 0},
+    {"with-image", 0, OPT_WITH_IMAGE, NULL, "containers: also scan each one's image", NULL, NULL, 0},
+    {"context", 0, OPT_CONTEXT, "DIR", "build context of --dockerfile (default: its directory)",
+     NULL, "dir", 0},
+    {"config", 0, OPT_CONFIG, "FILE",
+     "settings file (default: .scanner.ini here, then at the git work tree's top)", NULL, "file", 0},
+    {"ignore", 0, OPT_IGNORE, "ID",
+     "skip a rule on every target (its id or an alias: DL3008, DS-0002, gitleaks:github-pat)", NULL,
+     NULL, 0},
+    {"help", 'h', 'h', NULL, "this help", NULL, NULL, 0},
+    {"version", 'V', 'V', NULL, "the version", NULL, NULL, 0},
+    {"options-spec", 0, OPT_SPEC, NULL, "the option tables, for docs/gen/cli_docs.py", NULL, NULL, 1},
+    {NULL, 0, 0, NULL, NULL, NULL, NULL, 0},
+};
+
+static const struct cli_opt *const all_opts[] = {target_opts, report_opts, scanner_opts, NULL};
+
 static void
 print_usage(FILE *out)
 {
@@ -52,34 +113,13 @@ print_usage(FILE *out)
           "\n"
           "Targets (each may be given more than once):\n",
           out);
-    for (const struct scan_target *t = targets; t->option != NULL; t++)
-        fprintf(out, "      --%s %-*s %s\n", t->option, (int)(25 - strlen(t->option)), t->argname,
-                t->help);
+    cli_opts_help(out, (const struct cli_opt *const[]){target_opts, NULL});
     fputs("      --git [DIR] [REV..REV]       secrets in a git repository's history (options of\n"
           "                                   its own: scanner --git --help)\n",
           out);
-    fputs("\nOptions:\n" REPORT_OPTS_HELP REPORT_FAIL_ON_HELP("high")
-          "      --baseline FILE            ignore findings recorded in FILE\n"
-          "      --write-baseline FILE      record the current findings in FILE\n"
-          "      --max-file-size BYTES      skip larger files in --path scans (default 10 MiB)\n"
-          "      --show-secrets             print secret values in clear (never the default)\n"
-          "      --platform OS/ARCH[/VAR]   images: the platform to pick from a multi-arch index\n"
-          "      --skip-base                images: no findings from base-image layers\n"
-          "      --vuln-db DIR              images: OSV records (*.json, all.zip) to match packages\n"
-          "                                 against (default $XDG_CACHE_HOME/secrets-suite/osv)\n"
-          "      --no-vulns                 images: no vulnerability matching\n"
-          "      --ignore-unfixed           images: no finding for a vulnerability without a fix\n"
-          "      --sbom cyclonedx|spdx      images: write the SBOM (CycloneDX 1.5 or SPDX 2.3 JSON)\n"
-          "                                 instead of the findings report\n"
-          "      --output FILE              write the SBOM to FILE instead of stdout\n"
-          "      --service NAME             Compose: only this service\n"
-          "      --all-containers           every container of the engine (running or not)\n"
-          "      --with-image               containers: also scan each one's image\n"
-          "      --context DIR              build context of --dockerfile (default: its directory)\n"
-          "      --config FILE              settings file (default: .scanner.ini in the context,\n"
-          "                                 then in the current directory)\n"
-          "      --ignore ID                skip a rule (its id or an alias: DL3008, DS-0002...)\n"
-          "\nExit status: 0 nothing at or above --fail-on (default high here), 1 findings, 2 error.\n",
+    fputs("\nOptions (--fail-on defaults to high here):\n", out);
+    cli_opts_help(out, (const struct cli_opt *const[]){report_opts, scanner_opts, NULL});
+    fputs("\nExit status: 0 nothing at or above --fail-on (default high here), 1 findings, 2 error.\n",
           out);
 }
 
@@ -91,33 +131,12 @@ struct job {
 int
 main(int argc, char **argv)
 {
-    static const struct option fixed[] = {
-        REPORT_OPTS_LONG,
-        {"baseline", required_argument, NULL, OPT_BASELINE},
-        {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
-        {"platform", required_argument, NULL, OPT_PLATFORM},
-        {"service", required_argument, NULL, OPT_SERVICE},
-        {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
-        {"skip-base", no_argument, NULL, OPT_SKIP_BASE},
-        {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
-        {"all-containers", no_argument, NULL, OPT_ALL_CONTAINERS},
-        {"with-image", no_argument, NULL, OPT_WITH_IMAGE},
-        {"context", required_argument, NULL, OPT_CONTEXT},
-        {"config", required_argument, NULL, OPT_CONFIG},
-        {"ignore", required_argument, NULL, OPT_IGNORE},
-        {"vuln-db", required_argument, NULL, OPT_VULN_DB},
-        {"no-vulns", no_argument, NULL, OPT_NO_VULNS},
-        {"ignore-unfixed", no_argument, NULL, OPT_IGNORE_UNFIXED},
-        {"sbom", required_argument, NULL, OPT_SBOM},
-        {"output", required_argument, NULL, OPT_OUTPUT},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-    };
-    /* Room for every fixed option, every target and the terminator, whatever the tables hold. */
-    struct option longopts[sizeof(fixed) / sizeof(fixed[0]) + sizeof(targets) / sizeof(targets[0])];
-    size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), nopts = nfixed, njobs = 0;
+    struct option longopts[64];
+    char shortopts[32];
+    size_t njobs = 0;
     struct scan_opts opts;
     struct findings f;
+    struct config_ignores ignores;
     struct job *jobs;
     int opt, status = EXIT_CLEAN, rc;
 
@@ -132,15 +151,12 @@ main(int argc, char **argv)
         return scanner_cmd_db(argc - 1, argv + 1);
     json_init();
     memset(&opts, 0, sizeof(opts));
+    config_ignores_init(&ignores);
     cli_report_opts_init(&opts.report);
     opts.report.fail_on = SEV_HIGH; /* scanner's default threshold (issue 5) */
-    memcpy(longopts, fixed, sizeof(fixed));
-    for (const struct scan_target *t = targets; t->option != NULL; t++) {
-        longopts[nopts] = (struct option){t->option, required_argument, NULL,
-                                          OPT_TARGET + (int)(t - targets)};
-        nopts++;
-    }
-    longopts[nopts] = (struct option){NULL, 0, NULL, 0};
+    if (cli_opts_build(all_opts, longopts, sizeof(longopts) / sizeof(longopts[0]), shortopts,
+                       sizeof(shortopts)) < 0)
+        return cli_fail(err_set(ERR_INTERNAL, "option table too large"));
     jobs = calloc((size_t)argc, sizeof(*jobs));
     opts.ignore = calloc((size_t)argc, sizeof(*opts.ignore));
     if (jobs == NULL || opts.ignore == NULL) {
@@ -149,7 +165,8 @@ main(int argc, char **argv)
         return cli_fail(err_set(ERR_NOMEM, "out of memory"));
     }
 
-    while ((opt = getopt_long(argc, argv, "f:qhV", longopts, NULL)) != -1) {
+    /* Not "+": operands after a target option belong to it wherever they are (`--path a b`). */
+    while ((opt = getopt_long(argc, argv, shortopts + 1, longopts, NULL)) != -1) {
         if ((rc = cli_report_opt(&opts.report, opt, optarg)) != 0) {
             if (rc < 0)
                 goto usage_error;
@@ -221,13 +238,18 @@ main(int argc, char **argv)
             free(jobs);
             free(opts.ignore);
             return cli_finish(EXIT_CLEAN);
+        case OPT_SPEC:
+            cli_opts_spec(stdout, "scanner", all_opts);
+            free(jobs);
+            free(opts.ignore);
+            return cli_finish(EXIT_CLEAN);
         case 'V':
             printf("scanner %s\n", SUITE_VERSION);
             free(jobs);
             free(opts.ignore);
             return cli_finish(EXIT_CLEAN);
         default:
-            if (opt >= OPT_TARGET && opt < OPT_TARGET + (int)(nopts - nfixed)) {
+            if (opt >= OPT_TARGET && opt < OPT_TARGET + (int)(sizeof(targets) / sizeof(targets[0]) - 1)) {
                 jobs[njobs].target = &targets[opt - OPT_TARGET];
                 jobs[njobs].arg = optarg;
                 njobs++;
@@ -259,16 +281,33 @@ main(int argc, char **argv)
         diag_error("no target given");
         goto usage_error;
     }
+    if (cli_report_opts_check(&opts.report) < 0 ||
+        cli_ignores_load(opts.config, opts.ignore, opts.nignore, &ignores, &opts.config) < 0) {
+        config_ignores_free(&ignores);
+        free(jobs);
+        free(opts.ignore);
+        return cli_finish(EXIT_ERROR);
+    }
+    if (!opts.report.fail_on_set && ignores.fail_on >= 0)
+        opts.report.fail_on = (enum severity)ignores.fail_on; /* .hadolint.yaml failure-threshold */
 
+    cli_repo_setup();
     findings_init(&f);
     for (size_t i = 0; i < njobs; i++) {
         rc = jobs[i].target->scan(jobs[i].arg, &opts, &f);
         if (rc < 0) {
-            /* A tool error is never reported as clean: exit 2 even if other targets ran. */
+            /* A tool error is never reported as clean: exit 2 even if other targets ran, and
+             * every report format says which target failed. */
+            const char *msg = err_message();
+            if (findings_add_error(&f, jobs[i].arg != NULL ? jobs[i].arg : "all containers",
+                                   msg[0] ? msg : err_strerror(rc)) < 0)
+                cli_fail(ERR_NOMEM);
             cli_fail(rc);
             status = EXIT_ERROR;
         }
     }
+    /* Ignores, in one place for every target, before the baseline records anything. */
+    findings_apply_ignores(&f, &ignores.list);
     /* Baselines cover every target's findings: record them all (before filtering, so an
      * updated baseline keeps the old entries), then drop the ones an older baseline knows. */
     if (status != EXIT_ERROR && (opts.write_baseline != NULL || opts.baseline != NULL)) {
@@ -293,6 +332,7 @@ main(int argc, char **argv)
         rc = cli_report_emit(&f, &opts.report, &tool);
     }
     findings_free(&f);
+    config_ignores_free(&ignores);
     free(jobs);
     free(opts.ignore);
     return cli_finish(status == EXIT_ERROR ? EXIT_ERROR : rc);

@@ -85,6 +85,8 @@ enum severity {
     SEV_HIGH,
     SEV_CRITICAL,
 };
+/* A --fail-on threshold above every severity: nothing fails the run (`--fail-on none`). */
+#define SEV_NONE 5
 const char *severity_name(enum severity s);
 /* Parses "critical|high|medium|low|info"; returns -1 when unknown. */
 int severity_parse(const char *name);
@@ -109,6 +111,8 @@ struct rule_meta {
     const char *title;       /* one line */
     const char *remediation; /* how to fix */
     const char *aliases;     /* comma-separated ids in other tools, or NULL */
+    const char *description; /* optional: why it matters (SARIF fullDescription); NULL = the
+                              * title and remediation. Last, so positional rows need not set it. */
 };
 
 /* One finding; strings are owned copies (findings_add duplicates them). */
@@ -127,7 +131,9 @@ struct finding {
     char *layer;
     char *container;
     char *secret_redacted;    /* NULL unless a secret finding */
-    char *secret_fingerprint; /* NULL unless a secret finding */
+    char *secret_fingerprint; /* NULL unless a secret finding; in-run only, never printed */
+    char *label;              /* a secret's name on its line (no value), for report fingerprints */
+    char *description;        /* the rule's description, or NULL */
     struct finding_vcs *vcs;  /* NULL unless found in a version-control history */
 };
 
@@ -152,6 +158,12 @@ struct target {
 };
 
 struct findings_pool;
+/* A target that could not be scanned: the run failed, whatever else it found. */
+struct scan_error {
+    char *target;  /* what was being scanned: a path, an image, a container, "-" */
+    char *message; /* why it failed, as err_message() said it */
+};
+
 struct findings {
     struct finding *items;
     size_t n, cap;
@@ -161,6 +173,8 @@ struct findings {
      * as detect/baseline.c does). Set by findings_use_pool: the strings live in one arena,
      * equal ones stored once, and are freed only by findings_free. */
     struct findings_pool *pool;
+    struct scan_error *errors; /* every report format states these (status "error") */
+    size_t nerrors, ecap;
 };
 
 /* Optional extras of a finding beyond its rule and location. */
@@ -170,6 +184,7 @@ struct finding_extra {
     const char *target;
     const char *secret_redacted;
     const char *secret_fingerprint;
+    const char *label; /* a secret's name on its line, e.g. "GITHUB_TOKEN" (never the value) */
 };
 
 void findings_init(struct findings *f);
@@ -196,37 +211,94 @@ void finding_vcs_free(struct finding_vcs *v);
 /* Records the repository and revision of the last target (SARIF versionControlProvenance). */
 int findings_set_target_vcs(struct findings *f, const char *uri, const char *revision,
                             const char *branch);
+/* Records that `target` could not be scanned (common/report_status.c). Findings are kept. */
+int findings_add_error(struct findings *f, const char *target, const char *message);
+/* Appends "target: message" (without repeating a target the message already names). */
+int report_error_text(struct buf *out, const struct scan_error *e);
+/* Frees the recorded errors (findings_free calls it). */
+void findings_free_errors(struct findings *f);
 /* Sorts by target, path, line, column, then severity (highest first) and rule id. */
 void findings_sort(struct findings *f);
 /* Number of findings at or above `threshold`. */
 size_t findings_count_at_least(const struct findings *f, enum severity threshold);
 /* Drops findings below `min`. */
 void findings_filter_min(struct findings *f, enum severity min);
+/* Keeps the findings `keep` says yes to, frees the others; returns how many were dropped. */
+size_t findings_keep_if(struct findings *f, int (*keep)(const struct finding *x, void *user),
+                        void *user);
+
+/* ---- Ignores (common/report_ignore.c): one filter for every target -------------------------- */
+/* A gitleaks-style entry: a rule id or alias at a file (relative to the scan root) and a line. */
+struct ignore_at {
+    char *rule;
+    char *path;
+    int line;
+};
+struct ignore_list {
+    char **ids; /* rule ids or aliases of any tool ("DL3007", "CKV_DOCKER_7", "gitleaks:x") */
+    size_t nids, idcap;
+    struct ignore_at *at;
+    size_t nat, atcap;
+    int no_inline; /* 1: do not read inline ignore comments from the files */
+};
+int ignore_list_add_id(struct ignore_list *ig, const char *id, size_t len);
+int ignore_list_add_at(struct ignore_list *ig, const char *rule, const char *path, int line);
+void ignore_list_free(struct ignore_list *ig);
+/* Does `id` name this finding's rule: its id, or one of its aliases (with or without the tool
+ * prefix: "gitleaks:github-pat" or "github-pat"), case-insensitive? */
+int finding_has_id(const struct finding *x, const char *id);
+/* Does a rule (id + comma-separated aliases) answer to `id`? */
+int rule_has_id(const char *rule_id, const char *aliases, const char *id);
+/* Drops the findings the list names, and those an inline comment on their line or the line above
+ * ignores (`scanner:ignore`, `scanner ignore=ID,...`, `hadolint ignore=ID`, `trivy:ignore:ID`,
+ * `gitleaks:allow`, `nosec`-free). Returns the number dropped. */
+size_t findings_apply_ignores(struct findings *f, const struct ignore_list *ig);
 
 /* ---- Reports ----------------------------------------------------------------------------- */
 enum report_format {
     REPORT_TEXT = 0,
     REPORT_JSON,
     REPORT_SARIF,
+    REPORT_JUNIT,  /* JUnit XML (libxml2) for CI test tabs */
+    REPORT_GITLAB, /* GitLab's secret-detection security report */
 };
 struct tool_info {
     const char *name;
     const char *version;
     const char *info_uri;
 };
-/* "text|json|sarif" -> format; -1 when unknown. */
+/* The names report_format_parse knows, for messages. */
+#define REPORT_FORMAT_NAMES "text, json, sarif, junit, gitlab"
+/* "text|json|sarif|junit|gitlab" -> format; -1 when unknown. */
 int report_format_parse(const char *name);
-/* From a file name's extension (.json, .sarif); REPORT_TEXT otherwise. */
-enum report_format report_format_from_path(const char *path);
+/* From a file name's extension (.txt, .json, .sarif, .xml = JUnit); -1 for any other (an error
+ * to the user). GitLab reports are JSON: they need --report-format gitlab. */
+int report_format_from_path(const char *path);
 /* Renders into `out`. `color` only affects text. */
 int report_render(struct buf *out, enum report_format fmt, const struct findings *f,
                   const struct tool_info *tool, int color);
 int report_write_text(struct buf *out, const struct findings *f, int color);
 int report_write_json(struct buf *out, const struct findings *f, const struct tool_info *tool);
 int report_write_sarif(struct buf *out, const struct findings *f, const struct tool_info *tool);
+int report_write_junit(struct buf *out, const struct findings *f, const struct tool_info *tool);
+int report_write_gitlab(struct buf *out, const struct findings *f, const struct tool_info *tool);
 /* Renders and writes atomically to `path` (mode 0644; a report holds no secret in clear). */
 int report_write_file(const char *path, enum report_format fmt, const struct findings *f,
                       const struct tool_info *tool);
+/* The scan root report paths are relative to: `dir` (absolute; the cli passes the git work
+ * tree's top), else the current directory. */
+void report_set_root(const char *dir);
+const char *report_root(void);
+/* A file's path as reports show it: relative to the root ("./" dropped, a path under the current
+ * sub-directory prefixed with it); absolute when outside the root. */
+int report_path_rel(const char *path, char *out, size_t outsz);
+/* The fingerprint reports and baselines carry (common/report_fingerprint.c): a keyed hash of the
+ * rule, the location (no line numbers) and a secret's label, never of the secret's value. The
+ * key derives from `salt` (per repository; NULL = none) set once before rendering. */
+void report_fingerprint_salt(const char *salt, size_t len);
+void report_fingerprint(const struct finding *x, char out[65]);
+/* occ[i] = 1 + how many of fps[0..i-1] equal fps[i] (n log n): the ":N" of a SARIF fingerprint. */
+int report_occurrences(const char (*fps)[65], size_t n, unsigned *occ);
 /* Colour on stdout: a TTY and NO_COLOR unset (or empty). */
 int report_color_wanted(int fd);
 
@@ -238,10 +310,45 @@ typedef int (*config_handler)(void *user, const char *section, const char *key, 
 #define CONFIG_MAX_BYTES (1u << 20)
 int config_load(const char *path, config_handler handler, void *user);
 
+/* What ignore files say (common/config_ignore.c): ids (each with the file and line it came from),
+ * gitleaks file:rule:line entries, hadolint's failure threshold and trusted registries. */
+struct config_id_source {
+    char *id;
+    char *file;
+    int line;   /* 0 when the file format has none (INI values) */
+    int strict; /* 1: an id we do not know is an error (ours); 0: a warning (other tools') */
+};
+struct config_ignores {
+    struct ignore_list list;
+    struct config_id_source *sources;
+    size_t nsources, scap;
+    int fail_on; /* from .hadolint.yaml failure-threshold: a severity, SEV_NONE, or -1 unset */
+    char **trusted; /* .hadolint.yaml trustedRegistries */
+    size_t ntrusted;
+};
+void config_ignores_init(struct config_ignores *c);
+void config_ignores_free(struct config_ignores *c);
+/* `.scanner.ini`: [scanner] ignore = ID, ID (every target; [dockerfile] disable counts too). */
+int config_ignores_read_ini(struct config_ignores *c, const char *path);
+int config_ignores_read_hadolint(struct config_ignores *c, const char *path);
+int config_ignores_read_trivy(struct config_ignores *c, const char *path);
+int config_ignores_read_gitleaks(struct config_ignores *c, const char *path);
+
 /* ---- cJSON set-up -------------------------------------------------------------------------- */
 /* Installs allocator hooks that zero every block before freeing it (the vault payload passes
  * through cJSON). Idempotent; call once at start. */
 void json_init(void);
+
+/* ---- git (common/git.c) ------------------------------------------------------------------ */
+/* Runs `git -C dir ARGS...` without a shell, pager, fsmonitor or locks; stdout (at most outsz-1
+ * bytes, NUL-terminated) into `out` when not NULL. Returns git's exit status, -1 when it cannot
+ * run. */
+int git_run(const char *dir, const char *const *args, char *out, size_t outsz);
+/* The work tree's top directory around `dir`; -1 when not in a work tree. */
+int git_toplevel(const char *dir, char *out, size_t outsz);
+/* The repository's root commit id (the smallest when several); -1 when there is none, or the
+ * clone is shallow (its cut-off commit is no root). */
+int git_root_commit(const char *dir, char out[41]);
 
 /* ---- Libraries loaded on first use (dlopen) ----------------------------------------------- */
 /* One symbol to resolve: its name and where its address goes. */

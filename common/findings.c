@@ -189,6 +189,8 @@ finding_free(struct finding *x)
     free(x->container);
     free(x->secret_redacted);
     free(x->secret_fingerprint);
+    free(x->label);
+    free(x->description);
     finding_vcs_free(x->vcs);
 }
 
@@ -264,6 +266,7 @@ findings_free(struct findings *f)
     }
     free(f->items);
     free(f->targets);
+    findings_free_errors(f);
     findings_init(f);
 }
 
@@ -309,6 +312,7 @@ fill_strings(struct findings *f, struct finding *x, const struct rule_meta *rule
         x->title = pool_intern(p, rule->title ? rule->title : rule->id);
         x->remediation = pool_intern(p, rule->remediation);
         x->aliases = pool_intern(p, rule->aliases);
+        x->description = pool_intern(p, rule->description);
         x->target = pool_intern(p, target);
         if (loc != NULL) {
             x->path = pool_intern(p, loc->path);
@@ -318,15 +322,18 @@ fill_strings(struct findings *f, struct finding *x, const struct rule_meta *rule
         if (extra != NULL) {
             x->secret_redacted = pool_dup(p, extra->secret_redacted);
             x->secret_fingerprint = pool_dup(p, extra->secret_fingerprint);
+            x->label = pool_dup(p, extra->label);
         }
         /* a NULL where the source was not NULL is an allocation failure */
         if (x->message == NULL || x->rule == NULL || x->category == NULL || x->title == NULL ||
             (rule->remediation && !x->remediation) || (rule->aliases && !x->aliases) ||
+            (rule->description && !x->description) ||
             (target && !x->target) ||
             (loc && ((loc->path && !x->path) || (loc->layer && !x->layer) ||
                      (loc->container && !x->container))) ||
             (extra && ((extra->secret_redacted && !x->secret_redacted) ||
-                       (extra->secret_fingerprint && !x->secret_fingerprint))))
+                       (extra->secret_fingerprint && !x->secret_fingerprint) ||
+                       (extra->label && !x->label))))
             return err_set(ERR_NOMEM, "out of memory");
         return 0;
     }
@@ -336,6 +343,7 @@ fill_strings(struct findings *f, struct finding *x, const struct rule_meta *rule
     x->title = xstrdup_or_null(rule->title ? rule->title : rule->id);
     x->remediation = xstrdup_or_null(rule->remediation);
     x->aliases = xstrdup_or_null(rule->aliases);
+    x->description = xstrdup_or_null(rule->description);
     x->target = xstrdup_or_null(target);
     if (loc != NULL) {
         x->path = xstrdup_or_null(loc->path);
@@ -345,6 +353,7 @@ fill_strings(struct findings *f, struct finding *x, const struct rule_meta *rule
     if (extra != NULL) {
         x->secret_redacted = xstrdup_or_null(extra->secret_redacted);
         x->secret_fingerprint = xstrdup_or_null(extra->secret_fingerprint);
+        x->label = xstrdup_or_null(extra->label);
     }
     if (x->message == NULL || x->rule == NULL || x->category == NULL || x->title == NULL) {
         finding_free(x);
@@ -524,6 +533,28 @@ findings_filter_min(struct findings *f, enum severity min)
             f->items[w++] = f->items[i];
         else if (f->pool == NULL)
             finding_free(&f->items[i]);
+        else
+            finding_vcs_free(f->items[i].vcs);
     }
     f->n = w;
+}
+
+size_t
+findings_keep_if(struct findings *f, int (*keep)(const struct finding *x, void *user), void *user)
+{
+    size_t w = 0, dropped = 0;
+
+    for (size_t i = 0; i < f->n; i++) {
+        if (keep(&f->items[i], user)) {
+            f->items[w++] = f->items[i];
+        } else {
+            if (f->pool == NULL)
+                finding_free(&f->items[i]);
+            else
+                finding_vcs_free(f->items[i].vcs); /* pooled strings go with the pool */
+            dropped++;
+        }
+    }
+    f->n = w;
+    return dropped;
 }

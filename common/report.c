@@ -14,19 +14,29 @@ report_format_parse(const char *name)
         return REPORT_JSON;
     if (strcmp(name, "sarif") == 0)
         return REPORT_SARIF;
+    if (strcmp(name, "junit") == 0)
+        return REPORT_JUNIT;
+    if (strcmp(name, "gitlab") == 0)
+        return REPORT_GITLAB;
     return -1;
 }
 
-enum report_format
+int
 report_format_from_path(const char *path)
 {
     const char *dot = strrchr(path, '.');
 
-    if (dot != NULL && strcmp(dot, ".json") == 0)
+    if (dot == NULL || strchr(dot, '/') != NULL)
+        return -1;
+    if (strcmp(dot, ".json") == 0)
         return REPORT_JSON;
-    if (dot != NULL && strcmp(dot, ".sarif") == 0)
+    if (strcmp(dot, ".sarif") == 0)
         return REPORT_SARIF;
-    return REPORT_TEXT;
+    if (strcmp(dot, ".txt") == 0 || strcmp(dot, ".text") == 0)
+        return REPORT_TEXT;
+    if (strcmp(dot, ".xml") == 0)
+        return REPORT_JUNIT;
+    return -1;
 }
 
 int
@@ -38,6 +48,10 @@ report_render(struct buf *out, enum report_format fmt, const struct findings *f,
         return report_write_json(out, f, tool);
     case REPORT_SARIF:
         return report_write_sarif(out, f, tool);
+    case REPORT_JUNIT:
+        return report_write_junit(out, f, tool);
+    case REPORT_GITLAB:
+        return report_write_gitlab(out, f, tool);
     default:
         return report_write_text(out, f, color);
     }

@@ -1,6 +1,6 @@
 /* report_json: the machine report. Field names here are a contract (see README): tool, targets,
  * findings[{rule, severity, category, title, message, target, location, remediation, aliases,
- * secret}], summary. */
+ * secret}], status ("ok" or "error"), errors[{target, message}], summary. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +46,7 @@ static cJSON *
 finding_json(const struct finding *x)
 {
     cJSON *o = cJSON_CreateObject(), *loc;
+    char fp[65];
 
     if (o == NULL)
         return NULL;
@@ -74,11 +75,14 @@ finding_json(const struct finding *x)
     }
     add_str(o, "remediation", x->remediation);
     cJSON_AddItemToObject(o, "aliases", aliases_array(x->aliases));
+    /* The report fingerprint, never a hash of a secret's value (SECURITY.md). */
+    report_fingerprint(x, fp);
+    add_str(o, "fingerprint", fp);
     if (x->secret_redacted != NULL || x->secret_fingerprint != NULL) {
         cJSON *sec = cJSON_AddObjectToObject(o, "secret");
         if (sec != NULL) {
             add_str(sec, "redacted", x->secret_redacted);
-            add_str(sec, "fingerprint", x->secret_fingerprint);
+            add_str(sec, "fingerprint", fp);
         }
     }
     if (x->vcs != NULL) {
@@ -123,6 +127,14 @@ report_write_json(struct buf *out, const struct findings *f, const struct tool_i
     for (size_t i = 0; i < f->n; i++) {
         counts[f->items[i].severity]++;
         cJSON_AddItemToArray(arr, finding_json(&f->items[i]));
+    }
+    add_str(root, "status", f->nerrors > 0 ? "error" : "ok");
+    arr = cJSON_AddArrayToObject(root, "errors");
+    for (size_t i = 0; i < f->nerrors; i++) {
+        cJSON *o = cJSON_CreateObject();
+        add_str(o, "target", f->errors[i].target);
+        add_str(o, "message", f->errors[i].message);
+        cJSON_AddItemToArray(arr, o);
     }
     sum = cJSON_AddObjectToObject(root, "summary");
     cJSON_AddNumberToObject(sum, "total", (double)f->n);

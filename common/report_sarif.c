@@ -1,10 +1,14 @@
-/* report_sarif: SARIF 2.1.0 for code-scanning services. Rules are collected from the findings
- * (one reportingDescriptor per rule id), levels come from severities, and every result carries a
- * partialFingerprint that does not depend on line numbers. */
+/* report_sarif: SARIF 2.1.0 for code-scanning services (GitHub's rules included). One run per
+ * scanned target, with its own automationDetails.id and invocation (whether that target could be
+ * scanned); rules with fullDescription, help.markdown and a security-severity that matches the
+ * severity of their results; file locations relative to %SRCROOT% only for files that exist,
+ * logical locations (layer, config key, container, service) for the rest; partialFingerprints
+ * from report_fingerprint (no secret value in them). */
 #include <cjson/cJSON.h>
-#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common.h"
 
@@ -18,23 +22,22 @@ sarif_level(enum severity s)
     return "note";
 }
 
-/* GitHub's security-severity: a CVSS-like score as a string. */
+/* GitHub's security-severity bands: critical >= 9.0, high 7.0-8.9, medium 4.0-6.9, low 0.1-3.9.
+ * Info findings get none (GitHub then files the rule under its level, not a security rank). */
 static const char *
 security_severity(enum severity s)
 {
-    static const char *const score[] = {"0.0", "2.0", "5.0", "7.5", "9.5"};
-    return score[s];
+    static const char *const score[] = {NULL, "2.0", "5.5", "8.0", "9.5"};
+    return (unsigned)s < 5 ? score[s] : NULL;
 }
 
-/* Percent-encodes a path into a relative URI reference (absolute paths become file:// URIs). */
+/* Percent-encodes a relative path into a URI reference. */
 static int
 path_uri(struct buf *out, const char *path)
 {
     static const char hex[] = "0123456789ABCDEF";
     int rc = 0;
 
-    if (path[0] == '/')
-        rc = buf_append(out, "file://", 7);
     for (const unsigned char *p = (const unsigned char *)path; *p && rc == 0; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
             strchr("-._~/", *p) != NULL) {
@@ -47,41 +50,69 @@ path_uri(struct buf *out, const char *path)
     return rc;
 }
 
-static uint64_t
-fnv1a(uint64_t h, const char *s)
+static void
+add_text(cJSON *obj, const char *name, const char *text)
 {
-    for (; s != NULL && *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
+    cJSON *o = cJSON_AddObjectToObject(obj, name);
+    cJSON_AddStringToObject(o, "text", text != NULL ? text : "");
+}
+
+/* The highest severity of this rule's results in the run: what the rule is ranked at. */
+static enum severity
+rule_severity(const struct findings *f, const char *target, const char *rule)
+{
+    enum severity s = SEV_INFO;
+
+    for (size_t i = 0; i < f->n; i++) {
+        const struct finding *x = &f->items[i];
+        if (strcmp(x->rule, rule) == 0 && x->target != NULL && strcmp(x->target, target) == 0 &&
+            x->severity > s)
+            s = x->severity;
     }
-    h ^= 0xff; /* field separator */
-    return h * 0x100000001b3ULL;
+    return s;
 }
 
 static cJSON *
-rule_descriptor(const struct finding *x)
+rule_descriptor(const struct finding *x, enum severity sev)
 {
     cJSON *r = cJSON_CreateObject(), *o, *props, *tags;
+    struct buf full = {0}, md = {0};
+    const char *score = security_severity(sev);
 
     cJSON_AddStringToObject(r, "id", x->rule);
-    o = cJSON_AddObjectToObject(r, "shortDescription");
-    cJSON_AddStringToObject(o, "text", x->title);
+    add_text(r, "shortDescription", x->title);
+    if (x->description != NULL)
+        buf_printf(&full, "%s", x->description);
+    else
+        buf_printf(&full, "%s.%s%s", x->title, x->remediation ? " " : "",
+                   x->remediation ? x->remediation : "");
+    add_text(r, "fullDescription", full.data);
+    buf_printf(&md, "**%s** (%s, %s)\n\n%s%s%s", x->title, x->rule, severity_name(sev),
+               x->description ? x->description : "", x->description ? "\n\n" : "",
+               x->remediation ? x->remediation : "");
+    if (x->aliases != NULL)
+        buf_printf(&md, "\n\nThe same check in other tools: %s.", x->aliases);
     o = cJSON_AddObjectToObject(r, "help");
     cJSON_AddStringToObject(o, "text", x->remediation ? x->remediation : x->title);
+    cJSON_AddStringToObject(o, "markdown", md.data ? md.data : x->title);
+    buf_free(&full);
+    buf_free(&md);
     o = cJSON_AddObjectToObject(r, "defaultConfiguration");
-    cJSON_AddStringToObject(o, "level", sarif_level(x->severity));
+    cJSON_AddStringToObject(o, "level", sarif_level(sev));
     props = cJSON_AddObjectToObject(r, "properties");
     tags = cJSON_AddArrayToObject(props, "tags");
     cJSON_AddItemToArray(tags, cJSON_CreateString("security"));
-    cJSON_AddItemToArray(tags, cJSON_CreateString(x->category));
-    cJSON_AddStringToObject(props, "security-severity", security_severity(x->severity));
+    if (x->category != NULL)
+        cJSON_AddItemToArray(tags, cJSON_CreateString(x->category));
+    if (score != NULL)
+        cJSON_AddStringToObject(props, "security-severity", score);
     if (x->aliases != NULL)
         cJSON_AddStringToObject(props, "aliases", x->aliases);
     return r;
 }
 
 static int
-rule_index(cJSON *rules, const struct finding *x)
+rule_index(cJSON *rules, const struct findings *f, const struct finding *x)
 {
     int i = 0;
     cJSON *r;
@@ -92,17 +123,84 @@ rule_index(cJSON *rules, const struct finding *x)
             return i;
         i++;
     }
-    cJSON_AddItemToArray(rules, rule_descriptor(x));
+    cJSON_AddItemToArray(rules, rule_descriptor(x, rule_severity(f, x->target, x->rule)));
     return i;
 }
 
+/* A file location only for a file that exists on this machine (not a path inside an image, not
+ * a config key like "config.Env[0]"). `rel` gets its path relative to the scan root. */
+static int
+real_file(const struct finding *x, char *rel, size_t relsz)
+{
+    struct stat st;
+
+    if (x->path == NULL || x->layer != NULL || x->container != NULL)
+        return 0;
+    if (stat(x->path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    if (report_path_rel(x->path, rel, relsz) < 0)
+        return 0;
+    if (rel[0] == '/') {
+        /* Outside the scan root: still relative to %SRCROOT%, through "..". */
+        const char *a, *b = report_root();
+        char abs[4096];
+        struct buf up = {0};
+        size_t common = 0;
+        int ok;
+
+        snprintf(abs, sizeof(abs), "%s", rel);
+        a = abs;
+        for (size_t i = 0; a[i] && b[i] && a[i] == b[i]; i++)
+            if (a[i] == '/')
+                common = i;
+        for (const char *p = b + common; *p; p++)
+            if (*p == '/')
+                buf_append(&up, "../", 3);
+        ok = str_format(rel, relsz, "%s%s", up.data ? up.data : "", a + common + 1) == 0;
+        buf_free(&up);
+        return ok;
+    }
+    return 1;
+}
+
+static void
+add_logical(cJSON *loc, const struct finding *x)
+{
+    cJSON *logical = cJSON_AddArrayToObject(loc, "logicalLocations"), *l = cJSON_CreateObject();
+    struct buf fq = {0};
+
+    cJSON_AddItemToArray(logical, l);
+    if (x->layer != NULL) {
+        /* A file inside an image layer: the layer digest, and the path in it. */
+        buf_printf(&fq, "%s/layer %d (%s)%s%s", x->target ? x->target : "image", x->layer_index,
+                   x->layer, x->path && x->path[0] != '/' ? "/" : "", x->path ? x->path : "");
+        cJSON_AddStringToObject(l, "name", x->path ? x->path : x->layer);
+        cJSON_AddStringToObject(l, "kind", "layer");
+    } else if (x->container != NULL) {
+        buf_printf(&fq, "container %s%s%s", x->container, x->path ? "/" : "",
+                   x->path ? x->path : "");
+        cJSON_AddStringToObject(l, "name", x->path ? x->path : x->container);
+        cJSON_AddStringToObject(l, "kind", x->path ? "property" : "container");
+    } else if (x->path != NULL) {
+        /* A key of an image config or a Compose document, or a history step. */
+        buf_printf(&fq, "%s/%s", x->target ? x->target : "-", x->path);
+        cJSON_AddStringToObject(l, "name", x->path);
+        cJSON_AddStringToObject(l, "kind", "property");
+    } else {
+        buf_printf(&fq, "%s", x->target ? x->target : "-");
+        cJSON_AddStringToObject(l, "name", x->target ? x->target : "-");
+        cJSON_AddStringToObject(l, "kind", "target");
+    }
+    cJSON_AddStringToObject(l, "fullyQualifiedName", fq.data ? fq.data : "-");
+    buf_free(&fq);
+}
+
 static cJSON *
-result_json(const struct finding *x, int index)
+result_json(const struct finding *x, int index, const char *fingerprint)
 {
     cJSON *res = cJSON_CreateObject(), *o, *locs, *loc, *phys, *art, *fp;
+    char rel[4096];
     struct buf uri = {0};
-    char hex[17];
-    uint64_t h = 0xcbf29ce484222325ULL;
 
     cJSON_AddStringToObject(res, "ruleId", x->rule);
     cJSON_AddNumberToObject(res, "ruleIndex", index);
@@ -119,40 +217,31 @@ result_json(const struct finding *x, int index)
     locs = cJSON_AddArrayToObject(res, "locations");
     loc = cJSON_CreateObject();
     cJSON_AddItemToArray(locs, loc);
-    if (x->path != NULL && path_uri(&uri, x->layer ? x->path + (x->path[0] == '/') : x->path) == 0) {
+    if (real_file(x, rel, sizeof(rel)) && path_uri(&uri, rel) == 0) {
         phys = cJSON_AddObjectToObject(loc, "physicalLocation");
         art = cJSON_AddObjectToObject(phys, "artifactLocation");
         cJSON_AddStringToObject(art, "uri", uri.data);
+        cJSON_AddStringToObject(art, "uriBaseId", "%SRCROOT%");
         if (x->line > 0) {
             o = cJSON_AddObjectToObject(phys, "region");
             cJSON_AddNumberToObject(o, "startLine", x->line);
             cJSON_AddNumberToObject(o, "startColumn", x->column > 0 ? x->column : 1);
         }
+    } else {
+        add_logical(loc, x);
     }
     buf_free(&uri);
-    if (x->layer != NULL || x->container != NULL || x->path == NULL) {
-        cJSON *logical = cJSON_AddArrayToObject(loc, "logicalLocations");
-        cJSON *l = cJSON_CreateObject();
-        cJSON_AddItemToArray(logical, l);
-        cJSON_AddStringToObject(l, "name",
-                                x->layer ? x->layer : x->container ? x->container
-                                                      : x->target ? x->target : "-");
-        cJSON_AddStringToObject(l, "kind", x->layer ? "layer" : x->container ? "container" : "target");
-    }
+    /* Ours, so that the upload action does not hash the source line (which holds the secret). */
     fp = cJSON_AddObjectToObject(res, "partialFingerprints");
-    h = fnv1a(h, x->rule);
-    h = fnv1a(h, x->path ? x->path : x->target);
-    h = fnv1a(h, x->layer);
-    h = fnv1a(h, x->secret_fingerprint ? x->secret_fingerprint : x->message);
-    snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
-    cJSON_AddStringToObject(fp, "primaryLocationLineHash/v1", hex);
-    if (x->secret_fingerprint != NULL)
-        cJSON_AddStringToObject(fp, "secretFingerprint/v1", x->secret_fingerprint);
-    if (x->aliases != NULL || x->layer != NULL) {
-        cJSON *props = cJSON_AddObjectToObject(res, "properties");
-        cJSON_AddStringToObject(props, "severity", severity_name(x->severity));
-        if (x->layer != NULL)
-            cJSON_AddNumberToObject(props, "layerIndex", x->layer_index);
+    cJSON_AddStringToObject(fp, "primaryLocationLineHash", fingerprint);
+    o = cJSON_AddObjectToObject(res, "properties");
+    cJSON_AddStringToObject(o, "severity", severity_name(x->severity));
+    if (x->layer != NULL)
+        cJSON_AddNumberToObject(o, "layerIndex", x->layer_index);
+    if (cJSON_GetObjectItem(loc, "physicalLocation") == NULL && x->line > 0) {
+        /* A logical location has no region: the line in the layer file or document here. */
+        cJSON_AddNumberToObject(o, "line", x->line);
+        cJSON_AddNumberToObject(o, "column", x->column > 0 ? x->column : 1);
     }
     if (x->vcs != NULL) {
         /* SARIF has no per-result commit: the history facts ride in the result's properties. */
@@ -174,20 +263,58 @@ result_json(const struct finding *x, int index)
     return res;
 }
 
-int
-report_write_sarif(struct buf *out, const struct findings *f, const struct tool_info *tool)
+/* "scanner/dockerfile/app-Dockerfile/": the category GitHub keeps this target's alerts under. */
+static void
+automation_id(struct buf *out, const struct tool_info *tool, const char *type, const char *name)
 {
-    cJSON *root = cJSON_CreateObject(), *runs, *run, *driver, *rules, *results, *o;
-    char *text;
-    int rc;
+    buf_printf(out, "%s/%s/", tool->name, type);
+    for (const char *p = name; *p && out->len < 200; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_'))
+            c = '-';
+        buf_append(out, &c, 1);
+    }
+    buf_append(out, "/", 1);
+}
 
-    if (root == NULL)
-        return err_set(ERR_NOMEM, "out of memory");
-    cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-    cJSON_AddStringToObject(root, "version", "2.1.0");
-    runs = cJSON_AddArrayToObject(root, "runs");
-    run = cJSON_CreateObject();
-    cJSON_AddItemToArray(runs, run);
+static void
+add_invocation(cJSON *run, const struct findings *f, const char *target)
+{
+    cJSON *invs = cJSON_AddArrayToObject(run, "invocations"), *inv = cJSON_CreateObject();
+    cJSON *notes = NULL;
+
+    cJSON_AddItemToArray(invs, inv);
+    for (size_t i = 0; i < f->nerrors; i++) {
+        cJSON *n, *o;
+        struct buf m = {0};
+
+        if (strcmp(f->errors[i].target, target) != 0)
+            continue;
+        if (notes == NULL)
+            notes = cJSON_AddArrayToObject(inv, "toolExecutionNotifications");
+        n = cJSON_CreateObject();
+        cJSON_AddItemToArray(notes, n);
+        cJSON_AddStringToObject(n, "level", "error");
+        o = cJSON_AddObjectToObject(n, "message");
+        if (buf_printf(&m, "scan failed: ") == 0 && report_error_text(&m, &f->errors[i]) == 0)
+            cJSON_AddStringToObject(o, "text", m.data);
+        else
+            cJSON_AddStringToObject(o, "text", f->errors[i].message);
+        buf_free(&m);
+        o = cJSON_AddObjectToObject(n, "properties");
+        cJSON_AddStringToObject(o, "target", f->errors[i].target);
+    }
+    cJSON_AddBoolToObject(inv, "executionSuccessful", notes == NULL);
+}
+
+static cJSON *
+run_json(const struct findings *f, const struct tool_info *tool, const char *type,
+         const char *target, char (*fps)[65], const unsigned *occs)
+{
+    cJSON *run = cJSON_CreateObject(), *o, *driver, *rules, *results, *base;
+    struct buf id = {0}, root = {0};
+
     o = cJSON_AddObjectToObject(run, "tool");
     driver = cJSON_AddObjectToObject(o, "driver");
     cJSON_AddStringToObject(driver, "name", tool->name);
@@ -196,11 +323,24 @@ report_write_sarif(struct buf *out, const struct findings *f, const struct tool_
     if (tool->info_uri != NULL)
         cJSON_AddStringToObject(driver, "informationUri", tool->info_uri);
     rules = cJSON_AddArrayToObject(driver, "rules");
+    automation_id(&id, tool, type, target);
+    o = cJSON_AddObjectToObject(run, "automationDetails");
+    cJSON_AddStringToObject(o, "id", id.data ? id.data : "scanner/");
+    buf_free(&id);
+    base = cJSON_AddObjectToObject(run, "originalUriBaseIds");
+    o = cJSON_AddObjectToObject(base, "%SRCROOT%");
+    if (path_uri(&root, report_root()) == 0 && root.data != NULL) {
+        struct buf u = {0};
+        buf_printf(&u, "file://%s/", strcmp(root.data, "/") == 0 ? "" : root.data);
+        cJSON_AddStringToObject(o, "uri", u.data);
+        buf_free(&u);
+    }
+    buf_free(&root);
     for (size_t i = 0; i < f->ntargets; i++) {
         const struct target *t = &f->targets[i];
         cJSON *vcp, *vc;
-        if (t->vcs_uri == NULL)
-            continue;
+        if (t->vcs_uri == NULL || t->name == NULL || strcmp(t->name, target) != 0)
+            continue; /* this run's target only */
         vcp = cJSON_GetObjectItem(run, "versionControlProvenance");
         if (vcp == NULL)
             vcp = cJSON_AddArrayToObject(run, "versionControlProvenance");
@@ -213,8 +353,71 @@ report_write_sarif(struct buf *out, const struct findings *f, const struct tool_
             cJSON_AddStringToObject(vc, "branch", t->vcs_branch);
     }
     results = cJSON_AddArrayToObject(run, "results");
+    for (size_t i = 0; i < f->n; i++) {
+        const struct finding *x = &f->items[i];
+        char shown[80];
+
+        if (x->target == NULL || strcmp(x->target, target) != 0)
+            continue;
+        snprintf(shown, sizeof(shown), "%s:%u", fps[i], occs[i]);
+        cJSON_AddItemToArray(results, result_json(x, rule_index(rules, f, x), shown));
+    }
+    add_invocation(run, f, target);
+    return run;
+}
+
+/* Is this target's name already a run (a target given twice)? */
+static int
+seen(const struct findings *f, size_t upto, const char *name)
+{
+    for (size_t i = 0; i < upto; i++)
+        if (strcmp(f->targets[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+int
+report_write_sarif(struct buf *out, const struct findings *f, const struct tool_info *tool)
+{
+    cJSON *root = cJSON_CreateObject(), *runs;
+    char (*fps)[65] = calloc(f->n ? f->n : 1, sizeof(*fps));
+    unsigned *occs = calloc(f->n ? f->n : 1, sizeof(*occs));
+    char *text;
+    int rc;
+
+    if (root == NULL || fps == NULL || occs == NULL) {
+        cJSON_Delete(root);
+        free(fps);
+        free(occs);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
     for (size_t i = 0; i < f->n; i++)
-        cJSON_AddItemToArray(results, result_json(&f->items[i], rule_index(rules, &f->items[i])));
+        report_fingerprint(&f->items[i], fps[i]);
+    if ((rc = report_occurrences((const char(*)[65])fps, f->n, occs)) < 0) {
+        cJSON_Delete(root);
+        free(fps);
+        free(occs);
+        return rc;
+    }
+    cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+    cJSON_AddStringToObject(root, "version", "2.1.0");
+    runs = cJSON_AddArrayToObject(root, "runs");
+    for (size_t i = 0; i < f->ntargets; i++)
+        if (!seen(f, i, f->targets[i].name))
+            cJSON_AddItemToArray(runs, run_json(f, tool, f->targets[i].type, f->targets[i].name, fps, occs));
+    /* Targets that failed before they were even listed still get a run that says so. */
+    for (size_t i = 0; i < f->nerrors; i++) {
+        int listed = seen(f, f->ntargets, f->errors[i].target);
+        for (size_t j = 0; j < i && !listed; j++)
+            listed = strcmp(f->errors[j].target, f->errors[i].target) == 0;
+        if (!listed)
+            cJSON_AddItemToArray(runs, run_json(f, tool, "target", f->errors[i].target, fps, occs));
+    }
+    /* No target at all (nothing scanned): one empty, successful run. */
+    if (cJSON_GetArraySize(runs) == 0)
+        cJSON_AddItemToArray(runs, run_json(f, tool, "none", "none", fps, occs));
+    free(fps);
+    free(occs);
     text = cJSON_Print(root);
     cJSON_Delete(root);
     if (text == NULL)

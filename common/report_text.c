@@ -79,9 +79,16 @@ report_write_text(struct buf *out, const struct findings *f, int color)
     }
     if (rc < 0)
         return rc;
-    if (f->n == 0)
+    if (f->n == 0 && f->nerrors == 0)
         return buf_printf(out, "no findings\n");
-    return buf_printf(out, "%s%zu finding%s: %zu critical, %zu high, %zu medium, %zu low, %zu info\n",
-                      f->n ? "\n" : "", f->n, f->n == 1 ? "" : "s", counts[SEV_CRITICAL],
-                      counts[SEV_HIGH], counts[SEV_MEDIUM], counts[SEV_LOW], counts[SEV_INFO]);
+    if (f->n > 0)
+        rc = buf_printf(out, "\n%zu finding%s: %zu critical, %zu high, %zu medium, %zu low, %zu info\n",
+                        f->n, f->n == 1 ? "" : "s", counts[SEV_CRITICAL], counts[SEV_HIGH],
+                        counts[SEV_MEDIUM], counts[SEV_LOW], counts[SEV_INFO]);
+    /* A failed target is the last thing said: never "no findings" after a failure. */
+    for (size_t i = 0; i < f->nerrors && rc == 0; i++)
+        if ((rc = buf_printf(out, "scan failed: ")) == 0 &&
+            (rc = report_error_text(out, &f->errors[i])) == 0)
+            rc = buf_append(out, "\n", 1);
+    return rc;
 }

@@ -1,5 +1,6 @@
 /* baseline: a JSON file of {fingerprint, rule, path} entries recording accepted findings.
- * Matching never uses line numbers, so edits elsewhere in a file do not resurrect them. */
+ * Matching never uses line numbers, so edits elsewhere in a file do not resurrect them, and the
+ * fingerprint is the reports' one (report_fingerprint): nothing in it derives from a value. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,27 +10,11 @@
 
 #define BASELINE_MAX_BYTES (64u << 20)
 
-/* Findings without a secret fingerprint (other scanners' rules) get one from their rule,
- * location text and message: stable while the finding stays the same. */
+/* The report fingerprint: rule, location without lines, a secret's label; never the value. */
 static void
 finding_key(const struct finding *fi, char out[65])
 {
-    struct buf b = {0};
-
-    if (fi->secret_fingerprint != NULL && strlen(fi->secret_fingerprint) == 64) {
-        memcpy(out, fi->secret_fingerprint, 65);
-        return;
-    }
-    if (buf_printf(&b, "%s\n%s\n%s\n%s\n%s", fi->rule ? fi->rule : "", fi->target ? fi->target : "",
-                   fi->path ? fi->path : "", fi->layer ? fi->layer : "",
-                   fi->container ? fi->container : "") < 0) {
-        memset(out, '0', 64);
-        out[64] = '\0';
-        buf_free(&b);
-        return;
-    }
-    detect_fingerprint(b.data, b.len, out);
-    buf_free(&b);
+    report_fingerprint(fi, out);
 }
 
 static void
@@ -47,15 +32,22 @@ finding_drop(struct finding *fi)
     free(fi->container);
     free(fi->secret_redacted);
     free(fi->secret_fingerprint);
+    free(fi->label);
+    free(fi->description);
     finding_vcs_free(fi->vcs);
     memset(fi, 0, sizeof(*fi));
 }
 
+/* The finding's file relative to the scan root (or its target): the same on every machine. */
 static const char *
-finding_path(const struct finding *fi)
+finding_path(const struct finding *fi, char *buf, size_t size)
 {
-    if (fi->path != NULL)
+    if (fi->path != NULL) {
+        if (fi->layer == NULL && fi->container == NULL &&
+            report_path_rel(fi->path, buf, size) == 0)
+            return buf;
         return fi->path;
+    }
     if (fi->target != NULL)
         return fi->target;
     return "";
@@ -66,6 +58,7 @@ detect_baseline_filter(struct findings *f, const char *baseline_path)
 {
     struct buf b = {0};
     cJSON *root, *arr;
+    const cJSON *ver;
     size_t k = 0;
     int rc;
 
@@ -76,6 +69,15 @@ detect_baseline_filter(struct findings *f, const char *baseline_path)
     buf_free(&b);
     if (root == NULL)
         return err_set(ERR_PARSE, "%s: not a JSON baseline file", baseline_path);
+    ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+    if (cJSON_IsNumber(ver) && ver->valueint == 1) {
+        cJSON_Delete(root);
+        /* Version 1 held hashes of the secrets' values under a public key: guessable. */
+        return err_set(ERR_PARSE,
+                       "%s: baseline version 1 holds reversible value fingerprints; delete it and "
+                       "write a new one with --write-baseline (SECURITY.md)",
+                       baseline_path);
+    }
     arr = cJSON_GetObjectItemCaseSensitive(root, "findings");
     if (!cJSON_IsArray(arr)) {
         cJSON_Delete(root);
@@ -83,7 +85,7 @@ detect_baseline_filter(struct findings *f, const char *baseline_path)
     }
     for (size_t i = 0; i < f->n; i++) {
         struct finding *fi = &f->items[i];
-        char key[65];
+        char key[65], rel[4096];
         const cJSON *e;
         int known = 0;
 
@@ -95,7 +97,7 @@ detect_baseline_filter(struct findings *f, const char *baseline_path)
             if (cJSON_IsString(fp) && cJSON_IsString(ru) && cJSON_IsString(pa) &&
                 strcmp(fp->valuestring, key) == 0 && fi->rule != NULL &&
                 strcmp(ru->valuestring, fi->rule) == 0 &&
-                strcmp(pa->valuestring, finding_path(fi)) == 0) {
+                strcmp(pa->valuestring, finding_path(fi, rel, sizeof(rel))) == 0) {
                 known = 1;
                 break;
             }
@@ -122,7 +124,7 @@ detect_baseline_render(const struct findings *f, struct buf *out)
 
     if (root == NULL)
         return err_set(ERR_NOMEM, "out of memory");
-    cJSON_AddNumberToObject(root, "version", 1);
+    cJSON_AddNumberToObject(root, "version", 2);
     arr = cJSON_AddArrayToObject(root, "findings");
     if (arr == NULL) {
         cJSON_Delete(root);
@@ -131,12 +133,12 @@ detect_baseline_render(const struct findings *f, struct buf *out)
     for (size_t i = 0; i < f->n; i++) {
         const struct finding *fi = &f->items[i];
         cJSON *e = cJSON_CreateObject();
-        char key[65];
+        char key[65], rel[4096];
 
         finding_key(fi, key);
         if (e == NULL || cJSON_AddStringToObject(e, "fingerprint", key) == NULL ||
             cJSON_AddStringToObject(e, "rule", fi->rule != NULL ? fi->rule : "") == NULL ||
-            cJSON_AddStringToObject(e, "path", finding_path(fi)) == NULL) {
+            cJSON_AddStringToObject(e, "path", finding_path(fi, rel, sizeof(rel))) == NULL) {
             cJSON_Delete(e);
             cJSON_Delete(root);
             return err_set(ERR_NOMEM, "out of memory");

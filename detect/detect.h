@@ -19,12 +19,15 @@ struct detect_hit {
     size_t secret_start, secret_end;
     int line, column;
     char redacted[64];    /* at most 4 leading characters and the length, e.g. "AKIA…(20 chars)" */
-    char fingerprint[65]; /* keyed BLAKE2b of the secret, hex; what baselines match */
+    char fingerprint[65]; /* BLAKE2b of the secret under a per-process random key, hex: tells
+                           * sightings apart within a run; never written out */
     double confidence;    /* 0..1 */
     int is_example;       /* a documented example key: reported at info */
     int is_generic;       /* found by a generic rule (name = value), not a provider's format */
     const char *secret;   /* the secret's bytes (secret_end - secret_start of them); valid only
                            * during the callback; never print them without an explicit flag */
+    char label[65];       /* the name in front of the secret on its line ("GITHUB_TOKEN"), or
+                           * "": what report fingerprints use instead of the value */
 };
 
 /* Return 0 to go on, negative to stop the scan (that value is returned by the scan call). */
@@ -73,9 +76,15 @@ void detect_redact(const char *secret, size_t len, char *out, size_t outsz);
  * 1 (out filled), 0 (nothing found, out untouched) or an error. For messages that quote their
  * input (a key, a token of a malformed line): installed with findings_set_redactor. */
 int detect_redact_text(const char *text, size_t len, struct buf *out);
-/* Keyed fingerprint (hex, 64 chars + NUL) of a secret, stable across runs and machines. */
+/* Fingerprint (hex, 64 chars + NUL) of a secret under a per-process random key: equal values give
+ * equal fingerprints within one run only. Reports use report_fingerprint() instead. */
 void detect_fingerprint(const char *secret, size_t len, char out[65]);
 
+/* The name written in front of a secret: `before` is the text of its line up to the secret (n
+ * bytes). Skips separators back from the secret (= : " ' space) and keeps the identifier there
+ * ([A-Za-z0-9_.-], at most 40 characters, and not itself token-like: fewer than 8 digits), so a
+ * fingerprint can tell GITHUB_TOKEN=... from NEW=... without hashing either value. */
+void detect_label(const char *before, size_t n, char out[65]);
 /* Adds a finding for a hit: rule, severity (info when is_example), redaction, fingerprint. */
 int detect_add_finding(struct findings *f, const struct detect_hit *hit,
                        const struct location *loc, const char *message_prefix);
@@ -105,6 +114,7 @@ struct detect_finding {
     size_t secret_len;
     char redacted[64];
     char fingerprint[65];
+    char label[65]; /* the hit's label (x.label points here): what report fingerprints use */
 };
 void detect_finding_from_hit(struct detect_finding *d, const struct detect_hit *hit);
 /* The most a finding built from `hit` may be rated, whatever its own rule says: info for a

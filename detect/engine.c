@@ -602,6 +602,10 @@ emit_hits(struct scan_ctx *c, size_t base, struct linepos *lp, detect_hit_fn cb,
         out.secret = c->data + h->s0;
         detect_redact(c->data + h->s0, h->s1 - h->s0, out.redacted, sizeof(out.redacted));
         detect_fingerprint(c->data + h->s0, h->s1 - h->s0, out.fingerprint);
+        {
+            size_t from = lp->line_start > base ? lp->line_start - base : 0;
+            detect_label(c->data + from, h->s0 > from ? h->s0 - from : 0, out.label);
+        }
         rc = cb(&out, user);
         sodium_memzero(&out, sizeof(out));
     }

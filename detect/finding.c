@@ -25,6 +25,9 @@ detect_finding_from_hit(struct detect_finding *d, const struct detect_hit *hit)
     d->fingerprint[sizeof(d->fingerprint) - 1] = '\0';
     d->x.secret_redacted = d->redacted;
     d->x.secret_fingerprint = d->fingerprint;
+    memcpy(d->label, hit->label, sizeof(d->label));
+    d->label[sizeof(d->label) - 1] = '\0';
+    d->x.label = d->label[0] != '\0' ? d->label : NULL;
     if (detect_hit_severity_cap(hit, SEV_CRITICAL) != SEV_CRITICAL) {
         /* the scanner's rule keeps its own severity unless the hit caps it */
         d->x.override_severity = 1;

@@ -1,5 +1,6 @@
-/* redact: what may be shown of a secret (a short prefix and the length), its keyed fingerprint,
+/* redact: what may be shown of a secret (a short prefix and the length), its in-run fingerprint,
  * and the finding a hit becomes. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,21 +27,57 @@ detect_redact(const char *secret, size_t len, char *out, size_t outsz)
     snprintf(out, outsz, "%s\xe2\x80\xa6(%zu chars)", head, len);
 }
 
-/* The key is public and fixed: fingerprints must match across machines and runs. It only
- * keeps them from being plain hashes that a lookup table of known secrets would reverse. */
-static const unsigned char fp_key[crypto_generichash_KEYBYTES] =
-    "secrets-suite detect fp v1 key..";
+/* A random key per process: this fingerprint only tells two sightings of one value apart within
+ * a run (the image scanner's de-duplication). It is never written out: reports and baselines
+ * carry report_fingerprint(), which does not depend on the value at all (SECURITY.md). */
+static unsigned char fp_key[crypto_generichash_KEYBYTES];
+static pthread_once_t fp_once = PTHREAD_ONCE_INIT;
+
+static void
+fp_key_init(void)
+{
+    if (sodium_init() < 0)
+        abort(); /* cannot happen once detect_open succeeded; never hash insecurely */
+    randombytes_buf(fp_key, sizeof(fp_key));
+}
 
 void
 detect_fingerprint(const char *secret, size_t len, char out[65])
 {
     unsigned char h[32];
 
-    if (sodium_init() < 0)
-        abort(); /* cannot happen once detect_open succeeded; never hash insecurely */
+    pthread_once(&fp_once, fp_key_init);
     crypto_generichash(h, sizeof(h), (const unsigned char *)secret, len, fp_key, sizeof(fp_key));
     sodium_bin2hex(out, 65, h, sizeof(h));
     sodium_memzero(h, sizeof(h));
+}
+
+static int
+is_name_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+}
+
+void
+detect_label(const char *before, size_t n, char out[65])
+{
+    size_t end = n, start, digits = 0;
+
+    out[0] = '\0';
+    while (end > 0 && strchr("=:\"' \t", before[end - 1]) != NULL && before[end - 1] != '\0')
+        end--;
+    start = end;
+    while (start > 0 && end - start < 41 && is_name_char((unsigned char)before[start - 1]))
+        start--;
+    if (end == start || end - start > 40 || (start > 0 && is_name_char((unsigned char)before[start - 1])))
+        return;
+    for (size_t i = start; i < end; i++)
+        digits += before[i] >= '0' && before[i] <= '9';
+    if (digits >= 8)
+        return;
+    memcpy(out, before + start, end - start);
+    out[end - start] = '\0';
 }
 
 int
@@ -63,6 +100,7 @@ detect_add_finding(struct findings *f, const struct detect_hit *hit, const struc
     }
     extra.secret_redacted = hit->redacted;
     extra.secret_fingerprint = hit->fingerprint;
+    extra.label = hit->label[0] != '\0' ? hit->label : NULL;
     if (hit->is_example) {
         extra.override_severity = 1;
         extra.severity = SEV_INFO;

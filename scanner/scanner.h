@@ -32,6 +32,9 @@ struct scanner_opts {
 /* Each returns 0 when the target was scanned (findings or not) and a negative ERR_* (with
  * err_message) when it could not be: unreadable, invalid, engine unreachable. */
 
+/* --- Files, trees and standard input ("-"): leaked secrets (scanner/path/) --- */
+int scanner_scan_path(const char *path, const struct scanner_opts *o, struct findings *f);
+
 /* --- Dockerfile (scanner/dockerfile/) --- */
 int scanner_scan_dockerfile(const char *path, const struct scanner_opts *o, struct findings *f);
 

@@ -20,6 +20,7 @@ declare -A allowed=(
     [engine]="common"
     [scanner]="common"
     [scanner/runtime]="common detect scanner"
+    [scanner/path]="common detect scanner"
     [scanner/dockerfile]="common detect envcheck scanner"
     [scanner/image]="common detect envcheck engine scanner scanner/dockerfile scanner/packages"
     [scanner/compose]="common detect envcheck scanner scanner/runtime"

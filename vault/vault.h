@@ -253,4 +253,16 @@ enum { VAULT_IMPORT_NEW = 0, VAULT_IMPORT_UPDATE = 1, VAULT_IMPORT_SAME = 2 };
 /* How `it` compares with the vault; `*current` gets the current version (0 when new). */
 int vault_import_status(struct vault *v, const struct vault_import_item *it, int *current);
 
+/* `secrets run` (vault/run.c): the secrets to hand over, read from the open vault (every secret
+ * with `all`, and each envs[i] "VAR=NAME"), checked (variable names, collisions, NUL bytes in
+ * environment values). The vault may be closed once this returns. */
+struct vault_run;
+int vault_run_prepare(struct vault *v, int all, char *const *envs, size_t nenv, int as_files,
+                      struct vault_run **out);
+/* Runs cmd (PATH search, no shell) with them in its environment, or as files on a tmpfs named
+ * by VAR_FILE (removed afterwards, also on SIGINT/SIGTERM/SIGHUP, which are forwarded). Returns
+ * the program's exit status (128+N for signal N), or a negative ERR_*. */
+int vault_run_exec(struct vault_run *r, char **cmd);
+void vault_run_free(struct vault_run *r);
+
 #endif

@@ -20,7 +20,7 @@ git_repo() {
 t_planted_example() {
     cp "$EX/.env" "$EX/.env.example" .
     chmod 600 .env
-    run "$SECRETS" validate --env-file .env --format json --report r.json
+    run "$SECRETS" validate --env-file .env --report r.json --report-format json
     expect_rc 1
     for want in 'ENV100.*MYSQL_ROOT_PASSWORD' 'ENV100.*POSTGRES_PASSWORD' 'ENV100.*REDIS_PASSWORD' \
         'ENV104.*MAILER_API_KEY' 'ENV101.*JWT_SECRET' 'ENV102.*SESSION_SECRET' \

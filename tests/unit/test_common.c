@@ -164,6 +164,8 @@ test_mkdirs(void **state)
 static const struct rule_meta rule_a = {"TEST001", SEV_HIGH, "secret", "A secret", "Remove it",
                                         "DL3000,CKV_DOCKER_1"};
 static const struct rule_meta rule_b = {"TEST002", SEV_LOW, "hygiene", "Hygiene", NULL, NULL};
+static const struct rule_meta rule_gl = {"secret.github-pat", SEV_CRITICAL, "secret", "GitHub token",
+                                         NULL, "gitleaks:github-pat,secretlint:x"};
 
 static void
 make_findings(struct findings *f)
@@ -234,6 +236,7 @@ test_json_report_contract(void **state)
     struct buf b = {0};
     struct tool_info tool = {"scanner", "1.2.3", NULL};
     cJSON *root, *x, *loc;
+    const char *fp;
     (void)state;
     make_findings(&f);
     findings_sort(&f);
@@ -260,14 +263,180 @@ test_json_report_contract(void **state)
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(x, "aliases")), 2);
     assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(x, "aliases"), 1)->valuestring,
                         "CKV_DOCKER_1");
-    assert_string_equal(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(x, "secret"), "fingerprint")->valuestring,
-        "fp0123456789abcdef");
+    /* The in-run value fingerprint never reaches a report: the report one is 64 hex digits of
+     * rule, place and label, the same at finding level and in "secret". */
+    fp = cJSON_GetObjectItem(cJSON_GetObjectItem(x, "secret"), "fingerprint")->valuestring;
+    assert_int_equal(strlen(fp), 64);
+    assert_int_equal(strspn(fp, "0123456789abcdef"), 64);
+    assert_string_equal(cJSON_GetObjectItem(x, "fingerprint")->valuestring, fp);
+    assert_null(strstr(b.data, "fp0123456789abcdef"));
     assert_int_equal(
         cJSON_GetObjectItem(cJSON_GetObjectItem(root, "summary"), "critical")->valueint, 1);
     cJSON_Delete(root);
     buf_free(&b);
     findings_free(&f);
+}
+
+/* A failed target is stated by every renderer, after the findings that were kept. */
+static void
+test_failed_run_in_every_format(void **state)
+{
+    struct findings f;
+    struct buf b = {0};
+    struct tool_info tool = {"scanner", "1.2.3", NULL};
+    cJSON *root, *inv, *e, *runs, *run;
+    const char *last;
+    int failed = 0;
+    (void)state;
+    make_findings(&f);
+    assert_int_equal(findings_add_error(&f, "img.tar", "img.tar: not a tar archive"), 0);
+    assert_int_equal(findings_add_error(&f, "web", "engine unreachable"), 0);
+    findings_sort(&f);
+    assert_int_equal(report_write_text(&b, &f, 0), 0);
+    assert_null(strstr(b.data, "no findings"));
+    assert_non_null(strstr(b.data, "3 findings"));
+    assert_non_null(strstr(b.data, "scan failed: img.tar: not a tar archive\n"));
+    last = b.data + b.len - 1;
+    while (last > b.data && last[-1] != '\n')
+        last--;
+    assert_string_equal(last, "scan failed: web: engine unreachable\n");
+    buf_free(&b);
+    assert_int_equal(report_write_json(&b, &f, &tool), 0);
+    root = cJSON_Parse(b.data);
+    assert_string_equal(cJSON_GetObjectItem(root, "status")->valuestring, "error");
+    e = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "errors"), 1);
+    assert_string_equal(cJSON_GetObjectItem(e, "target")->valuestring, "web");
+    assert_string_equal(cJSON_GetObjectItem(e, "message")->valuestring, "engine unreachable");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "findings")), 3);
+    cJSON_Delete(root);
+    buf_free(&b);
+    assert_int_equal(report_write_sarif(&b, &f, &tool), 0);
+    root = cJSON_Parse(b.data);
+    /* One run per target: Dockerfile's succeeded, img.tar's and web's did not. */
+    runs = cJSON_GetObjectItem(root, "runs");
+    assert_int_equal(cJSON_GetArraySize(runs), 3);
+    cJSON_ArrayForEach(run, runs)
+    {
+        inv = cJSON_GetArrayItem(cJSON_GetObjectItem(run, "invocations"), 0);
+        if (cJSON_IsFalse(cJSON_GetObjectItem(inv, "executionSuccessful"))) {
+            failed++;
+            assert_int_equal(
+                cJSON_GetArraySize(cJSON_GetObjectItem(inv, "toolExecutionNotifications")), 1);
+        } else {
+            assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(run, "results")), 3);
+        }
+    }
+    assert_int_equal(failed, 2);
+    cJSON_Delete(root);
+    buf_free(&b);
+    findings_free(&f);
+    /* Without errors: "ok", and the text report is unchanged. */
+    findings_init(&f);
+    assert_int_equal(report_write_text(&b, &f, 0), 0);
+    assert_string_equal(b.data, "no findings\n");
+    buf_free(&b);
+    assert_int_equal(report_write_json(&b, &f, &tool), 0);
+    root = cJSON_Parse(b.data);
+    assert_string_equal(cJSON_GetObjectItem(root, "status")->valuestring, "ok");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "errors")), 0);
+    cJSON_Delete(root);
+    buf_free(&b);
+}
+
+/* The ignore-file readers: what they take, and file:line errors for what they refuse. */
+static int
+read_one(const char *name, const char *text,
+         int (*reader)(struct config_ignores *, const char *), struct config_ignores *ci)
+{
+    char p[300];
+
+    path_in(p, sizeof(p), name);
+    unlink(p);
+    assert_int_equal(file_write_new(p, text, strlen(text), 0600), 0);
+    config_ignores_init(ci);
+    return reader(ci, p);
+}
+
+static void
+test_ignore_files(void **state)
+{
+    struct config_ignores ci;
+    struct findings f;
+    struct location loc = {"src/app.env", 3, 1, 0, 0, -1, NULL, NULL};
+    struct ignore_list il;
+    (void)state;
+
+    assert_int_equal(read_one("h.yaml",
+                              "ignored:\n  - DL3002\n  - DL9999\nfailure-threshold: warning\n"
+                              "trustedRegistries: [docker.io, ghcr.io]\nother: {a: [1, 2]}\n",
+                              config_ignores_read_hadolint, &ci),
+                     0);
+    assert_int_equal(ci.list.nids, 2);
+    assert_string_equal(ci.list.ids[0], "DL3002");
+    assert_int_equal(ci.sources[1].line, 3);
+    assert_int_equal(ci.fail_on, SEV_MEDIUM);
+    assert_int_equal(ci.ntrusted, 2);
+    config_ignores_free(&ci);
+    /* Hostile or wrong YAML: path:line, never a crash. */
+    assert_int_equal(read_one("h.yaml", "ignored: DL3002\n", config_ignores_read_hadolint, &ci),
+                     ERR_PARSE);
+    assert_non_null(strstr(err_message(), "h.yaml:1: a list was expected"));
+    config_ignores_free(&ci);
+    assert_int_equal(read_one("h.yaml", "a: &x [1]\nignored: *x\n", config_ignores_read_hadolint, &ci),
+                     ERR_PARSE);
+    assert_non_null(strstr(err_message(), "aliases are not accepted"));
+    config_ignores_free(&ci);
+    assert_int_equal(read_one("h.yaml", "a: [[[[[[[[[[1]]]]]]]]]]\n", config_ignores_read_hadolint, &ci),
+                     ERR_LIMIT);
+    config_ignores_free(&ci);
+    assert_int_equal(read_one("h.yaml", "failure-threshold: severe\n", config_ignores_read_hadolint, &ci),
+                     ERR_PARSE);
+    assert_non_null(strstr(err_message(), "h.yaml:1: failure-threshold 'severe'"));
+    config_ignores_free(&ci);
+    /* .trivyignore: AVD- prefix and the short DSnnn form map to our alias spelling. */
+    assert_int_equal(read_one("t", "# c\nAVD-DS-0002 exp:2030-01-01\n\nDS005 # why\n",
+                              config_ignores_read_trivy, &ci),
+                     0);
+    assert_int_equal(ci.list.nids, 2);
+    assert_string_equal(ci.list.ids[0], "DS-0002");
+    assert_string_equal(ci.list.ids[1], "DS-0005");
+    assert_int_equal(ci.sources[1].line, 4);
+    config_ignores_free(&ci);
+    {
+        char p[300];
+        path_in(p, sizeof(p), "t0");
+        assert_int_equal(file_write_new(p, "DS002\n\0x\n", 9, 0600), 0);
+        config_ignores_init(&ci);
+        assert_int_equal(config_ignores_read_trivy(&ci, p), ERR_PARSE);
+        assert_non_null(strstr(err_message(), "NUL byte"));
+        config_ignores_free(&ci);
+    }
+    /* .gitleaksignore: with and without the commit; a broken line is path:line. */
+    assert_int_equal(read_one("g",
+                              "0123456789012345678901234567890123456789:src/app.env:github-pat:3\n"
+                              "./a:b.txt:generic-api-key:12\n",
+                              config_ignores_read_gitleaks, &ci),
+                     0);
+    assert_int_equal(ci.list.nat, 2);
+    assert_string_equal(ci.list.at[0].path, "src/app.env");
+    assert_string_equal(ci.list.at[1].path, "a:b.txt");
+    assert_int_equal(ci.list.at[1].line, 12);
+    assert_int_equal(ci.list.nids, 0); /* entries, not ids */
+    /* The filter drops the finding the entry names (rule by its gitleaks alias), nothing else. */
+    findings_init(&f);
+    assert_int_equal(findings_add(&f, &rule_gl, &loc, NULL, "token"), 0);
+    loc.line = 4;
+    assert_int_equal(findings_add(&f, &rule_gl, &loc, NULL, "token"), 0);
+    il = ci.list;
+    il.no_inline = 1;
+    assert_int_equal(findings_apply_ignores(&f, &il), 1);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.items[0].line, 4);
+    findings_free(&f);
+    config_ignores_free(&ci);
+    assert_int_equal(read_one("g", "src/app.env:3\n", config_ignores_read_gitleaks, &ci), ERR_PARSE);
+    assert_non_null(strstr(err_message(), "g:1: not a gitleaks fingerprint"));
+    config_ignores_free(&ci);
 }
 
 static const char bad_sarif[] =
@@ -301,7 +470,7 @@ test_sarif_validates(void **state)
              "r=%s/tests; node \"$r/sarif-validate.js\" '%s' || exit 1; "
              "v=$r/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool; "
              "[ -x \"$v\" ] || { echo 'sarif-multitool missing (make deps)'; exit 1; }; "
-             "\"$v\" validate '%s' -o '%s' --log ForceOverwrite >/dev/null 2>&1 || exit 1; "
+             "\"$v\" validate '%s' --rule-kind 'Gh;Sarif' -o '%s' --log ForceOverwrite >/dev/null 2>&1 || exit 1; "
              "[ -s '%s' ] || exit 1; "
              "if grep -q '\"level\": *\"error\"' '%s'; then cat '%s'; exit 1; fi",
              root ? root : ".", p, p, out, out, out, out);
@@ -328,6 +497,8 @@ main(void)
         cmocka_unit_test(test_text_report),
         cmocka_unit_test(test_json_report_contract),
         cmocka_unit_test(test_sarif_validates),
+        cmocka_unit_test(test_failed_run_in_every_format),
+        cmocka_unit_test(test_ignore_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,35 @@
+/* path: `scanner --path`: files and directory trees (and standard input) streamed through the
+ * secret detector, skipping .git, binary files, files over the size limit and symlinks that
+ * leave the tree; every hit becomes a finding. The header of scanner/path/. */
+#ifndef SCANNER_PATH_H
+#define SCANNER_PATH_H
+
+#include <stddef.h>
+
+#include "common.h"
+#include "detect.h"
+#include "scanner.h"
+
+#define PATH_DEFAULT_MAX_FILE (10L << 20)
+#define PATH_SNIFF_BYTES      8192
+
+/* One `--path` argument's walk. */
+struct path_scan {
+    const struct scanner_opts *opts;
+    struct detect_engine *engine;
+    struct findings *f;
+    const char *path; /* the file being scanned, as reported */
+    int lockfile;
+    long max_size;
+    size_t files, skipped_binary, skipped_big, unreadable;
+};
+
+/* Streams one regular file (opened relative to dirfd without following a final symlink; `shown`
+ * is its name in reports). Unreadable files are counted, not errors. */
+int path_scan_file(struct path_scan *ps, int dirfd, const char *name, const char *shown);
+/* Streams standard input, reported as `shown`. */
+int path_scan_fd(struct path_scan *ps, int fd, const char *shown);
+/* Walks a directory tree in name order with an explicit stack (no recursion). */
+int path_walk_tree(struct path_scan *ps, const char *top);
+
+#endif
