@@ -18,15 +18,15 @@ Q       := $(if $(V),,@)
 SCANNER_PARTS := $(patsubst %/,%,$(sort $(dir $(wildcard scanner/*/*.c))))
 MODULES  := common keys detect envcheck vault engine scanner $(SCANNER_PARTS)
 PROGRAMS := secrets scanner
-PKGS     := libsodium libsecret-1 inih libcjson libpcre2-8 libhs libarchive libcurl yaml-0.1
+PKGS     := libsodium libsecret-1 inih libcjson libpcre2-8 libhs libarchive libcurl yaml-0.1 libgit2
 
 # Debian packages: to build, and to run the tests (keyring daemon, engine, image tools, linters).
 DEPS_BUILD := build-essential clang pkg-config libsodium-dev libsecret-1-dev libinih-dev \
 	libcjson-dev libcmocka-dev libpcre2-dev libvectorscan-dev libarchive-dev \
-	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev
+	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev libgit2-dev
 DEPS_TEST  := libclang-rt-14-dev cppcheck clang-tidy gnome-keyring dbus-daemon dbus-bin \
 	libsecret-tools podman umoci skopeo zstd distro-info-data git nodejs npm groff-base pass gnupg \
-	python3 strace
+	python3 python3-dotenv strace
 
 .PHONY: all deps programs test check lint fuzz fuzz-long bench install uninstall clean demo docs \
 	unit-tests fuzz-targets
@@ -60,6 +60,18 @@ cc_has = $(shell $(CC) -Werror $(1) -E -x c /dev/null -o /dev/null >/dev/null 2>
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lm
+# The programs start fast: libcurl and libarchive (and the dozens of libraries they bring) are
+# loaded with dlopen when a command first needs them (common/lazylib.c), so they are not linked;
+# Vectorscan is linked statically with its C++ runtime, so no libstdc++ is loaded and relocated
+# at start. Sanitizer builds link everything dynamically. Tests and fuzzers link everything.
+LAZY_PKGS  := libcurl libarchive
+ifeq ($(SANITIZE),)
+HS_STATIC  := $(shell pkg-config --variable=libdir libhs 2>/dev/null)/libhs.a
+PROG_LIBS  := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS) libhs,$(PKGS)) 2>/dev/null) \
+	$(HS_STATIC) -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -static-libgcc -lzxcvbn -lm
+else
+PROG_LIBS  := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) -lzxcvbn -lm
+endif
 WARN       := -Wall -Wextra -Werror -Wformat -Werror=format-security -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes $(call cc_has,-Wtrampolines)
 HARDEN     := -fstack-protector-strong $(call cc_has,-fstack-clash-protection) \
@@ -111,7 +123,7 @@ $(LIB): $(LIB_OBJS)
 define PROGRAM_RULE
 $(BUILD)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,cli/$(1).c $(wildcard cli/$(1)_*.c)) $(CLI_COMMON_OBJS) $(LIB)
 	@echo "  LD      $$@"
-	$$(Q)$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $$(LIB) $$(PKG_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $$(LIB) $$(PROG_LIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
 

@@ -80,6 +80,11 @@ struct scan_opts {
     const char *config;         /* --config FILE (.scanner.ini) */
     const char **ignore;        /* --ignore ID, repeatable */
     size_t nignore;
+    const char *vuln_db;        /* --vuln-db DIR (images) */
+    int no_vulns;               /* --no-vulns */
+    int ignore_unfixed;         /* --ignore-unfixed */
+    const char *sbom;           /* --sbom cyclonedx|spdx */
+    const char *sbom_output;    /* --output FILE (the SBOM) */
 };
 
 /* One kind of scan target: `scanner --<option> ARG`. The adapter adds a target and findings. */
@@ -100,6 +105,12 @@ int scan_dockerfile(const char *arg, const struct scan_opts *opts, struct findin
 int scan_path(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_container(const char *arg, const struct scan_opts *opts, struct findings *f);
 int scan_target_compose(const char *arg, const struct scan_opts *opts, struct findings *f);
+int scan_target_k8s(const char *arg, const struct scan_opts *opts, struct findings *f);
+
+/* `scanner db update` (cli/scanner_db.c). */
+int scanner_cmd_db(int argc, char **argv);
+/* `scanner --git ...`: a mode with options of its own (cli/scanner_git.c); returns the exit status. */
+int scanner_git_main(int argc, char **argv);
 
 /* `secrets` subcommands (cli/secrets_<name>.c). */
 int cmd_generate(int argc, char **argv);

@@ -19,4 +19,9 @@ cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out)
     out->config = in->config;
     out->ignore = in->ignore;
     out->nignore = in->nignore;
+    out->vuln_db = in->vuln_db;
+    out->no_vulns = in->no_vulns;
+    out->ignore_unfixed = in->ignore_unfixed;
+    out->sbom = in->sbom;
+    out->sbom_output = in->sbom_output;
 }

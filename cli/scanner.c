@@ -16,6 +16,7 @@ static const struct scan_target targets[] = {
      "docker-archive/oci-archive file, OCI layout directory, or an image name in the engine"},
     {"container", "ID...", scan_target_container, "containers' runtime settings, through the Engine API"},
     {"compose", "FILE", scan_target_compose, "runtime checks of a Compose file's services"},
+    {"k8s", "PATH", scan_target_k8s, "Kubernetes manifests: a file or a directory of *.yaml"},
     {"path", "PATH...", scan_path, "files and directories: leaked secrets (skips .git, binaries)"},
     {NULL, NULL, NULL, NULL},
 };
@@ -33,6 +34,11 @@ enum {
     OPT_CONTEXT,
     OPT_CONFIG,
     OPT_IGNORE,
+    OPT_VULN_DB,
+    OPT_NO_VULNS,
+    OPT_IGNORE_UNFIXED,
+    OPT_SBOM,
+    OPT_OUTPUT,
     OPT_TARGET = 0x200,
 };
 
@@ -49,6 +55,9 @@ print_usage(FILE *out)
     for (const struct scan_target *t = targets; t->option != NULL; t++)
         fprintf(out, "      --%s %-*s %s\n", t->option, (int)(25 - strlen(t->option)), t->argname,
                 t->help);
+    fputs("      --git [DIR] [REV..REV]       secrets in a git repository's history (options of\n"
+          "                                   its own: scanner --git --help)\n",
+          out);
     fputs("\nOptions:\n" REPORT_OPTS_HELP REPORT_FAIL_ON_HELP("high")
           "      --baseline FILE            ignore findings recorded in FILE\n"
           "      --write-baseline FILE      record the current findings in FILE\n"
@@ -56,6 +65,13 @@ print_usage(FILE *out)
           "      --show-secrets             print secret values in clear (never the default)\n"
           "      --platform OS/ARCH[/VAR]   images: the platform to pick from a multi-arch index\n"
           "      --skip-base                images: no findings from base-image layers\n"
+          "      --vuln-db DIR              images: OSV records (*.json, all.zip) to match packages\n"
+          "                                 against (default $XDG_CACHE_HOME/secrets-suite/osv)\n"
+          "      --no-vulns                 images: no vulnerability matching\n"
+          "      --ignore-unfixed           images: no finding for a vulnerability without a fix\n"
+          "      --sbom cyclonedx|spdx      images: write the SBOM (CycloneDX 1.5 or SPDX 2.3 JSON)\n"
+          "                                 instead of the findings report\n"
+          "      --output FILE              write the SBOM to FILE instead of stdout\n"
           "      --service NAME             Compose: only this service\n"
           "      --all-containers           every container of the engine (running or not)\n"
           "      --with-image               containers: also scan each one's image\n"
@@ -89,6 +105,11 @@ main(int argc, char **argv)
         {"context", required_argument, NULL, OPT_CONTEXT},
         {"config", required_argument, NULL, OPT_CONFIG},
         {"ignore", required_argument, NULL, OPT_IGNORE},
+        {"vuln-db", required_argument, NULL, OPT_VULN_DB},
+        {"no-vulns", no_argument, NULL, OPT_NO_VULNS},
+        {"ignore-unfixed", no_argument, NULL, OPT_IGNORE_UNFIXED},
+        {"sbom", required_argument, NULL, OPT_SBOM},
+        {"output", required_argument, NULL, OPT_OUTPUT},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
     };
@@ -100,9 +121,15 @@ main(int argc, char **argv)
     struct job *jobs;
     int opt, status = EXIT_CLEAN, rc;
 
+    /* `scanner --git` is a mode with options of its own (cli/scanner_git.c). */
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--git") == 0 || strncmp(argv[i], "--git=", 6) == 0)
+            return scanner_git_main(argc, argv);
     /* Scanned files and images hold secrets in memory: no core dumps either. */
     cli_harden_process();
     diag_set_program("scanner");
+    if (argc >= 2 && strcmp(argv[1], "db") == 0)
+        return scanner_cmd_db(argc - 1, argv + 1);
     json_init();
     memset(&opts, 0, sizeof(opts));
     cli_report_opts_init(&opts.report);
@@ -169,6 +196,25 @@ main(int argc, char **argv)
             break;
         case OPT_IGNORE:
             opts.ignore[opts.nignore++] = optarg;
+            break;
+        case OPT_VULN_DB:
+            opts.vuln_db = optarg;
+            break;
+        case OPT_NO_VULNS:
+            opts.no_vulns = 1;
+            break;
+        case OPT_IGNORE_UNFIXED:
+            opts.ignore_unfixed = 1;
+            break;
+        case OPT_SBOM:
+            if (strcmp(optarg, "cyclonedx") != 0 && strcmp(optarg, "spdx") != 0) {
+                diag_error("--sbom: unknown format '%s' (cyclonedx or spdx)", optarg);
+                goto usage_error;
+            }
+            opts.sbom = optarg;
+            break;
+        case OPT_OUTPUT:
+            opts.sbom_output = optarg;
             break;
         case 'h':
             print_usage(stdout);
@@ -240,7 +286,12 @@ main(int argc, char **argv)
             status = EXIT_ERROR;
         }
     }
-    rc = cli_report_emit(&f, &opts.report, &tool);
+    if (opts.sbom != NULL && opts.sbom_output == NULL) {
+        /* the SBOM went to stdout: no report after it; errors still make the status */
+        rc = status;
+    } else {
+        rc = cli_report_emit(&f, &opts.report, &tool);
+    }
     findings_free(&f);
     free(jobs);
     free(opts.ignore);

@@ -128,18 +128,39 @@ struct finding {
     char *container;
     char *secret_redacted;    /* NULL unless a secret finding */
     char *secret_fingerprint; /* NULL unless a secret finding */
+    struct finding_vcs *vcs;  /* NULL unless found in a version-control history */
+};
+
+/* Where a finding sits in a repository's history (scanner --git); strings owned by the finding
+ * once set with findings_set_vcs. */
+struct finding_vcs {
+    char *commit;     /* full id of the commit that introduced it */
+    char *author;     /* "Name <email>" */
+    char *date;       /* ISO 8601 */
+    char *subject;    /* first line of the message */
+    char *removed_in; /* commit that deleted it, or NULL */
+    int at_head;      /* still present at HEAD */
+    long commits;     /* scanned commits that carry it */
 };
 
 struct target {
-    char *type; /* "dockerfile", "image", "container", "compose", "path", "env-file" */
+    char *type; /* "dockerfile", "image", "container", "compose", "path", "env-file", "git" */
     char *name;
+    char *vcs_uri;      /* git: the repository (remote URL or file:// path), else NULL */
+    char *vcs_revision; /* git: the commit HEAD names, else NULL */
+    char *vcs_branch;   /* git: HEAD's branch, else NULL */
 };
 
+struct findings_pool;
 struct findings {
     struct finding *items;
     size_t n, cap;
     struct target *targets;
     size_t ntargets, tcap;
+    /* NULL: every string of a finding is its own malloc (code may free one finding's fields,
+     * as detect/baseline.c does). Set by findings_use_pool: the strings live in one arena,
+     * equal ones stored once, and are freed only by findings_free. */
+    struct findings_pool *pool;
 };
 
 /* Optional extras of a finding beyond its rule and location. */
@@ -163,6 +184,18 @@ void findings_set_redactor(findings_redactor_fn fn);
 int findings_add(struct findings *f, const struct rule_meta *rule, const struct location *loc,
                  const struct finding_extra *extra, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* The same with a message that needs no formatting (cheaper: no printf pass). */
+int findings_add_msg(struct findings *f, const struct rule_meta *rule, const struct location *loc,
+                     const struct finding_extra *extra, const char *message);
+/* Switches an empty list to arena storage (see struct findings): for commands that add many
+ * findings and never free one on its own. */
+int findings_use_pool(struct findings *f);
+/* Attaches a copy of `v` to finding `i` (scanner --git). */
+int findings_set_vcs(struct findings *f, size_t i, const struct finding_vcs *v);
+void finding_vcs_free(struct finding_vcs *v);
+/* Records the repository and revision of the last target (SARIF versionControlProvenance). */
+int findings_set_target_vcs(struct findings *f, const char *uri, const char *revision,
+                            const char *branch);
 /* Sorts by target, path, line, column, then severity (highest first) and rule id. */
 void findings_sort(struct findings *f);
 /* Number of findings at or above `threshold`. */
@@ -210,9 +243,47 @@ int config_load(const char *path, config_handler handler, void *user);
  * through cJSON). Idempotent; call once at start. */
 void json_init(void);
 
+/* ---- Libraries loaded on first use (dlopen) ----------------------------------------------- */
+/* One symbol to resolve: its name and where its address goes. */
+struct lazy_sym {
+    const char *name;
+    void **slot;
+};
+/* Loads `soname` (RTLD_NOW) and fills every slot; ERR_INTERNAL naming the library or the
+ * missing symbol. Callers run it once (pthread_once) before their first call into the library. */
+int lazy_load(const char *soname, const struct lazy_sym *syms, size_t n);
+
 /* ---- Small string helpers ------------------------------------------------------------------- */
 char *xstrdup_or_null(const char *s); /* NULL in, NULL out; NULL on OOM too */
 /* snprintf that returns ERR_LIMIT on truncation and ERR_INTERNAL on error, else 0. */
 int str_format(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- Shared predicates (common/predicates.c) ------------------------------------------- */
+/* Is a USER / `user:` / config User root: empty, "root", or a UID of zeros ("0", "00"), with
+ * or without a group ("0:0", "root:www")? ":1000" sets a group only (the image's user). */
+int user_is_root(const char *user);
+/* Does a mode let others write? `kind`: 1 a directory, 0 another file, -1 unknown (a chmod or
+ * --chmod argument). A sticky directory (1777, /tmp) is shared on purpose, not reported; a
+ * sticky mode of unknown kind names such a directory. */
+int mode_world_writable(unsigned perm, int kind);
+/* The same for a mode as written: octal ("0777", "1777") or symbolic ("o+w", "a=rwx,+t"). */
+int mode_text_world_writable(const char *mode);
+
+/* ---- .dockerignore (common/dockerignore.c) ------------------------------------------------ */
+/* Glob: `*` never crosses '/'; `**` spans directories when `dstar` is set; [a-z] [!a] ? \x. */
+int glob_match(const char *pat, const char *path, int dstar);
+/* Drops leading "/" and "./", "//", "/." components and a trailing "/" (in place). */
+void path_clean_rel(char *p);
+struct dockerignore {
+    char **pat; /* cleaned patterns */
+    int *neg;   /* `!` exceptions */
+    size_t n;
+    int has_neg;
+};
+int dockerignore_parse(struct dockerignore *d, const char *text, size_t len);
+/* Is `relpath` (relative to the context) excluded? The last matching line wins. */
+int dockerignore_match(const struct dockerignore *d, const char *relpath);
+void dockerignore_free(struct dockerignore *d);
+int dockerignore_excludes(const char *text, size_t len, const char *relpath);
 
 #endif

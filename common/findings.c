@@ -1,5 +1,7 @@
 /* findings: the one model of a finding shared by every rule of both programs, with the
  * operations reports need (add, sort, count, filter). Renderers live in report_*.c. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +30,150 @@ findings_init(struct findings *f)
     memset(f, 0, sizeof(*f));
 }
 
+/* ---- The arena of a pooled list: strings bump-allocated in chunks, and the ones that repeat
+ * (rule id, title, remediation, path, target...) stored once, found by a hash of their length
+ * and end bytes, checked with memcmp. */
+struct pool_chunk {
+    struct pool_chunk *next;
+    size_t size, used;
+    char data[];
+};
+
+struct pool_str {
+    const char *s;
+    size_t len;
+};
+
+struct findings_pool {
+    struct pool_chunk *chunks;
+    struct pool_str *tab; /* open addressing, power of two */
+    size_t cap, n;
+};
+
+#define POOL_CHUNK ((size_t)64 * 1024)
+
+static char *
+pool_alloc(struct findings_pool *p, size_t n)
+{
+    struct pool_chunk *c = p->chunks;
+
+    if (c == NULL || c->size - c->used < n) {
+        size_t size = n > POOL_CHUNK / 4 ? n : POOL_CHUNK;
+        c = malloc(sizeof(*c) + size);
+        if (c == NULL)
+            return NULL;
+        c->size = size;
+        c->used = 0;
+        if (size == n && p->chunks != NULL) { /* a big one: keep filling the current chunk */
+            c->next = p->chunks->next;
+            p->chunks->next = c;
+        } else {
+            c->next = p->chunks;
+            p->chunks = c;
+        }
+    }
+    c->used += n;
+    return c->data + c->used - n;
+}
+
+static char *
+pool_copy(struct findings_pool *p, const char *s, size_t n)
+{
+    char *d = pool_alloc(p, n + 1);
+
+    if (d != NULL) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static char *
+pool_dup(struct findings_pool *p, const char *s)
+{
+    return s != NULL ? pool_copy(p, s, strlen(s)) : NULL;
+}
+
+static size_t
+pool_hash(const char *s, size_t n)
+{
+    size_t h = n * 0x9e3779b97f4a7c15u;
+
+    for (size_t i = 0; i < n && i < 8; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+    for (size_t i = n > 8 ? n - 8 : n; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+    return h ^ (h >> 29);
+}
+
+static int
+pool_grow(struct findings_pool *p)
+{
+    size_t cap = p->cap ? p->cap * 2 : 256;
+    struct pool_str *t = calloc(cap, sizeof(*t));
+
+    if (t == NULL)
+        return -1;
+    for (size_t i = 0; i < p->cap; i++) {
+        if (p->tab[i].s == NULL)
+            continue;
+        size_t h = pool_hash(p->tab[i].s, p->tab[i].len) & (cap - 1);
+        while (t[h].s != NULL)
+            h = (h + 1) & (cap - 1);
+        t[h] = p->tab[i];
+    }
+    free(p->tab);
+    p->tab = t;
+    p->cap = cap;
+    return 0;
+}
+
+/* One stored copy per distinct string: NULL stays NULL. */
+static char *
+pool_intern(struct findings_pool *p, const char *s)
+{
+    size_t n, h;
+
+    if (s == NULL)
+        return NULL;
+    n = strlen(s);
+    if (p->n * 2 >= p->cap && pool_grow(p) < 0)
+        return NULL;
+    h = pool_hash(s, n) & (p->cap - 1);
+    for (; p->tab[h].s != NULL; h = (h + 1) & (p->cap - 1))
+        if (p->tab[h].len == n && memcmp(p->tab[h].s, s, n) == 0)
+            return (char *)p->tab[h].s;
+    if ((p->tab[h].s = pool_copy(p, s, n)) == NULL)
+        return NULL;
+    p->tab[h].len = n;
+    p->n++;
+    return (char *)p->tab[h].s;
+}
+
+static void
+pool_free(struct findings_pool *p)
+{
+    while (p->chunks != NULL) {
+        struct pool_chunk *c = p->chunks;
+        p->chunks = c->next;
+        free(c);
+    }
+    free(p->tab);
+    free(p);
+}
+
+int
+findings_use_pool(struct findings *f)
+{
+    if (f->pool != NULL)
+        return 0;
+    if (f->n > 0)
+        return err_set(ERR_INTERNAL, "findings_use_pool on a list that has findings");
+    if ((f->pool = calloc(1, sizeof(*f->pool))) == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    return 0;
+}
+
 static void
 finding_free(struct finding *x)
 {
@@ -43,16 +189,78 @@ finding_free(struct finding *x)
     free(x->container);
     free(x->secret_redacted);
     free(x->secret_fingerprint);
+    finding_vcs_free(x->vcs);
+}
+
+void
+finding_vcs_free(struct finding_vcs *v)
+{
+    if (v == NULL)
+        return;
+    free(v->commit);
+    free(v->author);
+    free(v->date);
+    free(v->subject);
+    free(v->removed_in);
+    free(v);
+}
+
+int
+findings_set_vcs(struct findings *f, size_t i, const struct finding_vcs *v)
+{
+    struct finding_vcs *c;
+
+    if (i >= f->n)
+        return err_set(ERR_INTERNAL, "no finding %zu", i);
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    *c = (struct finding_vcs){xstrdup_or_null(v->commit), xstrdup_or_null(v->author),
+                              xstrdup_or_null(v->date),   xstrdup_or_null(v->subject),
+                              xstrdup_or_null(v->removed_in), v->at_head, v->commits};
+    if ((v->commit && !c->commit) || (v->author && !c->author) || (v->date && !c->date) ||
+        (v->subject && !c->subject) || (v->removed_in && !c->removed_in)) {
+        finding_vcs_free(c);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    finding_vcs_free(f->items[i].vcs);
+    f->items[i].vcs = c;
+    return 0;
+}
+
+int
+findings_set_target_vcs(struct findings *f, const char *uri, const char *revision,
+                        const char *branch)
+{
+    struct target *t;
+
+    if (f->ntargets == 0)
+        return err_set(ERR_INTERNAL, "no target");
+    t = &f->targets[f->ntargets - 1];
+    t->vcs_uri = xstrdup_or_null(uri);
+    t->vcs_revision = xstrdup_or_null(revision);
+    t->vcs_branch = xstrdup_or_null(branch);
+    if ((uri && !t->vcs_uri) || (revision && !t->vcs_revision) || (branch && !t->vcs_branch))
+        return err_set(ERR_NOMEM, "out of memory");
+    return 0;
 }
 
 void
 findings_free(struct findings *f)
 {
-    for (size_t i = 0; i < f->n; i++)
-        finding_free(&f->items[i]);
+    if (f->pool != NULL) {
+        for (size_t i = 0; i < f->n; i++)
+            finding_vcs_free(f->items[i].vcs); /* not in the pool: allocated on its own */
+        pool_free(f->pool);
+    } else
+        for (size_t i = 0; i < f->n; i++)
+            finding_free(&f->items[i]);
     for (size_t i = 0; i < f->ntargets; i++) {
         free(f->targets[i].type);
         free(f->targets[i].name);
+        free(f->targets[i].vcs_uri);
+        free(f->targets[i].vcs_revision);
+        free(f->targets[i].vcs_branch);
     }
     free(f->items);
     free(f->targets);
@@ -70,6 +278,7 @@ findings_add_target(struct findings *f, const char *type, const char *name)
         f->targets = t;
         f->tcap = cap;
     }
+    memset(&f->targets[f->ntargets], 0, sizeof(f->targets[f->ntargets]));
     f->targets[f->ntargets].type = strdup(type);
     f->targets[f->ntargets].name = strdup(name);
     if (f->targets[f->ntargets].type == NULL || f->targets[f->ntargets].name == NULL) {
@@ -81,6 +290,69 @@ findings_add_target(struct findings *f, const char *type, const char *name)
     return 0;
 }
 
+/* Fills x's strings: interned in the pool, or malloc'd one by one. `message` (msg_len bytes)
+ * is taken over when `owned` (a malloc'd string, plain mode only), copied otherwise. */
+static int
+fill_strings(struct findings *f, struct finding *x, const struct rule_meta *rule,
+             const struct location *loc, const struct finding_extra *extra, const char *message,
+             size_t msg_len, char *owned)
+{
+    const char *target = extra != NULL ? extra->target : NULL;
+    struct findings_pool *p = f->pool;
+
+    if (target == NULL && f->ntargets > 0)
+        target = f->targets[f->ntargets - 1].name;
+    if (p != NULL) {
+        x->message = pool_copy(p, message, msg_len);
+        x->rule = pool_intern(p, rule->id);
+        x->category = pool_intern(p, rule->category ? rule->category : "general");
+        x->title = pool_intern(p, rule->title ? rule->title : rule->id);
+        x->remediation = pool_intern(p, rule->remediation);
+        x->aliases = pool_intern(p, rule->aliases);
+        x->target = pool_intern(p, target);
+        if (loc != NULL) {
+            x->path = pool_intern(p, loc->path);
+            x->layer = pool_intern(p, loc->layer);
+            x->container = pool_intern(p, loc->container);
+        }
+        if (extra != NULL) {
+            x->secret_redacted = pool_dup(p, extra->secret_redacted);
+            x->secret_fingerprint = pool_dup(p, extra->secret_fingerprint);
+        }
+        /* a NULL where the source was not NULL is an allocation failure */
+        if (x->message == NULL || x->rule == NULL || x->category == NULL || x->title == NULL ||
+            (rule->remediation && !x->remediation) || (rule->aliases && !x->aliases) ||
+            (target && !x->target) ||
+            (loc && ((loc->path && !x->path) || (loc->layer && !x->layer) ||
+                     (loc->container && !x->container))) ||
+            (extra && ((extra->secret_redacted && !x->secret_redacted) ||
+                       (extra->secret_fingerprint && !x->secret_fingerprint))))
+            return err_set(ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    x->message = owned != NULL ? owned : strndup(message, msg_len);
+    x->rule = strdup(rule->id);
+    x->category = xstrdup_or_null(rule->category ? rule->category : "general");
+    x->title = xstrdup_or_null(rule->title ? rule->title : rule->id);
+    x->remediation = xstrdup_or_null(rule->remediation);
+    x->aliases = xstrdup_or_null(rule->aliases);
+    x->target = xstrdup_or_null(target);
+    if (loc != NULL) {
+        x->path = xstrdup_or_null(loc->path);
+        x->layer = xstrdup_or_null(loc->layer);
+        x->container = xstrdup_or_null(loc->container);
+    }
+    if (extra != NULL) {
+        x->secret_redacted = xstrdup_or_null(extra->secret_redacted);
+        x->secret_fingerprint = xstrdup_or_null(extra->secret_fingerprint);
+    }
+    if (x->message == NULL || x->rule == NULL || x->category == NULL || x->title == NULL) {
+        finding_free(x);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
 static findings_redactor_fn redactor;
 
 void
@@ -89,95 +361,103 @@ findings_set_redactor(findings_redactor_fn fn)
     redactor = fn;
 }
 
-/* The message through the redactor, if one is installed; on its error the message is replaced
- * by a note rather than kept as it was. */
+static int add_finding_as_is(struct findings *f, const struct rule_meta *rule,
+                             const struct location *loc, const struct finding_extra *extra,
+                             const char *message, size_t msg_len, char *owned);
+
+/* The message through the redactor, if one is installed (on its error the message is replaced
+ * by a note rather than kept as it was), then stored. */
 static int
-redact_message(char **msg)
+add_finding(struct findings *f, const struct rule_meta *rule, const struct location *loc,
+            const struct finding_extra *extra, const char *message, size_t msg_len, char *owned)
 {
+    static const char withheld[] = "(message withheld: it could not be checked for secrets)";
     struct buf b = {0};
     int rc;
 
-    if (redactor == NULL)
-        return 0;
-    rc = redactor(*msg, strlen(*msg), &b);
-    if (rc == 0)
-        return 0;
+    if (redactor == NULL || (rc = redactor(message, msg_len, &b)) == 0)
+        return add_finding_as_is(f, rule, loc, extra, message, msg_len, owned);
+    free(owned);
     if (rc < 0 || b.data == NULL) {
         buf_free(&b);
-        b.data = strdup("(message withheld: it could not be checked for secrets)");
-        if (b.data == NULL)
-            return err_set(ERR_NOMEM, "out of memory");
+        return add_finding_as_is(f, rule, loc, extra, withheld, sizeof(withheld) - 1, NULL);
     }
-    free(*msg);
-    *msg = b.data;
+    if (f->pool != NULL) {
+        rc = add_finding_as_is(f, rule, loc, extra, b.data, b.len, NULL);
+        buf_free(&b);
+        return rc;
+    }
+    return add_finding_as_is(f, rule, loc, extra, b.data, b.len, b.data); /* takes b.data */
+}
+
+static int
+add_finding_as_is(struct findings *f, const struct rule_meta *rule, const struct location *loc,
+                  const struct finding_extra *extra, const char *message, size_t msg_len,
+                  char *owned)
+{
+    struct finding x;
+    int rc;
+
+    memset(&x, 0, sizeof(x));
+    x.severity = extra != NULL && extra->override_severity ? extra->severity : rule->severity;
+    x.layer_index = -1;
+    if (loc != NULL) {
+        x.line = loc->line;
+        x.column = loc->column;
+        x.end_line = loc->end_line;
+        x.end_column = loc->end_column;
+        x.layer_index = loc->layer ? loc->layer_index : -1;
+    }
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 16;
+        struct finding *items = realloc(f->items, cap * sizeof(*items));
+        if (items == NULL) {
+            free(owned);
+            return err_set(ERR_NOMEM, "out of memory");
+        }
+        f->items = items;
+        f->cap = cap;
+    }
+    if ((rc = fill_strings(f, &x, rule, loc, extra, message, msg_len, owned)) < 0)
+        return rc;
+    f->items[f->n++] = x;
     return 0;
+}
+
+int
+findings_add_msg(struct findings *f, const struct rule_meta *rule, const struct location *loc,
+                 const struct finding_extra *extra, const char *message)
+{
+    return add_finding(f, rule, loc, extra, message, strlen(message), NULL);
 }
 
 int
 findings_add(struct findings *f, const struct rule_meta *rule, const struct location *loc,
              const struct finding_extra *extra, const char *fmt, ...)
 {
-    struct finding x;
+    char small[512], *big = NULL;
     va_list ap;
     int n;
 
-    memset(&x, 0, sizeof(x));
+    /* one formatting pass for the usual message; a second only when it is longer */
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
     if (n < 0)
         return err_set(ERR_INTERNAL, "format error");
-    x.message = malloc((size_t)n + 1);
-    if (x.message == NULL)
+    if ((size_t)n < sizeof(small))
+        return add_finding(f, rule, loc, extra, small, (size_t)n, NULL);
+    if ((big = malloc((size_t)n + 1)) == NULL)
         return err_set(ERR_NOMEM, "out of memory");
     va_start(ap, fmt);
-    vsnprintf(x.message, (size_t)n + 1, fmt, ap);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    if (redact_message(&x.message) < 0) {
-        free(x.message);
-        return ERR_NOMEM;
+    if (f->pool != NULL) {
+        n = add_finding(f, rule, loc, extra, big, (size_t)n, NULL);
+        free(big);
+        return n;
     }
-
-    x.rule = strdup(rule->id);
-    x.severity = extra != NULL && extra->override_severity ? extra->severity : rule->severity;
-    x.category = xstrdup_or_null(rule->category ? rule->category : "general");
-    x.title = xstrdup_or_null(rule->title ? rule->title : rule->id);
-    x.remediation = xstrdup_or_null(rule->remediation);
-    x.aliases = xstrdup_or_null(rule->aliases);
-    x.layer_index = -1;
-    if (loc != NULL) {
-        x.path = xstrdup_or_null(loc->path);
-        x.line = loc->line;
-        x.column = loc->column;
-        x.end_line = loc->end_line;
-        x.end_column = loc->end_column;
-        x.layer_index = loc->layer ? loc->layer_index : -1;
-        x.layer = xstrdup_or_null(loc->layer);
-        x.container = xstrdup_or_null(loc->container);
-    }
-    if (extra != NULL) {
-        x.target = xstrdup_or_null(extra->target);
-        x.secret_redacted = xstrdup_or_null(extra->secret_redacted);
-        x.secret_fingerprint = xstrdup_or_null(extra->secret_fingerprint);
-    }
-    if (x.target == NULL && f->ntargets > 0)
-        x.target = xstrdup_or_null(f->targets[f->ntargets - 1].name);
-    if (x.rule == NULL || x.category == NULL || x.title == NULL) {
-        finding_free(&x);
-        return err_set(ERR_NOMEM, "out of memory");
-    }
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 16;
-        struct finding *items = realloc(f->items, cap * sizeof(*items));
-        if (items == NULL) {
-            finding_free(&x);
-            return err_set(ERR_NOMEM, "out of memory");
-        }
-        f->items = items;
-        f->cap = cap;
-    }
-    f->items[f->n++] = x;
-    return 0;
+    return add_finding(f, rule, loc, extra, big, (size_t)n, big);
 }
 
 static int
@@ -237,7 +517,7 @@ findings_filter_min(struct findings *f, enum severity min)
     for (size_t i = 0; i < f->n; i++) {
         if (f->items[i].severity >= min)
             f->items[w++] = f->items[i];
-        else
+        else if (f->pool == NULL)
             finding_free(&f->items[i]);
     }
     f->n = w;

@@ -81,6 +81,18 @@ finding_json(const struct finding *x)
             add_str(sec, "fingerprint", x->secret_fingerprint);
         }
     }
+    if (x->vcs != NULL) {
+        cJSON *g = cJSON_AddObjectToObject(o, "git");
+        if (g != NULL) {
+            add_str(g, "commit", x->vcs->commit);
+            add_str(g, "author", x->vcs->author);
+            add_str(g, "date", x->vcs->date);
+            add_str(g, "subject", x->vcs->subject);
+            cJSON_AddBoolToObject(g, "at_head", x->vcs->at_head);
+            add_str(g, "removed_in", x->vcs->removed_in);
+            cJSON_AddNumberToObject(g, "commits", (double)x->vcs->commits);
+        }
+    }
     return o;
 }
 
@@ -102,6 +114,9 @@ report_write_json(struct buf *out, const struct findings *f, const struct tool_i
         cJSON *o = cJSON_CreateObject();
         add_str(o, "type", f->targets[i].type);
         add_str(o, "name", f->targets[i].name);
+        add_str(o, "repository", f->targets[i].vcs_uri);
+        add_str(o, "revision", f->targets[i].vcs_revision);
+        add_str(o, "branch", f->targets[i].vcs_branch);
         cJSON_AddItemToArray(arr, o);
     }
     arr = cJSON_AddArrayToObject(root, "findings");

@@ -154,6 +154,23 @@ result_json(const struct finding *x, int index)
         if (x->layer != NULL)
             cJSON_AddNumberToObject(props, "layerIndex", x->layer_index);
     }
+    if (x->vcs != NULL) {
+        /* SARIF has no per-result commit: the history facts ride in the result's properties. */
+        cJSON *props = cJSON_GetObjectItem(res, "properties");
+        if (props == NULL)
+            props = cJSON_AddObjectToObject(res, "properties");
+        cJSON_AddStringToObject(props, "commit", x->vcs->commit);
+        if (x->vcs->author != NULL)
+            cJSON_AddStringToObject(props, "commitAuthor", x->vcs->author);
+        if (x->vcs->date != NULL)
+            cJSON_AddStringToObject(props, "commitDate", x->vcs->date);
+        if (x->vcs->subject != NULL)
+            cJSON_AddStringToObject(props, "commitSubject", x->vcs->subject);
+        cJSON_AddBoolToObject(props, "atHead", x->vcs->at_head);
+        if (x->vcs->removed_in != NULL)
+            cJSON_AddStringToObject(props, "removedIn", x->vcs->removed_in);
+        cJSON_AddNumberToObject(props, "commits", (double)x->vcs->commits);
+    }
     return res;
 }
 
@@ -179,6 +196,22 @@ report_write_sarif(struct buf *out, const struct findings *f, const struct tool_
     if (tool->info_uri != NULL)
         cJSON_AddStringToObject(driver, "informationUri", tool->info_uri);
     rules = cJSON_AddArrayToObject(driver, "rules");
+    for (size_t i = 0; i < f->ntargets; i++) {
+        const struct target *t = &f->targets[i];
+        cJSON *vcp, *vc;
+        if (t->vcs_uri == NULL)
+            continue;
+        vcp = cJSON_GetObjectItem(run, "versionControlProvenance");
+        if (vcp == NULL)
+            vcp = cJSON_AddArrayToObject(run, "versionControlProvenance");
+        vc = cJSON_CreateObject();
+        cJSON_AddItemToArray(vcp, vc);
+        cJSON_AddStringToObject(vc, "repositoryUri", t->vcs_uri);
+        if (t->vcs_revision != NULL)
+            cJSON_AddStringToObject(vc, "revisionId", t->vcs_revision);
+        if (t->vcs_branch != NULL)
+            cJSON_AddStringToObject(vc, "branch", t->vcs_branch);
+    }
     results = cJSON_AddArrayToObject(run, "results");
     for (size_t i = 0; i < f->n; i++)
         cJSON_AddItemToArray(results, result_json(&f->items[i], rule_index(rules, &f->items[i])));

@@ -47,6 +47,7 @@ finding_drop(struct finding *fi)
     free(fi->container);
     free(fi->secret_redacted);
     free(fi->secret_fingerprint);
+    finding_vcs_free(fi->vcs);
     memset(fi, 0, sizeof(*fi));
 }
 

@@ -86,4 +86,27 @@ int detect_baseline_write(const struct findings *f, const char *baseline_path);
 /* The baseline file's text for `f` (what detect_baseline_write writes). */
 int detect_baseline_render(const struct findings *f, struct buf *out);
 
+/* ---- One classifier, one hit -> finding (detect/classify.c, detect/finding.c) ------------ */
+/* Is a value public by nature whatever its name says: a key fingerprint or key id under
+ * *GPG_KEY* / *_KEYS / *KEY_ID / *FINGERPRINT, a checksum under *_SHA256 / *_SHA512 /
+ * *_CHECKSUM ..., a version (1.2.3, v2.0-rc1), a public key or certificate, a URL without
+ * credentials? */
+int detect_value_is_public(const char *name, size_t nlen, const char *value, size_t vlen);
+/* A secret-named variable (detect_name_is_secret) holding a literal secret: not empty, not a
+ * placeholder or reference, not public by nature. */
+int detect_literal_secret(const char *name, size_t nlen, const char *value, size_t vlen);
+
+/* What a finding takes from a hit or a literal value. `x` points into the struct itself: fill
+ * it in place, never copy it. `secret` is the clear value, for --show-secrets only. */
+struct detect_finding {
+    struct finding_extra x; /* redacted, fingerprint; severity info for example keys */
+    const char *title, *id; /* the detector rule's ("secret" for a literal value) */
+    const char *secret;
+    size_t secret_len;
+    char redacted[64];
+    char fingerprint[65];
+};
+void detect_finding_from_hit(struct detect_finding *d, const struct detect_hit *hit);
+void detect_finding_from_value(struct detect_finding *d, const char *value, size_t len);
+
 #endif

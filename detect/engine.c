@@ -315,6 +315,20 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
         c->err = ERR_NOMEM;
 }
 
+/* pcre2_match, and again through the interpreter when the JIT's machine stack runs out: a long
+ * repetition of an alternation (a 2048-bit key's PEM body is 1,700 characters) needs more than
+ * the JIT's default 32 KiB, while the interpreter keeps its frames on the heap, within
+ * PCRE_HEAP_LIMIT. A shared JIT stack would not be safe across threads scanning at once. */
+static int
+match_at(const pcre2_code *code, const char *data, size_t len, size_t off, uint32_t opts,
+         pcre2_match_data *md, pcre2_match_context *mctx)
+{
+    int rc = pcre2_match(code, (PCRE2_SPTR)data, len, off, opts, md, mctx);
+    if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
+        rc = pcre2_match(code, (PCRE2_SPTR)data, len, off, opts | PCRE2_NO_JIT, md, mctx);
+    return rc;
+}
+
 /* Vectorscan says rule ri matched ending at `to`: run its PCRE2 pattern in a window. */
 static void
 run_rule(struct scan_ctx *c, size_t ri, size_t to)
@@ -336,7 +350,7 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
         wstart = c->covered[ri];
     off = wstart;
     while (off <= wend) {
-        int rc = pcre2_match(code, (PCRE2_SPTR)c->data, wend, off, 0, c->md, c->e->mctx);
+        int rc = match_at(code, c->data, wend, off, 0, c->md, c->e->mctx);
         PCRE2_SIZE *ov;
         size_t ms, me;
 
@@ -347,8 +361,7 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
         me = ov[1];
         if (me == wend && wend < c->len) {
             /* The window may have cut the match short: redo it on the whole input. */
-            rc = pcre2_match(code, (PCRE2_SPTR)c->data, c->len, ms, PCRE2_ANCHORED, c->md,
-                             c->e->mctx);
+            rc = match_at(code, c->data, c->len, ms, PCRE2_ANCHORED, c->md, c->e->mctx);
             if (rc <= 0) {
                 off = ms + 1;
                 continue;

@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "engine.h"
+#include "engine_internal.h"
 
 #define ENGINE_MAX_JSON      (32u << 20) /* an inspect document is kilobytes; cap the hostile case */
 #define ENGINE_MAX_ERRBODY   4096
@@ -42,8 +43,6 @@ timeout_override(void)
     n = strtol(v, &end, 10);
     return (*end == '\0' && n >= 1 && n <= 3600) ? n : 0;
 }
-
-static int curl_ready;
 
 /* Where each candidate socket came from, for the error message. */
 struct candidate {
@@ -239,11 +238,8 @@ engine_open(struct engine **out)
     *out = NULL;
     if ((rc = list_candidates(cands, 6, &n)) < 0)
         return rc;
-    if (!curl_ready) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return err_set(ERR_INTERNAL, "libcurl initialisation failed");
-        curl_ready = 1;
-    }
+    if ((rc = engine_curl_load()) < 0)
+        return rc;
     e = calloc(1, sizeof(*e));
     if (e == NULL)
         return err_set(ERR_NOMEM, "out of memory");

@@ -1,5 +1,6 @@
-/* engine: a Docker Engine API client over a UNIX socket (libcurl), shared by the image reader,
- * the container checks and `secrets push`. */
+/* engine: HTTP through libcurl: the Docker Engine API over a UNIX socket, shared by the image
+ * reader, the container checks and `secrets push`; and resumable file downloads (`scanner db
+ * update`). */
 #ifndef ENGINE_H
 #define ENGINE_H
 
@@ -33,5 +34,21 @@ int engine_secret_exists(struct engine *e, const char *name);
 int engine_secret_create(struct engine *e, const char *name, const void *value, size_t len,
                          const char *label_key, const char *label_value, char *id,
                          size_t idsize);
+
+/* ---- Downloads (scanner db update) ----------------------------------------------------------- */
+#include <sys/types.h>
+
+struct engine_download {
+    long long bytes;        /* the file's size now */
+    long long resumed_from; /* bytes that were there before (0: a fresh download) */
+    int restarted;          /* the server ignored the range, so the file was fetched again */
+    long status;            /* the last HTTP status */
+};
+/* Fetches `url` (http or https; redirects to https only) into `part`, appending to what it
+ * holds already with an HTTP range request (a server that ignores ranges makes it start again).
+ * At most `max` bytes. The file is fsynced; the caller checks it and renames it into place.
+ * ERR_UNAVAILABLE naming the URL and status when the server cannot be reached or answers an
+ * error; ERR_LIMIT past `max`; ERR_UNSAFE when `part` is a symlink. */
+int engine_download(const char *url, const char *part, off_t max, struct engine_download *out);
 
 #endif

@@ -4,6 +4,7 @@
 #define ENVCHECK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common.h"
 
@@ -15,7 +16,8 @@
  * count bytes; `end_column` is one past the last character (as SARIF's endColumn), and on line 1
  * columns start after a BOM. */
 struct env_span {
-    size_t start, end;
+    uint32_t start, end; /* 32 bits: files are at most ENV_MAX_FILE_SIZE; a smaller entry is
+                            less memory to touch on big files */
     int line, column;
     int end_line, end_column;
 };
@@ -105,6 +107,13 @@ struct env_file {
 /* Bounds on hostile input: diags kept (the rest only counted), entries per file. */
 #define ENV_MAX_DIAGS   1000u
 #define ENV_MAX_ENTRIES 2000000u
+/* A quoted value may span at most this many lines (a PEM bundle fits); an opening quote not
+ * closed by then is an unterminated value, and lexing goes on at the next line. */
+#define ENV_MAX_QUOTE_LINES 1000u
+/* Longest key and value (raw bytes) kept; a longer one is a syntax error and its statement is
+ * skipped, so a huge line is never copied (the vault takes values up to 1 MiB too). */
+#define ENV_MAX_KEY_LEN   1024u
+#define ENV_MAX_VALUE_LEN (1u << 20)
 
 /* Lexes `len` bytes of `data` (need not be NUL-terminated) into `out`, which the caller frees
  * with env_file_free (also on error). Parse errors do not stop the lexer: each is recorded in
@@ -176,6 +185,16 @@ void envcheck_config_example(struct envcheck_config *c, const char *example_path
  * negative ERR_* when the file cannot be read (ERR_NOTFOUND, ERR_UNSAFE for a symlink or a
  * non-regular file, ERR_LIMIT, ERR_IO). */
 int envcheck_validate(const struct envcheck_config *c, const char *path, struct findings *out);
+
+/* `secrets validate --fix`: rewrites what is mechanical (key case, order within groups,
+ * quotes, blanks, duplicates, blank lines, final newline) and checks by lexing the result that
+ * every key keeps its value. dry_run: appends a unified diff to `report` (values of
+ * secret-named keys redacted) and writes nothing; else writes `path.bak` (the original, same
+ * mode) and replaces `path` atomically, and appends a line to `report`. Returns 1 when there
+ * was something to fix, 0 when not, or a negative ERR_* (a file with ENV001 errors is refused
+ * with ERR_PARSE: nothing is written). */
+int envcheck_fix(const struct envcheck_config *c, const char *path, int dry_run,
+                 struct buf *report);
 
 /* Strength of a candidate secret in bits (zxcvbn); exposed for tests. */
 double envcheck_strength_bits(const char *value);

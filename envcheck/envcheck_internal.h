@@ -4,12 +4,22 @@
 #define ENVCHECK_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "envcheck.h"
 
 /* Recognises a reference at s[i] ('$'): `${NAME}`, `${NAME<op>arg}` or `$NAME`. Returns its
  * length (0 when none) and fills `r` with offsets into s. */
 size_t env_ref_scan(const char *s, size_t n, size_t i, struct env_ref *r);
+
+/* Reads and lexes `path` as env_lex_file does, but hands the entries to `cb` at most `chunk`
+ * at a time: during the call out->entries[0 .. out->n) are the next statements of the file
+ * (their strings and refs are wiped after it); out->data, nlines, has_bom, diags (complete only
+ * once lexing is over) stay for the whole file. Memory stays bounded by the chunk on files of a
+ * million lines. A negative cb return stops. The caller frees `out` with env_file_free. */
+typedef int (*env_chunk_fn)(struct env_file *f, void *user);
+int env_lex_file_chunked(const char *path, size_t chunk, env_chunk_fn cb, void *user,
+                         struct env_file *out);
 
 /* malloc/calloc for big buffers: on transparent huge pages when the kernel offers them on
  * request (free() releases them as usual). */
@@ -50,8 +60,12 @@ enum envcheck_rule {
     R_VALUE_WITHOUT_QUOTES,
     R_EXTRA_BLANK_LINE,
     R_ENDING_BLANK_LINE,
+    R_SCHEMA,
     R_COUNT
 };
+/* The last of dotenv-linter's rules (R_DUPLICATED_KEY .. R_LAST_LINT): what its control
+ * comments may switch off. */
+#define R_LAST_LINT R_ENDING_BLANK_LINE
 
 extern const struct rule_meta envcheck_rules[R_COUNT];
 extern const char *const envcheck_rule_names[R_COUNT];
@@ -69,7 +83,51 @@ struct envcheck_config {
     int no_example;
     char *secret_names[ENVCHECK_MAX_SECRET_NAMES]; /* extra name parts, upper case */
     size_t nsecret_names;
+    struct envcheck_schema *schema; /* --schema (dotenv-linter's JSON), or NULL */
+    size_t max_per_rule;   /* findings listed per rule and file; the rest are counted */
+    size_t max_per_file;   /* findings listed per file, all rules together */
 };
+
+/* Defaults of the caps (INI `max_findings_per_rule`, `max_findings`): far above any real file,
+ * low enough that a hostile one cannot make the report huge. */
+#define ENVCHECK_MAX_PER_RULE 20000u
+#define ENVCHECK_MAX_PER_FILE 50000u
+
+/* The keys of the file being validated, by statement number (keys.c). */
+struct envcheck_keyslot {
+    uint32_t first; /* first statement with the key + 1; 0: empty slot */
+    uint32_t last;  /* last statement with it */
+};
+struct envcheck_keys {
+    const char *data;   /* the file */
+    uint32_t *off;      /* statement -> offset of its key in data */
+    uint32_t *line;     /* statement -> line */
+    uint16_t *len;      /* statement -> key length (at most ENV_MAX_KEY_LEN) */
+    unsigned char *flag; /* statement -> KF_* (UnorderedKey, replayed at the end) */
+    size_t n, cap;
+    struct envcheck_keyslot *s; /* open addressing, power of two */
+    size_t scap;
+};
+#define KF_MEMBER    0x1 /* in an UnorderedKey group */
+#define KF_RESET     0x2 /* a new group starts before it */
+#define KF_UNORDERED 0x4 /* smaller than a key above it in its group */
+int envcheck_keys_init(struct envcheck_keys *k, const char *data, size_t max_statements);
+void envcheck_keys_free(struct envcheck_keys *k);
+void envcheck_keys_drop_set(struct envcheck_keys *k); /* frees the hash set only */
+/* Adds the next statement; returns the first statement with the same key, or -1. */
+long envcheck_keys_add(struct envcheck_keys *k, const struct env_entry *e);
+const struct envcheck_keyslot *envcheck_keys_find(const struct envcheck_keys *k,
+                                                  const char *name, size_t len);
+void envcheck_keys_prefetch(const struct envcheck_keys *k, const struct env_entry *e);
+
+/* A `# dotenv-linter:off/on` comment: its line and the lint rules off after it (bit r). */
+struct envcheck_control {
+    int line;
+    unsigned long long off;
+};
+
+/* Statements per chunk of the lexer in a validation (memory stays bounded on huge files). */
+#define ENVCHECK_CHUNK 4096u
 
 /* One validation run over one file. */
 struct envcheck_ctx {
@@ -79,10 +137,34 @@ struct envcheck_ctx {
     const char *path;
     int is_example;       /* the file is itself an example/template */
     int is_stdin;         /* read from "-": no file checks */
-    size_t *line_off;     /* line_off[l] = offset of line l (1-based), line_off[nlines+1] = len */
+    uint32_t *line_off;   /* line_off[l] = offset of line l (1-based), line_off[nlines+1] = len
+                             (32 bits: files are at most ENV_MAX_FILE_SIZE) */
     int nlines;
     unsigned char *in_value; /* in_value[l]: line l is inside a multi-line value (not its first) */
+    int has_ignore;          /* the file holds "secrets:ignore" somewhere */
+    struct envcheck_control *ctl; /* dotenv-linter control comments, in line order */
+    size_t nctl;
+    size_t listed[R_COUNT];  /* findings added per rule */
+    size_t listed_total;
+    size_t dropped[R_COUNT]; /* findings over a cap: counted, summed up at the end */
+    int dropped_sev[R_COUNT]; /* the highest severity among them */
+    /* across the lexer's chunks */
+    const char *given_path;  /* as given ("-" for stdin) */
+    int ready, lexed;        /* the first chunk's set-up is done; every chunk is through */
+    size_t diags_done;       /* the lexer's diagnostics already turned into findings */
+    size_t base;             /* statement number of f->entries[0] */
+    struct envcheck_keys keys;
+    size_t group_start;      /* UnorderedKey: first statement of the group */
+    long group_max;          /* its greatest key's statement, or -1 */
+    int prev_end_line;       /* last line of the previous statement */
+    void *engine;            /* the detection engine, opened once */
+    unsigned char *schema_seen;
+    struct envcheck_example *example; /* the example file, when compared */
 };
+
+/* Adds one "N more" finding per rule that went over a cap (at the rule's highest dropped
+ * severity, so that --fail-on sees what was not listed). */
+int envcheck_emit_summaries(struct envcheck_ctx *c);
 
 /* Adds a finding for rule `r` unless it is disabled or an ignore comment covers the line.
  * `secret`/`secret_len` (may be NULL) give the redacted preview; the message never holds it. */
@@ -98,12 +180,34 @@ int envcheck_enabled(const struct envcheck_ctx *c, enum envcheck_rule r);
 /* Redacted preview: at most 4 leading characters (fewer for short values) and the length. */
 void envcheck_redact(const char *s, size_t n, char *out, size_t outsz);
 
-/* Rule families (one file each). */
+/* dotenv-linter control comments (control.c): read them; is rule r off at `line`; is there
+ * one strictly between two lines (it starts a new UnorderedKey group)? */
+int envcheck_control_load(struct envcheck_ctx *c);
+int envcheck_control_off(const struct envcheck_ctx *c, enum envcheck_rule r, int line);
+int envcheck_control_between(const struct envcheck_ctx *c, int from_line, int to_line);
+
+/* dotenv-linter's schema (schema.c): load (ERR_PARSE with the path on a bad one), free, and
+ * the ENV213 check. */
+struct envcheck_schema;
+int envcheck_schema_load(const char *path, struct envcheck_schema **out);
+void envcheck_schema_free(struct envcheck_schema *s);
+int envcheck_check_schema(struct envcheck_ctx *c);       /* per chunk */
+int envcheck_check_schema_final(struct envcheck_ctx *c);
+
+/* Rule families (one file each). Those marked "per chunk" see the statements of one chunk of
+ * the lexer (c->f->entries, numbered from c->base); their "final" part runs once at the end. */
 int envcheck_check_syntax(struct envcheck_ctx *c);
 int envcheck_check_portability(struct envcheck_ctx *c);
-int envcheck_check_hygiene(struct envcheck_ctx *c);
-int envcheck_check_lint(struct envcheck_ctx *c);
-int envcheck_check_example(struct envcheck_ctx *c, const char *example_path, int explicit_path);
+int envcheck_check_hygiene(struct envcheck_ctx *c);     /* per chunk */
+void envcheck_hygiene_close(struct envcheck_ctx *c);
+int envcheck_check_lint(struct envcheck_ctx *c);       /* per chunk */
+int envcheck_check_lint_final(struct envcheck_ctx *c);
+/* example: load it (0 and nothing to compare when there is none beside the file), per chunk,
+ * final, free */
+int envcheck_example_open(struct envcheck_ctx *c, const char *example_path, int explicit_path);
+int envcheck_check_example(struct envcheck_ctx *c);
+int envcheck_check_example_final(struct envcheck_ctx *c);
+void envcheck_example_close(struct envcheck_ctx *c);
 int envcheck_check_files(struct envcheck_ctx *c);
 
 /* Hygiene helpers, exposed for tests. */

@@ -67,58 +67,104 @@ index_get(const struct key_index *ix, const char *key, size_t kl)
     return found;
 }
 
-int
-envcheck_check_example(struct envcheck_ctx *c, const char *example_path, int explicit_path)
-{
+struct envcheck_example {
     struct env_file ex;
-    struct key_index fx = {NULL, 0}, ee = {NULL, 0};
+    struct key_index ee;
+    const char *shown; /* the example's file name, for messages */
+};
+
+int
+envcheck_example_open(struct envcheck_ctx *c, const char *example_path, int explicit_path)
+{
+    struct envcheck_example *x = calloc(1, sizeof(*x));
     const char *shown = strrchr(example_path, '/');
     int rc;
 
-    shown = shown != NULL ? shown + 1 : example_path;
-    rc = env_lex_file(example_path, &ex);
+    if (x == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    x->shown = shown != NULL ? shown + 1 : example_path;
+    rc = env_lex_file(example_path, &x->ex);
+    if (rc == 0)
+        rc = index_build(&x->ee, &x->ex);
     if (rc < 0) {
-        env_file_free(&ex);
+        free(x->ee.v);
+        env_file_free(&x->ex);
+        free(x);
         /* no example beside the file: nothing to compare (unless the user named one) */
-        if (rc == ERR_NOTFOUND && !explicit_path)
-            return 0;
-        return rc;
+        return rc == ERR_NOTFOUND && !explicit_path ? 0 : rc;
     }
-    if ((rc = index_build(&fx, c->f)) < 0 || (rc = index_build(&ee, &ex)) < 0)
-        goto out;
-    for (size_t i = 0; i < ex.n && rc == 0; i++) {
-        const struct env_entry *x = &ex.entries[i];
-        if (index_get(&fx, x->key, x->key_len) == NULL && index_get(&ee, x->key, x->key_len) == x)
-            rc = envcheck_emit(c, R_EXAMPLE_MISSING, 0, 0, NULL, 0,
-                               "%s is in %s (line %d) but missing from this file", x->key, shown,
-                               x->stmt.line);
-    }
+    c->example = x;
+    return 0;
+}
+
+void
+envcheck_example_close(struct envcheck_ctx *c)
+{
+    if (c->example == NULL)
+        return;
+    free(c->example->ee.v);
+    env_file_free(&c->example->ex);
+    free(c->example);
+    c->example = NULL;
+}
+
+/* Per chunk: values still equal to the example's. */
+int
+envcheck_check_example(struct envcheck_ctx *c)
+{
+    const struct envcheck_example *ex = c->example;
+    int rc = 0;
+
+    if (ex == NULL)
+        return 0;
     for (size_t i = 0; i < c->f->n && rc == 0; i++) {
         const struct env_entry *e = &c->f->entries[i];
-        const struct env_entry *x = index_get(&ee, e->key, e->key_len);
-        if (x == NULL) {
-            if (index_get(&fx, e->key, e->key_len) == e)
-                rc = envcheck_emit(c, R_EXAMPLE_EXTRA, e->stmt.line, e->key_span.column, NULL, 0,
-                                   "%s is not documented in %s", e->key, shown);
-            continue;
-        }
-        if (e->value_len == 0 || e->nrefs > 0 || x->value_len != e->value_len ||
+        const struct env_entry *x = index_get(&ex->ee, e->key, e->key_len);
+        int secret, placeholder;
+        if (x == NULL || e->value_len == 0 || e->nrefs > 0 || x->value_len != e->value_len ||
             memcmp(x->value, e->value, e->value_len) != 0)
             continue;
-        int secret = envcheck_name_is_secret(c->cfg, e->key, e->key_len);
+        secret = envcheck_name_is_secret(c->cfg, e->key, e->key_len);
         /* other settings may well keep the example's value; a placeholder-shaped one (not a
          * URL: example.com is a real-looking default) may not */
-        int placeholder = !secret && envcheck_is_placeholder(x->value, x->value_len) &&
-                          memmem(x->value, x->value_len, "://", 3) == NULL;
+        placeholder = !secret && envcheck_is_placeholder(x->value, x->value_len) &&
+                      memmem(x->value, x->value_len, "://", 3) == NULL;
         if ((secret && !envcheck_is_placeholder(e->value, e->value_len)) || placeholder)
             rc = envcheck_emit(c, R_PLACEHOLDER, e->value_span.line, e->value_span.column,
                                secret ? e->value : NULL, e->value_len,
-                               "%s still has the value from %s (line %d)", e->key, shown,
+                               "%s still has the value from %s (line %d)", e->key, ex->shown,
                                x->stmt.line);
     }
-out:
-    free(fx.v);
-    free(ee.v);
-    env_file_free(&ex);
+    return rc;
+}
+
+/* Once every key is known: the example's keys missing here, and this file's keys (at their
+ * last definition) the example does not document. */
+int
+envcheck_check_example_final(struct envcheck_ctx *c)
+{
+    const struct envcheck_example *ex = c->example;
+    const struct envcheck_keys *k = &c->keys;
+    int rc = 0;
+
+    if (ex == NULL)
+        return 0;
+    for (size_t i = 0; i < ex->ex.n && rc == 0; i++) {
+        const struct env_entry *x = &ex->ex.entries[i];
+        if (envcheck_keys_find(k, x->key, x->key_len) == NULL &&
+            index_get(&ex->ee, x->key, x->key_len) == x)
+            rc = envcheck_emit(c, R_EXAMPLE_MISSING, 0, 0, NULL, 0,
+                               "%s is in %s (line %d) but missing from this file", x->key,
+                               ex->shown, x->stmt.line);
+    }
+    for (size_t i = 0; i < k->n && rc == 0; i++) {
+        const char *key = k->data + k->off[i];
+        const struct envcheck_keyslot *s = envcheck_keys_find(k, key, k->len[i]);
+        int l = (int)k->line[i];
+        if (s == NULL || s->last != i || index_get(&ex->ee, key, k->len[i]) != NULL)
+            continue;
+        rc = envcheck_emit(c, R_EXAMPLE_EXTRA, l, (int)(k->off[i] - c->line_off[l]) + 1, NULL, 0,
+                           "%.*s is not documented in %s", (int)k->len[i], key, ex->shown);
+    }
     return rc;
 }

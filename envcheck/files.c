@@ -198,75 +198,10 @@ check_backups(struct envcheck_ctx *c, const char *dir, const char *base)
 
 /* ---- .dockerignore ------------------------------------------------------------------------- */
 
-static int
-pattern_matches(const char *pat, const char *path)
-{
-    int stars = 0;
-
-    /* fnmatch backtracks on every '*': a hostile .dockerignore must not make it crawl */
-    for (const char *p = pat; *p != '\0'; p++)
-        stars += *p == '*';
-    if (stars > 16)
-        return 0;
-    if (strstr(pat, "**") != NULL) {
-        /* `**` crosses directories: fnmatch without FNM_PATHNAME lets `*` do so; a leading
-         * `**\/` also matches at the top. */
-        if (fnmatch(pat, path, 0) == 0)
-            return 1;
-        return strncmp(pat, "**/", 3) == 0 && fnmatch(pat + 3, path, 0) == 0;
-    }
-    return fnmatch(pat, path, FNM_PATHNAME) == 0;
-}
-
 int
 envcheck_dockerignore_excludes(const char *text, size_t len, const char *relpath)
 {
-    const char *p = text, *end = text + len;
-    int excluded = 0;
-
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl != NULL ? nl : end;
-        char pat[1024];
-        size_t n;
-        int neg = 0;
-
-        while (p < le && (*p == ' ' || *p == '\t'))
-            p++;
-        while (le > p && (le[-1] == ' ' || le[-1] == '\t' || le[-1] == '\r'))
-            le--;
-        n = (size_t)(le - p);
-        if (n > 0 && *p == '!') {
-            neg = 1;
-            p++;
-            n--;
-        }
-        while (n > 0 && *p == '/') {
-            p++;
-            n--;
-        }
-        if (n >= 2 && p[0] == '.' && p[1] == '/') {
-            p += 2;
-            n -= 2;
-        }
-        while (n > 1 && p[n - 1] == '/')
-            n--;
-        if (n > 0 && n < sizeof(pat) && *p != '#') {
-            memcpy(pat, p, n);
-            pat[n] = '\0';
-            /* the path itself, or a directory above it */
-            char prefix[PATH_MAX];
-            int hit = pattern_matches(pat, relpath);
-            for (const char *s = strchr(relpath, '/'); !hit && s != NULL; s = strchr(s + 1, '/')) {
-                snprintf(prefix, sizeof(prefix), "%.*s", (int)(s - relpath), relpath);
-                hit = pattern_matches(pat, prefix);
-            }
-            if (hit)
-                excluded = !neg;
-        }
-        p = nl != NULL ? nl + 1 : end;
-    }
-    return excluded;
+    return dockerignore_excludes(text, len, relpath); /* common/dockerignore.c: the one matcher */
 }
 
 int

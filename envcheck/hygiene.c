@@ -43,9 +43,15 @@ envcheck_name_is_secret(const struct envcheck_config *cfg, const char *name, siz
     for (size_t i = 0; i < len; i++)
         up[i] = name[i] == '-' || name[i] == '.' ? '_' : (char)toupper((unsigned char)name[i]);
     up[len] = '\0';
-    /* most keys hold none of these: one cheap pass rejects them */
-    for (int i = 0; anchors[i] != NULL && !anchored; i++)
-        anchored = strstr(up, anchors[i]) != NULL;
+    /* most keys hold none of these: one cheap pass rejects them (strncmp at the few
+     * positions whose letter starts an anchor; strstr per anchor was a tenth of the time) */
+    for (size_t i = 0; i < len && !anchored; i++) {
+        char ch = up[i];
+        if (ch != 'P' && ch != 'S' && ch != 'T' && ch != 'K' && ch != 'C')
+            continue;
+        for (int k = 0; anchors[k] != NULL && !anchored; k++)
+            anchored = anchors[k][0] == ch && strncmp(up + i, anchors[k], strlen(anchors[k])) == 0;
+    }
     for (int i = 0; anchored && secret_parts[i] != NULL && !hit; i++) {
         const char *p = strstr(up, secret_parts[i]);
         /* "_PWD"/"_PASS" only as a whole word at the end or before '_' */
@@ -209,7 +215,7 @@ envcheck_strength_bits(const char *value)
 static int
 url_password(const char *v, size_t n, size_t *off, size_t *len)
 {
-    const char *sch = memmem(v, n, "://", 3);
+    const char *sch = memchr(v, ':', n) != NULL ? memmem(v, n, "://", 3) : NULL;
     const char *at, *colon, *end;
 
     if (sch == NULL)
@@ -349,7 +355,9 @@ check_secret_entry(struct envcheck_ctx *c, const struct env_entry *e)
 static int
 has_pem_private_key(const struct env_entry *e)
 {
-    const char *b = memmem(e->value, e->value_len, "-----BEGIN ", 11);
+    const char *b = e->value_len < 27 || memchr(e->value, '-', e->value_len) == NULL
+                        ? NULL
+                        : memmem(e->value, e->value_len, "-----BEGIN ", 11);
 
     return b != NULL &&
            memmem(b, e->value_len - (size_t)(b - e->value), "PRIVATE KEY-----", 16) != NULL;
@@ -407,13 +415,16 @@ on_hit(const struct detect_hit *hit, void *user)
 static int
 check_committed_keys(struct envcheck_ctx *c)
 {
-    struct detect_engine *eng = NULL;
-    int rc;
+    struct detect_engine *eng = c->engine;
+    int rc = 0;
 
     if (!envcheck_enabled(c, R_COMMITTED_KEY))
         return 0;
-    if ((rc = detect_open(&eng)) < 0)
-        return rc;
+    if (eng == NULL) { /* opened once, for every chunk; envcheck_hygiene_close closes it */
+        if ((rc = detect_open(&eng)) < 0)
+            return rc;
+        c->engine = eng;
+    }
     for (size_t i = 0; i < c->f->n && rc >= 0; i++) {
         struct key_scan ks = {c, &c->f->entries[i], 0};
         if (ks.e->value_len < 8)
@@ -422,8 +433,15 @@ check_committed_keys(struct envcheck_ctx *c)
         if (rc >= 0 && ks.hits == 0 && has_pem_private_key(ks.e))
             rc = emit_pem(c, ks.e);
     }
-    detect_close(eng);
     return rc < 0 ? rc : 0;
+}
+
+void
+envcheck_hygiene_close(struct envcheck_ctx *c)
+{
+    if (c->engine != NULL)
+        detect_close(c->engine);
+    c->engine = NULL;
 }
 #else
 /* Built without the detection engine (its branch not merged yet): private keys only. */
@@ -436,6 +454,12 @@ check_committed_keys(struct envcheck_ctx *c)
         if (has_pem_private_key(&c->f->entries[i]))
             rc = emit_pem(c, &c->f->entries[i]);
     return rc;
+}
+
+void
+envcheck_hygiene_close(struct envcheck_ctx *c)
+{
+    (void)c;
 }
 #endif
 

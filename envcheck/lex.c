@@ -394,6 +394,23 @@ span_set_end(const struct lexer *lx, struct env_span *sp, size_t pos)
     sp->end_column = col_of(lx, pos);
 }
 
+static int
+is_trail_blank(char c)
+{
+    return is_blank(c) || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* After a closing quote at from - 1: is there only blanks and an optional comment? */
+static int
+quote_closes_line(const struct lexer *lx, size_t from)
+{
+    size_t end = line_content_end(lx, from);
+
+    while (from < end && is_trail_blank(lx->d[from]))
+        from++;
+    return from >= end || lx->d[from] == '#';
+}
+
 /* After a statement's value: blanks, then an optional comment, then the end of the line.
  * Returns 0, or 1 when something else follows (the caller reports it). */
 static int
@@ -449,6 +466,10 @@ lex_statement(struct lexer *lx)
         if (key_end == key_start)
             add_diag(lx, c == 0 ? ENV_DIAG_NUL : ENV_DIAG_ERROR, lx->line, col_of(lx, p),
                      c == 0 ? "NUL byte in a line" : "a statement must start with a variable name");
+        else if (p > key_end && is_key_char(c) && memchr(d + p, '=', end - p) == NULL &&
+                 memchr(d + p, ':', end - p) == NULL)
+            add_diag(lx, ENV_DIAG_ERROR, lx->line, col_of(lx, p),
+                     "no '=' after the variable name (a name cannot contain a space)");
         else if (p > key_end && is_key_char(c))
             add_diag(lx, ENV_DIAG_ERROR, lx->line, col_of(lx, p),
                      "the variable name contains a space");
@@ -464,6 +485,12 @@ lex_statement(struct lexer *lx)
     if (key_end == key_start) {
         add_diag(lx, ENV_DIAG_ERROR, lx->line, col_of(lx, p), "missing variable name before '%c'",
                  p < end ? d[p] : '=');
+        skip_line(lx);
+        return 0;
+    }
+    if (key_end - key_start > ENV_MAX_KEY_LEN) {
+        add_diag(lx, ENV_DIAG_ERROR, lx->line, col_of(lx, key_start),
+                 "the variable name is longer than %u bytes", ENV_MAX_KEY_LEN);
         skip_line(lx);
         return 0;
     }
@@ -498,9 +525,15 @@ lex_statement(struct lexer *lx)
 
         span_set_start(lx, &e.value_span, p);
         e.quote = q == '"' ? ENV_QUOTE_DOUBLE : ENV_QUOTE_SINGLE;
+        /* Bounded: a quote runs over at most ENV_MAX_QUOTE_LINES lines. A scan that fails goes
+         * back to the line after the opening quote, and the region it covered holds no
+         * unescaped quote of its kind (an opener there would have closed it), so no byte is
+         * scanned by more than one failed scan per quote kind: linear on any input. */
         for (; i < lx->len; i++) {
             char c = d[i];
             if (c == '\n') {
+                if ((unsigned)(lx->line - qline) + 1 >= ENV_MAX_QUOTE_LINES)
+                    break;
                 lx->line++;
                 lx->line_start = i + 1;
                 e.flags |= ENV_F_MULTILINE;
@@ -518,14 +551,52 @@ lex_statement(struct lexer *lx)
         }
         if (i >= lx->len || d[i] != q) {
             int nul = i < lx->len && d[i] == '\0';
+            int toolong = i < lx->len && d[i] == '\n';
             lx->line = qline;
             lx->line_start = qline_start;
-            add_diag(lx, nul ? ENV_DIAG_NUL : ENV_DIAG_ERROR, qline, col_of(lx, p),
-                     nul ? "NUL byte in a quoted value" : "unterminated %s-quoted value",
-                     q == '"' ? "double" : "single");
+            if (nul)
+                add_diag(lx, ENV_DIAG_NUL, qline, col_of(lx, p), "NUL byte in a quoted value");
+            else if (toolong)
+                add_diag(lx, ENV_DIAG_ERROR, qline, col_of(lx, p),
+                         "unterminated %s-quoted value (not closed within %u lines)",
+                         q == '"' ? "double" : "single", ENV_MAX_QUOTE_LINES);
+            else
+                add_diag(lx, ENV_DIAG_ERROR, qline, col_of(lx, p), "unterminated %s-quoted value",
+                         q == '"' ? "double" : "single");
             lx->arena_used = a0;
             lx->nrefs = ref0;
             lx->pos = p;
+            skip_line(lx);
+            return 0;
+        }
+        if (lx->line != qline && !quote_closes_line(lx, i + 1)) {
+            /* The next quote of this kind, lines below, is followed by text: it opens or sits
+             * inside another statement, so this quote was never closed. Report it here and go
+             * on at the next line instead of losing every line up to that quote. */
+            int cline = lx->line;
+            lx->line = qline;
+            lx->line_start = qline_start;
+            add_diag(lx, ENV_DIAG_ERROR, qline, col_of(lx, p),
+                     "unterminated %s-quoted value (the next %c, on line %d, is followed by text)",
+                     q == '"' ? "double" : "single", q, cline);
+            lx->arena_used = a0;
+            lx->nrefs = ref0;
+            lx->pos = p;
+            skip_line(lx);
+            return 0;
+        }
+        if (i - p - 1 > ENV_MAX_VALUE_LEN) {
+            int cline = lx->line;
+            size_t cstart = lx->line_start;
+            lx->line = qline;
+            lx->line_start = qline_start;
+            add_diag(lx, ENV_DIAG_ERROR, qline, col_of(lx, p),
+                     "the value of %s is longer than %u bytes", e.key, ENV_MAX_VALUE_LEN);
+            lx->line = cline;
+            lx->line_start = cstart;
+            lx->arena_used = a0;
+            lx->nrefs = ref0;
+            lx->pos = i + 1;
             skip_line(lx);
             return 0;
         }
@@ -569,6 +640,13 @@ lex_statement(struct lexer *lx)
         while (vend > vs && (is_blank(d[vend - 1]) || d[vend - 1] == '\r' ||
                              d[vend - 1] == '\v' || d[vend - 1] == '\f'))
             vend--;
+        if (vend - vs > ENV_MAX_VALUE_LEN) {
+            add_diag(lx, ENV_DIAG_ERROR, lx->line, col_of(lx, vs),
+                     "the value of %s is longer than %u bytes", e.key, ENV_MAX_VALUE_LEN);
+            lx->arena_used = a0;
+            skip_line(lx);
+            return 0;
+        }
         if (memchr(d + vs, '\0', vend - vs) != NULL) {
             add_diag(lx, ENV_DIAG_NUL, lx->line, col_of(lx, vs), "NUL byte in the value of %s",
                      e.key);
@@ -657,8 +735,43 @@ prescan(struct lexer *lx, size_t from)
 }
 
 /* Lexes `data` (len bytes + a NUL), which out takes over (and frees, on error too). */
+/* Points each entry's refs into the refs array (entries' refs are consecutive in it). */
+static void
+set_refs(struct env_file *out, struct env_ref *refs)
+{
+    for (size_t i = 0, r0 = 0; i < out->n; i++) {
+        struct env_entry *e = &out->entries[i];
+        e->refs = e->nrefs > 0 ? refs + r0 : NULL;
+        r0 += e->nrefs;
+    }
+}
+
+/* Chunked lexing (env_lex_file_chunked): the entries go to cb `chunk` at a time, then their
+ * strings and refs are wiped and their room used again. */
+struct chunking {
+    size_t chunk;
+    env_chunk_fn cb;
+    void *user;
+};
+
 static int
-lex_owned(char *data, size_t len, const char *path, struct env_file *out)
+hand_over(struct lexer *lx, const struct chunking *ch)
+{
+    struct env_file *f = lx->f;
+    int rc;
+
+    set_refs(f, lx->refs);
+    rc = ch->cb(f, ch->user);
+    explicit_bzero(lx->arena, lx->arena_used);
+    lx->arena_used = 0;
+    lx->nrefs = 0;
+    f->n = 0;
+    return rc;
+}
+
+static int
+lex_owned_chunked(char *data, size_t len, const char *path, struct env_file *out,
+                  const struct chunking *ch)
 {
     struct lexer lx;
     int rc = 0;
@@ -692,6 +805,8 @@ lex_owned(char *data, size_t len, const char *path, struct env_file *out)
     if (rc == 0 && out->nlines > 0) {
         /* at most one statement per line: one allocation, no copying as entries are added */
         size_t cap = (size_t)out->nlines < ENV_MAX_ENTRIES ? (size_t)out->nlines : ENV_MAX_ENTRIES;
+        if (ch != NULL && cap > ch->chunk)
+            cap = ch->chunk;
         out->entries = envcheck_big_alloc(cap * sizeof(*out->entries));
         if (out->entries == NULL)
             rc = err_set(ERR_NOMEM, "out of memory");
@@ -710,13 +825,13 @@ lex_owned(char *data, size_t len, const char *path, struct env_file *out)
             skip_line(&lx);
         } else {
             rc = lex_statement(&lx);
+            if (rc == 0 && ch != NULL && out->n >= ch->chunk)
+                rc = hand_over(&lx, ch);
         }
     }
-    for (size_t i = 0, r0 = 0; i < out->n; i++) {
-        struct env_entry *e = &out->entries[i];
-        e->refs = e->nrefs > 0 ? lx.refs + r0 : NULL;
-        r0 += e->nrefs;
-    }
+    if (rc == 0 && ch != NULL && out->n > 0)
+        rc = hand_over(&lx, ch);
+    set_refs(out, lx.refs);
     if (lx.nrefs == 0) {
         free(lx.refs);
         lx.refs = NULL;
@@ -727,6 +842,12 @@ lex_owned(char *data, size_t len, const char *path, struct env_file *out)
     explicit_bzero(lx.tmp, lx.tmp_used);
     free(lx.tmp);
     return rc;
+}
+
+static int
+lex_owned(char *data, size_t len, const char *path, struct env_file *out)
+{
+    return lex_owned_chunked(data, len, path, out, NULL);
 }
 
 int
@@ -790,8 +911,8 @@ read_regular(const char *path, char **data, size_t *len)
     return 0;
 }
 
-int
-env_lex_file(const char *path, struct env_file *out)
+static int
+lex_file(const char *path, struct env_file *out, const struct chunking *ch)
 {
     struct buf b = {0};
     char *data = NULL;
@@ -804,7 +925,7 @@ env_lex_file(const char *path, struct env_file *out)
         if (rc < 0)
             return rc;
         if (rc == 0)
-            return lex_owned(data, len, path, out);
+            return lex_owned_chunked(data, len, path, out, ch);
     }
     rc = file_read_all(path, ENV_MAX_FILE_SIZE, FILE_READ_NOFOLLOW, &b);
     if (rc < 0) {
@@ -814,5 +935,20 @@ env_lex_file(const char *path, struct env_file *out)
     if (b.data == NULL && (rc = buf_append(&b, "", 0)) < 0)
         return rc;
     /* the buffer moves into the env_file: no second copy of the secrets */
-    return lex_owned(b.data, b.len, path, out);
+    return lex_owned_chunked(b.data, b.len, path, out, ch);
+}
+
+int
+env_lex_file(const char *path, struct env_file *out)
+{
+    return lex_file(path, out, NULL);
+}
+
+int
+env_lex_file_chunked(const char *path, size_t chunk, env_chunk_fn cb, void *user,
+                     struct env_file *out)
+{
+    struct chunking ch = {chunk > 0 ? chunk : 1, cb, user};
+
+    return lex_file(path, out, &ch);
 }

@@ -1,6 +1,7 @@
 /* portability: finds the statements that Compose (the reference) and the other readers of .env
  * files - docker run --env-file, bash `set -a; .`, python-dotenv, node dotenv - read differently,
  * and says which reader differs and how (envfiles-and-c-style.md A.2 is the source). */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,6 +63,79 @@ hash_without_space(const char *v, size_t n)
     return 0;
 }
 
+/* `$` then a digit or one of ? ! # @ * - : a positional or special parameter bash expands
+ * (`$$` is the dollar-escape trigger). */
+static int
+has_special_param(const char *v, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (v[i] == '$' && (i == 0 || v[i - 1] != '\\') &&
+            ((v[i + 1] >= '0' && v[i + 1] <= '9') || strchr("?!#@*-", v[i + 1]) != NULL)) {
+            if (v[i + 1] == '\0')
+                return 0;
+            return 1;
+        }
+    return 0;
+}
+
+/* A backtick or "$(" not escaped by a backslash (inside double quotes bash honours \` and \$). */
+static int
+has_command_subst(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (v[i] == '`' || (v[i] == '$' && i + 1 < n && v[i + 1] == '('))
+            return 1;
+    }
+    return 0;
+}
+
+/* A tilde bash expands in an assignment: at the start or after ':', then a (possibly empty)
+ * login name, then '/', ':' or the end. */
+static int
+has_tilde_prefix(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i + 1;
+        if (v[i] != '~' || (i > 0 && v[i - 1] != ':'))
+            continue;
+        while (j < n && (isalnum((unsigned char)v[j]) || v[j] == '.' || v[j] == '_' || v[j] == '-'))
+            j++;
+        if (j == n || v[j] == '/' || v[j] == ':')
+            return 1;
+    }
+    return 0;
+}
+
+/* An unquoted value (after Compose's " #" cut) with a blank run then '#': Compose keeps
+ * "val<TAB># c", bash, python-dotenv and node dotenv read a comment there. */
+static int
+has_blank_hash(const char *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (v[i] == '#' && (v[i - 1] == ' ' || v[i - 1] == '\t'))
+            return 1;
+    return 0;
+}
+
+/* Unquoted whitespace followed by something other than a comment: bash runs the words after
+ * the first as a command (a '#' at the start of the next word is a comment instead). */
+static int
+runs_words(const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] != ' ' && v[i] != '\t')
+            continue;
+        while (i < n && (v[i] == ' ' || v[i] == '\t'))
+            i++;
+        return i < n && v[i] != '#';
+    }
+    return 0;
+}
+
 static int
 scan_entry(struct port_scan *s, const struct env_entry *e)
 {
@@ -115,6 +189,14 @@ scan_entry(struct port_scan *s, const struct env_entry *e)
                "with 'bad substitution', docker run and node dotenv keep it as text");
 
     if (e->quote == ENV_QUOTE_NONE) {
+        size_t t = e->value_span.end;
+        while (t < s->f->len && (d[t] == ' ' || d[t] == '\t'))
+            t++;
+        if (t > e->value_span.end && !(e->flags & ENV_F_COMMENT) &&
+            (t == s->f->len || d[t] == '\n' || d[t] == '\r'))
+            REPORT("trailing-blank", D_DOCKER,
+                   "blanks after the value: docker run keeps them in the value, the others "
+                   "drop them");
         if (e->flags & ENV_F_COMMENT)
             REPORT("inline-comment", D_DOCKER,
                    "an inline comment: docker run keeps ' #...' as part of the value");
@@ -125,22 +207,44 @@ scan_entry(struct port_scan *s, const struct env_entry *e)
                          "before it), node dotenv reads an empty value"
                        : "'#' with no space before it: Compose and python-dotenv keep it in the "
                          "value, node dotenv cuts the value there");
-        if (has_any(raw, rn, " \t"))
+        if (has_blank_hash(raw, rn))
+            REPORT("tab-comment", D_BASH | D_PYTHON | D_NODE,
+                   "a tab then '#': Compose keeps it in the value (only ' #' starts its "
+                   "comment); bash, python-dotenv and node dotenv read a comment there");
+        if (runs_words(raw, rn))
             REPORT("unquoted-space", D_BASH,
                    "unquoted whitespace: bash runs the words after the first as a command and "
                    "leaves the variable unset");
         if (has_any(raw, rn, "`") || has_str(raw, rn, "$("))
-            REPORT("command-substitution", D_BASH | D_NODE,
+            REPORT("command-substitution",
+                   D_BASH | (rn >= 2 && raw[0] == '`' && raw[rn - 1] == '`' ? D_NODE : 0),
                    "backticks or '$(': bash executes the command (a risk if the file is ever "
-                   "sourced), node dotenv strips backtick quotes, the others keep the text");
+                   "sourced); node dotenv strips backticks around a whole value; the others "
+                   "keep the text");
         else if (has_any(raw, rn, "'\"\\;&|<>()"))
             REPORT("shell-chars", D_BASH,
                    "quotes, a backslash or shell operators in an unquoted value: bash "
                    "interprets them");
+        if (has_tilde_prefix(raw, rn))
+            REPORT("tilde", D_BASH,
+                   "'~' at the start or after ':': bash expands it to a home directory in an "
+                   "assignment; the others keep it");
     } else {
         REPORT("quotes", D_DOCKER,
                "a quoted value: docker run --env-file keeps the quotes as part of the value");
+        if (e->quote == ENV_QUOTE_DOUBLE && has_command_subst(raw, rn))
+            REPORT("command-substitution", D_BASH,
+                   "backticks or '$(' in double quotes: bash still executes the command (a "
+                   "risk if the file is ever sourced); the others keep the text");
+        if (e->value_span.end < s->f->len && d[e->value_span.end] == '#')
+            REPORT("quote-hash", D_BASH,
+                   "'#' right after the closing quote: bash does not start a comment there "
+                   "(the '#' joins the value, and a word after a blank runs as a command)");
     }
+    if (e->quote != ENV_QUOTE_SINGLE && has_special_param(raw, rn))
+        REPORT("special-parameter", D_BASH,
+               "'$' then a digit or one of ? ! # @ * -: bash expands a positional or special "
+               "parameter; the others keep the text");
     if (e->flags & ENV_F_MULTILINE)
         REPORT("multiline", D_DOCKER,
                "a value over several lines: docker run reads line by line and breaks it");
@@ -204,9 +308,9 @@ env_portability_scan(const struct env_file *f, env_portability_fn cb, void *user
     int rc = 0;
 
     if (f->has_bom)
-        rc = report(&s, NULL, "bom", D_BASH | D_PYTHON | D_NODE, 1, 1,
-                    "a byte order mark: Compose and docker run strip it; bash, python-dotenv "
-                    "and node dotenv read it as part of the first key");
+        rc = report(&s, NULL, "bom", D_BASH | D_PYTHON, 1, 1,
+                    "a byte order mark: Compose, docker run and node dotenv strip it; bash and "
+                    "python-dotenv read it as part of the first key");
     for (size_t i = 0; i < f->n && rc == 0; i++)
         rc = scan_entry(&s, &f->entries[i]);
     return rc;

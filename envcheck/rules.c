@@ -91,6 +91,9 @@ const struct rule_meta envcheck_rules[R_COUNT] = {
                             "remove the extra blank line", "dotenv-linter:ExtraBlankLine"},
     [R_ENDING_BLANK_LINE] = {"ENV212", SEV_INFO, "lint", "No newline at the end of the file",
                              "end the file with a newline", "dotenv-linter:EndingBlankLine"},
+    [R_SCHEMA] = {"ENV213", SEV_MEDIUM, "lint", "Key or value not allowed by the schema",
+                  "follow the schema given with --schema (or change the schema)",
+                  "dotenv-linter:SchemaViolation"},
 };
 
 const char *const envcheck_rule_names[R_COUNT] = {
@@ -126,6 +129,7 @@ const char *const envcheck_rule_names[R_COUNT] = {
     [R_VALUE_WITHOUT_QUOTES] = "value-without-quotes",
     [R_EXTRA_BLANK_LINE] = "extra-blank-line",
     [R_ENDING_BLANK_LINE] = "ending-blank-line",
+    [R_SCHEMA] = "schema-violation",
 };
 
 size_t
@@ -187,6 +191,8 @@ envcheck_config_new(void)
         c->severity[i] = -1;
     c->min_length = 16;
     c->min_bits = 40.0;
+    c->max_per_rule = ENVCHECK_MAX_PER_RULE;
+    c->max_per_file = ENVCHECK_MAX_PER_FILE;
     return c;
 }
 
@@ -196,6 +202,7 @@ envcheck_config_free(struct envcheck_config *c)
     if (c == NULL)
         return;
     free(c->example);
+    envcheck_schema_free(c->schema);
     for (size_t i = 0; i < c->nsecret_names; i++)
         free(c->secret_names[i]);
     free(c);
@@ -297,6 +304,25 @@ envcheck_config_set(struct envcheck_config *c, const char *name, const char *val
         if (*value == '\0' || *end != '\0' || v > 4096)
             return err_set(ERR_USAGE, "min_length: '%s' is not a number from 0 to 4096", value);
         c->min_length = v;
+        return 0;
+    }
+    if (strcmp(name, "max_findings_per_rule") == 0 || strcmp(name, "max_findings") == 0) {
+        unsigned long v = strtoul(value, &end, 10);
+        if (*value == '\0' || *end != '\0' || v < 1 || v > 10000000)
+            return err_set(ERR_USAGE, "%s: '%s' is not a number from 1 to 10000000", name, value);
+        if (name[12] == '_')
+            c->max_per_rule = v;
+        else
+            c->max_per_file = v;
+        return 0;
+    }
+    if (strcmp(name, "schema") == 0) {
+        struct envcheck_schema *sc;
+        int rc = envcheck_schema_load(value, &sc);
+        if (rc < 0)
+            return rc;
+        envcheck_schema_free(c->schema);
+        c->schema = sc;
         return 0;
     }
     if (strcmp(name, "min_strength_bits") == 0) {
@@ -427,9 +453,24 @@ emit_va(struct envcheck_ctx *c, enum envcheck_rule r, int line, int column,
 
     if (c->cfg->disabled[r])
         return 0;
-    if (line > 0 && c->line_off != NULL &&
+    if (c->nctl > 0 && r >= R_DUPLICATED_KEY && r <= R_LAST_LINT && envcheck_control_off(c, r, line))
+        return 0;
+    if (line > 0 && c->line_off != NULL && c->has_ignore &&
         (line_ignores(c, line, 0, r) || line_ignores(c, line - 1, 1, r)))
         return 0;
+    /* file-level findings (line 0: git, permissions, the example) only count against the
+     * per-rule cap: a flood of line findings must not hide them */
+    if (c->listed[r] >= c->cfg->max_per_rule ||
+        (line > 0 && c->listed_total >= c->cfg->max_per_file)) {
+        int sev = c->cfg->severity[r] >= 0       ? c->cfg->severity[r]
+                  : base->override_severity ? (int)base->severity
+                                            : (int)envcheck_rules[r].severity;
+        if (c->dropped[r]++ == 0 || sev > c->dropped_sev[r])
+            c->dropped_sev[r] = sev;
+        return 0;
+    }
+    c->listed[r]++;
+    c->listed_total++;
     vsnprintf(msg, sizeof(msg), fmt, ap);
     memset(&loc, 0, sizeof(loc));
     loc.path = c->path;
@@ -441,7 +482,7 @@ emit_va(struct envcheck_ctx *c, enum envcheck_rule r, int line, int column,
         extra.override_severity = 1;
         extra.severity = (enum severity)c->cfg->severity[r];
     }
-    return findings_add(c->out, &envcheck_rules[r], &loc, &extra, "%s", msg);
+    return findings_add_msg(c->out, &envcheck_rules[r], &loc, &extra, msg);
 }
 
 int
@@ -475,4 +516,33 @@ envcheck_emit_extra(struct envcheck_ctx *c, enum envcheck_rule r, int line, int 
     rc = emit_va(c, r, line, column, extra, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+int
+envcheck_emit_summaries(struct envcheck_ctx *c)
+{
+    for (int r = 0; r < R_COUNT; r++) {
+        struct finding_extra extra;
+        struct location loc;
+        int rc;
+
+        if (c->dropped[r] == 0)
+            continue;
+        memset(&extra, 0, sizeof(extra));
+        memset(&loc, 0, sizeof(loc));
+        loc.path = c->path;
+        loc.layer_index = -1;
+        extra.target = c->path;
+        extra.override_severity = 1;
+        extra.severity = (enum severity)c->dropped_sev[r];
+        rc = findings_add(c->out, &envcheck_rules[r], &loc, &extra,
+                          "%zu more %s finding%s in this file not listed (at most %zu per rule "
+                          "and %zu per file are; the INI settings max_findings_per_rule and "
+                          "max_findings change that)",
+                          c->dropped[r], envcheck_rules[r].id, c->dropped[r] == 1 ? "" : "s",
+                          c->cfg->max_per_rule, c->cfg->max_per_file);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
 }

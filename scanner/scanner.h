@@ -21,6 +21,12 @@ struct scanner_opts {
     const char *config;        /* --config FILE: .scanner.ini (default: context dir, then cwd) */
     const char *const *ignore; /* --ignore ID (rule ids or aliases), nignore of them */
     size_t nignore;
+    /* Appended for package inventory and vulnerabilities (images). */
+    const char *vuln_db;       /* --vuln-db DIR; NULL: the default cache, if it exists */
+    int no_vulns;              /* --no-vulns: skip vulnerability matching */
+    int ignore_unfixed;        /* --ignore-unfixed: no finding for a vulnerability without a fix */
+    const char *sbom;          /* --sbom cyclonedx|spdx: write the SBOM instead of findings */
+    const char *sbom_output;   /* --output FILE for the SBOM; NULL: stdout */
 };
 
 /* Each returns 0 when the target was scanned (findings or not) and a negative ERR_* (with
@@ -36,5 +42,11 @@ int scanner_scan_image(const char *ref, const struct scanner_opts *o, struct fin
  * services (scanner/compose/) --- */
 int scanner_scan_container(const char *id, const struct scanner_opts *o, struct findings *f);
 int scanner_scan_compose(const char *path, const struct scanner_opts *o, struct findings *f);
+/* Several Compose files merged into one project, as `docker compose -f A -f B` does: later
+ * files (and later YAML documents of a file) override and extend earlier ones. */
+int scanner_scan_compose_files(const char *const *paths, size_t n, const struct scanner_opts *o,
+                               struct findings *f);
+/* Kubernetes manifests (scanner/k8s/): a file, or a directory of *.yaml / *.yml. */
+int scanner_scan_k8s(const char *path, const struct scanner_opts *o, struct findings *f);
 
 #endif

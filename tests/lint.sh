@@ -21,9 +21,12 @@ declare -A allowed=(
     [scanner]="common"
     [scanner/runtime]="common detect scanner"
     [scanner/dockerfile]="common detect envcheck scanner"
-    [scanner/image]="common detect envcheck engine scanner scanner/dockerfile"
+    [scanner/image]="common detect envcheck engine scanner scanner/dockerfile scanner/packages"
     [scanner/compose]="common detect envcheck scanner scanner/runtime"
     [scanner/container]="common detect engine scanner scanner/runtime"
+    [scanner/k8s]="common detect scanner scanner/runtime scanner/compose"
+    [scanner/packages]="common engine scanner"
+    [scanner/git]="common detect"
     [cli]="*"
 )
 modules="common keys detect envcheck vault engine scanner"

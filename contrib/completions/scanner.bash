@@ -5,7 +5,7 @@ _scanner_complete() {
     --format|-f) COMPREPLY=($(compgen -W "text json sarif" -- "$cur")); return ;;
     --fail-on|--min-severity) COMPREPLY=($(compgen -W "critical high medium low info" -- "$cur")); return ;;
     --dockerfile|--compose|--report|--baseline|--write-baseline|--image) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --path) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --path|--k8s) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     words=$("${COMP_WORDS[0]}" --help 2>/dev/null | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
     COMPREPLY=($(compgen -W "$words" -- "$cur"))

@@ -7,6 +7,8 @@
 #include "dockerfile.h"
 #include "envcheck_internal.h"
 #include "image.h"
+#include "k8s.h"
+#include "packages.h"
 #include "runtime.h"
 #include "vault.h"
 
@@ -79,6 +81,14 @@ main(void)
     }
     for (size_t i = 0; i < runtime_rule_count; i++) {
         put_rule("runtime", &runtime_rules[i].meta, NULL);
+        puts("}");
+    }
+    for (size_t i = 0; i < k8s_rule_count; i++) {
+        put_rule("k8s", &k8s_rules[i].meta, NULL);
+        puts("}");
+    }
+    for (size_t i = 0; (m = pkg_rule_at(i)) != NULL; i++) {
+        put_rule("vuln", m, NULL);
         puts("}");
     }
     for (size_t i = 0; (m = vault_check_rule_at(i)) != NULL; i++) {

@@ -15,9 +15,11 @@ struct scanner_opts;
 
 #define COMPOSE_MAX_FILE     (8L << 20) /* default size bound of a Compose or env file */
 #define COMPOSE_MAX_DEPTH    64         /* nesting of YAML collections */
-#define COMPOSE_MAX_EXPANDED 1000000    /* nodes once every alias is expanded */
+#define COMPOSE_MAX_EXPANDED 1000000    /* nodes of one document once every alias is expanded */
+#define COMPOSE_MAX_STREAM   16000000   /* the same over every document of a file */
 #define COMPOSE_MAX_ANCHORS  65536
 #define COMPOSE_MAX_MERGE    8          /* depth of `<<` merge chains */
+#define COMPOSE_MAX_EXTENDS  8          /* length of `extends:` chains */
 #define COMPOSE_MAX_INTERP   4          /* nesting of ${A:-${B}} defaults */
 #define COMPOSE_MAX_VALUE    (1L << 20) /* one interpolated value */
 #define COMPOSE_WORK_BUDGET  5000000    /* node visits over the whole file */
@@ -38,15 +40,25 @@ struct compose_file {
     char dir[PATH_MAX]; /* absolute, normalised directory of the file */
     yaml_document_t doc;
     int loaded;
+    yaml_parser_t parser; /* a stream of documents (compose_yaml_open) */
+    int parsing;
+    size_t docs;          /* documents loaded so far */
     struct compose_vars vars;
     long max_file;
     size_t budget;      /* node visits left while reading services (merge keys repeat work) */
 };
 
 /* ---- compose_yaml.c -------------------------------------------------------------------- */
-/* Checks bounds with one event pass (depth, anchors, alias expansion), then loads the first
- * document. ERR_PARSE / ERR_LIMIT with path:line:col. */
+/* Checks bounds with one event pass over the whole stream (depth, anchors, alias expansion per
+ * document and in all), then loads the first document. ERR_PARSE / ERR_LIMIT with
+ * path:line:col. */
 int compose_yaml_load(struct compose_file *cf, const char *data, size_t len);
+/* The same for every document: open (the bounds pass), then next() loads the following document
+ * into cf->doc (1; its root may be NULL for an empty document), 0 at the end, negative on error;
+ * close() frees the parser and the last document. `data` must outlive the stream. */
+int compose_yaml_open(struct compose_file *cf, const char *data, size_t len);
+int compose_yaml_next(struct compose_file *cf);
+void compose_yaml_close(struct compose_file *cf);
 void compose_yaml_free(struct compose_file *cf);
 yaml_node_t *cy_node(struct compose_file *cf, int index);
 /* The node's text if it is a scalar, else NULL (libyaml keeps scalars NUL-terminated). */
@@ -97,6 +109,12 @@ int compose_dotenv_load(struct compose_file *cf);
  * what it loaded into `cf`. */
 int compose_scan_data(struct compose_file *cf, const char *data, size_t len,
                       const struct scanner_opts *o, struct findings *f);
+
+/* ---- compose_merge.c ------------------------------------------------------------------- */
+/* Merges `src` (a later layer: the service that extends, or a later file or document) over
+ * `dst` as Compose merges services, and takes src's strings (src may then be freed).
+ * `src_positions`: settings absent from both are reported where src's service is. */
+int compose_desc_merge(struct runtime_desc *dst, struct runtime_desc *src, int src_positions);
 
 /* ---- compose_service.c ----------------------------------------------------------------- */
 /* Builds the description of service `name` (its mapping node `svc`, key node `key`). */

@@ -62,6 +62,15 @@ compose_env_file_read(const char *path, const char *shown, long max,
         const struct env_entry *e = &ef.entries[i];
         int origin = RT_ENV_LITERAL;
 
+        /* A `${` without a valid name or closing `}`: Compose stops on it ("invalid
+         * template"), so the file is refused here too rather than read as literal text. */
+        if (e->flags & ENV_F_BAD_REF) {
+            rc = err_set(ERR_PARSE, "%s:%d:%d: invalid variable reference in the value of %s "
+                                    "(Compose refuses the file; write $$ for a literal $)",
+                         path, e->value_span.line, e->value_span.column, e->key);
+            break;
+        }
+
         if (e->flags & ENV_F_NO_EQUALS) {
             rc = fn(e->key, e->key_len, NULL, 0, RT_ENV_UNRESOLVED, e->key_span.line,
                     e->key_span.column, user);

@@ -134,6 +134,28 @@ read_bool(struct svc *s, const char *key, struct rt_value *v)
     return rc;
 }
 
+/* Compose's `!reset` / `!override` tags on a list: a later layer replaces it (merge.c). */
+static void
+note_replace(struct svc *s, const char *key, const yaml_node_t *n)
+{
+    static const struct {
+        const char *key;
+        unsigned bit;
+    } lists[] = {
+        {"volumes", RT_REPLACE_MOUNTS}, {"ports", RT_REPLACE_PORTS},
+        {"environment", RT_REPLACE_ENV}, {"env_file", RT_REPLACE_ENV},
+        {"cap_add", RT_REPLACE_CAP_ADD}, {"cap_drop", RT_REPLACE_CAP_DROP},
+        {"devices", RT_REPLACE_DEVICES},
+    };
+    const char *tag = n != NULL ? (const char *)n->tag : NULL;
+
+    if (tag == NULL || (strcmp(tag, "!reset") != 0 && strcmp(tag, "!override") != 0))
+        return;
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+        if (strcmp(key, lists[i].key) == 0)
+            s->d->replace_lists |= lists[i].bit;
+}
+
 /* Calls `fn` for each item of a sequence (a lone scalar counts as one item). */
 typedef int (*item_fn)(struct svc *s, yaml_node_t *item, size_t index, const char *field);
 
@@ -149,6 +171,7 @@ each_item(struct svc *s, const char *key, item_fn fn, yaml_node_t **key_out)
         *key_out = k;
     if (rc < 0 || n == NULL)
         return rc;
+    note_replace(s, key, n);
     if (n->type == YAML_SCALAR_NODE)
         return cy_scalar(n)[0] == '\0' ? 0 : fn(s, n, 0, key);
     if (n->type != YAML_SEQUENCE_NODE)
@@ -417,6 +440,7 @@ read_environment(struct svc *s)
     n = get(s, s->node, "environment", &k, &rc);
     if (rc < 0 || n == NULL)
         return rc;
+    note_replace(s, "environment", n);
     if (n->type == YAML_MAPPING_NODE) {
         struct cy_pair *pairs;
         size_t np;

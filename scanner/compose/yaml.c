@@ -1,6 +1,7 @@
-/* compose_yaml: loads a Compose file with libyaml. One event pass first bounds nesting, anchors
- * and the size the document would have with every alias expanded (the "billion laughs" bomb);
- * then the document is loaded and read through merge-aware, budgeted mapping look-ups. */
+/* compose_yaml: loads YAML (Compose files, Kubernetes manifests) with libyaml. One event pass
+ * over the whole stream first bounds nesting, anchors and the size each document would have with
+ * every alias expanded (the "billion laughs" bomb); then documents are loaded one at a time and
+ * read through merge-aware, budgeted mapping look-ups. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,7 @@ check_bounds(struct compose_file *cf, const char *data, size_t len)
     yaml_event_t ev;
     struct frame stack[COMPOSE_MAX_DEPTH + 1];
     struct anchors anchors = {NULL, 0, 0};
-    size_t depth = 0, total = 0;
+    size_t depth = 0, total = 0, stream = 0;
     int rc = 0, done = 0;
 
     if (!yaml_parser_initialize(&p))
@@ -176,8 +177,19 @@ check_bounds(struct compose_file *cf, const char *data, size_t len)
             }
             add = 1;
             break;
-        case YAML_DOCUMENT_END_EVENT:
-            done = 1; /* only the first document is loaded, and so only it is checked */
+        case YAML_DOCUMENT_START_EVENT:
+            /* Anchors belong to one document (libyaml's loader forgets them too); the bound on
+             * expansion is per document, and the stream as a whole has a larger one. */
+            anchors_free(&anchors);
+            memset(&anchors, 0, sizeof(anchors));
+            stream = sat_add(stream, total);
+            total = 0;
+            if (stream > COMPOSE_MAX_STREAM)
+                rc = err_set(ERR_LIMIT,
+                             "%s:%zu:%zu: YAML documents expand to more than %d nodes in all; "
+                             "refusing to load them",
+                             cf->path, ev.start_mark.line + 1, ev.start_mark.column + 1,
+                             COMPOSE_MAX_STREAM);
             break;
         case YAML_STREAM_END_EVENT:
             done = 1;
@@ -212,32 +224,69 @@ check_bounds(struct compose_file *cf, const char *data, size_t len)
 }
 
 int
-compose_yaml_load(struct compose_file *cf, const char *data, size_t len)
+compose_yaml_open(struct compose_file *cf, const char *data, size_t len)
 {
-    yaml_parser_t p;
     int rc;
 
     if ((rc = check_bounds(cf, data, len)) < 0)
         return rc;
-    if (!yaml_parser_initialize(&p))
+    if (!yaml_parser_initialize(&cf->parser))
         return err_set(ERR_NOMEM, "%s: cannot initialise the YAML parser", cf->path);
-    yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
-    if (!yaml_parser_load(&p, &cf->doc)) {
-        rc = yaml_error(cf, &p);
-        yaml_parser_delete(&p);
-        return rc;
-    }
-    yaml_parser_delete(&p);
+    yaml_parser_set_input_string(&cf->parser, (const unsigned char *)data, len);
+    cf->parsing = 1;
+    return 0;
+}
+
+int
+compose_yaml_next(struct compose_file *cf)
+{
+    int rc;
+
+    compose_yaml_free(cf);
+    if (!cf->parsing)
+        return 0;
+    if (!yaml_parser_load(&cf->parser, &cf->doc))
+        return yaml_error(cf, &cf->parser);
     cf->loaded = 1;
+    if (yaml_document_get_root_node(&cf->doc) == NULL) {
+        /* The end of the stream (an empty document in the middle has a null root node). */
+        if (cf->parser.stream_end_produced) {
+            compose_yaml_free(cf);
+            return 0;
+        }
+    }
+    cf->docs++;
+    rc = 1;
     /* Reading services costs a few visits per node; merge keys repeat them. The budget grows
      * with the document so big honest files pass and expansion through merges stays linear. */
     {
         size_t nodes = (size_t)(cf->doc.nodes.top - cf->doc.nodes.start);
         cf->budget = nodes > (SIZE_MAX - cf->budget) / 100 ? SIZE_MAX : cf->budget + nodes * 100;
     }
-    if (yaml_document_get_root_node(&cf->doc) == NULL)
-        return err_set(ERR_PARSE, "%s: empty Compose file (no YAML document)", cf->path);
-    return 0;
+    return rc;
+}
+
+void
+compose_yaml_close(struct compose_file *cf)
+{
+    compose_yaml_free(cf);
+    if (cf->parsing)
+        yaml_parser_delete(&cf->parser);
+    cf->parsing = 0;
+}
+
+int
+compose_yaml_load(struct compose_file *cf, const char *data, size_t len)
+{
+    int rc = compose_yaml_open(cf, data, len);
+
+    if (rc == 0)
+        rc = compose_yaml_next(cf);
+    if (rc == 0)
+        rc = err_set(ERR_PARSE, "%s: empty Compose file (no YAML document)", cf->path);
+    if (rc > 0 && yaml_document_get_root_node(&cf->doc) == NULL)
+        rc = err_set(ERR_PARSE, "%s: empty Compose file (no YAML document)", cf->path);
+    return rc < 0 ? rc : 0;
 }
 
 void

@@ -155,9 +155,12 @@ df_config_init(struct df_config *c, const struct scanner_opts *o, const char *ct
         else
             path[0] = '\0';
     }
+    size_t pl = strlen(path);
+    if (pl > 5 && (strcmp(path + pl - 5, ".yaml") == 0 || strcmp(path + pl - 4, ".yml") == 0))
+        return df_labels_load_file(c, path); /* --config .hadolint.yaml: hadolint's own file */
     if (path[0] != '\0' && (rc = config_load(path, ini_handler, c)) < 0)
         return rc;
-    return 0;
+    return df_labels_load(c, ctx_dir);
 }
 
 void
@@ -173,5 +176,10 @@ df_config_free(struct df_config *c)
     free(c->trusted);
     free(c->overrides);
     free(c->ports);
+    for (size_t i = 0; i < c->nlabels; i++) {
+        free(c->labels[i].name);
+        free(c->labels[i].type);
+    }
+    free(c->labels);
     memset(c, 0, sizeof(*c));
 }

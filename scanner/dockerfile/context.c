@@ -18,169 +18,12 @@
 #define CTX_MAX_BYTES  (64u << 20) /* contents scanned in total */
 #define CTX_FILE_MAX   (1u << 20)  /* per file, unless --max-file-size */
 
-/* ---- glob matching (no recursion, O(pattern x path)) ----------------------------------------- */
-enum tok { T_LIT, T_ANY, T_CLASS, T_STAR, T_DSTAR, T_DSTAR_SLASH };
-
-struct ptok {
-    enum tok t;
-    char c;
-    const char *cls; /* for T_CLASS: the text between [ ] */
-    size_t clen;
-};
-
-static int
-class_match(const struct ptok *t, char ch)
-{
-    const char *s = t->cls;
-    size_t n = t->clen, i = 0;
-    int neg = 0, hit = 0;
-
-    if (n > 0 && (s[0] == '^' || s[0] == '!')) {
-        neg = 1;
-        i = 1;
-    }
-    for (; i < n; i++) {
-        char lo = s[i], hi = lo;
-        if (lo == '\\' && i + 1 < n)
-            lo = hi = s[++i];
-        if (i + 2 < n && s[i + 1] == '-') {
-            hi = s[i + 2];
-            i += 2;
-        }
-        if (ch >= lo && ch <= hi)
-            hit = 1;
-    }
-    return hit != neg && ch != '/';
-}
-
-int
-df_glob_match(const char *pat, const char *path, int dstar)
-{
-    size_t pl = strlen(pat), L = strlen(path), T = 0;
-    struct ptok *tk;
-    unsigned char *next, *cur;
-    int res;
-
-    if (pl > 4096 || L > 8192)
-        return 0;
-    tk = malloc((pl + 1) * sizeof(*tk));
-    next = malloc(L + 2);
-    cur = malloc(L + 2);
-    if (tk == NULL || next == NULL || cur == NULL) {
-        free(tk);
-        free(next);
-        free(cur);
-        return 0;
-    }
-    for (size_t i = 0; i < pl; i++) {
-        struct ptok *t = &tk[T++];
-        memset(t, 0, sizeof(*t));
-        if (pat[i] == '*') {
-            if (dstar && i + 1 < pl && pat[i + 1] == '*') {
-                i++;
-                if (i + 1 < pl && pat[i + 1] == '/') {
-                    i++;
-                    t->t = T_DSTAR_SLASH;
-                } else
-                    t->t = T_DSTAR;
-            } else
-                t->t = T_STAR;
-        } else if (pat[i] == '?') {
-            t->t = T_ANY;
-        } else if (pat[i] == '[') {
-            const char *e = strchr(pat + i + 1, ']');
-            if (e == NULL) {
-                t->t = T_LIT;
-                t->c = '[';
-            } else {
-                t->t = T_CLASS;
-                t->cls = pat + i + 1;
-                t->clen = (size_t)(e - pat - i - 1);
-                i = (size_t)(e - pat);
-            }
-        } else if (pat[i] == '\\' && i + 1 < pl) {
-            t->t = T_LIT;
-            t->c = pat[++i];
-        } else {
-            t->t = T_LIT;
-            t->c = pat[i];
-        }
-    }
-    /* next = row for token i+1; cur = row for token i. */
-    for (size_t j = 0; j <= L; j++)
-        next[j] = j == L;
-    for (size_t i = T; i-- > 0;) {
-        const struct ptok *t = &tk[i];
-        unsigned char aux = 0;
-        cur[L + 1] = 0;
-        for (size_t j = L + 1; j-- > 0;) {
-            int ok = 0, more = j < L;
-            switch (t->t) {
-            case T_LIT:
-                ok = more && path[j] == t->c && next[j + 1];
-                break;
-            case T_ANY:
-                ok = more && path[j] != '/' && next[j + 1];
-                break;
-            case T_CLASS:
-                ok = more && class_match(t, path[j]) && next[j + 1];
-                break;
-            case T_STAR:
-                ok = next[j] || (more && path[j] != '/' && cur[j + 1]);
-                break;
-            case T_DSTAR:
-                ok = next[j] || (more && cur[j + 1]);
-                break;
-            case T_DSTAR_SLASH:
-                aux = more && ((path[j] == '/' && next[j + 1]) || aux);
-                ok = next[j] || aux;
-                break;
-            }
-            cur[j] = (unsigned char)ok;
-        }
-        unsigned char *sw = next;
-        next = cur;
-        cur = sw;
-    }
-    res = next[0];
-    free(tk);
-    free(next);
-    free(cur);
-    return res;
-}
-
 /* ---- .dockerignore -------------------------------------------------------------------------- */
 struct ignore {
-    char **pat;
-    int *neg;
-    size_t n;
+    struct dockerignore d;
     int present;
-    int has_neg;
     char file[4096];
 };
-
-static void
-clean_path(char *p)
-{
-    /* drop leading "/" and "./", collapse "//", drop trailing "/" */
-    char *r = p, *w = p;
-    while (*r == '/' || (r[0] == '.' && r[1] == '/'))
-        r += *r == '/' ? 1 : 2;
-    for (; *r; r++) {
-        if (*r == '/' && (w == p || w[-1] == '/'))
-            continue;
-        if (*r == '/' && r[1] == '.' && (r[2] == '/' || r[2] == '\0')) {
-            r++;
-            continue;
-        }
-        *w++ = *r;
-    }
-    while (w > p && w[-1] == '/')
-        w--;
-    *w = '\0';
-    if (strcmp(p, ".") == 0)
-        p[0] = '\0';
-}
 
 static int
 ignore_load(struct ignore *ig, const char *ctx, const char *dockerfile)
@@ -198,40 +41,7 @@ ignore_load(struct ignore *ig, const char *ctx, const char *dockerfile)
     if (file_read_all(ig->file, 1 << 20, 0, &b) < 0)
         return 0;
     ig->present = 1;
-    for (char *line = b.data, *nx; line != NULL && *line; line = nx) {
-        nx = strchr(line, '\n');
-        if (nx != NULL)
-            *nx++ = '\0';
-        size_t n = strlen(line);
-        while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
-            line[--n] = '\0';
-        while (*line == ' ' || *line == '\t')
-            line++;
-        if (*line == '\0' || *line == '#')
-            continue;
-        int neg = 0;
-        if (*line == '!') {
-            neg = 1;
-            line++;
-            while (*line == ' ')
-                line++;
-        }
-        char **np = realloc(ig->pat, (ig->n + 1) * sizeof(*np));
-        int *nn = realloc(ig->neg, (ig->n + 1) * sizeof(*nn));
-        if (np != NULL)
-            ig->pat = np;
-        if (nn != NULL)
-            ig->neg = nn;
-        if (np == NULL || nn == NULL)
-            break;
-        ig->pat[ig->n] = strdup(line);
-        if (ig->pat[ig->n] == NULL)
-            break;
-        clean_path(ig->pat[ig->n]);
-        ig->neg[ig->n] = neg;
-        ig->has_neg |= neg;
-        ig->n++;
-    }
+    dockerignore_parse(&ig->d, b.data ? b.data : "", b.len); /* on ENOMEM: the lines read so far */
     buf_free(&b);
     return 0;
 }
@@ -239,43 +49,13 @@ ignore_load(struct ignore *ig, const char *ctx, const char *dockerfile)
 static void
 ignore_free(struct ignore *ig)
 {
-    for (size_t i = 0; i < ig->n; i++)
-        free(ig->pat[i]);
-    free(ig->pat);
-    free(ig->neg);
-}
-
-/* A pattern matches the path or one of its parent directories. */
-static int
-pattern_hits(const char *pat, const char *rel)
-{
-    char tmp[4096];
-    size_t n = strlen(rel);
-
-    if (pat[0] == '\0')
-        return 0;
-    if (n >= sizeof(tmp))
-        return 0;
-    memcpy(tmp, rel, n + 1);
-    for (;;) {
-        if (df_glob_match(pat, tmp, 1))
-            return 1;
-        char *s = strrchr(tmp, '/');
-        if (s == NULL)
-            return 0;
-        *s = '\0';
-    }
+    dockerignore_free(&ig->d);
 }
 
 static int
 ignored(const struct ignore *ig, const char *rel)
 {
-    int ex = 0;
-
-    for (size_t i = 0; i < ig->n; i++)
-        if (pattern_hits(ig->pat[i], rel))
-            ex = !ig->neg[i];
-    return ex;
+    return dockerignore_match(&ig->d, rel);
 }
 
 /* ---- COPY/ADD sources --------------------------------------------------------------------------- */
@@ -317,7 +97,7 @@ collect_sources(struct df_ctx *c, struct source **out)
             v[n].path = strdup(s);
             if (v[n].path == NULL)
                 break;
-            clean_path(v[n].path);
+            path_clean_rel(v[n].path);
             n++;
         }
     }
@@ -343,7 +123,7 @@ source_includes(const struct source *s, const char *rel)
         return 0;
     memcpy(tmp, rel, rl + 1);
     for (;;) {
-        if (df_glob_match(s->path, tmp, 0))
+        if (glob_match(s->path, tmp, 0))
             return 1;
         char *sl = strrchr(tmp, '/');
         if (sl == NULL)
@@ -353,12 +133,25 @@ source_includes(const struct source *s, const char *rel)
 }
 
 /* ---- contents -------------------------------------------------------------------------------- */
-struct file_hit {
-    struct df_ctx *c;
-    const struct source *src;
-    const char *rel;
-    const char *data;
-    int count;
+/* What one context file holds, read and scanned once per run whatever the number of
+ * Dockerfiles that copy it; each Dockerfile turns it into its own findings. */
+struct ctx_hit {
+    int line, col, example;
+    const char *title, *id; /* the engine's rule strings: live as long as the engine */
+    char redacted[64], fingerprint[65];
+};
+
+struct ctx_file {
+    dev_t dev;
+    ino_t ino;
+    int done;     /* contents looked at */
+    int kind;     /* df_secret_file_name */
+    int readable; /* read within the size and total budgets */
+    int creds;    /* a kind-2 credential file that holds credentials */
+    struct ctx_hit *hits; /* detector hits, then literal secrets of env files (id == NULL) */
+    size_t nhits;
+    char **env_keys;      /* for the env literals: their keys, parallel to hits[nhits - nenv..] */
+    size_t nenv;
 };
 
 static void
@@ -376,51 +169,63 @@ offset_pos(const char *d, size_t off, int *l, int *col)
     *col = cc;
 }
 
-static const char *
-sev_id(const struct df_ctx *c, const struct df_instr *in, const char *final_id)
+/* The rule of a secret: `final` when the instruction is in the final image, else DF016. */
+static const struct rule_meta *
+stage_rule(const struct df_ctx *c, const struct df_instr *in, const struct rule_meta *final)
 {
     return (in->stage < 0 || (size_t)in->stage >= c->df->nstages ||
-            c->df->stages[in->stage].in_final) ? final_id : "DF016";
+            c->df->stages[in->stage].in_final) ? final : DF_RULE(DF016);
 }
+
+static struct ctx_hit *
+hit_push(struct ctx_file *f)
+{
+    struct ctx_hit *h = realloc(f->hits, (f->nhits + 1) * sizeof(*h));
+
+    if (h == NULL)
+        return NULL;
+    f->hits = h;
+    memset(&h[f->nhits], 0, sizeof(h[f->nhits]));
+    return &h[f->nhits++];
+}
+
+struct file_scan {
+    struct ctx_file *f;
+    const char *data;
+};
 
 static int
 file_on_hit(const struct detect_hit *hit, void *user)
 {
-    struct file_hit *fh = user;
-    struct finding_extra x;
-    char path[4096];
-    int l, col;
+    struct file_scan *fs = user;
+    struct detect_finding d;
+    struct ctx_hit *h = hit_push(fs->f);
+    int ml, mc;
 
-    memset(&x, 0, sizeof(x));
-    x.secret_redacted = hit->redacted;
-    x.secret_fingerprint = hit->fingerprint;
-    if (hit->is_example) {
-        x.override_severity = 1;
-        x.severity = SEV_INFO;
+    if (h == NULL)
+        return ERR_NOMEM;
+    detect_finding_from_hit(&d, hit);
+    offset_pos(fs->data, hit->secret_start, &h->line, &h->col);
+    offset_pos(fs->data, hit->match_start, &ml, &mc);
+    if (ml < h->line) { /* a private key: its BEGIN line */
+        h->line = ml;
+        h->col = mc;
     }
-    offset_pos(fh->data, hit->secret_start, &l, &col);
-    snprintf(path, sizeof(path), "%s/%s", fh->c->ctx_dir, fh->rel);
-    fh->c->path_override = path;
-    df_report(fh->c, sev_id(fh->c, fh->src->in, "DF007"), fh->src->in, l, col, &x,
-              "%s (%s) in %s would be copied into the image by %s at %s:%d",
-              hit->rule && hit->rule->title ? hit->rule->title : "secret",
-              hit->rule && hit->rule->id ? hit->rule->id : "secret", fh->rel,
-              fh->src->in->keyword, fh->c->df->path, fh->src->in->line);
-    fh->c->path_override = NULL;
-    fh->count++;
+    h->example = hit->is_example;
+    h->title = d.title;
+    h->id = d.id;
+    memcpy(h->redacted, d.redacted, sizeof(h->redacted));
+    memcpy(h->fingerprint, d.fingerprint, sizeof(h->fingerprint));
     return 0;
 }
 
 /* Entries of an env file (lexed by envcheck, Compose semantics) with a secret-like key and a
- * literal value, unless the engine already reported that line. */
+ * literal value. */
 static void
-env_names(struct df_ctx *c, const struct source *src, const char *rel, const char *d, size_t len)
+env_names(struct ctx_file *f, const char *path, const char *d, size_t len)
 {
-    char path[4096];
     struct env_file ef;
 
-    if (str_format(path, sizeof(path), "%s/%s", c->ctx_dir, rel) < 0)
-        return;
     memset(&ef, 0, sizeof(ef));
     if (env_lex(d, len, path, &ef) < 0) {
         env_file_free(&ef);
@@ -428,30 +233,26 @@ env_names(struct df_ctx *c, const struct source *src, const char *rel, const cha
     }
     for (size_t i = 0; i < ef.n; i++) {
         const struct env_entry *e = &ef.entries[i];
-        int line = e->value_span.line, col = e->value_span.column, dup = 0;
-        if (e->value_len == 0 || (e->flags & ENV_F_REFS) ||
-            !detect_name_is_secret(e->key, e->key_len) ||
-            detect_value_is_placeholder(e->value, e->value_len))
+        if ((e->flags & ENV_F_REFS) ||
+            !detect_literal_secret(e->key, e->key_len, e->value, e->value_len))
             continue;
-        for (size_t k = c->f->n; k-- > 0 && !dup;) {
-            const struct finding *prev = &c->f->items[k];
-            dup = prev->line == line && prev->path != NULL && strcmp(prev->path, path) == 0;
+        char **k = realloc(f->env_keys, (f->nenv + 1) * sizeof(*k));
+        if (k == NULL)
+            break;
+        f->env_keys = k;
+        struct ctx_hit *h = hit_push(f);
+        if (h == NULL || (k[f->nenv] = strndup(e->key, e->key_len)) == NULL) {
+            if (h != NULL)
+                f->nhits--;
+            break;
         }
-        if (dup)
-            continue;
-        char red[64], fp[65];
-        struct finding_extra x;
-        memset(&x, 0, sizeof(x));
-        detect_redact(e->value, e->value_len, red, sizeof(red));
-        detect_fingerprint(e->value, e->value_len, fp);
-        x.secret_redacted = red;
-        x.secret_fingerprint = fp;
-        c->path_override = path;
-        df_report(c, sev_id(c, src->in, "DF007"), src->in, line, col, &x,
-                  "%s in env file %s is set to a literal and would be copied into the image by "
-                  "%s at %s:%d",
-                  e->key, rel, src->in->keyword, c->df->path, src->in->line);
-        c->path_override = NULL;
+        f->nenv++;
+        struct detect_finding df;
+        detect_finding_from_value(&df, e->value, e->value_len);
+        h->line = e->value_span.line;
+        h->col = e->value_span.column;
+        memcpy(h->redacted, df.redacted, sizeof(h->redacted));
+        memcpy(h->fingerprint, df.fingerprint, sizeof(h->fingerprint));
     }
     env_file_free(&ef);
 }
@@ -471,49 +272,109 @@ has_credentials(const char *rel, const char *d)
     return strstr(d, "password") != NULL || strstr(d, "token") != NULL;
 }
 
+/* Reads and scans one context file, once. */
 static void
-scan_file(struct df_ctx *c, const struct source *src, const char *rel, int literal,
-          size_t *budget)
+file_contents(struct df_ctx *c, const char *root, const char *rel, struct ctx_file *f,
+              size_t *budget)
 {
     char path[4096];
     struct buf b = {0};
     int kind = df_secret_file_name(rel);
     size_t max = c->o && c->o->max_file_size > 0 ? (size_t)c->o->max_file_size : CTX_FILE_MAX;
+
+    f->done = 1;
+    f->kind = kind;
+    if (str_format(path, sizeof(path), "%s/%s", root, rel) < 0)
+        return;
+    f->readable = *budget > 0 && file_read_all(path, max, FILE_READ_NOFOLLOW, &b) == 0;
+    if (f->readable)
+        *budget = *budget > b.len ? *budget - b.len : 0;
+    f->creds = kind == 2 && (!f->readable || has_credentials(rel, b.data ? b.data : ""));
+    if (!f->readable || b.len == 0 || memchr(b.data, '\0', b.len < 8000 ? b.len : 8000) != NULL) {
+        buf_free(&b);
+        return;
+    }
+    if (kind != 1 || strstr(rel, ".env") != NULL) {
+        struct file_scan fs = {f, b.data};
+        if (c->engine != NULL)
+            detect_scan(c->engine, b.data, b.len, file_on_hit, &fs);
+        const char *bn = strrchr(rel, '/');
+        bn = bn ? bn + 1 : rel;
+        if (strncmp(bn, ".env", 4) == 0 || (strlen(bn) > 4 && strcmp(bn + strlen(bn) - 4, ".env") == 0))
+            env_names(f, path, b.data, b.len);
+    }
+    buf_free(&b);
+}
+
+static void
+file_free(struct ctx_file *f)
+{
+    for (size_t i = 0; i < f->nenv; i++)
+        free(f->env_keys[i]);
+    free(f->env_keys);
+    free(f->hits);
+}
+
+/* The findings of one context file for the COPY/ADD that brings it in. */
+static void
+scan_file(struct df_ctx *c, const struct source *src, const char *rel, int literal,
+          const struct ctx_file *f)
+{
+    char path[4096];
+    int kind = f->kind;
     int l, col;
 
+    if (kind == 0 && f->nhits == 0)
+        return; /* most files: nothing to say, and nothing to format */
     if (src->word != (size_t)-1)
         df_pos(c->df, src->in, src->in->words[src->word].off, &l, &col);
     else
         l = src->in->line, col = src->in->col;
     if (str_format(path, sizeof(path), "%s/%s", c->ctx_dir, rel) < 0)
         return;
-    int readable = *budget > 0 && file_read_all(path, max, FILE_READ_NOFOLLOW, &b) == 0;
-    if (readable)
-        *budget = *budget > b.len ? *budget - b.len : 0;
-    if (kind == 1 || (kind == 2 && (!readable || has_credentials(rel, b.data ? b.data : ""))))
-        df_report(c, sev_id(c, src->in, "DF005"), src->in, l, col, NULL,
+    if (kind == 1 || (kind == 2 && f->creds))
+        df_report(c, stage_rule(c, src->in, DF_RULE(DF005)), src->in, l, col, NULL,
                   "%s%s from the build context would be copied into the image%s", rel,
                   kind == 2 ? " (holds credentials)" : "",
                   literal ? "" : " (through a directory or pattern source)");
-    if (!readable || b.len == 0 || memchr(b.data, '\0', b.len < 8000 ? b.len : 8000) != NULL) {
-        buf_free(&b);
-        return;
+    size_t nd = f->nhits - f->nenv;
+    for (size_t i = 0; i < f->nhits; i++) {
+        const struct ctx_hit *h = &f->hits[i];
+        struct finding_extra x;
+        memset(&x, 0, sizeof(x));
+        x.secret_redacted = h->redacted;
+        x.secret_fingerprint = h->fingerprint;
+        if (h->example) {
+            x.override_severity = 1;
+            x.severity = SEV_INFO;
+        }
+        if (i >= nd) { /* an env literal, unless the engine already reported that line */
+            int dup = 0;
+            for (size_t k = c->f->n; k-- > 0 && !dup;) {
+                const struct finding *prev = &c->f->items[k];
+                dup = prev->line == h->line && prev->path != NULL && strcmp(prev->path, path) == 0;
+            }
+            if (dup)
+                continue;
+        }
+        c->path_override = path;
+        if (i < nd)
+            df_report(c, stage_rule(c, src->in, DF_RULE(DF007)), src->in, h->line, h->col, &x,
+                      "%s (%s) in %s would be copied into the image by %s at %s:%d", h->title,
+                      h->id, rel, src->in->keyword, c->df->path, src->in->line);
+        else
+            df_report(c, stage_rule(c, src->in, DF_RULE(DF007)), src->in, h->line, h->col, &x,
+                      "%s in env file %s is set to a literal and would be copied into the image "
+                      "by %s at %s:%d",
+                      f->env_keys[i - nd], rel, src->in->keyword, c->df->path, src->in->line);
+        c->path_override = NULL;
     }
-    if (kind != 1 || strstr(rel, ".env") != NULL) {
-        struct file_hit fh = {c, src, rel, b.data, 0};
-        if (c->engine != NULL)
-            detect_scan(c->engine, b.data, b.len, file_on_hit, &fh);
-        const char *bn = strrchr(rel, '/');
-        bn = bn ? bn + 1 : rel;
-        if (strncmp(bn, ".env", 4) == 0 || (strlen(bn) > 4 && strcmp(bn + strlen(bn) - 4, ".env") == 0))
-            env_names(c, src, rel, b.data, b.len);
-    }
-    buf_free(&b);
 }
 
 /* ---- walk ------------------------------------------------------------------------------------ */
 struct walk {
     char **files;
+    struct ctx_file *info; /* parallel to files: what the contents hold (filled lazily) */
     size_t n, cap;
     int truncated;
 };
@@ -557,7 +418,7 @@ walk_ctx(const char *root, const struct ignore *ig, struct walk *w)
                 size_t depth = 1;
                 for (const char *p = sub; *p; p++)
                     depth += *p == '/';
-                if (depth > CTX_MAX_DEPTH || (ig->n && !ig->has_neg && ignored(ig, sub)))
+                if (depth > CTX_MAX_DEPTH || (ig->d.n && !ig->d.has_neg && ignored(ig, sub)))
                     continue;
                 if (sn == scap) {
                     char **ns = realloc(stack, scap * 2 * sizeof(*stack));
@@ -581,9 +442,16 @@ walk_ctx(const char *root, const struct ignore *ig, struct walk *w)
                 if (nf == NULL)
                     break;
                 w->files = nf;
+                struct ctx_file *ni = realloc(w->info, nc * sizeof(*ni));
+                if (ni == NULL)
+                    break;
+                w->info = ni;
                 w->cap = nc;
             }
             w->files[w->n] = strdup(sub);
+            memset(&w->info[w->n], 0, sizeof(w->info[w->n]));
+            w->info[w->n].dev = st.st_dev;
+            w->info[w->n].ino = st.st_ino;
             if (w->files[w->n] != NULL)
                 w->n++;
         }
@@ -614,7 +482,7 @@ dockerignore_rule(struct df_ctx *c, const struct ignore *ig, const struct source
     if (broad == NULL)
         return;
     if (!ig->present) {
-        df_report(c, "DF027", broad->in, 0, 0, NULL,
+        df_report(c, DF_RULE(DF027), broad->in, 0, 0, NULL,
                   "%s copies a directory of the build context and there is no .dockerignore: "
                   ".git, .env and keys go into the image",
                   broad->in->keyword);
@@ -636,7 +504,88 @@ dockerignore_rule(struct df_ctx *c, const struct ignore *ig, const struct source
                 ml += (size_t)k;
         }
     if (ml > 0)
-        df_report(c, "DF027", broad->in, 0, 0, NULL, "%s does not exclude %s", ig->file, missing);
+        df_report(c, DF_RULE(DF027), broad->in, 0, 0, NULL, "%s does not exclude %s", ig->file, missing);
+}
+
+/* ---- the context of a run: walked and read once per directory and .dockerignore ------------- */
+#define CTX_CACHE 8
+
+struct ctx_tree {
+    char *dir;
+    struct ignore ig;
+    struct stat ig_st;  /* identity of the .dockerignore read (all zero: none) */
+    struct walk w;
+    size_t budget;      /* contents read so far count against CTX_MAX_BYTES */
+    unsigned long used; /* for eviction: the least recently used goes */
+};
+
+static struct ctx_tree *trees[CTX_CACHE];
+static unsigned long tree_clock;
+
+static void
+tree_free(struct ctx_tree *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->w.n; i++) {
+        free(t->w.files[i]);
+        file_free(&t->w.info[i]);
+    }
+    free(t->w.files);
+    free(t->w.info);
+    ignore_free(&t->ig);
+    free(t->dir);
+    free(t);
+}
+
+void
+dockerfile_context_cache_reset(void)
+{
+    for (size_t i = 0; i < CTX_CACHE; i++) {
+        tree_free(trees[i]);
+        trees[i] = NULL;
+    }
+}
+
+/* The walked context `dir` with the .dockerignore this Dockerfile uses; NULL on ENOMEM. */
+static struct ctx_tree *
+tree_get(const char *dir, const char *dockerfile)
+{
+    struct ignore ig;
+    struct stat st;
+    size_t slot = 0;
+
+    ignore_load(&ig, dir, dockerfile);
+    memset(&st, 0, sizeof(st));
+    if (ig.present && stat(ig.file, &st) < 0)
+        memset(&st, 0, sizeof(st));
+    for (size_t i = 0; i < CTX_CACHE; i++) {
+        struct ctx_tree *t = trees[i];
+        if (t != NULL && strcmp(t->dir, dir) == 0 && t->ig.present == ig.present &&
+            strcmp(t->ig.file, ig.file) == 0 && t->ig_st.st_ino == st.st_ino &&
+            t->ig_st.st_size == st.st_size && t->ig_st.st_mtim.tv_sec == st.st_mtim.tv_sec &&
+            t->ig_st.st_mtim.tv_nsec == st.st_mtim.tv_nsec) {
+            ignore_free(&ig);
+            t->used = ++tree_clock;
+            return t;
+        }
+        if (trees[slot] != NULL && (t == NULL || t->used < trees[slot]->used))
+            slot = i;
+    }
+    struct ctx_tree *t = calloc(1, sizeof(*t));
+    if (t == NULL || (t->dir = strdup(dir)) == NULL) {
+        free(t);
+        ignore_free(&ig);
+        return NULL;
+    }
+    t->ig = ig;
+    t->ig_st = st;
+    t->budget = CTX_MAX_BYTES;
+    walk_ctx(dir, &t->ig, &t->w);
+    tree_free(trees[slot]);
+    trees[slot] = t;
+    t->used = ++tree_clock;
+    return t;
 }
 
 void
@@ -644,29 +593,27 @@ df_rules_context(struct df_ctx *c)
 {
     struct source *src = NULL;
     size_t ns = collect_sources(c, &src);
-    struct ignore ig;
-    struct walk w = {0};
-    size_t budget = CTX_MAX_BYTES;
-    struct stat st;
+    struct ctx_tree *t = NULL;
+    struct stat st, self;
     unsigned char *reported = NULL;
 
-    memset(&ig, 0, sizeof(ig));
     int have_ctx = c->ctx_dir != NULL && stat(c->ctx_dir, &st) == 0 && S_ISDIR(st.st_mode);
-    if (have_ctx) {
-        ignore_load(&ig, c->ctx_dir, strcmp(c->df->path, "<stdin>") ? c->df->path : NULL);
-        dockerignore_rule(c, &ig, src, ns);
-        if (ns > 0)
-            walk_ctx(c->ctx_dir, &ig, &w);
+    if (have_ctx && (t = tree_get(c->ctx_dir, strcmp(c->df->path, "<stdin>") ? c->df->path
+                                                                             : NULL)) == NULL) {
+        c->rc = c->rc ? c->rc : err_set(ERR_NOMEM, "out of memory");
+        have_ctx = 0;
     }
+    if (have_ctx)
+        dockerignore_rule(c, &t->ig, src, ns);
     reported = calloc(ns ? ns : 1, 1);
     /* The Dockerfile itself is scanned as a Dockerfile, not again as a context file. */
-    char *self = strcmp(c->df->path, "<stdin>") ? realpath(c->df->path, NULL) : NULL;
+    int have_self = strcmp(c->df->path, "<stdin>") != 0 && stat(c->df->path, &self) == 0;
     /* Files the sources bring in: the first source in the final image wins, else the first. */
-    for (size_t i = 0; i < w.n; i++) {
+    for (size_t i = 0; have_ctx && ns > 0 && i < t->w.n; i++) {
         const struct source *pick = NULL;
         size_t pi = 0;
         for (size_t k = 0; k < ns; k++) {
-            if (!source_includes(&src[k], w.files[i]))
+            if (!source_includes(&src[k], t->w.files[i]))
                 continue;
             int fin = src[k].in->stage < 0 || (size_t)src[k].in->stage >= c->df->nstages ||
                       c->df->stages[src[k].in->stage].in_final;
@@ -678,20 +625,14 @@ df_rules_context(struct df_ctx *c)
         }
         if (pick == NULL)
             continue;
-        if (self != NULL) {
-            char full[4096], *rp;
-            if (str_format(full, sizeof(full), "%s/%s", c->ctx_dir, w.files[i]) == 0 &&
-                (rp = realpath(full, NULL)) != NULL) {
-                int same = strcmp(rp, self) == 0;
-                free(rp);
-                if (same)
-                    continue;
-            }
-        }
-        int literal = strcmp(pick->path, w.files[i]) == 0;
+        if (have_self && t->w.info[i].dev == self.st_dev && t->w.info[i].ino == self.st_ino)
+            continue;
+        int literal = strcmp(pick->path, t->w.files[i]) == 0;
         if (literal && reported != NULL)
             reported[pi] = 1;
-        scan_file(c, pick, w.files[i], literal, &budget);
+        if (!t->w.info[i].done)
+            file_contents(c, t->dir, t->w.files[i], &t->w.info[i], &t->budget);
+        scan_file(c, pick, t->w.files[i], literal, &t->w.info[i]);
     }
     /* Sources named literally that the walk did not see (stdin, missing context, no file). */
     for (size_t k = 0; k < ns; k++) {
@@ -711,21 +652,16 @@ df_rules_context(struct df_ctx *c)
             df_pos(c->df, src[k].in, src[k].in->words[src[k].word].off, &l, &col);
         else
             l = src[k].in->line, col = src[k].in->col;
-        df_report(c, sev_id(c, src[k].in, "DF005"), src[k].in, l, col, NULL,
+        df_report(c, stage_rule(c, src[k].in, DF_RULE(DF005)), src[k].in, l, col, NULL,
                   "%s %s copies %s into the image%s", src[k].in->keyword, src[k].path,
                   kind == 1 ? "a secret file" : "a file that often holds credentials",
                   have_ctx ? "" : " (build context not read)");
     }
-    if (w.truncated)
+    if (have_ctx && t->w.truncated)
         diag_warn("%s: build context has more than %d files; the rest was not checked",
                   c->df->path, CTX_MAX_FILES);
-    for (size_t i = 0; i < w.n; i++)
-        free(w.files[i]);
-    free(w.files);
     for (size_t k = 0; k < ns; k++)
         free(src[k].path);
     free(src);
     free(reported);
-    free(self);
-    ignore_free(&ig);
 }

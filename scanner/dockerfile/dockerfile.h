@@ -169,6 +169,13 @@ int df_problem(struct dockerfile *df, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 const struct df_flag *df_flag_get(const struct df_instr *in, const char *name);
 
+/* The one shell-word tokenizer (words.c): reads the word at t[*pos] into `out` (room for n
+ * bytes), quotes removed, `esc` escaping the next character outside single quotes; returns its
+ * length and moves *pos past it. In `shell` mode the word also ends at ; & | CR and newline
+ * outside quotes and $( ), and an escaped newline is dropped. *open_q: an unterminated quote. */
+size_t df_word_next(const char *t, size_t n, size_t *pos, char esc, int shell, char *out,
+                    char *open_q);
+
 /* Variable scopes: expansion of $v ${v} ${v:-w} ${v-w} ${v:+w} ${v+w} and quote removal. */
 struct df_var {
     const char *name;
@@ -216,9 +223,35 @@ struct df_config {
     size_t nports;
     int ports_set;
     char today[11];
+    struct {
+        char *name, *type; /* .hadolint.yaml label-schema: text|url|email|rfc3339|spdx|hash|semver */
+    } *labels;
+    size_t nlabels;
+    int strict_labels;
 };
 int df_config_init(struct df_config *c, const struct scanner_opts *o, const char *ctx_dir);
 void df_config_free(struct df_config *c);
+/* The label schema of `.hadolint.yaml` in the context directory or the working directory. */
+int df_labels_load(struct df_config *c, const char *ctx_dir);
+/* --config FILE.yaml: hadolint's config file instead of .scanner.ini (missing: an error). */
+int df_labels_load_file(struct df_config *c, const char *path);
+/* The same from a buffer (any bytes, at most 1 MiB): label-schema, strict-labels, ignored,
+ * trustedRegistries; what it does not understand is skipped. */
+int df_hadolint_yaml_parse(struct df_config *c, const char *text, size_t len);
+
+/* Helpers of the instruction rules (rules.c). */
+struct df_ctx;
+void df_word_pos(struct df_ctx *c, const struct df_instr *in, size_t w, int *l, int *col);
+/* A port or range of EXPOSE (not a variable): 1 and its bounds, else 0. */
+int df_expose_range(const char *x, long *lo, long *hi);
+/* Arguments of an instruction in exec (JSON) or shell form, after the flags. */
+int df_nargs_json_or_words(const struct df_instr *in);
+const char *df_arg_at(const struct df_instr *in, size_t i);
+
+/* Each top-level instruction: EACH_INSTR(c, i, in) { ... in->kind ... } */
+#define EACH_INSTR(c, i, in) \
+    for (size_t i = 0; i < (c)->df->n; i++) \
+        for (const struct df_instr *in = &(c)->df->instrs[i]; in != NULL; in = NULL)
 
 /* Scan context shared by the rules. */
 struct detect_engine;
@@ -233,27 +266,94 @@ struct df_ctx {
     int rc;              /* first error */
 };
 
-/* Rule table lookup and the one place findings are added (ignores, overrides, stage). */
-const struct rule_meta *df_rule(const char *id);
+/* The rule table (catalog.c): one row per rule, its metadata and the check that reports it.
+ * A NULL check means a pass reports the rule: secrets.c (DF003, DF004, DF016), context.c (DF005,
+ * DF007, DF027) or a RUN program handler in run.c. Code names a row as DF_RULE(DF012): an id
+ * that is not in the table does not compile. */
+struct df_rule {
+    struct rule_meta meta;
+    void (*check)(struct df_ctx *c, const struct rule_meta *r);
+};
+enum df_rule_index {
+    DFR_DF000, DFR_DF001, DFR_DF002, DFR_DF003, DFR_DF004, DFR_DF005, DFR_DF006, DFR_DF007,
+    DFR_DF010, DFR_DF011, DFR_DF012, DFR_DF013, DFR_DF014, DFR_DF015, DFR_DF016, DFR_DF020,
+    DFR_DF021, DFR_DF022, DFR_DF023, DFR_DF024, DFR_DF025, DFR_DF026, DFR_DF027, DFR_DF030,
+    DFR_DF031, DFR_DF032, DFR_DF033, DFR_DF034, DFR_DF035, DFR_DF036, DFR_DF037, DFR_DF038,
+    DFR_DF039, DFR_DF040, DFR_DF041, DFR_DF042, DFR_DF043, DFR_DF044, DFR_DF045, DFR_DF046,
+    DFR_DF047, DFR_DF048, DFR_DF049, DFR_DF051, DFR_DF052, DFR_DF053, DFR_DF054, DFR_DF055,
+    DFR_DF056, DFR_DF057, DFR_DF058, DFR_DF059, DFR_DF060, DFR_DF061,
+    DFR_DF062, DFR_DF063, DFR_DF064, DFR_DF065, DFR_DF066, DFR_DF067,
+    DFR_DF050,
+    DFR_COUNT
+};
+extern const struct df_rule df_rules[DFR_COUNT];
+#define DF_RULE(id) (&df_rules[DFR_##id].meta)
 size_t df_rule_count(void);
 const struct rule_meta *df_rule_at(size_t i);
-void df_report(struct df_ctx *c, const char *id, const struct df_instr *in, int line, int col,
-               const struct finding_extra *extra, const char *fmt, ...)
+/* The one place findings are added (ignore pragmas, disabled ids, severity overrides). */
+void df_report(struct df_ctx *c, const struct rule_meta *r, const struct df_instr *in, int line,
+               int col, const struct finding_extra *extra, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
+/* The same for a finding that is one case of a rule with several hadolint equivalents: `dl`
+ * (comma-separated DL ids) replaces the row's DL aliases, the others stay; ignore pragmas
+ * match what is left. DF032 for pip: df_report_as(c, DF_RULE(DF032), "DL3013", ...). */
+void df_report_as(struct df_ctx *c, const struct rule_meta *r, const char *dl,
+                  const struct df_instr *in, int line, int col, const struct finding_extra *extra,
+                  const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 
-/* Rule families. */
-void df_rules_instr(struct df_ctx *c);   /* dockerfile_rules.c */
-void df_rules_run(struct df_ctx *c);     /* dockerfile_run.c */
-void df_rules_secrets(struct df_ctx *c); /* dockerfile_secrets.c */
-void df_rules_context(struct df_ctx *c); /* dockerfile_context.c */
+/* Checks of the rows (rules.c). */
+void df_check_syntax(struct df_ctx *c, const struct rule_meta *r);
+void df_check_root_user(struct df_ctx *c, const struct rule_meta *r);
+void df_check_latest_tag(struct df_ctx *c, const struct rule_meta *r);
+void df_check_insecure_run(struct df_ctx *c, const struct rule_meta *r);
+void df_check_sensitive_port(struct df_ctx *c, const struct rule_meta *r);
+void df_check_copy_chmod(struct df_ctx *c, const struct rule_meta *r);
+void df_check_tls_env(struct df_ctx *c, const struct rule_meta *r);
+void df_check_add_url(struct df_ctx *c, const struct rule_meta *r);
+void df_check_healthcheck(struct df_ctx *c, const struct rule_meta *r);
+void df_check_trusted_registry(struct df_ctx *c, const struct rule_meta *r);
+void df_check_eol_base(struct df_ctx *c, const struct rule_meta *r);
+void df_check_debug_mode(struct df_ctx *c, const struct rule_meta *r);
+void df_check_add_local(struct df_ctx *c, const struct rule_meta *r);
+void df_check_digest_pin(struct df_ctx *c, const struct rule_meta *r);
+void df_check_maintainer(struct df_ctx *c, const struct rule_meta *r);
+void df_check_workdir_relative(struct df_ctx *c, const struct rule_meta *r);
+void df_check_duplicate_cmd(struct df_ctx *c, const struct rule_meta *r);
+void df_check_copy_from(struct df_ctx *c, const struct rule_meta *r);
+void df_check_duplicate_stage(struct df_ctx *c, const struct rule_meta *r);
+void df_check_shell_form(struct df_ctx *c, const struct rule_meta *r);
+void df_check_port_range(struct df_ctx *c, const struct rule_meta *r);
+void df_check_copy_dest_slash(struct df_ctx *c, const struct rule_meta *r);
+void df_check_first_instr(struct df_ctx *c, const struct rule_meta *r);
+void df_check_onbuild(struct df_ctx *c, const struct rule_meta *r);
+void df_check_system_dir(struct df_ctx *c, const struct rule_meta *r);
+void df_check_consecutive_run(struct df_ctx *c, const struct rule_meta *r);
+void df_check_env_self(struct df_ctx *c, const struct rule_meta *r);
+void df_check_copy_no_workdir(struct df_ctx *c, const struct rule_meta *r);
+void df_check_build_secrets(struct df_ctx *c, const struct rule_meta *r);
+void df_check_label_key(struct df_ctx *c, const struct rule_meta *r);
+void df_check_label_schema(struct df_ctx *c, const struct rule_meta *r);
+void df_check_platform_redundant(struct df_ctx *c, const struct rule_meta *r);
+void df_check_user_numeric(struct df_ctx *c, const struct rule_meta *r);
+void df_check_copy_root(struct df_ctx *c, const struct rule_meta *r);
+void df_check_inline_ignore(struct df_ctx *c, const struct rule_meta *r);
+void df_check_debug_port(struct df_ctx *c, const struct rule_meta *r);
+void df_check_stage_root(struct df_ctx *c, const struct rule_meta *r);
+
+/* Passes that report several rows at once. */
+void df_rules_run(struct df_ctx *c);     /* run.c: RUN commands, one handler per program */
+void df_rules_secrets(struct df_ctx *c); /* secrets.c */
+void df_rules_context(struct df_ctx *c); /* context.c: the build context */
+/* Build contexts are walked and read once per run (per directory and .dockerignore); a caller
+ * that changes a context's files between scans in one process resets the cache first. */
+void dockerfile_context_cache_reset(void);
+void df_rules_checks(struct df_ctx *c);  /* rules.c: the check of every row that has one */
 
 /* Helpers shared by the rule files. */
 int df_secret_file_name(const char *path); /* private keys, .env, credential files */
-/* `**` spans directories when dstar is set (.dockerignore); `*` never crosses '/'. */
-int df_glob_match(const char *pat, const char *path, int dstar);
-int df_world_writable(const char *mode);
-/* A secret-like name with a literal value (not a placeholder, not already a detect hit). */
-void df_secret_literal(struct df_ctx *c, const struct df_instr *in, const char *name,
+/* A secret-like name with a literal value (not a placeholder, not already a detect hit):
+ * reports DF004/DF016; returns 1 when the value is a secret (reported here or by the engine). */
+int df_secret_literal(struct df_ctx *c, const struct df_instr *in, const char *name,
                        const char *value, int line, int col, const char *where);
 /* The detection engine, opened once per process; NULL (with a warning) if it cannot be. */
 struct detect_engine *df_engine(void);

@@ -229,30 +229,9 @@ split_words(struct dockerfile *df, struct df_instr *in)
             i++;
         if (i >= n)
             break;
-        size_t start = i, tl = 0;
-        char q = 0;
-        while (i < n) {
-            char ch = t[i];
-            if (q == 0 && (ch == ' ' || ch == '\t'))
-                break;
-            if (q == 0 && (ch == '\'' || ch == '"')) {
-                q = ch;
-                i++;
-                continue;
-            }
-            if (q != 0 && ch == q) {
-                q = 0;
-                i++;
-                continue;
-            }
-            if (ch == esc && q != '\'' && i + 1 < n) {
-                tmp[tl++] = t[i + 1];
-                i += 2;
-                continue;
-            }
-            tmp[tl++] = ch;
-            i++;
-        }
+        size_t start = i;
+        char q;
+        size_t tl = df_word_next(t, n, &i, esc, 0, tmp, &q);
         if (q != 0) {
             int l, c;
             df_pos(df, in, start, &l, &c);

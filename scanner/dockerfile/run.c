@@ -1,50 +1,62 @@
-/* dockerfile_run: rules on RUN commands (shell form, exec form with sh -c, and shell heredocs):
+/* run: rules on RUN commands (shell form, exec form with sh -c, and shell heredocs): each simple
+ * command goes to the handlers of its program (handlers[], one function per program family):
  * sudo, permissions, TLS/signature switches, pipe-to-shell, package managers, pinning. */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "detect.h"
 #include "dockerfile.h"
+#include "run_internal.h"
 
-/* Where the analysed text comes from, to turn offsets into file positions. */
-struct src {
-    const struct df_instr *in;
-    const struct df_heredoc *h; /* NULL: the instruction's text */
-    int json;                   /* exec form: positions are the instruction's */
-    const char *text;
-    size_t len;
-    const size_t *nl; /* heredocs: offsets of every '\n' in text, for src_pos */
-    size_t nnl;
-};
+/* PIP_NO_CACHE_DIR turns the cache off only with a true value (pip's own reading). */
+static int
+truthy_value(const char *v)
+{
+    return strcasecmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
+           strcasecmp(v, "on") == 0;
+}
 
-struct word {
-    const char *s; /* unquoted */
-    size_t off;
-};
+/* Package caches that --mount=type=cache or tmpfs keeps out of the layer. */
+static unsigned
+cache_mounts(const struct df_instr *in)
+{
+    static const struct {
+        const char *dir;
+        unsigned bit;
+    } dirs[] = {
+        {"/var/lib/apt", MNT_APT}, {"/var/cache/apk", MNT_APK},
+        {"/etc/apk/cache", MNT_APK}, {"/var/cache/yum", MNT_YUM | MNT_DNF},
+        {"/var/cache/dnf", MNT_DNF | MNT_YUM}, {"/var/cache/zypp", MNT_ZYPP},
+        {".cache/pip", MNT_PIP}, {"/root/.cache", MNT_PIP | MNT_YARN},
+        {".cache/yarn", MNT_YARN}, {".yarn", MNT_YARN},
+    };
+    unsigned m = 0;
 
-struct cmd {
-    struct word *w;
-    size_t n;
-    int pipe_out; /* followed by | */
-};
-
-/* What one RUN (one layer) did, for rules that look at the whole layer. */
-struct layer {
-    int apt_update, apt_install, apt_clean, apk_update, apk_add, apk_nocache_clean;
-    int yum_install, yum_clean, dnf_install, dnf_clean, zyp_install, zyp_clean;
-    int mdnf_install, mdnf_clean, yarn_install, yarn_clean;
-    int pipefail, has_pipe, cd;
-    const struct cmd *apt_update_cmd, *apk_update_cmd;
-    int apt_upd_l, apt_upd_c, apk_upd_l, apk_upd_c;
-};
-
-struct stage_state {
-    int curl, wget;
-    int pipefail_shell, nonposix_shell;
-    int pip_no_cache;
-};
+    for (size_t i = 0; i < in->nflags; i++) {
+        const struct df_flag *fl = &in->flags[i];
+        const char *v = fl->value, *t;
+        if (v == NULL || strcasecmp(fl->name, "mount") != 0 ||
+            (strstr(v, "type=cache") == NULL && strstr(v, "type=tmpfs") == NULL))
+            continue;
+        if ((t = strstr(v, "target=")) == NULL && (t = strstr(v, "dst=")) == NULL &&
+            (t = strstr(v, "destination=")) == NULL)
+            continue;
+        t = strchr(t, '=') + 1;
+        size_t tl = strcspn(t, ",");
+        for (size_t k = 0; k < sizeof(dirs) / sizeof(dirs[0]); k++) {
+            size_t dl = strlen(dirs[k].dir);
+            for (size_t o = 0; o + dl <= tl; o++)
+                if (strncmp(t + o, dirs[k].dir, dl) == 0) {
+                    m |= dirs[k].bit;
+                    break;
+                }
+        }
+    }
+    return m;
+}
 
 /* The newline index of a heredoc body: positions cost a binary search, not a walk from the
  * start (which made an unclosed heredoc over the rest of a big file quadratic). */
@@ -67,8 +79,8 @@ src_index_lines(struct df_arena *a, struct src *s)
     s->nnl = n;
 }
 
-static void
-src_pos(struct df_ctx *c, const struct src *s, size_t off, int *l, int *col)
+void
+run_src_pos(struct df_ctx *c, const struct src *s, size_t off, int *l, int *col)
 {
     if (s->h != NULL) {
         size_t lo = 0, hi = s->nnl; /* newlines before off: nl[0..lo) */
@@ -159,38 +171,8 @@ shell_split(struct df_arena *a, const char *t, size_t n, size_t *ncmds)
                     i++;
                 continue;
             }
-            size_t start = i, tl = 0;
-            char q = 0;
-            int depth = 0;
-            while (i < n) {
-                ch = t[i];
-                if (q == 0 && depth == 0 &&
-                    (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == ';' ||
-                     ch == '&' || ch == '|'))
-                    break;
-                if (q != '\'' && ch == '\\' && i + 1 < n) {
-                    if (t[i + 1] != '\n')
-                        tmp[tl++] = t[i + 1];
-                    i += 2;
-                    continue;
-                }
-                if (q == 0 && (ch == '\'' || ch == '"')) {
-                    q = ch;
-                    i++;
-                    continue;
-                }
-                if (q != 0 && ch == q) {
-                    q = 0;
-                    i++;
-                    continue;
-                }
-                if (q != '\'' && ch == '$' && i + 1 < n && t[i + 1] == '(')
-                    depth++;
-                else if (q == 0 && ch == ')' && depth > 0)
-                    depth--;
-                tmp[tl++] = ch;
-                i++;
-            }
+            size_t start = i;
+            size_t tl = df_word_next(t, n, &i, '\\', 1, tmp, NULL);
             if (push_word(a, cm, &wcap, tmp, tl, start) < 0)
                 return NULL;
             total++;
@@ -205,8 +187,8 @@ shell_split(struct df_arena *a, const char *t, size_t n, size_t *ncmds)
 }
 
 /* ---- helpers ----------------------------------------------------------------------------------- */
-static int
-has_word(const struct cmd *cm, size_t from, const char *w)
+int
+run_has_word(const struct cmd *cm, size_t from, const char *w)
 {
     for (size_t i = from; i < cm->n; i++)
         if (strcmp(cm->w[i].s, w) == 0)
@@ -214,8 +196,8 @@ has_word(const struct cmd *cm, size_t from, const char *w)
     return 0;
 }
 
-static int
-has_prefix_word(const struct cmd *cm, size_t from, const char *p)
+int
+run_has_prefix(const struct cmd *cm, size_t from, const char *p)
 {
     for (size_t i = from; i < cm->n; i++)
         if (strncmp(cm->w[i].s, p, strlen(p)) == 0)
@@ -224,19 +206,16 @@ has_prefix_word(const struct cmd *cm, size_t from, const char *p)
 }
 
 /* A short-option cluster (-sSLk) containing letter c. */
-static int
-has_short(const struct cmd *cm, size_t from, char c)
+int
+run_has_short(const struct cmd *cm, size_t from, char c)
 {
     for (size_t i = from; i < cm->n; i++) {
         const char *s = cm->w[i].s;
-        if (s[0] == '-' && s[1] != '-' && s[1] != '\0' && strchr(s + 1, c) != NULL) {
-            int letters = 1;
-            for (const char *p = s + 1; *p; p++)
-                if (!isalpha((unsigned char)*p))
-                    letters = 0;
-            if (letters)
-                return 1;
-        }
+        /* the letters of the cluster, up to an attached value (-qO- -> q, O) */
+        if (s[0] == '-' && s[1] != '-' && s[1] != '\0')
+            for (const char *p = s + 1; *p && isalpha((unsigned char)*p); p++)
+                if (*p == c)
+                    return 1;
     }
     return 0;
 }
@@ -295,8 +274,8 @@ program(struct df_ctx *c, const struct src *s, const struct cmd *cm, int *sudo)
         if (strcmp(b, "sudo") == 0 || strcmp(b, "doas") == 0) {
             if (!*sudo) {
                 int l, col;
-                src_pos(c, s, cm->w[i].off, &l, &col);
-                df_report(c, "DF011", s->in, l, col, NULL,
+                run_src_pos(c, s, cm->w[i].off, &l, &col);
+                df_report(c, DF_RULE(DF011), s->in, l, col, NULL,
                           "%s in RUN: the build already runs as the current USER", b);
             }
             *sudo = 1;
@@ -319,105 +298,283 @@ program(struct df_ctx *c, const struct src *s, const struct cmd *cm, int *sudo)
     return i;
 }
 
-/* ---- package managers ------------------------------------------------------------------------ */
-/* Reports unpinned packages of one install command (first few names). */
-static void
-unpinned(struct df_ctx *c, const struct src *s, const struct cmd *cm, size_t from,
-         const char *mgr, int (*pinned)(const char *), const char *const *skip_next)
-{
-    char names[200] = "";
-    size_t nn = 0, cnt = 0;
-    int l = 0, col = 0;
+/* ---- one simple command, and the handlers of the programs it may run ---------------------------- */
 
-    for (size_t i = from; i < cm->n; i++) {
-        const char *w = cm->w[i].s;
-        if (w[0] == '-') {
-            for (size_t k = 0; skip_next && skip_next[k]; k++)
-                if (strcmp(w, skip_next[k]) == 0)
-                    i++;
-            continue;
-        }
-        if (w[0] == '$' || w[0] == '/' || w[0] == '.' || w[0] == '<' || w[0] == '>' ||
-            strchr(w, '$') != NULL || strchr(w, '*') != NULL || w[0] == '`' || pinned(w))
-            continue;
-        if (cnt == 0)
-            src_pos(c, s, cm->w[i].off, &l, &col);
-        if (cnt < 4) {
-            int k = snprintf(names + nn, sizeof(names) - nn, "%s%s", cnt ? ", " : "", w);
-            if (k > 0 && (size_t)k < sizeof(names) - nn)
-                nn += (size_t)k;
-        }
-        cnt++;
-    }
-    if (cnt > 0)
-        df_report(c, "DF032", s->in, l, col, NULL, "%s installs %s%s without a pinned version",
-                  mgr, names, cnt > 4 ? ", ..." : "");
-}
-
-static int
-pin_eq(const char *w)
-{
-    return strchr(w, '=') != NULL || strstr(w, ".deb") != NULL;
-}
-
-static int
-pin_pip(const char *w)
-{
-    return strstr(w, "==") || strstr(w, ">=") || strstr(w, "<=") || strstr(w, "~=") ||
-           strchr(w, '@') || strstr(w, "://") || strstr(w, ".whl") || strstr(w, ".tar.gz") ||
-           strchr(w, '<') || strchr(w, '>');
-}
-
-static int
-pin_npm(const char *w)
-{
-    const char *at = strchr(w[0] == '@' ? w + 1 : w, '@');
-    return (at != NULL && strcmp(at, "@latest") != 0) || strstr(w, "://") || strchr(w, '/') ||
-           strstr(w, ".tgz");
-}
-
-static int
-pin_rpm(const char *w)
-{
-    for (const char *p = w; *p; p++)
-        if (*p == '-' && isdigit((unsigned char)p[1]))
-            return 1;
-    return strstr(w, ".rpm") != NULL || strchr(w, '=') != NULL;
-}
-
-static int
-pin_gem(const char *w)
-{
-    return strchr(w, ':') != NULL;
-}
-
-static int
-pin_go(const char *w)
-{
-    const char *at = strchr(w, '@');
-    return at != NULL && strcmp(at, "@latest") != 0;
-}
-
-static void
-tls_off(struct df_ctx *c, const struct src *s, const struct cmd *cm, size_t at, const char *what)
+void
+run_tls_off(struct run *r, const char *what)
 {
     int l, col;
-    src_pos(c, s, cm->w[at < cm->n ? at : 0].off, &l, &col);
-    df_report(c, "DF013", s->in, l, col, NULL, "%s turns off TLS/signature verification", what);
+    run_src_pos(r->c, r->s, r->cm->w[r->p < r->cm->n ? r->p : 0].off, &l, &col);
+    df_report(r->c, DF_RULE(DF013), r->s->in, l, col, NULL,
+              "%s turns off TLS/signature verification", what);
+}
+
+/* Index of the run_subcommand: the first word from `from` that is not an option; an option listed
+ * in `with_value` takes the next word as its value. */
+size_t
+run_subcommand(const struct cmd *cm, size_t from, const char *const *with_value)
+{
+    size_t si = from;
+
+    while (si < cm->n && cm->w[si].s[0] == '-') {
+        for (size_t k = 0; with_value != NULL && with_value[k] != NULL; k++)
+            if (strcmp(cm->w[si].s, with_value[k]) == 0) {
+                si++;
+                break;
+            }
+        si++;
+    }
+    return si;
+}
+
+const char *
+run_word(const struct cmd *cm, size_t i)
+{
+    return i < cm->n ? cm->w[i].s : "";
+}
+
+/* curl, wget: which tool the stage uses, -k, and output piped into a shell. */
+static void
+h_download(struct run *r)
+{
+    const struct cmd *cm = r->cm;
+    int curl = r->prog[0] == 'c';
+
+    if (curl)
+        r->st->curl = r->st->curl ? r->st->curl : r->l;
+    else
+        r->st->wget = r->st->wget ? r->st->wget : r->l;
+    if (curl && (run_has_word(cm, r->a1, "--insecure") || run_has_short(cm, r->a1, 'k')))
+        run_tls_off(r, "curl -k/--insecure");
+    if (!curl && run_has_word(cm, r->a1, "--no-check-certificate"))
+        run_tls_off(r, "wget --no-check-certificate");
+    if (!curl && !run_has_prefix(cm, r->a1, "--progress") && !run_has_short(cm, r->a1, 'q') &&
+        !run_has_word(cm, r->a1, "--quiet") && !run_has_short(cm, r->a1, 'o') &&
+        !run_has_prefix(cm, r->a1, "--output-file") && !run_has_short(cm, r->a1, 'a') &&
+        !run_has_prefix(cm, r->a1, "--append-output") && !run_has_word(cm, r->a1, "-nv") &&
+        !run_has_word(cm, r->a1, "--no-verbose"))
+        df_report(r->c, DF_RULE(DF058), r->s->in, r->l, r->col, NULL,
+                  "wget without --progress=dot:giga, -q or -nv floods the build log");
+    if (cm->pipe_out && r->next != NULL) {
+        int sudo2;
+        size_t q = program(r->c, r->s, r->next, &sudo2);
+        if (q < r->next->n && is_shell(r->next->w[q].s))
+            df_report(r->c, DF_RULE(DF014), r->s->in, r->l, r->col, NULL,
+                      "%s output is piped into %s: the script runs unverified", r->prog,
+                      base(r->next->w[q].s));
+    }
+}
+
+/* A shell or interpreter running a downloaded script: bash -c "$(curl ...)", <(wget ...). */
+static void
+h_shell(struct run *r)
+{
+    for (size_t i = r->a1; i < r->cm->n; i++) {
+        const char *w = r->cm->w[i].s;
+        if (strstr(w, "$(curl") || strstr(w, "$(wget") || strstr(w, "<(curl") ||
+            strstr(w, "<(wget") || strstr(w, "`curl") || strstr(w, "`wget")) {
+            df_report(r->c, DF_RULE(DF014), r->s->in, r->l, r->col, NULL,
+                      "%s runs a downloaded script: it runs unverified", r->prog);
+            break;
+        }
+    }
 }
 
 static void
-analyse_cmd(struct df_ctx *c, const struct src *s, const struct cmd *cm, const struct cmd *next,
-            struct layer *ly, struct stage_state *st)
+h_cd(struct run *r)
 {
-    int sudo, l, col;
-    size_t p = program(c, s, cm, &sudo);
-    static const char *const apt_skip[] = {"-o", "-t", "--target-release", NULL};
-    static const char *const pip_skip[] = {"-r", "--requirement", "-c", "--constraint", "-e",
-                                           "--editable", "-i", "--index-url", "--extra-index-url",
-                                           "--trusted-host", "-f", "--find-links", "--target",
-                                           "-t", "--prefix", "--root", "--platform", NULL};
-    static const char *const apk_skip[] = {"-t", "--virtual", "--repository", "-X", NULL};
+    if (r->ly->cd)
+        return;
+    r->ly->cd = 1;
+    df_report(r->c, DF_RULE(DF036), r->s->in, r->l, r->col, NULL, "cd in RUN: use WORKDIR");
+}
+
+static void
+h_set(struct run *r)
+{
+    const struct cmd *cm = r->cm;
+
+    if (run_has_word(cm, r->a1, "pipefail") || run_has_prefix(cm, r->a1, "-eo") ||
+        run_has_word(cm, r->a1, "-euo") || run_has_word(cm, r->a1, "-euxo") || run_has_word(cm, r->a1, "-exo"))
+        r->ly->pipefail = 1;
+}
+
+static void
+h_chmod(struct run *r)
+{
+    for (size_t i = r->a1; i < r->cm->n; i++) {
+        const char *w = r->cm->w[i].s;
+        if (w[0] == '-' && !isdigit((unsigned char)w[1]) && w[1] != 'w' && w[1] != 'r' &&
+            w[1] != 'x')
+            continue;
+        if (mode_text_world_writable(w) && r->ly->nchmods < sizeof(r->ly->chmods) / sizeof(r->ly->chmods[0])) {
+            r->ly->chmods[r->ly->nchmods].mode = w;
+            r->ly->chmods[r->ly->nchmods].path = i + 1 < r->cm->n ? r->cm->w[i + 1].s : "";
+            r->ly->chmods[r->ly->nchmods].l = r->l;
+            r->ly->chmods[r->ly->nchmods].col = r->col;
+            r->ly->nchmods++;
+        }
+        break;
+    }
+}
+
+static void
+h_ln(struct run *r)
+{
+    for (size_t i = r->a1; i < r->cm->n; i++)
+        if (strcmp(r->cm->w[i].s, "/bin/sh") == 0 && i + 1 == r->cm->n) {
+            df_report(r->c, DF_RULE(DF054), r->s->in, r->l, r->col, NULL,
+                      "ln over /bin/sh: use SHELL to change the shell of RUN");
+            break;
+        }
+}
+
+static void
+h_useradd(struct run *r)
+{
+    const struct cmd *cm = r->cm;
+
+    if (run_has_word(cm, r->a1, "-l") || run_has_word(cm, r->a1, "--no-log-init") ||
+        run_has_short(cm, r->a1, 'l'))
+        return;
+    for (size_t i = r->a1; i < cm->n; i++) {
+        const char *w = cm->w[i].s, *uid = NULL;
+        if ((strcmp(w, "-u") == 0 || strcmp(w, "--uid") == 0) && i + 1 < cm->n)
+            uid = cm->w[i + 1].s;
+        else if (strncmp(w, "--uid=", 6) == 0)
+            uid = w + 6;
+        else if (strncmp(w, "-u", 2) == 0 && isdigit((unsigned char)w[2]))
+            uid = w + 2;
+        if (uid != NULL && strtol(uid, NULL, 10) > 99999) {
+            df_report(r->c, DF_RULE(DF055), r->s->in, r->l, r->col, NULL,
+                      "useradd -u %s without -l: lastlog/faillog grow to gigabytes", uid);
+            break;
+        }
+    }
+}
+
+/* Commands that make no sense in a build (hadolint's list). */
+static void
+h_nonsense(struct run *r)
+{
+    df_report(r->c, DF_RULE(DF056), r->s->in, r->l, r->col, NULL,
+              "%s in RUN: the build has no terminal, init or running services", r->prog);
+}
+
+/* tar -x / unzip of an archive that a COPY of this stage brought in. */
+static void
+h_extract(struct run *r)
+{
+    const struct cmd *cm = r->cm;
+    int tar = strcmp(r->prog, "tar") == 0, extract = !tar;
+
+    for (size_t i = r->a1; tar && i < cm->n; i++) {
+        const char *w = cm->w[i].s;
+        if (strcmp(w, "--extract") == 0 || strcmp(w, "--get") == 0 ||
+            (w[0] == '-' && w[1] != '-' && strchr(w, 'x') != NULL) ||
+            (i == r->a1 && w[0] != '-' && strchr(w, 'x') != NULL && strlen(w) < 8))
+            extract = 1;
+    }
+    if (!extract)
+        return;
+    for (size_t i = r->a1; i < cm->n; i++) {
+        const char *w = cm->w[i].s, *b = strrchr(w, '/');
+        b = b ? b + 1 : w;
+        for (size_t k = 0; k < r->st->narchives; k++)
+            if (r->st->archives[k].in != NULL && strcmp(r->st->archives[k].name, b) == 0) {
+                df_report(r->c, DF_RULE(DF057), r->st->archives[k].in, 0, 0, NULL,
+                          "%s is copied, then extracted by RUN at line %d: ADD extracts it in "
+                          "one step", b, r->s->in->line);
+                r->st->archives[k].in = NULL; /* once */
+            }
+    }
+}
+
+static void
+h_git(struct run *r)
+{
+    const struct cmd *cm = r->cm;
+
+    for (size_t i = r->a1; i < cm->n; i++) {
+        const char *w = cm->w[i].s;
+        if ((contains_ci(w, "http.sslverify=false") || contains_ci(w, "http.sslverify=0")) ||
+            (contains_ci(w, "sslverify") && i + 1 < cm->n &&
+             (strcasecmp(cm->w[i + 1].s, "false") == 0 || strcmp(cm->w[i + 1].s, "0") == 0))) {
+            run_tls_off(r, "git http.sslVerify false");
+            break;
+        }
+    }
+}
+
+/* echo/printf writing a package manager's setting that turns verification off. */
+static void
+h_echo(struct run *r)
+{
+    for (size_t i = r->a1; i < r->cm->n; i++) {
+        const char *w = r->cm->w[i].s;
+        if (strstr(w, "[trusted=yes]") || contains_ci(w, "AllowUnauthenticated \"true\"") ||
+            contains_ci(w, "AllowUnauthenticated true") || contains_ci(w, "gpgcheck=0") ||
+            contains_ci(w, "sslverify=0") || contains_ci(w, "sslverify=false") ||
+            contains_ci(w, "strict-ssl=false") || contains_ci(w, "Verify-Peer \"false\"")) {
+            run_tls_off(r, "a package-manager setting written by echo");
+            break;
+        }
+    }
+}
+
+/* Program names, space-separated; "pip#" also matches pip3 and pip3.12 (a version suffix). */
+static const struct handler {
+    const char *names;
+    void (*fn)(struct run *r);
+} handlers[] = {
+    {"curl wget", h_download},
+    {"sh bash zsh dash ash ksh fish python python2 python3 perl ruby node php pwsh", h_shell},
+    {"cd", h_cd},
+    {"set", h_set},
+    {"chmod", h_chmod},
+    {"ln", h_ln},
+    {"useradd", h_useradd},
+    {"apt-get apt aptitude", h_apt},
+    {"rm", h_rm},
+    {"apk", h_apk},
+    {"yum dnf microdnf tdnf", h_yum},
+    {"zypper", h_zypper},
+    {"rpm", h_rpm},
+    {"pip# python# pipx", h_pip},
+    {"free kill mount ps service shutdown ssh top vim", h_nonsense},
+    {"tar unzip gunzip bunzip2 unlzma unxz zgz uncompress zcat gzcat", h_extract},
+    {"npm yarn pnpm", h_node},
+    {"gem", h_gem},
+    {"go", h_go},
+    {"git", h_git},
+    {"echo printf", h_echo},
+};
+
+static int
+handler_matches(const char *names, const char *prog)
+{
+    size_t pl = strlen(prog);
+
+    for (const char *p = names; *p;) {
+        size_t n = strcspn(p, " ");
+        int suffix = n > 0 && p[n - 1] == '#';
+        size_t k = suffix ? n - 1 : n;
+        if (pl >= k && strncmp(p, prog, k) == 0 &&
+            (pl == k || (suffix && isdigit((unsigned char)prog[k]))))
+            return 1;
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    return 0;
+}
+
+/* Checks that look at any command: secret assignments and options, generic TLS switches. */
+static void
+any_command(struct run *r)
+{
+    const struct cmd *cm = r->cm;
+    size_t p = r->p;
 
     /* Secret-like assignments before the program, and exported ones. */
     for (size_t i = 0; i < cm->n; i++) {
@@ -431,25 +588,26 @@ analyse_cmd(struct df_ctx *c, const struct src *s, const struct cmd *cm, const s
             continue;
         memcpy(name, w, nl);
         name[nl] = '\0';
+        if (strcmp(name, "PIP_NO_CACHE_DIR") == 0 && truthy_value(eq + 1))
+            r->ly->pip_no_cache = 1;
         if (strchr(eq + 1, '$') == NULL && strchr(eq + 1, '`') == NULL) {
             int wl, wc;
-            src_pos(c, s, cm->w[i].off, &wl, &wc);
-            df_secret_literal(c, s->in, name, eq + 1, wl, wc, "RUN variable");
+            run_src_pos(r->c, r->s, cm->w[i].off, &wl, &wc);
+            df_secret_literal(r->c, r->s->in, name, eq + 1, wl, wc, "RUN variable");
         }
         if ((strcmp(name, "NODE_TLS_REJECT_UNAUTHORIZED") == 0 && strcmp(eq + 1, "0") == 0) ||
             (strcmp(name, "PYTHONHTTPSVERIFY") == 0 && strcmp(eq + 1, "0") == 0) ||
-            strcmp(name, "GIT_SSL_NO_VERIFY") == 0)
-            tls_off(c, s, cm, i, name);
+            strcmp(name, "GIT_SSL_NO_VERIFY") == 0) {
+            size_t keep = r->p;
+            r->p = i;
+            run_tls_off(r, name);
+            r->p = keep;
+        }
     }
     if (p >= cm->n)
         return;
-    const char *prog = base(cm->w[p].s);
-    const char *sub = p + 1 < cm->n ? cm->w[p + 1].s : "";
-    size_t a1 = p + 1;
-    src_pos(c, s, cm->w[p].off, &l, &col);
-
     /* --password X, --token=X, `aws configure set aws_secret_access_key X`, curl -u u:p */
-    for (size_t i = a1; i < cm->n; i++) {
+    for (size_t i = r->a1; i < cm->n; i++) {
         const char *w = cm->w[i].s, *val = NULL;
         char name[64];
         if (strncmp(w, "--", 2) == 0 && strlen(w) < sizeof(name)) {
@@ -463,13 +621,14 @@ analyse_cmd(struct df_ctx *c, const struct src *s, const struct cmd *cm, const s
             if (!detect_name_is_secret(name, nl))
                 continue;
             val = eq ? eq + 1 : (i + 1 < cm->n ? cm->w[i + 1].s : NULL);
-        } else if (strcmp(prog, "aws") == 0 && i >= a1 + 2 && strcmp(cm->w[i - 1].s, "set") == 0 &&
-                   strcmp(cm->w[i - 2].s, "configure") == 0 && i + 1 < cm->n &&
-                   strlen(w) < sizeof(name)) {
+        } else if (strcmp(r->prog, "aws") == 0 && i >= r->a1 + 2 &&
+                   strcmp(cm->w[i - 1].s, "set") == 0 && strcmp(cm->w[i - 2].s, "configure") == 0 &&
+                   i + 1 < cm->n && strlen(w) < sizeof(name)) {
             snprintf(name, sizeof(name), "%s", w);
             val = cm->w[i + 1].s;
-        } else if (strcmp(prog, "curl") == 0 && (strcmp(w, "-u") == 0 || strcmp(w, "--user") == 0) &&
-                   i + 1 < cm->n && strchr(cm->w[i + 1].s, ':') != NULL) {
+        } else if (strcmp(r->prog, "curl") == 0 &&
+                   (strcmp(w, "-u") == 0 || strcmp(w, "--user") == 0) && i + 1 < cm->n &&
+                   strchr(cm->w[i + 1].s, ':') != NULL) {
             snprintf(name, sizeof(name), "password");
             val = strchr(cm->w[i + 1].s, ':') + 1;
         }
@@ -477,285 +636,36 @@ analyse_cmd(struct df_ctx *c, const struct src *s, const struct cmd *cm, const s
             strncmp(val, "/run/secrets", 12) == 0)
             continue;
         int wl, wc;
-        src_pos(c, s, cm->w[i].off, &wl, &wc);
-        df_secret_literal(c, s->in, name, val, wl, wc, "RUN option");
+        run_src_pos(r->c, r->s, cm->w[i].off, &wl, &wc);
+        df_secret_literal(r->c, r->s->in, name, val, wl, wc, "RUN option");
     }
-    if (strcmp(prog, "curl") == 0 || strcmp(prog, "wget") == 0) {
-        if (prog[0] == 'c')
-            st->curl = st->curl ? st->curl : l;
-        else
-            st->wget = st->wget ? st->wget : l;
-        if (prog[0] == 'c' && (has_word(cm, a1, "--insecure") || has_short(cm, a1, 'k')))
-            tls_off(c, s, cm, p, "curl -k/--insecure");
-        if (prog[0] == 'w' && has_word(cm, a1, "--no-check-certificate"))
-            tls_off(c, s, cm, p, "wget --no-check-certificate");
-        if (cm->pipe_out && next != NULL) {
-            int sudo2;
-            size_t q = program(c, s, next, &sudo2);
-            if (q < next->n && is_shell(next->w[q].s))
-                df_report(c, "DF014", s->in, l, col, NULL,
-                          "%s output is piped into %s: the script runs unverified", prog,
-                          base(next->w[q].s));
-        }
-    }
-    if (is_shell(prog)) {
-        for (size_t i = a1; i < cm->n; i++) {
-            const char *w = cm->w[i].s;
-            if (strstr(w, "$(curl") || strstr(w, "$(wget") || strstr(w, "<(curl") ||
-                strstr(w, "<(wget") || strstr(w, "`curl") || strstr(w, "`wget")) {
-                df_report(c, "DF014", s->in, l, col, NULL,
-                          "%s runs a downloaded script: it runs unverified", prog);
-                break;
-            }
-        }
-    }
-    if (strcmp(prog, "cd") == 0 && !ly->cd) {
-        ly->cd = 1;
-        df_report(c, "DF036", s->in, l, col, NULL, "cd in RUN: use WORKDIR");
-    }
-    if (strcmp(prog, "set") == 0 && (has_word(cm, a1, "pipefail") ||
-                                     has_prefix_word(cm, a1, "-eo") || has_word(cm, a1, "-euo") ||
-                                     has_word(cm, a1, "-euxo") || has_word(cm, a1, "-exo")))
-        ly->pipefail = 1;
     if (cm->pipe_out)
-        ly->has_pipe = 1;
-    if (strcmp(prog, "chmod") == 0) {
-        for (size_t i = a1; i < cm->n; i++) {
-            const char *w = cm->w[i].s;
-            if (w[0] == '-' && !isdigit((unsigned char)w[1]) && w[1] != 'w' && w[1] != 'r' &&
-                w[1] != 'x')
-                continue;
-            if (df_world_writable(w))
-                df_report(c, "DF012", s->in, l, col, NULL, "chmod %s makes files world-writable",
-                          w);
-            break;
-        }
-    }
-    if (has_word(cm, a1, "--insecure-skip-tls-verify") || has_word(cm, a1, "--no-verify-ssl") ||
-        has_word(cm, a1, "--tls-verify=false") || has_word(cm, a1, "--insecure-skip-tls-verify=true"))
-        tls_off(c, s, cm, p, prog);
+        r->ly->has_pipe = 1;
+    if (run_has_word(cm, r->a1, "--insecure-skip-tls-verify") || run_has_word(cm, r->a1, "--no-verify-ssl") ||
+        run_has_word(cm, r->a1, "--tls-verify=false") ||
+        run_has_word(cm, r->a1, "--insecure-skip-tls-verify=true"))
+        run_tls_off(r, r->prog);
+}
 
-    if (strcmp(prog, "ln") == 0) {
-        for (size_t i = a1; i < cm->n; i++)
-            if (strcmp(cm->w[i].s, "/bin/sh") == 0 && i + 1 == cm->n) {
-                df_report(c, "DF054", s->in, l, col, NULL,
-                          "ln over /bin/sh: use SHELL to change the shell of RUN");
-                break;
-            }
+static void
+analyse_cmd(struct df_ctx *c, const struct src *s, const struct cmd *cm, const struct cmd *next,
+            struct layer *ly, struct stage_state *st)
+{
+    int sudo;
+    struct run r = {c, s, cm, next, ly, st, 0, 0, "", 0, 0};
+
+    r.p = program(c, s, cm, &sudo);
+    r.a1 = r.p + 1;
+    if (r.p < cm->n) {
+        r.prog = base(cm->w[r.p].s);
+        run_src_pos(c, s, cm->w[r.p].off, &r.l, &r.col);
     }
-    if (strcmp(prog, "useradd") == 0 && !has_word(cm, a1, "-l") &&
-        !has_word(cm, a1, "--no-log-init") && !has_short(cm, a1, 'l')) {
-        for (size_t i = a1; i + 1 < cm->n; i++)
-            if ((strcmp(cm->w[i].s, "-u") == 0 || strcmp(cm->w[i].s, "--uid") == 0) &&
-                strtol(cm->w[i + 1].s, NULL, 10) > 99999) {
-                df_report(c, "DF055", s->in, l, col, NULL,
-                          "useradd -u %s without -l: lastlog/faillog grow to gigabytes",
-                          cm->w[i + 1].s);
-                break;
-            }
-    }
-    /* apt-get / apt */
-    if (strcmp(prog, "apt-get") == 0 || strcmp(prog, "apt") == 0 || strcmp(prog, "aptitude") == 0) {
-        size_t si = a1;
-        while (si < cm->n && cm->w[si].s[0] == '-') {
-            if (strcmp(cm->w[si].s, "-o") == 0)
-                si++;
-            si++;
-        }
-        sub = si < cm->n ? cm->w[si].s : "";
-        if (strcmp(prog, "apt") == 0 && sub[0])
-            df_report(c, "DF043", s->in, l, col, NULL, "apt %s: use apt-get in scripts", sub);
-        if (has_word(cm, a1, "--allow-unauthenticated") ||
-            has_word(cm, a1, "--allow-insecure-repositories") || has_word(cm, a1, "--force-yes") ||
-            has_prefix_word(cm, a1, "APT::Get::AllowUnauthenticated=true") ||
-            has_prefix_word(cm, a1, "Acquire::AllowInsecureRepositories=true") ||
-            has_prefix_word(cm, a1, "Acquire::https::Verify-Peer=false") ||
-            0)
-            tls_off(c, s, cm, p, "apt-get --allow-unauthenticated/--force-yes");
-        if (strcmp(sub, "update") == 0) {
-            ly->apt_update = 1;
-            ly->apt_upd_l = l;
-            ly->apt_upd_c = col;
-        } else if (strcmp(sub, "install") == 0) {
-            ly->apt_install = 1;
-            if (!has_word(cm, a1, "-y") && !has_word(cm, a1, "--yes") &&
-                !has_word(cm, a1, "--assume-yes") && !has_word(cm, a1, "-qq") &&
-                !has_word(cm, a1, "-q=2") && !has_short(cm, a1, 'y'))
-                df_report(c, "DF035", s->in, l, col, NULL, "%s install without -y", prog);
-            if (!has_word(cm, a1, "--no-install-recommends") &&
-                !has_prefix_word(cm, a1, "APT::Install-Recommends=false") &&
-                !has_prefix_word(cm, a1, "APT::Install-Recommends=0"))
-                df_report(c, "DF023", s->in, l, col, NULL,
-                          "%s install without --no-install-recommends", prog);
-            unpinned(c, s, cm, si + 1, prog, pin_eq, apt_skip);
-        } else if (strcmp(sub, "dist-upgrade") == 0 || strcmp(sub, "full-upgrade") == 0) {
-            df_report(c, "DF045", s->in, l, col, NULL, "%s %s", prog, sub);
-        } else if (strcmp(sub, "upgrade") == 0) {
-            ly->apt_install = 1;
-        } else if (strcmp(sub, "dist-clean") == 0) {
-            ly->apt_clean = 1;
-        }
-    }
-    if (strcmp(prog, "rm") == 0) {
-        if (has_prefix_word(cm, a1, "/var/lib/apt/lists"))
-            ly->apt_clean = 1;
-        if (has_prefix_word(cm, a1, "/var/cache/apk"))
-            ly->apk_nocache_clean = 1;
-        if (has_prefix_word(cm, a1, "/var/cache/yum"))
-            ly->yum_clean = 1;
-        if (has_prefix_word(cm, a1, "/var/cache/dnf"))
-            ly->dnf_clean = ly->mdnf_clean = 1;
-        if (has_prefix_word(cm, a1, "/var/cache/zypp"))
-            ly->zyp_clean = 1;
-        if (has_prefix_word(cm, a1, "/usr/local/share/.cache/yarn"))
-            ly->yarn_clean = 1;
-    }
-    /* apk */
-    if (strcmp(prog, "apk") == 0) {
-        if (has_word(cm, a1, "--allow-untrusted"))
-            tls_off(c, s, cm, p, "apk --allow-untrusted");
-        size_t si = a1;
-        while (si < cm->n && cm->w[si].s[0] == '-')
-            si++;
-        sub = si < cm->n ? cm->w[si].s : "";
-        if (strcmp(sub, "update") == 0) {
-            ly->apk_update = 1;
-            ly->apk_upd_l = l;
-            ly->apk_upd_c = col;
-        } else if (strcmp(sub, "add") == 0) {
-            ly->apk_add = 1;
-            if (!has_word(cm, a1, "--no-cache"))
-                ly->apk_add = 2;
-            unpinned(c, s, cm, si + 1, "apk add", pin_eq, apk_skip);
-        } else if (strcmp(sub, "upgrade") == 0) {
-            ly->apk_add = has_word(cm, a1, "--no-cache") ? 1 : 2;
-        }
-    }
-    /* yum, dnf, microdnf, tdnf, zypper, rpm */
-    if (strcmp(prog, "yum") == 0 || strcmp(prog, "dnf") == 0 || strcmp(prog, "microdnf") == 0 ||
-        strcmp(prog, "tdnf") == 0) {
-        if (has_word(cm, a1, "--nogpgcheck") || has_prefix_word(cm, a1, "--setopt=sslverify=0") ||
-            has_prefix_word(cm, a1, "--setopt=sslverify=false") ||
-            has_prefix_word(cm, a1, "--setopt=*.sslverify=0") ||
-            has_prefix_word(cm, a1, "--setopt=gpgcheck=0") || has_word(cm, a1, "sslverify=false") ||
-            has_word(cm, a1, "sslverify=0"))
-            tls_off(c, s, cm, p, "yum/dnf --nogpgcheck/sslverify=0");
-        size_t si = a1;
-        while (si < cm->n && cm->w[si].s[0] == '-')
-            si++;
-        sub = si < cm->n ? cm->w[si].s : "";
-        int is_yum = prog[0] == 'y', is_m = prog[0] == 'm';
-        if (strcmp(sub, "install") == 0 || strcmp(sub, "groupinstall") == 0 ||
-            strcmp(sub, "localinstall") == 0) {
-            if (is_yum)
-                ly->yum_install = 1;
-            else if (is_m)
-                ly->mdnf_install = 1;
-            else
-                ly->dnf_install = 1;
-            if (!has_word(cm, a1, "-y") && !has_word(cm, a1, "--assumeyes") &&
-                !has_short(cm, a1, 'y') && !is_m)
-                df_report(c, "DF035", s->in, l, col, NULL, "%s install without -y", prog);
-            unpinned(c, s, cm, si + 1, prog, pin_rpm, NULL);
-        } else if (strcmp(sub, "clean") == 0 && has_word(cm, si + 1, "all")) {
-            if (is_yum)
-                ly->yum_clean = 1;
-            else if (is_m)
-                ly->mdnf_clean = 1;
-            else
-                ly->dnf_clean = 1;
-        }
-    }
-    if (strcmp(prog, "zypper") == 0) {
-        size_t si = a1;
-        while (si < cm->n && cm->w[si].s[0] == '-')
-            si++;
-        sub = si < cm->n ? cm->w[si].s : "";
-        if (strcmp(sub, "install") == 0 || strcmp(sub, "in") == 0) {
-            ly->zyp_install = 1;
-            if (!has_word(cm, a1, "-n") && !has_word(cm, a1, "--non-interactive") &&
-                !has_word(cm, a1, "-y") && !has_word(cm, a1, "--no-confirm"))
-                df_report(c, "DF035", s->in, l, col, NULL, "zypper install without -n/-y");
-            unpinned(c, s, cm, si + 1, "zypper", pin_eq, NULL);
-        } else if (strcmp(sub, "clean") == 0 || strcmp(sub, "cc") == 0) {
-            ly->zyp_clean = 1;
-        } else if (strcmp(sub, "dist-upgrade") == 0 || strcmp(sub, "dup") == 0) {
-            df_report(c, "DF045", s->in, l, col, NULL, "zypper %s", sub);
-        }
-        if (has_word(cm, a1, "--no-gpg-checks"))
-            tls_off(c, s, cm, p, "zypper --no-gpg-checks");
-    }
-    if (strcmp(prog, "rpm") == 0 &&
-        (has_word(cm, a1, "--nosignature") || has_word(cm, a1, "--nodigest") ||
-         has_word(cm, a1, "--noverify") || has_word(cm, a1, "--nofiledigest")))
-        tls_off(c, s, cm, p, "rpm --nosignature/--nodigest");
-    /* pip */
-    int pip = strncmp(prog, "pip", 3) == 0 && (prog[3] == '\0' || isdigit((unsigned char)prog[3]));
-    size_t pi = a1;
-    if (!pip && strncmp(prog, "python", 6) == 0 && has_word(cm, a1, "-m") &&
-        (has_word(cm, a1, "pip") || has_word(cm, a1, "pip3"))) {
-        pip = 1;
-        for (pi = a1; pi < cm->n && strncmp(cm->w[pi].s, "pip", 3) != 0; pi++)
-            ;
-        pi++;
-    }
-    if (pip) {
-        if (has_word(cm, pi, "--trusted-host") || has_prefix_word(cm, pi, "--trusted-host=") ||
-            has_prefix_word(cm, pi, "global.trusted-host"))
-            tls_off(c, s, cm, p, "pip --trusted-host");
-        size_t si = pi;
-        while (si < cm->n && cm->w[si].s[0] == '-')
-            si++;
-        if (si < cm->n && strcmp(cm->w[si].s, "install") == 0) {
-            if (!has_word(cm, si, "--no-cache-dir") && !st->pip_no_cache)
-                df_report(c, "DF021", s->in, l, col, NULL,
-                          "pip install without --no-cache-dir keeps the wheel cache in the layer");
-            unpinned(c, s, cm, si + 1, "pip", pin_pip, pip_skip);
-        }
-    }
-    /* npm / yarn / pnpm */
-    if (strcmp(prog, "npm") == 0 || strcmp(prog, "yarn") == 0 || strcmp(prog, "pnpm") == 0) {
-        if ((has_word(cm, a1, "strict-ssl") && has_word(cm, a1, "false")) ||
-            has_prefix_word(cm, a1, "--strict-ssl=false") ||
-            has_prefix_word(cm, a1, "strict-ssl=false") ||
-            (has_word(cm, a1, "strictSSL") && has_word(cm, a1, "false")))
-            tls_off(c, s, cm, p, "npm/yarn strict-ssl false");
-        if ((strcmp(sub, "install") == 0 || strcmp(sub, "i") == 0 || strcmp(sub, "add") == 0) &&
-            strcmp(prog, "npm") == 0 && (has_word(cm, a1 + 1, "-g") || has_word(cm, a1 + 1, "--global")))
-            unpinned(c, s, cm, a1 + 1, "npm", pin_npm, NULL);
-        if (strcmp(prog, "yarn") == 0 && (strcmp(sub, "install") == 0 || cm->n == p + 1))
-            ly->yarn_install = 1;
-        if (strcmp(prog, "yarn") == 0 && strcmp(sub, "cache") == 0 && has_word(cm, a1, "clean"))
-            ly->yarn_clean = 1;
-    }
-    if (strcmp(prog, "gem") == 0 && strcmp(sub, "install") == 0 && !has_word(cm, a1, "-v") &&
-        !has_word(cm, a1, "--version") && !has_prefix_word(cm, a1, "--version="))
-        unpinned(c, s, cm, a1 + 1, "gem", pin_gem, NULL);
-    if (strcmp(prog, "go") == 0 && strcmp(sub, "install") == 0)
-        unpinned(c, s, cm, a1 + 1, "go install", pin_go, NULL);
-    if (strcmp(prog, "git") == 0) {
-        for (size_t i = a1; i < cm->n; i++) {
-            const char *w = cm->w[i].s;
-            if ((contains_ci(w, "http.sslverify=false") || contains_ci(w, "http.sslverify=0")) ||
-                (contains_ci(w, "sslverify") && i + 1 < cm->n &&
-                 (strcasecmp(cm->w[i + 1].s, "false") == 0 || strcmp(cm->w[i + 1].s, "0") == 0))) {
-                tls_off(c, s, cm, p, "git http.sslVerify false");
-                break;
-            }
-        }
-    }
-    if ((strcmp(prog, "echo") == 0 || strcmp(prog, "printf") == 0)) {
-        for (size_t i = a1; i < cm->n; i++) {
-            const char *w = cm->w[i].s;
-            if (strstr(w, "[trusted=yes]") || contains_ci(w, "AllowUnauthenticated \"true\"") ||
-                contains_ci(w, "AllowUnauthenticated true") || contains_ci(w, "gpgcheck=0") ||
-                contains_ci(w, "sslverify=0") || contains_ci(w, "sslverify=false") ||
-                contains_ci(w, "strict-ssl=false") || contains_ci(w, "Verify-Peer \"false\"")) {
-                tls_off(c, s, cm, p, "a package-manager setting written by echo");
-                break;
-            }
-        }
-    }
+    any_command(&r);
+    if (r.p >= cm->n)
+        return;
+    for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+        if (handler_matches(handlers[i].names, r.prog))
+            handlers[i].fn(&r);
 }
 
 static void
@@ -763,29 +673,42 @@ analyse_layer_end(struct df_ctx *c, const struct df_instr *in, const struct laye
                   const struct stage_state *st)
 {
     if (ly->apt_update && !ly->apt_install)
-        df_report(c, "DF022", in, ly->apt_upd_l, ly->apt_upd_c, NULL,
+        df_report(c, DF_RULE(DF022), in, ly->apt_upd_l, ly->apt_upd_c, NULL,
                   "apt-get update without an install in the same RUN: the cached index goes "
                   "stale");
     if (ly->apk_update && !ly->apk_add)
-        df_report(c, "DF022", in, ly->apk_upd_l, ly->apk_upd_c, NULL,
+        df_report(c, DF_RULE(DF022), in, ly->apk_upd_l, ly->apk_upd_c, NULL,
                   "apk update without an add in the same RUN");
-    if (ly->apt_install && ly->apt_update && !ly->apt_clean)
-        df_report(c, "DF021", in, 0, 0, NULL,
-                  "apt-get lists are not removed in the same RUN (rm -rf /var/lib/apt/lists/*)");
-    if (ly->apk_add == 2 && !ly->apk_nocache_clean)
-        df_report(c, "DF021", in, 0, 0, NULL, "apk add without --no-cache keeps the index");
-    if (ly->yum_install && !ly->yum_clean)
-        df_report(c, "DF021", in, 0, 0, NULL, "yum install without yum clean all");
-    if (ly->dnf_install && !ly->dnf_clean)
-        df_report(c, "DF021", in, 0, 0, NULL, "dnf install without dnf clean all");
-    if (ly->mdnf_install && !ly->mdnf_clean)
-        df_report(c, "DF021", in, 0, 0, NULL, "microdnf install without microdnf clean all");
-    if (ly->zyp_install && !ly->zyp_clean)
-        df_report(c, "DF021", in, 0, 0, NULL, "zypper install without zypper clean");
-    if (ly->yarn_install && !ly->yarn_clean)
-        df_report(c, "DF021", in, 0, 0, NULL, "yarn install without yarn cache clean");
+    for (size_t k = 0; k < ly->nchmods; k++)
+        if (ly->chmods[k].path != NULL)
+            df_report(c, DF_RULE(DF012), in, ly->chmods[k].l, ly->chmods[k].col, NULL,
+                      "chmod %s makes files world-writable", ly->chmods[k].mode);
+    /* hadolint's DL3009 counts only stages that end up in the image */
+    int shipped = in->stage < 0 || (size_t)in->stage >= c->df->nstages ||
+                  c->df->stages[in->stage].in_final;
+    if (ly->apt_update && !ly->apt_clean && !(ly->mounts & MNT_APT))
+        df_report_as(c, DF_RULE(DF021), shipped ? "DL3009" : NULL, in, 0, 0, NULL,
+                     "apt-get lists are not removed in the same RUN (rm -rf /var/lib/apt/lists/*)");
+    if (ly->apk_add == 2 && !ly->apk_nocache_clean && !(ly->mounts & MNT_APK))
+        df_report_as(c, DF_RULE(DF021), "DL3019", in, 0, 0, NULL,
+                     "apk add without --no-cache keeps the index");
+    if (ly->yum_install && !ly->yum_clean && !(ly->mounts & MNT_YUM))
+        df_report_as(c, DF_RULE(DF021), "DL3032", in, 0, 0, NULL,
+                     "yum install without yum clean all after it");
+    if (ly->dnf_install && !ly->dnf_clean && !(ly->mounts & MNT_DNF))
+        df_report_as(c, DF_RULE(DF021), "DL3040", in, 0, 0, NULL,
+                     "dnf install without dnf clean all after it");
+    if (ly->mdnf_install && !ly->mdnf_clean && !(ly->mounts & MNT_DNF))
+        df_report_as(c, DF_RULE(DF021), "DL3040", in, 0, 0, NULL,
+                     "microdnf install without microdnf clean all after it");
+    if (ly->zyp_install && !ly->zyp_clean && !(ly->mounts & MNT_ZYPP))
+        df_report_as(c, DF_RULE(DF021), "DL3036", in, 0, 0, NULL,
+                     "zypper install without zypper clean after it");
+    if (ly->yarn_install && !ly->yarn_clean && !(ly->mounts & MNT_YARN))
+        df_report_as(c, DF_RULE(DF021), "DL3060", in, 0, 0, NULL,
+                     "yarn install without yarn cache clean after it");
     if (ly->has_pipe && !ly->pipefail && !st->pipefail_shell && !st->nonposix_shell && !in->json)
-        df_report(c, "DF046", in, 0, 0, NULL,
+        df_report(c, DF_RULE(DF046), in, 0, 0, NULL,
                   "a pipe in RUN fails only if its last command fails: set -o pipefail");
 }
 
@@ -829,8 +752,60 @@ static void
 stage_end(struct df_ctx *c, const struct stage_state *st, int stage)
 {
     if (st->curl && st->wget && stage >= 0)
-        df_report(c, "DF044", &c->df->instrs[c->df->stages[stage].from], 0, 0, NULL,
+        df_report(c, DF_RULE(DF044), &c->df->instrs[c->df->stages[stage].from], 0, 0, NULL,
                   "this stage uses both curl (line %d) and wget (line %d)", st->curl, st->wget);
+}
+
+/* ENV PIP_NO_CACHE_DIR=<true> turns pip's cache off for the rest of the stage; a false value
+ * (0, off) turns it back on. */
+static int
+env_pip_no_cache(const struct df_instr *in, int cur)
+{
+    for (size_t k = 0; k < in->nkvs; k++)
+        if (in->kvs[k].key != NULL && strcmp(in->kvs[k].key, "PIP_NO_CACHE_DIR") == 0)
+            cur = truthy_value(in->kvs[k].xvalue ? in->kvs[k].xvalue
+                                                 : in->kvs[k].value ? in->kvs[k].value : "");
+    return cur;
+}
+
+/* The value at the end of stage `s`, through the stages it is built on. */
+static int
+stage_pip_no_cache(const struct dockerfile *df, int s)
+{
+    int chain[64], n = 0, v = 0;
+
+    for (; s >= 0 && n < 64; s = df->stages[s].base_stage)
+        chain[n++] = s;
+    while (n-- > 0)
+        for (size_t k = df->stages[chain[n]].from; k < df->stages[chain[n]].end; k++)
+            if (df->instrs[k].kind == DF_ENV)
+                v = env_pip_no_cache(&df->instrs[k], v);
+    return v;
+}
+
+/* Archive names (base names) a COPY brings in: its sources, or its destination's file name. */
+static void
+remember_archives(struct stage_state *st, const struct df_instr *in)
+{
+    static const char *const ext[] = {".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2",
+                                      ".tbz", ".tbz2", ".tgz", ".tlz", ".tpz", ".txz", ".xz",
+                                      ".zip", NULL};
+    size_t n = in->json ? in->njargs : in->nwords - in->first_arg;
+
+    for (size_t i = 0; i < n && st->narchives < sizeof(st->archives) / sizeof(st->archives[0]);
+         i++) {
+        const char *a = in->json ? in->jargs[i] : in->words[in->first_arg + i].x;
+        const char *b = strrchr(a, '/');
+        int is = 0;
+        b = b ? b + 1 : a;
+        for (size_t k = 0; ext[k] != NULL; k++)
+            is |= strlen(b) > strlen(ext[k]) && strcmp(b + strlen(b) - strlen(ext[k]), ext[k]) == 0;
+        if (!is)
+            continue;
+        st->archives[st->narchives].in = in;
+        snprintf(st->archives[st->narchives].name, sizeof(st->archives[0].name), "%s", b);
+        st->narchives++;
+    }
 }
 
 void
@@ -859,6 +834,7 @@ df_rules_run(struct df_ctx *c)
                                 st.pipefail_shell = 1;
                     }
                 }
+                st.pip_no_cache = stage_pip_no_cache(df, df->stages[stage].base_stage);
             }
         }
         if (in->kind == DF_SHELL) {
@@ -875,9 +851,9 @@ df_rules_run(struct df_ctx *c)
             continue;
         }
         if (in->kind == DF_ENV)
-            for (size_t k = 0; k < in->nkvs; k++)
-                if (strcmp(in->kvs[k].key, "PIP_NO_CACHE_DIR") == 0)
-                    st.pip_no_cache = 1;
+            st.pip_no_cache = env_pip_no_cache(in, st.pip_no_cache);
+        if (in->kind == DF_COPY && df_flag_get(in, "from") == NULL)
+            remember_archives(&st, in);
         const struct df_instr *run = in->kind == DF_RUN ? in
                                      : (in->sub && in->sub->kind == DF_RUN) ? in->sub : NULL;
         if (run == NULL)
@@ -886,6 +862,7 @@ df_rules_run(struct df_ctx *c)
         struct src s;
         memset(&ly, 0, sizeof(ly));
         memset(&s, 0, sizeof(s));
+        ly.mounts = cache_mounts(run);
         s.in = run;
         if (run->json) {
             s.json = 1;

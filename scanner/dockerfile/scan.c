@@ -63,8 +63,7 @@ dockerfile_scan_buffer(const char *path, const char *data, size_t len,
     df_rules_secrets(&c);
     df_rules_context(&c);
     df_rules_run(&c);
-    /* Last: it also turns parse problems into findings, including ones the rules noted. */
-    df_rules_instr(&c);
+    df_rules_checks(&c);
     rc = c.rc;
     dockerfile_free(&df);
     df_config_free(&cfg);
@@ -130,7 +129,7 @@ scanner_scan_dockerfile(const char *path, const struct scanner_opts *o, struct f
     rc = dockerfile_scan_buffer(shown, b.data ? b.data : "", b.len, o, ctx, f);
     if (rc == 0 && cut) {
         struct location loc = {shown, 1, 1, 0, 0, -1, NULL, NULL};
-        rc = findings_add(f, df_rule("DF000"), &loc, NULL,
+        rc = findings_add(f, DF_RULE(DF000), &loc, NULL,
                           "larger than %zu bytes: only the start was scanned (--max-file-size)",
                           max);
     }

@@ -1,12 +1,11 @@
 /* image_archive: reads a docker-archive (docker save, before and since Docker 25) or an
  * oci-archive tarball in one pass: small JSON documents are kept, every layer blob is walked as
  * it streams by, and the manifest decides the layers' order afterwards (image_resolve.c). */
-#include <archive.h>
-#include <archive_entry.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "image.h"
+#include "image_internal.h"
 
 #define OUTER_CHUNK (256u << 10)
 
@@ -211,12 +210,16 @@ outer_entry(struct img_ctx *c, struct archive *a, struct archive_entry *ent, cha
 int
 image_read_archive_fd(struct img_ctx *c, int fd, const char *label)
 {
-    struct archive *a = archive_read_new();
+    struct archive *a;
     struct archive_entry *ent;
-    char *buf = malloc(OUTER_CHUNK);
+    char *buf;
     size_t count = 0;
     int rc = 0, r;
 
+    if ((rc = image_archive_load()) < 0)
+        return rc;
+    a = archive_read_new();
+    buf = malloc(OUTER_CHUNK);
     if (a == NULL || buf == NULL) {
         if (a != NULL)
             archive_read_free(a);

@@ -80,19 +80,20 @@ static int
 on_value_hit(const struct detect_hit *hit, void *user)
 {
     struct cfg *k = user;
+    struct detect_finding d;
     char msg[256];
     int rc;
 
     if (hit->is_example)
         return 0;
     k->found++;
-    if (!remember_fp(k, hit->fingerprint))
+    detect_finding_from_hit(&d, hit);
+    if (!remember_fp(k, d.fingerprint))
         return 0;
-    snprintf(msg, sizeof(msg), "%s (%s)", hit->rule->title, hit->rule->id);
-    k->clear = hit->secret;
-    k->clear_len = hit->secret_end - hit->secret_start;
-    rc = add_cfg(k, IMG_RULE_ENV_SECRET, hit->redacted, hit->fingerprint, "%s: %s", k->what,
-                 msg);
+    snprintf(msg, sizeof(msg), "%s (%s)", d.title, d.id);
+    k->clear = d.secret;
+    k->clear_len = d.secret_len;
+    rc = add_cfg(k, IMG_RULE_ENV_SECRET, d.redacted, d.fingerprint, "%s: %s", k->what, msg);
     k->clear = NULL;
     return rc;
 }
@@ -101,18 +102,15 @@ on_value_hit(const struct detect_hit *hit, void *user)
 static int
 name_value(struct cfg *k, const char *name, size_t nlen, const char *value, size_t vlen)
 {
-    char red[64], fp[65], label[160];
+    struct detect_finding d;
+    char label[160];
+    const char *red = d.redacted, *fp = d.fingerprint;
     int rc;
 
-    if (vlen == 0 || !detect_name_is_secret(name, nlen) ||
-        detect_value_is_placeholder(value, vlen))
-        return 0;
     /* GPG_KEY(S) in official images are key fingerprints to verify downloads, not secrets. */
-    if ((nlen == 7 && strncmp(name, "GPG_KEY", 7) == 0) ||
-        (nlen == 8 && strncmp(name, "GPG_KEYS", 8) == 0))
+    if (!detect_literal_secret(name, nlen, value, vlen))
         return 0;
-    detect_redact(value, vlen, red, sizeof(red));
-    detect_fingerprint(value, vlen, fp);
+    detect_finding_from_value(&d, value, vlen);
     if (!remember_fp(k, fp))
         return 0;
     snprintf(label, sizeof(label), "%.*s", (int)(nlen < 120 ? nlen : 120), name);
@@ -135,10 +133,8 @@ check_user(struct cfg *k, const cJSON *config)
 {
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(config, "User");
     const char *user = cJSON_IsString(u) ? u->valuestring : "";
-    size_t n = strcspn(user, ":");
 
-    if (!(user[0] == '\0' || (n == 4 && strncmp(user, "root", 4) == 0) ||
-          (n == 1 && user[0] == '0')))
+    if (!user_is_root(user))
         return 0;
     k->where = "config.User";
     return add_cfg(k, IMG_RULE_USER_ROOT, NULL, NULL, "the image runs as %s%s",

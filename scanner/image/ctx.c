@@ -131,6 +131,7 @@ layer_free(struct img_layer *l)
     free(l->pending);
     for (int i = 0; i < IMG_CAP_N; i++)
         buf_free(&l->capture[i]);
+    pkg_list_free(&l->pkgs);
     free(l);
 }
 

@@ -11,6 +11,7 @@
 #include "common.h"
 #include "detect.h"
 #include "dockerfile.h"
+#include "packages.h"
 #include "scanner.h"
 
 /* Bounds on hostile input (decompression bombs, huge archives, deep paths). */
@@ -85,6 +86,7 @@ struct img_layer {
     size_t npending, pcap;
     struct buf capture[IMG_CAP_N];
     int has_capture[IMG_CAP_N];
+    struct pkg_list pkgs; /* packages listed by this layer's package databases */
     uint64_t bytes_in, bytes_out;
     struct img_irregular irr;
 };
@@ -160,7 +162,7 @@ int layer_check_file(struct img_ctx *c, struct img_layer *l, const char *path, u
                      const char *data, size_t len, int truncated);
 int layer_add_pending(struct img_ctx *c, struct img_layer *l, const struct rule_meta *rule,
                       const char *path, int line, int column, int is_secret,
-                      const struct detect_hit *hit, const char *fmt, ...)
+                      const struct detect_finding *d, const char *fmt, ...)
     __attribute__((format(printf, 9, 10)));
 /* Normalises an archive path; ERR_UNSAFE for '..' escapes, ERR_LIMIT when too long/deep. */
 int layer_clean_path(const char *in, char *out, size_t outsz);
@@ -198,15 +200,23 @@ int image_check_config(const struct img_resolved *r, struct img_ctx *c, struct f
                        const char *target);
 int image_check_layers(const struct img_resolved *r, struct img_ctx *c, struct findings *f,
                        const char *target);
+/* Packages: the final filesystem's inventory (each package with the layer that added it), then
+ * the SBOM or the vulnerability findings the options ask for (packages.c). */
+int image_check_packages(const struct img_resolved *r, struct img_ctx *c, struct findings *f,
+                         const char *target);
+/* The packages no later layer deletes or replaces, and the final os-release's ID and
+ * VERSION_ID ("" when unknown). */
+int image_final_packages(const struct img_resolved *r, struct pkg_list *out, char *os_id,
+                         size_t idsz, char *os_ver, size_t versz);
 
 /* The rule table (image_rules.c). */
 /* Checks that are the Dockerfile scanner's too use its rows (same ids, severities and aliases),
  * so one baseline or ignore list covers both. */
-#define IMG_RULE_USER_ROOT df_rule("DF001")
-#define IMG_RULE_ENV_SECRET df_rule("DF003")
-#define IMG_RULE_ENV_NAME df_rule("DF004")
-#define IMG_RULE_PORT df_rule("DF010")
-#define IMG_RULE_NO_HEALTHCHECK df_rule("DF020")
+#define IMG_RULE_USER_ROOT DF_RULE(DF001)
+#define IMG_RULE_ENV_SECRET DF_RULE(DF003)
+#define IMG_RULE_ENV_NAME DF_RULE(DF004)
+#define IMG_RULE_PORT DF_RULE(DF010)
+#define IMG_RULE_NO_HEALTHCHECK DF_RULE(DF020)
 extern const struct rule_meta img_rule_volume, img_rule_old, img_rule_eol, img_rule_cred_file, img_rule_private_key,
     img_rule_env_file, img_rule_history_file, img_rule_git_dir, img_rule_setuid,
     img_rule_world_writable, img_rule_empty_password, img_rule_dup_uid0, img_rule_removed_secret,

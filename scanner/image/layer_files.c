@@ -11,7 +11,7 @@
 int
 layer_add_pending(struct img_ctx *c, struct img_layer *l, const struct rule_meta *rule,
                   const char *path, int line, int column, int is_secret,
-                  const struct detect_hit *hit, const char *fmt, ...)
+                  const struct detect_finding *d, const char *fmt, ...)
 {
     struct img_pending *p;
     char *msg;
@@ -51,12 +51,12 @@ layer_add_pending(struct img_ctx *c, struct img_layer *l, const struct rule_meta
     p->line = line;
     p->column = column;
     p->is_secret = is_secret;
-    if (hit != NULL) {
-        snprintf(p->redacted, sizeof(p->redacted), "%s", hit->redacted);
-        snprintf(p->fingerprint, sizeof(p->fingerprint), "%s", hit->fingerprint);
+    if (d != NULL) {
+        snprintf(p->redacted, sizeof(p->redacted), "%s", d->redacted);
+        snprintf(p->fingerprint, sizeof(p->fingerprint), "%s", d->fingerprint);
         /* --show-secrets is the explicit flag that puts the value in the report. */
-        if (c->opts != NULL && c->opts->show_secrets && hit->secret != NULL &&
-            (p->clear = strndup(hit->secret, hit->secret_end - hit->secret_start)) == NULL) {
+        if (c->opts != NULL && c->opts->show_secrets && d->secret != NULL &&
+            (p->clear = strndup(d->secret, d->secret_len)) == NULL) {
             free(p->path);
             free(p->message);
             return err_set(ERR_NOMEM, "out of memory");
@@ -213,13 +213,15 @@ static int
 on_hit(const struct detect_hit *hit, void *user)
 {
     struct hit_ctx *h = user;
+    struct detect_finding d;
 
     if (hit->is_example || ((h->lockfile || h->docpath) && hit->is_generic))
         return 0;
+    detect_finding_from_hit(&d, hit);
     return layer_add_pending(h->c, h->l, hit->rule, h->path,
                              h->line_base ? h->line_base : hit->line,
-                             h->line_base ? h->col_base + hit->column - 1 : hit->column, 1, hit,
-                             "%s (%s) in file %s", hit->rule->title,
+                             h->line_base ? h->col_base + hit->column - 1 : hit->column, 1, &d,
+                             "%s (%s) in file %s", d.title,
                              hit->provider ? hit->provider : "secret", h->path);
 }
 
@@ -249,16 +251,12 @@ check_env_file(struct img_ctx *c, struct img_layer *l, const char *path, const c
             (rc = detect_scan(c->detect, e->value, e->value_len, on_hit, &h)) < 0)
             break;
         rc = 0;
-        if (l->npending == before && detect_name_is_secret(e->key, e->key_len) &&
-            !detect_value_is_placeholder(e->value, e->value_len)) {
-            struct detect_hit fake;
-            memset(&fake, 0, sizeof(fake));
-            detect_redact(e->value, e->value_len, fake.redacted, sizeof(fake.redacted));
-            detect_fingerprint(e->value, e->value_len, fake.fingerprint);
-            fake.secret = e->value;
-            fake.secret_end = e->value_len;
+        if (l->npending == before &&
+            detect_literal_secret(e->key, e->key_len, e->value, e->value_len)) {
+            struct detect_finding d;
+            detect_finding_from_value(&d, e->value, e->value_len);
             if ((rc = layer_add_pending(c, l, &img_rule_env_file, path, e->value_span.line,
-                                        e->value_span.column, 1, &fake,
+                                        e->value_span.column, 1, &d,
                                         ".env file %s sets %.*s to a literal value", path,
                                         (int)(e->key_len < 120 ? e->key_len : 120), e->key)) < 0)
                 break;

@@ -1,11 +1,10 @@
 /* layer_walk: reads one layer blob (plain tar, gzip or zstd, sniffed by libarchive from the
  * magic bytes) as a stream, never writing to disk, and records each entry and file finding. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "image.h"
+#include "image_internal.h"
 
 #define WALK_CHUNK (256u << 10)
 
@@ -313,6 +312,9 @@ walk_entry(struct img_ctx *c, struct img_layer *l, struct archive *a, struct wal
                        c->filebuf.len < IMG_MAX_CAPTURE ? c->filebuf.len : IMG_MAX_CAPTURE) < 0)
             return err_set(ERR_NOMEM, "out of memory");
     }
+    if (pkg_inventory_wants(path) &&
+        (rc = pkg_inventory_parse(path, c->filebuf.data, c->filebuf.len, &l->pkgs)) < 0)
+        return rc;
     return layer_check_file(c, l, path, mode, c->filebuf.data, c->filebuf.len, truncated);
 }
 
@@ -342,6 +344,8 @@ layer_walk(struct img_ctx *c, const char *key, img_read_fn read_fn, void *user)
     }
     c->layers[c->nlayers++] = l;
 
+    if ((rc = image_archive_load()) < 0)
+        return rc;
     a = archive_read_new();
     if (a == NULL)
         return err_set(ERR_NOMEM, "out of memory");

@@ -181,8 +181,7 @@ check_entry(const struct img_resolved *r, struct img_ctx *c, struct findings *f,
         if ((rc = add_fs(f, &img_rule_setuid, r, i, e->path, 0, target, NULL, msg)) < 0)
             return rc;
     }
-    if ((type == 0100000 && (perm & 0002) != 0) ||
-        (type == 0040000 && (perm & 0002) != 0 && (perm & 01000) == 0)) {
+    if ((type == 0100000 || type == 0040000) && mode_world_writable(perm, type == 0040000)) {
         snprintf(msg, sizeof(msg), "world-writable %s %s (mode %04o)",
                  type == 0040000 ? "directory without the sticky bit" : "file", e->path,
                  (unsigned)perm);
@@ -382,6 +381,55 @@ image_check_layers(const struct img_resolved *r, struct img_ctx *c, struct findi
                                    : check_os(r, f, target, i, b);
         if (rc < 0)
             return rc;
+    }
+    return 0;
+}
+
+int
+image_final_packages(const struct img_resolved *r, struct pkg_list *out, char *os_id,
+                     size_t idsz, char *os_ver, size_t versz)
+{
+    const struct buf *osrel = NULL;
+
+    os_id[0] = os_ver[0] = '\0';
+    for (size_t i = 0; i < r->nlayers; i++) {
+        const struct img_layer *l = r->layers[i];
+        enum removal how;
+        if (l == NULL)
+            continue;
+        if (l->has_capture[IMG_CAP_OSRELEASE] && l->capture[IMG_CAP_OSRELEASE].data != NULL)
+            osrel = &l->capture[IMG_CAP_OSRELEASE];
+        for (size_t k = 0; k < l->pkgs.n; k++) {
+            const struct pkg *p = &l->pkgs.v[k];
+            struct pkg *q;
+            if (removed_by(r, i, p->path, &how) >= 0)
+                continue; /* deleted or replaced later: not installed */
+            if (out->n == out->cap) {
+                size_t cap = out->cap ? out->cap * 2 : 64;
+                struct pkg *v = realloc(out->v, cap * sizeof(*v));
+                if (v == NULL)
+                    return err_set(ERR_NOMEM, "out of memory");
+                out->v = v;
+                out->cap = cap;
+            }
+            q = &out->v[out->n];
+            memset(q, 0, sizeof(*q));
+            q->kind = p->kind;
+            q->layer = (int)i;
+            if ((q->name = strdup(p->name)) == NULL || (q->version = strdup(p->version)) == NULL ||
+                (q->path = strdup(p->path)) == NULL ||
+                (p->source != NULL && (q->source = strdup(p->source)) == NULL) ||
+                (p->source_version != NULL &&
+                 (q->source_version = strdup(p->source_version)) == NULL)) {
+                out->n++;
+                return err_set(ERR_NOMEM, "out of memory");
+            }
+            out->n++;
+        }
+    }
+    if (osrel != NULL) {
+        os_field(osrel, "ID", os_id, idsz);
+        os_field(osrel, "VERSION_ID", os_ver, versz);
     }
     return 0;
 }

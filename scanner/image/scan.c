@@ -94,7 +94,8 @@ scanner_scan_image(const char *ref, const struct scanner_opts *o, struct finding
         goto out;
     if ((rc = findings_add_target(f, "image", ref)) < 0 ||
         (rc = image_check_layers(&r, &c, f, ref)) < 0 ||
-        (rc = image_check_config(&r, &c, f, ref)) < 0)
+        (rc = image_check_config(&r, &c, f, ref)) < 0 ||
+        (rc = image_check_packages(&r, &c, f, ref)) < 0)
         goto out;
 out:
     image_resolved_free(&r);

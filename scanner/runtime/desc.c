@@ -85,6 +85,24 @@ rt_printf(struct runtime_desc *d, const char *fmt, ...)
     return rt_strdup(d, tmp, (size_t)-1);
 }
 
+int
+rt_pool_adopt(struct runtime_desc *dst, struct runtime_desc *src)
+{
+    if (dst->npool + src->npool > dst->pool_cap) {
+        size_t cap = dst->npool + src->npool;
+        char **p = realloc(dst->pool, cap * sizeof(*p));
+        if (p == NULL)
+            return err_set(ERR_NOMEM, "out of memory");
+        dst->pool = p;
+        dst->pool_cap = cap;
+    }
+    if (src->npool > 0)
+        memcpy(dst->pool + dst->npool, src->pool, src->npool * sizeof(*src->pool));
+    dst->npool += src->npool;
+    src->npool = 0;
+    return 0;
+}
+
 void *
 rt_list_add(struct rt_list *l, size_t size)
 {
@@ -143,26 +161,6 @@ rt_path_normalise(const char *in, char *out, size_t outsz)
     if (o == 0)
         out[o++] = '/';
     out[o] = '\0';
-}
-
-int
-rt_user_is_root(const char *user)
-{
-    size_t n;
-
-    if (user == NULL)
-        return 1;
-    while (isspace((unsigned char)*user))
-        user++;
-    n = strcspn(user, ":");
-    if (n == 0)
-        return user[0] == '\0'; /* ":1000" gives a group only: the image's user */
-    if (n == 4 && strncmp(user, "root", 4) == 0)
-        return 1;
-    for (size_t i = 0; i < n; i++)
-        if (user[i] != '0')
-            return 0;
-    return 1;
 }
 
 void

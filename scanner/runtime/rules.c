@@ -7,23 +7,26 @@
 #include "runtime.h"
 
 #define CIS(x) "CIS-Docker-1.6.0-" x ",docker-bench-" x
+/* Kubernetes equivalents: Checkov, Trivy, kubesec and the Pod Security Standards level whose
+ * policy the setting breaks. */
+#define K8S(x) "," x
 
 const struct runtime_rule runtime_rules[] = {
     {{"RT001", SEV_CRITICAL, "runtime", "Container runs privileged",
-      "Remove --privileged / `privileged: true`; add only the capabilities and devices the "
-      "process needs.",
-      CIS("5.5")},
+      "Remove --privileged / `privileged: true` (Kubernetes: `securityContext.privileged`); add "
+      "only the capabilities and devices the process needs.",
+      CIS("5.5") K8S("CKV_K8S_16,KSV017,kubesec-Privileged,PSS-baseline")},
      rt_check_privileged},
     {{"RT002", SEV_CRITICAL, "runtime",
       "Container runtime socket mounted (Docker, containerd, Podman, CRI-O)",
       "Do not mount the engine socket or a directory holding it (/var/run, /run); use a "
       "read-only API proxy that allows only the calls needed.",
-      CIS("5.32")},
+      CIS("5.32") K8S("CKV_K8S_27,KSV006,kubesec-DockerSock,PSS-baseline")},
      rt_check_socket},
     {{"RT003", SEV_CRITICAL, "runtime", "Container runs as root",
-      "Run as an unprivileged user: `--user 1000:1000` / `user: \"1000:1000\"`, or USER in "
-      "the image.",
-      CIS("4.1")},
+      "Run as an unprivileged user: `--user 1000:1000` / `user: \"1000:1000\"` (Kubernetes: "
+      "`runAsUser: 10001`, `runAsNonRoot: true`), or USER in the image.",
+      CIS("4.1") K8S("KSV105,CKV_K8S_40,PSS-restricted")},
      rt_check_root},
     {{"RT004", SEV_CRITICAL, "secret", "Secret in the container environment",
       "Pass secrets as files (Docker/Compose secrets, a mounted file and the *_FILE "
@@ -33,23 +36,26 @@ const struct runtime_rule runtime_rules[] = {
     {{"RT005", SEV_HIGH, "runtime", "Sensitive host path mounted",
       "Do not bind-mount host system directories; mount only the data directories needed, "
       "read-only where possible.",
-      CIS("5.6")},
+      CIS("5.6") K8S("KSV121,PSS-baseline")},
      rt_check_sensitive_mounts},
     {{"RT006", SEV_HIGH, "runtime", "Dangerous capability added",
       "Remove the capability from --cap-add / `cap_add:`; drop ALL and add back only what the "
       "process needs.",
       CIS("5.4") ",docker-bench-C.5.3.1,docker-bench-C.5.3.2,docker-bench-C.5.3.3,"
-                 "docker-bench-C.5.3.4"},
+                 "docker-bench-C.5.3.4"
+          K8S("CKV_K8S_25,CKV_K8S_39,KSV005,KSV022,kubesec-CapSysAdmin,PSS-baseline")},
      rt_check_caps_added},
     {{"RT007", SEV_HIGH, "runtime", "Host network namespace shared",
       "Use a user-defined network instead of --network host / `network_mode: host`.",
-      CIS("5.10")},
+      CIS("5.10") K8S("CKV_K8S_19,KSV009,kubesec-HostNetwork,PSS-baseline")},
      rt_check_host_net},
     {{"RT008", SEV_HIGH, "runtime", "Host PID namespace shared",
-      "Remove --pid host / `pid: host`.", CIS("5.16")},
+      "Remove --pid host / `pid: host` (Kubernetes: `hostPID`).",
+      CIS("5.16") K8S("CKV_K8S_17,KSV010,kubesec-HostPID,PSS-baseline")},
      rt_check_host_pid},
     {{"RT009", SEV_HIGH, "runtime", "Host IPC namespace shared",
-      "Remove --ipc host / `ipc: host`.", CIS("5.17")},
+      "Remove --ipc host / `ipc: host` (Kubernetes: `hostIPC`).",
+      CIS("5.17") K8S("CKV_K8S_18,KSV008,kubesec-HostIPC,PSS-baseline")},
      rt_check_host_ipc},
     {{"RT010", SEV_HIGH, "runtime", "Host UTS namespace shared",
       "Remove --uts host / `uts: host`.", CIS("5.21")},
@@ -60,16 +66,16 @@ const struct runtime_rule runtime_rules[] = {
      rt_check_host_userns},
     {{"RT012", SEV_HIGH, "runtime", "Seccomp profile disabled",
       "Remove seccomp=unconfined; keep the default profile or use a stricter custom one.",
-      CIS("5.22")},
+      CIS("5.22") K8S("KSV104,PSS-baseline")},
      rt_check_seccomp},
     {{"RT013", SEV_HIGH, "runtime", "AppArmor or SELinux confinement disabled",
       "Remove apparmor=unconfined / label=disable; keep the default profile or a custom one.",
-      CIS("5.2") "," CIS("5.3")},
+      CIS("5.2") "," CIS("5.3") K8S("PSS-baseline")},
      rt_check_mac},
     {{"RT014", SEV_HIGH, "runtime", "Sensitive port published on all interfaces",
       "Bind the port to 127.0.0.1 or an internal interface (`127.0.0.1:5432:5432`), or do not "
       "publish it and reach the service over a private network.",
-      CIS("5.14") "," CIS("5.9")},
+      CIS("5.14") "," CIS("5.9") K8S("CKV_K8S_26,KSV024,PSS-baseline")},
      rt_check_sensitive_ports},
     {{"RT015", SEV_HIGH, "runtime", "Host device passed through",
       "Remove --device / `devices:` and device cgroup rules unless the device is required; "
@@ -78,32 +84,38 @@ const struct runtime_rule runtime_rules[] = {
      rt_check_devices},
     {{"RT016", SEV_HIGH, "runtime", "/proc and /sys masks disabled",
       "Remove systempaths=unconfined so the kernel interfaces under /proc and /sys stay masked.",
-      NULL},
+      "KSV027,PSS-baseline"},
      rt_check_systempaths},
     {{"RT017", SEV_MEDIUM, "runtime", "Capabilities not dropped",
-      "Add --cap-drop ALL / `cap_drop: [ALL]` and add back only the capabilities needed.",
-      CIS("5.4")},
+      "Add --cap-drop ALL / `cap_drop: [ALL]` (Kubernetes: `capabilities: {drop: [ALL]}`) and "
+      "add back only the capabilities needed.",
+      CIS("5.4") K8S("CKV_K8S_37,KSV003,kubesec-CapDropAll,PSS-restricted")},
      rt_check_caps_not_dropped},
     {{"RT018", SEV_MEDIUM, "runtime", "Root filesystem is writable",
-      "Run with --read-only / `read_only: true`; give writable paths a tmpfs or a volume.",
-      CIS("5.13")},
+      "Run with --read-only / `read_only: true` (Kubernetes: `readOnlyRootFilesystem: true`); "
+      "give writable paths a tmpfs, an emptyDir or a volume.",
+      CIS("5.13") K8S("CKV_K8S_22,KSV014,kubesec-ReadOnlyRootFilesystem")},
      rt_check_rootfs},
     {{"RT019", SEV_MEDIUM, "runtime", "No memory limit",
-      "Set --memory / `mem_limit:` or `deploy.resources.limits.memory`.", CIS("5.11")},
+      "Set --memory / `mem_limit:` or `deploy.resources.limits.memory` (Kubernetes: "
+      "`resources.limits.memory`).", CIS("5.11") K8S("CKV_K8S_13,KSV018,kubesec-LimitsMemory")},
      rt_check_memory},
     {{"RT020", SEV_MEDIUM, "runtime", "No CPU limit",
-      "Set --cpus / `cpus:` or `deploy.resources.limits.cpus`.", CIS("5.12")},
+      "Set --cpus / `cpus:` or `deploy.resources.limits.cpus` (Kubernetes: "
+      "`resources.limits.cpu`).", CIS("5.12") K8S("CKV_K8S_11,KSV011,kubesec-LimitsCPU")},
      rt_check_cpu},
     {{"RT021", SEV_MEDIUM, "runtime", "No PIDs limit",
       "Set --pids-limit / `pids_limit:` or `deploy.resources.limits.pids`.", CIS("5.29")},
      rt_check_pids},
     {{"RT022", SEV_MEDIUM, "runtime", "no-new-privileges not set",
-      "Add --security-opt no-new-privileges / `security_opt: [\"no-new-privileges:true\"]`.",
-      CIS("5.26")},
+      "Add --security-opt no-new-privileges / `security_opt: [\"no-new-privileges:true\"]` "
+      "(Kubernetes: `allowPrivilegeEscalation: false`).",
+      CIS("5.26") K8S("CKV_K8S_20,KSV001,kubesec-AllowPrivilegeEscalation,PSS-restricted")},
      rt_check_nnp},
     {{"RT023", SEV_MEDIUM, "runtime", "No health check",
-      "Add a health check (--health-cmd / `healthcheck:`, or HEALTHCHECK in the image).",
-      CIS("5.27") "," CIS("4.6")},
+      "Add a health check (--health-cmd / `healthcheck:`, or HEALTHCHECK in the image; "
+      "Kubernetes: a `livenessProbe`).",
+      CIS("5.27") "," CIS("4.6") K8S("CKV_K8S_8")},
      rt_check_healthcheck},
     {{"RT024", SEV_MEDIUM, "runtime", "Logging disabled (driver none)",
       "Use a logging driver that keeps logs (json-file, journald, syslog, fluentd, ...).",
@@ -132,16 +144,52 @@ const struct runtime_rule runtime_rules[] = {
       CIS("5.30")},
      rt_check_default_bridge},
     {{"RT030", SEV_LOW, "runtime", "Privileged host port mapped",
-      "Publish on a host port above 1024 (the container port can stay).", CIS("5.8")},
+      "Publish on a host port above 1024 (the container port can stay).",
+      CIS("5.8") K8S("KSV117,CKV_K8S_26,PSS-baseline")},
      rt_check_privileged_ports},
     {{"RT031", SEV_LOW, "runtime", "Port published on all interfaces",
       "Bind published ports to a specific host interface (`127.0.0.1:8080:80`).",
-      CIS("5.14")},
+      CIS("5.14") K8S("CKV_K8S_26,KSV024,PSS-baseline")},
      rt_check_ports_all_interfaces},
     {{"RT032", SEV_INFO, "runtime", "Custom cgroup parent",
       "Leave --cgroup-parent unset unless the cgroup is meant to be shared and is limited.",
       CIS("5.25")},
      rt_check_cgroup_parent},
+    /* Appended for Kubernetes pod templates (scanner/k8s/): settings Docker has no name for. */
+    {{"RT033", SEV_HIGH, "runtime", "runAsNonRoot not set",
+      "Set `securityContext.runAsNonRoot: true` (pod or container) and a non-zero `runAsUser`, "
+      "so the kubelet refuses to start the container as root.",
+      "CKV_K8S_23,KSV012,kubesec-RunAsNonRoot,PSS-restricted"},
+     rt_check_run_as_non_root},
+    {{"RT034", SEV_MEDIUM, "supply-chain", "Image tag is latest or missing",
+      "Name a fixed version tag, better a digest (`image: nginx:1.27@sha256:...`).",
+      "CKV_K8S_14,KSV013"},
+     rt_check_image_latest},
+    {{"RT035", SEV_LOW, "supply-chain", "Image not pinned by digest",
+      "Pin the image by digest (`image: registry/app:1.2@sha256:...`) so every node runs the "
+      "same bytes.",
+      "CKV_K8S_43"},
+     rt_check_image_digest},
+    {{"RT036", SEV_MEDIUM, "runtime", "No seccomp profile",
+      "Set `securityContext.seccompProfile.type: RuntimeDefault` (or Localhost with a profile) "
+      "on the pod or the container.",
+      "CKV_K8S_31,KSV030,kubesec-SeccompAny,PSS-restricted"},
+     rt_check_seccomp_profile},
+    {{"RT037", SEV_LOW, "runtime", "No AppArmor profile",
+      "Set `securityContext.appArmorProfile.type: RuntimeDefault` (Kubernetes 1.30+) or the "
+      "`container.apparmor.security.beta.kubernetes.io/NAME: runtime/default` annotation.",
+      "KSV002,kubesec-ApparmorAny"},
+     rt_check_apparmor_profile},
+    {{"RT038", SEV_MEDIUM, "runtime", "Service account token mounted",
+      "Set `automountServiceAccountToken: false` on the pod (or its service account) unless "
+      "the container calls the Kubernetes API.",
+      "CKV_K8S_38,KSV036,kubesec-AutomountServiceAccountToken"},
+     rt_check_sa_token},
+    {{"RT039", SEV_LOW, "runtime", "hostPath volume mounted",
+      "Use an emptyDir, a ConfigMap / Secret volume or a PersistentVolumeClaim instead of a "
+      "hostPath; the Pod Security Standards' baseline forbids hostPath volumes.",
+      "KSV023,PSS-baseline"},
+     rt_check_host_path},
 };
 const size_t runtime_rule_count = sizeof(runtime_rules) / sizeof(runtime_rules[0]);
 
@@ -164,7 +212,7 @@ rt_report(struct rt_ctx *c, const struct rule_meta *rule, const struct rt_at *at
 
     memset(&loc, 0, sizeof(loc));
     loc.layer_index = -1;
-    if (d->kind == RT_COMPOSE) {
+    if (d->kind != RT_CONTAINER) {
         loc.path = at != NULL && at->path != NULL ? at->path : d->target;
         loc.line = at != NULL ? at->line : 0;
         loc.column = at != NULL ? at->column : 0;
@@ -179,10 +227,11 @@ rt_report(struct rt_ctx *c, const struct rule_meta *rule, const struct rt_at *at
         extra.override_severity = 1;
         extra.severity = (enum severity)sev;
     }
-    /* Compose: name the service; both: name the field the setting was read from. */
+    /* Compose: name the service; Kubernetes: the object and container (d->name says both);
+     * all: name the field the setting was read from. */
     return findings_add(c->f, rule, &loc, &extra, "%s%s%s%s%s%s%s",
                         d->kind == RT_COMPOSE ? "service " : "",
-                        d->kind == RT_COMPOSE ? d->name : "", d->kind == RT_COMPOSE ? ": " : "",
+                        d->kind != RT_CONTAINER ? d->name : "", d->kind != RT_CONTAINER ? ": " : "",
                         msg, at != NULL && at->field != NULL ? " (" : "",
                         at != NULL && at->field != NULL ? at->field : "",
                         at != NULL && at->field != NULL ? ")" : "");

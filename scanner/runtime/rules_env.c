@@ -1,22 +1,16 @@
 /* runtime_rules_env: secrets in a container's environment. Values go through the detection
  * engine; names go through the secret-name rules. Values are never shown, only redacted. */
-#include <ctype.h>
 #include <string.h>
 
 #include "detect.h"
 #include "runtime.h"
 
 /* GPG_KEY(S) in official images (python, ruby, ...) are fingerprints of the keys that verify
- * downloads: public, and nothing but hex and spaces. */
+ * downloads, and the like: public by nature (detect's one classifier says which). */
 static int
-public_fingerprint(const struct rt_env *e)
+public_value(const struct rt_env *e)
 {
-    if (strcmp(e->name, "GPG_KEY") != 0 && strcmp(e->name, "GPG_KEYS") != 0)
-        return 0;
-    for (size_t i = 0; i < e->value_len; i++)
-        if (!isxdigit((unsigned char)e->value[i]) && e->value[i] != ' ')
-            return 0;
-    return 1;
+    return e->value != NULL && detect_value_is_public(e->name, strlen(e->name), e->value, e->value_len);
 }
 
 struct env_scan {
@@ -31,13 +25,14 @@ on_hit(const struct detect_hit *hit, void *user)
 {
     struct env_scan *s = user;
     const struct rt_env *e = s->e;
-    const char *what = hit->rule != NULL && hit->rule->title != NULL ? hit->rule->title : "secret";
-    const char *id = hit->rule != NULL && hit->rule->id != NULL ? hit->rule->id : "secret";
+    struct detect_finding d;
 
+    detect_finding_from_hit(&d, hit);
     s->hits++;
-    return rt_report(s->c, s->rule, &e->at, hit->is_example ? SEV_INFO : -1, hit->redacted,
-                     hit->fingerprint, "environment variable %s (%s) holds a secret: %s [%s]%s%.*s",
-                     e->name, e->via, what, id, s->c->show_secrets ? ": " : "",
+    return rt_report(s->c, s->rule, &e->at, d.x.override_severity ? (int)d.x.severity : -1,
+                     d.redacted, d.fingerprint,
+                     "environment variable %s (%s) holds a secret: %s [%s]%s%.*s", e->name, e->via,
+                     d.title, d.id, s->c->show_secrets ? ": " : "",
                      s->c->show_secrets ? (int)e->value_len : 0, s->c->show_secrets ? e->value : "");
 }
 
@@ -50,7 +45,7 @@ rt_check_env_secrets(struct rt_ctx *c, const struct rule_meta *r)
     for (size_t i = 0; i < l->n; i++) {
         const struct rt_env *e = RT_AT(*l, struct rt_env, i);
         struct env_scan s = {c, r, e, 0};
-        char redacted[64], fp[65];
+        struct detect_finding d;
 
         if (e->value == NULL || e->value_len == 0)
             continue;
@@ -63,12 +58,11 @@ rt_check_env_secrets(struct rt_ctx *c, const struct rule_meta *r)
         }
         /* A secret-named variable set to a literal: the value is a secret whatever it looks like.
          * Values interpolated from the .env are RT025's: the secret lives in the .env file. */
-        if (e->origin != RT_ENV_LITERAL || !detect_name_is_secret(e->name, strlen(e->name)) ||
-            detect_value_is_placeholder(e->value, e->value_len) || public_fingerprint(e))
+        if (e->origin != RT_ENV_LITERAL ||
+            !detect_literal_secret(e->name, strlen(e->name), e->value, e->value_len))
             continue;
-        detect_redact(e->value, e->value_len, redacted, sizeof(redacted));
-        detect_fingerprint(e->value, e->value_len, fp);
-        rc = rt_report(c, r, &e->at, -1, redacted, fp,
+        detect_finding_from_value(&d, e->value, e->value_len);
+        rc = rt_report(c, r, &e->at, -1, d.redacted, d.fingerprint,
                        "environment variable %s (%s) holds a secret in clear%s%.*s", e->name,
                        e->via, c->show_secrets ? ": " : "", c->show_secrets ? (int)e->value_len : 0,
                        c->show_secrets ? e->value : "");
@@ -100,7 +94,7 @@ rt_check_env_secret_names(struct rt_ctx *c, const struct rule_meta *r)
         const struct rt_env *e = RT_AT(*l, struct rt_env, i);
         int hits = 0, placeholder;
 
-        if (!detect_name_is_secret(e->name, strlen(e->name)) || public_fingerprint(e))
+        if (!detect_name_is_secret(e->name, strlen(e->name)) || public_value(e))
             continue;
         placeholder = e->value == NULL || e->value_len == 0 ||
                       detect_value_is_placeholder(e->value, e->value_len);

@@ -12,9 +12,10 @@ struct detect_engine;
 enum rt_kind {
     RT_CONTAINER = 0,
     RT_COMPOSE,
+    RT_K8S, /* a container of a Kubernetes pod template (scanner/k8s/) */
 };
 
-/* Where a setting was read. Compose: the file, line and column of the key. Containers: the
+/* Where a setting was read. Compose and Kubernetes: the file, line and column of the key. Containers: the
  * inspect field. `field` is always set when the setting was present ("HostConfig.Privileged",
  * "services.web.privileged"); `path` is NULL for containers. */
 struct rt_at {
@@ -100,7 +101,24 @@ struct runtime_desc {
 
     char **pool; /* every string above is owned here */
     size_t npool, pool_cap;
+
+    /* Kubernetes settings with no Docker or Compose equivalent (only RT_K8S sets them). */
+    struct rt_value run_as_non_root;  /* on: runAsNonRoot true, or a non-zero runAsUser */
+    struct rt_value seccomp_profile;  /* on: RuntimeDefault or Localhost (field or annotation) */
+    struct rt_value apparmor_profile; /* on: runtime/default or localhost/... */
+    struct rt_value sa_token;         /* on: the service account token is mounted (the default) */
+    struct rt_at image_at;            /* where `image` was read */
+
+    /* Compose: lists this layer tagged `!reset` or `!override` (RT_REPLACE_*): a later layer
+     * replaces them instead of merging (scanner/compose/merge.c). */
+    unsigned replace_lists;
 };
+#define RT_REPLACE_MOUNTS   0x01u
+#define RT_REPLACE_PORTS    0x02u
+#define RT_REPLACE_ENV      0x04u
+#define RT_REPLACE_CAP_ADD  0x08u
+#define RT_REPLACE_CAP_DROP 0x10u
+#define RT_REPLACE_DEVICES  0x20u
 
 void runtime_desc_init(struct runtime_desc *d, enum rt_kind kind);
 /* Zeroes strings (environment values may be secrets) and frees them. */
@@ -109,6 +127,9 @@ void runtime_desc_free(struct runtime_desc *d);
 const char *rt_strdup(struct runtime_desc *d, const char *s, size_t len);
 const char *rt_printf(struct runtime_desc *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Moves every string of src's pool into dst's (src's lists may then be freed without them);
+ * for descriptions merged from several sources. ERR_NOMEM leaves both intact. */
+int rt_pool_adopt(struct runtime_desc *dst, struct runtime_desc *src);
 /* Appends a zeroed element of `size` bytes to `l`; NULL on OOM or over RT_MAX_ITEMS. */
 void *rt_list_add(struct rt_list *l, size_t size);
 #define RT_MAX_ITEMS 100000
@@ -118,8 +139,8 @@ void *rt_list_add(struct rt_list *l, size_t size);
 /* Lexically normalises an absolute path: "//", "/./", "/x/../" and trailing "/" removed.
  * Writes into `out` (size >= strlen(in) + 1). */
 void rt_path_normalise(const char *in, char *out, size_t outsz);
-/* Is `user` (as in Config.User or Compose `user:`) root: "", "root", "0", "0:x", "root:x". */
-int rt_user_is_root(const char *user);
+/* Is `user` (as in Config.User or Compose `user:`) root: the one answer, common's. */
+#define rt_user_is_root(user) user_is_root(user)
 /* Capability name without "CAP_", upper-cased, into out. */
 void rt_cap_name(const char *in, char *out, size_t outsz);
 /* Parses a security option ("seccomp=unconfined", "no-new-privileges:true", ...) into `d`. */
@@ -183,8 +204,18 @@ int rt_check_default_bridge(struct rt_ctx *c, const struct rule_meta *r);
 int rt_check_privileged_ports(struct rt_ctx *c, const struct rule_meta *r);
 int rt_check_ports_all_interfaces(struct rt_ctx *c, const struct rule_meta *r);
 int rt_check_cgroup_parent(struct rt_ctx *c, const struct rule_meta *r);
+/* Rows appended for Kubernetes (rules_k8s.c); the image ones apply to Compose too. */
+int rt_check_run_as_non_root(struct rt_ctx *c, const struct rule_meta *r);
+int rt_check_image_latest(struct rt_ctx *c, const struct rule_meta *r);
+int rt_check_image_digest(struct rt_ctx *c, const struct rule_meta *r);
+int rt_check_seccomp_profile(struct rt_ctx *c, const struct rule_meta *r);
+int rt_check_apparmor_profile(struct rt_ctx *c, const struct rule_meta *r);
+int rt_check_sa_token(struct rt_ctx *c, const struct rule_meta *r);
+int rt_check_host_path(struct rt_ctx *c, const struct rule_meta *r);
 
 /* Exposed for tests. */
+/* The tag of an image reference ("" when none; NULL when pinned by digest only). */
+const char *rt_image_tag(const char *image, char *out, size_t outsz);
 int rt_port_is_sensitive(long port);
 /* Is `path` (normalised, absolute) a container runtime socket or a directory above one? */
 int rt_path_exposes_socket(const char *path, const char **socket_out);

@@ -49,10 +49,34 @@ read -r full fullc < <(best_ms "$SECRETS" validate --env-file "$WORK/big.env" --
 read -r json jsonc < <(best_ms "$SECRETS" validate --env-file "$WORK/big.env" --no-example --format json)
 read -r lex lexc < <(best_ms "$SECRETS" validate --env-file "$WORK/big.env" --no-example --disable "$all_rules")
 nfind=$("$SECRETS" validate --env-file "$WORK/big.env" --no-example 2>/dev/null | tail -1)
-echo "input: $lines lines, $bytes bytes; $nfind"
+/usr/bin/time -o "$WORK/time" -f "%M" "$SECRETS" validate --env-file "$WORK/big.env" --no-example \
+    >/dev/null 2>&1
+rss=$(tail -1 "$WORK/time")
+echo "input: $lines lines, $bytes bytes; $nfind (the caps, 20,000 per rule and 50,000 per"
+echo "file, are not reached: every finding is created and rendered); peak memory $((rss / 1024)) MB"
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 printf '%-38s %6s ms wall %7s MB/s | %6s ms cpu %7s MB/s\n' \
     "all checks, text report (target 50)" "$full" "$(mbps "$full")" "$fullc" "$(mbps "$fullc")" \
     "all checks, JSON report" "$json" "$(mbps "$json")" "$jsonc" "$(mbps "$jsonc")" \
     "lexer and file read only" "$lex" "$(mbps "$lex")" "$lexc" "$(mbps "$lexc")"
 echo "ratio all checks / lexer only (cpu): $(awk -v a="$fullc" -v b="$lexc" 'BEGIN { printf "%.2f", a / b }')"
+
+# Hostile shapes (issue 17): time and peak memory of one run each; the bound is 64 MB.
+hostile() {
+    local name=$1 file=$2
+    /usr/bin/time -o "$WORK/time" -f "%e %M" "$SECRETS" validate --env-file "$file" --no-example \
+        >"$WORK/out" 2>/dev/null
+    read -r w m < <(tail -1 "$WORK/time")
+    printf '%-44s %6s s %6s MB peak, report %s bytes\n' "$name" "$w" "$((m / 1024))" \
+        "$(wc -c <"$WORK/out")"
+}
+{ printf 'A="open\n'; awk 'BEGIN { for (i = 0; i < 200000; i++) printf "k%d=v a\n", 200000 - i }'; } \
+    >"$WORK/h1.env"
+awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "K%07d=v\n", i }' >"$WORK/h2.env"
+{ printf 'BIG='; head -c 50000000 /dev/zero | tr '\0' x; printf '\n'; } >"$WORK/h3.env"
+{ printf 'Q="'; head -c 50000000 /dev/zero | tr '\0' y; printf '\n'; } >"$WORK/h4.env"
+chmod 600 "$WORK"/h*.env
+hostile "2.3 MB, unclosed quote on line 1, 800k findings" "$WORK/h1.env"
+hostile "a million lines" "$WORK/h2.env"
+hostile "one 50 MB line" "$WORK/h3.env"
+hostile "one 50 MB line in an open quote" "$WORK/h4.env"

@@ -138,4 +138,91 @@ t_show_secrets_is_explicit() {
     expect_out 'Zq9-very-secret-pw'
 }
 
+t_official_image_shapes_have_no_secret_findings() {
+    for f in "$FX"/official/Dockerfile.*; do
+        run "$SCANNER" --dockerfile "$f" --format json
+        cp "$TMP/.out" out.json
+        python3 - out.json <<'PY' || fail "secret findings on $f"
+import json, sys
+fs = json.load(open(sys.argv[1]))["findings"]
+bad = [(f["rule"], f["message"]) for f in fs
+       if f["category"] == "secret" and f["severity"] in ("critical", "high")]
+assert not bad, bad
+assert not [f for f in fs if f["rule"] == "DF012"], "chmod 1777 (sticky) is not world-writable"
+PY
+    done
+}
+
+t_debug_ports_credential_stores_secret_args() {
+    run "$SCANNER" --dockerfile "$FX/debug/Dockerfile" --format json
+    expect_rc 1
+    cp "$TMP/.out" out.json
+    python3 - out.json <<'PY' || fail "debug fixture"
+import json, sys
+fs = json.load(open(sys.argv[1]))["findings"]
+by = lambda r: [f for f in fs if f["rule"] == r]
+assert len(by("DF066")) == 2, by("DF066")                      # EXPOSE 9229, --inspect=0.0.0.0
+assert {f["location"]["line"] for f in by("DF066")} == {7, 10}
+paths = " ".join(f["message"] for f in by("DF005"))
+assert ".docker/config.json" in paths and ".netrc" in paths, paths  # no token in them, still
+arg = by("DF065")
+assert arg and arg[0]["severity"] == "high" and "DL3064" in arg[0]["aliases"], arg
+PY
+}
+
+t_label_schema_from_hadolint_yaml() {
+    mkdir lab
+    printf 'label-schema:\n  owner: text\n  org.opencontainers.image.source: url\nstrict-labels: true\n' >lab/.hadolint.yaml
+    printf 'FROM alpine:3.22@sha256:00\nLABEL owner=ops org.opencontainers.image.source=not-a-url extra=1\nUSER 1\nHEALTHCHECK CMD true\n' >lab/Dockerfile
+    run "$SCANNER" --dockerfile lab/Dockerfile --format json
+    cp "$TMP/.out" out.json
+    python3 - out.json <<'PY' || fail "label schema"
+import json, sys
+fs = [f for f in json.load(open(sys.argv[1]))["findings"] if f["rule"] == "DF060"]
+al = sorted(f["aliases"] for f in fs)
+assert any("DL3052" in a for a in al) and any("DL3050" in a for a in al), al
+PY
+    rm lab/.hadolint.yaml
+    run "$SCANNER" --dockerfile lab/Dockerfile
+    expect_no_out 'DF060'
+    # hadolint's `ignored:` list silences by id, one case of a shared rule at a time
+    printf 'FROM alpine:3.22@sha256:00\nRUN apk add --no-cache curl && pip install --no-cache-dir flask\nUSER 1\nHEALTHCHECK CMD true\n' >lab/Dockerfile
+    printf 'ignored:\n  - DL3018\n' >lab/.hadolint.yaml
+    run "$SCANNER" --dockerfile lab/Dockerfile
+    expect_out 'DF032\] pip installs flask'
+    expect_no_out 'apk add installs'
+    # --config FILE.yaml is hadolint's file, not an INI
+    mv lab/.hadolint.yaml hl.yaml
+    run "$SCANNER" --dockerfile lab/Dockerfile --config hl.yaml
+    expect_rc 0
+    expect_no_out 'apk add installs'
+    run "$SCANNER" --dockerfile lab/Dockerfile --config missing.yaml
+    expect_rc 2
+    expect_err 'missing.yaml'
+}
+
+# Many Dockerfiles sharing one build context in one process: the context is walked and read
+# once, and every Dockerfile still gets its own findings from it.
+t_many_dockerfiles_share_one_context() {
+    mkdir -p ctx/src dfs
+    for i in $(seq 1 300); do printf 'x = %d\n' "$i" >ctx/src/f$i.py; done
+    printf 'github = ghp_R8mZtV2qLx9nPb4Kc7Wd1Hy6Js3Fg0AeUo5i\n' >ctx/src/settings.ini
+    printf '.git\n.env*\n*.pem\n*.key\nid_*\n' >ctx/.dockerignore
+    local args=()
+    for i in $(seq 1 300); do
+        printf 'FROM alpine:3.22@sha256:00\nCOPY . /app\nUSER 1\nHEALTHCHECK CMD true\n' >dfs/Dockerfile.$i
+        args+=(--dockerfile dfs/Dockerfile.$i)
+    done
+    local t0=$SECONDS
+    run "$SCANNER" "${args[@]}" --context ctx --format json
+    [ $((SECONDS - t0)) -le 20 ] || fail "300 Dockerfiles took $((SECONDS - t0)) s"
+    cp "$TMP/.out" out.json
+    python3 - out.json <<'PY' || fail "shared context"
+import json, sys
+d = json.load(open(sys.argv[1]))
+hits = [f for f in d["findings"] if f["rule"] == "DF007"]
+assert len({f["message"].split(" at ")[-1] for f in hits}) == 300, len(hits)
+PY
+}
+
 e2e_main

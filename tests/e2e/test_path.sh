@@ -170,4 +170,23 @@ t_fixtures_quality_via_cli() {
     [ "$n" -eq "$want" ] || fail "positives: $n findings, MANIFEST lists $want"
 }
 
+# Real keys of every common size and both PEM forms: a 4096-bit key's body is 3,200 characters,
+# past the PCRE2 JIT's default stack (such keys once went unreported).
+t_real_rsa_keys_of_every_size() {
+    local bits
+    for bits in 1024 2048 4096; do
+        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$bits -out pkcs8-$bits.pem 2>/dev/null
+        openssl rsa -in pkcs8-$bits.pem -traditional -out rsa-$bits.pem 2>/dev/null
+    done
+    openssl ecparam -name prime256v1 -genkey -noout -out ec.pem 2>/dev/null
+    run "$SCANNER" --path .
+    expect_rc 1
+    for bits in 1024 2048 4096; do
+        expect_out "pkcs8-$bits\.pem:2:1: critical: \[secret\.private-key-pkcs8\]"
+        expect_out "rsa-$bits\.pem:2:1: critical: \[secret\.private-key-rsa\]"
+    done
+    expect_out 'ec\.pem:2:1: critical: \[secret\.private-key'
+    expect_nowhere "$(sed -n 3p rsa-2048.pem)"
+}
+
 e2e_main

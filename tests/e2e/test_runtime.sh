@@ -313,4 +313,89 @@ t_compose_hostile_input() {
     expect_err 'i\.yml:3:12: invalid interpolation format'
 }
 
+# ---- Compose: several files, extends, multi-document -----------------------------------------
+MERGE=$RTFX/merge
+
+t_compose_files_merged_as_compose_does() {
+    run "$SCANNER" --compose "$MERGE/compose.yml:$MERGE/override.yml" --min-severity low
+    expect_rc 1
+    # privileged: true in the base, false in the override: not privileged.
+    expect_no_out 'service web: runs privileged'
+    # Ports append (5432 is bound to 127.0.0.1: not RT014); the base's 80 is still published.
+    expect_no_out 'RT014'
+    expect_out 'compose.yml:7:[0-9]+: low: \[RT031\] service web: port 80'
+    # Volumes merge by target: /data is now the host's /etc, reported where the override says.
+    expect_out 'override.yml:6:[0-9]+: high: \[RT005\] service web: host path /etc'
+    # Environment by name, from the second YAML document of the override file.
+    expect_out 'override.yml:13:[0-9]+: critical: \[RT004\] service web: environment variable BACKUP_PASSWORD'
+    expect_nowhere 'Xk2-literal-in-override-9q'
+    # The base file alone: privileged, no /etc.
+    run "$SCANNER" --compose "$MERGE/compose.yml"
+    expect_out 'compose.yml:5:[0-9]+: critical: \[RT001\] service web'
+    expect_no_out 'host path /etc'
+}
+
+t_compose_extends_same_file_and_other_file() {
+    run "$SCANNER" --compose "$MERGE/compose.yml" -f json
+    expect_rc 1
+    # worker extends base: inherits cap_add and read_only, overrides user.
+    grep -Eq '"message":[[:space:]]*"service worker: capability SYS_ADMIN added' "$TMP/.out" ||
+        fail "worker does not inherit base's cap_add"
+    grep -Eq '"message":[[:space:]]*"service worker: root filesystem' "$TMP/.out" &&
+        fail "worker should inherit read_only: true"
+    grep -Eq '"message":[[:space:]]*"service worker: runs as root' "$TMP/.out" ||
+        fail "worker's own user: 0 is not reported"
+    # api extends a service of common/services.yml: its socket volume, reported in that file.
+    expect_out 'common/services.yml'
+    grep -Eq '"message":[[:space:]]*"service api: engine socket /var/run/docker.sock' "$TMP/.out" ||
+        fail "api does not inherit the socket volume"
+    # api's own cap_drop: [ALL] counts.
+    grep -Eq '"message":[[:space:]]*"service api: capabilities not dropped' "$TMP/.out" &&
+        fail "api's cap_drop ALL ignored"
+    # A cycle, a missing base and a missing file are errors with file:line.
+    run "$SCANNER" --compose "$MERGE/cycle.yml"
+    expect_rc 2
+    expect_err 'cycle.yml:[0-9]+:[0-9]+: extends: chain longer than'
+    printf 'services:\n  a:\n    extends: nope\n' >m.yml
+    run "$SCANNER" --compose m.yml
+    expect_rc 2
+    expect_err 'm.yml:3:14: services.a extends nope'
+    printf 'services:\n  a:\n    extends: {service: x, file: missing.yml}\n' >m.yml
+    run "$SCANNER" --compose m.yml
+    expect_rc 2
+    expect_err 'm.yml:3:14: extends: file missing.yml not found'
+}
+
+t_compose_multi_document_and_bad_env_reference() {
+    printf 'services:\n  a:\n    image: x:1\n    privileged: true\n---\nservices:\n  a:\n    cap_add: [NET_ADMIN]\n' >m.yml
+    run "$SCANNER" --compose m.yml
+    expect_rc 1
+    expect_out 'm.yml:4:[0-9]+: critical: \[RT001\] service a'
+    expect_out 'm.yml:8:[0-9]+: high: \[RT006\] service a'
+    # `!reset` and `!override` replace a list instead of merging it.
+    printf 'services:\n  a:\n    image: x:1\n    cap_add: [SYS_ADMIN]\n    ports: ["5432:5432"]\n' >b.yml
+    printf 'services:\n  a:\n    ports: !reset []\n    cap_add: !override [CHOWN]\n' >r.yml
+    run "$SCANNER" --compose b.yml:r.yml
+    expect_no_out 'RT006'
+    expect_no_out 'RT014'
+    run "$SCANNER" --compose b.yml
+    expect_out 'RT006'
+    expect_out 'RT014'
+    # A `${` the envcheck lexer flags as a bad reference: Compose refuses the file, so do we.
+    printf 'services:\n  a:\n    image: x:1\n    env_file: a.env\n' >c.yml
+    printf 'OK=1\nBAD=${oops\n' >a.env
+    run "$SCANNER" --compose c.yml
+    expect_rc 2
+    expect_err 'a.env:2:5: invalid variable reference in the value of BAD'
+    printf 'BAD=x${\n' >.env
+    printf 'OK=1\n' >a.env
+    run "$SCANNER" --compose c.yml
+    expect_rc 2
+    expect_err '\.env:1:5: invalid variable reference'
+    # Single quotes keep it literal: fine.
+    printf "BAD='x\${'\n" >.env
+    run "$SCANNER" --compose c.yml
+    [ "$RC" -ne 2 ] || fail "a single-quoted \${ was refused: $ERR"
+}
+
 e2e_main

@@ -90,8 +90,8 @@ t_dialect_vectors() {
     cp "$ENVFX/dialects.env" .env
     chmod 600 .env
     run "$SECRETS" validate --env-file .env --no-example --fail-on critical
-    # R="unterminated: Compose rejects the whole file; we report it and go on
-    expect_rc 2
+    # R="unterminated: Compose rejects the whole file; we report it (ENV001, high) and go on
+    expect_rc 0
     expect_out '\.env:17:3: high: \[ENV001\] unterminated double-quoted value'
     expect_err 'could not be parsed'
     for id in space-after-equals inline-comment hash-no-space double-escapes interpolation \
@@ -103,15 +103,244 @@ t_dialect_vectors() {
 }
 
 t_parse_errors_reported_and_rest_checked() {
+    # one line per kind of syntax error; each is an ENV001 finding (high: exit 1, not 2), the
+    # lexer goes on at the next line and every other check still runs on the good lines
     cp "$ENVFX/syntax-errors.env" .env
     chmod 600 .env
     run "$SECRETS" validate --env-file .env --no-example
-    expect_rc 2
+    expect_rc 1
     expect_out '\.env:2:5: high: \[ENV001\] the variable name contains a space'
     expect_out '\.env:3:1: high: \[ENV001\] missing variable name'
+    expect_out '\.env:5:4: high: \[ENV001\] unexpected character .\*. in the variable name'
+    expect_out "\\.env:6:12: high: \\[ENV001\\] no '=' after the variable name"
+    expect_out '\.env:8:6: high: \[ENV001\] unexpected byte 0x01'
+    expect_out '\.env:9:5: high: \[ENV001\] unexpected character .!.'
+    expect_out '\.env:10:9: high: \[ENV001\] unexpected text after the closing quote of LATE'
+    expect_out '\.env:13:6: high: \[ENV001\] unterminated double-quoted value \(the next ", on line 17'
+    expect_out '\.env:15:4: high: \[ENV001\] unterminated single-quoted value'
+    [ "$(grep -c 'ENV001' "$TMP/.out")" -eq 9 ] || fail "expected 9 ENV001 findings"
+    # the rest is checked: a weak value after the errors, a key right after an open quote,
+    # and the multi-line value that does close
     expect_out '\.env:4:13: high: \[ENV100\] DB_PASSWORD'
-    expect_err '2 statements could not be parsed'
+    expect_out '\.env:14:1: info: \[ENV209\] The AFTER_OPEN key'
+    expect_out '\.env:11:7: low: \[ENV010\] \[multiline\].*MULTI'
+    expect_out '\.env:17:8: low: \[ENV010\] \[quotes\].*QUOTED'
+    expect_err '9 statements could not be parsed'
     expect_nowhere changeme
+    expect_nowhere 'never closed'
+    # below the --fail-on threshold a broken line does not fail the run; the tool's own
+    # errors still do
+    run "$SECRETS" validate --env-file .env --no-example --fail-on critical
+    expect_rc 0
+    run "$SECRETS" validate --env-file .env --no-example --format json
+    expect_rc 1
+    expect_out '"rule":[[:space:]]*"ENV001"'
+    # a quote never closed on line 1 of a big file: reported once, every later line read
+    { printf 'A="open\n'; for i in $(seq 1 3000); do printf 'K%05d=v\n' "$i"; done; } >big.env
+    chmod 600 big.env
+    run "$SECRETS" validate --env-file big.env --no-example --disable unordered-key
+    expect_rc 1
+    [ "$(grep -c 'ENV001' "$TMP/.out")" -eq 1 ] || fail "one ENV001 expected for big.env"
+    expect_out 'big\.env:1:3: high: \[ENV001\] unterminated double-quoted value \(not closed within 1000 lines\)'
+    printf 'K01500=v\nK00001=v\n' >>big.env
+    run "$SECRETS" validate --env-file big.env --no-example --disable unordered-key
+    expect_out 'big\.env:3002:1: low: \[ENV200\] The K01500 key is duplicated \(first at line 1501\)'
+}
+
+t_hostile_sizes_bounded() {
+    # an unclosed quote on line 1 of a 2 MB file: one ENV001, every other line still read
+    { printf 'A="open\n'; awk 'BEGIN { for (i = 0; i < 200000; i++) printf "k%d=v a\n", 200000 - i }'; } >q.env
+    chmod 640 q.env
+    run "$SECRETS" validate --env-file q.env --no-example
+    expect_rc 1
+    [ "$(grep -c 'ENV001' "$TMP/.out")" -eq 1 ] || fail "q.env: one ENV001 expected"
+    # 800,000 findings in all: at most 20,000 per rule and 50,000 per file are listed, the
+    # rest are counted in one summary per rule
+    [ "$(wc -l <"$TMP/.out")" -le 50010 ] || fail "q.env: $(wc -l <"$TMP/.out") lines of report"
+    expect_out 'q\.env: low: \[ENV010\] [0-9]+ more ENV010 findings in this file not listed'
+    expect_out 'q\.env: info: \[ENV201\] [0-9]+ more ENV201 findings'
+    expect_out 'q\.env: medium: \[ENV114\] mode 0640'
+    expect_out 'q\.env: low: \[ENV210\] [0-9]+ more ENV210 findings'
+    # a million lines
+    awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "K%07d=v\n", i }' >m.env
+    chmod 600 m.env
+    run "$SECRETS" validate --env-file m.env --no-example
+    expect_rc 0
+    expect_out 'no findings'
+    # a 50 MB line: the value is over the 1 MiB limit, reported, never copied or printed
+    { printf 'BIG='; head -c 50000000 /dev/zero | tr '\0' x; printf '\nAFTER=1\n'; } >l.env
+    chmod 600 l.env
+    run "$SECRETS" validate --env-file l.env --no-example
+    expect_rc 1
+    expect_out 'l\.env:1:5: high: \[ENV001\] the value of BIG is longer than 1048576 bytes'
+    [ "$(wc -c <"$TMP/.out")" -lt 1000 ] || fail "l.env: report of $(wc -c <"$TMP/.out") bytes"
+    expect_nowhere xxxxxxxxxxxxxxxx
+    # the same as a key, and inside an open quote
+    { head -c 50000000 /dev/zero | tr '\0' K; printf '=1\nAFTER=1\n'; } >k.env
+    { printf 'Q="'; head -c 50000000 /dev/zero | tr '\0' y; printf '\nAFTER=1\n'; } >o.env
+    chmod 600 k.env o.env
+    run "$SECRETS" validate --env-file k.env --env-file o.env --no-example --fail-on info
+    expect_rc 1
+    expect_out 'k\.env:1:1: high: \[ENV001\] the variable name is longer than 1024 bytes'
+    expect_out 'o\.env:1:3: high: \[ENV001\] unterminated double-quoted value'
+    [ "$(wc -c <"$TMP/.out")" -lt 2000 ] || fail "k.env, o.env: report of $(wc -c <"$TMP/.out") bytes"
+    rm -f q.env m.env l.env k.env o.env
+}
+
+t_schema_and_control_comments() {
+    printf 'EMAIL=ops@example.org\nFLAG=yes\nNAME=Joe\nPORT="8080"\nPRICE=2.5\nURL=not_a_url\nUSER=x\n' >.env
+    chmod 600 .env
+    run "$SECRETS" validate --env-file .env --no-example --schema "$ENVFX/schema.json" --fail-on medium
+    expect_rc 1
+    expect_out '\.env:3:6: medium: \[ENV213\] The NAME key does not match the regex'
+    expect_out '\.env:4:6: medium: \[ENV213\] The PORT key is not an integer'
+    expect_out '\.env:6:5: medium: \[ENV213\] The URL key is not a valid URL'
+    expect_out '\.env:7:1: medium: \[ENV213\] The NEEDED key is required'
+    expect_out '\.env:7:1: medium: \[ENV213\] The USER key is not defined in the schema'
+    [ "$(grep -c 'ENV213' "$TMP/.out")" -eq 5 ] || fail "5 schema findings expected"
+    expect_nowhere not_a_url
+    # a bad schema is an error of the tool, with its path
+    printf '{"entries": {"A": {"type": "Text"}}}' >bad.json
+    run "$SECRETS" validate --env-file .env --no-example --schema bad.json
+    expect_rc 2
+    expect_err 'bad\.json: entry A: unknown type'
+    printf '{"entries": ' >cut.json
+    run "$SECRETS" validate --env-file .env --no-example --schema cut.json
+    expect_rc 2
+    expect_err 'cut\.json: not a JSON schema'
+    # control comments switch dotenv-linter checks off and on
+    printf 'b=1\n# dotenv-linter:off LowercaseKey, DuplicatedKey\nc=2\nc=3\n# dotenv-linter:on LowercaseKey\nd=4\n' >.env
+    run "$SECRETS" validate --env-file .env --no-example --fail-on info
+    expect_rc 1
+    expect_out '\.env:1:1: info: \[ENV201\] The b key'
+    expect_out '\.env:6:1: info: \[ENV201\] The d key'
+    expect_no_out 'ENV201\] The c key'
+    expect_no_out 'ENV200'
+}
+
+t_fix_and_dry_run() {
+    printf 'ZED=1\n  b = 2\nDB_PASSWORD=hunter2 x\nA="abc"\n\n\n# about c\nc=has space # note   \n\n' >.env
+    chmod 640 .env
+    cp .env orig.env
+    run "$SECRETS" validate --env-file .env --fix --dry-run
+    expect_rc 0
+    expect_out '^--- \.env$'
+    expect_out '^\+A=abc$'
+    expect_out '^\+B=2$'
+    expect_out '^\+C="has space" # note$'
+    expect_out '^\+DB_PASSWORD=<redacted'
+    expect_nowhere hunter2
+    cmp -s .env orig.env || fail "--dry-run changed the file"
+    expect_no_file .env.bak
+    run "$SECRETS" validate --env-file .env --fix
+    expect_rc 0
+    expect_out '\.env: fixed \(the original is in \.env\.bak\)'
+    cmp -s .env.bak orig.env || fail ".env.bak is not the original"
+    expect_mode .env.bak 640
+    expect_mode .env 640
+    [ "$(cat .env)" = "$(printf 'A=abc\nB=2\nDB_PASSWORD="hunter2 x"\nZED=1\n\n# about c\nC="has space" # note')" ] ||
+        fail "fixed file: $(cat .env)"
+    # the fixed file has none of the fixed findings left
+    run "$SECRETS" validate --env-file .env --no-example --fail-on info
+    expect_no_out 'ENV20[0-9]|ENV21[0-2]'
+    run "$SECRETS" validate --env-file .env --fix
+    expect_out 'nothing to fix'
+    # refused: a syntax error, stdin, --dry-run alone
+    printf 'A=1\nbad key=2\n' >bad.env
+    run "$SECRETS" validate --env-file bad.env --fix
+    expect_rc 2
+    expect_err 'bad\.env: 1 statement cannot be parsed'
+    expect_no_file bad.env.bak
+    run "$SECRETS" validate --env-file bad.env --dry-run
+    expect_rc 2
+    run_stdin $'b=1\n' "$SECRETS" validate --env-file - --fix
+    expect_rc 2
+    # a symlink is never replaced
+    ln -s orig.env link.env
+    run "$SECRETS" validate --env-file link.env --fix
+    expect_rc 2
+    expect_err 'symbolic link'
+}
+
+# docker run --env-file, with Podman standing in for it: `podman create --env-file` parses the
+# file as docker does on these lines (quotes, blanks, '#', '$' all kept, leading blanks trimmed,
+# a trailing CR dropped), and `podman inspect` shows the result. Containers cannot be started
+# here; created ones are enough. Each row: the line, Compose's value; where Podman's value
+# differs, `secrets validate` must name docker run, and where it agrees it must not.
+t_docker_run_reader_podman() {
+    [ -n "${SUITE_PODMAN:-}" ] || { fail "no Podman service (tests/services.sh)"; return; }
+    local d img=e2e/envfile:$$ i=0 line want got named differs bad=0 id k
+    local -a ids=()
+    d=$(mktemp -d /tmp/e2e-envfile.XXXXXX)
+    (cd "$d" && umoci init --layout img && umoci new --image img:v1 &&
+        skopeo copy -q oci:img:v1 "docker-archive:img.tar:$img") >"$d/log" 2>&1 &&
+        $SUITE_PODMAN load -q -i "$d/img.tar" >>"$d/log" 2>&1 ||
+        { fail "test image: $(tail -2 "$d/log")"; rm -rf "$d"; return; }
+    rm -rf "$d"
+    local -a rows=(
+        'KEY=plain' 'plain'
+        'KEY= spaced' 'spaced'
+        'KEY=val # comment' 'val'
+        'KEY=val# x' 'val# x'
+        'KEY="q"' 'q'
+        "KEY='q'" 'q'
+        'KEY=${NOPE:-d}' 'd'
+        'KEY=${NOPE}' ''
+        'KEY=$NOPE' ''
+        'KEY=$$' '$'
+        'export KEY=x' 'x'
+        $'KEY="multi\nline"' $'multi\nline'
+        'KEY: yaml' 'yaml'
+        'KEY = x' 'x'
+        'KEY=a b c' 'a b c'
+        'KEY=x\y' 'x\y'
+        $'KEY=val\t# c' $'val\t# c'
+        'KEY=cost$5' 'cost$5'
+        'KEY=~/dir' '~/dir'
+        'KEY=v  ' 'v'
+        '  KEY=lead' 'lead'
+        'KEY="x" # c' 'x'
+        'KEY=' ''
+        $'KEY=crlf\r' 'crlf'
+    )
+    # all rows in one file for Podman (it reads line by line; key K<n> is row n), each row in
+    # a file of its own for secrets validate
+    : >all.env
+    while [ $i -lt ${#rows[@]} ]; do
+        printf '%s\n' "${rows[$i]//KEY/K$((i / 2 + 10))}" >>all.env
+        i=$((i + 2))
+    done
+    id=$($SUITE_PODMAN create -q --env-file all.env "$img" sh 2>/dev/null)
+    [ -n "$id" ] && ids+=("$id")
+    $SUITE_PODMAN inspect --format '{{json .Config.Env}}' "$id" >env.json 2>/dev/null ||
+        { fail "podman create/inspect failed"; return; }
+    i=0
+    while [ $i -lt ${#rows[@]} ]; do
+        line=${rows[$i]}
+        want=${rows[$((i + 1))]}
+        k=K$((i / 2 + 10))
+        i=$((i + 2))
+        got=$(python3 -c 'import json, sys
+env = json.load(open("env.json"))
+v = [e[len(sys.argv[1]) + 1:] for e in env if e.startswith(sys.argv[1] + "=")]
+sys.stdout.write(v[0] if v else "<unset>")' "$k")
+        printf '%s\n' "$line" >r.env
+        chmod 600 r.env
+        "$SECRETS" validate --env-file r.env --no-example --fail-on critical >r.out 2>&1
+        named=0
+        grep -Eq 'differs in [^:]*docker run|docker run [^:]*keep' r.out && named=1
+        differs=0
+        [ "$got" = "$want" ] || differs=1
+        printf '    %-20s | compose <%s> | podman <%s> | named: %s\n' "$(printf '%q' "$line")" \
+            "$(printf '%q' "$want")" "$(printf '%q' "$got")" "$named"
+        if [ "$differs" != "$named" ]; then
+            fail "$(printf '%q' "$line"): podman reads <$(printf '%q' "$got")>, Compose <$(printf '%q' "$want")>, docker run named: $named"
+            bad=1
+        fi
+    done
+    [ ${#ids[@]} -gt 0 ] && $SUITE_PODMAN rm -f "${ids[@]}" >/dev/null 2>&1
+    $SUITE_PODMAN rmi -f "$img" >/dev/null 2>&1
+    return $bad
 }
 
 t_bom_crlf_binary() {

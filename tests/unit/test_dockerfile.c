@@ -15,6 +15,7 @@
 
 #include "helper.h"
 
+#include "detect.h"
 #include "dockerfile.h"
 
 static char tmpdir[256];
@@ -217,13 +218,13 @@ test_glob_and_image(void **state)
     struct df_image img;
     (void)state;
 
-    assert_true(df_glob_match("**/*.pem", "a/b/c.pem", 1));
-    assert_true(df_glob_match("**/*.pem", "c.pem", 1));
-    assert_false(df_glob_match("*.pem", "a/c.pem", 1));
-    assert_true(df_glob_match(".env*", ".env.local", 1));
-    assert_true(df_glob_match("a/**", "a/b/c", 1));
-    assert_true(df_glob_match("[a-c]?", "bz", 0));
-    assert_false(df_glob_match("[!a-c]?", "bz", 0));
+    assert_true(glob_match("**/*.pem", "a/b/c.pem", 1));
+    assert_true(glob_match("**/*.pem", "c.pem", 1));
+    assert_false(glob_match("*.pem", "a/c.pem", 1));
+    assert_true(glob_match(".env*", ".env.local", 1));
+    assert_true(glob_match("a/**", "a/b/c", 1));
+    assert_true(glob_match("[a-c]?", "bz", 0));
+    assert_false(glob_match("[!a-c]?", "bz", 0));
     df_image_parse((struct df_arena *)&a, "localhost:5000/x/y:1@sha256:ab", &img);
     assert_string_equal(img.registry, "localhost:5000");
     assert_string_equal(img.repo, "x/y");
@@ -331,7 +332,282 @@ static const struct {
     {"DF053", BASE "COPY app.py app/\n" OK_TAIL, BASE "WORKDIR /srv\nCOPY app.py app/\n" OK_TAIL},
     {"DF054", BASE "RUN ln -sf /bin/bash /bin/sh\n" OK_TAIL, BASE "SHELL [\"/bin/bash\", \"-c\"]\n" OK_TAIL},
     {"DF055", BASE "RUN useradd -u 123456 app\n" OK_TAIL, BASE "RUN useradd -l -u 123456 app\n" OK_TAIL},
+    /* One answer with the runtime and image scanners: "00" is root, a sticky 1777 directory is
+     * shared on purpose, a key fingerprint under GPG_KEY is public. */
+    {"DF001", BASE "USER 00:0\nHEALTHCHECK CMD true\n", BASE "USER 1000\nHEALTHCHECK CMD true\n"},
+    {"DF012", BASE "RUN chmod 0777 /srv/x\n" OK_TAIL, BASE "RUN chmod 1777 /srv/shared\n" OK_TAIL},
+    {"DF012", BASE "RUN chmod a+rwx /srv/x\n" OK_TAIL, BASE "RUN chmod a+rwxt /srv/shared\n" OK_TAIL},
+    {"DF012", BASE "RUN d=\"$(mktemp -d)\" && chmod 777 \"$d\" && make\n" OK_TAIL,
+     BASE "RUN d=\"$(mktemp -d)\" && chmod 777 \"$d\" && make && rm -rf \"$d\"\n" OK_TAIL},
+    {"DF004", BASE "ENV API_SECRET=Zm9vYmFyYmF6MTIzNDU2\n" OK_TAIL,
+     BASE "ENV GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305\n" OK_TAIL},
+    {"DF004", BASE "ENV DB_PASSWORD=s3cr3t-v4lue\n" OK_TAIL,
+     BASE "ENV NODE_AUTH_TOKEN_URL=https://registry.example.org/path\n" OK_TAIL},
+    {"DF067", "FROM alpine:3.22@sha256:0 AS b\nUSER root\nRUN make\nFROM alpine:3.22@sha256:0\n" OK_TAIL,
+     "FROM alpine:3.22@sha256:0 AS b\nUSER root\nRUN make\nUSER 1\nFROM alpine:3.22@sha256:0\n" OK_TAIL},
+    {"DF056", BASE "RUN service nginx start\n" OK_TAIL, BASE "RUN apt-get install -y --no-install-recommends vim=2\n" OK_TAIL},
+    {"DF057", BASE "COPY app.tar.gz /tmp/\nRUN tar -xzf /tmp/app.tar.gz -C /opt\n" OK_TAIL,
+     BASE "ADD app.tar.gz /opt/\nRUN tar -czf /tmp/b.tar.gz /opt\n" OK_TAIL},
+    {"DF058", BASE "RUN wget https://x/f.bin\n" OK_TAIL, BASE "RUN wget -q https://x/f.bin\n" OK_TAIL},
+    {"DF059", BASE "LABEL Maintainer=me\n" OK_TAIL, BASE "LABEL org.opencontainers.image.title=x\n" OK_TAIL},
+    {"DF061", "FROM --platform=$TARGETPLATFORM alpine:3.22@sha256:0\n" OK_TAIL,
+     "FROM --platform=$BUILDPLATFORM alpine:3.22@sha256:0\n" OK_TAIL},
+    {"DF062", BASE "USER app\nHEALTHCHECK CMD true\n", BASE "USER 10001:10001\nHEALTHCHECK CMD true\n"},
+    {"DF063", "FROM alpine:3.22@sha256:0 AS b\nFROM scratch\nCOPY --from=b / /\n" OK_TAIL,
+     "FROM alpine:3.22@sha256:0 AS b\nFROM scratch\nCOPY --from=b /app /app\n" OK_TAIL},
+    {"DF064", BASE "# hadolint ignore=DL3008\nRUN true\n" OK_TAIL, BASE "# a comment\nRUN true\n" OK_TAIL},
+    {"DF065", BASE "ARG GITHUB_TOKEN\nRUN git clone https://$GITHUB_TOKEN@github.com/o/r\n" OK_TAIL,
+     BASE "ARG GITHUB_REPO\nRUN git clone https://github.com/$GITHUB_REPO\n" OK_TAIL},
+    {"DF066", BASE "EXPOSE 9229\n" OK_TAIL, BASE "EXPOSE 8080\n" OK_TAIL},
+    {"DF066", BASE "CMD [\"node\", \"--inspect=0.0.0.0:9229\", \"app.js\"]\n" OK_TAIL,
+     BASE "CMD [\"node\", \"app.js\"]\n" OK_TAIL},
 };
+
+/* ---- hadolint parity: findings that carry each DL id (our own cases, from the documented
+ * semantics of each rule): `hit` says whether one must. ---------------------------------------- */
+static const struct {
+    const char *dl;
+    int hit;
+    const char *text;
+} dl_cases[] = {
+    {"DL3001", 1, BASE "RUN ps aux\n"},
+    {"DL3001", 1, BASE "RUN apt-get update && shutdown -h now\n"},
+    {"DL3001", 0, BASE "RUN apt-get install -y --no-install-recommends openssh-client=1\n"},
+    {"DL3002", 1, BASE "USER root\n"},
+    {"DL3002", 0, BASE "USER root\nRUN make\nUSER 1000\n"},
+    {"DL3002", 0, BASE "RUN make\n"},
+    {"DL3002", 1, "FROM alpine:3.22@sha256:0 AS b\nUSER 0:0\nFROM alpine:3.22@sha256:0\nUSER 1\n"},
+    {"DL3003", 1, BASE "RUN cd /usr/src && make\n"},
+    {"DL3006", 1, "FROM debian\n"},
+    {"DL3006", 0, "FROM debian:bookworm\n"},
+    {"DL3006", 0, "FROM debian:latest\n"},
+    {"DL3007", 1, "FROM debian:latest\n"},
+    {"DL3007", 0, "FROM debian\n"},
+    {"DL3008", 1, BASE "RUN apt-get install -y --no-install-recommends curl\n"},
+    {"DL3008", 0, BASE "RUN apt-get install -y --no-install-recommends curl=8.5.0-2\n"},
+    {"DL3008", 0, BASE "RUN apt-get install -y --no-install-recommends ./pkg.deb\n"},
+    {"DL3008", 0, BASE "RUN apt-get -o Dpkg::Options::=--force-confnew install -y --no-install-recommends a=1\n"},
+    {"DL3009", 1, BASE "RUN apt-get update && apt-get install -y --no-install-recommends a=1\n"},
+    {"DL3009", 0, BASE "RUN apt-get update && apt-get install -y --no-install-recommends a=1 && rm -rf /var/lib/apt/lists/*\n"},
+    {"DL3009", 0, BASE "RUN --mount=type=cache,target=/var/lib/apt/lists apt-get update && apt-get install -y --no-install-recommends a=1\n"},
+    {"DL3010", 1, BASE "COPY v1.tar /tmp/\nRUN tar -xf /tmp/v1.tar\n"},
+    {"DL3010", 1, BASE "COPY dist.zip /tmp/\nRUN unzip /tmp/dist.zip\n"},
+    {"DL3010", 0, BASE "COPY v1.tar /tmp/\nRUN cp /tmp/v1.tar /opt/\n"},
+    {"DL3013", 1, BASE "RUN pip install --no-cache-dir requests\n"},
+    {"DL3013", 1, BASE "RUN pip3 install --no-cache-dir git+https://github.com/o/r.git\n"},
+    {"DL3013", 1, BASE "RUN pipx install black\n"},
+    {"DL3013", 0, BASE "RUN pip install --no-cache-dir requests==2.31.0\n"},
+    {"DL3013", 0, BASE "RUN pip install --no-cache-dir 'requests>=2,<3'\n"},
+    {"DL3013", 0, BASE "RUN pip install --no-cache-dir 'requests!=2.0'\n"},
+    {"DL3013", 0, BASE "RUN pip install --no-cache-dir -c constraints.txt requests\n"},
+    {"DL3013", 0, BASE "RUN pip install --no-cache-dir --constraint c.txt flask\n"},
+    {"DL3013", 0, BASE "RUN pip install --no-cache-dir -r requirements.txt\n"},
+    {"DL3013", 0, BASE "RUN pip install --no-cache-dir .\n"},
+    {"DL3013", 0, BASE "RUN pip install --no-cache-dir --root-user-action ignore flask==3.0\n"},
+    {"DL3013", 0, BASE "RUN pip install --no-cache-dir git+https://github.com/o/r.git@v1.2\n"},
+    {"DL3013", 0, BASE "RUN pip install --no-cache-dir /wheels/app-1.0-py3-none-any.whl\n"},
+    {"DL3014", 1, BASE "RUN apt-get install --no-install-recommends a=1\n"},
+    {"DL3014", 0, BASE "RUN apt-get install -q -q --no-install-recommends a=1\n"},
+    {"DL3014", 0, BASE "RUN apt-get install -qq --no-install-recommends a=1\n"},
+    {"DL3014", 0, BASE "RUN apt-get install --assume-yes --no-install-recommends a=1\n"},
+    {"DL3015", 1, BASE "RUN apt-get install -y a=1\n"},
+    {"DL3016", 1, BASE "RUN npm install express\n"},
+    {"DL3016", 1, BASE "RUN npm install -g @angular/cli\n"},
+    {"DL3016", 1, BASE "RUN npm install git+https://github.com/o/r.git\n"},
+    {"DL3016", 0, BASE "RUN npm install\n"},
+    {"DL3016", 0, BASE "RUN npm install express@4.19.2\n"},
+    {"DL3016", 0, BASE "RUN npm install -g @angular/cli@17.3.0\n"},
+    {"DL3016", 0, BASE "RUN npm install git+https://github.com/o/r.git#v1.0\n"},
+    {"DL3016", 0, BASE "RUN npm install ./local-pkg\n"},
+    {"DL3016", 0, BASE "RUN npm ci\n"},
+    {"DL3016", 0, BASE "RUN npm install --save-dev eslint@next\n"},
+    {"DL3016", 1, BASE "RUN npm install https://example.org/repo/archive\n"},
+    {"DL3016", 0, BASE "RUN npm install https://example.org/pkg-1.0.0.tgz\n"},
+    {"DL3013", 0, BASE "RUN pip install --no-cache-dir git+ssh://git@github.com/o/r.git@1a2b3c4\n"},
+    {"DL3018", 1, BASE "RUN apk add --no-cache git\n"},
+    {"DL3018", 0, BASE "RUN apk add --no-cache git=2.52.0-r0\n"},
+    {"DL3018", 0, BASE "RUN apk add --no-cache git~2.52\n"},
+    {"DL3018", 0, BASE "RUN apk add --no-cache --virtual .build-deps gcc=14.2.0-r4\n"},
+    {"DL3018", 0, BASE "RUN apk add --no-cache /tmp/pkg.apk\n"},
+    {"DL3019", 1, BASE "RUN apk add git=2.52.0-r0\n"},
+    {"DL3019", 0, BASE "RUN apk add --no-cache git=2.52.0-r0\n"},
+    {"DL3019", 0, BASE "RUN --mount=type=cache,target=/var/cache/apk apk add git=2.52.0-r0\n"},
+    {"DL3020", 1, BASE "ADD app.py /app/\n"},
+    {"DL3021", 1, BASE "COPY a b /dest\n"},
+    {"DL3023", 1, "FROM alpine:3.22@sha256:0 AS a\nCOPY --from=a /x /y\n"},
+    {"DL3024", 1, "FROM alpine:3.22@sha256:0 AS a\nFROM alpine:3.22@sha256:0 AS a\n"},
+    {"DL3025", 1, BASE "CMD run me\n"},
+    {"DL3027", 1, BASE "RUN apt install -y a=1\n"},
+    {"DL3028", 1, BASE "RUN gem install rails\n"},
+    {"DL3028", 1, BASE "RUN gem i rails\n"},
+    {"DL3028", 0, BASE "RUN gem install rails:7.1.3\n"},
+    {"DL3028", 0, BASE "RUN gem install rails -v 7.1.3\n"},
+    {"DL3028", 0, BASE "RUN gem install nokogiri:1.16.0 -- --use-system-libraries true\n"},
+    {"DL3028", 0, BASE "RUN gem install nokogiri:1.16.0 --use-system-libraries true\n"},
+    {"DL3030", 1, BASE "RUN yum install httpd-2.4 && yum clean all\n"},
+    {"DL3032", 1, BASE "RUN yum install -y httpd-2.4\n"},
+    {"DL3032", 1, BASE "RUN yum clean all && yum install -y httpd-2.4\n"},
+    {"DL3032", 0, BASE "RUN yum install -y httpd-2.4 && yum clean all\n"},
+    {"DL3033", 1, BASE "RUN yum install -y httpd && yum clean all\n"},
+    {"DL3033", 0, BASE "RUN yum install -y httpd-2.4.57 && yum clean all\n"},
+    {"DL3033", 0, BASE "RUN yum install -y /tmp/x.rpm && yum clean all\n"},
+    {"DL3034", 1, BASE "RUN zypper install httpd=2.4 && zypper clean\n"},
+    {"DL3035", 1, BASE "RUN zypper dist-upgrade -y\n"},
+    {"DL3036", 1, BASE "RUN zypper install -y httpd=2.4\n"},
+    {"DL3036", 0, BASE "RUN zypper install -y httpd=2.4 && zypper clean\n"},
+    {"DL3036", 0, BASE "RUN --mount=type=cache,target=/var/cache/zypp zypper install -y httpd=2.4\n"},
+    {"DL3037", 1, BASE "RUN zypper install -y httpd && zypper clean\n"},
+    {"DL3037", 0, BASE "RUN zypper install -y httpd=2.4 && zypper clean\n"},
+    {"DL3038", 1, BASE "RUN dnf install httpd-2.4.57 && dnf clean all\n"},
+    {"DL3040", 1, BASE "RUN dnf install -y httpd-2.4.57\n"},
+    {"DL3040", 1, BASE "RUN dnf clean all && dnf install -y httpd-2.4.57\n"},
+    {"DL3040", 0, BASE "RUN dnf install -y httpd-2.4.57 && dnf clean all\n"},
+    {"DL3040", 0, BASE "RUN --mount=type=cache,target=/var/cache/dnf dnf install -y httpd-2.4.57\n"},
+    {"DL3041", 1, BASE "RUN dnf install -y httpd && dnf clean all\n"},
+    {"DL3041", 1, BASE "RUN dnf in -y httpd && dnf clean all\n"},
+    {"DL3041", 1, BASE "RUN dnf reinstall -y httpd && dnf clean all\n"},
+    {"DL3041", 1, BASE "RUN dnf install -y mod-ssl && dnf clean all\n"},
+    {"DL3041", 0, BASE "RUN dnf install -y httpd-2.4.57 && dnf clean all\n"},
+    {"DL3041", 0, BASE "RUN dnf module install -y nodejs:20 && dnf clean all\n"},
+    {"DL3042", 1, BASE "RUN pip install flask==3.0\n"},
+    {"DL3042", 1, BASE "ENV PIP_NO_CACHE_DIR=0\nRUN pip install flask==3.0\n"},
+    {"DL3042", 1, BASE "ENV PIP_NO_CACHE_DIR=off\nRUN pip install flask==3.0\n"},
+    {"DL3042", 0, BASE "ENV PIP_NO_CACHE_DIR=1\nRUN pip install flask==3.0\n"},
+    {"DL3042", 0, BASE "RUN PIP_NO_CACHE_DIR=true pip install flask==3.0\n"},
+    {"DL3042", 0, BASE "RUN export PIP_NO_CACHE_DIR=1 && pip install flask==3.0\n"},
+    {"DL3042", 0, "FROM python:3.12@sha256:0 AS base\nENV PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install flask==3.0\n"},
+    {"DL3042", 0, BASE "RUN --mount=type=cache,target=/root/.cache/pip pip install flask==3.0\n"},
+    {"DL3042", 0, BASE "RUN pipx install black==24.1\n"},
+    {"DL3044", 1, BASE "ENV A=1 B=$A\n"},
+    {"DL3045", 1, BASE "COPY a.txt b/\n"},
+    {"DL3046", 1, BASE "RUN useradd -u 1000000 app\n"},
+    {"DL3047", 1, BASE "RUN wget https://x/a.tgz\n"},
+    {"DL3047", 0, BASE "RUN wget --progress=dot:giga https://x/a.tgz\n"},
+    {"DL3047", 0, BASE "RUN wget -nv https://x/a.tgz\n"},
+    {"DL3047", 0, BASE "RUN wget -qO- https://x/a.tgz | tar xz\n"},
+    {"DL3047", 1, BASE "RUN wget -O /tmp/a https://x/a\n"},
+    {"DL3047", 0, BASE "RUN wget -o /tmp/wget.log https://x/a\n"},
+    {"DL3048", 1, BASE "LABEL com.docker.thing=x\n"},
+    {"DL3048", 1, BASE "LABEL my..label=x\n"},
+    {"DL3048", 0, BASE "LABEL org.example.version=1\n"},
+    {"DL3059", 1, BASE "RUN a\nRUN b\n"},
+    {"DL3060", 1, BASE "RUN yarn install\n"},
+    {"DL3060", 0, BASE "RUN yarn install && yarn cache clean\n"},
+    {"DL3061", 1, "LABEL a=b\n" BASE},
+    {"DL3062", 1, BASE "RUN go install example.com/cmd/tool\n"},
+    {"DL3062", 1, BASE "RUN go install example.com/cmd/tool@latest\n"},
+    {"DL3062", 1, BASE "RUN go get example.com/pkg@latest\n"},
+    {"DL3062", 0, BASE "RUN go install example.com/cmd/tool@v1.2.3\n"},
+    {"DL3062", 0, BASE "RUN go install ./...\n"},
+    {"DL3063", 1, BASE "RUN make\n"},
+    {"DL3063", 0, BASE "USER 1000\n"},
+    {"DL3064", 1, BASE "ARG DB_PASSWORD\n"},
+    {"DL3064", 1, BASE "ENV SECRET_KEY=abcdef123456\n"},
+    {"DL3064", 0, BASE "ENV APP_HOME=/srv\n"},
+    {"DL3065", 1, "FROM --platform=${TARGETPLATFORM} alpine:3.22@sha256:0\n"},
+    {"DL3066", 1, BASE "USER app:app\n"},
+    {"DL3066", 0, BASE "USER 1000:1000\n"},
+    {"DL3067", 1, "FROM alpine:3.22@sha256:0 AS b\nFROM scratch\nCOPY --from=b / /\n"},
+    {"DL1001", 1, BASE "# hadolint ignore=DL3003\nRUN cd /x\n"},
+    {"DL1001", 0, BASE "# hadolint global ignore=DL3003\nRUN true\n"},
+    {"DL4000", 1, BASE "MAINTAINER me\n"},
+    {"DL4001", 1, BASE "RUN curl -o a https://x && wget -q https://y\n"},
+    {"DL4003", 1, BASE "CMD [\"a\"]\nCMD [\"b\"]\n"},
+    {"DL4003", 0, BASE "ENTRYPOINT [\"a\"]\nENTRYPOINT [\"b\"]\n"},
+    {"DL4004", 1, BASE "ENTRYPOINT [\"a\"]\nENTRYPOINT [\"b\"]\n"},
+    {"DL4005", 1, BASE "RUN ln -sf /bin/bash /bin/sh\n"},
+    {"DL4006", 1, BASE "RUN wget -qO- https://x | tar xz\n"},
+    {"DL3000", 0, BASE "ARG work=/srv\nWORKDIR ${work}\n"},
+    {"DL3000", 0, BASE "WORKDIR $HOME/app\n"},
+    {"DL3000", 1, BASE "WORKDIR app\n"},
+    {"DL3059", 1, BASE "RUN a\n# a note\n\nRUN b\n"},
+    {"DL3059", 0, BASE "RUN a && b && c\nRUN d\n"},
+    {"DL3059", 0, BASE "RUN --mount=type=cache,target=/x a\nRUN b\n"},
+    {"DL3059", 0, BASE "RUN a\nENV X=1\nRUN b\n"},
+    {"DL3022", 1, BASE "COPY --from=builder /a /a\n"},
+    {"DL3022", 0, "FROM alpine:3.22@sha256:0 AS builder\nFROM alpine:3.22@sha256:0\nCOPY --from=builder /a /a\n"},
+    {"DL3022", 0, BASE "COPY --from=nginx:1.27 /etc/nginx /etc/nginx\n"},
+    {"DL3045", 1, "FROM alpine:3.22@sha256:0 AS a\nFROM a\nCOPY x y\n"},
+    {"DL3045", 0, "FROM alpine:3.22@sha256:0 AS a\nWORKDIR /w\nFROM a\nCOPY x y\n"},
+    {"DL3045", 0, BASE "COPY x \"/abs\"\n"},
+    {"DL3045", 0, BASE "ADD x y\n"},
+    {"DL3021", 0, BASE "ADD a b /dest\n"},
+    {"DL3057", 1, BASE "RUN true\n"},
+    {"DL3057", 0, BASE "HEALTHCHECK NONE\n"},
+    {"DL3026", 0, "FROM quay.io/org/x:1@sha256:0\n"},
+    {"DL3009", 1, BASE "RUN apt-get update\n"},
+    {"DL3009", 0, "FROM debian:12@sha256:0 AS build\nRUN apt-get update && apt-get install -y --no-install-recommends gcc=12\n"
+                  "FROM alpine:3.22@sha256:0\nCOPY --from=build /x /x\n"},
+    {"DL3009", 1, "FROM debian:12@sha256:0 AS base\nRUN apt-get update && apt-get install -y --no-install-recommends gcc=12\n"
+                  "FROM base\nRUN true\n"},
+    {"DL3046", 1, BASE "RUN useradd --uid=2000000 app\n"},
+    {"DL3064", 1, BASE "ENV GITHUB_TOKEN_URL=https://example.org/t\n"},
+    {"DL3064", 0, BASE "ENV GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305\n"},
+};
+
+static int
+has_alias(const struct finding *f, const char *dl)
+{
+    size_t n = strlen(dl);
+
+    for (const char *p = f->aliases; p != NULL && *p;) {
+        size_t l = strcspn(p, ",");
+        if (l == n && strncmp(p, dl, n) == 0)
+            return 1;
+        p += l + (p[l] == ',');
+    }
+    return 0;
+}
+
+/* The one secret-value classifier (detect/classify.c) on values official images set. */
+static void
+test_secret_classifier(void **state)
+{
+    static const struct {
+        const char *name, *value;
+        int secret;
+    } v[] = {
+        {"GPG_KEY", "A035C8C19219BA821ECEA86B64E628F8D684696D", 0},
+        {"WORDPRESS_CLI_GPG_KEY", "63AF7AA15067C05616FDDD88A3A2E8F226F0BC06", 0},
+        {"NODE_KEYS", "4ED778F539E3634C779C87C6D7062848A1AB005C 141F07595B7B3FFE74309A937405533BE57C7D57", 0},
+        {"SIGNING_KEY_ID", "0x8E6DA0A3EE8BFA13", 0},
+        {"APP_TOKEN_SHA256", "0d3ff6e2c4ad3e5e7bfd0b2d2a0e8b67ad6a3b5d9d1e8a0f1b2c3d4e5f6a7b8c9", 0},
+        {"SECRET_CHECKSUM", "sha512:9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca7", 0},
+        {"VAULT_TOKEN_VERSION", "1.18.2", 0},
+        {"TLS_CERT_PASSWORD", "-----BEGIN CERTIFICATE-----\nMIIB", 0},
+        {"API_KEY", "https://api.internal.corp/v1/keys", 0},
+        {"DB_PASSWORD", "hunter2-prod-Secret", 1},
+        {"API_KEY", "https://user:pa55word@api.internal.corp/", 1},
+        {"API_TOKEN", "https://api.internal.corp/x?token=Zq81abcdef0123", 1},
+        {"GPG_KEY", "not-hex-at-all-but-a-passphrase", 1},
+        {"SECRET_KEY", "k9P2vX7qLm", 1},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+        if (detect_literal_secret(v[i].name, strlen(v[i].name), v[i].value, strlen(v[i].value)) !=
+            v[i].secret)
+            fail_msg("%s=%s: expected %s", v[i].name, v[i].value,
+                     v[i].secret ? "a secret" : "public");
+}
+
+static void
+test_hadolint_parity(void **state)
+{
+    struct findings f;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(dl_cases) / sizeof(dl_cases[0]); i++) {
+        size_t n = 0;
+        scan(dl_cases[i].text, NULL, NULL, &f);
+        for (size_t k = 0; k < f.n; k++)
+            n += (size_t)has_alias(&f.items[k], dl_cases[i].dl);
+        if ((n > 0) != (dl_cases[i].hit != 0))
+            fail_msg("%s: expected %s:\n%s", dl_cases[i].dl,
+                     dl_cases[i].hit ? "a finding" : "no finding", dl_cases[i].text);
+        findings_free(&f);
+    }
+}
 
 static void
 test_every_rule(void **state)
@@ -354,7 +630,8 @@ test_every_rule(void **state)
     /* Every rule of the table has a case here or in test_context (DF007, DF027). */
     for (size_t r = 0; r < df_rule_count(); r++) {
         const char *id = df_rule_at(r)->id;
-        int found = strcmp(id, "DF007") == 0 || strcmp(id, "DF027") == 0;
+        int found = strcmp(id, "DF007") == 0 || strcmp(id, "DF027") == 0 ||
+                    strcmp(id, "DF060") == 0; /* test_label_schema */
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]) && !found; i++)
             found = strcmp(cases[i].id, id) == 0;
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]) && !found; i++)
@@ -466,6 +743,88 @@ write_file(const char *dir, const char *name, const char *text)
     fclose(fp);
 }
 
+/* .hadolint.yaml label-schema and strict-labels, from the context directory. */
+static void
+test_label_schema(void **state)
+{
+    static const struct {
+        const char *dl;
+        int hit;
+        const char *labels;
+    } lc[] = {
+        {"DL3049", 1, "LABEL org.example.url=https://example.org\n"},
+        {"DL3049", 0, "LABEL owner=ops org.example.url=https://example.org "
+                      "built=2024-02-29T10:11:12Z license=MIT rev=0a1b2c3 ver=1.0.0 "
+                      "mail=a@example.org\n"},
+        {"DL3050", 1, "LABEL owner=ops extra=1\n"},
+        {"DL3050", 0, "LABEL owner=ops\n"},
+        {"DL3051", 1, "LABEL owner=\"\"\n"},
+        {"DL3052", 1, "LABEL owner=ops org.example.url=example-dot-org\n"},
+        {"DL3052", 0, "LABEL owner=ops org.example.url=https://example.org/x\n"},
+        {"DL3053", 1, "LABEL owner=ops built=2024-13-01T00:00:00Z\n"},
+        {"DL3053", 0, "LABEL owner=ops built=2024-02-29T10:11:12+01:00\n"},
+        {"DL3054", 1, "LABEL owner=ops license=Apache\n"},
+        {"DL3054", 0, "LABEL owner=ops license=Apache-2.0\n"},
+        {"DL3055", 1, "LABEL owner=ops rev=xyz1234\n"},
+        {"DL3055", 0, "LABEL owner=ops rev=0a1b2c3\n"},
+        {"DL3056", 1, "LABEL owner=ops ver=v1.2\n"},
+        {"DL3056", 0, "LABEL owner=ops ver=1.2.3-rc.1+build.5\n"},
+        {"DL3058", 1, "LABEL owner=ops mail=ops-at-example\n"},
+        {"DL3058", 0, "LABEL owner=ops mail=ops@example.org\n"},
+    };
+    char ctx[300], text[512];
+    struct findings f;
+    (void)state;
+
+    snprintf(ctx, sizeof(ctx), "%s/labels", tmpdir);
+    mkdir(ctx, 0755);
+    write_file(ctx, ".hadolint.yaml",
+               "# schema\nlabel-schema:\n  owner: text\n  org.example.url: url\n"
+               "  built: rfc3339\n  license: spdx\n  rev: hash\n  ver: semver\n"
+               "  mail: email\nstrict-labels: true\n");
+    for (size_t i = 0; i < sizeof(lc) / sizeof(lc[0]); i++) {
+        size_t n = 0;
+        snprintf(text, sizeof(text), BASE "%s" OK_TAIL, lc[i].labels);
+        scan(text, NULL, ctx, &f);
+        for (size_t k = 0; k < f.n; k++)
+            n += strcmp(f.items[k].rule, "DF060") == 0 && has_alias(&f.items[k], lc[i].dl);
+        if ((n > 0) != (lc[i].hit != 0))
+            fail_msg("%s: expected %s:\n%s", lc[i].dl, lc[i].hit ? "a finding" : "no finding",
+                     text);
+        findings_free(&f);
+    }
+    /* The context cache: a reset picks up a file written since. */
+    scan(BASE "COPY . /app\n" OK_TAIL, NULL, ctx, &f);
+    size_t before = count(&f, "DF007");
+    findings_free(&f);
+    write_file(ctx, "new.ini", "gh = ghp_R8mZtV2qLx9nPb4Kc7Wd1Hy6Js3Fg0AeUo5i\n");
+    dockerfile_context_cache_reset();
+    scan(BASE "COPY . /app\n" OK_TAIL, NULL, ctx, &f);
+    assert_int_equal(count(&f, "DF007"), before + 1);
+    findings_free(&f);
+    /* A hostile .hadolint.yaml: bounded, never fatal. */
+    {
+        struct buf y = {0};
+        buf_printf(&y, "ignored: [DL3008,,\ntrustedRegistries: [\n  - \nlabel-schema:\n"
+                       "  : \n  \"\":\"\"\n  noval\n");
+        for (int i = 0; i < 2000; i++)
+            buf_printf(&y, "  l%d: %s\n", i, i % 2 ? "url" : "semver");
+        buf_printf(&y, "\x01\xff:\n");
+        for (int i = 0; i < 5000; i++)
+            buf_printf(&y, "x");
+        buf_printf(&y, ": [");
+        write_file(ctx, ".hadolint.yaml", y.data);
+        buf_free(&y);
+        scan(BASE "LABEL l1=x l2=1.0.0\n" OK_TAIL, NULL, ctx, &f);
+        assert_true(count(&f, "DF060") > 0);
+        findings_free(&f);
+    }
+    /* Without a schema: nothing. */
+    scan(BASE "LABEL anything=1\n" OK_TAIL, NULL, tmpdir, &f);
+    assert_int_equal(count(&f, "DF060"), 0);
+    findings_free(&f);
+}
+
 static void
 test_context(void **state)
 {
@@ -523,10 +882,45 @@ test_context(void **state)
     findings_free(&f);
 }
 
+/* The .hadolint.yaml reader on arbitrary bytes: bounded, no crash, everything freed. */
+static void
+hostile_yaml(void)
+{
+    static const char *const seeds[] = {
+        "label-schema:\n  a: url\n", "ignored: [DL1, DL2\n", "trustedRegistries:\n  - x\n  -\n",
+        "strict-labels: true\n", ":\n::\n- -\n\"\n'", "label-schema:\n\t\"k\":'v'\n",
+    };
+    unsigned x = 12345;
+    char buf[512];
+
+    for (int round = 0; round < 2000; round++) {
+        size_t n = 0;
+        while (n < sizeof(buf) - 64) {
+            x = x * 1103515245u + 12345u;
+            if (x % 5 == 0) {
+                const char *sd = seeds[(x >> 8) % (sizeof(seeds) / sizeof(seeds[0]))];
+                size_t l = strlen(sd);
+                memcpy(buf + n, sd, l);
+                n += l;
+            } else {
+                buf[n++] = (char)(x >> 16);
+            }
+            if ((x >> 4) % 97 == 0)
+                break;
+        }
+        struct df_config cfg;
+        memset(&cfg, 0, sizeof(cfg));
+        assert_int_equal(df_hadolint_yaml_parse(&cfg, buf, n), 0);
+        assert_true(cfg.nlabels <= 256);
+        df_config_free(&cfg);
+    }
+}
+
 static void
 test_hostile(void **state)
 {
     struct findings f;
+    hostile_yaml();
     char *big;
     size_t n = 1 << 20;
     (void)state;
@@ -545,6 +939,7 @@ test_hostile(void **state)
     }
     big = malloc(n + 1);
     assert_non_null(big);
+    memset(big, ' ', n); /* every byte defined, whatever the loops below leave */
     memcpy(big, "FROM alpine:3.22\nRUN a", 22);
     for (size_t i = 22; i + 3 < n; i += 3)
         memcpy(big + i, " \\\n", 3);
@@ -580,9 +975,12 @@ main(void)
         cmocka_unit_test(test_expansion_and_stages),
         cmocka_unit_test(test_glob_and_image),
         cmocka_unit_test(test_every_rule),
+        cmocka_unit_test(test_hadolint_parity),
+        cmocka_unit_test(test_secret_classifier),
         cmocka_unit_test(test_locations_and_redaction),
         cmocka_unit_test(test_suppression_and_config),
         cmocka_unit_test(test_context),
+        cmocka_unit_test(test_label_schema),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -214,6 +214,92 @@ test_lex_errors_recover(void **state)
     env_file_free(&f);
 }
 
+/* Every kind of error, each followed by a good line the lexer must still read. */
+static void
+test_lex_error_kinds(void **state)
+{
+    static const struct {
+        const char *line;
+        const char *message;
+        int column;
+    } cases[] = {
+        {"bad key=1", "the variable name contains a space", 5},
+        {"DEBUG_HTTP true", "no '=' after the variable name", 12},
+        {"=1", "missing variable name before '='", 1},
+        {": x", "missing variable name before ':'", 1},
+        {"*A=1", "a statement must start with a variable name", 1},
+        {"K*Y=1", "unexpected character '*' in the variable name", 2},
+        {"K\x01=1", "unexpected byte 0x01 in the variable name", 2},
+        {"V=\"x\"junk", "unexpected text after the closing quote of V", 6},
+        {"V='x' y", "unexpected text after the closing quote of V", 7},
+        {"V=\"open", "unterminated double-quoted value", 3},
+        {"V='open", "unterminated single-quoted value", 3},
+    };
+    char buf[256];
+    struct env_file f;
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(buf, sizeof(buf), "A=1\n%s\nGOOD=2\n", cases[i].line);
+        lex_str(buf, &f);
+        if (f.nerrors != 1 || f.ndiags != 1 || strstr(f.diags[0].message, cases[i].message) == NULL)
+            fail_msg("%s: %zu errors, first '%s'", cases[i].line, f.nerrors,
+                     f.ndiags ? f.diags[0].message : "");
+        assert_int_equal(f.diags[0].line, 2);
+        assert_int_equal(f.diags[0].column, cases[i].column);
+        assert_int_equal(f.n, 2);
+        assert_string_equal(get(&f, "GOOD")->value, "2");
+        assert_int_equal(get(&f, "GOOD")->stmt.line, 3);
+        env_file_free(&f);
+    }
+}
+
+/* How far an open quote runs: to its closing quote when only blanks or a comment follow it,
+ * never more than ENV_MAX_QUOTE_LINES lines; otherwise it is unterminated and the lexer goes on
+ * at the line after it. */
+static void
+test_lex_open_quote_recovery(void **state)
+{
+    struct env_file f;
+    struct buf b = {0};
+    (void)state;
+    /* a multi-line value that closes properly */
+    lex_str("A=\"one\ntwo\" # c\nB=2\n", &f);
+    assert_int_equal(f.nerrors, 0);
+    assert_string_equal(get(&f, "A")->value, "one\ntwo");
+    env_file_free(&f);
+    /* the next quote opens another statement: A is unterminated, B, C and D are read */
+    lex_str("A=\"open\nB=2\nC=\"x\"\nD=4\n", &f);
+    assert_int_equal(f.nerrors, 1);
+    assert_int_equal(f.diags[0].line, 1);
+    assert_non_null(strstr(f.diags[0].message, "on line 3, is followed by text"));
+    assert_int_equal(f.n, 3);
+    assert_string_equal(get(&f, "C")->value, "x");
+    assert_int_equal(get(&f, "D")->stmt.line, 4);
+    env_file_free(&f);
+    /* exactly ENV_MAX_QUOTE_LINES lines: accepted; one more: unterminated, the rest read */
+    buf_append(&b, "A=\"", 3);
+    for (unsigned i = 1; i < ENV_MAX_QUOTE_LINES; i++)
+        buf_append(&b, "x\n", 2);
+    buf_append(&b, "end\"\nB=1\n", 8);
+    assert_int_equal(env_lex(b.data, b.len, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 0);
+    assert_int_equal(get(&f, "B")->stmt.line, (int)ENV_MAX_QUOTE_LINES + 1);
+    env_file_free(&f);
+    b.len = 3;
+    for (unsigned i = 1; i <= ENV_MAX_QUOTE_LINES; i++)
+        buf_append(&b, "x\n", 2);
+    buf_append(&b, "end\"\nB=1\n", 8);
+    assert_int_equal(env_lex(b.data, b.len, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 2); /* the open quote, and the stray one at the end */
+    assert_non_null(strstr(f.diags[0].message, "not closed within"));
+    assert_int_equal(f.diags[0].line, 1);
+    assert_string_equal(f.entries[0].key, "x");
+    assert_int_equal(f.entries[0].stmt.line, 2);
+    assert_int_equal(get(&f, "B")->stmt.line, (int)ENV_MAX_QUOTE_LINES + 2);
+    env_file_free(&f);
+    buf_free(&b);
+}
+
 static void
 test_lex_binary_and_limits(void **state)
 {
@@ -241,11 +327,13 @@ test_lex_binary_and_limits(void **state)
     assert_int_equal(f.ndiags, ENV_MAX_DIAGS);
     assert_int_equal(f.nerrors, n / 2);
     env_file_free(&f);
-    /* one huge line */
+    /* one huge line: over ENV_MAX_VALUE_LEN, an error, and never copied */
     memset(big, 'a', n);
     memcpy(big, "K=", 2);
     assert_int_equal(env_lex(big, n, "big.env", &f), 0);
-    assert_int_equal(get(&f, "K")->value_len, n - 2);
+    assert_int_equal(f.nerrors, 1);
+    assert_int_equal(f.n, 0);
+    assert_true(f.strings_cap < 16);
     env_file_free(&f);
     free(big);
     assert_int_equal(env_lex("x", (size_t)ENV_MAX_FILE_SIZE + 1, "huge", &f), ERR_LIMIT);
@@ -424,99 +512,138 @@ home_lookup(const char *name, void *user)
     return strcmp(name, "HOME") == 0 ? "/home/u" : NULL;
 }
 
-static int
-find_program(const char *probe, char *out, size_t size)
-{
-    FILE *p = popen(probe, "r");
-    int ok;
+/* The table: each line in a file of its own, read by Compose's rules (our lexer and
+ * env_resolve) and by each real reader; a reader whose value differs must be named by the
+ * portability scan, and one that agrees must not. docker run --env-file is checked the same
+ * way with Podman in tests/e2e/test_validate.sh (it needs the engine service). */
+static const char *const reader_lines[] = {
+    "KEY= spaced", "KEY=val # comment", "KEY=val# notcomment", "KEY=\"line1\\nline2\"",
+    "KEY='line1\\nline2'", "KEY=\"has $HOME\"", "KEY='has $HOME'", "KEY=${HOME}/x",
+    "KEY=\"multi\nline\"", "export KEY=x", "KEY=\"esc \\\"q\\\"\"", "KEY='it\\'s'",
+    "KEY=a b c", "KEY=`backtick`", "KEY=$$", "KEY=x\\y", "KEY=plain", "KEY='${HOME}'",
+    "KEY=\"a'b\"", "KEY=a'b'c", "KEY=\"tab\\there\"", "KEY=\"d\\$x\"", "KEY=$(id)",
+    "KEY=\"x\" # c", "KEY=", "KEY: yaml", "KEY", "KEY = x", "KEY=a;b", "KEY=#x",
+    "KEY= #x", "KEY=a&&b", "KEY=\"q \\` r\"", "KEY=\"${HOME:-d}\"", "KEY=${NOPE:-d}",
+    "KEY=${NOPE-d}", "KEY=${HOME:+alt}", "KEY=\"${HOME}\"", "KEY='a \"b\"'",
+    /* issue 17 */
+    "KEY=cost$5", "KEY=~/dir", "KEY=\"$(echo hi)\"", "KEY=\"val\"# comment", "KEY=val\t# c",
+    "\xef\xbb\xbfKEY=1",
+    /* around them */
+    "KEY=x:~/y", "KEY=a~b", "KEY=\"~/dir\"", "KEY=\"`echo hi`\"", "KEY=\"a$1b\"", "KEY=a$?b",
+    "KEY='val'#c", "KEY=\"val\" #c", "KEY=val\t#c", "KEY=v\tw", "KEY=a\t b # c", "KEY=$HOME",
+    NULL};
 
-    if (p == NULL)
-        return 0;
-    ok = fgets(out, (int)size, p) != NULL && out[0] == '/';
-    pclose(p);
-    out[strcspn(out, "\n")] = '\0';
-    return ok;
+#define NREADERS 3
+static const char *const reader_names[NREADERS] = {"bash", "python-dotenv", "node dotenv"};
+static const unsigned reader_bits[NREADERS] = {BASH, PY, NODE};
+
+/* Runs `cmd` (it reads every file given after it) and splits its NUL-separated output. */
+static void
+read_all(const char *cmd, char **val, size_t n)
+{
+    static char out[65536];
+    FILE *fp = popen(cmd, "r");
+    size_t got, k = 0;
+    char *p = out;
+
+    assert_non_null(fp);
+    got = fread(out, 1, sizeof(out) - 1, fp);
+    out[got] = '\0';
+    pclose(fp);
+    for (size_t i = 0; i < n; i++) {
+        if (k >= got)
+            fail_msg("reader gave %zu values for %zu files: %s", i, n, cmd);
+        val[i] = strdup(p);
+        k += strlen(p) + 1;
+        p = out + k;
+    }
 }
 
 static void
-differential(const char *reader_cmd, unsigned bit, const char *who)
+test_portability_against_real_readers(void **state)
 {
-    static const char *const lines[] = {
-        "KEY= spaced",  "KEY=val # comment", "KEY=val# notcomment", "KEY=\"line1\\nline2\"",
-        "KEY='line1\\nline2'", "KEY=\"has $HOME\"", "KEY='has $HOME'", "KEY=${HOME}/x",
-        "KEY=\"multi\nline\"", "export KEY=x", "KEY=\"esc \\\"q\\\"\"", "KEY='it\\'s'",
-        "KEY=a b c", "KEY=`backtick`", "KEY=$$", "KEY=x\\y", "KEY=plain", "KEY='${HOME}'",
-        "KEY=\"a'b\"", "KEY=a'b'c", "KEY=\"tab\\there\"", "KEY=\"d\\$x\"", "KEY=$(id)",
-        "KEY=\"x\" # c", "KEY=", "KEY: yaml", "KEY", "KEY = x", "KEY=a;b", "KEY=#x",
-        "KEY= #x", "KEY=a&&b", "KEY=\"q \\` r\"", "KEY=\"${HOME:-d}\"", "KEY=${NOPE:-d}",
-        "KEY=${NOPE-d}", "KEY=${HOME:+alt}", "KEY=\"${HOME}\"", "KEY='a \"b\"'", NULL};
-    char path[300], cmd[1200], got[256];
-
-    snprintf(path, sizeof(path), "%s/reader.env", tmpdir);
-    for (int i = 0; lines[i] != NULL; i++) {
+    enum { MAXL = 64 };
+    char *got[NREADERS][MAXL], files[8192] = "", cmd[12000], mod[512], py[64];
+    const char *root = getenv("ROOT");
+    size_t n = 0, flen = 0;
+    int bad = 0;
+    (void)state;
+    for (; reader_lines[n] != NULL; n++) {
+        char path[300];
+        FILE *fp;
+        snprintf(path, sizeof(path), "%s/rd%02zu.env", tmpdir, n);
+        assert_non_null(fp = fopen(path, "w"));
+        fprintf(fp, "%s\n", reader_lines[n]);
+        fclose(fp);
+        flen += (size_t)snprintf(files + flen, sizeof(files) - flen, " '%s'", path);
+    }
+    assert_true(n <= MAXL);
+    /* bash, with no PATH (nothing external runs; a syntax error ends the subshell: unset);
+     * python-dotenv of Debian (python3-dotenv);
+     * node's dotenv from tests/package.json */
+    snprintf(cmd, sizeof(cmd),
+             "env -i HOME=/home/u PATH=/nonexistent /bin/bash -c 'for f; do (set -a; . \"$f\" "
+             "2>/dev/null; printf \"%%s\\0\" \"${KEY-<unset>}\") || printf \"<unset>\\0\"; "
+             "done' bash %s 2>/dev/null",
+             files);
+    read_all(cmd, got[0], n);
+    snprintf(py, sizeof(py), "/usr/bin/python3");
+    if (access(py, X_OK) != 0 || system("/usr/bin/python3 -s -c 'import dotenv' 2>/dev/null") != 0)
+        fail_msg("python3-dotenv is missing (make deps)");
+    snprintf(cmd, sizeof(cmd),
+             "env -i HOME=/home/u %s -s -c 'import sys\nfrom dotenv import dotenv_values\n"
+             "for f in sys.argv[1:]:\n    v = dotenv_values(f).get(\"KEY\", \"<unset>\")\n"
+             "    sys.stdout.write((\"<none>\" if v is None else v) + \"\\0\")' %s 2>/dev/null",
+             py, files);
+    read_all(cmd, got[1], n);
+    snprintf(mod, sizeof(mod), "%s/tests/node_modules/dotenv", root != NULL ? root : ".");
+    if (access(mod, F_OK) != 0)
+        fail_msg("%s is missing (make deps: npm ci in tests/)", mod);
+    snprintf(cmd, sizeof(cmd),
+             "env -i HOME=/home/u M='%s' node -e 'const fs = require(\"fs\"), "
+             "d = require(process.env.M); for (const f of process.argv.slice(1)) { "
+             "const v = d.parse(fs.readFileSync(f, \"utf8\")).KEY; "
+             "process.stdout.write((v === undefined ? \"<unset>\" : v) + \"\\0\") }' %s "
+             "2>/dev/null",
+             mod, files);
+    read_all(cmd, got[2], n);
+    for (size_t i = 0; i < n; i++) {
         struct env_file f;
         struct port_seen seen;
         struct buf want = {0};
-        FILE *fp = fopen(path, "w");
-        size_t n;
-        int flagged = 0, differs;
-
-        assert_non_null(fp);
-        fprintf(fp, "%s\n", lines[i]);
-        fclose(fp);
-        snprintf(cmd, sizeof(cmd), reader_cmd, path);
-        fp = popen(cmd, "r");
-        assert_non_null(fp);
-        n = fread(got, 1, sizeof(got) - 1, fp);
-        got[n] = '\0';
-        pclose(fp);
-        lex_str(lines[i], &f);
+        unsigned flagged = 0;
+        char row[1024];
+        size_t o;
+        lex_str(reader_lines[i], &f);
         assert_int_equal(env_resolve(&f, get(&f, "KEY"), home_lookup, NULL, &want), 0);
         memset(&seen, 0, sizeof(seen));
         assert_int_equal(env_portability_scan(&f, port_cb, &seen), 0);
         for (int k = 0; k < seen.n; k++)
-            flagged |= (seen.dia[k] & bit) != 0;
-        differs = strcmp(got, want.data) != 0;
-        if (differs != flagged)
-            fail_msg("line %d <%s>: %s reads <%s>, Compose <%s>, flagged for it: %d", i, lines[i],
-                     who, got, want.data, flagged);
+            flagged |= seen.dia[k];
+        o = (size_t)snprintf(row, sizeof(row), "%-22.22s | compose <%s>", reader_lines[i],
+                             want.data);
+        for (int r = 0; r < NREADERS; r++) {
+            int differs = strcmp(got[r][i], want.data) != 0;
+            int named = (flagged & reader_bits[r]) != 0;
+            o += (size_t)snprintf(row + o, sizeof(row) - o, " | %s <%s>%s", reader_names[r],
+                                  got[r][i], differs == named ? "" : named ? " NAMED, AGREES"
+                                                                           : " DIFFERS, NOT NAMED");
+            bad |= differs != named;
+        }
+        for (int k = 0; k < seen.n && o < sizeof(row); k++)
+            o += (size_t)snprintf(row + o, sizeof(row) - o, "%s%s", k ? "," : " | ", seen.ids[k]);
+        for (char *c = row; *c; c++)
+            if (*c == '\n' || *c == '\t')
+                *c = ' ';
+        print_message("%s\n", row);
         buf_free(&want);
         env_file_free(&f);
     }
-}
-
-static void
-test_portability_against_real_bash(void **state)
-{
-    char bash[256], cmd[600];
-    (void)state;
-    if (!find_program("command -v bash", bash, sizeof(bash)))
-        fail_msg("bash is needed for this test");
-    snprintf(cmd, sizeof(cmd),
-             "env -i HOME=/home/u PATH=/nonexistent %s -c "
-             "'set -a; . \"%%s\" 2>/dev/null; printf \"%%%%s\" \"${KEY-<unset>}\"' 2>/dev/null",
-             bash);
-    differential(cmd, BASH, "bash");
-}
-
-static void
-test_portability_against_real_python_dotenv(void **state)
-{
-    char py[256], cmd[900];
-    (void)state;
-    /* python-dotenv comes with the machine's Python (it is not a Debian package here) */
-    if (!find_program("for p in python3 python; do command -v $p; done | head -1", py,
-                      sizeof(py)) ||
-        system("python3 -c 'import dotenv' >/dev/null 2>&1") != 0) {
-        print_message("python-dotenv is not installed: this comparison is skipped\n");
-        skip();
-    }
-    snprintf(cmd, sizeof(cmd),
-             "env -i HOME=/home/u %s -c 'import sys\nfrom dotenv import dotenv_values\n"
-             "v = dotenv_values(sys.argv[1]).get(\"KEY\", \"<unset>\")\n"
-             "sys.stdout.write(\"<none>\" if v is None else v)' \"%%s\" 2>/dev/null",
-             py);
-    differential(cmd, PY, "python-dotenv");
+    for (int r = 0; r < NREADERS; r++)
+        for (size_t i = 0; i < n; i++)
+            free(got[r][i]);
+    if (bad)
+        fail_msg("a finding names a reader that agrees, or misses one that differs (above)");
 }
 
 /* ---- Hygiene helpers ---------------------------------------------------------------------- */
@@ -687,6 +814,29 @@ static const struct rule_case cases[] = {
     {"ENV211", "A=\"x\n\n\ny\"\n", 0, 0},
     {"ENV212", "A=1", 1, 1},
     {"ENV212", "A=1\n", 0, 0},
+    /* dotenv-linter's semantics where they are subtle */
+    {"ENV211", "A=1\n\n", 1, 3},          /* a blank last line: the empty one after it */
+    {"ENV211", "A=1\n", 0, 0},
+    {"ENV207", "Q=$NAME}\n", 1, 1},        /* a closing brace alone */
+    {"ENV207", "Q=${NAME!}\n", 1, 1},      /* not a name inside */
+    {"ENV207", "Q=${NAME:-dflt}\n", 1, 1}, /* dotenv-linter knows only ${NAME} */
+    {"ENV207", "Q=\\${NAME\n", 0, 0},       /* escaped */
+    {"ENV207", "Q='${NAME'\n", 0, 0},       /* single quotes */
+    {"ENV207", "Q=$A-$B{${C}\n", 0, 0},
+    {"ENV209", "M=1\nZ=2\nQ=$Z\nB=3\n", 0, 0},   /* Q refers to Z: Q starts no group */
+    {"ENV209", "M=1\nZ=2\nQ=$Z\nD=3\nC=4\n", 1, 5},
+    {"ENV209", "M=1\n# dotenv-linter:on\nB=2\n", 0, 0}, /* a control comment ends a group */
+    {"ENV209", "M=1\n# just a comment\nB=2\n", 1, 3},
+    {"ENV201", "A=1\n# dotenv-linter:off LowercaseKey\nb=2\n", 0, 0},
+    {"ENV201", "# dotenv-linter:off LowercaseKey\n# dotenv-linter:on LowercaseKey\nb=2\n", 1, 3},
+    {"ENV201", "#dotenv-linter:off UnorderedKey,LowercaseKey\nb=1\n", 0, 0},
+    {"ENV201", "# dotenv-linter:off\nb=1\n", 1, 2},  /* no names: nothing off */
+    {"ENV201", "# dotenv-linter:disable LowercaseKey\nb=1\n", 1, 2},
+    {"ENV200", "# dotenv-linter:off DuplicatedKey\nA=1\nA=2\n", 0, 0},
+    /* lines our lexer cannot read still get dotenv-linter's key checks */
+    {"ENV202", "A*B=1\n", 1, 1},
+    {"ENV204", "DEBUG_HTTP true\n", 1, 1},
+    {"ENV201", "DEBUG_HTTP true\n", 1, 1},
     /* ignore comments, same line and line above */
     {"ENV100", "DB_PASSWORD=changeme # secrets:ignore\n", 0, 0},
     {"ENV100", "# secrets:ignore ENV100\nDB_PASSWORD=changeme\n", 0, 0},
@@ -755,6 +905,364 @@ test_validate_returns_parse_errors(void **state)
     findings_init(&f);
     assert_int_equal(envcheck_validate(cfg, p, &f), ERR_NOTFOUND);
     findings_free(&f);
+    envcheck_config_free(cfg);
+}
+
+/* Findings are capped per rule and per file; what is over a cap is counted in one summary
+ * finding per rule, at the highest severity dropped (so --fail-on still sees it). */
+static void
+test_validate_caps_findings(void **state)
+{
+    struct envcheck_config *cfg = envcheck_config_new();
+    struct findings f;
+    struct buf b = {0};
+    size_t env201 = 0, env209 = 0, summaries = 0;
+    (void)state;
+    envcheck_config_set(cfg, "no_example", "true");
+    assert_int_equal(envcheck_config_set(cfg, "max_findings_per_rule", "10"), 0);
+    assert_int_equal(envcheck_config_set(cfg, "max_findings", "25"), 0);
+    assert_int_equal(envcheck_config_set(cfg, "max_findings", "0"), ERR_USAGE);
+    assert_int_equal(envcheck_config_set(cfg, "max_findings_per_rule", "x"), ERR_USAGE);
+    /* 100 lowercase keys in reverse order: 100 ENV201, 99 ENV209 */
+    for (int i = 100; i > 0; i--) {
+        char line[32];
+        int n = snprintf(line, sizeof(line), "k%03d=v\n", i);
+        buf_append(&b, line, (size_t)n);
+    }
+    buf_append(&b, "", 1);
+    assert_int_equal(validate_content(b.data, cfg, &f, "caps.env"), 0);
+    for (size_t i = 0; i < f.n; i++) {
+        const struct finding *x = &f.items[i];
+        if (x->line == 0 && strstr(x->message, "more") != NULL) {
+            summaries++;
+            if (strcmp(x->rule, "ENV201") == 0)
+                assert_non_null(strstr(x->message, "90 more ENV201 findings"));
+            else if (strcmp(x->rule, "ENV209") == 0)
+                /* 10 ENV201 and 10 ENV209 listed, then 5 ENV210... the file cap is 25 */
+                assert_int_equal(x->severity, SEV_INFO);
+            continue;
+        }
+        env201 += strcmp(x->rule, "ENV201") == 0;
+        env209 += strcmp(x->rule, "ENV209") == 0;
+    }
+    assert_int_equal(env201, 10);
+    assert_int_equal(env209, 10);
+    assert_true(f.n - summaries <= 25);
+    assert_int_equal(summaries, 2);
+    findings_free(&f);
+    /* a severity override carries over to the summary */
+    assert_int_equal(envcheck_config_set(cfg, "severity.lowercase-key", "high"), 0);
+    assert_int_equal(validate_content(b.data, cfg, &f, "caps.env"), 0);
+    for (size_t i = 0; i < f.n; i++)
+        if (f.items[i].line == 0 && strcmp(f.items[i].rule, "ENV201") == 0)
+            assert_int_equal(f.items[i].severity, SEV_HIGH);
+    findings_free(&f);
+    buf_free(&b);
+    envcheck_config_free(cfg);
+}
+
+/* A huge key or value is not copied: it is a syntax error and the rest is read. */
+static void
+test_lex_length_limits(void **state)
+{
+    struct env_file f;
+    size_t n = ENV_MAX_VALUE_LEN + 64;
+    char *big = malloc(n + 64);
+    (void)state;
+    assert_non_null(big);
+    /* unquoted value one byte over */
+    memcpy(big, "A=", 2);
+    memset(big + 2, 'v', ENV_MAX_VALUE_LEN + 1);
+    memcpy(big + 3 + ENV_MAX_VALUE_LEN, "\nB=1\n", 6);
+    assert_int_equal(env_lex(big, ENV_MAX_VALUE_LEN + 9, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 1);
+    assert_non_null(strstr(f.diags[0].message, "the value of A is longer than"));
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.entries[0].key, "B");
+    assert_true(f.strings_cap < 64); /* nothing of the big value copied */
+    env_file_free(&f);
+    /* exactly the limit: kept */
+    memcpy(big + 2 + ENV_MAX_VALUE_LEN, "\nB=1\n", 6);
+    assert_int_equal(env_lex(big, ENV_MAX_VALUE_LEN + 8, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 0);
+    assert_int_equal(get(&f, "A")->value_len, ENV_MAX_VALUE_LEN);
+    env_file_free(&f);
+    /* a quoted one over several lines, then a good line */
+    memcpy(big, "A=\"", 3);
+    memset(big + 3, 'v', ENV_MAX_VALUE_LEN + 1);
+    big[1000] = '\n';
+    memcpy(big + 4 + ENV_MAX_VALUE_LEN, "\"\nB=1\n", 7);
+    assert_int_equal(env_lex(big, ENV_MAX_VALUE_LEN + 11, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 1);
+    assert_int_equal(f.diags[0].line, 1);
+    assert_int_equal(f.diags[0].column, 3);
+    assert_int_equal(get(&f, "B")->stmt.line, 3);
+    env_file_free(&f);
+    /* a key over ENV_MAX_KEY_LEN */
+    memset(big, 'K', ENV_MAX_KEY_LEN + 1);
+    memcpy(big + ENV_MAX_KEY_LEN + 1, "=1\nB=1\n", 8);
+    assert_int_equal(env_lex(big, ENV_MAX_KEY_LEN + 9, "t.env", &f), 0);
+    assert_int_equal(f.nerrors, 1);
+    assert_non_null(strstr(f.diags[0].message, "longer than 1024"));
+    assert_int_equal(f.n, 1);
+    env_file_free(&f);
+    free(big);
+}
+
+/* The findings arena validate uses: same fields as plain findings, repeated strings stored
+ * once, long messages whole, filtering and sorting as before. */
+static void
+test_findings_pool(void **state)
+{
+    static const struct rule_meta r1 = {"T001", SEV_LOW, "lint", "Title one", "fix it", "a:B"};
+    static const struct rule_meta r2 = {"T002", SEV_HIGH, NULL, NULL, NULL, NULL};
+    struct findings plain, pooled;
+    struct location loc;
+    struct finding_extra ex;
+    char longmsg[2000];
+    (void)state;
+    memset(&loc, 0, sizeof(loc));
+    memset(&ex, 0, sizeof(ex));
+    memset(longmsg, 'm', sizeof(longmsg) - 1);
+    longmsg[sizeof(longmsg) - 1] = '\0';
+    findings_init(&plain);
+    findings_init(&pooled);
+    assert_int_equal(findings_use_pool(&pooled), 0);
+    for (int k = 0; k < 2; k++) {
+        struct findings *f = k ? &pooled : &plain;
+        assert_int_equal(findings_add_target(f, "env-file", "t.env"), 0);
+        for (int i = 0; i < 3000; i++) {
+            char path[32];
+            snprintf(path, sizeof(path), "p%d.env", i % 3);
+            loc.path = path;
+            loc.line = 3000 - i;
+            ex.secret_redacted = i % 2 ? "ab…(9 chars)" : NULL;
+            if (i % 2)
+                assert_int_equal(findings_add(f, &r1, &loc, &ex, "finding %d of %s", i, "x"), 0);
+            else
+                assert_int_equal(findings_add_msg(f, &r2, &loc, NULL, "plain message"), 0);
+        }
+        assert_int_equal(findings_add(f, &r1, NULL, NULL, "%s", longmsg), 0);
+        assert_int_equal(f->n, 3001);
+        findings_filter_min(f, SEV_MEDIUM);
+        assert_int_equal(f->n, 1500);
+        findings_sort(f);
+        assert_int_equal(f->items[0].line, 6); /* p0.env, i = 2994 */
+        assert_string_equal(f->items[0].rule, "T002");
+        assert_string_equal(f->items[0].category, "general");
+        assert_string_equal(f->items[0].title, "T002");
+        assert_null(f->items[0].remediation);
+        assert_string_equal(f->items[0].target, "t.env");
+        assert_string_equal(f->items[0].message, "plain message");
+        assert_null(f->items[0].secret_redacted);
+    }
+    /* the pool keeps one copy of a repeated string */
+    assert_ptr_equal(pooled.items[0].rule, pooled.items[1].rule);
+    assert_ptr_equal(pooled.items[0].target, pooled.items[1].target);
+    assert_int_equal(findings_use_pool(&plain), ERR_INTERNAL); /* not on a list with findings */
+    findings_free(&plain);
+    findings_free(&pooled);
+    /* a long message (over the one-pass buffer), both ways */
+    findings_init(&plain);
+    findings_init(&pooled);
+    assert_int_equal(findings_use_pool(&pooled), 0);
+    assert_int_equal(findings_add(&plain, &r1, NULL, NULL, "%s!", longmsg), 0);
+    assert_int_equal(findings_add(&pooled, &r1, NULL, NULL, "%s!", longmsg), 0);
+    assert_int_equal(strlen(plain.items[0].message), sizeof(longmsg));
+    assert_string_equal(plain.items[0].message, pooled.items[0].message);
+    assert_string_equal(pooled.items[0].aliases, "a:B");
+    assert_null(pooled.items[0].path);
+    findings_free(&plain);
+    findings_free(&pooled);
+}
+
+/* --fix: what each mechanical fix does, what it must leave alone, and the backup. */
+static void
+test_fix_cases(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } fixes[] = {
+        {"b=1\n", "B=1\n"},                                  /* case */
+        {"B=1\nA=2\n\nD=3\nC=4\n", "A=2\nB=1\n\nC=4\nD=3\n"}, /* order, per group */
+        {"B=1\n# about a\nA=2\n", "# about a\nA=2\nB=1\n"},   /* a comment moves with it */
+        {"A = 1\n  B=2\n", "A=1\nB=2\n"},                     /* spacing */
+        {"A=\"x\"\nB='y'\n", "A=x\nB=y\n"},                   /* needless quotes */
+        {"A=a b\nB=c\\d e\n", "A=\"a b\"\nB='c\\d e'\n"},   /* quotes where needed */
+        {"A=$B c\n", "A=\"$B c\"\n"},                         /* interpolated the same */
+        {"A=1\nA=2\n", "A=2\n"},                              /* the last definition stays */
+        {"A=1   \n# c  \n", "A=1\n# c\n"},                    /* trailing blanks */
+        {"A=1\n\n\n\nB=2\n\n\n", "A=1\n\nB=2\n"},              /* blank lines */
+        {"A=1", "A=1\n"},                                     /* final newline */
+        {"A=1\r\n\r\n\r\nB=2\r\n", "A=1\r\n\r\nB=2\r\n"},      /* CRLF kept */
+        /* left alone: a group with a forward reference, a referenced lowercase key, a
+         * value that would read differently unquoted or quoted, KEY alone */
+        {"B=${A}\nA=1\n", NULL},
+        {"db=1\nURL=x${db}\n", NULL},
+        {"A=\"x\\ny\"\nB=\"$C\"\nD='#'\n", NULL},
+        {"A=c\\d $e\n", NULL},
+        {"KEY\n", NULL},
+        {"A=1\nB=${A}\nA=2\n", NULL}, /* B sees the first A: both stay */
+        {"A=\"multi\nline\"\n", NULL},
+    };
+    struct envcheck_config *cfg = envcheck_config_new();
+    char p[300], bak[310];
+    (void)state;
+    snprintf(p, sizeof(p), "%s/fix.env", tmpdir);
+    snprintf(bak, sizeof(bak), "%s.bak", p);
+    for (size_t i = 0; i < sizeof(fixes) / sizeof(fixes[0]); i++) {
+        struct buf rep = {0}, got = {0};
+        struct stat st;
+        int rc;
+        unlink(p);
+        unlink(bak);
+        assert_int_equal(file_write_new(p, fixes[i].in, strlen(fixes[i].in), 0640), 0);
+        rc = envcheck_fix(cfg, p, 0, &rep);
+        assert_int_equal(file_read_all(p, 1 << 20, 0, &got), 0);
+        if (fixes[i].out == NULL) {
+            if (rc != 0)
+                fail_msg("case %zu: changed: %s", i, got.data);
+            assert_int_equal(access(bak, F_OK), -1);
+        } else {
+            if (rc != 1 || got.len != strlen(fixes[i].out) ||
+                memcmp(got.data, fixes[i].out, got.len) != 0)
+                fail_msg("case %zu: rc %d, got '%s'", i, rc, got.data ? got.data : "");
+            assert_int_equal(stat(bak, &st), 0);
+            assert_int_equal(st.st_mode & 07777, 0640);
+            assert_int_equal((size_t)st.st_size, strlen(fixes[i].in));
+            assert_int_equal(stat(p, &st), 0);
+            assert_int_equal(st.st_mode & 07777, 0640);
+            /* fixing again finds nothing */
+            buf_free(&rep);
+            assert_int_equal(envcheck_fix(cfg, p, 0, &rep), 0);
+        }
+        buf_free(&rep);
+        buf_free(&got);
+    }
+    /* a file with a syntax error is refused, and nothing is written */
+    unlink(p);
+    unlink(bak);
+    assert_int_equal(file_write_new(p, "b=1\nbad key=2\n", 15, 0600), 0);
+    {
+        struct buf rep = {0};
+        assert_int_equal(envcheck_fix(cfg, p, 0, &rep), ERR_PARSE);
+        assert_int_equal(access(bak, F_OK), -1);
+        buf_free(&rep);
+    }
+    /* the dry run: a diff, secrets redacted, nothing written */
+    unlink(p);
+    assert_int_equal(file_write_new(p, "DB_PASSWORD=s3cr3t v\nA=1\n", 25, 0600), 0);
+    {
+        struct buf rep = {0}, got = {0};
+        assert_int_equal(envcheck_fix(cfg, p, 1, &rep), 1);
+        assert_non_null(strstr(rep.data, "+A=1\n"));
+        assert_non_null(strstr(rep.data, "-DB_PASSWORD=<redacted"));
+        assert_null(strstr(rep.data, "s3cr3t"));
+        assert_int_equal(access(bak, F_OK), -1);
+        assert_int_equal(file_read_all(p, 1 << 20, 0, &got), 0);
+        assert_int_equal(got.len, 25);
+        buf_free(&rep);
+        buf_free(&got);
+    }
+    envcheck_config_free(cfg);
+}
+
+/* UnorderedKey names the smallest greater key of the group, across group resets. */
+static void
+test_unordered_key_messages(void **state)
+{
+    static const struct {
+        const char *content;
+        int line;
+        const char *message;
+    } want[] = {
+        {"FOO=1\nBAR=2\nDDD=3\nABC=4\nZOO=5\n", 2, "The BAR key should go before the FOO key"},
+        {"FOO=1\nBAR=2\nDDD=3\nABC=4\nZOO=5\n", 3, "The DDD key should go before the FOO key"},
+        {"FOO=1\nBAR=2\nDDD=3\nABC=4\nZOO=5\n", 4, "The ABC key should go before the BAR key"},
+        /* a second group: the first one's keys are gone from the answer */
+        {"M=1\nA=2\n\nZ=1\nQ=2\nB=3\n", 6, "The B key should go before the Q key"},
+        {"M=1\nA=2\nR=${M}\nZ=1\nC=2\n", 5, "The C key should go before the Z key"},
+    };
+    struct envcheck_config *cfg = envcheck_config_new();
+    (void)state;
+    envcheck_config_set(cfg, "no_example", "true");
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        struct findings f;
+        int found = 0;
+        assert_true(validate_content(want[i].content, cfg, &f, "order.env") >= 0);
+        for (size_t k = 0; k < f.n; k++)
+            if (strcmp(f.items[k].rule, "ENV209") == 0 && f.items[k].line == want[i].line)
+                found = strcmp(f.items[k].message, want[i].message) == 0;
+        if (!found)
+            fail_msg("case %zu: no '%s' on line %d", i, want[i].message, want[i].line);
+        findings_free(&f);
+    }
+    envcheck_config_free(cfg);
+}
+
+/* validate reads big files in chunks of ENVCHECK_CHUNK statements: what looks across
+ * statements must see across chunks too. */
+static void
+test_validate_across_chunks(void **state)
+{
+    struct envcheck_config *cfg = envcheck_config_new();
+    struct findings f;
+    struct buf b = {0}, ex = {0};
+    char p[300], line[64];
+    int n = 3 * (int)ENVCHECK_CHUNK, dup = 0, unordered = 0, extra = 0, missing = 0, ref = 0;
+    (void)state;
+    for (int i = 0; i < n; i++) {
+        int k = snprintf(line, sizeof(line), "K%05d=v\n", i);
+        if (i == (int)ENVCHECK_CHUNK + 7)
+            k = snprintf(line, sizeof(line), "A_LATE=v\n"); /* after the first chunk */
+        else if (i == 2 * (int)ENVCHECK_CHUNK + 3)
+            k = snprintf(line, sizeof(line), "K00001=again\n"); /* first in chunk 1 */
+        else if (i == n - 1)
+            k = snprintf(line, sizeof(line), "LAST=${K00002}\n"); /* a key two chunks up */
+        buf_append(&b, line, (size_t)k);
+        if (i != 5)
+            buf_append(&ex, line, (size_t)k);
+    }
+    buf_append(&ex, "ONLY_IN_EXAMPLE=x\n", 18);
+    buf_append(&b, "", 1);
+    buf_append(&ex, "", 1);
+    snprintf(p, sizeof(p), "%s/chunks.env.example", tmpdir);
+    unlink(p);
+    assert_int_equal(file_write_new(p, ex.data, ex.len - 1, 0600), 0);
+    envcheck_config_example(cfg, p);
+    assert_int_equal(validate_content(b.data, cfg, &f, "chunks.env"), 0);
+    for (size_t i = 0; i < f.n; i++) {
+        const struct finding *x = &f.items[i];
+        if (strcmp(x->rule, "ENV200") == 0 && x->line == 2 * (int)ENVCHECK_CHUNK + 4 &&
+            strstr(x->message, "The K00001 key is duplicated (first at line 2)") != NULL)
+            dup++;
+        if (strcmp(x->rule, "ENV209") == 0 && x->line == (int)ENVCHECK_CHUNK + 8) {
+            unordered++;
+            assert_string_equal(x->message, "The A_LATE key should go before the K00000 key");
+        } else if (strcmp(x->rule, "ENV209") == 0 && x->line == 2 * (int)ENVCHECK_CHUNK + 4) {
+            unordered++;
+            assert_string_equal(x->message, "The K00001 key should go before the K00002 key");
+        } else if (strcmp(x->rule, "ENV209") == 0) {
+            fail_msg("ENV209 on line %d: %s", x->line, x->message);
+        }
+        if (strcmp(x->rule, "ENV121") == 0) {
+            extra++;
+            assert_non_null(strstr(x->message, "K00005 is not documented"));
+        }
+        if (strcmp(x->rule, "ENV120") == 0) {
+            missing++;
+            assert_non_null(strstr(x->message, "ONLY_IN_EXAMPLE is in"));
+        }
+        ref += strcmp(x->rule, "ENV209") == 0 && x->line == n;
+    }
+    assert_int_equal(dup, 1);
+    assert_int_equal(unordered, 2); /* LAST refers to K00002: it starts no group, no finding */
+    assert_int_equal(extra, 1);
+    assert_int_equal(missing, 1);
+    assert_int_equal(ref, 0);
+    findings_free(&f);
+    buf_free(&b);
+    buf_free(&ex);
     envcheck_config_free(cfg);
 }
 
@@ -901,19 +1409,26 @@ main(void)
         cmocka_unit_test(test_lex_bom_crlf_forms),
         cmocka_unit_test(test_lex_refs_and_escapes),
         cmocka_unit_test(test_lex_errors_recover),
+        cmocka_unit_test(test_lex_error_kinds),
+        cmocka_unit_test(test_lex_open_quote_recovery),
         cmocka_unit_test(test_lex_binary_and_limits),
         cmocka_unit_test(test_lex_truncations),
         cmocka_unit_test(test_lex_file_refuses_symlink),
         cmocka_unit_test(test_resolve_like_compose),
         cmocka_unit_test(test_portability_vectors),
-        cmocka_unit_test(test_portability_against_real_bash),
-        cmocka_unit_test(test_portability_against_real_python_dotenv),
+        cmocka_unit_test(test_portability_against_real_readers),
         cmocka_unit_test(test_secret_names),
         cmocka_unit_test(test_value_classes),
         cmocka_unit_test(test_redaction),
         cmocka_unit_test(test_dockerignore_and_dockerfile),
         cmocka_unit_test(test_rules_both_ways),
         cmocka_unit_test(test_validate_returns_parse_errors),
+        cmocka_unit_test(test_validate_caps_findings),
+        cmocka_unit_test(test_lex_length_limits),
+        cmocka_unit_test(test_findings_pool),
+        cmocka_unit_test(test_fix_cases),
+        cmocka_unit_test(test_unordered_key_messages),
+        cmocka_unit_test(test_validate_across_chunks),
         cmocka_unit_test(test_permissions_and_backups),
         cmocka_unit_test(test_example_comparison),
         cmocka_unit_test(test_config_ini),

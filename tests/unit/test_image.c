@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "helper.h"
+
 #include "engine.h"
 #include "image.h"
 
@@ -147,12 +149,12 @@ test_engine_escape(void **state)
 static void
 test_engine_errors(void **state)
 {
-    char dir[] = "/tmp/test_image.XXXXXX", path[64], env[128];
+    char dir[64], path[100], env[128];
     struct sockaddr_un sa;
     struct engine *e = NULL;
     int fd;
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(test_mkdtemp(dir, sizeof(dir), "test_image"), 0);
     snprintf(path, sizeof(path), "%s/none.sock", dir);
     snprintf(env, sizeof(env), "unix://%s", path);
     setenv("DOCKER_HOST", env, 1);
@@ -188,7 +190,7 @@ test_engine_errors(void **state)
     setenv("DOCKER_HOST", "unix://", 1);
     assert_int_equal(engine_open(&e), ERR_UNAVAILABLE);
     unsetenv("DOCKER_HOST");
-    rmdir(dir);
+    assert_int_equal(test_rmtree(dir), 0);
 }
 
 /* ---- layers built in memory ---------------------------------------------------------------- */

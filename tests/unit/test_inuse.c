@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "helper.h"
+
 #include "envcheck.h"
 #include "vault.h"
 
@@ -115,14 +117,14 @@ test_names(void **state)
 static void
 test_secretfile_writer(void **state)
 {
-    char dir[] = "/tmp/inuse.XXXXXX", sub[128], target[160], victim[160], buf[16];
+    char dir[64], sub[128], target[160], victim[160], buf[16];
     struct vault_secretfile o = {sub, 0400, (uid_t)-1, (gid_t)-1, 0};
     struct stat st;
     ino_t ino;
     int fd;
 
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(test_mkdtemp(dir, sizeof(dir), "test_inuse"), 0);
     snprintf(sub, sizeof(sub), "%s/a/b", dir);
     snprintf(target, sizeof(target), "%s/tok", sub);
     assert_int_equal(vault_secretfile_write(&o, "tok", "x\0y", 3), 0);
@@ -158,8 +160,7 @@ test_secretfile_writer(void **state)
     o.dir = target;
     assert_int_equal(vault_secretfile_write(&o, "z", "evil", 4), ERR_UNSAFE);
     assert_int_equal(vault_secretfile_write(&o, "../z", "evil", 4), ERR_USAGE);
-    snprintf(target, sizeof(target), "rm -rf '%s'", dir);
-    assert_int_equal(system(target), 0);
+    assert_int_equal(test_rmtree(dir), 0);
 }
 
 static void
