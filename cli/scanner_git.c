@@ -168,6 +168,7 @@ scanner_git_main(int argc, char **argv)
             break;
         case OPT_SHOW_SECRETS:
             go.show_secrets = 1;
+            findings_set_redactor(NULL); /* the values are asked for */
             break;
         case 'h':
             git_usage(stdout);

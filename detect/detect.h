@@ -74,7 +74,8 @@ int detect_path_is_lockfile(const char *path);
 void detect_redact(const char *secret, size_t len, char *out, size_t outsz);
 /* Every secret the detector finds in text[0..len) replaced by its redaction, appended to out:
  * 1 (out filled), 0 (nothing found, out untouched) or an error. For messages that quote their
- * input (a key, a token of a malformed line): installed with findings_set_redactor. */
+ * input (a key, a token of a malformed line): installed with findings_set_redactor. Uses one
+ * engine of its own, opened at the first call: call it from one thread (as findings_add is). */
 int detect_redact_text(const char *text, size_t len, struct buf *out);
 /* Fingerprint (hex, 64 chars + NUL) of a secret under a per-process random key: equal values give
  * equal fingerprints within one run only. Reports use report_fingerprint() instead. */

@@ -225,6 +225,38 @@ t_scanner_malformed_inputs() {
     expect_clean
 }
 
+# Git history (a token committed, then deleted) and Kubernetes manifests (env, a Secret's
+# stringData and data): every format, and malformed YAML holding the marker.
+t_scanner_git_history_and_k8s() {
+    mkdir -p in/repo in/k8s
+    (
+        cd in/repo && git init -q . && git config user.email t@example.test &&
+            git config user.name t && printf 'GITHUB_TOKEN=%s\n' "$MARK" >app.env &&
+            git add app.env && git commit -qm "add config" && git rm -q app.env &&
+            git commit -qm "remove config"
+    ) || { fail "git fixture failed"; return; }
+    {
+        printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n'
+        printf '  template:\n    spec:\n      containers:\n        - name: web\n'
+        printf '          image: example/web:1.0\n          env:\n            - name: GITHUB_TOKEN\n'
+        printf '              value: "%s"\n---\n' "$MARK"
+        printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  token: "%s"\n' "$MARK"
+        printf 'data:\n  other: %s\n' "$(printf '%s' "$MARK" | base64 -w0)"
+    } >in/k8s/deploy.yaml
+    printf 'apiVersion: v1\nkind: Pod\nspec: {containers: [{env: [{name: T, value: "%s"}\n' "$MARK" >in/k8s/bad.yaml
+    touch stamp
+    local f
+    for f in text json sarif; do
+        sweep "git-$f" "$SCANNER" --git in/repo --format "$f" --report "git.$f"
+        sweep "k8s-$f" "$SCANNER" --k8s in/k8s/deploy.yaml --format "$f" --report "k8s.$f"
+    done
+    sweep k8s-bad "$SCANNER" --k8s in/k8s/bad.yaml
+    grep -q 'ghp_' out/git-text.out || fail "the deleted token was not found in the history: $(head -c 300 out/git-text.out)"
+    grep -q 'GITHUB_TOKEN\|ghp_' out/k8s-text.out || fail "the manifest's token was not found: $(head -c 300 out/k8s-text.out)"
+    [ "$(rc_of k8s-bad)" = 2 ] || fail "malformed manifest: exit $(rc_of k8s-bad)"
+    expect_clean
+}
+
 # ---- secrets -----------------------------------------------------------------------------------
 
 t_validate_every_format_and_malformed() {
