@@ -41,6 +41,7 @@ struct detect_rule {
     enum detect_validator validator;
     unsigned flags;
     double confidence; /* base confidence of a hit that passes every filter */
+    unsigned lookback; /* PCRE2 starts this many bytes before a hit, 0 = the rule's span */
 };
 
 extern const struct detect_rule detect_rules[];

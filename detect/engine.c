@@ -50,6 +50,7 @@ struct scan_ctx {
     size_t *covered;               /* per rule: end of the last PCRE2 match */
     size_t *checked;               /* per rule: last report end that found nothing */
     pcre2_match_data *md;
+    pcre2_match_context *mctx; /* this scan's copy: run_rule sets its offset limit */
     struct raw_hit *hits;
     size_t nhits, caphits;
     int err;
@@ -168,7 +169,9 @@ rule_code(struct detect_engine *e, size_t i)
     pthread_mutex_lock(&e->lock);
     c = e->codes[i];
     if (c == NULL && e->code_err[i] == 0) {
-        c = pcre2_compile((PCRE2_SPTR)detect_rules[i].pattern, PCRE2_ZERO_TERMINATED, 0, &errcode,
+        /* Rules with a lookback bound where a match may start (see run_rule). */
+        uint32_t opts = detect_rules[i].lookback != 0 ? PCRE2_USE_OFFSET_LIMIT : 0;
+        c = pcre2_compile((PCRE2_SPTR)detect_rules[i].pattern, PCRE2_ZERO_TERMINATED, opts, &errcode,
                           &erroff, NULL);
         if (c == NULL) {
             e->code_err[i] = errcode != 0 ? errcode : -1;
@@ -324,19 +327,32 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
     /* A keyword sits inside its match, near the start in practice: look back less. Search
      * ahead further than a match can reach, so that a fruitless search also clears the
      * reports that follow (see `checked` below): hostile inputs stay linear. */
-    size_t back = c->e->modes[ri] == DETECT_MODE_KW ? span / 2 : span;
+    size_t back = r->lookback != 0                      ? r->lookback
+                  : c->e->modes[ri] == DETECT_MODE_KW ? span / 2
+                                                      : span;
     size_t ahead = 2 * span;
     size_t wstart = to > back ? to - back : 0, wend = c->len - to > ahead ? to + ahead : c->len;
-    size_t off;
+    size_t off, last;
     pcre2_code *code = rule_code(c->e, ri);
 
     if (code == NULL)
         return;
     if (wstart < c->covered[ri])
         wstart = c->covered[ri];
+    /* A rule with a lookback (generic ones, whose keyword is dense in source code): its match
+     * starts within `lookback` bytes before the hit, so PCRE2 tries no start after the hit
+     * (an offset limit) and the window ends one span after it. Others search ahead too. */
+    last = wend;
+    if (r->lookback != 0) {
+        last = to;
+        wend = c->len - to > span ? to + span : c->len;
+        pcre2_set_offset_limit(c->mctx, to);
+    } else {
+        pcre2_set_offset_limit(c->mctx, PCRE2_UNSET); /* an error for the others */
+    }
     off = wstart;
-    while (off <= wend) {
-        int rc = pcre2_match(code, (PCRE2_SPTR)c->data, wend, off, 0, c->md, c->e->mctx);
+    while (off <= last) {
+        int rc = pcre2_match(code, (PCRE2_SPTR)c->data, wend, off, 0, c->md, c->mctx);
         PCRE2_SIZE *ov;
         size_t ms, me;
 
@@ -348,7 +364,7 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
         if (me == wend && wend < c->len) {
             /* The window may have cut the match short: redo it on the whole input. */
             rc = pcre2_match(code, (PCRE2_SPTR)c->data, c->len, ms, PCRE2_ANCHORED, c->md,
-                             c->e->mctx);
+                             c->mctx);
             if (rc <= 0) {
                 off = ms + 1;
                 continue;
@@ -365,7 +381,7 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
     }
     /* No match starts in [off, wend) and fits before wend: a later report of this rule whose
      * match would start there (it ends within `span` of its start) needs no new search. */
-    {
+    if (r->lookback == 0) {
         size_t clear = wend == c->len ? c->len : (wend - span > to ? wend - span : to);
         if (clear > c->checked[ri])
             c->checked[ri] = clear;
@@ -452,9 +468,11 @@ scan_buffer(struct detect_engine *e, const char *data, size_t len, size_t from, 
     c->report_to = to;
     c->covered = calloc(e->nrules * 2, sizeof(size_t));
     c->md = pcre2_match_data_create(32, NULL);
-    if (c->covered == NULL || c->md == NULL) {
+    c->mctx = pcre2_match_context_copy(e->mctx);
+    if (c->covered == NULL || c->md == NULL || c->mctx == NULL) {
         free(c->covered);
         pcre2_match_data_free(c->md);
+        pcre2_match_context_free(c->mctx);
         return err_set(ERR_NOMEM, "detect: out of memory");
     }
     c->checked = c->covered + e->nrules;
@@ -466,6 +484,7 @@ scan_buffer(struct detect_engine *e, const char *data, size_t len, size_t from, 
         if (hs_clone_scratch(e->proto, &scratch) != HS_SUCCESS) {
             free(c->covered);
             pcre2_match_data_free(c->md);
+            pcre2_match_context_free(c->mctx);
             return err_set(ERR_NOMEM, "detect: cannot allocate Vectorscan scratch space");
         }
         own = 1;
@@ -482,7 +501,9 @@ scan_buffer(struct detect_engine *e, const char *data, size_t len, size_t from, 
     free(c->covered);
     c->covered = c->checked = NULL;
     pcre2_match_data_free(c->md);
+    pcre2_match_context_free(c->mctx);
     c->md = NULL;
+    c->mctx = NULL;
     if (c->err != 0) {
         free(c->hits);
         return c->err;

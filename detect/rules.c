@@ -11,7 +11,7 @@
 #define ROW(id, sev, title, prov, kw, pat, pre, grp, ngrp, ent, val, fl, conf, al)             \
     {                                                                                          \
         {"secret." id, sev, "secret", title, REM(prov), al}, prov, kw, pat, pre, grp, ngrp,    \
-            ent, val, fl, conf                                                                 \
+            ent, val, fl, conf, 0                                                              \
     }
 /* A token with a distinctive prefix. */
 #define TOK(id, sev, title, prov, kw, pat, ent, al)                                            \
@@ -21,10 +21,18 @@
     ROW(id, sev, title, "password hash", kw, pat, NULL, 1, 0, 3.0, VAL_NONE, DR_LITERAL, 0.9, al)
 #define TOKV(id, sev, title, prov, kw, pat, ent, val, al)                                      \
     ROW(id, sev, title, prov, kw, pat, NULL, 1, 0, ent, val, 0, 0.9, al)
+/* The separators between a name and its value, in every syntax (Vectorscan takes it too, so
+ * no lookaround): = := ::= :::= ?= += .= : => (env, YAML, JSON and JSON-in-JSON \", TOML, HCL,
+ * PHP, Go, Makefile, C#, Java, Kotlin), whitespace (.properties, fish `set -x`, flags), an XML
+ * element (<name>value or its value on the next line), <add key="name" value="...">, a YAML
+ * block scalar (name: | then the value on the next indented line), a call ("NAME", "value"). */
+#define ASEP                                                                                   \
+    "(?:\\\\?[\"'])?(?:[ \\t]{0,3}(?:[:?+.]{0,3}=|=>|:)[ \\t]{0,3}|[ \\t]+(?:value[ \\t]*=[ \\t]*)?"   \
+    "|>[ \\t\\r\\n]{0,40}|[ \\t]*:[ \\t]*[|>][-+0-9]{0,2}[ \\t]*\\r?\\n[ \\t]{1,40}|[ \\t]*,[ \\t]*)"       \
+    "(?:\\\\?[\"'`])?"
 /* A value without a prefix: it needs the provider's name in the variable or key before it. */
-#define ASSIGN(kwre)                                                                           \
-    "(?i)(?:" kwre ")[\\w.-]{0,25}[\"']?[ \\t]{0,3}(?:=|:=|:|=>)[ \\t]{0,3}[\"'`]?"
-#define AEND "(?:[\"'`\\s;,&]|\\\\[nr]|$)"
+#define ASSIGN(kwre) "(?i)(?:" kwre ")[\\w.-]{0,25}" ASEP
+#define AEND "(?:[\"'`\\s;,&<]|\\\\[nrt]|$)"
 #define CTX(id, sev, title, prov, kw, kwre, val, ent, al)                                      \
     ROW(id, sev, title, prov, kw, ASSIGN(kwre) "(" val ")" AEND, NULL, 1, 0, ent,              \
         VAL_NOT_WORD, DR_CONTEXT, 0.7, al)
@@ -47,6 +55,66 @@
 
 #define GL(x) "gitleaks:" x
 #define GLSL(x, y) "gitleaks:" x ",secretlint:" y
+
+/* ---- Generic name = value forms ----
+ * Vectorscan runs a loose prefilter (a keyword, then a separator and the value's first bytes);
+ * PCRE2 then runs the pattern below in a window from `lookback` bytes before the hit. Groups:
+ * 1 the name, 2 the operator, 3 the quote (or an empty group when something else delimits the
+ * value: an XML tag, an escaped newline, the end of a flag's argument), 4 a delimited value,
+ * 5 a bare value, which must end its line. Alternatives that can start at the same byte come
+ * in order: the first one that matches wins. */
+#define GN "[A-Za-z0-9_.-]"
+#define GNAME(kw) "(" GN "{0,40}(?:" kw ")" GN "{0,20})"
+#define GOP "(:::=|::=|:=|\\?=|\\+=|\\.=|=>|=|:)"
+#define GQ "\\\\?[\"'`]"
+#define GNOQ "(?:(?!)()())?" /* groups 3 and 4, never set: the value is bare */
+#define GVAL(qv, bv)                                                                           \
+    "(?|(" GQ ")(" qv ")" GQ "|" GNOQ "[|>][-+0-9]{0,2}[ \\t]*\\r?\\n[ \\t]{1,40}(" bv ")|" GNOQ    \
+    "(" bv "))"
+#define GENERIC_RE(kw, qv, bv, dv)                                                             \
+    "(?i)(?|"                                                                                  \
+    /* "X-Api-Key: value" inside quotes (curl -H, a headers list) */                           \
+    "(?<=[\"'])" GNAME(kw) "[ \\t]{0,3}(:)[ \\t]{0,3}()(" dv ")(?=\\\\?[\"'])"                 \
+    /* a line of an escaped string: "A=1\nPASSWORD=value\n" */                                 \
+    "|(?<=\\\\[nrt])(?:export[ \\t]+)?" GNAME(kw) "[ \\t]{0,3}(=|:)[ \\t]{0,3}(?|(" GQ ")(" qv  \
+    ")" GQ "|()(" dv ")(?=\\\\[nrt]|\\\\?[\"']))"                                              \
+    /* command-line flags: --name value, --name=value, -name value */                          \
+    "|(?<=[\\s\"'])--?" GNAME(kw) "([ \\t]+|=)(?|([\"'])(" qv ")[\"']|()(" dv                  \
+    ")(?=[\\s\"']|$))"                                                                         \
+    /* fish: set -x NAME value, set -gx NAME value */                                          \
+    "|\\bset[ \\t]+(?:-[A-Za-z]{1,3}[ \\t]+){1,3}" GNAME(kw) "([ \\t]+)(?|([\"'])(" qv         \
+    ")[\"']|()(" dv ")(?=\\s|$))"                                                              \
+    /* .properties: a.b.password value (a dotted or underscored name, the value ends the line) */ \
+    "|(?<![^\\n])[ \\t]*(?=[A-Za-z0-9-]*[._])" GNAME(kw) "([ \\t]+)" GNOQ "(" dv                 \
+    ")(?=[ \\t]*(?:\\r?\\n|$))"                                                                \
+    /* name = value: env, INI, YAML (and block scalars), JSON, TOML, HCL, PHP, Go, Makefile,   \
+     * C#, Java, Kotlin, Python keyword arguments, PowerShell $env:NAME */                     \
+    "|(?<![A-Za-z0-9_.\\\\-])" GNAME(kw) "(?:\\\\?[\"'])?[ \\t]{0,3}" GOP "[ \\t]{0,3}"        \
+    GVAL(qv, bv)                                                                               \
+    /* XML element: <password>value</password>, the value possibly on its own line */          \
+    "|<" GNAME(kw) "(>)[ \\t\\r\\n]{0,40}()(" dv ")[ \\t\\r\\n]{0,40}</"                         \
+    /* <add key="ApiKey" value="..."/>, <property name="password" value="..."/> */             \
+    "|\\b(?:key|name)[ \\t]*=[ \\t]*[\"']" GNAME(kw) "[\"'][ \\t]+value[ \\t]*(=)[ \\t]*([\"'])(" \
+    qv ")[\"'])"
+/* The Vectorscan side: a superset of GENERIC_RE, as short as it can be. */
+#define GENERIC_PRE(kw, first)                                                                 \
+    "(?i)(?:(?:" kw ")" GN "{0,20}(?:(?:\\\\?[\"'])?[ \\t]{0,3}(?:[:?+.]{0,3}=|=>|:)[ \\t]{0,3}"  \
+    first "|>|[\"'][ \\t]+value)|-" GN "{0,40}(?:" kw ")" GN "{0,20}(?:=|[ \\t]+)[^\\s-]"       \
+    "|\\bset[ \\t]+-[A-Za-z]{1,3}[ \\t][^\\n]{0,60}(?:" kw ")|(?:^|\\n)[ \\t]*" GN "{0,40}(?:"    \
+    kw ")" GN "{0,20}[ \\t]+[^\\s=:])"
+/* The generic rows: PCRE2 starts at most GENERIC_BACK bytes before a Vectorscan hit. */
+#define GENERIC_BACK 256u
+#define GROW(id, sev, title, kw, kwre, first, qv, bv, dv, ent, val, conf, al)                  \
+    {                                                                                          \
+        {"secret." id, sev, "secret", title, REM("generic"), al}, "generic", kw,              \
+            GENERIC_RE(kwre, qv, bv, dv), GENERIC_PRE(kwre, first), 4, 1, ent, val,            \
+            DR_GENERIC, conf, GENERIC_BACK                                                     \
+    }
+#define GKW_PASSWORD "passw(?:or)?d|passwd|pwd|passphrase|contrase(?:n|\\xc3\\xb1)a"
+#define GKW_SECRET                                                                             \
+    "secret|token|api[_.-]?key|access[_.-]?key|auth[_.-]?key|private[_.-]?key|client[_.-]?key|" \
+    "service[_.-]?key|master[_.-]?key|encryption[_.-]?key|signing[_.-]?key|credentials?|auth"
+#define GV_SECRET "[A-Za-z0-9+/=_.~!@#$%^&*-]{8,500}"
 
 const struct detect_rule detect_rules[] = {
     /* ---- AWS ---- */
@@ -705,8 +773,8 @@ const struct detect_rule detect_rules[] = {
         NULL, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.85,
         "secretlint:@secretlint/secretlint-rule-database-connection-string"),
     ROW("url-credentials", SEV_HIGH, "Password in a URL (user:password@host)", "URL", "://",
-        "(?i)\\b(?:https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|ldaps?|wss?|s3)"
-        "://[^\\s:/?#@\"'<>]{1,64}:([^\\s/?#@\"'<>]{1,128})@[A-Za-z0-9._\\[\\]-]+",
+        "(?i)\\b[a-z][a-z0-9+.-]{1,30}"
+        "://[^\\s:/?#@\"'<>]{0,64}:([^\\s/?#@\"'<>]{1,128})@[A-Za-z0-9._\\[\\]-]+",
         NULL, 1, 0, 0, VAL_URL_PASSWORD, DR_GENERIC, 0.8,
         "secretlint:@secretlint/secretlint-rule-basicauth,detect-secrets:BasicAuthDetector"),
     ROW("jdbc-password", SEV_CRITICAL, "Password in a JDBC URL", "database", "jdbc:",
@@ -722,7 +790,7 @@ const struct detect_rule detect_rules[] = {
         "([^\\s\"']{1,128})",
         NULL, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.75, GL("curl-auth-user")),
     ROW("authorization-bearer", SEV_HIGH, "Bearer token in an Authorization header", "HTTP",
-        "authorization", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?bearer\\s+([A-Za-z0-9._~+/-]{20,2000}=*)",
+        "authorization", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?(?:bearer|token)\\s+([A-Za-z0-9._~+/-]{20,2000}=*)",
         NULL, 1, 0, 3.0, VAL_NOT_WORD, DR_GENERIC, 0.75, GL("curl-auth-header")),
     ROW("authorization-basic", SEV_HIGH, "Basic credentials in an Authorization header", "HTTP",
         "authorization", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?basic\\s+([A-Za-z0-9+/]{8,600}={0,2})",
@@ -731,6 +799,14 @@ const struct detect_rule detect_rules[] = {
         "(?i)\\bmachine[ \\t]+[^\\s]{1,200}[\\s]+login[ \\t]+[^\\s]{1,200}[\\s]+password[ \\t]+"
         "([^\\s]{1,200})",
         NULL, 1, 0, 0, VAL_URL_PASSWORD, DR_WHOLE, 0.85, NULL),
+
+    ROW("cli-password", SEV_HIGH, "Password on a database or SSH command line", "command line",
+        "mysql,mariadb,sqlcmd,osql,bcp,sshpass,redis-cli",
+        "\\b(?:(?:mysql(?:dump|admin|import|slap|check)?|mariadb(?:-dump|-admin)?)\\b[^\\r\\n]{0,200}?"
+        "[ \\t]-p|(?:sqlcmd|osql|bcp)\\b[^\\r\\n]{0,200}?[ \\t]-P[ \\t]*|sshpass[ \\t]+"
+        "(?:-[a-oq-zA-Z][ \\t]+)*-p[ \\t]*|redis-cli\\b[^\\r\\n]{0,200}?[ \\t]-a[ \\t]+)[\"']?"
+        "([^\\s\"'`$<>|&;-][^\\s\"'`;|&]{2,127})",
+        NULL, 1, 0, 0, VAL_URL_PASSWORD, DR_GENERIC, 0.75, NULL),
 
     /* ---- Password hashes ---- */
     HASH("password-hash-bcrypt", SEV_LOW, "bcrypt password hash", "$2",
@@ -748,21 +824,15 @@ const struct detect_rule detect_rules[] = {
         "[A-Za-z0-9+/]{11,64}\\$[A-Za-z0-9+/]{16,128})", NULL),
 
     /* ---- Generic ---- */
-    ROW("generic-password", SEV_HIGH, "Hardcoded password", "generic",
-        "pass,pwd,passwd,passphrase,contrasena",
-        "(?i)([A-Za-z0-9_.-]{0,40}(?:passw(?:or)?d|passwd|pwd|passphrase|contrase(?:n|\\xc3\\xb1)a)"
-        "[A-Za-z0-9_.-]{0,20})[\"']?[ \\t]{0,3}(=|:=|:|=>)[ \\t]{0,3}(?:([\"'`])([^\"'`\\r\\n]{1,200})[\"'`]"
-        "|([^\\s\"'`;,#)(}{\\]\\[]{1,200}))",
-        NULL, 4, 1, 0, VAL_GENERIC_PASSWORD, DR_GENERIC, 0.6,
-        "gitleaks:generic-api-key,detect-secrets:KeywordDetector"),
-    ROW("generic-secret", SEV_MEDIUM, "Hardcoded secret, token or API key", "generic",
-        "secret,token,key,credential,auth",
-        "(?i)([A-Za-z0-9_.-]{0,40}(?:secret|token|api_?key|apikey|access_?key|auth_?key|"
-        "private_?key|client_?key|service_?key|master_?key|encryption_?key|signing_?key|"
-        "credentials?|auth)[A-Za-z0-9_.-]{0,20})[\"']?[ \\t]{0,3}(=|:=|:|=>)[ \\t]{0,3}"
-        "(?:([\"'`])([A-Za-z0-9+/=_.~!@#$%^&*-]{8,500})[\"'`]|([A-Za-z0-9+/=_.~!@#$%^&*-]{8,500}))",
-        NULL, 4, 1, 3.0, VAL_GENERIC_SECRET, DR_GENERIC, 0.5,
-        "gitleaks:generic-api-key,detect-secrets:KeywordDetector"),
+    GROW("generic-password", SEV_HIGH, "Hardcoded password", "pass,pwd,passwd,passphrase,contrasena",
+         GKW_PASSWORD, "[^\\s]", "[^\"'`\\r\\n\\\\]{1,200}", "[^\\s\"'`;,#)(}{\\]\\[\\\\]{1,200}",
+         "[^\\s\"'`<>|&;=:\\\\-][^\\s\"'`<>|&;\\\\]{0,199}", 0, VAL_GENERIC_PASSWORD, 0.6,
+         "gitleaks:generic-api-key,detect-secrets:KeywordDetector"),
+    GROW("generic-secret", SEV_MEDIUM, "Hardcoded secret, token or API key",
+         "secret,token,key,credential,auth", GKW_SECRET,
+         "(?:\\\\?[\"'`])?(?:[A-Za-z0-9+/=_.~!@#$%^&*-]{8}|[|>])", GV_SECRET, GV_SECRET,
+         "[A-Za-z0-9+/_.~!@#$%^&*][A-Za-z0-9+/=_.~!@#$%^&*-]{7,499}", 3.0, VAL_GENERIC_SECRET, 0.5,
+         "gitleaks:generic-api-key,detect-secrets:KeywordDetector"),
 };
 
 const size_t detect_rules_count = sizeof(detect_rules) / sizeof(detect_rules[0]);
