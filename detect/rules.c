@@ -96,24 +96,27 @@
     /* <add key="ApiKey" value="..."/>, <property name="password" value="..."/> */             \
     "|\\b(?:key|name)[ \\t]*=[ \\t]*[\"']" GNAME(kw) "[\"'][ \\t]+value[ \\t]*(=)[ \\t]*([\"'])(" \
     qv ")[\"'])"
-/* The Vectorscan side: a superset of GENERIC_RE, as short as it can be. */
-#define GENERIC_PRE(kw, first)                                                                 \
-    "(?i)(?:(?:" kw ")" GN "{0,20}(?:(?:\\\\?[\"'])?[ \\t]{0,3}(?:[:?+.]{0,3}=|=>|:)[ \\t]{0,3}"  \
-    first "|>|[\"'][ \\t]+value)|-" GN "{0,40}(?:" kw ")" GN "{0,20}(?:=|[ \\t]+)[^\\s-]"       \
-    "|\\bset[ \\t]+-[A-Za-z]{1,3}[ \\t][^\\n]{0,60}(?:" kw ")|(?:^|\\n)[ \\t]*" GN "{0,40}(?:"    \
-    kw ")" GN "{0,20}[ \\t]+[^\\s=:])"
+/* The Vectorscan side: a superset of GENERIC_RE, as cheap as it can be: one keyword prefix,
+ * then an operator and the value's first bytes, a tag end, `" value=`, or blanks (flags, fish,
+ * .properties: PCRE2 checks what comes before the name). */
+#define GENERIC_PRE(kw, first, wsfirst)                                                        \
+    "(?i)(?:" kw ")" GN "{0,20}(?:(?:\\\\?[\"'])?[ \\t]{0,3}(?:[:?+.]{0,3}=|=>|:)[ \\t]{0,3}" first   \
+    "|>|[\"'][ \\t]+value|[ \\t]+" wsfirst ")"
 /* The generic rows: PCRE2 starts at most GENERIC_BACK bytes before a Vectorscan hit. */
 #define GENERIC_BACK 256u
-#define GROW(id, sev, title, kw, kwre, first, qv, bv, dv, ent, val, conf, al)                  \
+#define GROW(id, sev, title, kw, kwre, first, wsfirst, qv, bv, dv, ent, val, conf, al)         \
     {                                                                                          \
         {"secret." id, sev, "secret", title, REM("generic"), al}, "generic", kw,              \
-            GENERIC_RE(kwre, qv, bv, dv), GENERIC_PRE(kwre, first), 4, 1, ent, val,            \
+            GENERIC_RE(kwre, qv, bv, dv), GENERIC_PRE(kwre, first, wsfirst), 4, 1, ent, val,   \
             DR_GENERIC, conf, GENERIC_BACK                                                     \
     }
 #define GKW_PASSWORD "passw(?:or)?d|passwd|pwd|passphrase|contrase(?:n|\\xc3\\xb1)a"
 #define GKW_SECRET                                                                             \
     "secret|token|api[_.-]?key|access[_.-]?key|auth[_.-]?key|private[_.-]?key|client[_.-]?key|" \
     "service[_.-]?key|master[_.-]?key|encryption[_.-]?key|signing[_.-]?key|credentials?|auth"
+/* What Vectorscan looks for in the URL rules: a scheme list before :// costs more than the
+ * rest of the pattern, so PCRE2 checks the scheme. */
+#define URLCRED_PRE "://[^\\s:/?#@\"'<>]{0,64}:[^\\s/?#@\"'<>]{1,128}@"
 #define GV_SECRET "[A-Za-z0-9+/=_.~!@#$%^&*-]{8,500}"
 
 const struct detect_rule detect_rules[] = {
@@ -770,12 +773,12 @@ const struct detect_rule detect_rules[] = {
         "(?i)\\b(?:postgres(?:ql)?|mysql|mysqlx|mariadb|mongodb(?:\\+srv)?|redis|rediss|amqps?|"
         "mssql|sqlserver|oracle|cockroachdb|clickhouse|couchdb|neo4j|cassandra)(?:\\+[a-z0-9]+)?"
         "://[^\\s:/?#@\"'<>]{0,64}:([^\\s/?#@\"'<>]{1,128})@[A-Za-z0-9._\\[\\]-]+",
-        NULL, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.85,
+        URLCRED_PRE, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.85,
         "secretlint:@secretlint/secretlint-rule-database-connection-string"),
     ROW("url-credentials", SEV_HIGH, "Password in a URL (user:password@host)", "URL", "://",
         "(?i)\\b[a-z][a-z0-9+.-]{1,30}"
         "://[^\\s:/?#@\"'<>]{0,64}:([^\\s/?#@\"'<>]{1,128})@[A-Za-z0-9._\\[\\]-]+",
-        NULL, 1, 0, 0, VAL_URL_PASSWORD, DR_GENERIC, 0.8,
+        URLCRED_PRE, 1, 0, 0, VAL_URL_PASSWORD, DR_GENERIC, 0.8,
         "secretlint:@secretlint/secretlint-rule-basicauth,detect-secrets:BasicAuthDetector"),
     ROW("jdbc-password", SEV_CRITICAL, "Password in a JDBC URL", "database", "jdbc:",
         "(?i)\\bjdbc:[a-z0-9]+:[^\\s\"'<>]{0,200}?[;?&]password=([^;&\\s\"'<>]{1,128})", NULL, 1,
@@ -825,12 +828,13 @@ const struct detect_rule detect_rules[] = {
 
     /* ---- Generic ---- */
     GROW("generic-password", SEV_HIGH, "Hardcoded password", "pass,pwd,passwd,passphrase,contrasena",
-         GKW_PASSWORD, "[^\\s]", "[^\"'`\\r\\n\\\\]{1,200}", "[^\\s\"'`;,#)(}{\\]\\[\\\\]{1,200}",
+         GKW_PASSWORD, "[^\\s]", "[^\\s=:-]", "[^\"'`\\r\\n\\\\]{1,200}", "[^\\s\"'`;,#)(}{\\]\\[\\\\]{1,200}",
          "[^\\s\"'`<>|&;=:\\\\-][^\\s\"'`<>|&;\\\\]{0,199}", 0, VAL_GENERIC_PASSWORD, 0.6,
          "gitleaks:generic-api-key,detect-secrets:KeywordDetector"),
     GROW("generic-secret", SEV_MEDIUM, "Hardcoded secret, token or API key",
          "secret,token,key,credential,auth", GKW_SECRET,
-         "(?:\\\\?[\"'`])?(?:[A-Za-z0-9+/=_.~!@#$%^&*-]{8}|[|>])", GV_SECRET, GV_SECRET,
+         "(?:\\\\?[\"'`])?(?:[A-Za-z0-9+/=_.~!@#$%^&*-]{8}|[|>])",
+         "[\"']?[A-Za-z0-9+/_.~!@#$%^&*][A-Za-z0-9+/=_.~!@#$%^&*-]{7}", GV_SECRET, GV_SECRET,
          "[A-Za-z0-9+/_.~!@#$%^&*][A-Za-z0-9+/=_.~!@#$%^&*-]{7,499}", 3.0, VAL_GENERIC_SECRET, 0.5,
          "gitleaks:generic-api-key,detect-secrets:KeywordDetector"),
 };
