@@ -41,7 +41,7 @@ struct detect_rule {
     enum detect_validator validator;
     unsigned flags;
     double confidence; /* base confidence of a hit that passes every filter */
-    unsigned lookback; /* PCRE2 starts this many bytes before a hit, 0 = the rule's span */
+    unsigned lookback; /* a match starts at most this far before its keyword (0: not known) */
 };
 
 extern const struct detect_rule detect_rules[];
@@ -50,6 +50,8 @@ extern const size_t detect_rules_count;
 /* Longest span a match may have (private key blocks); other rules stay far below. */
 #define DETECT_MAX_SPAN   16384u
 #define DETECT_RULE_SPAN  1024u
+/* A rule with a lookback: a Vectorscan hit ends at most this far after the keyword's start. */
+#define DETECT_KW_REACH   128u
 
 /* The generated database blob: "DTDB", u32 version, u32 rule count, one mode byte per rule
  * (1 = in the Vectorscan database, 2 = PCRE2 behind keywords), then the serialized database.

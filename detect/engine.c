@@ -318,6 +318,26 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
         c->err = ERR_NOMEM;
 }
 
+/* Where the first of a rule's comma-separated keywords starts in d[from, to) (any case), or
+ * `from` when none is there. */
+static size_t
+first_keyword(const char *d, size_t from, size_t to, const char *kws)
+{
+    size_t best = to;
+
+    for (const char *k = kws; k != NULL && *k != '\0';) {
+        const char *e = strchr(k, ',');
+        size_t n = e != NULL ? (size_t)(e - k) : strlen(k);
+        for (size_t i = from; n > 0 && i + n <= to && i < best; i++)
+            if ((d[i] | 0x20) == k[0] && strncasecmp(d + i, k, n) == 0) {
+                best = i;
+                break;
+            }
+        k = e != NULL ? e + 1 : k + n;
+    }
+    return best < to ? best : from;
+}
+
 /* Vectorscan says rule ri matched ending at `to`: run its PCRE2 pattern in a window. */
 static void
 run_rule(struct scan_ctx *c, size_t ri, size_t to)
@@ -339,11 +359,17 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
         return;
     if (wstart < c->covered[ri])
         wstart = c->covered[ri];
-    /* A rule with a lookback (generic ones, whose keyword is dense in source code): its match
-     * starts within `lookback` bytes before the hit, so PCRE2 tries no start after the hit
-     * (an offset limit) and the window ends one span after it. Others search ahead too. */
+    /* A rule with a lookback (generic ones, whose keywords are dense in source code): its hit
+     * ends within DETECT_KW_REACH bytes after a keyword and its match starts at most `lookback`
+     * bytes before that keyword, so PCRE2 starts there, tries no start after the hit (an
+     * offset limit), and the window ends one span after it. Others search ahead too. */
     last = wend;
     if (r->lookback != 0) {
+        size_t kw = first_keyword(c->data, to > DETECT_KW_REACH ? to - DETECT_KW_REACH : 0, to,
+                                  r->keywords);
+        wstart = kw > r->lookback ? kw - r->lookback : 0;
+        if (wstart < c->covered[ri])
+            wstart = c->covered[ri];
         last = to;
         wend = c->len - to > span ? to + span : c->len;
         pcre2_set_offset_limit(c->mctx, to);

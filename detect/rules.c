@@ -79,13 +79,14 @@
     "|(?<=\\\\[nrt])(?:export[ \\t]+)?" GNAME(kw) "[ \\t]{0,3}(=|:)[ \\t]{0,3}(?|(" GQ ")(" qv  \
     ")" GQ "|()(" dv ")(?=\\\\[nrt]|\\\\?[\"']))"                                              \
     /* command-line flags: --name value, --name=value, -name value */                          \
-    "|(?<=[\\s\"'])--?" GNAME(kw) "([ \\t]+|=)(?|([\"'])(" qv ")[\"']|()(" dv                  \
+    "|(?<=[\\s\"'])--?" GNAME(kw) "([ \\t]{1,16}|=)(?|([\"'])(" qv ")[\"']|()(" dv                  \
     ")(?=[\\s\"']|$))"                                                                         \
     /* fish: set -x NAME value, set -gx NAME value */                                          \
-    "|\\bset[ \\t]+(?:-[A-Za-z]{1,3}[ \\t]+){1,3}" GNAME(kw) "([ \\t]+)(?|([\"'])(" qv         \
+    "|\\bset[ \\t]+(?:-[A-Za-z]{1,3}[ \\t]+){1,3}" GNAME(kw) "([ \\t]{1,16})(?|([\"'])(" qv         \
     ")[\"']|()(" dv ")(?=\\s|$))"                                                              \
-    /* .properties: a.b.password value (a dotted or underscored name, the value ends the line) */ \
-    "|(?<![^\\n])[ \\t]*(?=[A-Za-z0-9-]*[._])" GNAME(kw) "([ \\t]+)" GNOQ "(" dv                 \
+    /* .properties: a.b.password value (a dotted or underscored name after a blank or at the
+     * start of a line; the value ends the line) */ \
+    "|(?<![^\\s])(?=[A-Za-z0-9-]*[._])" GNAME(kw) "([ \\t]{1,16})" GNOQ "(" dv                 \
     ")(?=[ \\t]*(?:\\r?\\n|$))"                                                                \
     /* name = value: env, INI, YAML (and block scalars), JSON, TOML, HCL, PHP, Go, Makefile,   \
      * C#, Java, Kotlin, Python keyword arguments, PowerShell $env:NAME */                     \
@@ -94,16 +95,18 @@
     /* XML element: <password>value</password>, the value possibly on its own line */          \
     "|<" GNAME(kw) "(>)[ \\t\\r\\n]{0,40}()(" dv ")[ \\t\\r\\n]{0,40}</"                         \
     /* <add key="ApiKey" value="..."/>, <property name="password" value="..."/> */             \
-    "|\\b(?:key|name)[ \\t]*=[ \\t]*[\"']" GNAME(kw) "[\"'][ \\t]+value[ \\t]*(=)[ \\t]*([\"'])(" \
+    "|\\b(?:key|name)[ \\t]*=[ \\t]*[\"']" GNAME(kw) "[\"'][ \\t]{1,16}value[ \\t]*(=)[ \\t]*([\"'])(" \
     qv ")[\"'])"
 /* The Vectorscan side: a superset of GENERIC_RE, as cheap as it can be: one keyword prefix,
  * then an operator and the value's first bytes, a tag end, `" value=`, or blanks (flags, fish,
  * .properties: PCRE2 checks what comes before the name). */
 #define GENERIC_PRE(kw, first, wsfirst)                                                        \
     "(?i)(?:" kw ")" GN "{0,20}(?:(?:\\\\?[\"'])?[ \\t]{0,3}(?:[:?+.]{0,3}=|=>|:)[ \\t]{0,3}" first   \
-    "|>|[\"'][ \\t]+value|[ \\t]+" wsfirst ")"
-/* The generic rows: PCRE2 starts at most GENERIC_BACK bytes before a Vectorscan hit. */
-#define GENERIC_BACK 256u
+    "|>|[\"'][ \\t]{1,16}value|[ \\t]{1,16}" wsfirst ")"
+/* The generic rows: a match starts at most GENERIC_BACK bytes before its keyword (a 40-byte
+ * name prefix, `set -x -g `, `key="`, `<`, `--`), and its Vectorscan hit ends less than
+ * DETECT_KW_REACH bytes after the keyword (the prefilter has no unbounded repeat). */
+#define GENERIC_BACK 64u
 #define GROW(id, sev, title, kw, kwre, first, wsfirst, qv, bv, dv, ent, val, conf, al)         \
     {                                                                                          \
         {"secret." id, sev, "secret", title, REM("generic"), al}, "generic", kw,              \
@@ -827,7 +830,7 @@ const struct detect_rule detect_rules[] = {
         "[A-Za-z0-9+/]{11,64}\\$[A-Za-z0-9+/]{16,128})", NULL),
 
     /* ---- Generic ---- */
-    GROW("generic-password", SEV_HIGH, "Hardcoded password", "pass,pwd,passwd,passphrase,contrasena",
+    GROW("generic-password", SEV_HIGH, "Hardcoded password", "pass,pwd,contrase",
          GKW_PASSWORD, "[^\\s]", "[^\\s=:-]", "[^\"'`\\r\\n\\\\]{1,200}", "[^\\s\"'`;,#)(}{\\]\\[\\\\]{1,200}",
          "[^\\s\"'`<>|&;=:\\\\-][^\\s\"'`<>|&;\\\\]{0,199}", 0, VAL_GENERIC_PASSWORD, 0.6,
          "gitleaks:generic-api-key,detect-secrets:KeywordDetector"),
