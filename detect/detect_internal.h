@@ -71,6 +71,10 @@ int detect_is_sequential(const char *s, size_t len);
 int detect_is_repeated(const char *s, size_t len);
 /* A documented example value (AWS EXAMPLE keys, jwt.io's token, Stripe docs keys ...). */
 int detect_is_example(const char *s, size_t len);
+/* Generic and context values: a segment says test or documentation data (fake, dummy, example,
+ * test, sample, placeholder, mock); the value is prose ("doesnt start right"). */
+int detect_value_is_fake(const char *v, size_t len);
+int detect_value_is_prose(const char *v, size_t len);
 
 /* Validators (detect/validate.c): 2 accepted and proven (checksum), 1 accepted, 0 rejected.
  * `name` is the variable name (generic rules), `op` the assignment operator's first byte. */

@@ -32,7 +32,7 @@
     "(?:\\\\?[\"'`])?"
 /* A value without a prefix: it needs the provider's name in the variable or key before it. */
 #define ASSIGN(kwre) "(?i)(?:" kwre ")[\\w.-]{0,25}" ASEP
-#define AEND "(?:[\"'`\\s;,&<]|\\\\[nrt]|$)"
+#define AEND "(?:[\"'`\\s;,&<]|\\\\[nrt\"'`]|$)"
 #define CTX(id, sev, title, prov, kw, kwre, val, ent, al)                                      \
     ROW(id, sev, title, prov, kw, ASSIGN(kwre) "(" val ")" AEND, NULL, 1, 0, ent,              \
         VAL_NOT_WORD, DR_CONTEXT, 0.7, al)
@@ -796,10 +796,12 @@ const struct detect_rule detect_rules[] = {
         "([^\\s\"']{1,128})",
         NULL, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.75, GL("curl-auth-user")),
     ROW("authorization-bearer", SEV_HIGH, "Bearer token in an Authorization header", "HTTP",
-        "authorization", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?(?:bearer|token)\\s+([A-Za-z0-9._~+/-]{20,2000}=*)",
+        "authorization", "(?i)\\bauthorization\\\\?[\"']?(?:\\s*[:=]|[ \\t])\\s*\\\\?[\"']?(?:bearer|token)\\s+"
+        "([A-Za-z0-9._~+/-]{20,2000}=*)",
         NULL, 1, 0, 3.0, VAL_NOT_WORD, DR_GENERIC, 0.75, GL("curl-auth-header")),
     ROW("authorization-basic", SEV_HIGH, "Basic credentials in an Authorization header", "HTTP",
-        "authorization", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?basic\\s+([A-Za-z0-9+/]{8,600}={0,2})",
+        "authorization", "(?i)\\bauthorization\\\\?[\"']?(?:\\s*[:=]|[ \\t])\\s*\\\\?[\"']?basic\\s+"
+        "([A-Za-z0-9+/]{8,600}={0,2})",
         NULL, 1, 0, 2.5, VAL_BASE64_CREDS, DR_WHOLE, 0.8, GL("curl-auth-header")),
     ROW("netrc-password", SEV_HIGH, "Password in a .netrc file", "netrc", "machine",
         "(?i)\\bmachine[ \\t]+[^\\s]{1,200}[\\s]+login[ \\t]+[^\\s]{1,200}[\\s]+password[ \\t]+"

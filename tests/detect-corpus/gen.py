@@ -52,7 +52,7 @@ def names(nm):
         "UP": low.upper().replace(".", "_").replace("-", "_"),
         "camel": camel(low),
         "kebab": low.replace("_", "-").replace(".", "-"),
-        "dotted": "app." + low.replace("_", "."),
+        "dotted": "app." + low,
         "Header": "-".join(p[:1].upper() + p[1:] for p in re.split(r"[_.\-]", low) if p),
     }
 
@@ -102,6 +102,22 @@ FORMS = [
 # Forms for the negatives (a subset: the value is what makes them negative).
 NEG_FORMS = ["env", "yaml", "json", "xml-element", "flag-space", "php", "json-escaped-newlines",
              "properties-space"]
+
+# Forms for a whole line of a structured secret ({line}); kept where the rule's pattern still
+# finds the secret in them (checked with Python's re on the same pattern).
+LINE_FORMS = [
+    ("line-raw", "settings.txt", "{line}\n", 1),
+    ("line-crlf", "settings.txt", "# exported\r\n{line}\r\n", 2),
+    ("line-indented", "settings.txt", "[main]\n    {line}\n", 2),
+    ("line-comment", "notes.sh", "# {line}\n", 1),
+    ("line-yaml-block", "values.yaml", "config: |\n  {line}\n", 2),
+    ("line-json-escaped", "task.json", '{{"env": "A=1\\n{jline}\\nB=2"}}\n', 1),
+    ("line-json-string", "task.json", '{{"config": "{jline}"}}\n', 1),
+    ("line-heredoc", "setup.sh", "cat > app.conf <<EOF\n{line}\nEOF\n", 2),
+    ("line-markdown", "README.md", "Settings:\n\n```\n{line}\n```\n", 4),
+    ("line-xml-text", "settings.xml", "<setting>{line}</setting>\n", 1),
+    ("line-dockerfile", "Dockerfile", "FROM alpine:3.20\nRUN echo '{line}' >> /etc/app.conf\n", 2),
+]
 
 # Credentials in URLs: scheme -> rule.
 URL_SCHEMES = [
@@ -159,27 +175,39 @@ def compiled(pattern):
 
 
 def seed_for(r):
-    """(name, secret) for a rule, or None when it has a structure of its own."""
+    """("name", name, secret) for a rule whose secret can sit after any name (a token with a
+    prefix) or after a name of the provider (a context rule); ("line", line, secret) for a
+    rule with a structure of its own (connection strings, .npmrc lines...); None for private
+    key blocks (tests/fixtures/detect covers them)."""
     rid = r["id"][len("secret."):]
+    rx = compiled(r["pattern"])
     sp = mp.special(rid)
     if sp is not None:
         if sp[0] == "token":
-            return (rid.split("-")[0] + "_api_token", sp[1])
+            return ("name", rid.split("-")[0] + "_api_token", sp[1])
+        if sp[0] == "line" and rx is not None:
+            m = rx.search(sp[1])
+            if m is not None and m.lastindex:
+                return ("line", sp[1], m.group(1))
         return None
     if r["flags"] & (DR_KEYBLOCK | DR_GENERIC):
         return None
     sample = mp.sample_from(r["pattern"]).rstrip("\n \t`\"',;&<>")
-    rx = compiled(r["pattern"])
     m = rx.search(sample) if rx is not None else None
+    if m is None or not m.lastindex:
+        return None
+    value = m.group(1)
     if r["flags"] & DR_CONTEXT:
-        if m is None or m.lastindex is None:
-            return None
-        value = m.group(1)
         name = re.sub(r"[\"'`\s=:>|,\\.+?-]+$", "", sample[:m.start(1)])
         name = re.sub(r"^[^A-Za-z0-9]+", "", name)
-        return (name or rid.split("-")[0], value)
-    value = m.group(1) if m is not None and m.lastindex else sample
-    return (rid.split("-")[0] + "_api_token", value)
+    else:
+        name = rid.split("-")[0] + "_api_token"
+    # The secret must still be the rule's match in the plainest form (NAME=value); if it is
+    # not, the rule needs more than a name before the value: keep the sample line whole.
+    m2 = rx.search(fill("{UP}={s}", name, value)) if name else None
+    if m2 is None or m2.group(1) != value:
+        return ("line", sample, value)
+    return ("name", name, value)
 
 
 def provider_rows():
@@ -260,6 +288,15 @@ def emit_forms(c, kind, rule, fam, nm, value, forms=None, secret=None):
               secret if secret is not None else value)
 
 
+def emit_lines(c, rule, fam, rx, line, secret):
+    for form, fname, tmpl, ln in LINE_FORMS:
+        text = tmpl.format(line=line, jline=line.replace("\\", "\\\\").replace('"', '\\"'))
+        m = rx.search(text)
+        if m is None or m.group(1) != secret:
+            continue
+        c.add("pos", form, fname, text, rule, ln, fam, secret)
+
+
 def negatives_for(nm, value, fam):
     """Values in a secret's place that must not be reported (rule-independent)."""
     up = names(nm)["UP"]
@@ -294,8 +331,10 @@ def main():
         s = seed_for(r)
         if s is None:
             skipped.append(r["id"])
-            continue
-        seeds.append((r["id"], fam, s[0], s[1]))
+        elif s[0] == "name":
+            seeds.append((r["id"], fam, s[1], s[2]))
+        else:
+            emit_lines(c, r["id"], fam, compiled(r["pattern"]), s[1], s[2])
     for rid, tok, negs in provider_rows():
         if rid not in flags:
             sys.stderr.write("gen.py: provider-samples.tsv: unknown rule %s (skipped)\n" % rid)
