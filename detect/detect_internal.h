@@ -72,9 +72,13 @@ int detect_is_repeated(const char *s, size_t len);
 /* A documented example value (AWS EXAMPLE keys, jwt.io's token, Stripe docs keys ...). */
 int detect_is_example(const char *s, size_t len);
 /* Generic and context values: a segment says test or documentation data (fake, dummy, example,
- * test, sample, placeholder, mock); the value is prose ("doesnt start right"). */
+ * test, sample, placeholder, mock); the value is prose ("doesnt start right"); the value is a
+ * lower-case identifier ("tokenizer_v2_config", generic secrets only). */
 int detect_value_is_fake(const char *v, size_t len);
 int detect_value_is_prose(const char *v, size_t len);
+int detect_value_is_identifier(const char *v, size_t len);
+/* A provider token's prefix glued to a longer token before it (d[s0] starts the secret). */
+int detect_token_is_glued(const char *d, size_t s0);
 
 /* Validators (detect/validate.c): 2 accepted and proven (checksum), 1 accepted, 0 rejected.
  * `name` is the variable name (generic rules), `op` the assignment operator's first byte. */

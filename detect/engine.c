@@ -297,10 +297,15 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
             return;
         if ((r->flags & DR_GENERIC) && detect_is_uuid(c->data + h.s0, h.s1 - h.s0))
             return;
+        if (!(r->flags & (DR_GENERIC | DR_CONTEXT)) && detect_token_is_glued(c->data, h.s0))
+            return;
         /* Where the name alone says "secret", test data and prose are not secrets. */
         if ((r->flags & (DR_GENERIC | DR_CONTEXT)) || r->validator == VAL_URL_PASSWORD) {
             if (detect_value_is_fake(c->data + h.s0, h.s1 - h.s0) ||
                 detect_value_is_prose(c->data + h.s0, h.s1 - h.s0))
+                return;
+            if (r->validator == VAL_GENERIC_SECRET &&
+                detect_value_is_identifier(c->data + h.s0, h.s1 - h.s0))
                 return;
         }
     }

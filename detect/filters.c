@@ -397,6 +397,20 @@ detect_value_is_placeholder(const char *v, size_t len)
     return 0;
 }
 
+/* A token shape glued to a longer token ("...-AIza...", ".../AIza..."): part of something
+ * else (an ID, a path, a blob), not a key. Only prefixes seen inside such blobs are listed. */
+int
+detect_token_is_glued(const char *d, size_t s0)
+{
+    static const char *const prefixes[] = {"AIza", NULL};
+    int listed = 0;
+
+    for (size_t i = 0; prefixes[i] != NULL; i++)
+        listed |= strncmp(d + s0, prefixes[i], strlen(prefixes[i])) == 0;
+    return listed && s0 >= 2 && strchr("-+/", d[s0 - 1]) != NULL &&
+           isalnum((unsigned char)d[s0 - 2]);
+}
+
 /* Segments of a value: runs of letters or of digits, split at a lower-to-upper change too. Is
  * one of them a word that marks test or documentation data ("fake-...", "dummy_...",
  * "sk-test-...", "myExampleKey")? */
@@ -426,6 +440,32 @@ detect_value_is_fake(const char *v, size_t len)
         }
     }
     return 0;
+}
+
+/* A lower-case identifier where a random value should be: three or more segments of lower-case
+ * letters and digits joined by '_', '-' or '.' ("tokenizer_v2_config", "auth-flow-default"). */
+int
+detect_value_is_identifier(const char *v, size_t len)
+{
+    size_t segs = 1, seg = 0;
+
+    if (len == 0 || !islower((unsigned char)v[0]))
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == '_' || c == '-' || c == '.') {
+            if (seg == 0 || i + 1 == len)
+                return 0;
+            segs++;
+            seg = 0;
+        } else if (islower(c) || isdigit(c)) {
+            if (++seg > 16)
+                return 0;
+        } else {
+            return 0;
+        }
+    }
+    return segs >= 3;
 }
 
 /* Prose where a value should be: three to eight words of letters (an apostrophe allowed) split by

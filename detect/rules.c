@@ -92,8 +92,9 @@
      * C#, Java, Kotlin, Python keyword arguments, PowerShell $env:NAME */                     \
     "|(?<![A-Za-z0-9_.\\\\-])" GNAME(kw) "(?:\\\\?[\"'])?[ \\t]{0,3}" GOP "[ \\t]{0,3}"        \
     GVAL(qv, bv)                                                                               \
-    /* XML element: <password>value</password>, the value possibly on its own line */          \
-    "|<" GNAME(kw) "(>)[ \\t\\r\\n]{0,40}()(" dv ")[ \\t\\r\\n]{0,40}</"                         \
+    /* XML element: <password>value</password> (the same closing tag), the value possibly on
+     * its own line */          \
+    "|<" GNAME(kw) "(>)[ \\t\\r\\n]{0,40}()(" dv ")[ \\t\\r\\n]{0,40}</\\1>"                         \
     /* <add key="ApiKey" value="..."/>, <property name="password" value="..."/> */             \
     "|\\b(?:key|name)[ \\t]*=[ \\t]*[\"']" GNAME(kw) "[\"'][ \\t]{1,16}value[ \\t]*(=)[ \\t]*([\"'])(" \
     qv ")[\"'])"

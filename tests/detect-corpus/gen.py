@@ -342,7 +342,7 @@ def main():
         fam = family(rid, flags[rid])
         nm = rid[len("secret."):].split("-")[0] + "_api_token"
         seeds.append((rid, fam, nm, tok))
-        for k, neg in enumerate(negs):
+        for neg in negs:
             emit_forms(c, "neg", rid, fam, nm, neg, NEG_FORMS[:5])
 
     # Generic rules: a password and an API key under many names.
@@ -351,10 +351,13 @@ def main():
     for nm in ("api_key", "client_secret", "auth_token", "service_access_key", "app_credentials"):
         seeds.append(("secret.generic-secret", "generic", nm, rand(32)))
 
-    for rid, fam, nm, value in seeds:
+    for i, (rid, fam, nm, value) in enumerate(seeds):
         emit_forms(c, "pos", rid, fam, nm, value)
-        for neg in negatives_for(nm, value, fam):
-            emit_forms(c, "neg", rid, fam, nm, neg, NEG_FORMS)
+        # Each negative value in two of the negative forms, in turn (the value is what makes
+        # them negative; every form gets every kind of value across the rules).
+        for k, neg in enumerate(negatives_for(nm, value, fam)):
+            pick = [NEG_FORMS[(i + k) % len(NEG_FORMS)], NEG_FORMS[(i + k + 3) % len(NEG_FORMS)]]
+            emit_forms(c, "neg", rid, fam, nm, neg, pick)
     # Prose, masked log lines and look-alikes in generic contexts.
     prose = ["doesnt start right", "not set yet", "see the vault docs", "ask the ops team"]
     for nm in ("db_password", "api_key", "client_secret"):
@@ -374,6 +377,37 @@ def main():
                      "%s = var.%s\n" % (nm, nm),
                      "%s: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n" % nm):
             c.add("neg", "log-or-reference", "app.txt", line, "secret.generic", 1, "generic", "")
+    # Names and values that look like a secret's and are not (written for this corpus).
+    hard = [
+        'token = "tokenizer_v2_config"\n', 'auth_method = "oauth2_client_credentials"\n',
+        'api_key_header = "X-API-KEY"\n', 'secret_name = "prod/db/password-2024"\n',
+        'password: !Ref DbPassword\n', 'password = config.get("db", "password")\n',
+        'token: Optional[str] = None\n', 'AUTH_TOKEN_URL=https://login.internal/oauth/token\n',
+        'token_version = "v1.2.3-rc4"\n', 'private_key_path: ~/.ssh/id_ed25519\n',
+        '"password_label": "Mot de passe oublie"\n',
+        '<input type="password" name="password" value="">\n',
+        'password = "test1234"\n', 'api_key = "sk-test-0000000000000000"\n',
+        'secret = "<%= ENV["APP_SECRET"] %>"\n', 'DB_PASSWORD=${DB_PASSWORD:?set it}\n',
+        'export API_TOKEN="$(cat /run/secrets/api_token)"\n',
+        'set -x API_TOKEN (cat ~/.config/token)\n', '$env:API_KEY = $env:CI_API_KEY\n',
+        'client_secret = os.environ.get("CLIENT_SECRET", "")\n',
+        'password = ENV.fetch("DB_PASSWORD")\n', 'token := os.Getenv("TOKEN")\n',
+        'String password = System.getenv("DB_PASSWORD");\n',
+        'val token = BuildConfig.API_TOKEN\n', '--password-file /run/secrets/db\n',
+        'docker login --password-stdin --username ci registry.internal\n',
+        'pg_dump --no-password --host db.internal app\n',
+        'secret_key_base: <%= ENV["SECRET_KEY_BASE"] %>\n',
+        'Authorization: Bearer <token>\n', 'X-Api-Key: {{api_key}}\n',
+        'api_key: "AKIAIOSFODNN7EXAMPLE"\n', 'token_type = "bearer"\n',
+        'session_token_ttl = 3600\n', 'password_min_length: 12\n',
+        '"credentials": "include",\n', 'auth: "basic"\n',
+        '[DEBUG] Using API_KEY=<masked>\n', '[DEBUG] Using API_KEY=****\n',
+        'INFO token=ab12****wxyz\n', 'password = "********"\n',
+        '<password>${db.password}</password>\n', '<add key="ApiKey" value="{ApiKey}" />\n',
+        'api_key = "your-api-key-here"\n', 'passphrase = "correct horse battery staple"\n',
+    ]
+    for k, text in enumerate(hard):
+        c.add("neg", "look-alike", "case%02d.txt" % k, text, "secret.generic", 1, "generic", "")
     # A Google API key shape inside a longer token is not a key.
     for _ in range(6):
         inner = "AIza" + rand(35, ALNUM + "_-")
