@@ -41,7 +41,8 @@ struct detect_rule {
     enum detect_validator validator;
     unsigned flags;
     double confidence; /* base confidence of a hit that passes every filter */
-    unsigned lookback; /* a match starts at most this far before its keyword (0: not known) */
+    unsigned lookback; /* a match starts at most this far before the identifier holding its
+                        * keyword (0: not known; see run_near_keywords in engine.c) */
 };
 
 extern const struct detect_rule detect_rules[];
@@ -50,8 +51,10 @@ extern const size_t detect_rules_count;
 /* Longest span a match may have (private key blocks); other rules stay far below. */
 #define DETECT_MAX_SPAN   16384u
 #define DETECT_RULE_SPAN  1024u
-/* A rule with a lookback: a Vectorscan hit ends at most this far after the keyword's start. */
-#define DETECT_KW_REACH   128u
+/* A rule with a lookback: a Vectorscan hit ends at most this far after the keyword's start,
+ * and the keyword sits in an identifier of these characters (see detect/engine.c). */
+#define DETECT_KW_REACH   64u
+#define GENERIC_NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 
 /* The generated database blob: "DTDB", u32 version, u32 rule count, one mode byte per rule
  * (1 = in the Vectorscan database, 2 = PCRE2 behind keywords), then the serialized database.

@@ -330,9 +330,9 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
 }
 
 /* Where the first of a rule's comma-separated keywords starts in d[from, to) (any case), or
- * `from` when none is there. */
+ * `to` when none is there. */
 static size_t
-first_keyword(const char *d, size_t from, size_t to, const char *kws)
+next_keyword(const char *d, size_t from, size_t to, const char *kws)
 {
     size_t best = to;
 
@@ -346,48 +346,14 @@ first_keyword(const char *d, size_t from, size_t to, const char *kws)
             }
         k = e != NULL ? e + 1 : k + n;
     }
-    return best < to ? best : from;
+    return best;
 }
 
-/* Vectorscan says rule ri matched ending at `to`: run its PCRE2 pattern in a window. */
-static void
-run_rule(struct scan_ctx *c, size_t ri, size_t to)
+/* PCRE2 matches of rule ri starting in [off, last] and ending before wend; each one is taken.
+ * Returns where the search stopped. */
+static size_t
+search(struct scan_ctx *c, size_t ri, pcre2_code *code, size_t off, size_t last, size_t wend)
 {
-    const struct detect_rule *r = &detect_rules[ri];
-    size_t span = (r->flags & DR_KEYBLOCK) ? DETECT_MAX_SPAN : DETECT_RULE_SPAN;
-    /* A keyword sits inside its match, near the start in practice: look back less. Search
-     * ahead further than a match can reach, so that a fruitless search also clears the
-     * reports that follow (see `checked` below): hostile inputs stay linear. */
-    size_t back = r->lookback != 0                      ? r->lookback
-                  : c->e->modes[ri] == DETECT_MODE_KW ? span / 2
-                                                      : span;
-    size_t ahead = 2 * span;
-    size_t wstart = to > back ? to - back : 0, wend = c->len - to > ahead ? to + ahead : c->len;
-    size_t off, last;
-    pcre2_code *code = rule_code(c->e, ri);
-
-    if (code == NULL)
-        return;
-    if (wstart < c->covered[ri])
-        wstart = c->covered[ri];
-    /* A rule with a lookback (generic ones, whose keywords are dense in source code): its hit
-     * ends within DETECT_KW_REACH bytes after a keyword and its match starts at most `lookback`
-     * bytes before that keyword, so PCRE2 starts there, tries no start after the hit (an
-     * offset limit), and the window ends one span after it. Others search ahead too. */
-    last = wend;
-    if (r->lookback != 0) {
-        size_t kw = first_keyword(c->data, to > DETECT_KW_REACH ? to - DETECT_KW_REACH : 0, to,
-                                  r->keywords);
-        wstart = kw > r->lookback ? kw - r->lookback : 0;
-        if (wstart < c->covered[ri])
-            wstart = c->covered[ri];
-        last = to;
-        wend = c->len - to > span ? to + span : c->len;
-        pcre2_set_offset_limit(c->mctx, to);
-    } else {
-        pcre2_set_offset_limit(c->mctx, PCRE2_UNSET); /* an error for the others */
-    }
-    off = wstart;
     while (off <= last) {
         int rc = pcre2_match(code, (PCRE2_SPTR)c->data, wend, off, 0, c->md, c->mctx);
         PCRE2_SIZE *ov;
@@ -414,11 +380,72 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
             c->covered[ri] = me;
         off = me > ms ? me : ms + 1;
         if (c->err != 0)
-            return;
+            break;
     }
+    return off;
+}
+
+/* A rule with a lookback (the generic ones, whose keywords are dense in source code): its
+ * Vectorscan hit ends less than DETECT_KW_REACH bytes after the keyword of its name, and its
+ * match starts at most `lookback` bytes before the identifier holding that keyword. So PCRE2
+ * runs once per keyword found there, from just before its identifier, and tries no start after
+ * the keyword (an offset limit): a few dozen positions instead of a window. */
+static void
+run_near_keywords(struct scan_ctx *c, size_t ri, pcre2_code *code, size_t to)
+{
+    const struct detect_rule *r = &detect_rules[ri];
+    size_t from = to > DETECT_KW_REACH ? to - DETECT_KW_REACH : 0;
+    size_t wend = c->len - to > DETECT_RULE_SPAN ? to + DETECT_RULE_SPAN : c->len;
+
+    for (;;) {
+        size_t kw = next_keyword(c->data, from, to, r->keywords), id = kw, ws;
+        if (kw >= to)
+            break;
+        while (id > 0 && kw - id < 48 && strchr(GENERIC_NAME_CHARS, c->data[id - 1]) != NULL &&
+               c->data[id - 1] != '\0')
+            id--;
+        ws = id > r->lookback ? id - r->lookback : 0;
+        if (ws < c->covered[ri])
+            ws = c->covered[ri];
+        if (ws <= kw) {
+            pcre2_set_offset_limit(c->mctx, kw);
+            search(c, ri, code, ws, kw, wend);
+            if (c->err != 0)
+                return;
+        }
+        from = kw + 1;
+    }
+}
+
+/* Vectorscan says rule ri matched ending at `to`: run its PCRE2 pattern in a window. */
+static void
+run_rule(struct scan_ctx *c, size_t ri, size_t to)
+{
+    const struct detect_rule *r = &detect_rules[ri];
+    size_t span = (r->flags & DR_KEYBLOCK) ? DETECT_MAX_SPAN : DETECT_RULE_SPAN;
+    /* A keyword sits inside its match, near the start in practice: look back less. Search
+     * ahead further than a match can reach, so that a fruitless search also clears the
+     * reports that follow (see `checked` below): hostile inputs stay linear. */
+    size_t back = c->e->modes[ri] == DETECT_MODE_KW ? span / 2 : span;
+    size_t ahead = 2 * span;
+    size_t wstart = to > back ? to - back : 0, wend = c->len - to > ahead ? to + ahead : c->len;
+    pcre2_code *code = rule_code(c->e, ri);
+
+    if (code == NULL)
+        return;
+    if (r->lookback != 0) {
+        run_near_keywords(c, ri, code, to);
+        return;
+    }
+    if (wstart < c->covered[ri])
+        wstart = c->covered[ri];
+    pcre2_set_offset_limit(c->mctx, PCRE2_UNSET); /* an error for the other rules */
+    (void)search(c, ri, code, wstart, wend, wend);
+    if (c->err != 0)
+        return;
     /* No match starts in [off, wend) and fits before wend: a later report of this rule whose
      * match would start there (it ends within `span` of its start) needs no new search. */
-    if (r->lookback == 0) {
+    {
         size_t clear = wend == c->len ? c->len : (wend - span > to ? wend - span : to);
         if (clear > c->checked[ri])
             c->checked[ri] = clear;

@@ -104,10 +104,11 @@
 #define GENERIC_PRE(kw, first, wsfirst)                                                        \
     "(?i)(?:" kw ")" GN "{0,20}(?:(?:\\\\?[\"'])?[ \\t]{0,3}(?:[:?+.]{0,3}=|=>|:)[ \\t]{0,3}" first   \
     "|>|[\"'][ \\t]{1,16}value|[ \\t]{1,16}" wsfirst ")"
-/* The generic rows: a match starts at most GENERIC_BACK bytes before its keyword (a 40-byte
- * name prefix, `set -x -g `, `key="`, `<`, `--`), and its Vectorscan hit ends less than
- * DETECT_KW_REACH bytes after the keyword (the prefilter has no unbounded repeat). */
-#define GENERIC_BACK 64u
+/* The generic rows: a match starts at most GENERIC_BACK bytes before the identifier holding
+ * its keyword (`set -x -g `, `key="`, `<`, `\nexport `), and its Vectorscan hit ends less than
+ * DETECT_KW_REACH (64) bytes after the keyword: the prefilter has no unbounded repeat, and its
+ * longest match is a 14-byte keyword, 20 name bytes, 12 of separator and 10 of value. */
+#define GENERIC_BACK 24u
 #define GROW(id, sev, title, kw, kwre, first, wsfirst, qv, bv, dv, ent, val, conf, al)         \
     {                                                                                          \
         {"secret." id, sev, "secret", title, REM("generic"), al}, "generic", kw,              \
