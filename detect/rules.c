@@ -73,20 +73,22 @@
     "(" bv "))"
 #define GENERIC_RE(kw, qv, bv, dv)                                                             \
     "(?i)(?|"                                                                                  \
-    /* "X-Api-Key: value" inside quotes (curl -H, a headers list) */                           \
-    "(?<=[\"'])" GNAME(kw) "[ \\t]{0,3}(:)[ \\t]{0,3}()(" dv ")(?=\\\\?[\"'])"                 \
+    /* "X-Api-Key: value" inside quotes (curl -H, a headers list; a blank after the colon) */                           \
+    "(?<=[\"'])" GNAME(kw) "[ \\t]{0,3}(:)[ \\t]{1,3}()(" dv ")(?=\\\\?[\"'])"                 \
     /* a line of an escaped string: "A=1\nPASSWORD=value\n" */                                 \
     "|(?<=\\\\[nrt])(?:export[ \\t]+)?" GNAME(kw) "[ \\t]{0,3}(=|:)[ \\t]{0,3}(?|(" GQ ")(" qv  \
     ")" GQ "|()(" dv ")(?=\\\\[nrt]|\\\\?[\"']))"                                              \
-    /* command-line flags: --name value, --name=value, -name value */                          \
-    "|(?<=[\\s\"'])--?" GNAME(kw) "([ \\t]{1,16}|=)(?|([\"'])(" qv ")[\"']|()(" dv                  \
+    /* command-line flags: --name value, --name=value, -name value (not a lower-case word:
+     * "the --password option" is prose) */                          \
+    "|(?<=[\\s\"'])--?" GNAME(kw) "([ \\t]{1,16}|=)(?|([\"'])(" qv ")[\"']|()(?![a-z]+(?:[\\s\"']|$))(" dv                  \
     ")(?=[\\s\"']|$))"                                                                         \
     /* fish: set -x NAME value, set -gx NAME value */                                          \
     "|\\bset[ \\t]+(?:-[A-Za-z]{1,3}[ \\t]+){1,3}" GNAME(kw) "([ \\t]{1,16})(?|([\"'])(" qv         \
     ")[\"']|()(" dv ")(?=\\s|$))"                                                              \
-    /* .properties: a.b.password value (a dotted or underscored name after a blank or at the
-     * start of a line; the value ends the line) */ \
-    "|(?<![^\\s])(?=[A-Za-z0-9-]*[._])" GNAME(kw) "([ \\t]{1,16})" GNOQ "(" dv                 \
+    /* .properties: a.b.password value (a dotted or underscored name at the start of a line,
+     * the value ends the line and is not a number: C's #define lines are not settings) */ \
+    "|(?<![^\\n])[ \\t]{0,16}(?=[A-Za-z0-9-]*[._])" GNAME(kw) "([ \\t]{1,16})"                 \
+    "(?![0-9]+[ \\t]*(?:\\r?\\n|$)|0[xX])" GNOQ "(" dv                 \
     ")(?=[ \\t]*(?:\\r?\\n|$))"                                                                \
     /* name = value: env, INI, YAML (and block scalars), JSON, TOML, HCL, PHP, Go, Makefile,   \
      * C#, Java, Kotlin, Python keyword arguments, PowerShell $env:NAME */                     \
@@ -782,7 +784,7 @@ const struct detect_rule detect_rules[] = {
         "secretlint:@secretlint/secretlint-rule-database-connection-string"),
     ROW("url-credentials", SEV_HIGH, "Password in a URL (user:password@host)", "URL", "://",
         "(?i)\\b[a-z][a-z0-9+.-]{1,30}"
-        "://[^\\s:/?#@\"'<>]{0,64}:([^\\s/?#@\"'<>]{1,128})@[A-Za-z0-9._\\[\\]-]+",
+        "://[^\\s:/?#@\"'<>]{1,64}:([^\\s/?#@\"'<>]{1,128})@[A-Za-z0-9._\\[\\]-]+",
         URLCRED_PRE, 1, 0, 0, VAL_URL_PASSWORD, DR_GENERIC, 0.8,
         "secretlint:@secretlint/secretlint-rule-basicauth,detect-secrets:BasicAuthDetector"),
     ROW("jdbc-password", SEV_CRITICAL, "Password in a JDBC URL", "database", "jdbc:",
