@@ -102,7 +102,7 @@ fi
 MIX=$WORK/mix
 MIX_MB=${MIX_MB:-60}
 mkdir -p "$MIX"
-find /usr/lib/python3* -name '*.py' -type f -size -1M -print0 2>/dev/null >"$WORK/pylist"
+find /usr/lib/python3* -name '*.py' -type f -size -1024k -print0 2>/dev/null >"$WORK/pylist"
 if [ -s "$WORK/pylist" ]; then
     (cd / && xargs -0 cp --parents -t "$MIX" <"$WORK/pylist") 2>/dev/null
     py_bytes=$(du -sb "$MIX" | cut -f1)
