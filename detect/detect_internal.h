@@ -47,6 +47,8 @@ struct detect_rule {
     enum detect_validator validator;
     unsigned flags;
     double confidence; /* base confidence of a hit that passes every filter */
+    unsigned lookback; /* a match starts at most this far before the identifier holding its
+                        * keyword (0: not known; see run_near_keywords in engine.c) */
 };
 
 extern const struct detect_rule detect_rules[];
@@ -55,6 +57,10 @@ extern const size_t detect_rules_count;
 /* Longest span a match may have (private key blocks); other rules stay far below. */
 #define DETECT_MAX_SPAN   16384u
 #define DETECT_RULE_SPAN  1024u
+/* A rule with a lookback: a Vectorscan hit ends at most this far after the keyword's start,
+ * and the keyword sits in an identifier of these characters (see detect/engine.c). */
+#define DETECT_KW_REACH   64u
+#define GENERIC_NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 
 /* The generated database blob: "DTDB", u32 version, u32 rule count, one mode byte per rule
  * (1 = in the Vectorscan database, 2 = PCRE2 behind keywords), then the serialized database.
@@ -74,6 +80,14 @@ int detect_is_sequential(const char *s, size_t len);
 int detect_is_repeated(const char *s, size_t len);
 /* A documented example value (AWS EXAMPLE keys, jwt.io's token, Stripe docs keys ...). */
 int detect_is_example(const char *s, size_t len);
+/* Generic and context values: a segment says test or documentation data (fake, dummy, example,
+ * test, sample, placeholder, mock); the value is prose ("doesnt start right"); the value is a
+ * lower-case identifier ("tokenizer_v2_config", generic secrets only). */
+int detect_value_is_fake(const char *v, size_t len);
+int detect_value_is_prose(const char *v, size_t len);
+int detect_value_is_identifier(const char *v, size_t len);
+/* A provider token's prefix glued to a longer token before it (d[s0] starts the secret). */
+int detect_token_is_glued(const char *d, size_t s0);
 
 /* Validators (detect/validate.c): 2 accepted and proven (checksum), 1 accepted, 0 rejected.
  * `name` is the variable name (generic rules), `op` the assignment operator's first byte. */

@@ -50,6 +50,7 @@ struct scan_ctx {
     size_t *covered;               /* per rule: end of the last PCRE2 match */
     size_t *checked;               /* per rule: last report end that found nothing */
     pcre2_match_data *md;
+    pcre2_match_context *mctx; /* this scan's copy: run_rule sets its offset limit */
     struct raw_hit *hits;
     size_t nhits, caphits;
     int err;
@@ -168,7 +169,9 @@ rule_code(struct detect_engine *e, size_t i)
     pthread_mutex_lock(&e->lock);
     c = e->codes[i];
     if (c == NULL && e->code_err[i] == 0) {
-        c = pcre2_compile((PCRE2_SPTR)detect_rules[i].pattern, PCRE2_ZERO_TERMINATED, 0, &errcode,
+        /* Rules with a lookback bound where a match may start (see run_rule). */
+        uint32_t opts = detect_rules[i].lookback != 0 ? PCRE2_USE_OFFSET_LIMIT : 0;
+        c = pcre2_compile((PCRE2_SPTR)detect_rules[i].pattern, PCRE2_ZERO_TERMINATED, opts, &errcode,
                           &erroff, NULL);
         if (c == NULL) {
             e->code_err[i] = errcode != 0 ? errcode : -1;
@@ -294,6 +297,17 @@ take_match(struct scan_ctx *c, size_t ri, int rc, const PCRE2_SIZE *ov)
             return;
         if ((r->flags & DR_GENERIC) && detect_is_uuid(c->data + h.s0, h.s1 - h.s0))
             return;
+        if (!(r->flags & (DR_GENERIC | DR_CONTEXT)) && detect_token_is_glued(c->data, h.s0))
+            return;
+        /* Where the name alone says "secret", test data and prose are not secrets. */
+        if ((r->flags & (DR_GENERIC | DR_CONTEXT)) || r->validator == VAL_URL_PASSWORD) {
+            if (detect_value_is_fake(c->data + h.s0, h.s1 - h.s0) ||
+                detect_value_is_prose(c->data + h.s0, h.s1 - h.s0))
+                return;
+            if (r->validator == VAL_GENERIC_SECRET &&
+                detect_value_is_identifier(c->data + h.s0, h.s1 - h.s0))
+                return;
+        }
     }
     v = detect_validate(r->validator, c->data, c->len, h.s0, h.s1, name, name_len, quoted, op);
     if (v == 0)
@@ -329,28 +343,33 @@ match_at(const pcre2_code *code, const char *data, size_t len, size_t off, uint3
     return rc;
 }
 
-/* Vectorscan says rule ri matched ending at `to`: run its PCRE2 pattern in a window. */
-static void
-run_rule(struct scan_ctx *c, size_t ri, size_t to)
+/* Where the first of a rule's comma-separated keywords starts in d[from, to) (any case), or
+ * `to` when none is there. */
+static size_t
+next_keyword(const char *d, size_t from, size_t to, const char *kws)
 {
-    const struct detect_rule *r = &detect_rules[ri];
-    size_t span = (r->flags & DR_KEYBLOCK) ? DETECT_MAX_SPAN : DETECT_RULE_SPAN;
-    /* A keyword sits inside its match, near the start in practice: look back less. Search
-     * ahead further than a match can reach, so that a fruitless search also clears the
-     * reports that follow (see `checked` below): hostile inputs stay linear. */
-    size_t back = c->e->modes[ri] == DETECT_MODE_KW ? span / 2 : span;
-    size_t ahead = 2 * span;
-    size_t wstart = to > back ? to - back : 0, wend = c->len - to > ahead ? to + ahead : c->len;
-    size_t off;
-    pcre2_code *code = rule_code(c->e, ri);
+    size_t best = to;
 
-    if (code == NULL)
-        return;
-    if (wstart < c->covered[ri])
-        wstart = c->covered[ri];
-    off = wstart;
-    while (off <= wend) {
-        int rc = match_at(code, c->data, wend, off, 0, c->md, c->e->mctx);
+    for (const char *k = kws; k != NULL && *k != '\0';) {
+        const char *e = strchr(k, ',');
+        size_t n = e != NULL ? (size_t)(e - k) : strlen(k);
+        for (size_t i = from; n > 0 && i + n <= to && i < best; i++)
+            if ((d[i] | 0x20) == k[0] && strncasecmp(d + i, k, n) == 0) {
+                best = i;
+                break;
+            }
+        k = e != NULL ? e + 1 : k + n;
+    }
+    return best;
+}
+
+/* PCRE2 matches of rule ri starting in [off, last] and ending before wend; each one is taken.
+ * Returns where the search stopped. */
+static size_t
+search(struct scan_ctx *c, size_t ri, pcre2_code *code, size_t off, size_t last, size_t wend)
+{
+    while (off <= last) {
+        int rc = match_at(code, c->data, wend, off, 0, c->md, c->mctx);
         PCRE2_SIZE *ov;
         size_t ms, me;
 
@@ -361,7 +380,7 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
         me = ov[1];
         if (me == wend && wend < c->len) {
             /* The window may have cut the match short: redo it on the whole input. */
-            rc = match_at(code, c->data, c->len, ms, PCRE2_ANCHORED, c->md, c->e->mctx);
+            rc = match_at(code, c->data, c->len, ms, PCRE2_ANCHORED, c->md, c->mctx);
             if (rc <= 0) {
                 off = ms + 1;
                 continue;
@@ -374,8 +393,69 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
             c->covered[ri] = me;
         off = me > ms ? me : ms + 1;
         if (c->err != 0)
-            return;
+            break;
     }
+    return off;
+}
+
+/* A rule with a lookback (the generic ones, whose keywords are dense in source code): its
+ * Vectorscan hit ends less than DETECT_KW_REACH bytes after the keyword of its name, and its
+ * match starts at most `lookback` bytes before the identifier holding that keyword. So PCRE2
+ * runs once per keyword found there, from just before its identifier, and tries no start after
+ * the keyword (an offset limit): a few dozen positions instead of a window. */
+static void
+run_near_keywords(struct scan_ctx *c, size_t ri, pcre2_code *code, size_t to)
+{
+    const struct detect_rule *r = &detect_rules[ri];
+    size_t from = to > DETECT_KW_REACH ? to - DETECT_KW_REACH : 0;
+    size_t wend = c->len - to > DETECT_RULE_SPAN ? to + DETECT_RULE_SPAN : c->len;
+
+    for (;;) {
+        size_t kw = next_keyword(c->data, from, to, r->keywords), id = kw, ws;
+        if (kw >= to)
+            break;
+        while (id > 0 && kw - id < 48 && strchr(GENERIC_NAME_CHARS, c->data[id - 1]) != NULL &&
+               c->data[id - 1] != '\0')
+            id--;
+        ws = id > r->lookback ? id - r->lookback : 0;
+        if (ws < c->covered[ri])
+            ws = c->covered[ri];
+        if (ws <= kw) {
+            pcre2_set_offset_limit(c->mctx, kw);
+            search(c, ri, code, ws, kw, wend);
+            if (c->err != 0)
+                return;
+        }
+        from = kw + 1;
+    }
+}
+
+/* Vectorscan says rule ri matched ending at `to`: run its PCRE2 pattern in a window. */
+static void
+run_rule(struct scan_ctx *c, size_t ri, size_t to)
+{
+    const struct detect_rule *r = &detect_rules[ri];
+    size_t span = (r->flags & DR_KEYBLOCK) ? DETECT_MAX_SPAN : DETECT_RULE_SPAN;
+    /* A keyword sits inside its match, near the start in practice: look back less. Search
+     * ahead further than a match can reach, so that a fruitless search also clears the
+     * reports that follow (see `checked` below): hostile inputs stay linear. */
+    size_t back = c->e->modes[ri] == DETECT_MODE_KW ? span / 2 : span;
+    size_t ahead = 2 * span;
+    size_t wstart = to > back ? to - back : 0, wend = c->len - to > ahead ? to + ahead : c->len;
+    pcre2_code *code = rule_code(c->e, ri);
+
+    if (code == NULL)
+        return;
+    if (r->lookback != 0) {
+        run_near_keywords(c, ri, code, to);
+        return;
+    }
+    if (wstart < c->covered[ri])
+        wstart = c->covered[ri];
+    pcre2_set_offset_limit(c->mctx, PCRE2_UNSET); /* an error for the other rules */
+    (void)search(c, ri, code, wstart, wend, wend);
+    if (c->err != 0)
+        return;
     /* No match starts in [off, wend) and fits before wend: a later report of this rule whose
      * match would start there (it ends within `span` of its start) needs no new search. */
     {
@@ -465,9 +545,11 @@ scan_buffer(struct detect_engine *e, const char *data, size_t len, size_t from, 
     c->report_to = to;
     c->covered = calloc(e->nrules * 2, sizeof(size_t));
     c->md = pcre2_match_data_create(32, NULL);
-    if (c->covered == NULL || c->md == NULL) {
+    c->mctx = pcre2_match_context_copy(e->mctx);
+    if (c->covered == NULL || c->md == NULL || c->mctx == NULL) {
         free(c->covered);
         pcre2_match_data_free(c->md);
+        pcre2_match_context_free(c->mctx);
         return err_set(ERR_NOMEM, "detect: out of memory");
     }
     c->checked = c->covered + e->nrules;
@@ -479,6 +561,7 @@ scan_buffer(struct detect_engine *e, const char *data, size_t len, size_t from, 
         if (hs_clone_scratch(e->proto, &scratch) != HS_SUCCESS) {
             free(c->covered);
             pcre2_match_data_free(c->md);
+            pcre2_match_context_free(c->mctx);
             return err_set(ERR_NOMEM, "detect: cannot allocate Vectorscan scratch space");
         }
         own = 1;
@@ -495,7 +578,9 @@ scan_buffer(struct detect_engine *e, const char *data, size_t len, size_t from, 
     free(c->covered);
     c->covered = c->checked = NULL;
     pcre2_match_data_free(c->md);
+    pcre2_match_context_free(c->mctx);
     c->md = NULL;
+    c->mctx = NULL;
     if (c->err != 0) {
         free(c->hits);
         return c->err;

@@ -232,7 +232,9 @@ static const char *const pointer_words[] = {
 static const char *const benign_words[] = {
     "csrf", "xsrf", "public", "pub", "primary", "foreign", "sort", "partition", "cache",
     "idempotency", "keyboard", "hotkey", "next", "page", "continuation", "pagination",
-    "tokenizer", "max", "num", "sync", "lexer", "parser", "monkey", "turkey", NULL,
+    "tokenizer", "max", "num", "sync", "lexer", "parser", "monkey", "turkey",
+    /* flags and settings about a secret, not holding one (--no-password, --password-stdin) */
+    "no", "ask", "stdin", "forgot", "show", "hide", "generate", "verify", NULL,
 };
 
 int
@@ -288,6 +290,25 @@ static int
 ci_equals(const char *s, size_t len, const char *word)
 {
     return strlen(word) == len && strncasecmp(s, word, len) == 0;
+}
+
+/* A value that names where the secret lives instead of holding it: environment lookups in
+ * code, secret-manager and vault references, Ruby interpolation. */
+static int
+value_is_reference(const char *v, size_t len)
+{
+    static const char *const prefixes[] = {
+        "#{", "process.env.", "os.environ", "os.getenv", "getenv(", "system.getenv",
+        "environment.getenvironmentvariable", "env[", "env(", "env.", "secrets.", "vars.",
+        "var.", "$ansible_vault", "!vault", "vault:", "ref+", "op://", "arn:aws:secretsmanager:",
+        "arn:aws:ssm:", "sm://", "secretref:", "keyvault:", "@microsoft.keyvault(", NULL,
+    };
+    for (size_t i = 0; prefixes[i] != NULL; i++) {
+        size_t n = strlen(prefixes[i]);
+        if (len >= n && strncasecmp(v, prefixes[i], n) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 int
@@ -371,5 +392,104 @@ detect_value_is_placeholder(const char *v, size_t len)
         return 1;
     if (detect_is_sequential(v, len))
         return 1;
+    if (value_is_reference(v, len))
+        return 1;
     return 0;
+}
+
+/* A token shape glued to a longer token ("...-AIza...", ".../AIza..."): part of something
+ * else (an ID, a path, a blob), not a key. Only prefixes seen inside such blobs are listed. */
+int
+detect_token_is_glued(const char *d, size_t s0)
+{
+    static const char *const prefixes[] = {"AIza", NULL};
+    int listed = 0;
+
+    for (size_t i = 0; prefixes[i] != NULL; i++)
+        listed |= strncmp(d + s0, prefixes[i], strlen(prefixes[i])) == 0;
+    return listed && s0 >= 2 && strchr("-+/", d[s0 - 1]) != NULL &&
+           isalnum((unsigned char)d[s0 - 2]);
+}
+
+/* Segments of a value: runs of letters or of digits, split at a lower-to-upper change too. Is
+ * one of them a word that marks test or documentation data ("fake-...", "dummy_...",
+ * "sk-test-...", "myExampleKey")? */
+int
+detect_value_is_fake(const char *v, size_t len)
+{
+    static const char *const words[] = {"fake", "dummy", "example", "examples", "test", "tests",
+                                        "testing", "sample", "samples", "placeholder", "mock",
+                                        "mocked", "bogus", NULL};
+    char seg[16];
+    size_t n = 0;
+
+    for (size_t i = 0; i <= len; i++) {
+        unsigned char c = i < len ? (unsigned char)v[i] : 0;
+        int brk = !isalpha(c) || c >= 0x80 ||
+                  (n > 0 && isupper(c) && islower((unsigned char)v[i - 1]));
+        if (brk && n > 0) {
+            seg[n < sizeof(seg) ? n : sizeof(seg) - 1] = '\0';
+            if (n < sizeof(seg) && in_list(seg, words))
+                return 1;
+            n = 0;
+        }
+        if (isalpha(c) && c < 0x80) {
+            if (n < sizeof(seg) - 1)
+                seg[n] = (char)tolower(c);
+            n++;
+        }
+    }
+    return 0;
+}
+
+/* A lower-case identifier where a random value should be: three or more segments of lower-case
+ * letters and digits joined by '_', '-' or '.' ("tokenizer_v2_config", "auth-flow-default"). */
+int
+detect_value_is_identifier(const char *v, size_t len)
+{
+    size_t segs = 1, seg = 0;
+
+    if (len == 0 || !islower((unsigned char)v[0]))
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == '_' || c == '-' || c == '.') {
+            if (seg == 0 || i + 1 == len)
+                return 0;
+            segs++;
+            seg = 0;
+        } else if (islower(c) || isdigit(c)) {
+            if (++seg > 16)
+                return 0;
+        } else {
+            return 0;
+        }
+    }
+    return segs >= 3;
+}
+
+/* Prose where a value should be: three to eight words of letters (an apostrophe allowed) split by
+ * single spaces, each with a vowel ("doesnt start right", "not set yet"). */
+int
+detect_value_is_prose(const char *v, size_t len)
+{
+    size_t words = 0, i = 0;
+
+    while (i < len) {
+        size_t w = i;
+        int vowel = 0;
+        while (i < len && (isalpha((unsigned char)v[i]) || v[i] == '\'')) {
+            vowel |= strchr("aeiouyAEIOUY", v[i]) != NULL;
+            i++;
+        }
+        if (i == w || !vowel)
+            return 0;
+        words++;
+        if (i == len)
+            break;
+        if (v[i] != ' ' || i + 1 == len)
+            return 0;
+        i++;
+    }
+    return words >= 3 && words <= 8;
 }

@@ -11,7 +11,7 @@
 #define ROW(id, sev, title, prov, kw, pat, pre, grp, ngrp, ent, val, fl, conf, al)             \
     {                                                                                          \
         {"secret." id, sev, "secret", title, REM(prov), al}, prov, kw, pat, pre, grp, ngrp,    \
-            ent, val, fl, conf                                                                 \
+            ent, val, fl, conf, 0                                                              \
     }
 /* A token with a distinctive prefix. */
 #define TOK(id, sev, title, prov, kw, pat, ent, al)                                            \
@@ -21,14 +21,19 @@
     ROW(id, sev, title, "password hash", kw, pat, NULL, 1, 0, 3.0, VAL_NONE, DR_LITERAL, 0.9, al)
 #define TOKV(id, sev, title, prov, kw, pat, ent, val, al)                                      \
     ROW(id, sev, title, prov, kw, pat, NULL, 1, 0, ent, val, 0, 0.9, al)
+/* The separators between a name and its value, in every syntax (Vectorscan takes it too, so
+ * no lookaround): = := ::= :::= ?= += .= : => (env, YAML, JSON and JSON-in-JSON \", TOML, HCL,
+ * PHP, Go, Makefile, C#, Java, Kotlin), whitespace (.properties, fish `set -x`, flags), an XML
+ * element (<name>value or its value on the next line), <add key="name" value="...">, a YAML
+ * block scalar (name: | then the value on the next indented line), a call ("NAME", "value"). */
+#define ASEP                                                                                   \
+    "(?:\\\\?[\"'])?(?:[ \\t]{0,3}(?:[:?+.]{0,3}=|=>|:)[ \\t]{0,3}|[ \\t]+(?:value[ \\t]*=[ \\t]*)?"   \
+    "|>[ \\t\\r\\n]{0,40}|[ \\t]*:[ \\t]*[|>][-+0-9]{0,2}[ \\t]*\\r?\\n[ \\t]{1,40}|[ \\t]*,[ \\t]*)"       \
+    "(?:\\\\?[\"'`])?"
 /* A value without a prefix: it needs the provider's name in the variable or key before it. */
-/* The name may run on (PROVIDER_API_TOKEN), carry a type (Go `var x string =`), be quoted or
- * JSON-escaped; operators of env, YAML, INI, Make (:= ::= :::= ?=), PHP (.=), Ruby and Perl
- * (=>), XML (<name>value), and call arguments (setProperty("NAME", "value")); the value may
- * start on the next line (XML elements, YAML block scalars). */
-#define ASSIGN(kwre)                                                                           \
-    "(?i)(?:" kwre ")[\\w.-]{0,25}(?:[ \\t]{1,2}[\\w.]{1,20})?(?:\\\\?[\"'])?[ \\t]{0,3}"           \
-    "(?:=|:{1,3}=|[?.]=|\\?\\?=|\\|\\|=|=>|:|>|,)(?:[ \\t]{0,3}[|>][-+]?)?[\"'`\\s=\\\\]{0,16}"
+/* The name may run on (PROVIDER_API_TOKEN) before one of ASEP's separators; the value ends at
+ * a quote, a blank, a delimiter of the surrounding syntax or an escape. */
+#define ASSIGN(kwre) "(?i)(?:" kwre ")[\\w.-]{0,25}" ASEP
 #define AEND "(?:[\"'`\\s;,&<>)\\]}|\\\\]|$)"
 #define CTX(id, sev, title, prov, kw, kwre, val, ent, al)                                      \
     ROW(id, sev, title, prov, kw, ASSIGN(kwre) "(" val ")" AEND, NULL, 1, 0, ent,              \
@@ -74,6 +79,76 @@
 #define CHK(id, title, prov, kw, pat, al)                                                      \
     ROW(id "-checksum-mismatch", SEV_LOW, title " (checksum mismatch)", prov, kw, pat, NULL,   \
         1, 0, 3.0, VAL_CHECKSUM_MISMATCH, 0, 0.5, al)
+
+/* ---- Generic name = value forms ----
+ * Vectorscan runs a loose prefilter (a keyword, then a separator and the value's first bytes);
+ * PCRE2 then runs the pattern below in a window from `lookback` bytes before the hit. Groups:
+ * 1 the name, 2 the operator, 3 the quote (or an empty group when something else delimits the
+ * value: an XML tag, an escaped newline, the end of a flag's argument), 4 a delimited value,
+ * 5 a bare value, which must end its line. Alternatives that can start at the same byte come
+ * in order: the first one that matches wins. */
+#define GN "[A-Za-z0-9_.-]"
+#define GNAME(kw) "(" GN "{0,40}(?:" kw ")" GN "{0,20})"
+#define GOP "(:::=|::=|:=|\\?=|\\+=|\\.=|=>|=|:)"
+#define GQ "\\\\?[\"'`]"
+#define GNOQ "(?:(?!)()())?" /* groups 3 and 4, never set: the value is bare */
+#define GVAL(qv, bv)                                                                           \
+    "(?|(" GQ ")(" qv ")" GQ "|" GNOQ "[|>][-+0-9]{0,2}[ \\t]*\\r?\\n[ \\t]{1,40}(" bv ")|" GNOQ    \
+    "(" bv "))"
+#define GENERIC_RE(kw, qv, bv, dv)                                                             \
+    "(?i)(?|"                                                                                  \
+    /* "X-Api-Key: value" inside quotes (curl -H, a headers list; a blank after the colon) */                           \
+    "(?<=[\"'])" GNAME(kw) "[ \\t]{0,3}(:)[ \\t]{1,3}()(" dv ")(?=\\\\?[\"'])"                 \
+    /* a line of an escaped string: "A=1\nPASSWORD=value\n" */                                 \
+    "|(?<=\\\\[nrt])(?:export[ \\t]+)?" GNAME(kw) "[ \\t]{0,3}(=|:)[ \\t]{0,3}(?|(" GQ ")(" qv  \
+    ")" GQ "|()(" dv ")(?=\\\\[nrt]|\\\\?[\"']))"                                              \
+    /* command-line flags: --name value, --name=value, -name value (not a lower-case word:
+     * "the --password option" is prose) */                          \
+    "|(?<=[\\s\"'])--?" GNAME(kw) "([ \\t]{1,16}|=)(?|([\"'])(" qv ")[\"']|()(?![a-z]+(?:[\\s\"']|$))(" dv                  \
+    ")(?=[\\s\"']|$))"                                                                         \
+    /* fish: set -x NAME value, set -gx NAME value */                                          \
+    "|\\bset[ \\t]+(?:-[A-Za-z]{1,3}[ \\t]+){1,3}" GNAME(kw) "([ \\t]{1,16})(?|([\"'])(" qv         \
+    ")[\"']|()(" dv ")(?=\\s|$))"                                                              \
+    /* .properties: a.b.password value (a dotted or underscored name at the start of a line,
+     * the value ends the line and is not a number: C's #define lines are not settings) */ \
+    "|(?<![^\\n])[ \\t]{0,16}(?=[A-Za-z0-9-]*[._])" GNAME(kw) "([ \\t]{1,16})"                 \
+    "(?![0-9]+[ \\t]*(?:\\r?\\n|$)|0[xX])" GNOQ "(" dv                 \
+    ")(?=[ \\t]*(?:\\r?\\n|$))"                                                                \
+    /* name = value: env, INI, YAML (and block scalars), JSON, TOML, HCL, PHP, Go, Makefile,   \
+     * C#, Java, Kotlin, Python keyword arguments, PowerShell $env:NAME */                     \
+    "|(?<![A-Za-z0-9_.\\\\-])" GNAME(kw) "(?:\\\\?[\"'])?[ \\t]{0,3}" GOP "[ \\t]{0,3}"        \
+    GVAL(qv, bv)                                                                               \
+    /* XML element: <password>value</password> (the same closing tag), the value possibly on
+     * its own line */          \
+    "|<" GNAME(kw) "(>)[ \\t\\r\\n]{0,40}()(" dv ")[ \\t\\r\\n]{0,40}</\\1>"                         \
+    /* <add key="ApiKey" value="..."/>, <property name="password" value="..."/> */             \
+    "|\\b(?:key|name)[ \\t]*=[ \\t]*[\"']" GNAME(kw) "[\"'][ \\t]{1,16}value[ \\t]*(=)[ \\t]*([\"'])(" \
+    qv ")[\"'])"
+/* The Vectorscan side: a superset of GENERIC_RE, as cheap as it can be: one keyword prefix,
+ * then an operator and the value's first bytes, a tag end, `" value=`, or blanks (flags, fish,
+ * .properties: PCRE2 checks what comes before the name). */
+#define GENERIC_PRE(kw, first, wsfirst)                                                        \
+    "(?i)(?:" kw ")" GN "{0,20}(?:(?:\\\\?[\"'])?[ \\t]{0,3}(?:[:?+.]{0,3}=|=>|:)[ \\t]{0,3}" first   \
+    "|>|[\"'][ \\t]{1,16}value|[ \\t]{1,16}" wsfirst ")"
+/* The generic rows: a match starts at most GENERIC_BACK bytes before the identifier holding
+ * its keyword (`set -x -g `, `key="`, `<`, `\nexport `), and its Vectorscan hit ends less than
+ * DETECT_KW_REACH (64) bytes after the keyword: the prefilter has no unbounded repeat, and its
+ * longest match is a 14-byte keyword, 20 name bytes, 12 of separator and 10 of value. */
+#define GENERIC_BACK 24u
+#define GROW(id, sev, title, kw, kwre, first, wsfirst, qv, bv, dv, ent, val, conf, al)         \
+    {                                                                                          \
+        {"secret." id, sev, "secret", title, REM("generic"), al}, "generic", kw,              \
+            GENERIC_RE(kwre, qv, bv, dv), GENERIC_PRE(kwre, first, wsfirst), 4, 1, ent, val,   \
+            DR_GENERIC, conf, GENERIC_BACK                                                     \
+    }
+#define GKW_PASSWORD "passw(?:or)?d|passwd|pwd|passphrase|contrase(?:n|\\xc3\\xb1)a"
+#define GKW_SECRET                                                                             \
+    "secret|token|api[_.-]?key|access[_.-]?key|auth[_.-]?key|private[_.-]?key|client[_.-]?key|" \
+    "service[_.-]?key|master[_.-]?key|encryption[_.-]?key|signing[_.-]?key|credentials?|auth"
+/* What Vectorscan looks for in the URL rules: a scheme list before :// costs more than the
+ * rest of the pattern, so PCRE2 checks the scheme. */
+#define URLCRED_PRE "://[^\\s:/?#@\"'<>]{0,64}:[^\\s/?#@\"'<>]{1,128}@"
+#define GV_SECRET "[A-Za-z0-9+/=_.~!@#$%^&*-]{8,500}"
 
 const struct detect_rule detect_rules[] = {
     /* ---- AWS ---- */
@@ -1098,12 +1173,12 @@ const struct detect_rule detect_rules[] = {
         "(?i)\\b(?:postgres(?:ql)?|mysql|mysqlx|mariadb|mongodb(?:\\+srv)?|redis|rediss|amqps?|"
         "mssql|sqlserver|oracle|cockroachdb|clickhouse|couchdb|neo4j|cassandra)(?:\\+[a-z0-9]+)?"
         "://[^\\s:/?#@\"'<>]{0,64}:([^\\s/?#@\"'<>]{1,128})@[A-Za-z0-9._\\[\\]-]+",
-        NULL, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.85,
+        URLCRED_PRE, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.85,
         "secretlint:@secretlint/secretlint-rule-database-connection-string"),
     ROW("url-credentials", SEV_HIGH, "Password in a URL (user:password@host)", "URL", "://",
-        "(?i)\\b(?:https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|ldaps?|wss?|s3)"
+        "(?i)\\b[a-z][a-z0-9+.-]{1,30}"
         "://[^\\s:/?#@\"'<>]{1,64}:([^\\s/?#@\"'<>]{1,128})@[A-Za-z0-9._\\[\\]-]+",
-        NULL, 1, 0, 0, VAL_URL_PASSWORD, DR_GENERIC, 0.8,
+        URLCRED_PRE, 1, 0, 0, VAL_URL_PASSWORD, DR_GENERIC, 0.8,
         "secretlint:@secretlint/secretlint-rule-basicauth,detect-secrets:BasicAuthDetector"),
     ROW("jdbc-password", SEV_CRITICAL, "Password in a JDBC URL", "database", "jdbc:",
         "(?i)\\bjdbc:[a-z0-9]+:[^\\s\"'<>]{0,200}?[;?&]password=([^;&\\s\"'<>]{1,128})", NULL, 1,
@@ -1118,15 +1193,25 @@ const struct detect_rule detect_rules[] = {
         "([^\\s\"']{1,128})",
         NULL, 1, 0, 0, VAL_URL_PASSWORD, 0, 0.75, GL("curl-auth-user")),
     ROW("authorization-bearer", SEV_HIGH, "Bearer token in an Authorization header", "HTTP",
-        "authorization", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?bearer\\s+([A-Za-z0-9._~+/-]{20,2000}=*)",
+        "authorization", "(?i)\\bauthorization\\\\?[\"']?(?:\\s*[:=]|[ \\t])\\s*\\\\?[\"']?(?:bearer|token)\\s+"
+        "([A-Za-z0-9._~+/-]{20,2000}=*)",
         NULL, 1, 0, 3.0, VAL_NOT_WORD, DR_GENERIC, 0.75, GL("curl-auth-header")),
     ROW("authorization-basic", SEV_HIGH, "Basic credentials in an Authorization header", "HTTP",
-        "authorization", "(?i)\\bauthorization[\"']?\\s*[:=]\\s*[\"']?basic\\s+([A-Za-z0-9+/]{8,600}={0,2})",
+        "authorization", "(?i)\\bauthorization\\\\?[\"']?(?:\\s*[:=]|[ \\t])\\s*\\\\?[\"']?basic\\s+"
+        "([A-Za-z0-9+/]{8,600}={0,2})",
         NULL, 1, 0, 2.5, VAL_BASE64_CREDS, DR_WHOLE, 0.8, GL("curl-auth-header")),
     ROW("netrc-password", SEV_HIGH, "Password in a .netrc file", "netrc", "machine",
         "(?i)\\bmachine[ \\t]+[^\\s]{1,200}[\\s]+login[ \\t]+[^\\s]{1,200}[\\s]+password[ \\t]+"
         "([^\\s]{1,200})",
         NULL, 1, 0, 0, VAL_URL_PASSWORD, DR_WHOLE, 0.85, NULL),
+
+    ROW("cli-password", SEV_HIGH, "Password on a database or SSH command line", "command line",
+        "mysql,mariadb,sqlcmd,osql,bcp,sshpass,redis-cli",
+        "\\b(?:(?:mysql(?:dump|admin|import|slap|check)?|mariadb(?:-dump|-admin)?)\\b[^\\r\\n]{0,200}?"
+        "[ \\t]-p|(?:sqlcmd|osql|bcp)\\b[^\\r\\n]{0,200}?[ \\t]-P[ \\t]*|sshpass[ \\t]+"
+        "(?:-[a-oq-zA-Z][ \\t]+)*-p[ \\t]*|redis-cli\\b[^\\r\\n]{0,200}?[ \\t]-a[ \\t]+)[\"']?"
+        "([^\\s\"'`$<>|&;-][^\\s\"'`;|&]{2,127})",
+        NULL, 1, 0, 0, VAL_URL_PASSWORD, DR_GENERIC, 0.75, NULL),
 
     /* ---- Password hashes ---- */
     HASH("password-hash-bcrypt", SEV_LOW, "bcrypt password hash", "$2",
@@ -1144,21 +1229,16 @@ const struct detect_rule detect_rules[] = {
         "[A-Za-z0-9+/]{11,64}\\$[A-Za-z0-9+/]{16,128})", NULL),
 
     /* ---- Generic ---- */
-    ROW("generic-password", SEV_HIGH, "Hardcoded password", "generic",
-        "pass,pwd,passwd,passphrase,contrasena",
-        "(?i)([A-Za-z0-9_.-]{0,40}(?:passw(?:or)?d|passwd|pwd|passphrase|contrase(?:n|\\xc3\\xb1)a)"
-        "[A-Za-z0-9_.-]{0,20})[\"']?[ \\t]{0,3}(=|:=|:|=>)[ \\t]{0,3}(?:([\"'`])([^\"'`\\r\\n]{1,200})[\"'`]"
-        "|([^\\s\"'`;,#)(}{\\]\\[]{1,200}))",
-        NULL, 4, 1, 0, VAL_GENERIC_PASSWORD, DR_GENERIC, 0.6,
-        "gitleaks:generic-api-key,detect-secrets:KeywordDetector"),
-    ROW("generic-secret", SEV_MEDIUM, "Hardcoded secret, token or API key", "generic",
-        "secret,token,key,credential,auth",
-        "(?i)([A-Za-z0-9_.-]{0,40}(?:secret|token|api_?key|apikey|access_?key|auth_?key|"
-        "private_?key|client_?key|service_?key|master_?key|encryption_?key|signing_?key|"
-        "credentials?|auth)[A-Za-z0-9_.-]{0,20})[\"']?[ \\t]{0,3}(=|:=|:|=>)[ \\t]{0,3}"
-        "(?:([\"'`])([A-Za-z0-9+/=_.~!@#$%^&*-]{8,500})[\"'`]|([A-Za-z0-9+/=_.~!@#$%^&*-]{8,500}))",
-        NULL, 4, 1, 3.0, VAL_GENERIC_SECRET, DR_GENERIC, 0.5,
-        "gitleaks:generic-api-key,detect-secrets:KeywordDetector"),
+    GROW("generic-password", SEV_HIGH, "Hardcoded password", "pass,pwd,contrase",
+         GKW_PASSWORD, "[^\\s]", "[^\\s=:-]", "[^\"'`\\r\\n\\\\]{1,200}", "[^\\s\"'`;,#)(}{\\]\\[\\\\]{1,200}",
+         "[^\\s\"'`<>|&;=:\\\\-][^\\s\"'`<>|&;\\\\]{0,199}", 0, VAL_GENERIC_PASSWORD, 0.6,
+         "gitleaks:generic-api-key,detect-secrets:KeywordDetector"),
+    GROW("generic-secret", SEV_MEDIUM, "Hardcoded secret, token or API key",
+         "secret,token,key,credential,auth", GKW_SECRET,
+         "(?:\\\\?[\"'`])?(?:[A-Za-z0-9+/=_.~!@#$%^&*-]{8}|[|>])",
+         "[\"']?[A-Za-z0-9+/_.~!@#$%^&*][A-Za-z0-9+/=_.~!@#$%^&*-]{7}", GV_SECRET, GV_SECRET,
+         "[A-Za-z0-9+/_.~!@#$%^&*][A-Za-z0-9+/=_.~!@#$%^&*-]{7,499}", 3.0, VAL_GENERIC_SECRET, 0.5,
+         "gitleaks:generic-api-key,detect-secrets:KeywordDetector"),
 };
 
 const size_t detect_rules_count = sizeof(detect_rules) / sizeof(detect_rules[0]);

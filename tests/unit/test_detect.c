@@ -912,6 +912,90 @@ test_provider_samples(void **state)
     assert_int_equal(flagged, 0);
 }
 
+/* Name/value forms the generic rules understand, and values they must not report. */
+static void
+test_generic_forms(void **state)
+{
+    (void)state;
+    struct {
+        const char *text;
+        const char *rule; /* NULL: nothing */
+    } cases[] = {
+        {"<config>\n  <apiKey>\n    Zk9qR2x3TnBzVjV0WThk\n  </apiKey>\n</config>\n",
+         "secret.generic-secret"},
+        {"<password>Vq8rT2mXw41k</password>\n", "secret.generic-password"},
+        {"<add key=\"ApiKey\" value=\"Zk9qR2x3TnBzVjV0WThk\" />\n", "secret.generic-secret"},
+        {"{\"cfg\": \"{\\\"password\\\": \\\"Vq8rT2mXw41k\\\"}\"}\n", "secret.generic-password"},
+        {"{\"env\": \"A=1\\nDB_PASSWORD=Vq8rT2mXw41k\\nB=2\"}\n", "secret.generic-password"},
+        {"$password .= 'Vq8rT2mXw41k';\n", "secret.generic-password"},
+        {"DB_PASSWORD ::= Vq8rT2mXw41k\n", "secret.generic-password"},
+        {"DB_PASSWORD :::= Vq8rT2mXw41k\n", "secret.generic-password"},
+        {"DB_PASSWORD ?= Vq8rT2mXw41k\n", "secret.generic-password"},
+        {"db:\n  password: |\n    Vq8rT2mXw41k\n", "secret.generic-password"},
+        {"db:\n  password: >-\n    Vq8rT2mXw41k\n", "secret.generic-password"},
+        {"spring.datasource.password Vq8rT2mXw41k\n", "secret.generic-password"},
+        {"set -x DB_PASSWORD Vq8rT2mXw41k\n", "secret.generic-password"},
+        {"$env:API_TOKEN = \"Zk9qR2x3TnBzVjV0WThk\"\n", "secret.generic-secret"},
+        {"./deploy --db-password Vq8rT2mXw41k --verbose\n", "secret.generic-password"},
+        {"./deploy --api-token=Zk9qR2x3TnBzVjV0WThk --verbose\n", "secret.generic-secret"},
+        {"curl -H 'X-Api-Key: Zk9qR2x3TnBzVjV0WThk' https://api.internal\n",
+         "secret.generic-secret"},
+        {"mysqldump -u backup -pVq8rT2mXw41k orders\n", "secret.cli-password"},
+        {"sqlcmd -S db -U sa -P Vq8rT2mXw41k -i a.sql\n", "secret.cli-password"},
+        {"proxy_set_header Authorization \"Bearer Zk9qR2x3TnBzVjV0WThkRjFh\";\n",
+         "secret.authorization-bearer"},
+        {"amqp_url = 'nats://app:Vq8rT2mXw41k@bus.internal:4222'\n", "secret.url-credentials"},
+        {"redis://:Vq8rT2mXw41k@cache.internal:6379/0\n", "secret.database-connection-string"},
+        /* Not secrets. */
+        {"api_key = \"fake-Zk9qR2x3TnBzVjV0\"\n", NULL},
+        {"DB_PASSWORD=dummy_Vq8rT2mX\n", NULL},
+        {"client_secret = \"myExampleSecret123\"\n", NULL},
+        {"password = \"doesnt start right\"\n", NULL},
+        {"[DEBUG] Using API_KEY=<masked>\n", NULL},
+        {"[DEBUG] Using API_KEY=****wxyz\n", NULL},
+        {"token = \"tokenizer_v2_config\"\n", NULL},
+        {"id = K1WcrsV882aK-AIzapIlg4snTa68YpnJjnWfvzbZPWyqdl0gZ72Q\n", NULL},
+        {"password = \"#{ENV['DB_PASSWORD']}\"\n", NULL},
+        {"api_key: \"op://vault/item/api-key\"\n", NULL},
+        {"mysql -u root -p app\n", NULL},
+        {"pg_dump --no-password --host db.internal app\n", NULL},
+        {"<serviceUrl>\n  postgres://app:<password>@db.internal/main\n</serviceUrl>\n", NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct hits hs = scan_str(cases[i].text);
+        if (cases[i].rule == NULL && hs.n != 0)
+            fail_msg("case %zu: unexpected %s in: %s", i, hs.v[0].rule, cases[i].text);
+        if (cases[i].rule != NULL && !has_rule(&hs, cases[i].rule))
+            fail_msg("case %zu: %s not found in: %s", i, cases[i].rule, cases[i].text);
+        free(hs.v);
+    }
+}
+
+/* Dense keywords (Python sources): every generic hit's PCRE2 search starts near its keyword,
+ * so a megabyte of `token = self.token` lines scans fast and finds the one real value. */
+static void
+test_generic_dense_keywords(void **state)
+{
+    (void)state;
+    const char line[] = "        token = self.token_for(request.auth_token, secret=None)\n";
+    size_t n = (1u << 20) / (sizeof(line) - 1), len = n * (sizeof(line) - 1);
+    char *buf = malloc(len + 64);
+    struct hits hs = {0};
+    double t0;
+
+    assert_non_null(buf);
+    for (size_t i = 0; i < n; i++)
+        memcpy(buf + i * (sizeof(line) - 1), line, sizeof(line) - 1);
+    memcpy(buf + len / 2 - (len / 2) % (sizeof(line) - 1), "API_TOKEN=Zk9qR2x3TnBzVjV0WThk\n", 31);
+    t0 = now_sec();
+    assert_int_equal(detect_scan(eng, buf, len, collect, &hs), 0);
+    printf("dense keywords: %zu bytes in %.3f s, %zu hits\n", len, now_sec() - t0, hs.n);
+    assert_int_equal(hs.n, 1);
+    assert_string_equal(hs.v[0].rule, "secret.generic-secret");
+    free(hs.v);
+    free(buf);
+}
+
 int
 main(void)
 {
@@ -930,6 +1014,8 @@ main(void)
         cmocka_unit_test(test_findings_and_baseline),
         cmocka_unit_test(test_quality_fixtures),
         cmocka_unit_test(test_provider_samples),
+        cmocka_unit_test(test_generic_forms),
+        cmocka_unit_test(test_generic_dense_keywords),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
