@@ -6,7 +6,7 @@
 
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.invalid GIT_COMMITTER_NAME=t \
     GIT_COMMITTER_EMAIL=t@example.invalid GIT_CONFIG_NOSYSTEM=1 SECRETS_NO_KEYRING=1
-TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A
+TOKEN=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
 
 # A repository with our .pre-commit-hooks.yaml (pre-commit clones hook repositories by rev).
 make_hooks_repo() {

@@ -129,7 +129,7 @@ make_repo() {
         printf '%s\n' "$2" >README
         git add README && git commit -qm root
         printf 'FROM alpine:3.19\nUSER app\nENV DB_PASSWORD=changeme\nENV ADMIN_PASS=hunter2\n' >Dockerfile
-        printf 'API_TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A\nNEW_TOKEN=ghp_zZ9yY8xX7wW6vV5uU4tT3sS2rR1qQ0pP9oO8\n' >app.env
+        printf 'API_TOKEN=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\nNEW_TOKEN=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\n' >app.env
         git add Dockerfile app.env && git commit -qm app
     )
 }
@@ -276,7 +276,7 @@ trap 'rm -rf "$IMGFX"' EXIT
 "$ROOT/tests/fixtures/image/build.sh" "$IMGFX" >"$IMGFX_LOG" 2>&1 || true
 
 # ---- Ignores: one filter for every target ---------------------------------------------------------
-TOKEN=ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A
+TOKEN=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
 
 make_targets() {
     printf 'FROM alpine:3.19\nENV DB_PASSWORD=changeme\n' >Dockerfile
