@@ -484,7 +484,10 @@ const struct detect_rule detect_rules[] = {
      * an empty signature for alg "none". */
     ROW("jwt", SEV_MEDIUM, "JSON Web Token", "JWT", "eyj",
         "\\b((?:ey|ewogIC|ewoi)[A-Za-z0-9_-]{15,4000}={0,2}\\.(?:(?:ey|ewo)[A-Za-z0-9_/\\\\-]{15,8000}"
-        "={0,2}|e30)\\.(?:[A-Za-z0-9_/\\\\-]{10,1000}={0,2})?)" NX("A-Za-z0-9_.=/\\\\-"),
+        "={0,2}|e30)\\.(?:[A-Za-z0-9_/\\\\-]{10,1000}={0,2})?)"
+        /* the token ends before anything of its alphabet, or before an escape (\n, \") of the
+         * JSON string it sits in: `\/` inside it is an escaped slash */
+        "(?:[^A-Za-z0-9_.=/\\\\-]|\\\\[nrt\"]|$)",
         NULL, 1, 0, 3.0, VAL_JWT, DR_KEYBLOCK, 0.8,
         GL("jwt") ",trufflehog:JWT,detect-secrets:JwtTokenDetector"),
     TOKV("jwt-base64", SEV_MEDIUM, "JSON Web Token, base64-encoded", "JWT", "zxlk",

@@ -70,7 +70,8 @@ index_get(const struct key_index *ix, const char *key, size_t kl)
 struct envcheck_example {
     struct env_file ex;
     struct key_index ee;
-    const char *shown; /* the example's file name, for messages */
+    char *shown; /* the example's file name, for messages (a copy: the path may be a caller's
+                  * stack buffer) */
 };
 
 int
@@ -82,13 +83,18 @@ envcheck_example_open(struct envcheck_ctx *c, const char *example_path, int expl
 
     if (x == NULL)
         return err_set(ERR_NOMEM, "out of memory");
-    x->shown = shown != NULL ? shown + 1 : example_path;
+    x->shown = strdup(shown != NULL ? shown + 1 : example_path);
+    if (x->shown == NULL) {
+        free(x);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
     rc = env_lex_file(example_path, &x->ex);
     if (rc == 0)
         rc = index_build(&x->ee, &x->ex);
     if (rc < 0) {
         free(x->ee.v);
         env_file_free(&x->ex);
+        free(x->shown);
         free(x);
         /* no example beside the file: nothing to compare (unless the user named one) */
         return rc == ERR_NOTFOUND && !explicit_path ? 0 : rc;
@@ -104,6 +110,7 @@ envcheck_example_close(struct envcheck_ctx *c)
         return;
     free(c->example->ee.v);
     env_file_free(&c->example->ex);
+    free(c->example->shown);
     free(c->example);
     c->example = NULL;
 }
