@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "helper.h"
+
 #include "detect.h"
 #include "detect_internal.h"
 
@@ -525,7 +527,7 @@ test_findings_and_baseline(void **state)
 {
     struct findings f;
     struct add_ctx a;
-    char dir[] = "/tmp/test_detect.XXXXXX", path[128];
+    char dir[64], path[128];
     const char *v1 = "x\nGITHUB_TOKEN=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\nAKIAIOSFODNN7EXAMPLE\n";
     /* The same secret moved down three lines, plus a new one. */
     const char *v2 = "x\n\n\n\nGITHUB_TOKEN=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\n"
@@ -533,7 +535,7 @@ test_findings_and_baseline(void **state)
     struct buf b = {0};
 
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(test_mkdtemp(dir, sizeof(dir), "test_detect"), 0);
     snprintf(path, sizeof(path), "%s/baseline.json", dir);
     findings_init(&f);
     a.f = &f;
@@ -577,8 +579,7 @@ test_findings_and_baseline(void **state)
     findings_init(&f);
     assert_int_equal(detect_baseline_filter(&f, path), ERR_PARSE);
     findings_free(&f);
-    snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-    assert_int_equal(system(path), 0);
+    assert_int_equal(test_rmtree(dir), 0);
 }
 
 /* ---- Quality: the fixtures ----------------------------------------------------------------- */

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "helper.h"
 #include <sodium.h>
 
 #include "keys.h"
@@ -235,12 +237,12 @@ test_wrap_unwrap(void **state)
 static void
 test_keyfile_and_env_passphrase(void **state)
 {
-    char dir[] = "/tmp/test_keys.XXXXXX", path[64], link[64], pwfile[64];
+    char dir[40], path[64], link[64], pwfile[64];
     unsigned char key[KEYS_KEY_BYTES];
     struct keys_passphrase p = {0};
     FILE *f;
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(test_mkdtemp(dir, sizeof(dir), "test_keys"), 0);
     snprintf(path, sizeof(path), "%s/k", dir);
     snprintf(link, sizeof(link), "%s/l", dir);
     snprintf(pwfile, sizeof(pwfile), "%s/pw", dir);
@@ -264,10 +266,7 @@ test_keyfile_and_env_passphrase(void **state)
     setenv("TKEYS_PASSPHRASE", "", 1);
     assert_int_equal(keys_passphrase_from_env("TKEYS", &p), ERR_USAGE);
     unsetenv("TKEYS_PASSPHRASE");
-    unlink(pwfile);
-    unlink(link);
-    unlink(path);
-    rmdir(dir);
+    assert_int_equal(test_rmtree(dir), 0);
 }
 
 /* Guarded memory is zeroed by keys_wipe: read back after the wipe, byte by byte. */

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "helper.h"
 #include <sodium.h>
 
 #include "vault_internal.h"
@@ -48,8 +50,7 @@ setup(void **state)
     (void)state;
     assert_int_equal(keys_init(), 0);
     json_init();
-    snprintf(dir, sizeof(dir), "/tmp/test_vault.XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    assert_int_equal(test_mkdtemp(dir, sizeof(dir), "test_vault"), 0);
     snprintf(path, sizeof(path), "%s/v.sv", dir);
     snprintf(keyfile, sizeof(keyfile), "%s/k.key", dir);
     c.key_file = keyfile;
@@ -60,10 +61,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    char cmd[128];
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmtree(dir);
 }
 
 static struct vault *
