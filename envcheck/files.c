@@ -18,70 +18,10 @@
 #include "envcheck.h"
 #include "envcheck_internal.h"
 
-extern char **environ;
 
 #define GIT_OUT_MAX 4096
 #define DOCKERFILE_MAX (1024 * 1024)
 #define ANCESTORS_MAX 8
-
-/* Runs `git -C dir ARGS...` with no shell; stdout (first GIT_OUT_MAX bytes) into out when
- * given. Returns the exit status, or -1 when git cannot be run. */
-static int
-run_git(const char *dir, const char *const *args, char *out, size_t outsz)
-{
-    const char *argv[20];
-    posix_spawn_file_actions_t fa;
-    int pipefd[2] = {-1, -1}, status = 0, n = 0;
-    pid_t pid;
-    size_t got = 0;
-
-    /* The repository may be hostile: no fsmonitor command, no lock files, no pager. */
-    argv[n++] = "git";
-    argv[n++] = "--no-optional-locks";
-    argv[n++] = "--no-pager";
-    argv[n++] = "-c";
-    argv[n++] = "core.fsmonitor=false";
-    argv[n++] = "-C";
-    argv[n++] = dir;
-    for (int i = 0; args[i] != NULL && n < 19; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    if (out != NULL && pipe2(pipefd, O_CLOEXEC) < 0)
-        return -1;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (out != NULL)
-        posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-    else
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    if (posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, environ) != 0) {
-        posix_spawn_file_actions_destroy(&fa);
-        if (out != NULL) {
-            close(pipefd[0]);
-            close(pipefd[1]);
-        }
-        return -1;
-    }
-    posix_spawn_file_actions_destroy(&fa);
-    if (out != NULL) {
-        close(pipefd[1]);
-        for (;;) {
-            char sink[512];
-            ssize_t r = got + 1 < outsz ? read(pipefd[0], out + got, outsz - 1 - got)
-                                         : read(pipefd[0], sink, sizeof(sink));
-            if (r <= 0)
-                break;
-            if (got + 1 < outsz)
-                got += (size_t)r;
-        }
-        out[got] = '\0';
-        close(pipefd[0]);
-    }
-    while (waitpid(pid, &status, 0) < 0)
-        ;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void
 split_path(const char *path, char *dir, size_t dsz, const char **base)
@@ -111,21 +51,21 @@ check_git(struct envcheck_ctx *c, const char *dir, const char *base, char *top, 
     int st;
 
     top[0] = '\0';
-    if (run_git(dir, inside, out, sizeof(out)) != 0)
+    if (git_run(dir, inside, out, sizeof(out)) != 0)
         return 0; /* not in a work tree, or no git: nothing to say */
     out[strcspn(out, "\n")] = '\0';
     snprintf(top, topsz, "%s", out);
-    if (run_git(dir, tracked, NULL, 0) == 0)
+    if (git_run(dir, tracked, NULL, 0) == 0)
         return envcheck_emit(c, R_GIT_TRACKED, 0, 0, NULL, 0,
                              "%s is tracked by git: every clone has its secrets", base);
-    st = run_git(dir, ignored, NULL, 0);
+    st = git_run(dir, ignored, NULL, 0);
     if (st == 1 && envcheck_enabled(c, R_GIT_NOT_IGNORED)) {
         int rc = envcheck_emit(c, R_GIT_NOT_IGNORED, 0, 0, NULL, 0,
                                "%s is not ignored by git: one `git add .` commits it", base);
         if (rc < 0)
             return rc;
     }
-    if (envcheck_enabled(c, R_GIT_HISTORY) && run_git(dir, history, out, sizeof(out)) == 0 &&
+    if (envcheck_enabled(c, R_GIT_HISTORY) && git_run(dir, history, out, sizeof(out)) == 0 &&
         out[0] != '\0') {
         out[strcspn(out, "\n")] = '\0';
         return envcheck_emit(c, R_GIT_HISTORY, 0, 0, NULL, 0,
