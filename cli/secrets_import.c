@@ -8,7 +8,7 @@
 #include "secrets_vault.h"
 
 static const char usage[] =
-    "usage: secrets import (--env-file F | --json F | --pass DIR) [--dry-run]\n"
+    "usage: secrets import (--env-file F | --json F | --pass DIR | --sops F) [--dry-run]\n"
     "\n"
     "Stores every entry as a new version of the secret of that name (history kept); values\n"
     "equal to the current one are left alone. A parse error stops with file:line before\n"
@@ -18,6 +18,9 @@ static const char usage[] =
     "      --pass DIR     a pass(1) store (e.g. ~/.password-store): each NAME.gpg decrypted by\n"
     "                     gpg with your keys, stored as NAME (whole content, one trailing\n"
     "                     newline dropped)\n"
+    "      --sops F       a SOPS file encrypted to your age key, decrypted by the sops command\n"
+    "                     (--identity F is handed to it as SOPS_AGE_KEY_FILE); its values must\n"
+    "                     be strings\n"
     "  -n, --dry-run      list what would change; write nothing\n" VAULT_OPTS_HELP;
 
 /* Names are stored and printed in clear (list, history, export): a name that is itself a
@@ -94,6 +97,7 @@ cmd_import(int argc, char **argv)
         {"env-file", required_argument, NULL, 'e'},
         {"json", required_argument, NULL, 'j'},
         {"pass", required_argument, NULL, 'P'},
+        {"sops", required_argument, NULL, 'S'},
         {"dry-run", no_argument, NULL, 'n'},
         VAULT_OPTS_LONG,
         {NULL, 0, NULL, 0},
@@ -101,7 +105,7 @@ cmd_import(int argc, char **argv)
     struct vault_cli c;
     struct vault_import im;
     struct vault *v = NULL;
-    const char *env = NULL, *json = NULL, *pass = NULL, *src;
+    const char *env = NULL, *json = NULL, *pass = NULL, *sops = NULL, *src;
     int opt, rc, dry_run = 0;
 
     vault_cli_init(&c);
@@ -112,6 +116,7 @@ cmd_import(int argc, char **argv)
         case 'e': env = optarg; break;
         case 'j': json = optarg; break;
         case 'P': pass = optarg; break;
+        case 'S': sops = optarg; break;
         case 'n': dry_run = 1; break;
         case 'h':
             fputs(usage, stdout);
@@ -123,16 +128,17 @@ cmd_import(int argc, char **argv)
     }
     if (vault_cli_args(argc, argv, 0, "import", usage) < 0)
         return EXIT_ERROR;
-    if ((env != NULL) + (json != NULL) + (pass != NULL) != 1) {
-        diag_error("import: give one of --env-file F, --json F and --pass DIR");
+    if ((env != NULL) + (json != NULL) + (pass != NULL) + (sops != NULL) != 1) {
+        diag_error("import: give one of --env-file F, --json F, --pass DIR and --sops F");
         return EXIT_ERROR;
     }
     if ((rc = keys_init()) < 0)
         return cli_fail(rc);
-    src = env != NULL ? env : json != NULL ? json : pass;
+    src = env != NULL ? env : json != NULL ? json : pass != NULL ? pass : sops;
     rc = env != NULL    ? vault_import_env(env, &im)
          : json != NULL ? vault_import_json(json, &im)
-                        : vault_import_pass(pass, &im);
+         : pass != NULL ? vault_import_pass(pass, &im)
+                        : vault_import_sops(sops, c.unlock.identity, &im);
     if (rc < 0)
         return cli_fail(rc);
     if ((rc = names_are_not_secrets(&im, src)) < 0) {

@@ -2,6 +2,7 @@
  * of strings, checks every name first, and compares each value with the vault's current one. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "envcheck.h"
@@ -127,47 +128,54 @@ json_escaped_nul(const char *data, size_t len)
 }
 
 int
-vault_import_json(const char *path, struct vault_import *out)
+vault_import_json_text(const char *label, const char *text, size_t len,
+                       struct vault_import *out)
 {
     const char *at;
-    struct buf b = {0};
     cJSON *root, *e;
-    int rc;
+    int rc = 0;
 
     memset(out, 0, sizeof(*out));
-    if ((rc = file_read_all(path, IMPORT_JSON_MAX, FILE_READ_NOFOLLOW, &b)) < 0)
-        return rc;
     /* cJSON ends a string at an escaped NUL, which would import a silently shortened secret. */
-    if ((at = json_escaped_nul(b.data, b.len)) != NULL) {
-        rc = err_set(ERR_PARSE, "%s:%d: a value holds a NUL byte (\\u0000), which JSON import "
-                                "cannot keep exactly; nothing imported",
-                     path, json_line(b.data, at));
-        buf_free(&b);
-        return rc;
-    }
-    root = cJSON_ParseWithLength(b.data != NULL ? b.data : "", b.len);
-    if (root == NULL) {
-        rc = err_set(ERR_PARSE, "%s:%d: not valid JSON; nothing imported", path,
-                     json_line(b.data, cJSON_GetErrorPtr()));
-        buf_free(&b);
-        return rc;
-    }
+    if ((at = json_escaped_nul(text, len)) != NULL)
+        return err_set(ERR_PARSE, "%s:%d: a value holds a NUL byte (\\u0000), which JSON import "
+                                  "cannot keep exactly; nothing imported",
+                       label, json_line(text, at));
+    root = cJSON_ParseWithLength(text != NULL ? text : "", len);
+    if (root == NULL)
+        return err_set(ERR_PARSE, "%s:%d: not valid JSON; nothing imported", label,
+                       json_line(text, cJSON_GetErrorPtr()));
     if (!cJSON_IsObject(root))
-        rc = err_set(ERR_PARSE, "%s:1: expected an object {\"name\": \"value\"}", path);
+        rc = err_set(ERR_PARSE, "%s:1: expected an object {\"name\": \"value\"}", label);
     cJSON_ArrayForEach(e, root)
     {
         if (rc < 0)
             break;
         if (!cJSON_IsString(e) || e->string == NULL)
             rc = err_set(ERR_PARSE, "%s: the value of '%s' is not a string; nothing imported",
-                         path, e->string != NULL ? e->string : "?");
+                         label, e->string != NULL ? e->string : "?");
         else
-            rc = add_item(out, path, 0, e->string, e->valuestring, strlen(e->valuestring), 0);
+            rc = add_item(out, label, 0, e->string, e->valuestring, strlen(e->valuestring), 0);
     }
     cJSON_Delete(root);
-    buf_free(&b);
     if (rc < 0)
         vault_import_free(out);
+    return rc;
+}
+
+int
+vault_import_json(const char *path, struct vault_import *out)
+{
+    struct buf b = {0};
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = file_read_all(path, IMPORT_JSON_MAX, FILE_READ_NOFOLLOW, &b)) < 0)
+        return rc;
+    rc = vault_import_json_text(path, b.data, b.len, out);
+    if (b.data != NULL)
+        sodium_memzero(b.data, b.len);
+    buf_free(&b);
     return rc;
 }
 

@@ -243,6 +243,14 @@ struct vault_import {
 int vault_import_env(const char *path, struct vault_import *out);
 /* A JSON object of strings (values with \u0000 are cut there: cJSON strings). */
 int vault_import_json(const char *path, struct vault_import *out);
+/* The same from text already in memory; `label` names it in messages. */
+int vault_import_json_text(const char *label, const char *text, size_t len,
+                           struct vault_import *out);
+/* A SOPS file (any format SOPS reads) decrypted by the `sops` command with the user's age keys
+ * (`identity`, when given, is handed to it as SOPS_AGE_KEY_FILE), as a flat JSON object of
+ * strings. SOPS values are AES-256-GCM with 256-bit nonces, which libsodium cannot open, so the
+ * real `sops` does it; ERR_UNAVAILABLE with what to install when it is not there. */
+int vault_import_sops(const char *path, const char *identity, struct vault_import *out);
 /* A pass(1) store: every DIR/NAME.gpg decrypted by `gpg --batch --decrypt` with the user's own
  * keys (agent, GNUPGHOME), stored as NAME with the file's whole content (one trailing newline
  * dropped). Symlinks are not followed; at most 10,000 entries, 16 levels. A name that is not a

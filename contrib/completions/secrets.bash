@@ -109,6 +109,7 @@ _secrets_complete() {
     import/--env-file|import/-e) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     import/--json|import/-j) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     import/--pass) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+    import/--sops) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     import/--vault) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     import/--key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     import/--identity) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -142,7 +143,7 @@ _secrets_complete() {
     "textconv") COMPREPLY=($(compgen -W "--allow-expensive-kdf --identity --key-file --no-keyring --quiet --vault -q" -- "$cur")) ;;
     "create-file") COMPREPLY=($(compgen -W "--allow-expensive-kdf --dir --force --from-vault --generate --identity --key-file --mode --name --no-keyring --quiet --uid --value --vault -d -f -m -n -q" -- "$cur")) ;;
     "export") COMPREPLY=($(compgen -W "--allow-expensive-kdf --dir --force --format --identity --key-file --name --namespace --no-keyring --output --quiet --service --vault -F -d -f -o -q" -- "$cur")) ;;
-    "import") COMPREPLY=($(compgen -W "--allow-expensive-kdf --dry-run --env-file --identity --json --key-file --no-keyring --pass --quiet --vault -e -j -n -q" -- "$cur")) ;;
+    "import") COMPREPLY=($(compgen -W "--allow-expensive-kdf --dry-run --env-file --identity --json --key-file --no-keyring --pass --quiet --sops --vault -e -j -n -q" -- "$cur")) ;;
     "run") COMPREPLY=($(compgen -W "--all --allow-expensive-kdf --as-files --env --identity --key-file --no-keyring --quiet --vault -a -e -q" -- "$cur")) ;;
     "push") COMPREPLY=($(compgen -W "--allow-expensive-kdf --dry-run --identity --key-file --no-keyring --quiet --vault --versioned -n -q" -- "$cur")) ;;
     *) COMPREPLY=($(compgen -W "generate validate init set get list rm history rollback rotate passwd rekey unlock lock check keygen member git-setup textconv create-file export import run push" -- "$cur")) ;;

@@ -247,6 +247,7 @@ case $words[2] in
       '(-e --env-file)'{-e,--env-file}'[a .env file (the syntax Compose reads; `secrets validate` checks it)]:F:_files' \
       '(-j --json)'{-j,--json}'[a JSON object of strings]:F:_files' \
       '--pass[a pass(1) store (e.g. ~/.password-store)\: each NAME.gpg decrypted by]:DIR:_directories' \
+      '--sops[a SOPS file encrypted to your age key, decrypted by the sops command]:F:_files' \
       '(-n --dry-run)'{-n,--dry-run}'[list what would change; write nothing]' \
       '--vault[the vault (default $SECRETS_VAULT, else]:PATH:_files' \
       '--key-file[unlock with this key file (SECRETS_KEY_FILE works too)]:F:_files' \

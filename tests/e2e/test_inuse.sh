@@ -396,4 +396,47 @@ t_push_to_podman_engine() {
     expect_err 'nonexistent'
 }
 
+# `import --sops`: SOPS values are AES-256-GCM, so the real `sops` decrypts them. sops is not
+# packaged for Debian 12, so these tests put a stand-in `sops` on PATH (a mock, and only here):
+# it checks the arguments and the SOPS_AGE_KEY_FILE it is given, and prints the decrypted JSON
+# as sops would. Without any sops the import fails clearly and writes nothing.
+t_import_sops() {
+    mk
+    local tok
+    tok="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"
+    printf 'db_password: ENC[AES256_GCM,data:xx,iv:yy,tag:zz,type:str]\nsops:\n  age: []\n' >secrets.enc.yaml
+    mkdir bin
+    cat >bin/sops <<SH
+#!/bin/sh
+[ "\$1 \$2 \$3 \$4" = "--decrypt --output-type json --" ] || { echo "bad args: \$*" >&2; exit 64; }
+[ "\$SOPS_AGE_KEY_FILE" = "$TMP/age.key" ] || { echo "no age key" >&2; exit 128; }
+case "\$5" in *broken*) echo "not json" ;; *) printf '{"db_password": "s3cr3t-Pw-8dK2", "api/token": "%s"}' "$tok" ;; esac
+SH
+    chmod +x bin/sops
+    # no sops at all: a clear error, nothing imported
+    PATH=/usr/bin:/bin run "$SECRETS" import --sops secrets.enc.yaml
+    expect_rc 2
+    expect_err 'cannot run sops.*install sops'
+    # sops that cannot decrypt (no key): its status is the error
+    PATH=$TMP/bin:$PATH run "$SECRETS" import --sops secrets.enc.yaml
+    expect_rc 2
+    expect_err 'sops could not decrypt it.*nothing imported'
+    PATH=$TMP/bin:$PATH SOPS_AGE_KEY_FILE=$TMP/age.key run "$SECRETS" import --sops secrets.enc.yaml
+    expect_rc 0
+    expect_nowhere "$tok"
+    expect_nowhere "s3cr3t-Pw-8dK2"
+    run "$SECRETS" get db_password
+    [ "$OUT" = "s3cr3t-Pw-8dK2" ] || fail "db_password not imported exactly"
+    run "$SECRETS" get api/token
+    [ "$OUT" = "$tok" ] || fail "api/token not imported exactly"
+    # what sops prints must be a JSON object of strings: anything else imports nothing
+    cp secrets.enc.yaml broken.enc.yaml
+    PATH=$TMP/bin:$PATH SOPS_AGE_KEY_FILE=$TMP/age.key run "$SECRETS" import --sops broken.enc.yaml
+    expect_rc 2
+    expect_err 'broken\.enc\.yaml:1: not valid JSON; nothing imported'
+    run "$SECRETS" import --sops missing.yaml
+    expect_rc 2
+    expect_err 'missing\.yaml'
+}
+
 e2e_main
