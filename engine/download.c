@@ -38,10 +38,24 @@ write_cb(char *data, size_t size, size_t nmemb, void *user)
     return len;
 }
 
+/* The URL for messages: any `user:password@` taken out (a mirror may need credentials; errors
+ * must not carry them). */
+static void
+url_shown(const char *url, char *out, size_t size)
+{
+    const char *scheme = strstr(url, "://"), *host = scheme != NULL ? scheme + 3 : url;
+    const char *at = strchr(host, '@'), *slash = strchr(host, '/');
+
+    if (at != NULL && (slash == NULL || at < slash))
+        (void)str_format(out, size, "%.*s***@%s", (int)(host - url), url, at + 1);
+    else
+        (void)str_format(out, size, "%s", url);
+}
+
 static int
 fetch(CURL *c, const char *url, int fd, off_t from, off_t max, long *status, struct sink *s)
 {
-    char range[64];
+    char range[64], shown[1024];
     CURLcode rc;
 
     memset(s, 0, sizeof(*s));
@@ -68,12 +82,13 @@ fetch(CURL *c, const char *url, int fd, off_t from, off_t max, long *status, str
     curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
     rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    url_shown(url, shown, sizeof(shown));
     if (s->over)
-        return err_set(ERR_LIMIT, "%s: larger than %lld bytes", url, (long long)max);
+        return err_set(ERR_LIMIT, "%s: larger than %lld bytes", shown, (long long)max);
     if (s->failed)
-        return err_set_errno(ERR_IO, "writing the download of %s", url);
+        return err_set_errno(ERR_IO, "writing the download of %s", shown);
     if (rc != CURLE_OK && !(rc == CURLE_HTTP_RETURNED_ERROR && *status == 416))
-        return err_set(ERR_UNAVAILABLE, "%s: %s%s%ld", url, curl_easy_strerror(rc),
+        return err_set(ERR_UNAVAILABLE, "%s: %s%s%ld", shown, curl_easy_strerror(rc),
                        *status ? ", HTTP status " : "", *status);
     return 0;
 }

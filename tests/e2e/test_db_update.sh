@@ -72,6 +72,11 @@ t_failures_leave_the_old_archive() {
     expect_err 'Broken/all\.zip.*(damaged|not a zip)'
     cmp -s db/Broken/all.zip before.zip || fail "a damaged download replaced the archive"
     expect_no_file db/Broken/all.zip.part
+    # a mirror's credentials in --db-url never reach a message
+    run "$SCANNER" db update --vuln-db db --db-url "http://mirror:Pw-9xQ2vL7k@${URL#http://}/fail" -e PyPI
+    expect_rc 2
+    expect_err '\*\*\*@127\.0\.0\.1'
+    expect_nowhere 'Pw-9xQ2vL7k'
     run "$SCANNER" db update --vuln-db db --db-url "$URL" -e Missing -e PyPI
     expect_rc 2
     expect_err 'Missing/all\.zip.*404'
