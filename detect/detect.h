@@ -70,6 +70,13 @@ int detect_value_is_placeholder(const char *value, size_t len);
  * so path scanners drop generic-rule hits in them. */
 int detect_path_is_lockfile(const char *path);
 
+/* What the file scanners (--path, --git) skip: content with a NUL byte in its first
+ * DETECT_SNIFF_BYTES is binary; files over DETECT_DEFAULT_MAX_FILE (unless --max-file-size says
+ * otherwise) are not read. */
+#define DETECT_SNIFF_BYTES      8192
+#define DETECT_DEFAULT_MAX_FILE (10L << 20)
+int detect_content_is_binary(const char *data, size_t len);
+
 /* Redacted preview of a secret: at most 4 leading characters and the length. */
 void detect_redact(const char *secret, size_t len, char *out, size_t outsz);
 /* Every secret the detector finds in text[0..len) replaced by its redaction, appended to out:

@@ -108,6 +108,12 @@ detect_is_example(const char *s, size_t len)
 }
 
 int
+detect_content_is_binary(const char *data, size_t len)
+{
+    return memchr(data, '\0', len < DETECT_SNIFF_BYTES ? len : DETECT_SNIFF_BYTES) != NULL;
+}
+
+int
 detect_path_is_lockfile(const char *path)
 {
     static const char *const names[] = {

@@ -10,12 +10,6 @@
 #define LFS_MAX_BYTES 1024 /* the LFS spec keeps pointer files under this */
 
 int
-gs_looks_binary(const char *data, size_t len)
-{
-    return memchr(data, '\0', len < GS_SNIFF_BYTES ? len : GS_SNIFF_BYTES) != NULL;
-}
-
-int
 gs_is_lfs_pointer(const char *data, size_t len)
 {
     return len < LFS_MAX_BYTES && len >= sizeof(LFS_PREFIX) - 1 &&
@@ -121,7 +115,7 @@ gs_blob_finish(struct gs *g, const git_oid *id, size_t first, int32_t *out)
 static int
 skipped(struct gs *g, const char *data, size_t len)
 {
-    if (gs_looks_binary(data, len)) {
+    if (detect_content_is_binary(data, len)) {
         g->skipped_binary++;
         return 1;
     }

@@ -11,8 +11,7 @@
 #include "detect.h"
 #include "git.h"
 
-#define GS_DEFAULT_MAX_FILE (10L << 20) /* as scanner --path */
-#define GS_SNIFF_BYTES      8192        /* a NUL byte in these means binary, as scanner --path */
+#define GS_DEFAULT_MAX_FILE DETECT_DEFAULT_MAX_FILE /* as scanner --path */
 #define GS_MAX_PATH         4096        /* longer paths in a tree are an error */
 #define GS_MAX_DEPTH        256         /* deeper trees are an error */
 
@@ -121,8 +120,7 @@ int gs_scan_buffer(struct gs *g, const char *data, size_t len, const char *path,
                    const char *what, struct findings *f);
 /* The rule that drops generic hits in lock files (as --path), for a hit placed at `path`. */
 int gs_hit_counts(const struct gs_hit *h, const char *path);
-/* Is this blob content binary (NUL in the first 8 KiB) or a Git LFS pointer? */
-int gs_looks_binary(const char *data, size_t len);
+/* Is this blob a Git LFS pointer? (Binary content: detect_content_is_binary.) */
 int gs_is_lfs_pointer(const char *data, size_t len);
 
 /* tree.c: differences between two trees (either may be NULL), without recursion. */

@@ -95,7 +95,7 @@ run_job(struct worker *w, struct job *j)
         return gs_git_error(rc, "object %s (%s)", hex, j->path);
     data = git_odb_object_data(obj);
     j->size = git_odb_object_size(obj);
-    if (gs_looks_binary(data, j->size))
+    if (detect_content_is_binary(data, j->size))
         j->state = JOB_BINARY;
     else if (gs_is_lfs_pointer(data, j->size))
         j->state = JOB_LFS;

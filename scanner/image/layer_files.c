@@ -266,12 +266,6 @@ check_env_file(struct img_ctx *c, struct img_layer *l, const char *path, const c
     return rc;
 }
 
-static int
-looks_binary(const char *data, size_t len)
-{
-    return memchr(data, '\0', len < 8192 ? len : 8192) != NULL;
-}
-
 int
 layer_check_file(struct img_ctx *c, struct img_layer *l, const char *path, uint32_t mode,
                  const char *data, size_t len, int truncated)
@@ -308,11 +302,11 @@ layer_check_file(struct img_ctx *c, struct img_layer *l, const char *path, uint3
             return rc;
         break; /* and scan it: histories hold pasted tokens */
     case 'e':
-        if (looks_binary(data, len))
+        if (detect_content_is_binary(data, len))
             return 0;
         return check_env_file(c, l, path, data, len);
     }
-    if (c->detect == NULL || len < 8 || looks_binary(data, len))
+    if (c->detect == NULL || len < 8 || detect_content_is_binary(data, len))
         return 0;
     struct hit_ctx h = {c, l, path, 0, 0, detect_path_is_lockfile(path), is_doc_path(path)};
     return detect_scan(c->detect, data, len, on_hit, &h);

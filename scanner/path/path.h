@@ -10,8 +10,8 @@
 #include "detect.h"
 #include "scanner.h"
 
-#define PATH_DEFAULT_MAX_FILE (10L << 20)
-#define PATH_SNIFF_BYTES      8192
+#define PATH_DEFAULT_MAX_FILE DETECT_DEFAULT_MAX_FILE
+#define PATH_SNIFF_BYTES      DETECT_SNIFF_BYTES
 
 /* One `--path` argument's walk. */
 struct path_scan {

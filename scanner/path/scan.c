@@ -48,12 +48,6 @@ on_hit(const struct detect_hit *hit, void *user)
     return rc < 0 ? rc : 0;
 }
 
-static int
-looks_binary(const char *p, size_t n)
-{
-    return memchr(p, '\0', n) != NULL;
-}
-
 /* Streams an open descriptor into the detector, stopping at `size` bytes when it is known (> 0;
  * one read fewer per file) or at end of file. */
 static int
@@ -83,7 +77,7 @@ stream_fd(struct path_scan *ps, int fd, off_t size, const char *shown)
         }
         if (total == 0) {
             /* Binary files by content: a NUL byte in the first 8 KiB. */
-            if (looks_binary(p, (size_t)got < PATH_SNIFF_BYTES ? (size_t)got : PATH_SNIFF_BYTES)) {
+            if (detect_content_is_binary(p, (size_t)got)) {
                 ps->skipped_binary++;
                 detect_stream_discard(s);
                 s = NULL;

@@ -111,14 +111,14 @@ test_binary_and_lfs(void **state)
     char big[9000];
 
     (void)state;
-    assert_true(gs_looks_binary("a\0b", 3));
-    assert_false(gs_looks_binary("text only", 9));
+    assert_true(detect_content_is_binary("a\0b", 3));
+    assert_false(detect_content_is_binary("text only", 9));
     /* As --path: only the first 8 KiB are sniffed. */
     memset(big, 'x', sizeof(big));
     big[8500] = '\0';
-    assert_false(gs_looks_binary(big, sizeof(big)));
+    assert_false(detect_content_is_binary(big, sizeof(big)));
     big[100] = '\0';
-    assert_true(gs_looks_binary(big, sizeof(big)));
+    assert_true(detect_content_is_binary(big, sizeof(big)));
     assert_true(gs_is_lfs_pointer(lfs, sizeof(lfs) - 1));
     assert_false(gs_is_lfs_pointer("version 1\n", 10));
     memset(big, 'x', sizeof(big));
