@@ -169,8 +169,8 @@ struct findings {
     size_t n, cap;
     struct target *targets;
     size_t ntargets, tcap;
-    /* NULL: every string of a finding is its own malloc (code may free one finding's fields,
-     * as detect/baseline.c does). Set by findings_use_pool: the strings live in one arena,
+    /* NULL: every string of a finding is its own malloc (dropping findings goes through
+     * findings_keep_if, which frees them either way). Set by findings_use_pool: the strings live in one arena,
      * equal ones stored once, and are freed only by findings_free. */
     struct findings_pool *pool;
     struct scan_error *errors; /* every report format states these (status "error") */

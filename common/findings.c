@@ -523,20 +523,16 @@ findings_count_at_least(const struct findings *f, enum severity threshold)
     return n;
 }
 
+static int
+at_least(const struct finding *x, void *user)
+{
+    return x->severity >= *(const enum severity *)user;
+}
+
 void
 findings_filter_min(struct findings *f, enum severity min)
 {
-    size_t w = 0;
-
-    for (size_t i = 0; i < f->n; i++) {
-        if (f->items[i].severity >= min)
-            f->items[w++] = f->items[i];
-        else if (f->pool == NULL)
-            finding_free(&f->items[i]);
-        else
-            finding_vcs_free(f->items[i].vcs);
-    }
-    f->n = w;
+    (void)findings_keep_if(f, at_least, &min);
 }
 
 size_t
