@@ -35,6 +35,7 @@ finding_drop(struct finding *fi)
     free(fi->label);
     free(fi->description);
     finding_vcs_free(fi->vcs);
+    finding_vuln_free(fi->vuln);
     memset(fi, 0, sizeof(*fi));
 }
 

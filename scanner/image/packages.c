@@ -46,9 +46,25 @@ write_sbom(const struct img_resolved *r, const struct img_ctx *c, const struct p
     return rc;
 }
 
+/* The `vulnerability` facts of the finding just added for match `v` of package `p`. */
+static int
+set_vuln(struct findings *f, const struct img_resolved *r, const struct pkg *p,
+         const struct pkg_match *v, const char *os_id, const char *os_ver)
+{
+    char purl[1024];
+    struct finding_vuln fv = {v->id, v->aliases, p->name, (char *)v->ecosystem, p->version,
+                              v->fixed[0] ? (char *)v->fixed : NULL, NULL,
+                              p->layer >= 0 ? r->digests[p->layer] : NULL, "scanner"};
+
+    if (pkg_purl(p, os_id, os_ver, purl, sizeof(purl)) == 0)
+        fv.purl = purl;
+    return findings_set_vuln(f, f->n - 1, &fv);
+}
+
 static int
 report_matches(const struct img_resolved *r, const struct img_ctx *c, struct findings *f,
-               const char *target, const struct pkg_list *pkgs, const struct pkg_matches *m)
+               const char *target, const struct pkg_list *pkgs, const struct pkg_matches *m,
+               const char *os_id, const char *os_ver)
 {
     for (size_t i = 0; i < m->n; i++) {
         const struct pkg_match *v = &m->v[i];
@@ -85,7 +101,7 @@ report_matches(const struct img_resolved *r, const struct img_ctx *c, struct fin
                           "%s%s in %s %s (%s%s): %s%s; installed by layer %d%s%s", v->id, aliases,
                           p->name, p->version, v->ecosystem, src, fix, score, p->layer,
                           v->summary ? ": " : "", v->summary ? v->summary : "");
-        if (rc < 0)
+        if (rc < 0 || (rc = set_vuln(f, r, p, v, os_id, os_ver)) < 0)
             return rc;
     }
     return 0;
@@ -136,7 +152,7 @@ image_check_packages(const struct img_resolved *r, struct img_ctx *c, struct fin
                                dir, days)) < 0)
             goto out;
     }
-    rc = report_matches(r, c, f, target, &pkgs, &m);
+    rc = report_matches(r, c, f, target, &pkgs, &m, os_id, os_ver);
 out:
     pkg_matches_free(&m);
     pkg_list_free(&pkgs);
