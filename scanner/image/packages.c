@@ -107,14 +107,38 @@ report_matches(const struct img_resolved *r, const struct img_ctx *c, struct fin
     return 0;
 }
 
+/* --merge-report: the image as the fold and the check see it. */
+static void
+merge_image(const struct img_resolved *r, const struct img_ctx *c, const char *target,
+            const char *os_id, const char *os_ver, struct pkg_merge_image *img)
+{
+    *img = (struct pkg_merge_image){target, r->digests, r->is_base, r->nlayers, os_id, os_ver,
+                                    c->opts->skip_base, c->opts->ignore_unfixed};
+}
+
+int
+image_check_merge(const struct img_resolved *r, const struct img_ctx *c, const char *target)
+{
+    struct pkg_merge_image img;
+    int rc = 0;
+
+    if (c->opts == NULL)
+        return 0;
+    merge_image(r, c, target, "", "", &img);
+    for (size_t i = 0; i < c->opts->nmerge && rc == 0; i++)
+        rc = pkg_merge_check_image(&c->opts->merge[i], &img);
+    return rc;
+}
+
 int
 image_check_packages(const struct img_resolved *r, struct img_ctx *c, struct findings *f,
                      const char *target)
 {
+    size_t first = f->n;
     struct pkg_list pkgs = {0};
     struct pkg_matches m = {0};
     struct osv_db_stats st;
-    char os_id[64], os_ver[64], dir[4096];
+    char os_id[64] = "", os_ver[64] = "", dir[4096];
     int rc, explicit_dir;
 
     if (c->opts == NULL)
@@ -154,6 +178,11 @@ image_check_packages(const struct img_resolved *r, struct img_ctx *c, struct fin
     }
     rc = report_matches(r, c, f, target, &pkgs, &m, os_id, os_ver);
 out:
+    if (rc == 0 && c->opts->sbom == NULL && c->opts->nmerge > 0) {
+        struct pkg_merge_image img;
+        merge_image(r, c, target, os_id, os_ver, &img);
+        rc = pkg_merge_fold(f, first, c->opts->merge, c->opts->nmerge, &img);
+    }
     pkg_matches_free(&m);
     pkg_list_free(&pkgs);
     return rc;
