@@ -146,6 +146,14 @@ free_merge_reports(struct scan_opts *o)
 
 /* --merge-report needs exactly one --image (a report is of one image); each file is read whole
  * here, so a bad one is an error before any scan. */
+/* cli_fail's message, and -1 for the caller. */
+static int
+merge_fail(int code)
+{
+    (void)cli_fail(code);
+    return -1;
+}
+
 static int
 load_merge_reports(struct scan_opts *o, const struct job *jobs, size_t njobs)
 {
@@ -155,15 +163,15 @@ load_merge_reports(struct scan_opts *o, const struct job *jobs, size_t njobs)
     for (size_t i = 0; i < njobs; i++)
         images += jobs[i].target->scan == scan_target_image;
     if (images != 1)
-        return cli_fail(err_set(ERR_USAGE, "--merge-report needs exactly one --image target (%zu given)",
-                                images));
+        return merge_fail(err_set(ERR_USAGE, "--merge-report needs exactly one --image target (%zu given)",
+                                 images));
     if (o->sbom != NULL)
-        return cli_fail(err_set(ERR_USAGE, "--merge-report and --sbom do not go together"));
+        return merge_fail(err_set(ERR_USAGE, "--merge-report and --sbom do not go together"));
     if ((o->merge = calloc(o->nmerge, sizeof(*o->merge))) == NULL)
-        return cli_fail(err_set(ERR_NOMEM, "out of memory"));
+        return merge_fail(err_set(ERR_NOMEM, "out of memory"));
     for (size_t i = 0; i < o->nmerge; i++)
         if ((rc = pkg_merge_load(o->merge_files[i], &o->merge[i])) < 0)
-            return cli_fail(rc);
+            return merge_fail(rc);
     return 0;
 }
 

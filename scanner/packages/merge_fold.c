@@ -9,19 +9,35 @@
 
 #include "merge_internal.h"
 
-/* The peer's package type -> the kind of our inventory, for the OSV ecosystem name. */
+#define DPKG_DB "var/lib/dpkg/status"
+#define APK_DB "lib/apk/db/installed"
+
+/* The peer's package type -> the kind of our inventory (for the OSV ecosystem name), and the
+ * database an OS package is listed in (Trivy gives no path for those). */
 static const struct {
     const char *type;
     enum pkg_kind kind;
+    const char *db;
 } peer_types[] = {
     /* Trivy result Types */
-    {"debian", PKG_DEB}, {"ubuntu", PKG_DEB}, {"alpine", PKG_APK}, {"python-pkg", PKG_PYPI},
-    {"pip", PKG_PYPI}, {"pipenv", PKG_PYPI}, {"poetry", PKG_PYPI}, {"node-pkg", PKG_NPM},
-    {"npm", PKG_NPM}, {"yarn", PKG_NPM}, {"pnpm", PKG_NPM}, {"gobinary", PKG_GO},
-    {"gomod", PKG_GO},
+    {"debian", PKG_DEB, DPKG_DB}, {"ubuntu", PKG_DEB, DPKG_DB}, {"alpine", PKG_APK, APK_DB},
+    {"python-pkg", PKG_PYPI, NULL}, {"pip", PKG_PYPI, NULL}, {"pipenv", PKG_PYPI, NULL},
+    {"poetry", PKG_PYPI, NULL}, {"node-pkg", PKG_NPM, NULL}, {"npm", PKG_NPM, NULL},
+    {"yarn", PKG_NPM, NULL}, {"pnpm", PKG_NPM, NULL}, {"gobinary", PKG_GO, NULL},
+    {"gomod", PKG_GO, NULL},
     /* Grype (Syft) artifact types */
-    {"deb", PKG_DEB}, {"apk", PKG_APK}, {"python", PKG_PYPI}, {"go-module", PKG_GO},
+    {"deb", PKG_DEB, DPKG_DB}, {"apk", PKG_APK, APK_DB}, {"python", PKG_PYPI, NULL},
+    {"go-module", PKG_GO, NULL},
 };
+
+static const char *
+db_of(const struct pkg_peer_vuln *v)
+{
+    for (size_t i = 0; v->type != NULL && i < sizeof(peer_types) / sizeof(peer_types[0]); i++)
+        if (strcmp(v->type, peer_types[i].type) == 0)
+            return peer_types[i].db;
+    return NULL;
+}
 
 static void
 ecosystem_of(const struct pkg_peer_vuln *v, const struct pkg_merge_image *img, char *out,
@@ -189,7 +205,7 @@ add_peer(struct findings *f, const struct pkg_peer_report *rep, const struct pkg
         return 0;
     memset(&loc, 0, sizeof(loc));
     memset(&x, 0, sizeof(x));
-    loc.path = v->path;
+    loc.path = v->path != NULL ? v->path : db_of(v);
     loc.layer_index = (int)layer;
     loc.layer = layer >= 0 ? img->layers[layer] : NULL;
     x.target = img->ref;

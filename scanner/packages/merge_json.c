@@ -63,6 +63,10 @@ string(struct mj *j, char *out, size_t size)
             } else if (e == '\0' || strchr("\"\\/bfnrt", e) == NULL) {
                 return mj_fail(j, j->pos, ERR_PARSE, "bad escape in a string");
             }
+            /* a key with an escape is none of the ones read: kept as written, never matched */
+            overflow |= out != NULL;
+            j->pos += e == 'u' ? 6 : 2;
+            continue;
         }
         if (out != NULL && n + 1 < size)
             out[n++] = (char)c;
