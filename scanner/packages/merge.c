@@ -124,7 +124,7 @@ int
 merge_layers(struct mj *j, size_t at, const cJSON *arr, const char *key, struct pkg_peer_report *r)
 {
     const cJSON *e;
-    int n = cJSON_GetArraySize(arr);
+    int n = cJSON_GetArraySize(arr), nomem = 0;
 
     if (r->layers != NULL || n <= 0)
         return 0; /* the first list given counts */
@@ -139,7 +139,7 @@ merge_layers(struct mj *j, size_t at, const cJSON *arr, const char *key, struct 
             return rc;
         if (s == NULL || *s == '\0')
             return mj_fail(j, at, ERR_PARSE, "a layer without a digest");
-        if ((r->layers[r->nlayers] = strdup(s)) == NULL)
+        if ((r->layers[r->nlayers] = merge_clean_dup(s, PEER_MAX_FIELD, &nomem)) == NULL)
             return err_set(ERR_NOMEM, "out of memory");
         r->nlayers++;
     }
@@ -161,10 +161,37 @@ vuln_free(struct pkg_peer_vuln *v)
     free(v->title);
 }
 
+/* A peer's string as we keep it: control characters (a terminal escape in a title) as spaces,
+ * at most `max` bytes, cut before a UTF-8 continuation byte. NULL in, NULL out. */
+char *
+merge_clean_dup(const char *s, size_t max, int *nomem)
+{
+    size_t n;
+    char *d;
+
+    if (s == NULL)
+        return NULL;
+    n = strlen(s);
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+            n--;
+    }
+    if ((d = strndup(s, n)) == NULL) {
+        *nomem = 1;
+        return NULL;
+    }
+    for (char *p = d; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+    return d;
+}
+
 int
 merge_add(struct pkg_peer_report *r, const struct pkg_peer_vuln *v)
 {
     struct pkg_peer_vuln c;
+    int nomem = 0;
 
     if (r->n >= PEER_MAX_VULNS)
         return err_set(ERR_LIMIT, "%s: more than %d results", r->file, PEER_MAX_VULNS);
@@ -176,16 +203,18 @@ merge_add(struct pkg_peer_report *r, const struct pkg_peer_vuln *v)
         r->v = nv;
         r->cap = cap;
     }
-    c = (struct pkg_peer_vuln){xstrdup_or_null(v->id),     xstrdup_or_null(v->aliases),
-                               xstrdup_or_null(v->package), xstrdup_or_null(v->installed),
-                               xstrdup_or_null(v->fixed),  xstrdup_or_null(v->purl),
-                               xstrdup_or_null(v->layer),  xstrdup_or_null(v->type),
-                               xstrdup_or_null(v->path),   xstrdup_or_null(v->title),
+    c = (struct pkg_peer_vuln){merge_clean_dup(v->id, PEER_MAX_FIELD, &nomem),
+                               merge_clean_dup(v->aliases, PEER_MAX_FIELD, &nomem),
+                               merge_clean_dup(v->package, PEER_MAX_FIELD, &nomem),
+                               merge_clean_dup(v->installed, PEER_MAX_FIELD, &nomem),
+                               merge_clean_dup(v->fixed, PEER_MAX_FIELD, &nomem),
+                               merge_clean_dup(v->purl, PEER_MAX_FIELD, &nomem),
+                               merge_clean_dup(v->layer, PEER_MAX_FIELD, &nomem),
+                               merge_clean_dup(v->type, PEER_MAX_FIELD, &nomem),
+                               merge_clean_dup(v->path, PEER_MAX_FIELD, &nomem),
+                               merge_clean_dup(v->title, 300, &nomem),
                                v->severity};
-    if ((v->id && !c.id) || (v->aliases && !c.aliases) || (v->package && !c.package) ||
-        (v->installed && !c.installed) || (v->fixed && !c.fixed) || (v->purl && !c.purl) ||
-        (v->layer && !c.layer) || (v->type && !c.type) || (v->path && !c.path) ||
-        (v->title && !c.title)) {
+    if (nomem) {
         vuln_free(&c);
         return err_set(ERR_NOMEM, "out of memory");
     }

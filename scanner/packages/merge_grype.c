@@ -80,7 +80,7 @@ source(struct mj *j, size_t at, const cJSON *o, struct pkg_peer_report *r)
 {
     const cJSON *target = cJSON_GetObjectItemCaseSensitive(o, "target"), *layers;
     const char *name = NULL;
-    int rc;
+    int rc, nomem = 0;
 
     if (!cJSON_IsObject(o))
         return mj_fail(j, at, ERR_PARSE, "\"source\" is not an object");
@@ -94,7 +94,8 @@ source(struct mj *j, size_t at, const cJSON *o, struct pkg_peer_report *r)
             (rc = merge_layers(j, at, layers, "digest", r)) < 0)
             return rc;
     }
-    if (name != NULL && r->artifact == NULL && (r->artifact = strdup(name)) == NULL)
+    if (name != NULL && r->artifact == NULL &&
+        (r->artifact = merge_clean_dup(name, PEER_MAX_FIELD, &nomem)) == NULL)
         return err_set(ERR_NOMEM, "out of memory");
     return 0;
 }

@@ -37,6 +37,11 @@ int mj_peek(struct mj *j);
 /* Only blanks left. */
 int mj_end(struct mj *j);
 
+/* A peer's string as we keep it: control characters (a terminal escape in a title) as spaces,
+ * at most `max` bytes, cut before a UTF-8 continuation byte. NULL in, NULL out (*nomem set when
+ * that is a lack of memory). */
+char *merge_clean_dup(const char *s, size_t max, int *nomem);
+#define PEER_MAX_FIELD 1024 /* bytes kept of one field (a title: 300) */
 /* Appends one result to the report. Every string is copied. */
 int merge_add(struct pkg_peer_report *r, const struct pkg_peer_vuln *v);
 /* A JSON string member: *out is its text, NULL when absent or null; ERR_PARSE (naming the file

@@ -56,7 +56,7 @@ result(struct mj *j, struct pkg_peer_report *r)
 {
     size_t from = r->n;
     char key[64], *type = NULL;
-    int first = 1, rc;
+    int first = 1, rc, nomem = 0;
 
     if ((rc = mj_object_begin(j)) < 0)
         return rc;
@@ -71,7 +71,7 @@ result(struct mj *j, struct pkg_peer_report *r)
             if (!cJSON_IsString(t) && !cJSON_IsNull(t))
                 rc = mj_fail(j, at, ERR_PARSE, "\"Type\" is not a string");
             else if (cJSON_IsString(t) && type == NULL &&
-                     (type = strdup(t->valuestring)) == NULL)
+                     (type = merge_clean_dup(t->valuestring, 64, &nomem)) == NULL)
                 rc = err_set(ERR_NOMEM, "out of memory");
             cJSON_Delete(t);
         } else if (strcmp(key, "Vulnerabilities") == 0) {
@@ -110,7 +110,7 @@ merge_trivy_member(struct mj *j, const char *key, struct pkg_peer_report *r)
 {
     size_t at;
     cJSON *v;
-    int first = 1, rc;
+    int first = 1, rc, nomem = 0;
 
     if (strcmp(key, "Results") == 0) {
         if ((rc = mj_array_begin(j)) < 0)
@@ -129,7 +129,8 @@ merge_trivy_member(struct mj *j, const char *key, struct pkg_peer_report *r)
     if (strcmp(key, "ArtifactName") == 0) {
         if (!cJSON_IsString(v))
             rc = mj_fail(j, at, ERR_PARSE, "\"ArtifactName\" is not a string");
-        else if (r->artifact == NULL && (r->artifact = strdup(v->valuestring)) == NULL)
+        else if (r->artifact == NULL &&
+                 (r->artifact = merge_clean_dup(v->valuestring, PEER_MAX_FIELD, &nomem)) == NULL)
             rc = err_set(ERR_NOMEM, "out of memory");
     } else {
         const cJSON *ids = NULL;
