@@ -113,34 +113,66 @@ ids_meet(const char *id1, const char *al1, const char *id2, const char *al2)
     return 0;
 }
 
-/* Findings by (package, installed version): chains of indices in a power-of-two table. */
+/* Findings by (package, installed version, id): one entry per id and alias of each finding, so
+ * a package with hundreds of vulnerabilities (a kernel) is still one probe per id. */
+struct vent {
+    size_t finding, next; /* next: entry index + 1; 0 ends a chain */
+};
 struct vindex {
-    size_t *head, *next; /* finding index + 1; 0 ends a chain */
-    size_t mask, cap;    /* next[] holds cap findings from `from` on */
-    size_t from;
+    size_t *head; /* per bucket: entry index + 1 */
+    struct vent *e;
+    size_t n, cap, mask;
 };
 
 static size_t
-key_hash(const char *pkg, const char *ver)
+fnv(size_t h, const char *s, size_t n, int fold)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (fold && c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        h = (h ^ c) * 0x100000001b3u;
+    }
+    return (h ^ 0xff) * 0x100000001b3u;
+}
+
+static size_t
+key_hash(const char *pkg, const char *ver, const char *id, size_t idn)
 {
     size_t h = 0xcbf29ce484222325u;
 
-    for (const char *p = pkg; p != NULL && *p; p++)
-        h = (h ^ (unsigned char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p)) * 0x100000001b3u;
-    h = (h ^ 0xff) * 0x100000001b3u;
-    for (const char *p = ver; p != NULL && *p; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3u;
+    h = fnv(h, pkg, strlen(pkg), 1);
+    h = fnv(h, ver, strlen(ver), 0);
+    h = fnv(h, id, idn, 1);
     return h ^ (h >> 31);
+}
+
+/* Ids in an id and its alias list (at most). */
+static size_t
+count_ids(const char *aliases)
+{
+    size_t n = 1;
+
+    for (const char *p = aliases; p != NULL && *p; p++)
+        n += *p == ',';
+    return n + (aliases != NULL);
 }
 
 static void
 vindex_put(struct vindex *x, const struct findings *f, size_t i)
 {
     const struct finding_vuln *v = f->items[i].vuln;
-    size_t h = key_hash(v->package, v->installed) & x->mask;
+    const char *lists[2] = {v->id, v->aliases};
 
-    x->next[i - x->from] = x->head[h];
-    x->head[h] = i + 1;
+    for (int k = 0; k < 2; k++) {
+        const char *c = lists[k], *s;
+        size_t n;
+        while (c != NULL && list_next(&c, &s, &n) && x->n < x->cap) {
+            size_t h = key_hash(v->package, v->installed, s, n) & x->mask;
+            x->e[x->n] = (struct vent){i, x->head[h]};
+            x->head[h] = ++x->n;
+        }
+    }
 }
 
 static int
@@ -153,11 +185,19 @@ same_package(const struct finding_vuln *a, const struct pkg_peer_vuln *b)
 static long
 find(const struct vindex *x, const struct findings *f, const struct pkg_peer_vuln *v)
 {
-    for (size_t i = x->head[key_hash(v->package, v->installed) & x->mask]; i != 0;
-         i = x->next[i - 1 - x->from]) {
-        const struct finding_vuln *fv = f->items[i - 1].vuln;
-        if (same_package(fv, v) && ids_meet(fv->id, fv->aliases, v->id, v->aliases))
-            return (long)(i - 1);
+    const char *lists[2] = {v->id, v->aliases};
+
+    for (int k = 0; k < 2; k++) {
+        const char *c = lists[k], *s;
+        size_t n;
+        while (c != NULL && list_next(&c, &s, &n)) {
+            size_t h = key_hash(v->package, v->installed, s, n) & x->mask;
+            for (size_t e = x->head[h]; e != 0; e = x->e[e - 1].next) {
+                const struct finding_vuln *fv = f->items[x->e[e - 1].finding].vuln;
+                if (same_package(fv, v) && ids_meet(fv->id, fv->aliases, v->id, v->aliases))
+                    return (long)x->e[e - 1].finding;
+            }
+        }
     }
     return -1;
 }
@@ -237,22 +277,26 @@ pkg_merge_fold(struct findings *f, size_t from, const struct pkg_peer_report *re
                const struct pkg_merge_image *img)
 {
     struct vindex x;
-    size_t total = f->n > from ? f->n - from : 0, buckets = 64;
+    size_t total = 0, buckets = 64;
     int rc = 0;
 
     if (from > f->n)
         from = f->n;
+    /* room for every id of every finding there is and every one the reports may add */
+    for (size_t i = from; i < f->n; i++)
+        if (f->items[i].vuln != NULL)
+            total += count_ids(f->items[i].vuln->aliases);
     for (size_t r = 0; r < n; r++)
-        total += reps[r].n;
+        for (size_t i = 0; i < reps[r].n; i++)
+            total += count_ids(reps[r].v[i].aliases);
     while (buckets < total * 2)
         buckets *= 2;
     memset(&x, 0, sizeof(x));
-    x.from = from;
     x.cap = total;
     x.mask = buckets - 1;
     x.head = calloc(buckets, sizeof(*x.head));
-    x.next = calloc(total + 1, sizeof(*x.next));
-    if (x.head == NULL || x.next == NULL) {
+    x.e = calloc(total + 1, sizeof(*x.e));
+    if (x.head == NULL || x.e == NULL) {
         rc = err_set(ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -276,6 +320,6 @@ pkg_merge_fold(struct findings *f, size_t from, const struct pkg_peer_report *re
     }
 out:
     free(x.head);
-    free(x.next);
+    free(x.e);
     return rc;
 }
