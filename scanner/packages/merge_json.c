@@ -248,8 +248,11 @@ mj_value(struct mj *j, size_t max, cJSON **out)
     start = j->pos;
     if ((rc = mj_skip(j)) < 0)
         return rc;
-    if (j->pos - start > max)
-        return mj_fail(j, start, ERR_LIMIT, "one item is larger than 16 MiB");
+    if (j->pos - start > max) {
+        char what[80];
+        (void)str_format(what, sizeof(what), "one value is larger than %zu bytes", max);
+        return mj_fail(j, start, ERR_LIMIT, what);
+    }
     if ((*out = cJSON_ParseWithLength(j->p + start, j->pos - start)) == NULL)
         return err_set(ERR_NOMEM, "out of memory reading %s", j->name);
     return 0;

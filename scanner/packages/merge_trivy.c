@@ -61,7 +61,7 @@ result(struct mj *j, struct pkg_peer_report *r)
     if ((rc = mj_object_begin(j)) < 0)
         return rc;
     while ((rc = mj_object_next(j, &first, key, sizeof(key))) > 0) {
-        size_t at = j->pos;
+        size_t at;
         if (strcmp(key, "Type") == 0) {
             cJSON *t;
             (void)mj_peek(j);

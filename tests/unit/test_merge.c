@@ -125,7 +125,7 @@ static void
 test_nesting_is_bounded(void **state)
 {
     size_t n = 200000;
-    char *s = malloc(2 * n + 64);
+    char *s = malloc(2 * n + 6000);
     struct pkg_peer_report r;
     size_t at = 0;
 
@@ -147,6 +147,13 @@ test_nesting_is_bounded(void **state)
     at += (size_t)sprintf(s + at, ", \"matches\": []}");
     assert_int_equal(pkg_merge_parse("ok.json", s, at, &r), 0);
     pkg_merge_free(&r);
+    /* one value past its bound: a result's Type over 4096 bytes */
+    at = (size_t)sprintf(s, "{\"Results\": [{\"Type\": \"");
+    memset(s + at, 'a', 5000);
+    at += 5000;
+    at += (size_t)sprintf(s + at, "\"}]}");
+    assert_int_equal(pkg_merge_parse("big.json", s, at, &r), ERR_LIMIT);
+    assert_non_null(strstr(err_message(), "big.json:1:23: one value is larger than 4096 bytes"));
     free(s);
 }
 
