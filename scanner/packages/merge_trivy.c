@@ -50,30 +50,53 @@ out:
     return rc;
 }
 
-/* One of Results[]: its Type, and its Vulnerabilities one at a time. */
+/* A string member of a result (Type, Target) into *out, once. */
+static int
+result_str(struct mj *j, const char *key, size_t max, char **out)
+{
+    size_t at;
+    cJSON *t;
+    int rc, nomem = 0;
+    char what[80];
+
+    (void)mj_peek(j);
+    at = j->pos;
+    if ((rc = mj_value(j, max, &t)) < 0)
+        return rc;
+    if (!cJSON_IsString(t) && !cJSON_IsNull(t)) {
+        (void)str_format(what, sizeof(what), "\"%s\" is not a string", key);
+        rc = mj_fail(j, at, ERR_PARSE, what);
+    } else if (cJSON_IsString(t) && *out == NULL &&
+               (*out = merge_clean_dup(t->valuestring, PEER_MAX_FIELD, &nomem)) == NULL) {
+        rc = err_set(ERR_NOMEM, "out of memory");
+    }
+    cJSON_Delete(t);
+    return rc;
+}
+
+/* Binaries whose result Target is the file the packages were read from. */
+static int
+target_is_file(const char *type)
+{
+    return type != NULL && (strcmp(type, "gobinary") == 0 || strcmp(type, "rustbinary") == 0 ||
+                            strcmp(type, "jar") == 0);
+}
+
+/* One of Results[]: its Type and Target, and its Vulnerabilities one at a time. */
 static int
 result(struct mj *j, struct pkg_peer_report *r)
 {
     size_t from = r->n;
-    char key[64], *type = NULL;
-    int first = 1, rc, nomem = 0;
+    char key[64], *type = NULL, *target = NULL;
+    int first = 1, rc;
 
     if ((rc = mj_object_begin(j)) < 0)
         return rc;
     while ((rc = mj_object_next(j, &first, key, sizeof(key))) > 0) {
-        size_t at;
         if (strcmp(key, "Type") == 0) {
-            cJSON *t;
-            (void)mj_peek(j);
-            at = j->pos;
-            if ((rc = mj_value(j, 4096, &t)) < 0)
-                break;
-            if (!cJSON_IsString(t) && !cJSON_IsNull(t))
-                rc = mj_fail(j, at, ERR_PARSE, "\"Type\" is not a string");
-            else if (cJSON_IsString(t) && type == NULL &&
-                     (type = merge_clean_dup(t->valuestring, 64, &nomem)) == NULL)
-                rc = err_set(ERR_NOMEM, "out of memory");
-            cJSON_Delete(t);
+            rc = result_str(j, key, 4096, &type);
+        } else if (strcmp(key, "Target") == 0) {
+            rc = result_str(j, key, 65536, &target);
         } else if (strcmp(key, "Vulnerabilities") == 0) {
             int vfirst = 1;
             if (mj_peek(j) == 'n') {
@@ -81,6 +104,7 @@ result(struct mj *j, struct pkg_peer_report *r)
             } else if ((rc = mj_array_begin(j)) == 0) {
                 while ((rc = mj_array_next(j, &vfirst)) > 0) {
                     cJSON *o;
+                    size_t at;
                     (void)mj_peek(j);
                     at = j->pos;
                     if ((rc = mj_value(j, PEER_MAX_ITEM, &o)) < 0)
@@ -97,11 +121,16 @@ result(struct mj *j, struct pkg_peer_report *r)
         if (rc < 0)
             break;
     }
-    /* the Type may come after the vulnerabilities: it is set once the result is read */
-    for (size_t i = from; rc == 0 && type != NULL && i < r->n; i++)
-        if ((r->v[i].type = strdup(type)) == NULL)
+    /* Type and Target may come after the vulnerabilities: they are set once the result is read */
+    for (size_t i = from; rc == 0 && i < r->n; i++) {
+        if (type != NULL && (r->v[i].type = strdup(type)) == NULL)
             rc = err_set(ERR_NOMEM, "out of memory");
+        else if (r->v[i].path == NULL && target_is_file(type) && target != NULL &&
+                 (r->v[i].path = strdup(target)) == NULL)
+            rc = err_set(ERR_NOMEM, "out of memory");
+    }
     free(type);
+    free(target);
     return rc;
 }
 

@@ -61,6 +61,19 @@ test_trivy_fields(void **state)
     assert_null(r.v[1].fixed); /* "" is no fix */
     assert_int_equal(r.v[1].severity, SEV_MEDIUM); /* UNKNOWN */
     pkg_merge_free(&r);
+
+    /* a Go binary's result: its Target is the file; a title's escape codes become spaces */
+    {
+        static const char go[] =
+            "{\"Results\": [{\"Vulnerabilities\": [{\"VulnerabilityID\": \"CVE-2023-45288\",\n"
+            "  \"PkgName\": \"golang.org/x/net\", \"InstalledVersion\": \"v0.17.0\",\n"
+            "  \"Title\": \"a\\u001b[2Jb\\nc\"}], \"Target\": \"usr/local/bin/app\", \"Type\": \"gobinary\"}]}";
+        assert_int_equal(pkg_merge_parse("go.json", go, strlen(go), &r), 0);
+        assert_int_equal(r.n, 1);
+        assert_string_equal(r.v[0].path, "usr/local/bin/app");
+        assert_string_equal(r.v[0].title, "a [2Jb c");
+        pkg_merge_free(&r);
+    }
 }
 
 static void
