@@ -187,6 +187,10 @@ t_merge_report_needs_one_image() {
     run "$SCANNER" --path . --merge-report "$TRIVY"
     expect_rc 2
     expect_err '\(0 given\)'
+    run "$SCANNER" --image "$OLD" --sbom spdx --merge-report "$TRIVY"
+    expect_rc 2
+    expect_err '--merge-report and --sbom do not go together'
+    [ ! -s "$TMP/.out" ] || fail "an SBOM was written"
 }
 
 e2e_main
