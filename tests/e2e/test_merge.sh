@@ -128,6 +128,17 @@ assert len(gcc) == 1 and gcc[0]["fixed"] is None and gcc[0]["source"] == "trivy"
 PY
 }
 
+t_baseline_tells_vulnerabilities_of_one_file_apart() {
+    # every Debian package is in var/lib/dpkg/status: a baseline of our findings must not hide
+    # another vulnerability of that file that a report adds later
+    run "$SCANNER" --image "$OLD" --vuln-db "$OSV" --write-baseline base.json
+    expect_rc 1
+    run "$SCANNER" --image "$OLD" --vuln-db "$OSV" --merge-report "$TRIVY" --baseline base.json
+    expect_out 'CVE-2023-38546 \(DSA-5523-1\) in libcurl4'
+    expect_out 'CVE-2023-4039 in libgcc-s1'
+    expect_no_out 'DEBIAN-CVE-2023-38545|GHSA-j8r2-6x86-q33q'
+}
+
 t_report_of_another_image_is_refused() {
     # the Trivy report of pkgs-old names its layers; pkgs-new has one more
     run "$SCANNER" --image "$NEW" --vuln-db "$OSV" --merge-report "$TRIVY" --report out.json
