@@ -105,13 +105,14 @@ merge_join(struct mj *j, size_t at, const cJSON *arr, const char *key, const cha
            struct buf *out)
 {
     const cJSON *e;
+    size_t kept = 0;
 
     cJSON_ArrayForEach(e, arr) {
         const char *s = NULL;
         int rc = item_str(j, at, e, key, &s);
         if (rc < 0)
             return rc;
-        if (s == NULL || *s == '\0')
+        if (s == NULL || *s == '\0' || kept++ >= PEER_MAX_LIST)
             continue;
         if ((out->len > 0 && buf_append(out, sep, strlen(sep)) < 0) ||
             buf_append(out, s, strlen(s)) < 0)

@@ -289,7 +289,7 @@ pkg_merge_fold(struct findings *f, size_t from, const struct pkg_peer_report *re
     for (size_t r = 0; r < n; r++)
         for (size_t i = 0; i < reps[r].n; i++)
             total += count_ids(reps[r].v[i].aliases);
-    while (buckets < total * 2)
+    while (buckets < total)
         buckets *= 2;
     memset(&x, 0, sizeof(x));
     x.cap = total;

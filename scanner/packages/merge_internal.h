@@ -53,7 +53,9 @@ int merge_need(struct mj *j, size_t at, const cJSON *obj, const char *key, const
 int merge_typed(struct mj *j, size_t at, const cJSON *obj, const char *key, int array,
                 const cJSON **out);
 /* The strings of an array (of strings, or of objects' string member `key`) joined with `sep`;
- * empty ones skipped. */
+ * empty ones skipped, those past the first PEER_MAX_LIST checked but not kept (an id has a few
+ * aliases; thousands would only cost memory in the fold's index). */
+#define PEER_MAX_LIST 16
 int merge_join(struct mj *j, size_t at, const cJSON *arr, const char *key, const char *sep,
                struct buf *out);
 /* The image's layer diff ids a report lists (an array of strings, or of objects' `key`). */

@@ -197,7 +197,7 @@ void pkg_merge_free(struct pkg_peer_report *r);
 const char *pkg_peer_name(enum pkg_peer_tool t); /* "trivy", "grype" */
 #define PEER_MAX_FILE ((size_t)256 << 20)
 #define PEER_MAX_ITEM ((size_t)16 << 20) /* one result (a Trivy result's vulnerability, a match) */
-#define PEER_MAX_VULNS 1000000
+#define PEER_MAX_VULNS 500000
 
 /* The scanned image, as the fold needs it. */
 struct pkg_merge_image {
