@@ -108,6 +108,8 @@ merge_grype_member(struct mj *j, const char *key, struct pkg_peer_report *r)
     int first = 1, rc;
 
     if (strcmp(key, "matches") == 0) {
+        if (mj_peek(j) == 'n') /* null: nothing found */
+            return mj_skip(j);
         if ((rc = mj_array_begin(j)) < 0)
             return rc;
         while ((rc = mj_array_next(j, &first)) > 0) {

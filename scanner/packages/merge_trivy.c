@@ -142,6 +142,8 @@ merge_trivy_member(struct mj *j, const char *key, struct pkg_peer_report *r)
     int first = 1, rc, nomem = 0;
 
     if (strcmp(key, "Results") == 0) {
+        if (mj_peek(j) == 'n') /* null: nothing found */
+            return mj_skip(j);
         if ((rc = mj_array_begin(j)) < 0)
             return rc;
         while ((rc = mj_array_next(j, &first)) > 0)

@@ -62,6 +62,14 @@ test_trivy_fields(void **state)
     assert_int_equal(r.v[1].severity, SEV_MEDIUM); /* UNKNOWN */
     pkg_merge_free(&r);
 
+    /* nothing found: Results null, or no Results at all */
+    assert_int_equal(pkg_merge_parse("n.json", "{\"Results\": null}", 17, &r), 0);
+    assert_int_equal(r.n, 0);
+    pkg_merge_free(&r);
+    assert_int_equal(pkg_merge_parse("n.json", "{\"SchemaVersion\": 2}", 20, &r), 0);
+    assert_int_equal(r.tool, PEER_TRIVY);
+    pkg_merge_free(&r);
+
     /* a Go binary's result: its Target is the file; a title's escape codes become spaces */
     {
         static const char go[] =
@@ -122,6 +130,8 @@ test_bad_json_and_positions(void **state)
         {"{\"matches\": [{\"vulnerability\": {\"id\": \"X\"}}]}", "x.json:1:14: a match without \"artifact\"",
          ERR_PARSE},
         {"{\"source\": {\"target\": 5}, \"matches\": []}", "neither a string nor an object", ERR_PARSE},
+        {"{\"Results\": nul}", "x.json:1:13: expected a JSON value", ERR_PARSE},
+        {"{\"Results\": \"x\"}", "x.json:1:13: expected an array", ERR_PARSE},
     };
 
     (void)state;
