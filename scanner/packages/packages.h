@@ -190,7 +190,7 @@ struct pkg_peer_report {
 /* Reads a Trivy (`trivy image -f json`) or Grype (`grype -o json`) report, told apart by its
  * keys. Anything that is not one of them (not JSON, a missing or mistyped field, nesting past 64
  * levels, a file over PEER_MAX_FILE) is ERR_PARSE or ERR_LIMIT naming the file, line and column;
- * memory stays bounded by the largest single result, not by the file's size. */
+ * memory is the kept fields of the results: cJSON parses one result at a time, never the file. */
 int pkg_merge_load(const char *path, struct pkg_peer_report *out);
 int pkg_merge_parse(const char *name, const char *data, size_t len, struct pkg_peer_report *out);
 void pkg_merge_free(struct pkg_peer_report *r);
