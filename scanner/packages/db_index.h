@@ -1,0 +1,53 @@
+/* db_index: the layout of the OSV index file, shared by its writer (db_index_build.c) and its
+ * reader (db_index.c). Native byte order; a file from another machine fails the order check. */
+#ifndef DB_INDEX_H
+#define DB_INDEX_H
+
+#include <stdint.h>
+
+#define IDX_MAGIC "SSOSVIX\n"
+#define IDX_VERSION 1u
+#define IDX_ORDER 0x01020304u
+#define IDX_NAME ".index-v1"
+#define IDX_HASH 16   /* BLAKE2b-128 of each checked region */
+#define IDX_MAX_MEM (40u << 20) /* memory the build may use for keys and postings */
+
+/* The file: header | blobs | keys | strings | postings. */
+struct idx_header {
+    char magic[8];
+    uint32_t version, order;
+    unsigned char fingerprint[32]; /* of the database's files (names, sizes, times, inodes) */
+    uint64_t records, skipped;
+    int64_t newest;
+    uint64_t file_size;
+    uint64_t blobs_off, blobs_len;
+    uint64_t keys_off, keys_n;    /* struct idx_key, sorted by their strings */
+    uint64_t strs_off, strs_len;
+    uint64_t posts_off, posts_n;  /* uint64_t blob offsets, ascending within a key */
+    unsigned char tables_hash[IDX_HASH]; /* keys, strings and postings */
+    unsigned char header_hash[IDX_HASH]; /* everything above */
+};
+
+struct idx_key {
+    uint32_t str_off, str_len; /* into the strings */
+    uint32_t post_first, post_n;
+};
+
+/* Each blob: its length, its hash, then the reduced record as JSON text. */
+struct idx_blob {
+    uint32_t len, pad;
+    unsigned char hash[8];
+};
+
+#define IDX_MAX_BLOB (16u << 20)
+
+struct osv_index;
+struct osv_db_stats;
+/* Opens the index at `path` for a database of fingerprint fp: 0 with *ix, 1 when there is none
+ * or it is stale (build it), 2 when it is damaged (rebuild it; warned), -1 when it must not be
+ * used (a symlink: warned), -2 when it cannot be read (not ours: go elsewhere). */
+int osv_index_open_file(const char *path, const unsigned char *fp, struct osv_index **ix);
+/* The database's counts the index holds. */
+void osv_index_stats(const struct osv_index *ix, struct osv_db_stats *st);
+
+#endif

@@ -1,0 +1,596 @@
+/* db_index_build: writes the OSV index of a database, streaming its records once: each record
+ * is cut to what matching reads and appended to a temporary file, only the (package, record)
+ * keys stay in memory (bounded); then the sorted tables and the header, fsync, rename. Also where
+ * the index lives and whether it is current (a fingerprint of the database's files). */
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db_index.h"
+#include "packages_internal.h"
+
+/* ---- What a record keeps: the fields osv_evaluate, osv_severity and db.c read -------------- */
+struct keep {
+    const char *key;
+    int list;                 /* 1: every child kept, each cut by `kids` */
+    const struct keep *kids;  /* NULL: kept whole */
+};
+static const struct keep k_sev[] = {{"type", 0, NULL}, {"score", 0, NULL}, {NULL, 0, NULL}};
+static const struct keep k_dbsev[] = {{"severity", 0, NULL}, {NULL, 0, NULL}};
+static const struct keep k_urgency[] = {{"urgency", 0, NULL}, {NULL, 0, NULL}};
+static const struct keep k_pkg[] = {{"ecosystem", 0, NULL}, {"name", 0, NULL}, {NULL, 0, NULL}};
+static const struct keep k_event[] = {{"introduced", 0, NULL}, {"fixed", 0, NULL},
+                                      {"last_affected", 0, NULL}, {"limit", 0, NULL},
+                                      {NULL, 0, NULL}};
+static const struct keep k_range[] = {{"type", 0, NULL}, {"events", 1, k_event}, {NULL, 0, NULL}};
+static const struct keep k_affected[] = {
+    {"package", 0, k_pkg},           {"versions", 0, NULL},
+    {"ranges", 1, k_range},          {"severity", 1, k_sev},
+    {"ecosystem_specific", 0, k_urgency}, {"database_specific", 0, k_dbsev},
+    {NULL, 0, NULL}};
+static const struct keep k_record[] = {
+    {"id", 0, NULL},        {"aliases", 0, NULL},       {"summary", 0, NULL},
+    {"withdrawn", 0, NULL}, {"severity", 1, k_sev},     {"database_specific", 0, k_dbsev},
+    {"affected", 1, k_affected}, {NULL, 0, NULL}};
+
+/* Removes every child of `node` that `spec` does not name (arrays and objects alike: the
+ * readers iterate both the same way). */
+static void
+prune(cJSON *node, const struct keep *spec)
+{
+    cJSON *c = node->child, *next;
+
+    for (; c != NULL; c = next) {
+        const struct keep *k = spec;
+        next = c->next;
+        while (k->key != NULL && (c->string == NULL || strcmp(k->key, c->string) != 0))
+            k++;
+        if (k->key == NULL) {
+            cJSON_Delete(cJSON_DetachItemViaPointer(node, c));
+        } else if (k->list && k->kids != NULL) {
+            for (cJSON *g = c->child; g != NULL; g = g->next)
+                prune(g, k->kids);
+        } else if (k->kids != NULL) {
+            prune(c, k->kids);
+        }
+    }
+}
+
+/* ---- The build ------------------------------------------------------------------------------- */
+struct bkey {
+    uint32_t off, len;
+};
+struct bpair {
+    uint64_t blob;
+    uint32_t key;
+};
+
+struct builder {
+    FILE *f;
+    uint64_t off;             /* where the next blob goes */
+    char *arena;              /* key strings */
+    size_t arena_len, arena_cap;
+    struct bkey *keys;
+    size_t nkeys, keys_cap;
+    uint32_t *slots;          /* open addressing: key number + 1, 0 free */
+    size_t nslots;
+    struct bpair *pairs;
+    size_t npairs, pairs_cap;
+    struct osv_db_stats *st;
+    int write_failed;         /* the error is ours (the index), not the database's */
+    const uint32_t *rank;     /* for sorting */
+};
+
+static size_t
+mem_used(const struct builder *b)
+{
+    return b->arena_cap + b->keys_cap * sizeof(*b->keys) + b->nslots * sizeof(*b->slots) +
+           b->pairs_cap * sizeof(*b->pairs);
+}
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t size, const struct builder *b)
+{
+    size_t nc = *cap ? *cap : 1024;
+    void *np;
+    while (nc < need)
+        nc *= 2;
+    if (nc == *cap)
+        return 0;
+    if (mem_used(b) + (nc - *cap) * size > IDX_MAX_MEM)
+        return err_set(ERR_LIMIT, "indexing needs more than %u MB", IDX_MAX_MEM >> 20);
+    if ((np = realloc(*p, nc * size)) == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    *p = np;
+    *cap = nc;
+    return 0;
+}
+
+static uint32_t
+str_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static int
+rehash(struct builder *b)
+{
+    size_t ns = b->nslots ? b->nslots * 2 : 4096;
+    uint32_t *slots;
+
+    if (mem_used(b) + ns * sizeof(*slots) > IDX_MAX_MEM)
+        return err_set(ERR_LIMIT, "indexing needs more than %u MB", IDX_MAX_MEM >> 20);
+    if ((slots = calloc(ns, sizeof(*slots))) == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < b->nkeys; k++) {
+        size_t s = str_hash(b->arena + b->keys[k].off, b->keys[k].len) & (ns - 1);
+        while (slots[s] != 0)
+            s = (s + 1) & (ns - 1);
+        slots[s] = (uint32_t)k + 1;
+    }
+    free(b->slots);
+    b->slots = slots;
+    b->nslots = ns;
+    return 0;
+}
+
+/* The number of key `s`, added when new; < 0 on error. */
+static long
+key_id(struct builder *b, const char *s, size_t n)
+{
+    size_t slot;
+    int rc;
+
+    if ((b->nkeys + 1) * 2 > b->nslots && (rc = rehash(b)) < 0)
+        return rc;
+    for (slot = str_hash(s, n) & (b->nslots - 1); b->slots[slot] != 0;
+         slot = (slot + 1) & (b->nslots - 1)) {
+        const struct bkey *k = &b->keys[b->slots[slot] - 1];
+        if (k->len == n && memcmp(b->arena + k->off, s, n) == 0)
+            return (long)(b->slots[slot] - 1);
+    }
+    if (b->arena_len + n > UINT32_MAX || b->nkeys >= UINT32_MAX - 1)
+        return err_set(ERR_LIMIT, "too many package names to index");
+    if ((rc = grow((void **)&b->arena, &b->arena_cap, b->arena_len + n, 1, b)) < 0 ||
+        (rc = grow((void **)&b->keys, &b->keys_cap, b->nkeys + 1, sizeof(*b->keys), b)) < 0)
+        return rc;
+    memcpy(b->arena + b->arena_len, s, n);
+    b->keys[b->nkeys].off = (uint32_t)b->arena_len;
+    b->keys[b->nkeys].len = (uint32_t)n;
+    b->arena_len += n;
+    b->slots[slot] = (uint32_t)b->nkeys + 1;
+    return (long)b->nkeys++;
+}
+
+static int
+write_out(struct builder *b, const void *p, size_t n, crypto_generichash_state *h)
+{
+    if (n > 0 && fwrite(p, 1, n, b->f) != n) {
+        b->write_failed = 1;
+        return err_set_errno(ERR_IO, "cannot write the vulnerability index");
+    }
+    if (h != NULL)
+        crypto_generichash_update(h, p, n);
+    b->off += n;
+    return 0;
+}
+
+/* One record: its keys noted, and the record cut and appended (when it names any package). */
+static int
+index_record(void *ctx, const char *text, size_t len)
+{
+    struct builder *b = ctx;
+    cJSON *rec = cJSON_ParseWithLength(text, len);
+    const cJSON *a;
+    size_t first = b->npairs;
+    char *out = NULL;
+    int rc = 0;
+
+    if (rec == NULL || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rec, "id"))) {
+        b->st->skipped++;
+        cJSON_Delete(rec);
+        return 0;
+    }
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(rec, "affected")) {
+        const cJSON *pk = cJSON_GetObjectItemCaseSensitive(a, "package");
+        const cJSON *eco = cJSON_GetObjectItemCaseSensitive(pk, "ecosystem");
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(pk, "name");
+        char key[400];
+        long id;
+        int kl, dup = 0;
+        if (!cJSON_IsString(eco) || !cJSON_IsString(nm) ||
+            (kl = osv_index_key(eco->valuestring, nm->valuestring, key, sizeof(key))) < 0)
+            continue;
+        if ((id = key_id(b, key, (size_t)kl)) < 0) {
+            rc = (int)id;
+            break;
+        }
+        for (size_t k = first; k < b->npairs; k++)
+            dup = dup || b->pairs[k].key == (uint32_t)id;
+        if (dup)
+            continue;
+        if ((rc = grow((void **)&b->pairs, &b->pairs_cap, b->npairs + 1, sizeof(*b->pairs), b)) < 0)
+            break;
+        b->pairs[b->npairs].blob = b->off;
+        b->pairs[b->npairs++].key = (uint32_t)id;
+    }
+    if (rc == 0 && b->npairs > first) {
+        struct idx_blob hd;
+        cJSON *sum = cJSON_GetObjectItemCaseSensitive(rec, "summary");
+        prune(rec, k_record);
+        /* a summary too long to be shown is not kept (db.c shows none then either) */
+        if (sum != NULL && (!cJSON_IsString(sum) || strlen(sum->valuestring) >= OSV_MAX_SUMMARY))
+            cJSON_DeleteItemFromObjectCaseSensitive(rec, "summary");
+        if ((out = cJSON_PrintUnformatted(rec)) == NULL) {
+            rc = err_set(ERR_NOMEM, "out of memory");
+        } else {
+            memset(&hd, 0, sizeof(hd));
+            hd.len = (uint32_t)strlen(out);
+            crypto_generichash(hd.hash, sizeof(hd.hash), (const unsigned char *)out, hd.len,
+                               NULL, 0);
+            if (strlen(out) > IDX_MAX_BLOB)
+                rc = err_set(ERR_LIMIT, "a record too large to index");
+            else if ((rc = write_out(b, &hd, sizeof(hd), NULL)) == 0)
+                rc = write_out(b, out, hd.len, NULL);
+        }
+    }
+    if (rc < 0)
+        b->npairs = first;
+    free(out);
+    cJSON_Delete(rec);
+    return rc;
+}
+
+static int
+rank_cmp(const void *x, const void *y, void *ctx)
+{
+    const struct builder *b = ctx;
+    const struct bkey *p = &b->keys[*(const uint32_t *)x], *q = &b->keys[*(const uint32_t *)y];
+    int c = memcmp(b->arena + p->off, b->arena + q->off, p->len < q->len ? p->len : q->len);
+    return c != 0 ? c : (p->len > q->len) - (p->len < q->len);
+}
+
+static int
+pair_cmp(const void *x, const void *y, void *ctx)
+{
+    const struct builder *b = ctx;
+    const struct bpair *p = x, *q = y;
+    uint32_t rp = b->rank[p->key], rq = b->rank[q->key];
+    if (rp != rq)
+        return rp < rq ? -1 : 1;
+    return (p->blob > q->blob) - (p->blob < q->blob);
+}
+
+static int
+pad8(struct builder *b)
+{
+    static const char zero[8];
+    return write_out(b, zero, (8 - b->off % 8) % 8, NULL);
+}
+
+/* The sorted tables after the records, then the header at the start. */
+static int
+write_tables(struct builder *b, struct idx_header *h)
+{
+    uint32_t *order = NULL, *rank = NULL;
+    crypto_generichash_state hs;
+    int rc = 0;
+
+    if (b->nkeys > 0 && ((order = malloc(b->nkeys * sizeof(*order))) == NULL ||
+                         (rank = malloc(b->nkeys * sizeof(*rank))) == NULL)) {
+        free(order);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < b->nkeys; k++)
+        order[k] = (uint32_t)k;
+    if (b->nkeys > 0)
+        qsort_r(order, b->nkeys, sizeof(*order), rank_cmp, b);
+    for (size_t k = 0; k < b->nkeys; k++)
+        rank[order[k]] = (uint32_t)k;
+    b->rank = rank;
+    if (b->npairs > 0)
+        qsort_r(b->pairs, b->npairs, sizeof(*b->pairs), pair_cmp, b);
+    crypto_generichash_init(&hs, NULL, 0, IDX_HASH);
+    h->blobs_len = b->off - h->blobs_off;
+    if ((rc = pad8(b)) < 0)
+        goto out;
+    h->keys_off = b->off;
+    h->keys_n = b->nkeys;
+    {
+        size_t p = 0;
+        uint32_t soff = 0;
+        for (size_t k = 0; k < b->nkeys && rc == 0; k++) {
+            struct idx_key ik;
+            ik.str_off = soff;
+            ik.str_len = b->keys[order[k]].len;
+            ik.post_first = (uint32_t)p;
+            while (p < b->npairs && rank[b->pairs[p].key] == k)
+                p++;
+            ik.post_n = (uint32_t)p - ik.post_first;
+            soff += ik.str_len;
+            rc = write_out(b, &ik, sizeof(ik), &hs);
+        }
+    }
+    h->strs_off = b->off;
+    for (size_t k = 0; k < b->nkeys && rc == 0; k++)
+        rc = write_out(b, b->arena + b->keys[order[k]].off, b->keys[order[k]].len, &hs);
+    h->strs_len = b->off - h->strs_off;
+    if (rc == 0)
+        rc = pad8(b);
+    h->posts_off = b->off;
+    h->posts_n = b->npairs;
+    for (size_t p = 0; p < b->npairs && rc == 0; p++)
+        rc = write_out(b, &b->pairs[p].blob, sizeof(uint64_t), &hs);
+    if (rc < 0)
+        goto out;
+    crypto_generichash_final(&hs, h->tables_hash, IDX_HASH);
+    h->file_size = b->off;
+    crypto_generichash((unsigned char *)h->header_hash, IDX_HASH, (const unsigned char *)h,
+                       offsetof(struct idx_header, header_hash), NULL, 0);
+    if (fflush(b->f) != 0 || pwrite(fileno(b->f), h, sizeof(*h), 0) != (ssize_t)sizeof(*h) ||
+        fsync(fileno(b->f)) != 0) {
+        b->write_failed = 1;
+        rc = err_set_errno(ERR_IO, "cannot write the vulnerability index");
+    }
+out:
+    b->rank = NULL;
+    free(order);
+    free(rank);
+    return rc;
+}
+
+/* A temporary file beside `path` (O_EXCL, 0600); its name in tmp. */
+static int
+create_temp(const char *path, char *tmp, size_t size)
+{
+    for (int tries = 0; tries < 16; tries++) {
+        unsigned char r[6];
+        int fd;
+        if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+            return err_set_errno(ERR_IO, "cannot get random bytes");
+        if (str_format(tmp, size, "%s.tmp-%02x%02x%02x%02x%02x%02x", path, r[0], r[1], r[2],
+                       r[3], r[4], r[5]) < 0)
+            return err_set(ERR_LIMIT, "%s: path too long", path);
+        fd = file_create_excl(tmp, 0600);
+        if (fd != ERR_EXISTS)
+            return fd;
+    }
+    return err_set(ERR_IO, "%s: cannot create a temporary file", path);
+}
+
+/* Builds the index of `dir` into `path`. On failure *ours says whose it is: 0 the database's
+ * (damaged, too many records), 1 the index's (not written, too much memory), 2 this directory
+ * cannot be written (read-only, not ours). */
+static int
+build(const char *dir, const char *path, const unsigned char *fp, struct osv_db_stats *st,
+      int *ours)
+{
+    struct builder b;
+    struct osv_walk w;
+    struct idx_header h;
+    char tmp[4200];
+    int fd, rc;
+
+    *ours = 1;
+    errno = 0;
+    if ((fd = create_temp(path, tmp, sizeof(tmp))) < 0) {
+        if (errno == EACCES || errno == EROFS || errno == EPERM)
+            *ours = 2;
+        return fd;
+    }
+    memset(&b, 0, sizeof(b));
+    memset(&h, 0, sizeof(h));
+    if ((b.f = fdopen(fd, "w")) == NULL) {
+        close(fd);
+        (void)unlink(tmp);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    b.st = st;
+    memcpy(h.magic, IDX_MAGIC, sizeof(h.magic));
+    h.version = IDX_VERSION;
+    h.order = IDX_ORDER;
+    memcpy(h.fingerprint, fp, sizeof(h.fingerprint));
+    rc = write_out(&b, &h, sizeof(h), NULL); /* rewritten at the end */
+    h.blobs_off = b.off;
+    if (rc == 0) {
+        memset(&w, 0, sizeof(w));
+        w.on_record = index_record;
+        w.ctx = &b;
+        w.st = st;
+        rc = osv_db_walk(dir, &w);
+        *ours = b.write_failed || rc == ERR_LIMIT || rc == ERR_NOMEM;
+        if (rc == ERR_LIMIT && st->records > OSV_MAX_RECORDS)
+            *ours = 0; /* the database's own bound */
+    }
+    if (rc == 0) {
+        h.records = st->records;
+        h.skipped = st->skipped;
+        h.newest = st->newest;
+        rc = write_tables(&b, &h);
+        *ours = 1;
+    }
+    if (fclose(b.f) != 0 && rc == 0)
+        rc = err_set_errno(ERR_IO, "%s", tmp);
+    if (rc == 0 && rename(tmp, path) < 0)
+        rc = err_set_errno(ERR_IO, "%s", path);
+    if (rc < 0)
+        (void)unlink(tmp);
+    else
+        *ours = 0;
+    free(b.arena);
+    free(b.keys);
+    free(b.slots);
+    free(b.pairs);
+    return rc;
+}
+
+/* ---- Whether the index is current: the database's files, hashed ----------------------------- */
+static int
+fingerprint_walk(crypto_generichash_state *h, const char *dir, size_t root, int depth,
+                 long long *newest)
+{
+    DIR *d;
+    struct dirent *e;
+
+    if (depth > OSV_DB_MAX_DEPTH)
+        return 0;
+    if ((d = opendir(dir)) == NULL)
+        return err_set_errno(depth == 0 ? ERR_NOTFOUND : ERR_IO, "%s", dir);
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        struct stat sb;
+        uint64_t f[6];
+        if (e->d_name[0] == '.' || str_format(path, sizeof(path), "%s/%s", dir, e->d_name) < 0 ||
+            lstat(path, &sb) < 0)
+            continue;
+        if (S_ISDIR(sb.st_mode)) {
+            int rc = fingerprint_walk(h, path, root, depth + 1, newest);
+            if (rc < 0) {
+                closedir(d);
+                return rc;
+            }
+            continue;
+        }
+        if (!S_ISREG(sb.st_mode))
+            continue;
+        if ((long long)sb.st_mtime > *newest)
+            *newest = (long long)sb.st_mtime;
+        f[0] = (uint64_t)sb.st_size;
+        f[1] = (uint64_t)sb.st_mtim.tv_sec;
+        f[2] = (uint64_t)sb.st_mtim.tv_nsec;
+        f[3] = (uint64_t)sb.st_ino;
+        f[4] = (uint64_t)sb.st_dev;
+        f[5] = (uint64_t)sb.st_ctim.tv_sec;
+        crypto_generichash_update(h, (const unsigned char *)path + root, strlen(path + root) + 1);
+        crypto_generichash_update(h, (const unsigned char *)f, sizeof(f));
+    }
+    closedir(d);
+    return 0;
+}
+
+static int
+fingerprint(const char *dir, unsigned char fp[32], long long *newest)
+{
+    static const char salt[] = "osv-index-v1 record=16M summary=512";
+    crypto_generichash_state h;
+    int rc;
+
+    if (sodium_init() < 0)
+        return err_set(ERR_CRYPTO, "libsodium failed to start");
+    *newest = 0;
+    crypto_generichash_init(&h, NULL, 0, 32);
+    crypto_generichash_update(&h, (const unsigned char *)salt, sizeof(salt));
+    if ((rc = fingerprint_walk(&h, dir, strlen(dir), 0, newest)) < 0)
+        return rc;
+    crypto_generichash_final(&h, fp, 32);
+    return 0;
+}
+
+/* ---- Where it lives --------------------------------------------------------------------------- */
+/* Beside the database; for a database in a directory we cannot write, under the user's cache,
+ * named by a hash of the database's real path. */
+static int
+place(const char *dir, int fallback, char *out, size_t size)
+{
+    char real[PATH_MAX], cache[4096], hex[33];
+    unsigned char sum[16];
+
+    if (!fallback)
+        return str_format(out, size, "%s/" IDX_NAME, dir);
+    if (realpath(dir, real) == NULL || osv_db_default_dir(cache, sizeof(cache)) < 0)
+        return -1;
+    crypto_generichash(sum, sizeof(sum), (const unsigned char *)real, strlen(real), NULL, 0);
+    sodium_bin2hex(hex, sizeof(hex), sum, sizeof(sum));
+    /* ".../osv" is the default database; its index directory sits beside it */
+    if (str_format(out, size, "%s-index", cache) < 0 || file_mkdirs(out, 0700) < 0)
+        return -1;
+    return str_format(out, size, "%s-index/%s.v1", cache, hex);
+}
+
+/* Open (and build when needed) the index in one place: 0 with *ix; 1 to try the other place;
+ * 2 to read without an index; < 0 the database's own error. */
+static int
+at(const char *dir, const char *path, const unsigned char *fp, struct osv_db_stats *st,
+   struct osv_index **ix)
+{
+    int rc = osv_index_open_file(path, fp, ix), ours;
+
+    if (rc == 0)
+        return 0;
+    if (rc < 0)
+        return rc == -2 ? 1 : 2;
+    if ((rc = build(dir, path, fp, st, &ours)) < 0) {
+        if (ours == 0)
+            return rc;
+        if (ours == 2)
+            return 1;
+        diag_note("%s: vulnerability index not written (%s); the database is read without it",
+                  path, err_message());
+        return 2;
+    }
+    return osv_index_open_file(path, fp, ix) == 0 ? 0 : 2;
+}
+
+int
+osv_index_get(const char *dir, struct osv_index **ix, struct osv_db_stats *st)
+{
+    unsigned char fp[32];
+    char path[4096];
+    long long newest;
+    int rc;
+
+    *ix = NULL;
+    if ((rc = fingerprint(dir, fp, &newest)) < 0)
+        return rc;
+    for (int fallback = 0; fallback < 2; fallback++) {
+        if (place(dir, fallback, path, sizeof(path)) < 0) {
+            diag_note("%s: no place for a vulnerability index; the database is read without it",
+                      dir);
+            return 0;
+        }
+        rc = at(dir, path, fp, st, ix);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            osv_index_stats(*ix, st);
+            st->newest = newest;
+            return 0;
+        }
+        if (rc == 2)
+            return 0;
+    }
+    diag_note("%s: cannot write a vulnerability index here or in the cache directory; the "
+              "database is read without it", dir);
+    return 0;
+}
+
+int
+osv_index_build_for(const char *dir, struct osv_db_stats *st, char *where, size_t size)
+{
+    unsigned char fp[32];
+    long long newest;
+    int rc, ours;
+
+    memset(st, 0, sizeof(*st));
+    if ((rc = fingerprint(dir, fp, &newest)) < 0)
+        return rc;
+    if ((rc = place(dir, 0, where, size)) < 0)
+        return err_set(ERR_LIMIT, "%s: path too long", dir);
+    rc = build(dir, where, fp, st, &ours);
+    if (rc < 0 && ours == 2 && place(dir, 1, where, size) == 0)
+        rc = build(dir, where, fp, st, &ours);
+    return rc;
+}
