@@ -1,6 +1,7 @@
 /* db_index: the OSV index read in place. The file is mapped, its header and tables checked, and
- * a scan binary-searches the (ecosystem, name) of each package it has, so it touches only the
- * pages of those packages' records; each record checks its own hash when it is read. */
+ * a scan binary-searches the (ecosystem, name) of each package it has; only those packages'
+ * records are read (pread, so the pages around them do not count against the scan's memory),
+ * and each checks its own hash. */
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -21,6 +22,7 @@ struct osv_index {
     const unsigned char *map;
     size_t len;
     int mapped;
+    int fd;      /* records are read from it; -1: from the map */
     int damaged; /* a record failed its check: the file is removed at close */
     char path[4096];
     struct idx_header h;
@@ -106,10 +108,10 @@ osv_index_open_mem(const unsigned char *map, size_t len, const unsigned char *fp
     {
         crypto_generichash_state st;
         unsigned char sum[IDX_HASH];
+        /* everything after the records: the tables and the padding between them */
         crypto_generichash_init(&st, NULL, 0, IDX_HASH);
-        crypto_generichash_update(&st, map + h.keys_off, h.keys_n * sizeof(struct idx_key));
-        crypto_generichash_update(&st, map + h.strs_off, h.strs_len);
-        crypto_generichash_update(&st, map + h.posts_off, h.posts_n * sizeof(uint64_t));
+        crypto_generichash_update(&st, map + h.blobs_off + h.blobs_len,
+                                  len - h.blobs_off - h.blobs_len);
         hash16(&st, sum);
         if (sodium_memcmp(sum, h.tables_hash, IDX_HASH) != 0)
             return err_set(ERR_PARSE, "its tables fail their checksum");
@@ -119,6 +121,7 @@ osv_index_open_mem(const unsigned char *map, size_t len, const unsigned char *fp
         return err_set(ERR_NOMEM, "out of memory");
     ix->map = map;
     ix->len = len;
+    ix->fd = -1;
     ix->h = h;
     *out = ix;
     if (fp != NULL && memcmp(h.fingerprint, fp, sizeof(h.fingerprint)) != 0)
@@ -165,9 +168,14 @@ lookup(const struct osv_index *ix, const char *key, size_t klen, uint64_t *first
     return 0;
 }
 
+struct scratch {
+    unsigned char *data;
+    size_t cap;
+};
+
 /* The record at blob offset `off`, parsed; NULL when it fails its bounds or hash. */
 static cJSON *
-record_at(const struct osv_index *ix, uint64_t off)
+record_at(const struct osv_index *ix, uint64_t off, struct scratch *tmp)
 {
     struct idx_blob b;
     uint64_t end = ix->h.blobs_off + ix->h.blobs_len;
@@ -175,10 +183,26 @@ record_at(const struct osv_index *ix, uint64_t off)
 
     if (off < ix->h.blobs_off || !fits(off, sizeof(b), end))
         return NULL;
-    memcpy(&b, ix->map + off, sizeof(b));
+    if (ix->fd < 0)
+        memcpy(&b, ix->map + off, sizeof(b));
+    else if (pread(ix->fd, &b, sizeof(b), (off_t)off) != (ssize_t)sizeof(b))
+        return NULL;
     if (b.len > IDX_MAX_BLOB || !fits(off + sizeof(b), b.len, end))
         return NULL;
-    text = ix->map + off + sizeof(b);
+    if (ix->fd < 0) {
+        text = ix->map + off + sizeof(b);
+    } else {
+        if (tmp->cap < b.len) {
+            unsigned char *p = realloc(tmp->data, b.len);
+            if (p == NULL)
+                return NULL;
+            tmp->data = p;
+            tmp->cap = b.len;
+        }
+        if (b.len > 0 && pread(ix->fd, tmp->data, b.len, (off_t)(off + sizeof(b))) != (ssize_t)b.len)
+            return NULL;
+        text = tmp->data;
+    }
 #ifndef FUZZING
     {
         unsigned char sum[sizeof(b.hash)];
@@ -209,6 +233,7 @@ osv_index_match(struct osv_index *ix, const struct pkg_list *pkgs, const struct 
                 struct pkg_matches *out)
 {
     struct pair *pairs = NULL;
+    struct scratch tmp = {NULL, 0};
     size_t n = 0, cap = 0;
     int rc = 0;
 
@@ -245,7 +270,7 @@ osv_index_match(struct osv_index *ix, const struct pkg_list *pkgs, const struct 
     if (n > 0)
         qsort(pairs, n, sizeof(*pairs), pair_cmp);
     for (size_t k = 0; k < n && rc == 0 && !ix->damaged;) {
-        cJSON *rec = record_at(ix, pairs[k].off);
+        cJSON *rec = record_at(ix, pairs[k].off, &tmp);
         size_t j = k;
         if (rec == NULL) {
             ix->damaged = 1;
@@ -259,6 +284,7 @@ osv_index_match(struct osv_index *ix, const struct pkg_list *pkgs, const struct 
         k = j;
     }
     free(pairs);
+    free(tmp.data);
     if (rc == 0 && ix->damaged) {
         pkg_matches_free(out);
         diag_warn("%s: the vulnerability index is damaged; it is rebuilt", ix->path);
@@ -274,6 +300,8 @@ osv_index_close(struct osv_index *ix)
         return;
     if (ix->mapped)
         munmap((void *)ix->map, ix->len);
+    if (ix->fd >= 0)
+        close(ix->fd);
     if (ix->damaged && ix->path[0] != '\0')
         (void)unlink(ix->path);
     free(ix);
@@ -305,11 +333,13 @@ osv_index_open_file(const char *path, const unsigned char *fp, struct osv_index 
         return 2;
     }
     map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
+    if (map == MAP_FAILED) {
+        close(fd);
         return -1;
+    }
     rc = osv_index_open_mem(map, (size_t)sb.st_size, fp, ix);
     if (rc != 0) {
+        close(fd);
         if (rc < 0)
             diag_warn("%s: the vulnerability index is damaged (%s); it is rebuilt", path,
                       err_message());
@@ -319,6 +349,7 @@ osv_index_open_file(const char *path, const unsigned char *fp, struct osv_index 
         return rc < 0 ? 2 : 1;
     }
     (*ix)->mapped = 1;
+    (*ix)->fd = fd;
     (void)str_format((*ix)->path, sizeof((*ix)->path), "%s", path);
     /* only the pages of the packages looked up are read: no read-ahead over the records */
     (void)madvise(map, (size_t)sb.st_size, MADV_RANDOM);

@@ -24,7 +24,7 @@ struct idx_header {
     uint64_t keys_off, keys_n;    /* struct idx_key, sorted by their strings */
     uint64_t strs_off, strs_len;
     uint64_t posts_off, posts_n;  /* uint64_t blob offsets, ascending within a key */
-    unsigned char tables_hash[IDX_HASH]; /* keys, strings and postings */
+    unsigned char tables_hash[IDX_HASH]; /* all after the records */
     unsigned char header_hash[IDX_HASH]; /* everything above */
 };
 

@@ -275,10 +275,10 @@ pair_cmp(const void *x, const void *y, void *ctx)
 }
 
 static int
-pad8(struct builder *b)
+pad8(struct builder *b, crypto_generichash_state *h)
 {
     static const char zero[8];
-    return write_out(b, zero, (8 - b->off % 8) % 8, NULL);
+    return write_out(b, zero, (8 - b->off % 8) % 8, h);
 }
 
 /* The sorted tables after the records, then the header at the start. */
@@ -305,7 +305,7 @@ write_tables(struct builder *b, struct idx_header *h)
         qsort_r(b->pairs, b->npairs, sizeof(*b->pairs), pair_cmp, b);
     crypto_generichash_init(&hs, NULL, 0, IDX_HASH);
     h->blobs_len = b->off - h->blobs_off;
-    if ((rc = pad8(b)) < 0)
+    if ((rc = pad8(b, &hs)) < 0)
         goto out;
     h->keys_off = b->off;
     h->keys_n = b->nkeys;
@@ -329,7 +329,7 @@ write_tables(struct builder *b, struct idx_header *h)
         rc = write_out(b, b->arena + b->keys[order[k]].off, b->keys[order[k]].len, &hs);
     h->strs_len = b->off - h->strs_off;
     if (rc == 0)
-        rc = pad8(b);
+        rc = pad8(b, &hs);
     h->posts_off = b->off;
     h->posts_n = b->npairs;
     for (size_t p = 0; p < b->npairs && rc == 0; p++)
@@ -578,7 +578,7 @@ osv_index_get(const char *dir, struct osv_index **ix, struct osv_db_stats *st)
 }
 
 int
-osv_index_build_for(const char *dir, struct osv_db_stats *st, char *where, size_t size)
+osv_db_index(const char *dir, char *where, size_t size, struct osv_db_stats *st)
 {
     unsigned char fp[32];
     long long newest;

@@ -118,6 +118,11 @@ struct osv_db_stats {
  * ERR_PARSE naming the archive when a zip is unreadable. */
 int osv_db_match(const char *dir, const struct pkg_list *pkgs, const char *os_id,
                  const char *os_version, struct pkg_matches *out, struct osv_db_stats *st);
+/* Builds (or rebuilds) the index a scan reads the database through: DIR/.index-v1, or, when DIR
+ * cannot be written, $XDG_CACHE_HOME/secrets-suite/osv-index/<hash of DIR's path>.v1. Scans
+ * build it themselves when it is missing or stale; `scanner db update` builds it at once.
+ * `where` gets its path; st the database's counts. */
+int osv_db_index(const char *dir, char *where, size_t size, struct osv_db_stats *st);
 #define OSV_MAX_RECORD (16u << 20)    /* one record file or zip entry */
 #define OSV_MAX_RECORDS 5000000       /* records in one database */
 

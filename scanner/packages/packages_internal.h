@@ -75,8 +75,6 @@ struct osv_index;
  * *ix NULL when no index can be used (then the caller reads the database); < 0 when the database
  * itself cannot be read (the error the walk gives). st gets the database's counts. */
 int osv_index_get(const char *dir, struct osv_index **ix, struct osv_db_stats *st);
-/* Builds (or rebuilds) the index of `dir` now, as `scanner db update` does; *where gets its path. */
-int osv_index_build_for(const char *dir, struct osv_db_stats *st, char *where, size_t size);
 /* Matches every wanted package (want[i] for pkgs->v[i]) through the index: the records are
  * evaluated in the order the database holds them, as a walk over it would. */
 int osv_index_match(struct osv_index *ix, const struct pkg_list *pkgs,
