@@ -10,7 +10,9 @@
 #define IDX_ORDER 0x01020304u
 #define IDX_NAME ".index-v1"
 #define IDX_HASH 16   /* BLAKE2b-128 of each checked region */
-#define IDX_MAX_MEM (40u << 20) /* memory the build may use for keys and postings */
+/* Memory the build may use for its keys and postings (about 16 bytes a (record, package) pair
+ * plus the names): past it, the database is read without an index (see osv_db_index). */
+#define IDX_MAX_MEM (32u << 20)
 
 /* The file: header | blobs | keys | strings | postings. */
 struct idx_header {

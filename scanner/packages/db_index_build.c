@@ -426,10 +426,21 @@ build(const char *dir, const char *path, const unsigned char *fp, struct osv_db_
         rc = err_set_errno(ERR_IO, "%s", tmp);
     if (rc == 0 && rename(tmp, path) < 0)
         rc = err_set_errno(ERR_IO, "%s", path);
-    if (rc < 0)
+    if (rc < 0) {
         (void)unlink(tmp);
-    else
+    } else {
+        /* the rename itself made durable: the directory synced */
+        char parent[4200];
+        const char *slash = strrchr(path, '/');
+        int dfd;
         *ours = 0;
+        if (slash != NULL && str_format(parent, sizeof(parent), "%.*s", (int)(slash - path),
+                                        path) == 0 &&
+            (dfd = open(parent[0] != '\0' ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+            (void)fsync(dfd);
+            close(dfd);
+        }
+    }
     free(b.arena);
     free(b.keys);
     free(b.slots);
