@@ -35,12 +35,6 @@ fits(uint64_t a, uint64_t b, uint64_t len)
     return a <= len && b <= len - a;
 }
 
-static void
-hash16(crypto_generichash_state *st, unsigned char out[IDX_HASH])
-{
-    crypto_generichash_final(st, out, IDX_HASH);
-}
-
 int
 osv_index_key(const char *eco, const char *name, char *out, size_t size)
 {
@@ -93,7 +87,7 @@ osv_index_open_mem(const unsigned char *map, size_t len, const unsigned char *fp
         unsigned char sum[IDX_HASH];
         crypto_generichash_init(&st, NULL, 0, IDX_HASH);
         crypto_generichash_update(&st, map, offsetof(struct idx_header, header_hash));
-        hash16(&st, sum);
+        crypto_generichash_final(&st, sum, IDX_HASH);
         if (sodium_memcmp(sum, h.header_hash, IDX_HASH) != 0)
             return err_set(ERR_PARSE, "its header fails its checksum");
     }
@@ -112,7 +106,7 @@ osv_index_open_mem(const unsigned char *map, size_t len, const unsigned char *fp
         crypto_generichash_init(&st, NULL, 0, IDX_HASH);
         crypto_generichash_update(&st, map + h.blobs_off + h.blobs_len,
                                   len - h.blobs_off - h.blobs_len);
-        hash16(&st, sum);
+        crypto_generichash_final(&st, sum, IDX_HASH);
         if (sodium_memcmp(sum, h.tables_hash, IDX_HASH) != 0)
             return err_set(ERR_PARSE, "its tables fail their checksum");
     }
