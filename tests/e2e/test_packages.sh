@@ -13,7 +13,9 @@ if ! ROOT=$ROOT "$ROOT/tests/fixtures/image/build_packages.sh" "$PKFX" >"$PKFX/b
     tail -20 "$PKFX/build.log"
     exit 1
 fi
-OSV=$ROOT/tests/fixtures/osv
+# a copy: scans write their index beside the database, never into the source tree
+OSV=$PKFX/osv
+cp -r "$ROOT/tests/fixtures/osv" "$OSV"
 OLD=$PKFX/pkgs-old.docker.tar
 NEW=$PKFX/pkgs-new.docker.tar
 ALPINE=$PKFX/alpine.docker.tar
@@ -136,13 +138,13 @@ def write(path, text):
         z.writestr(zipfile.ZipInfo("GHSA-xvch-5gv4-984h.json", (2024, 1, 1, 0, 0, 0)), text)
 write(p, rec)
 assert '"1.2.6"' in rec
-write(p + ".next", rec.replace('"1.2.6"', '"1.2.4"'))   # fixed before 1.2.5: not affected
+write("next.zip", rec.replace('"1.2.6"', '"1.2.4"'))   # fixed before 1.2.5: not affected
 PY
     run "$SCANNER" --image "$OLD" --vuln-db zdb
     expect_out 'GHSA-xvch-5gv4-984h .*minimist 1\.2\.5'
-    [ "$(stat -c %s zdb/npm/all.zip)" -eq "$(stat -c %s zdb/npm/all.zip.next)" ] || fail "sizes differ"
-    touch -r zdb/npm/all.zip zdb/npm/all.zip.next
-    mv zdb/npm/all.zip.next zdb/npm/all.zip
+    [ "$(stat -c %s zdb/npm/all.zip)" -eq "$(stat -c %s next.zip)" ] || fail "sizes differ"
+    touch -r zdb/npm/all.zip next.zip
+    mv next.zip zdb/npm/all.zip
     run "$SCANNER" --image "$OLD" --vuln-db zdb
     expect_no_out 'minimist'
 }
