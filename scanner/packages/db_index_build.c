@@ -1,7 +1,8 @@
 /* db_index_build: writes the OSV index of a database, streaming its records once: each record
- * is cut to what matching reads and appended to a temporary file, only the (package, record)
- * keys stay in memory (bounded); then the sorted tables and the header, fsync, rename. Also where
- * the index lives and whether it is current (a fingerprint of the database's files). */
+ * is cut to what matching reads and appended to a temporary file, each (package, record) pair to
+ * a second, unlinked one; only the package names and their counts stay in memory (bounded).
+ * Then the sorted names, the postings placed from the pair file, the header; fsync, rename. Also
+ * where the index lives and whether it is current (a fingerprint of the database's files). */
 #include <sys/random.h>
 #include <sys/stat.h>
 
@@ -70,10 +71,6 @@ prune(cJSON *node, const struct keep *spec)
 struct bkey {
     uint32_t off, len;
 };
-struct bpair {
-    uint64_t blob;
-    uint32_t key;
-};
 
 struct builder {
     FILE *f;
@@ -82,20 +79,25 @@ struct builder {
     size_t arena_len, arena_cap;
     struct bkey *keys;
     size_t nkeys, keys_cap;
+    uint32_t *counts;         /* postings per key; then the next free slot of each */
+    size_t counts_cap;
     uint32_t *slots;          /* open addressing: key number + 1, 0 free */
     size_t nslots;
-    struct bpair *pairs;
-    size_t npairs, pairs_cap;
+    int rfd;                  /* the index read back, for its checksum */
+    FILE *pf, *pr;            /* (key, record offset) pairs in record order (unlinked): written,
+                               * read back */
+    uint64_t npairs;
+    uint32_t *rec_keys;       /* the keys of the record being read */
+    size_t nrec_keys, rec_keys_cap;
     struct osv_db_stats *st;
     int write_failed;         /* the error is ours (the index), not the database's */
-    const uint32_t *rank;     /* for sorting */
 };
 
 static size_t
 mem_used(const struct builder *b)
 {
     return b->arena_cap + b->keys_cap * sizeof(*b->keys) + b->nslots * sizeof(*b->slots) +
-           b->pairs_cap * sizeof(*b->pairs);
+           b->counts_cap * sizeof(*b->counts) + b->rec_keys_cap * sizeof(*b->rec_keys);
 }
 
 static int
@@ -165,8 +167,10 @@ key_id(struct builder *b, const char *s, size_t n)
     if (b->arena_len + n > UINT32_MAX || b->nkeys >= UINT32_MAX - 1)
         return err_set(ERR_LIMIT, "too many package names to index");
     if ((rc = grow((void **)&b->arena, &b->arena_cap, b->arena_len + n, 1, b)) < 0 ||
-        (rc = grow((void **)&b->keys, &b->keys_cap, b->nkeys + 1, sizeof(*b->keys), b)) < 0)
+        (rc = grow((void **)&b->keys, &b->keys_cap, b->nkeys + 1, sizeof(*b->keys), b)) < 0 ||
+        (rc = grow((void **)&b->counts, &b->counts_cap, b->nkeys + 1, sizeof(*b->counts), b)) < 0)
         return rc;
+    b->counts[b->nkeys] = 0;
     memcpy(b->arena + b->arena_len, s, n);
     b->keys[b->nkeys].off = (uint32_t)b->arena_len;
     b->keys[b->nkeys].len = (uint32_t)n;
@@ -176,14 +180,12 @@ key_id(struct builder *b, const char *s, size_t n)
 }
 
 static int
-write_out(struct builder *b, const void *p, size_t n, crypto_generichash_state *h)
+write_out(struct builder *b, const void *p, size_t n)
 {
     if (n > 0 && fwrite(p, 1, n, b->f) != n) {
         b->write_failed = 1;
         return err_set_errno(ERR_IO, "cannot write the vulnerability index");
     }
-    if (h != NULL)
-        crypto_generichash_update(h, p, n);
     b->off += n;
     return 0;
 }
@@ -195,7 +197,6 @@ index_record(void *ctx, const char *text, size_t len)
     struct builder *b = ctx;
     cJSON *rec = cJSON_ParseWithLength(text, len);
     const cJSON *a;
-    size_t first = b->npairs;
     char *out = NULL;
     int rc = 0;
 
@@ -218,16 +219,18 @@ index_record(void *ctx, const char *text, size_t len)
             rc = (int)id;
             break;
         }
-        for (size_t k = first; k < b->npairs; k++)
-            dup = dup || b->pairs[k].key == (uint32_t)id;
+        for (size_t k = 0; k < b->nrec_keys; k++)
+            dup = dup || b->rec_keys[k] == (uint32_t)id;
         if (dup)
             continue;
-        if ((rc = grow((void **)&b->pairs, &b->pairs_cap, b->npairs + 1, sizeof(*b->pairs), b)) < 0)
+        if ((rc = grow((void **)&b->rec_keys, &b->rec_keys_cap, b->nrec_keys + 1,
+                       sizeof(*b->rec_keys), b)) < 0)
             break;
-        b->pairs[b->npairs].blob = b->off;
-        b->pairs[b->npairs++].key = (uint32_t)id;
+        b->rec_keys[b->nrec_keys++] = (uint32_t)id;
     }
-    if (rc == 0 && b->npairs > first) {
+    /* the pairs only once the record is written: a failure leaves none behind */
+    if (rc == 0 && b->nrec_keys > 0) {
+        uint64_t at = b->off;
         struct idx_blob hd;
         cJSON *sum = cJSON_GetObjectItemCaseSensitive(rec, "summary");
         prune(rec, k_record);
@@ -243,12 +246,23 @@ index_record(void *ctx, const char *text, size_t len)
                                NULL, 0);
             if (strlen(out) > IDX_MAX_BLOB)
                 rc = err_set(ERR_LIMIT, "a record too large to index");
-            else if ((rc = write_out(b, &hd, sizeof(hd), NULL)) == 0)
-                rc = write_out(b, out, hd.len, NULL);
+            else if ((rc = write_out(b, &hd, sizeof(hd))) == 0)
+                rc = write_out(b, out, hd.len);
+        }
+        for (size_t k = 0; k < b->nrec_keys && rc == 0; k++) {
+            unsigned char pair[12];
+            memcpy(pair, &b->rec_keys[k], 4);
+            memcpy(pair + 4, &at, 8);
+            if (fwrite(pair, 1, sizeof(pair), b->pf) != sizeof(pair)) {
+                b->write_failed = 1;
+                rc = err_set_errno(ERR_IO, "cannot write the vulnerability index");
+            } else {
+                b->counts[b->rec_keys[k]]++;
+                b->npairs++;
+            }
         }
     }
-    if (rc < 0)
-        b->npairs = first;
+    b->nrec_keys = 0;
     free(out);
     cJSON_Delete(rec);
     return rc;
@@ -264,91 +278,125 @@ rank_cmp(const void *x, const void *y, void *ctx)
 }
 
 static int
-pair_cmp(const void *x, const void *y, void *ctx)
+pad8(struct builder *b)
 {
-    const struct builder *b = ctx;
-    const struct bpair *p = x, *q = y;
-    uint32_t rp = b->rank[p->key], rq = b->rank[q->key];
-    if (rp != rq)
-        return rp < rq ? -1 : 1;
-    return (p->blob > q->blob) - (p->blob < q->blob);
+    static const char zero[8];
+    return write_out(b, zero, (8 - b->off % 8) % 8);
 }
 
 static int
-pad8(struct builder *b, crypto_generichash_state *h)
+io_failed(struct builder *b)
 {
-    static const char zero[8];
-    return write_out(b, zero, (8 - b->off % 8) % 8, h);
+    b->write_failed = 1;
+    return err_set_errno(ERR_IO, "cannot write the vulnerability index");
+}
+
+/* Each pair of the pair file written into its key's slot of the postings: the file is in record
+ * order, so each key's postings come out ascending. */
+static int
+place_postings(struct builder *b, uint64_t posts_off)
+{
+    unsigned char pair[12];
+    int fd = fileno(b->f);
+
+    if (fflush(b->pf) != 0)
+        return io_failed(b);
+    for (uint64_t p = 0; p < b->npairs; p++) {
+        uint32_t key;
+        uint64_t blob;
+        if (fread(pair, 1, sizeof(pair), b->pr) != sizeof(pair))
+            return io_failed(b);
+        memcpy(&key, pair, 4);
+        memcpy(&blob, pair + 4, 8);
+        if (key >= b->nkeys)
+            return err_set(ERR_INTERNAL, "index pair file damaged");
+        if (pwrite(fd, &blob, sizeof(blob), (off_t)(posts_off + (uint64_t)b->counts[key]++ * 8)) !=
+            (ssize_t)sizeof(blob))
+            return io_failed(b);
+    }
+    return 0;
+}
+
+/* The hash of everything after the records, read back from the file. */
+static int
+hash_tables(struct builder *b, uint64_t from, uint64_t to, unsigned char out[IDX_HASH])
+{
+    crypto_generichash_state hs;
+    unsigned char chunk[65536];
+
+    crypto_generichash_init(&hs, NULL, 0, IDX_HASH);
+    while (from < to) {
+        size_t want = to - from < sizeof(chunk) ? (size_t)(to - from) : sizeof(chunk);
+        ssize_t n = pread(b->rfd, chunk, want, (off_t)from);
+        if (n <= 0)
+            return io_failed(b);
+        crypto_generichash_update(&hs, chunk, (size_t)n);
+        from += (uint64_t)n;
+    }
+    crypto_generichash_final(&hs, out, IDX_HASH);
+    return 0;
 }
 
 /* The sorted tables after the records, then the header at the start. */
 static int
 write_tables(struct builder *b, struct idx_header *h)
 {
-    uint32_t *order = NULL, *rank = NULL;
-    crypto_generichash_state hs;
+    uint32_t *order = NULL;
+    uint64_t first = 0;
     int rc = 0;
 
-    if (b->nkeys > 0 && ((order = malloc(b->nkeys * sizeof(*order))) == NULL ||
-                         (rank = malloc(b->nkeys * sizeof(*rank))) == NULL)) {
-        free(order);
+    if (b->nkeys > 0 && (order = malloc(b->nkeys * sizeof(*order))) == NULL)
         return err_set(ERR_NOMEM, "out of memory");
-    }
     for (size_t k = 0; k < b->nkeys; k++)
         order[k] = (uint32_t)k;
     if (b->nkeys > 0)
         qsort_r(order, b->nkeys, sizeof(*order), rank_cmp, b);
-    for (size_t k = 0; k < b->nkeys; k++)
-        rank[order[k]] = (uint32_t)k;
-    b->rank = rank;
-    if (b->npairs > 0)
-        qsort_r(b->pairs, b->npairs, sizeof(*b->pairs), pair_cmp, b);
-    crypto_generichash_init(&hs, NULL, 0, IDX_HASH);
     h->blobs_len = b->off - h->blobs_off;
-    if ((rc = pad8(b, &hs)) < 0)
+    if ((rc = pad8(b)) < 0)
         goto out;
     h->keys_off = b->off;
     h->keys_n = b->nkeys;
     {
-        size_t p = 0;
         uint32_t soff = 0;
         for (size_t k = 0; k < b->nkeys && rc == 0; k++) {
             struct idx_key ik;
+            uint32_t id = order[k];
             ik.str_off = soff;
-            ik.str_len = b->keys[order[k]].len;
-            ik.post_first = (uint32_t)p;
-            while (p < b->npairs && rank[b->pairs[p].key] == k)
-                p++;
-            ik.post_n = (uint32_t)p - ik.post_first;
+            ik.str_len = b->keys[id].len;
+            ik.post_first = (uint32_t)first;
+            ik.post_n = b->counts[id];
+            b->counts[id] = (uint32_t)first; /* from here on: the key's next free slot */
+            first += ik.post_n;
             soff += ik.str_len;
-            rc = write_out(b, &ik, sizeof(ik), &hs);
+            rc = write_out(b, &ik, sizeof(ik));
         }
     }
     h->strs_off = b->off;
     for (size_t k = 0; k < b->nkeys && rc == 0; k++)
-        rc = write_out(b, b->arena + b->keys[order[k]].off, b->keys[order[k]].len, &hs);
+        rc = write_out(b, b->arena + b->keys[order[k]].off, b->keys[order[k]].len);
     h->strs_len = b->off - h->strs_off;
     if (rc == 0)
-        rc = pad8(b, &hs);
+        rc = pad8(b);
     h->posts_off = b->off;
     h->posts_n = b->npairs;
-    for (size_t p = 0; p < b->npairs && rc == 0; p++)
-        rc = write_out(b, &b->pairs[p].blob, sizeof(uint64_t), &hs);
+    if (rc == 0 && first != b->npairs)
+        rc = err_set(ERR_INTERNAL, "index postings miscounted");
+    if (rc == 0 && fflush(b->f) != 0)
+        rc = io_failed(b);
+    if (rc == 0)
+        rc = place_postings(b, h->posts_off);
     if (rc < 0)
         goto out;
-    crypto_generichash_final(&hs, h->tables_hash, IDX_HASH);
+    b->off = h->posts_off + b->npairs * sizeof(uint64_t);
     h->file_size = b->off;
+    if ((rc = hash_tables(b, h->blobs_off + h->blobs_len, b->off, h->tables_hash)) < 0)
+        goto out;
     crypto_generichash((unsigned char *)h->header_hash, IDX_HASH, (const unsigned char *)h,
                        offsetof(struct idx_header, header_hash), NULL, 0);
-    if (fflush(b->f) != 0 || pwrite(fileno(b->f), h, sizeof(*h), 0) != (ssize_t)sizeof(*h) ||
-        fsync(fileno(b->f)) != 0) {
-        b->write_failed = 1;
-        rc = err_set_errno(ERR_IO, "cannot write the vulnerability index");
-    }
+    if (pwrite(fileno(b->f), h, sizeof(*h), 0) != (ssize_t)sizeof(*h) || fsync(fileno(b->f)) != 0)
+        rc = io_failed(b);
 out:
-    b->rank = NULL;
     free(order);
-    free(rank);
     return rc;
 }
 
@@ -371,6 +419,41 @@ create_temp(const char *path, char *tmp, size_t size)
     return err_set(ERR_IO, "%s: cannot create a temporary file", path);
 }
 
+/* The pair file: created beside the index's temporary file, opened twice, unlinked at once. */
+static int
+open_pairs(struct builder *b, const char *tmp, char *ptmp, size_t size)
+{
+    int wfd, rfd;
+
+    if ((wfd = create_temp(tmp, ptmp, size)) < 0)
+        return wfd;
+    rfd = open(ptmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    (void)unlink(ptmp);
+    if (rfd < 0 || (b->pf = fdopen(wfd, "w")) == NULL) {
+        int rc = err_set_errno(ERR_IO, "%s", ptmp);
+        if (rfd >= 0)
+            close(rfd);
+        close(wfd);
+        b->pf = NULL;
+        return rc;
+    }
+    if ((b->pr = fdopen(rfd, "r")) == NULL) {
+        close(rfd);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static void
+close_pairs(struct builder *b)
+{
+    if (b->pf != NULL)
+        fclose(b->pf);
+    if (b->pr != NULL)
+        fclose(b->pr);
+    b->pf = b->pr = NULL;
+}
+
 /* Builds the index of `dir` into `path`. On failure *ours says whose it is: 0 the database's
  * (damaged, too many records), 1 the index's (not written, too much memory), 2 this directory
  * cannot be written (read-only, not ours). */
@@ -381,7 +464,7 @@ build(const char *dir, const char *path, const unsigned char *fp, struct osv_db_
     struct builder b;
     struct osv_walk w;
     struct idx_header h;
-    char tmp[4200];
+    char tmp[4200], ptmp[4300];
     int fd, rc;
 
     *ours = 1;
@@ -393,17 +476,24 @@ build(const char *dir, const char *path, const unsigned char *fp, struct osv_db_
     }
     memset(&b, 0, sizeof(b));
     memset(&h, 0, sizeof(h));
-    if ((b.f = fdopen(fd, "w")) == NULL) {
+    b.rfd = -1;
+    if ((rc = open_pairs(&b, tmp, ptmp, sizeof(ptmp))) < 0 ||
+        (b.rfd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+        (b.f = fdopen(fd, "w")) == NULL) {
+        rc = rc < 0 ? rc : err_set_errno(ERR_IO, "%s", tmp);
+        close_pairs(&b);
+        if (b.rfd >= 0)
+            close(b.rfd);
         close(fd);
         (void)unlink(tmp);
-        return err_set(ERR_NOMEM, "out of memory");
+        return rc;
     }
     b.st = st;
     memcpy(h.magic, IDX_MAGIC, sizeof(h.magic));
     h.version = IDX_VERSION;
     h.order = IDX_ORDER;
     memcpy(h.fingerprint, fp, sizeof(h.fingerprint));
-    rc = write_out(&b, &h, sizeof(h), NULL); /* rewritten at the end */
+    rc = write_out(&b, &h, sizeof(h)); /* rewritten at the end */
     h.blobs_off = b.off;
     if (rc == 0) {
         memset(&w, 0, sizeof(w));
@@ -424,6 +514,8 @@ build(const char *dir, const char *path, const unsigned char *fp, struct osv_db_
     }
     if (fclose(b.f) != 0 && rc == 0)
         rc = err_set_errno(ERR_IO, "%s", tmp);
+    close(b.rfd);
+    close_pairs(&b);
     if (rc == 0 && rename(tmp, path) < 0)
         rc = err_set_errno(ERR_IO, "%s", path);
     if (rc < 0) {
@@ -444,7 +536,8 @@ build(const char *dir, const char *path, const unsigned char *fp, struct osv_db_
     free(b.arena);
     free(b.keys);
     free(b.slots);
-    free(b.pairs);
+    free(b.counts);
+    free(b.rec_keys);
     return rc;
 }
 
