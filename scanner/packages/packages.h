@@ -114,7 +114,8 @@ struct osv_db_stats {
 /* Reads every OSV record under `dir` (*.json files, and *.zip archives of them as OSV
  * publishes, at any depth up to 4) and appends a match for each installed package a record
  * affects. Memory stays bounded whatever the database's size: records are parsed one at a time
- * and only matches are kept. ERR_NOTFOUND when `dir` does not exist or holds no record;
+ * and only matches are kept. Through the database's index (osv_db_index, built here when missing
+ * or stale) only the records naming the packages are read; SCANNER_OSV_NO_INDEX=1 reads all. ERR_NOTFOUND when `dir` does not exist or holds no record;
  * ERR_PARSE naming the archive when a zip is unreadable. */
 int osv_db_match(const char *dir, const struct pkg_list *pkgs, const char *os_id,
                  const char *os_version, struct pkg_matches *out, struct osv_db_stats *st);
