@@ -627,8 +627,8 @@ place(const char *dir, int fallback, char *out, size_t size)
 /* Open (and build when needed) the index in one place: 0 with *ix; 1 to try the other place;
  * 2 to read without an index; < 0 the database's own error. */
 static int
-at(const char *dir, const char *path, const unsigned char *fp, struct osv_db_stats *st,
-   struct osv_index **ix)
+open_or_build(const char *dir, const char *path, const unsigned char *fp,
+              struct osv_db_stats *st, struct osv_index **ix)
 {
     int rc = osv_index_open_file(path, fp, ix), ours;
 
@@ -665,7 +665,7 @@ osv_index_get(const char *dir, struct osv_index **ix, struct osv_db_stats *st)
                       dir);
             return 0;
         }
-        rc = at(dir, path, fp, st, ix);
+        rc = open_or_build(dir, path, fp, st, ix);
         if (rc < 0)
             return rc;
         if (rc == 0) {
