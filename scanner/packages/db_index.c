@@ -193,7 +193,8 @@ record_at(const struct osv_index *ix, uint64_t off, struct scratch *tmp)
             tmp->data = p;
             tmp->cap = b.len;
         }
-        if (b.len > 0 && pread(ix->fd, tmp->data, b.len, (off_t)(off + sizeof(b))) != (ssize_t)b.len)
+        if (b.len > 0 &&
+            pread(ix->fd, tmp->data, b.len, (off_t)(off + sizeof(b))) != (ssize_t)b.len)
             return NULL;
         text = tmp->data;
     }
@@ -247,9 +248,9 @@ osv_index_match(struct osv_index *ix, const struct pkg_list *pkgs, const struct 
                 size_t nc = cap ? cap * 2 : 256;
                 struct pair *np = nc <= MAX_PAIRS ? realloc(pairs, nc * sizeof(*np)) : NULL;
                 if (np == NULL) {
-                    rc = nc > MAX_PAIRS ? err_set(ERR_LIMIT, "more than %u candidate records",
-                                                  MAX_PAIRS)
-                                        : err_set(ERR_NOMEM, "out of memory");
+                    rc = nc > MAX_PAIRS
+                             ? err_set(ERR_LIMIT, "more than %u candidate records", MAX_PAIRS)
+                             : err_set(ERR_NOMEM, "out of memory");
                     break;
                 }
                 pairs = np;

@@ -5,11 +5,11 @@
 
 #include <stdint.h>
 
-#define IDX_MAGIC "SSOSVIX\n"
+#define IDX_MAGIC   "SSOSVIX\n"
 #define IDX_VERSION 1u
-#define IDX_ORDER 0x01020304u
-#define IDX_NAME ".index-v1"
-#define IDX_HASH 16   /* BLAKE2b-128 of each checked region */
+#define IDX_ORDER   0x01020304u
+#define IDX_NAME    ".index-v1"
+#define IDX_HASH    16 /* BLAKE2b-128 of each checked region */
 /* Memory the build may use for its keys and postings (about 16 bytes a (record, package) pair
  * plus the names): past it, the database is read without an index (see osv_db_index). */
 #define IDX_MAX_MEM (32u << 20)
@@ -23,9 +23,9 @@ struct idx_header {
     int64_t newest;
     uint64_t file_size;
     uint64_t blobs_off, blobs_len;
-    uint64_t keys_off, keys_n;    /* struct idx_key, sorted by their strings */
+    uint64_t keys_off, keys_n; /* struct idx_key, sorted by their strings */
     uint64_t strs_off, strs_len;
-    uint64_t posts_off, posts_n;  /* uint64_t blob offsets, ascending within a key */
+    uint64_t posts_off, posts_n;         /* uint64_t blob offsets, ascending within a key */
     unsigned char tables_hash[IDX_HASH]; /* all after the records */
     unsigned char header_hash[IDX_HASH]; /* everything above */
 };

@@ -23,26 +23,34 @@
 /* ---- What a record keeps: the fields osv_evaluate, osv_severity and db.c read -------------- */
 struct keep {
     const char *key;
-    int list;                 /* 1: every child kept, each cut by `kids` */
-    const struct keep *kids;  /* NULL: kept whole */
+    int list;                /* 1: every child kept, each cut by `kids` */
+    const struct keep *kids; /* NULL: kept whole */
 };
 static const struct keep k_sev[] = {{"type", 0, NULL}, {"score", 0, NULL}, {NULL, 0, NULL}};
 static const struct keep k_dbsev[] = {{"severity", 0, NULL}, {NULL, 0, NULL}};
 static const struct keep k_urgency[] = {{"urgency", 0, NULL}, {NULL, 0, NULL}};
 static const struct keep k_pkg[] = {{"ecosystem", 0, NULL}, {"name", 0, NULL}, {NULL, 0, NULL}};
-static const struct keep k_event[] = {{"introduced", 0, NULL}, {"fixed", 0, NULL},
-                                      {"last_affected", 0, NULL}, {"limit", 0, NULL},
+static const struct keep k_event[] = {{"introduced", 0, NULL},
+                                      {"fixed", 0, NULL},
+                                      {"last_affected", 0, NULL},
+                                      {"limit", 0, NULL},
                                       {NULL, 0, NULL}};
 static const struct keep k_range[] = {{"type", 0, NULL}, {"events", 1, k_event}, {NULL, 0, NULL}};
-static const struct keep k_affected[] = {
-    {"package", 0, k_pkg},           {"versions", 0, NULL},
-    {"ranges", 1, k_range},          {"severity", 1, k_sev},
-    {"ecosystem_specific", 0, k_urgency}, {"database_specific", 0, k_dbsev},
-    {NULL, 0, NULL}};
-static const struct keep k_record[] = {
-    {"id", 0, NULL},        {"aliases", 0, NULL},       {"summary", 0, NULL},
-    {"withdrawn", 0, NULL}, {"severity", 1, k_sev},     {"database_specific", 0, k_dbsev},
-    {"affected", 1, k_affected}, {NULL, 0, NULL}};
+static const struct keep k_affected[] = {{"package", 0, k_pkg},
+                                         {"versions", 0, NULL},
+                                         {"ranges", 1, k_range},
+                                         {"severity", 1, k_sev},
+                                         {"ecosystem_specific", 0, k_urgency},
+                                         {"database_specific", 0, k_dbsev},
+                                         {NULL, 0, NULL}};
+static const struct keep k_record[] = {{"id", 0, NULL},
+                                       {"aliases", 0, NULL},
+                                       {"summary", 0, NULL},
+                                       {"withdrawn", 0, NULL},
+                                       {"severity", 1, k_sev},
+                                       {"database_specific", 0, k_dbsev},
+                                       {"affected", 1, k_affected},
+                                       {NULL, 0, NULL}};
 
 /* Removes every child of `node` that `spec` does not name (arrays and objects alike: the
  * readers iterate both the same way). */
@@ -74,23 +82,23 @@ struct bkey {
 
 struct builder {
     FILE *f;
-    uint64_t off;             /* where the next blob goes */
-    char *arena;              /* key strings */
+    uint64_t off; /* where the next blob goes */
+    char *arena;  /* key strings */
     size_t arena_len, arena_cap;
     struct bkey *keys;
     size_t nkeys, keys_cap;
-    uint32_t *counts;         /* postings per key; then the next free slot of each */
+    uint32_t *counts; /* postings per key; then the next free slot of each */
     size_t counts_cap;
-    uint32_t *slots;          /* open addressing: key number + 1, 0 free */
+    uint32_t *slots; /* open addressing: key number + 1, 0 free */
     size_t nslots;
-    int rfd;                  /* the index read back, for its checksum */
-    FILE *pf, *pr;            /* (key, record offset) pairs in record order (unlinked): written,
-                               * read back */
+    int rfd;       /* the index read back, for its checksum */
+    FILE *pf, *pr; /* (key, record offset) pairs in record order (unlinked): written,
+                    * read back */
     uint64_t npairs;
-    uint32_t *rec_keys;       /* the keys of the record being read */
+    uint32_t *rec_keys; /* the keys of the record being read */
     size_t nrec_keys, rec_keys_cap;
     struct osv_db_stats *st;
-    int write_failed;         /* the error is ours (the index), not the database's */
+    int write_failed; /* the error is ours (the index), not the database's */
 };
 
 static size_t
@@ -205,7 +213,8 @@ index_record(void *ctx, const char *text, size_t len)
         cJSON_Delete(rec);
         return 0;
     }
-    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(rec, "affected")) {
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(rec, "affected"))
+    {
         const cJSON *pk = cJSON_GetObjectItemCaseSensitive(a, "package");
         const cJSON *eco = cJSON_GetObjectItemCaseSensitive(pk, "ecosystem");
         const cJSON *nm = cJSON_GetObjectItemCaseSensitive(pk, "name");
@@ -242,8 +251,8 @@ index_record(void *ctx, const char *text, size_t len)
         } else {
             memset(&hd, 0, sizeof(hd));
             hd.len = (uint32_t)strlen(out);
-            crypto_generichash(hd.hash, sizeof(hd.hash), (const unsigned char *)out, hd.len,
-                               NULL, 0);
+            crypto_generichash(hd.hash, sizeof(hd.hash), (const unsigned char *)out, hd.len, NULL,
+                               0);
             if (strlen(out) > IDX_MAX_BLOB)
                 rc = err_set(ERR_LIMIT, "a record too large to index");
             else if ((rc = write_out(b, &hd, sizeof(hd))) == 0)
@@ -409,8 +418,8 @@ create_temp(const char *path, char *tmp, size_t size)
         int fd;
         if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
             return err_set_errno(ERR_IO, "cannot get random bytes");
-        if (str_format(tmp, size, "%s.tmp-%02x%02x%02x%02x%02x%02x", path, r[0], r[1], r[2],
-                       r[3], r[4], r[5]) < 0)
+        if (str_format(tmp, size, "%s.tmp-%02x%02x%02x%02x%02x%02x", path, r[0], r[1], r[2], r[3],
+                       r[4], r[5]) < 0)
             return err_set(ERR_LIMIT, "%s: path too long", path);
         fd = file_create_excl(tmp, 0600);
         if (fd != ERR_EXISTS)
@@ -526,9 +535,10 @@ build(const char *dir, const char *path, const unsigned char *fp, struct osv_db_
         const char *slash = strrchr(path, '/');
         int dfd;
         *ours = 0;
-        if (slash != NULL && str_format(parent, sizeof(parent), "%.*s", (int)(slash - path),
-                                        path) == 0 &&
-            (dfd = open(parent[0] != '\0' ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        if (slash != NULL &&
+            str_format(parent, sizeof(parent), "%.*s", (int)(slash - path), path) == 0 &&
+            (dfd = open(parent[0] != '\0' ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >=
+                0) {
             (void)fsync(dfd);
             close(dfd);
         }
@@ -603,7 +613,8 @@ fingerprint(const char *dir, unsigned char fp[32], long long *newest)
     return 0;
 }
 
-/* ---- Where it lives --------------------------------------------------------------------------- */
+/* ---- Where it lives ---------------------------------------------------------------------------
+ */
 /* Beside the database; for a database in a directory we cannot write, under the user's cache,
  * named by a hash of the database's real path. */
 static int
@@ -627,8 +638,8 @@ place(const char *dir, int fallback, char *out, size_t size)
 /* Open (and build when needed) the index in one place: 0 with *ix; 1 to try the other place;
  * 2 to read without an index; < 0 the database's own error. */
 static int
-open_or_build(const char *dir, const char *path, const unsigned char *fp,
-              struct osv_db_stats *st, struct osv_index **ix)
+open_or_build(const char *dir, const char *path, const unsigned char *fp, struct osv_db_stats *st,
+              struct osv_index **ix)
 {
     int rc = osv_index_open_file(path, fp, ix), ours;
 
@@ -641,8 +652,8 @@ open_or_build(const char *dir, const char *path, const unsigned char *fp,
             return rc;
         if (ours == 2)
             return 1;
-        diag_note("%s: vulnerability index not written (%s); the database is read without it",
-                  path, err_message());
+        diag_note("%s: vulnerability index not written (%s); the database is read without it", path,
+                  err_message());
         return 2;
     }
     return osv_index_open_file(path, fp, ix) == 0 ? 0 : 2;
@@ -677,7 +688,8 @@ osv_index_get(const char *dir, struct osv_index **ix, struct osv_db_stats *st)
             return 0;
     }
     diag_note("%s: cannot write a vulnerability index here or in the cache directory; the "
-              "database is read without it", dir);
+              "database is read without it",
+              dir);
     return 0;
 }
 

@@ -20,8 +20,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {PKG_NPM, "minimist", "1.2.5", NULL, NULL, "p", 0},
         {PKG_APK, "libssl3", "3.1.4-r0", "openssl", NULL, "a", 0},
     };
-    static const struct osv_want want[] = {
-        {"Debian:12", "curl"}, {"PyPI", "requests"}, {"npm", "minimist"}, {"Alpine:v3.19", "openssl"}};
+    static const struct osv_want want[] = {{"Debian:12", "curl"},
+                                           {"PyPI", "requests"},
+                                           {"npm", "minimist"},
+                                           {"Alpine:v3.19", "openssl"}};
     struct pkg_list pkgs = {v, sizeof(v) / sizeof(v[0]), sizeof(v) / sizeof(v[0])};
     struct pkg_matches m = {0};
     struct osv_index *ix = NULL;
