@@ -3,6 +3,7 @@
 #ifndef DB_INDEX_H
 #define DB_INDEX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define IDX_MAGIC   "SSOSVIX\n"
@@ -13,6 +14,7 @@
 /* Memory the build may use for its keys and postings (about 16 bytes a (record, package) pair
  * plus the names): past it, the database is read without an index (see osv_db_index). */
 #define IDX_MAX_MEM (32u << 20)
+extern size_t osv_index_mem_limit; /* IDX_MAX_MEM; lowered by the unit tests */
 
 /* The file: header | blobs | keys | strings | postings. */
 struct idx_header {

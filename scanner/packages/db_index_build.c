@@ -75,6 +75,8 @@ prune(cJSON *node, const struct keep *spec)
     }
 }
 
+size_t osv_index_mem_limit = IDX_MAX_MEM;
+
 /* ---- The build ------------------------------------------------------------------------------- */
 struct bkey {
     uint32_t off, len;
@@ -117,8 +119,8 @@ grow(void **p, size_t *cap, size_t need, size_t size, const struct builder *b)
         nc *= 2;
     if (nc == *cap)
         return 0;
-    if (mem_used(b) + (nc - *cap) * size > IDX_MAX_MEM)
-        return err_set(ERR_LIMIT, "indexing needs more than %u MB", IDX_MAX_MEM >> 20);
+    if (mem_used(b) + (nc - *cap) * size > osv_index_mem_limit)
+        return err_set(ERR_LIMIT, "indexing needs more than %zu KB", osv_index_mem_limit >> 10);
     if ((np = realloc(*p, nc * size)) == NULL)
         return err_set(ERR_NOMEM, "out of memory");
     *p = np;
@@ -141,8 +143,8 @@ rehash(struct builder *b)
     size_t ns = b->nslots ? b->nslots * 2 : 4096;
     uint32_t *slots;
 
-    if (mem_used(b) + ns * sizeof(*slots) > IDX_MAX_MEM)
-        return err_set(ERR_LIMIT, "indexing needs more than %u MB", IDX_MAX_MEM >> 20);
+    if (mem_used(b) + ns * sizeof(*slots) > osv_index_mem_limit)
+        return err_set(ERR_LIMIT, "indexing needs more than %zu KB", osv_index_mem_limit >> 10);
     if ((slots = calloc(ns, sizeof(*slots))) == NULL)
         return err_set(ERR_NOMEM, "out of memory");
     for (size_t k = 0; k < b->nkeys; k++) {

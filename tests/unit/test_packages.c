@@ -542,6 +542,37 @@ test_index_same_matches(void **state)
     test_rmtree(dir);
 }
 
+/* A database whose names would take more memory than the build may use: read without an index,
+ * with a note, and the same matches. */
+static void
+test_index_over_its_memory_bound(void **state)
+{
+    char dir[256], path[300];
+    struct pkg_matches walk, capped;
+    struct osv_db_stats s1, s2;
+    size_t saved = osv_index_mem_limit;
+    (void)state;
+    assert_int_equal(test_mkdtemp(dir, sizeof(dir), "pkgidx"), 0);
+    idx_fill(dir);
+    match_with(dir, "1", &walk, &s1);
+    osv_index_mem_limit = 2048;
+    match_with(dir, NULL, &capped, &s2);
+    osv_index_mem_limit = saved;
+    snprintf(path, sizeof(path), "%s/.index-v1", dir);
+    assert_int_not_equal(access(path, F_OK), 0);
+    same_matches(&walk, &capped);
+    assert_int_equal(s2.records, s1.records);
+    /* nothing half-written left beside the database */
+    {
+        char cmd[400];
+        snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s | grep '^\\.')\"", dir);
+        assert_int_equal(system(cmd), 0);
+    }
+    pkg_matches_free(&walk);
+    pkg_matches_free(&capped);
+    test_rmtree(dir);
+}
+
 /* Reads the index of the fixture database into *data. */
 static size_t
 idx_bytes(const char *dir, unsigned char **data)
@@ -633,7 +664,7 @@ main(void)
         cmocka_unit_test(test_inventory_bounds), cmocka_unit_test(test_purls),
         cmocka_unit_test(test_cvss3),          cmocka_unit_test(test_osv_evaluation),
         cmocka_unit_test(test_index_keys),     cmocka_unit_test(test_index_same_matches),
-        cmocka_unit_test(test_index_damage_refused),
+        cmocka_unit_test(test_index_damage_refused), cmocka_unit_test(test_index_over_its_memory_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
