@@ -51,6 +51,11 @@ struct osv_db_stats;
  * or it is stale (build it), 2 when it is damaged (rebuild it; warned), -1 when it must not be
  * used (a symlink: warned), -2 when it cannot be read (not ours: go elsewhere). */
 int osv_index_open_file(const char *path, const unsigned char *fp, struct osv_index **ix);
+/* Builds the index of `dir` (fingerprint fp) into `path`. On failure *ours says whose it is:
+ * 0 the database's (damaged, too many records), 1 the index's (not written, over its memory
+ * bound), 2 this directory's (cannot be written: read-only, not ours). */
+int osv_index_build(const char *dir, const char *path, const unsigned char *fp,
+                    struct osv_db_stats *st, int *ours);
 /* The database's counts the index holds. */
 void osv_index_stats(const struct osv_index *ix, struct osv_db_stats *st);
 
