@@ -241,9 +241,10 @@ index_record(void *ctx, const char *text, size_t len)
         struct idx_blob hd;
         cJSON *sum = cJSON_GetObjectItemCaseSensitive(rec, "summary");
         prune(rec, k_record);
-        /* a summary too long to be shown is not kept (db.c shows none then either) */
+        /* a summary too long to be shown is not kept (db.c shows none then either); a null in
+         * its place, so a second "summary" key does not become the first */
         if (sum != NULL && (!cJSON_IsString(sum) || strlen(sum->valuestring) >= OSV_MAX_SUMMARY))
-            cJSON_DeleteItemFromObjectCaseSensitive(rec, "summary");
+            (void)cJSON_ReplaceItemInObjectCaseSensitive(rec, "summary", cJSON_CreateNull());
         if ((out = cJSON_PrintUnformatted(rec)) == NULL) {
             rc = err_set(ERR_NOMEM, "out of memory");
         } else {

@@ -447,6 +447,10 @@ static const char *const idx_records[][2] = {
     {"e.json", "{\"id\":\"GHSA-mmmm\",\"database_specific\":{\"severity\":\"CRITICAL\"},"
                "\"affected\":{\"x\":{\"package\":{\"ecosystem\":\"npm\",\"name\":\"minimist\"},"
                "\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\",\"fixed\":\"1.2.6\"}]}]}}}"},
+    /* a summary too long to show, then a second one: neither is shown (the first key wins) */
+    {"h.json", "{\"id\":\"GHSA-ssss\",\"summary\":\"@LONG@\",\"summary\":\"second\","
+               "\"affected\":[{\"package\":{\"ecosystem\":\"npm\",\"name\":\"minimist\"},"
+               "\"versions\":[\"1.2.5\"]}]}"},
     {"f.json", "{not json"},
     {"g.json", "{\"id\":7}"},
 };
@@ -458,8 +462,16 @@ idx_fill(const char *dir)
         char path[512];
         FILE *f;
         snprintf(path, sizeof(path), "%s/%s", dir, idx_records[i][0]);
+        const char *t = idx_records[i][1], *at = strstr(t, "@LONG@");
         assert_non_null(f = fopen(path, "w"));
-        fputs(idx_records[i][1], f);
+        if (at != NULL) {
+            fwrite(t, 1, (size_t)(at - t), f);
+            for (int k = 0; k < 600; k++)
+                fputc('x', f);
+            fputs(at + 6, f);
+        } else {
+            fputs(t, f);
+        }
         fclose(f);
     }
 }
@@ -528,10 +540,10 @@ test_index_same_matches(void **state)
     match_with(dir, NULL, &warm, &s3);
     /* foo-bar once (GHSA-aaaa, not its alias PYSEC-1), libcurl4 by its source, minimist by the
      * object-shaped affected list and not by the withdrawn record; curl deb12u4 is fixed */
-    assert_int_equal(walk.n, 3);
+    assert_int_equal(walk.n, 4);
     same_matches(&walk, &cold);
     same_matches(&walk, &warm);
-    assert_int_equal(s1.records, 7);
+    assert_int_equal(s1.records, 8);
     assert_int_equal(s1.skipped, 2);
     assert_int_equal(s2.records, s1.records);
     assert_int_equal(s3.skipped, s1.skipped);
