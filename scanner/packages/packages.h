@@ -114,10 +114,16 @@ struct osv_db_stats {
 /* Reads every OSV record under `dir` (*.json files, and *.zip archives of them as OSV
  * publishes, at any depth up to 4) and appends a match for each installed package a record
  * affects. Memory stays bounded whatever the database's size: records are parsed one at a time
- * and only matches are kept. ERR_NOTFOUND when `dir` does not exist or holds no record;
+ * and only matches are kept. Through the database's index (osv_db_index, built here when missing
+ * or stale) only the records naming the packages are read; SCANNER_OSV_NO_INDEX=1 reads all. ERR_NOTFOUND when `dir` does not exist or holds no record;
  * ERR_PARSE naming the archive when a zip is unreadable. */
 int osv_db_match(const char *dir, const struct pkg_list *pkgs, const char *os_id,
                  const char *os_version, struct pkg_matches *out, struct osv_db_stats *st);
+/* Builds (or rebuilds) the index a scan reads the database through: DIR/.index-v1, or, when DIR
+ * cannot be written, $XDG_CACHE_HOME/secrets-suite/osv-index/<hash of DIR's path>.v1. Scans
+ * build it themselves when it is missing or stale; `scanner db update` builds it at once.
+ * `where` gets its path; st the database's counts. */
+int osv_db_index(const char *dir, char *where, size_t size, struct osv_db_stats *st);
 #define OSV_MAX_RECORD (16u << 20)    /* one record file or zip entry */
 #define OSV_MAX_RECORDS 5000000       /* records in one database */
 
