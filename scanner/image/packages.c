@@ -89,8 +89,7 @@ report_matches(const struct img_resolved *r, const struct img_ctx *c, struct fin
         if (v->score >= 0)
             (void)str_format(score, sizeof(score), ", CVSS %.1f", v->score);
         char aliases[160] = "", src[300] = "", fix[160];
-        if (v->aliases != NULL)
-            (void)str_format(aliases, sizeof(aliases), " (%s)", v->aliases);
+        pkg_vuln_alias_note(v->id, v->aliases, aliases, sizeof(aliases));
         if (p->source != NULL && strcmp(p->source, p->name) != 0)
             (void)str_format(src, sizeof(src), ", source package %s", p->source);
         if (v->fixed[0] != '\0')

@@ -35,6 +35,18 @@ pkg_matches_free(struct pkg_matches *m)
     memset(m, 0, sizeof(*m));
 }
 
+/* Whether the comma-separated `list` (NULL: empty) holds `id` as one of its items. */
+static int
+list_has(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+
+    for (const char *p = list; p != NULL && (p = strstr(p, id)) != NULL; p++)
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
 static int
 already(const struct pkg_matches *m, size_t pkg, const char *id, const cJSON *aliases)
 {
@@ -50,34 +62,45 @@ already(const struct pkg_matches *m, size_t pkg, const char *id, const cJSON *al
             if (cJSON_IsString(a) && strcmp(m->v[i].id, a->valuestring) == 0)
                 return 1;
         }
-        if (m->v[i].aliases != NULL) {
-            const char *p = strstr(m->v[i].aliases, id);
-            size_t n = strlen(id);
-            if (p != NULL && (p == m->v[i].aliases || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-                return 1;
-        }
+        if (m->v[i].aliases != NULL && list_has(m->v[i].aliases, id))
+            return 1;
     }
     return 0;
 }
 
-static char *
-join_aliases(const cJSON *aliases)
+/* Appends ",item" (or "item" first) to `b`, keeping it NUL-terminated. */
+static int
+list_append(struct buf *b, const char *item)
 {
+    if ((b->len > 0 && buf_append(b, ",", 1) < 0) || buf_append(b, item, strlen(item) + 1) < 0)
+        return -1;
+    b->len--; /* the NUL stays after the text */
+    return 0;
+}
+
+/* The record's other names for the report: `aliases`, then `upstream` (the CVE ids a Debian or
+ * Ubuntu advisory is about), each once, without the record's own id. NULL when none. */
+static char *
+join_aliases(const cJSON *rec, const char *id)
+{
+    static const char *const keys[] = {"aliases", "upstream"};
     struct buf b = {0};
-    const cJSON *a;
-    cJSON_ArrayForEach(a, aliases) {
-        if (!cJSON_IsString(a) || strlen(a->valuestring) > 64)
-            continue;
-        if ((b.len > 0 && buf_append(&b, ",", 1) < 0) ||
-            buf_append(&b, a->valuestring, strlen(a->valuestring)) < 0) {
-            buf_free(&b);
-            return NULL;
+
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        const cJSON *a, *list = cJSON_GetObjectItemCaseSensitive(rec, keys[k]);
+        cJSON_ArrayForEach(a, list) {
+            const char *v = cJSON_IsString(a) ? a->valuestring : NULL;
+            if (v == NULL || v[0] == '\0' || strlen(v) > 64 || strcmp(v, id) == 0 ||
+                list_has(b.data, v))
+                continue;
+            if (list_append(&b, v) < 0) {
+                buf_free(&b);
+                return NULL;
+            }
         }
     }
-    if (b.len == 0 || buf_append(&b, "", 1) < 0) {
+    if (b.len == 0)
         buf_free(&b);
-        return NULL;
-    }
     return b.data;
 }
 
@@ -108,7 +131,7 @@ osv_db_consider(const cJSON *rec, const struct pkg_list *pkgs, size_t i, const c
     memset(m, 0, sizeof(*m));
     m->pkg = i;
     m->id = strdup(id->valuestring);
-    m->aliases = join_aliases(aliases);
+    m->aliases = join_aliases(rec, id->valuestring);
     if (cJSON_IsString(summary) && strlen(summary->valuestring) < OSV_MAX_SUMMARY)
         m->summary = strdup(summary->valuestring);
     if (m->id == NULL) {

@@ -76,8 +76,10 @@ osv_index_open_mem(const unsigned char *map, size_t len, const unsigned char *fp
     memcpy(&h, map, sizeof(h));
     if (memcmp(h.magic, IDX_MAGIC, sizeof(h.magic)) != 0)
         return err_set(ERR_PARSE, "not an index of this program");
-    if (h.version != IDX_VERSION || h.order != IDX_ORDER)
-        return err_set(ERR_PARSE, "an index of another version or machine");
+    if (h.order != IDX_ORDER)
+        return err_set(ERR_PARSE, "an index of another machine");
+    if (h.version != IDX_VERSION)
+        return 1; /* written by another version of the program: rebuilt like a stale one */
     if (h.file_size != len)
         return err_set(ERR_PARSE, "truncated (%zu bytes, the header says %llu)", len,
                        (unsigned long long)h.file_size);

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define IDX_MAGIC   "SSOSVIX\n"
-#define IDX_VERSION 1u
+#define IDX_VERSION 2u
 #define IDX_ORDER   0x01020304u
 #define IDX_NAME    ".index-v1"
 #define IDX_HASH    16 /* BLAKE2b-128 of each checked region */

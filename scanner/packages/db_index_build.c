@@ -41,6 +41,7 @@ static const struct keep k_affected[] = {{"package", 0, k_pkg},
                                          {NULL, 0, NULL}};
 static const struct keep k_record[] = {{"id", 0, NULL},
                                        {"aliases", 0, NULL},
+                                       {"upstream", 0, NULL},
                                        {"summary", 0, NULL},
                                        {"withdrawn", 0, NULL},
                                        {"severity", 1, k_sev},

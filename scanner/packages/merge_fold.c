@@ -252,8 +252,7 @@ add_peer(struct findings *f, const struct pkg_peer_report *rep, const struct pkg
     x.severity = v->severity;
     x.override_severity = 1;
     ecosystem_of(v, img, eco, sizeof(eco));
-    if (v->aliases != NULL)
-        (void)str_format(aliases, sizeof(aliases), " (%s)", v->aliases);
+    pkg_vuln_alias_note(v->id, v->aliases, aliases, sizeof(aliases));
     if (v->fixed != NULL)
         (void)str_format(fix, sizeof(fix), "fixed in %s", v->fixed);
     else

@@ -103,6 +103,9 @@ struct pkg_matches {
     size_t n, cap;
 };
 void pkg_matches_free(struct pkg_matches *m);
+/* The aliases a VULN001 message shows after the id: " (A,B)", without those the id already
+ * names (the CVE in DEBIAN-CVE-...); "" when none is left. */
+void pkg_vuln_alias_note(const char *id, const char *aliases, char *out, size_t size);
 
 /* What reading the database found. */
 struct osv_db_stats {

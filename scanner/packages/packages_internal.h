@@ -82,7 +82,8 @@ int osv_index_match(struct osv_index *ix, const struct pkg_list *pkgs,
 void osv_index_close(struct osv_index *ix);
 
 /* The reader on a mapped file, for the fuzz target: checks the header (and, unless fuzzing,
- * the checksums) against fingerprint fp (NULL: any); 0 or ERR_PARSE. */
+ * the checksums) against fingerprint fp (NULL: any); 0, 1 when sound but stale or written by
+ * another version (rebuild it), or ERR_PARSE. */
 int osv_index_open_mem(const unsigned char *map, size_t len, const unsigned char *fp,
                        struct osv_index **ix);
 /* The key an index is searched by: "ECO\x1fname" with the ecosystem cut at its first ':' and

@@ -52,6 +52,8 @@ t_same_vulnerability_from_us_and_trivy_is_one_finding_with_two_sources() {
     [ "$(wc -l <curl.txt)" -eq 1 ] || fail "curl's CVE-2023-38545: $(wc -l <curl.txt) findings"
     grep -q '"sources": \["scanner", "trivy"\]' curl.txt || fail "sources: $(cat curl.txt)"
     grep -q '"source": "scanner"' curl.txt || fail "not ours first: $(cat curl.txt)"
+    # the record's `upstream` CVE is one of our finding's aliases
+    grep -q '"aliases": \["CVE-2023-38545"\]' curl.txt || fail "upstream not an alias: $(cat curl.txt)"
     [ -z "$(vuln "$TMP/.out" CVE-2023-38545 curl)" ] || fail "Trivy's copy kept"
     [ "$(vuln "$TMP/.out" DEBIAN-CVE-2023-38545 libcurl4 | grep -c '"trivy"')" -eq 1 ] ||
         fail "libcurl4 not merged with Trivy's"

@@ -663,10 +663,34 @@ test_index_keys(void **state)
     }
 }
 
+/* A VULN001 message shows the aliases the id does not already name. */
+static void
+test_alias_note(void **state)
+{
+    char out[64];
+
+    (void)state;
+    pkg_vuln_alias_note("DEBIAN-CVE-2023-38545", "CVE-2023-38545", out, sizeof(out));
+    assert_string_equal(out, "");
+    pkg_vuln_alias_note("DSA-5523-1", "CVE-2023-38545,CVE-2023-38546", out, sizeof(out));
+    assert_string_equal(out, " (CVE-2023-38545,CVE-2023-38546)");
+    pkg_vuln_alias_note("GHSA-xvch-5gv4-984h", "CVE-2021-44906", out, sizeof(out));
+    assert_string_equal(out, " (CVE-2021-44906)");
+    pkg_vuln_alias_note("XCVE-1", "CVE-1", out, sizeof(out)); /* a tail, but not after '-' */
+    assert_string_equal(out, " (CVE-1)");
+    pkg_vuln_alias_note("UBUNTU-CVE-1", "CVE-1,,USN-2", out, sizeof(out));
+    assert_string_equal(out, " (USN-2)");
+    pkg_vuln_alias_note("A", NULL, out, sizeof(out));
+    assert_string_equal(out, "");
+    pkg_vuln_alias_note("A", "CVE-2023-38545,CVE-2023-38546", out, 20); /* too long: dropped */
+    assert_string_equal(out, " (CVE-2023-38545)");
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alias_note),
         cmocka_unit_test(test_dpkg_order),     cmocka_unit_test(test_dpkg_invalid),
         cmocka_unit_test(test_apk_order),      cmocka_unit_test(test_apk_validity),
         cmocka_unit_test(test_rpmvercmp),      cmocka_unit_test(test_rpm_evr),
