@@ -295,13 +295,12 @@ osv_db_match(const char *dir, const struct pkg_list *pkgs, const char *os_id,
         return err_set(ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < pkgs->n; i++) {
         const struct pkg *p = &pkgs->v[i];
-        const char *name = p->source != NULL && (p->kind == PKG_DEB || p->kind == PKG_APK)
-                               ? p->source
-                               : p->name;
+        const char *name;
         if (pkg_ecosystem(p, os_id, os_version, r.want[i].eco, sizeof(r.want[i].eco)) < 0) {
             r.want[i].eco[0] = '\0';
             continue;
         }
+        name = pkg_osv_name(p, r.want[i].eco);
         if (p->kind == PKG_PYPI)
             pkg_pypi_normalize(name, r.want[i].name, sizeof(r.want[i].name));
         else

@@ -42,7 +42,7 @@ now_utc(char out[32])
 static const char *
 kind_name(enum pkg_kind k)
 {
-    static const char *const names[] = {"deb", "apk", "python", "npm", "go"};
+    static const char *const names[] = {"deb", "apk", "python", "npm", "go", "rpm"};
     return names[k];
 }
 
