@@ -126,4 +126,13 @@ t_rpmdb_copy_is_private_and_removed() {
     [ -z "$(ls -A tmp)" ] || fail "temporary files left: $(ls -A tmp)"
 }
 
+t_sqlite_is_loaded_to_read_an_rpmdb() {
+    # LD_DEBUG=files lists every object the loader opens, dlopen included
+    LD_DEBUG=files "$SCANNER" --image "$OLD" --sbom cyclonedx >out 2>dbg
+    grep -q 'file=libsqlite3.so.0' dbg || fail "libsqlite3 was not loaded to read the rpmdb"
+    grep -q 'pkg:rpm/almalinux/bash' out || fail "no RPM package read"
+    LD_DEBUG=files "$SCANNER" --image "$HOSTILE" --sbom cyclonedx >out 2>dbg
+    grep -q 'file=libsqlite3.so.0' dbg || fail "libsqlite3 was not loaded for the hostile rpmdbs"
+}
+
 e2e_main
