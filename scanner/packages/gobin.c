@@ -115,7 +115,7 @@ read_modinfo(const char *m, size_t n, const char *path, struct pkg_list *out)
                           NULL);
             last = out->n > before ? out->n - 1 : (size_t)-1;
             count++;
-        } else if (fl[0] == 2 && memcmp(f[0], "=>", 2) == 0 && last != (size_t)-1) {
+        } else if (fl[0] == 2 && memcmp(f[0], "=>", 2) == 0 && last != (size_t)-1 && fl[1] > 0) {
             /* the line replaces the module just listed: a module path and version, or a local
              * directory with no version, whose code came from no registry: "(devel)" */
             struct pkg *p = &out->v[last];

@@ -89,6 +89,11 @@ t_go_inventory_is_what_go_says() {
     grep -q "=>	./greet	(devel)" gov || fail "go version -m changed: $(cat gov)"
     grep -q '"pkg:golang/example.com/greet@%28devel%29"' sbom.spdx.json || fail "replaced dep missing"
     ! grep -q 'removed-later' sbom.spdx.json || fail "a binary deleted by a later layer is listed"
+    # the PIE build by the external linker: the same modules, found deep in the data segment
+    run "$SCANNER" --image "$OLD" --sbom cyclonedx
+    sbom_list "$TMP/.out" | awk '$4 == "usr/local/bin/hello" {print $1, $2}' >static
+    sbom_list "$TMP/.out" | awk '$4 == "usr/local/bin/hello-pie" {print $1, $2}' >pie
+    [ -s pie ] && diff static pie >/dev/null || fail "the PIE binary's modules differ: $(cat pie)"
 }
 
 t_truncated_go_build_info_is_a_warning() {

@@ -225,6 +225,11 @@ test_go_buildinfo(void **state)
     assert_int_equal(l.n, 1);
     assert_string_equal(l.v[0].version, "1.22.1");
     pkg_list_free(&l);
+    /* a replacement without a path (found by the fuzzer: once a false out-of-memory) */
+    go_build(&g, 2, "go1.21.5", "dep\texample.com/a\tv1.0.0\n=>\t\tv1.2.0\t\n");
+    assert_int_equal(pkg_go_buildinfo_parse(g.b, g.n, "x", &l, &why), 1);
+    assert_string_equal(find(&l, "example.com/a")->version, "v1.0.0");
+    pkg_list_free(&l);
     /* before Go 1.18 (pointers, no flag 2): not read, and not an error */
     go_build(&g, 0, "go1.16", modinfo);
     assert_int_equal(pkg_go_buildinfo_parse(g.b, g.n, "x", &l, &why), 0);
