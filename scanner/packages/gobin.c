@@ -375,7 +375,7 @@ gobin_close(struct gobin_scan *g, const char *path, struct pkg_list *out, char *
     const char *why;
     int rc = 0;
 
-    if (g->state == G_HEAD && g->head.len > 0 && g->head.len >= 4 &&
+    if (g->state == G_HEAD && g->head.len >= 4 &&
         memcmp(g->head.data, "\x7f" "ELF", 4) == 0) { /* a file smaller than the head */
         elf_ranges(g);
         g->state = G_SCAN;
