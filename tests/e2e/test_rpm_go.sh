@@ -74,6 +74,7 @@ t_rpm_inventory_is_what_rpm_says() {
     diff want got >/dev/null || fail "inventory differs from rpm -qa: $(diff want got | head -5)"
     grep -q '"pkg:rpm/almalinux/openssl-devel@3.0.7-24.el9?arch=noarch&distro=almalinux-9.3&epoch=1"' "$TMP/.out" ||
         fail "openssl-devel purl missing"
+    grep -q '"publisher":[[:space:]]*"AlmaLinux"' "$TMP/.out" || fail "the RPM vendor is not the publisher"
     node "$SBOMV" cyclonedx "$TMP/.out" || fail "CycloneDX 1.5 schema rejects the SBOM"
 }
 
@@ -81,6 +82,7 @@ t_go_inventory_is_what_go_says() {
     go version -m "$RGFX/gosrc/hello" >gov
     run "$SCANNER" --image "$OLD" --sbom spdx --output sbom.spdx.json
     node "$SBOMV" spdx sbom.spdx.json || fail "SPDX 2.3 structure rejected"
+    grep -q '"supplier":[[:space:]]*"Organization: AlmaLinux"' sbom.spdx.json || fail "RPM supplier missing"
     grep -q "\"pkg:golang/stdlib@$GOVER\"" sbom.spdx.json || fail "stdlib $GOVER purl missing"
     grep -q '"pkg:golang/example.com/hello@%28devel%29"' sbom.spdx.json || fail "main module missing"
     # the dep line says v0.1.0, the => line replaces it with a local directory: not a registry
