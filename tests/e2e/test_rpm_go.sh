@@ -111,6 +111,9 @@ t_hostile_rpmdbs_are_warnings() {
     expect_rc 0
     expect_err 'var/lib/rpm/rpmdb\.sqlite: empty file, not an rpmdb: not read'
     expect_err 'var/lib/rpm/rpmdb\.sqlite: not an rpmdb \(a sqlite database without a Packages table\)'
+    # one without the table, one where Packages is an endless view: neither is queried
+    [ "$(grep -c 'without a Packages table' "$TMP/.err")" -eq 2 ] || fail "the view named Packages was read"
+    expect_err 'var/lib/rpm/rpmdb\.sqlite: rpmdb not read: (database disk image is malformed|file is not a database)'
     expect_err 'var/lib/rpm/rpmdb\.sqlite: 6 of 7 rpmdb headers not read \(the first: index count or data length out of'
     expect_err 'var/lib/rpm/Packages: a Berkeley DB rpmdb, not read'
     expect_err 'usr/lib/sysimage/rpm/Packages\.db: an ndb rpmdb, not read'
