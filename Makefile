@@ -23,10 +23,10 @@ PKGS     := libsodium libsecret-1 inih libcjson libpcre2-8 libhs libarchive libc
 # Debian packages: to build, and to run the tests (keyring daemon, engine, image tools, linters).
 DEPS_BUILD := build-essential clang pkg-config libsodium-dev libsecret-1-dev libinih-dev \
 	libcjson-dev libcmocka-dev libpcre2-dev libvectorscan-dev libarchive-dev \
-	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev libgit2-dev libxml2-dev
+	libcurl4-openssl-dev libzxcvbn-dev libyaml-dev libgit2-dev libxml2-dev libsqlite3-dev
 DEPS_TEST  := libclang-rt-14-dev cppcheck clang-tidy gnome-keyring dbus-daemon dbus-bin \
 	libsecret-tools podman umoci skopeo zstd distro-info-data git nodejs npm groff-base pass gnupg \
-	python3 python3-dotenv strace libxml2-utils pre-commit zsh
+	python3 python3-dotenv strace libxml2-utils pre-commit zsh rpm golang-go
 
 .PHONY: all deps programs test check lint fuzz fuzz-long bench install uninstall clean demo docs \
 	unit-tests fuzz-targets

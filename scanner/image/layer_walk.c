@@ -137,7 +137,7 @@ read_error(struct img_ctx *c, struct img_layer *l, struct archive *a, const stru
  * bomb check sees it. */
 static int
 read_content(struct img_ctx *c, struct img_layer *l, struct archive *a, struct walk_src *s,
-             int *truncated)
+             struct pkg_stream *ps, int *truncated)
 {
     char chunk[64 << 10];
     uint64_t since = 0;
@@ -152,6 +152,7 @@ read_content(struct img_ctx *c, struct img_layer *l, struct archive *a, struct w
             break;
         if (n < 0)
             return read_error(c, l, a, s);
+        pkg_stream_feed(ps, chunk, (size_t)n);
         if (c->filebuf.len + (size_t)n <= (size_t)c->filecap) {
             if (buf_append(&c->filebuf, chunk, (size_t)n) < 0)
                 return err_set(ERR_NOMEM, "out of memory");
@@ -272,6 +273,7 @@ walk_entry(struct img_ctx *c, struct img_layer *l, struct archive *a, struct wal
     char path[IMG_MAX_PATH];
     const char *name = archive_entry_pathname(ent), *base;
     uint32_t mode = (uint32_t)archive_entry_mode(ent);
+    struct pkg_stream *ps;
     int rc, truncated = 0;
 
     if (name == NULL)
@@ -302,8 +304,20 @@ walk_entry(struct img_ctx *c, struct img_layer *l, struct archive *a, struct wal
                                  ".git directory %s in the image", path);
     if ((mode & AE_IFMT) != AE_IFREG || archive_entry_hardlink(ent) != NULL)
         return 0;
-    if ((rc = read_content(c, l, a, s, &truncated)) < 0)
+    /* the rpmdb and executables (Go build info) are read as they stream by, whatever their
+     * size; every other package database is small and parsed from the buffer below */
+    ps = pkg_stream_open(path, mode);
+    if ((rc = read_content(c, l, a, s, ps, &truncated)) < 0) {
+        (void)pkg_stream_close(ps, NULL, NULL, 0);
         return rc;
+    }
+    if (ps != NULL) {
+        char warn[512];
+        if ((rc = pkg_stream_close(ps, &l->pkgs, warn, sizeof(warn))) < 0)
+            return rc;
+        if (warn[0] != '\0')
+            diag_warn("%s: layer %.80s: %s", c->source, l->key, warn);
+    }
     int slot = capture_slot(path);
     if (slot >= 0) {
         l->capture[slot].len = 0;

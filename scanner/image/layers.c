@@ -420,7 +420,9 @@ image_final_packages(const struct img_resolved *r, struct pkg_list *out, char *o
                 (q->path = strdup(p->path)) == NULL ||
                 (p->source != NULL && (q->source = strdup(p->source)) == NULL) ||
                 (p->source_version != NULL &&
-                 (q->source_version = strdup(p->source_version)) == NULL)) {
+                 (q->source_version = strdup(p->source_version)) == NULL) ||
+                (p->arch != NULL && (q->arch = strdup(p->arch)) == NULL) ||
+                (p->vendor != NULL && (q->vendor = strdup(p->vendor)) == NULL)) {
                 out->n++;
                 return err_set(ERR_NOMEM, "out of memory");
             }

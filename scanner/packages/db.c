@@ -336,13 +336,12 @@ wanted_of(const struct pkg_list *pkgs, const char *os_id, const char *os_version
         return NULL;
     for (size_t i = 0; i < pkgs->n; i++) {
         const struct pkg *p = &pkgs->v[i];
-        const char *name = p->source != NULL && (p->kind == PKG_DEB || p->kind == PKG_APK)
-                               ? p->source
-                               : p->name;
+        const char *name;
         if (pkg_ecosystem(p, os_id, os_version, want[i].eco, sizeof(want[i].eco)) < 0) {
             want[i].eco[0] = '\0';
             continue;
         }
+        name = pkg_osv_name(p, want[i].eco);
         if (p->kind == PKG_PYPI)
             pkg_pypi_normalize(name, want[i].name, sizeof(want[i].name));
         else

@@ -6,6 +6,54 @@
 
 #include "packages.h"
 
+/* RPM distributions OSV publishes records for, from os-release's ID and VERSION_ID. Red Hat's
+ * ecosystem is keyed by a product-stream CPE that os-release does not give, and Fedora, CentOS,
+ * Oracle Linux, Amazon Linux and Azure Linux have none here: those are inventory and SBOM only. */
+static int
+rpm_ecosystem(const char *id, const char *ver, char *out, size_t size)
+{
+    int major = (int)strcspn(ver, ".");
+
+    if (strcmp(id, "opensuse-tumbleweed") == 0)
+        return str_format(out, size, "openSUSE:Tumbleweed");
+    if (*ver == '\0')
+        return -1;
+    if (strcmp(id, "almalinux") == 0)
+        return str_format(out, size, "AlmaLinux:%.*s", major, ver);
+    if (strcmp(id, "rocky") == 0)
+        return str_format(out, size, "Rocky Linux:%.*s", major, ver);
+    if (strcmp(id, "opensuse-leap") == 0)
+        return str_format(out, size, "openSUSE:Leap %s", ver);
+    if (strcmp(id, "sles") == 0) /* "15.5" is marketed as "15 SP5" */
+        return ver[major] == '.' ? str_format(out, size, "SUSE:Linux Enterprise Server %.*s SP%s",
+                                              major, ver, ver + major + 1)
+                                 : str_format(out, size, "SUSE:Linux Enterprise Server %s", ver);
+    if (strcmp(id, "mageia") == 0)
+        return str_format(out, size, "Mageia:%s", ver);
+    if (strcmp(id, "photon") == 0)
+        return str_format(out, size, "Photon OS:%s", ver);
+    return -1;
+}
+
+const char *
+pkg_osv_name(const struct pkg *p, const char *ecosystem)
+{
+    switch (p->kind) {
+    case PKG_DEB:
+    case PKG_APK:
+        return p->source != NULL ? p->source : p->name;
+    case PKG_RPM:
+        /* AlmaLinux's and Rocky's records name binary RPMs; SUSE's and Mageia's source RPMs */
+        if (p->source != NULL && ecosystem != NULL &&
+            (strncmp(ecosystem, "SUSE:", 5) == 0 || strncmp(ecosystem, "openSUSE:", 9) == 0 ||
+             strncmp(ecosystem, "Mageia:", 7) == 0))
+            return p->source;
+        return p->name;
+    default:
+        return p->name;
+    }
+}
+
 int
 pkg_ecosystem(const struct pkg *p, const char *os_id, const char *os_version, char *out,
               size_t size)
@@ -41,8 +89,15 @@ pkg_ecosystem(const struct pkg *p, const char *os_id, const char *os_version, ch
         return str_format(out, size, "PyPI");
     case PKG_NPM:
         return str_format(out, size, "npm");
-    case PKG_GO:
+    case PKG_GO: {
+        int c;
+        /* "(devel)", a local replacement, a development toolchain: nothing OSV can match */
+        if (pkgver_semver_cmp(p->version, p->version, &c) < 0)
+            return -1;
         return str_format(out, size, "Go");
+    }
+    case PKG_RPM:
+        return rpm_ecosystem(id, ver, out, size);
     }
     return -1;
 }
@@ -67,6 +122,49 @@ enc(char *out, size_t size, size_t *at, const char *s, int lower)
         }
     }
     out[*at] = '\0';
+    return 0;
+}
+
+/* rpm: version-release after the '@', then the sorted qualifiers arch, distro and epoch. */
+static int
+rpm_purl_tail(const struct pkg *p, const char *os_id, const char *os_version, char *out,
+              size_t size, size_t at)
+{
+    const char *colon = strchr(p->version, ':'), *vr = colon != NULL ? colon + 1 : p->version;
+    char sep = '?';
+
+    if (enc(out, size, &at, vr, 0) < 0)
+        return -1;
+    if (p->arch != NULL && *p->arch != '\0') {
+        if (at + 6 >= size)
+            return -1;
+        memcpy(out + at, "?arch=", 6);
+        at += 6;
+        sep = '&';
+        if (enc(out, size, &at, p->arch, 0) < 0)
+            return -1;
+    }
+    if (os_id != NULL && *os_id != '\0' && os_version != NULL && *os_version != '\0') {
+        char d[160];
+        if (str_format(d, sizeof(d), "%s-%s", os_id, os_version) < 0 || at + 8 >= size)
+            return -1;
+        memcpy(out + at, "?distro=", 8);
+        out[at] = sep;
+        at += 8;
+        sep = '&';
+        if (enc(out, size, &at, d, 0) < 0)
+            return -1;
+    }
+    if (colon != NULL) {
+        if (at + 7 + (size_t)(colon - p->version) >= size)
+            return -1;
+        memcpy(out + at, "?epoch=", 7);
+        out[at] = sep;
+        at += 7;
+        memcpy(out + at, p->version, (size_t)(colon - p->version));
+        at += (size_t)(colon - p->version);
+    }
+    out[at] = '\0';
     return 0;
 }
 
@@ -95,6 +193,10 @@ pkg_purl(const struct pkg *p, const char *os_id, const char *os_version, char *o
         break;
     case PKG_GO:
         type = "golang";
+        break;
+    case PKG_RPM:
+        type = "rpm";
+        ns = os_id != NULL && *os_id != '\0' ? os_id : NULL;
         break;
     default:
         return -1;
@@ -160,6 +262,8 @@ pkg_purl(const struct pkg *p, const char *os_id, const char *os_version, char *o
     if (at + 1 >= size)
         return -1;
     out[at++] = '@';
+    if (p->kind == PKG_RPM)
+        return rpm_purl_tail(p, os_id, os_version, out, size, at);
     if (enc(out, size, &at, p->version, 0) < 0)
         return -1;
     if ((p->kind == PKG_DEB || p->kind == PKG_APK) && os_version != NULL && *os_version != '\0') {

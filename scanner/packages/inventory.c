@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "packages.h"
+#include "packages_internal.h"
 
 void
 pkg_list_free(struct pkg_list *l)
@@ -16,6 +17,8 @@ pkg_list_free(struct pkg_list *l)
         free(l->v[i].source);
         free(l->v[i].source_version);
         free(l->v[i].path);
+        free(l->v[i].arch);
+        free(l->v[i].vendor);
     }
     free(l->v);
     memset(l, 0, sizeof(*l));
@@ -33,9 +36,9 @@ dup_n(const char *s, size_t n)
     return n > 0 ? strndup(s, n) : NULL;
 }
 
-static int
-push(struct pkg_list *out, enum pkg_kind kind, const char *path, char *name, char *version,
-     char *source, char *source_version)
+int
+pkg_push(struct pkg_list *out, int kind, const char *path, char *name, char *version,
+         char *source, char *source_version)
 {
     struct pkg *p;
 
@@ -56,7 +59,7 @@ push(struct pkg_list *out, enum pkg_kind kind, const char *path, char *name, cha
     }
     p = &out->v[out->n];
     memset(p, 0, sizeof(*p));
-    p->kind = kind;
+    p->kind = (enum pkg_kind)kind;
     p->name = name;
     p->version = version;
     p->source = source;
@@ -156,7 +159,7 @@ emit_deb(struct stanza *s, void *user)
         }
     }
     {
-        int rc = push(c->out, PKG_DEB, c->path, s->f[0], s->f[1], src, srcver);
+        int rc = pkg_push(c->out, PKG_DEB, c->path, s->f[0], s->f[1], src, srcver);
         s->f[0] = s->f[1] = NULL;
         return rc;
     }
@@ -167,7 +170,7 @@ static int
 emit_py(struct stanza *s, void *user)
 {
     struct ctx *c = user;
-    int rc = push(c->out, PKG_PYPI, c->path, s->f[0], s->f[1], NULL, NULL);
+    int rc = pkg_push(c->out, PKG_PYPI, c->path, s->f[0], s->f[1], NULL, NULL);
     s->f[0] = s->f[1] = NULL;
     return rc;
 }
@@ -188,7 +191,7 @@ parse_apk(const char *data, size_t len, struct ctx *c)
             if (name != NULL || ver != NULL) {
                 if (++count > PKG_MAX_PER_FILE)
                     break;
-                rc = push(c->out, PKG_APK, c->path, name, ver, origin, NULL);
+                rc = pkg_push(c->out, PKG_APK, c->path, name, ver, origin, NULL);
                 name = ver = origin = NULL;
             }
             free(origin);
@@ -203,7 +206,7 @@ parse_apk(const char *data, size_t len, struct ctx *c)
         p = nl + 1;
     }
     if (rc == 0 && (name != NULL || ver != NULL) && count < PKG_MAX_PER_FILE) {
-        rc = push(c->out, PKG_APK, c->path, name, ver, origin, NULL);
+        rc = pkg_push(c->out, PKG_APK, c->path, name, ver, origin, NULL);
         name = ver = origin = NULL;
     }
     free(name);
@@ -314,7 +317,7 @@ pkg_inventory_parse(const char *path, const char *data, size_t len, struct pkg_l
     case 'p':
         return read_stanzas(data, len, py_keys, 1, emit_py, &c);
     case 'n':
-        return push(out, PKG_NPM, path, json_top_string(data, len, "name"),
+        return pkg_push(out, PKG_NPM, path, json_top_string(data, len, "name"),
                     json_top_string(data, len, "version"), NULL, NULL);
     default:
         return 0;

@@ -29,7 +29,7 @@ int pkgver_rpmvercmp(const char *a, const char *b);
 int pkgver_order_of(const char *ecosystem);
 
 /* ---- Inventory ---------------------------------------------------------------------------- */
-enum pkg_kind { PKG_DEB, PKG_APK, PKG_PYPI, PKG_NPM, PKG_GO };
+enum pkg_kind { PKG_DEB, PKG_APK, PKG_PYPI, PKG_NPM, PKG_GO, PKG_RPM };
 
 /* One installed package. Strings are owned by the list. */
 struct pkg {
@@ -40,6 +40,8 @@ struct pkg {
     char *source_version; /* deb: the source version when it differs from version */
     char *path;       /* the file it was read from, inside the image */
     int layer;        /* the layer that added it (set by the image scanner), -1 unknown */
+    char *arch;       /* rpm: the ARCH tag; NULL otherwise */
+    char *vendor;     /* rpm: the VENDOR tag, when set */
 };
 
 struct pkg_list {
@@ -56,6 +58,43 @@ int pkg_inventory_wants(const char *path);
  * the counts are bounded (PKG_MAX_PER_FILE). Returns 0 or ERR_NOMEM. */
 int pkg_inventory_parse(const char *path, const char *data, size_t len, struct pkg_list *out);
 #define PKG_MAX_PER_FILE 100000
+
+/* Files the inventory reads as they stream by, because they are too large to hold or must be
+ * handed whole to a library: the sqlite rpmdb (copied to a private temp file for sqlite, then
+ * removed), the older rpmdb formats (recognised, not read: a warning), and executables (ELF:
+ * the Go build info in their writable segments). pkg_stream_open returns NULL when the file is
+ * none of these (or on ERR_NOMEM, with err set); feed it every byte in order, then close it:
+ * close appends what the file lists and frees the stream. `warn` gets a sentence ("" when none)
+ * when something in the file could not be read. Returns 0 or ERR_NOMEM. With `out` NULL, close
+ * only frees (a layer that failed half-way). */
+struct pkg_stream;
+struct pkg_stream *pkg_stream_open(const char *path, unsigned mode);
+void pkg_stream_feed(struct pkg_stream *s, const void *data, size_t n);
+int pkg_stream_close(struct pkg_stream *s, struct pkg_list *out, char *warn, size_t warnsz);
+#define PKG_RPMDB_MAX (512ull << 20)  /* a larger rpmdb.sqlite is not read (a warning) */
+#define PKG_ELF_SCAN_MAX (64u << 20)  /* bytes of an executable's writable segments searched */
+#define PKG_GO_INFO_MAX (1u << 20)    /* Go build info (version and module strings) kept */
+
+/* One RPM header blob as rpmdb stores it (index count, data length, index entries, data store,
+ * all big-endian): the tags the inventory keeps. Strings point into `blob`'s data store (NUL
+ * terminated there). Returns 0, or -1 with `why` naming the first bound that failed. */
+struct pkg_rpm_hdr {
+    const char *name, *version, *release, *arch, *sourcerpm, *vendor;
+    long long epoch; /* -1 when the header has none */
+};
+int pkg_rpm_header_parse(const void *blob, size_t len, struct pkg_rpm_hdr *out, const char **why);
+
+/* Go build info from its magic ("\xff Go buildinf:", 16-byte aligned) on: the Go >= 1.18 inline
+ * format (flag bit 2): the toolchain version (listed as module "stdlib"), the main module and
+ * every dep, with => replacements applied. 1 when read, 0 when an older format (pointers; not
+ * read, no warning), -1 when truncated or malformed (`why` says how), or ERR_NOMEM. */
+int pkg_go_buildinfo_parse(const void *data, size_t len, const char *path, struct pkg_list *out,
+                           const char **why);
+
+/* The name OSV records use for a package in `ecosystem`: the source package for Debian, Ubuntu,
+ * Alpine, SUSE, openSUSE and Mageia, the binary RPM for AlmaLinux, Rocky Linux and Photon OS
+ * (as their published records do), the module path for Go, the name otherwise. */
+const char *pkg_osv_name(const struct pkg *p, const char *ecosystem);
 
 /* The OSV ecosystem of a package in an image whose os-release says ID and VERSION_ID (e.g.
  * "debian", "12"): "Debian:12", "Alpine:v3.19", "Ubuntu:22.04:LTS", "PyPI", "npm". */

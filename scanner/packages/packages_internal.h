@@ -90,6 +90,49 @@ int osv_index_open_mem(const unsigned char *map, size_t len, const unsigned char
  * the name folded (PyPI: PEP 503; others: lower case); -1 when it cannot name a package. */
 int osv_index_key(const char *eco, const char *name, char *out, size_t size);
 
+/* The sqlite calls the rpmdb reader makes, loaded on first use from libsqlite3.so.0 (rpmdb_lazy.c)
+ * so that start-up does not pay for sqlite. */
+#include <sqlite3.h>
+#define RPMDB_SQL_FUNCS(X)                                                                     \
+    X(int, sqlite3_open_v2, (const char *, sqlite3 **, int, const char *))                     \
+    X(int, sqlite3_close, (sqlite3 *))                                                         \
+    X(int, sqlite3_prepare_v2, (sqlite3 *, const char *, int, sqlite3_stmt **, const char **)) \
+    X(int, sqlite3_step, (sqlite3_stmt *))                                                     \
+    X(int, sqlite3_finalize, (sqlite3_stmt *))                                                 \
+    X(const void *, sqlite3_column_blob, (sqlite3_stmt *, int))                                \
+    X(int, sqlite3_column_bytes, (sqlite3_stmt *, int))                                        \
+    X(int, sqlite3_column_int, (sqlite3_stmt *, int))                                          \
+    X(const char *, sqlite3_errmsg, (sqlite3 *))                                               \
+    X(void, sqlite3_progress_handler, (sqlite3 *, int, int (*)(void *), void *))               \
+    X(int, sqlite3_db_config, (sqlite3 *, int, ...))                                           \
+    X(int, sqlite3_limit, (sqlite3 *, int, int))
+
+#define RPMDB_SQL_FIELD(ret, name, args) ret(*name) args;
+struct rpmdb_sql {
+    RPMDB_SQL_FUNCS(RPMDB_SQL_FIELD)
+};
+#undef RPMDB_SQL_FIELD
+extern struct rpmdb_sql rpmdb_sql;
+int rpmdb_sql_load(void);
+
+/* Reads the sqlite rpmdb in `file` (a private copy) as the image's `path`. */
+struct pkg_list;
+int rpmdb_sqlite_read(const char *file, const char *path, struct pkg_list *out, char *warn,
+                      size_t warnsz);
+
+/* The Go build info search over a streamed executable (gobin.c). */
+struct gobin_scan;
+struct gobin_scan *gobin_open(void);
+void gobin_feed(struct gobin_scan *g, unsigned long long pos, const unsigned char *d, size_t n);
+int gobin_close(struct gobin_scan *g, const char *path, struct pkg_list *out, char *warn,
+                size_t warnsz);
+void gobin_free(struct gobin_scan *g);
+
+/* Appends one package, taking the strings (freed on failure, and when name or version is NULL:
+ * then nothing is added). Returns 0 or ERR_NOMEM. */
+int pkg_push(struct pkg_list *out, int kind, const char *path, char *name, char *version,
+             char *source, char *source_version);
+
 /* Decimal digit strings compared by value, without overflow (a version number may have more
  * digits than any integer type). */
 static inline int

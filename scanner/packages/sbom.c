@@ -42,7 +42,7 @@ now_utc(char out[32])
 static const char *
 kind_name(enum pkg_kind k)
 {
-    static const char *const names[] = {"deb", "apk", "python", "npm", "go"};
+    static const char *const names[] = {"deb", "apk", "python", "npm", "go", "rpm"};
     return names[k];
 }
 
@@ -102,6 +102,8 @@ cyclonedx(const struct sbom_subject *s, const struct pkg_list *pkgs, const char 
         cJSON_AddStringToObject(c, "bom-ref", ref);
         cJSON_AddStringToObject(c, "name", p->name);
         cJSON_AddStringToObject(c, "version", p->version);
+        if (p->vendor != NULL)
+            cJSON_AddStringToObject(c, "publisher", p->vendor);
         if (pkg_purl(p, s->os_id, s->os_version, purl, sizeof(purl)) == 0)
             cJSON_AddStringToObject(c, "purl", purl);
         props = cJSON_AddArrayToObject(c, "properties");
@@ -166,6 +168,11 @@ spdx(const struct sbom_subject *s, const struct pkg_list *pkgs, const char *tool
         cJSON_AddStringToObject(c, "downloadLocation", "NOASSERTION");
         cJSON_AddFalseToObject(c, "filesAnalyzed");
         cJSON_AddStringToObject(c, "sourceInfo", p->path);
+        if (p->vendor != NULL) {
+            char sup[300];
+            if (str_format(sup, sizeof(sup), "Organization: %s", p->vendor) == 0)
+                cJSON_AddStringToObject(c, "supplier", sup);
+        }
         if (pkg_purl(p, s->os_id, s->os_version, purl, sizeof(purl)) == 0) {
             refs = cJSON_AddArrayToObject(c, "externalRefs");
             r = cJSON_CreateObject();

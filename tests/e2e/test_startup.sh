@@ -11,7 +11,7 @@ t_no_heavy_library_at_startup() {
     case "${SUITE_MAKE_VARS:-}" in *SANITIZE*) return 0 ;; esac # sanitizer builds link all
     for p in "$SECRETS" "$SCANNER"; do
         needed "$p" >libs
-        for l in libcurl libarchive libstdc++ libhs libsecret; do
+        for l in libcurl libarchive libstdc++ libhs libsecret libsqlite3; do
             ! grep -q "^$l" libs || fail "$(basename "$p") links $l at start-up: $(tr '\n' ' ' <libs)"
         done
     done
@@ -31,7 +31,7 @@ t_version_runs_without_loading_them() {
     # LD_DEBUG=files lists every object the dynamic loader opens, dlopen included.
     LD_DEBUG=files "$SCANNER" --version >out 2>dbg
     [ $? -eq 0 ] || fail "scanner --version failed"
-    ! grep -q 'libcurl\|libarchive' dbg || fail "scanner --version loaded libcurl or libarchive"
+    ! grep -q 'libcurl\|libarchive\|libsqlite3' dbg || fail "scanner --version loaded libcurl, libarchive or libsqlite3"
 }
 
 t_engine_commands_load_libcurl_when_used() {
