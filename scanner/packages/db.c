@@ -116,8 +116,9 @@ osv_db_consider(const cJSON *rec, const struct pkg_list *pkgs, size_t i, const c
     struct osv_verdict v;
     struct pkg_match *m;
 
-    if (!cJSON_IsString(id) || osv_evaluate(rec, eco, name, pkgs->v[i].version, &v) < 0 ||
-        !v.affected || already(out, i, id->valuestring, aliases))
+    if (!cJSON_IsString(id) ||
+        osv_evaluate(rec, eco, name, pkg_osv_version(&pkgs->v[i]), &v) < 0 || !v.affected ||
+        already(out, i, id->valuestring, aliases))
         return 0;
     if (out->n == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 32;

@@ -54,6 +54,14 @@ pkg_osv_name(const struct pkg *p, const char *ecosystem)
     }
 }
 
+const char *
+pkg_osv_version(const struct pkg *p)
+{
+    if (p->kind == PKG_DEB && p->source_version != NULL)
+        return p->source_version;
+    return p->version;
+}
+
 int
 pkg_ecosystem(const struct pkg *p, const char *os_id, const char *os_version, char *out,
               size_t size)

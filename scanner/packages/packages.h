@@ -95,6 +95,9 @@ int pkg_go_buildinfo_parse(const void *data, size_t len, const char *path, struc
  * Alpine, SUSE, openSUSE and Mageia, the binary RPM for AlmaLinux, Rocky Linux and Photon OS
  * (as their published records do), the module path for Go, the name otherwise. */
 const char *pkg_osv_name(const struct pkg *p, const char *ecosystem);
+/* The version OSV records give for it: a Debian package's source version (binNMUs and binaries
+ * versioned apart from their source), the version otherwise. */
+const char *pkg_osv_version(const struct pkg *p);
 
 /* The OSV ecosystem of a package in an image whose os-release says ID and VERSION_ID (e.g.
  * "debian", "12"): "Debian:12", "Alpine:v3.19", "Ubuntu:22.04:LTS", "PyPI", "npm". */

@@ -484,6 +484,8 @@ idx_pkgs(struct pkg_list *l)
         {PKG_DEB, "libcurl4", "7.88.1-10+deb12u3", "curl", NULL, "s", 0},
         {PKG_NPM, "minimist", "1.2.5", NULL, NULL, "p", 0},
         {PKG_DEB, "curl", "7.88.1-10+deb12u4", NULL, NULL, "s", 0},
+        /* a binary whose own version is not its source's: matched by the source version */
+        {PKG_DEB, "curl-tools", "8.0.0-1", "curl", "7.88.1-10+deb12u3", "s", 0},
     };
     l->v = v;
     l->n = l->cap = sizeof(v) / sizeof(v[0]);
@@ -539,8 +541,9 @@ test_index_same_matches(void **state)
     assert_int_equal(access(path, F_OK), 0);
     match_with(dir, NULL, &warm, &s3);
     /* foo-bar once (GHSA-aaaa, not its alias PYSEC-1), libcurl4 by its source, minimist by the
-     * object-shaped affected list and not by the withdrawn record; curl deb12u4 is fixed */
-    assert_int_equal(walk.n, 4);
+     * object-shaped affected list and not by the withdrawn record; curl deb12u4 is fixed;
+     * curl-tools by its source version */
+    assert_int_equal(walk.n, 5);
     same_matches(&walk, &cold);
     same_matches(&walk, &warm);
     assert_int_equal(s1.records, 8);
