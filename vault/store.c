@@ -61,56 +61,123 @@ vault_body_open(const struct vault_header *h, unsigned char *file, size_t len,
     return 0;
 }
 
-/* The whole file in one read, straight into guarded memory (it is decrypted in place). */
+static uint64_t
+get64le(const unsigned char *p)
+{
+    uint64_t v = 0;
+
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
 static int
-read_guarded(const char *path, unsigned char **mem, size_t *len)
+read_at(int fd, const char *path, unsigned char *p, size_t len, uint64_t off, size_t *got)
+{
+    ssize_t n;
+
+    *got = 0;
+    while (*got < len) {
+        n = pread(fd, p + *got, len - *got, (off_t)(off + *got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return err_set_errno(ERR_IO, "%s: read failed", path);
+        if (n == 0)
+            break;
+        *got += (size_t)n;
+    }
+    return 0;
+}
+
+/* Opens the vault file for reading: a regular file, no symlink, not above the size limit. */
+static int
+open_file(const char *path, int *fd, uint64_t *size)
 {
     struct stat st;
-    size_t got = 0;
-    ssize_t n;
-    int fd, rc = 0;
 
-    *mem = NULL;
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
+    *fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (*fd < 0) {
         if (errno == ENOENT)
             return missing(path);
         if (errno == ELOOP)
             return err_set(ERR_UNSAFE, "%s: is a symbolic link; refusing to follow it", path);
         return err_set_errno(ERR_IO, "%s: cannot open", path);
     }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = err_set(ERR_UNSAFE, "%s: not a regular file", path);
-        goto out;
+    if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return err_set(ERR_UNSAFE, "%s: not a regular file", path);
+    if (st.st_size > VAULT_FILE_MAX)
+        return err_set(ERR_LIMIT, "%s: larger than the limit of %d MiB", path, VAULT_FILE_MAX >> 20);
+    *size = (uint64_t)st.st_size;
+    return 0;
+}
+
+/* Format 1-2: the whole file in one read, straight into guarded memory (it is decrypted in
+ * place). */
+static int
+read_whole(struct vault *v, size_t *len)
+{
+    int rc;
+
+    if ((v->mem = keys_alloc_large((size_t)v->file_size + 1)) == NULL)
+        return err_set(ERR_NOMEM, "cannot allocate guarded memory for the vault");
+    if ((rc = read_at(v->fd, v->path, v->mem, (size_t)v->file_size, 0, len)) < 0)
+        return rc;
+    return vault_header_parse(v->mem, *len, &v->hdr);
+}
+
+/* The first bytes of the file: the header and, from format 3, the index length after it. */
+static int
+read_head(struct vault *v, unsigned char *head, size_t size, size_t *got)
+{
+    size_t want = v->file_size < size ? (size_t)v->file_size : size;
+    int rc;
+
+    if ((rc = read_at(v->fd, v->path, head, want < 4096 ? want : 4096, 0, got)) < 0)
+        return rc;
+    if (*got >= 16) {
+        size_t hlen = (size_t)head[12] | (size_t)head[13] << 8 | (size_t)head[14] << 16 |
+                      (size_t)head[15] << 24;
+        if (hlen <= VAULT_HEADER_MAX && hlen + VAULT_LENFIELD > *got && want > *got)
+            return read_at(v->fd, v->path, head, hlen + VAULT_LENFIELD < want
+                                                      ? hlen + VAULT_LENFIELD : want,
+                           0, got);
     }
-    if (st.st_size > VAULT_FILE_MAX) {
-        rc = err_set(ERR_LIMIT, "%s: larger than the limit of %d MiB", path, VAULT_FILE_MAX >> 20);
-        goto out;
-    }
-    if ((*mem = keys_alloc_large((size_t)st.st_size + 1)) == NULL) {
-        rc = err_set(ERR_NOMEM, "cannot allocate guarded memory for the vault");
-        goto out;
-    }
-    while (got < (size_t)st.st_size) {
-        n = read(fd, *mem + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = err_set_errno(ERR_IO, "%s: read failed", path);
-            goto out;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    *len = got;
-out:
-    if (rc < 0 && *mem != NULL) {
-        keys_free_large(*mem);
-        *mem = NULL;
-    }
-    close(fd);
-    return rc;
+    return 0;
+}
+
+/* Format 3, after the header: the index, read into guarded memory, authenticated with the
+ * header as associated data and decrypted in place; its rows checked against the file. */
+static int
+open_index(struct vault *v, const unsigned char *head, size_t got)
+{
+    size_t hlen = v->hdr.len, n;
+    uint64_t ilen;
+    unsigned long long plen = 0;
+    int rc;
+
+    if (got < hlen + VAULT_LENFIELD)
+        return err_set(ERR_PARSE, "vault is corrupted or was modified (truncated)");
+    ilen = get64le(head + hlen);
+    if (ilen < VAULT_PAYLOAD_HEAD + KEYS_TAG_BYTES || ilen > v->file_size - hlen - VAULT_LENFIELD)
+        return err_set(ERR_PARSE, "vault is corrupted or was modified (bad index length)");
+    if ((v->mem = keys_alloc_large((size_t)ilen)) == NULL)
+        return err_set(ERR_NOMEM, "cannot allocate guarded memory for the vault index");
+    if ((rc = read_at(v->fd, v->path, v->mem, (size_t)ilen, hlen + VAULT_LENFIELD, &n)) < 0)
+        return rc;
+    if (n != ilen ||
+        crypto_aead_xchacha20poly1305_ietf_decrypt(v->mem, &plen, NULL, v->mem, ilen, head,
+                                                   hlen + VAULT_LENFIELD, v->hdr.nonce,
+                                                   v->key) != 0)
+        return err_set(ERR_PARSE, "vault is corrupted or was modified (authentication failed)");
+    v->plain = v->mem;
+    v->plain_len = (size_t)plen;
+    if ((rc = vault_index3_parse(v->plain, v->plain_len, hlen + VAULT_LENFIELD + ilen,
+                                 v->file_size, &v->idx)) < 0)
+        return rc;
+    if ((v->ents = calloc((size_t)v->idx.n + 1, sizeof(*v->ents))) == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    return 0;
 }
 
 static int
@@ -142,7 +209,7 @@ int
 vault_open(const char *path, int flags, const struct vault_unlock *u, struct vault **out)
 {
     struct vault *v;
-    unsigned char check[16];
+    unsigned char check[16], *head = NULL;
     size_t len = 0;
     int rc;
 
@@ -154,6 +221,7 @@ vault_open(const char *path, int flags, const struct vault_unlock *u, struct vau
     if (v == NULL)
         return err_set(ERR_NOMEM, "out of memory");
     v->lock_fd = -1;
+    v->fd = -1;
     if (u != NULL)
         v->unlock = *u;
     if ((rc = str_format(v->path, sizeof(v->path), "%s", path)) < 0)
@@ -163,10 +231,21 @@ vault_open(const char *path, int flags, const struct vault_unlock *u, struct vau
     /* Writers lock before reading, so a read-modify-write never loses another writer's change. */
     if (v->writable && !v->scratch && (rc = take_lock(v)) < 0)
         goto fail;
-    if ((rc = read_guarded(path, &v->mem, &len)) < 0)
+    if ((rc = open_file(path, &v->fd, &v->file_size)) < 0)
         goto fail;
-    if ((rc = vault_header_parse(v->mem, len, &v->hdr)) < 0)
+    if ((head = malloc(VAULT_HEADER_MAX + VAULT_LENFIELD)) == NULL) {
+        rc = err_set(ERR_NOMEM, "out of memory");
         goto fail;
+    }
+    if ((rc = read_head(v, head, VAULT_HEADER_MAX + VAULT_LENFIELD, &len)) < 0)
+        goto fail;
+    if (len >= 10 && (head[8] | head[9] << 8) < VAULT_FORMAT_INDEXED) {
+        if ((rc = read_whole(v, &len)) < 0)
+            goto fail;
+    } else if ((rc = vault_header_parse(head, len, &v->hdr)) < 0) {
+        goto fail;
+    }
+    v->format = v->hdr.version;
     sodium_bin2hex(v->id_hex, sizeof(v->id_hex), v->hdr.id, sizeof(v->hdr.id));
     if ((rc = vault_unlock_key(v)) < 0)
         goto fail;
@@ -175,14 +254,25 @@ vault_open(const char *path, int flags, const struct vault_unlock *u, struct vau
         rc = err_set(ERR_PARSE, "vault is corrupted or was modified (key check mismatch)");
         goto fail;
     }
-    if ((rc = vault_body_open(&v->hdr, v->mem, len, v->key, &v->plain_len)) < 0)
-        goto fail;
-    v->plain = v->mem + v->hdr.len;
-    if ((rc = vault_payload_index(v->plain, v->plain_len, &v->idx)) < 0)
-        goto fail;
+    if (v->format >= VAULT_FORMAT_INDEXED) {
+        if ((rc = open_index(v, head, len)) < 0)
+            goto fail;
+        if (!(flags & VAULT_OPEN_ONE) && (rc = vault_records_load_all(v)) < 0)
+            goto fail;
+    } else {
+        if ((rc = vault_body_open(&v->hdr, v->mem, len, v->key, &v->plain_len)) < 0)
+            goto fail;
+        v->plain = v->mem + v->hdr.len;
+        if ((rc = vault_payload_index(v->plain, v->plain_len, &v->idx)) < 0)
+            goto fail;
+        close(v->fd);
+        v->fd = -1;
+    }
+    free(head);
     *out = v;
     return 0;
 fail:
+    free(head);
     vault_close(v);
     return rc;
 }
@@ -198,6 +288,9 @@ vault_close(struct vault *v)
             cJSON_free(v->changes[i].json);
     }
     free(v->changes);
+    vault_records_free(v);
+    if (v->fd >= 0)
+        close(v->fd);
     if (v->key != NULL)
         keys_free(v->key);
     if (v->mem != NULL)
@@ -216,6 +309,7 @@ vault_entry_lookup(const struct vault *v, const char *name, const char **json, s
 {
     size_t nlen = strlen(name);
     long i;
+    int rc;
 
     for (size_t c = 0; c < v->nchanges; c++) {
         if (strcmp(v->changes[c].name, name) == 0) {
@@ -226,15 +320,11 @@ vault_entry_lookup(const struct vault *v, const char *name, const char **json, s
             return 1;
         }
     }
-    i = vault_payload_find(&v->idx, name, nlen);
+    i = vault_record_find(v, name, nlen);
     if (i < 0)
         return 0;
-    {
-        struct vault_record r;
-        vault_payload_record(&v->idx, (uint32_t)i, &r);
-        *json = r.entry;
-        *len = r.entry_len;
-    }
+    if ((rc = vault_record_entry(v, (uint32_t)i, json, len)) < 0)
+        return rc;
     return 1;
 }
 
@@ -272,85 +362,117 @@ nomem:
 
 /* ---- Writing ------------------------------------------------------------------------------- */
 
-struct item {
+struct change_ref {
     const char *name;
     size_t name_len;
-    const char *entry;
-    size_t entry_len;
+    const struct vault_change *c;
 };
 
 static int
-item_cmp(const void *a, const void *b)
+ref_cmp(const void *a, const void *b)
 {
-    const struct item *x = a, *y = b;
+    const struct change_ref *x = a, *y = b;
 
     return vault_name_cmp(x->name, x->name_len, y->name, y->name_len);
 }
 
-static void
-put32(unsigned char *p, uint32_t v)
+/* An unchanged secret: its record copied as it is (same data key, format 3), else its entry
+ * text, encrypted afresh (migration from format 1-2, a new data key). */
+static int
+keep_item(const struct vault *v, uint32_t i, const unsigned char *recs, uint64_t recs_off,
+          struct vault_item *it)
 {
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
+    vault_record_name(v, i, &it->name, &it->name_len);
+    if (recs != NULL) {
+        struct vault_row3 row;
+        vault_index3_row(&v->idx, i, &row);
+        it->json = NULL;
+        it->rec = recs + (row.off - recs_off);
+        it->rec_len = row.len;
+        return 0;
+    }
+    return vault_record_entry(v, i, &it->json, &it->json_len);
 }
 
-/* Builds the new payload: the unchanged records plus the changes, sorted by name. */
+/* The new file's secrets, sorted by name: the unchanged ones merged with the changes (both
+ * sorted), purged ones left out. `recs` holds the old records when they are copied. */
 static int
-build_payload(const struct vault *v, size_t hlen, unsigned char **out, size_t *out_len)
+build_items(const struct vault *v, const unsigned char *recs, uint64_t recs_off,
+            struct vault_item **out, size_t *out_n)
 {
-    struct item *items;
-    size_t n = 0, total = VAULT_PAYLOAD_HEAD, off;
-    unsigned char *p;
-    uint32_t i;
+    struct change_ref *refs;
+    struct vault_item *items;
+    uint32_t i = 0, n = vault_nrecords(v);
+    size_t c = 0, k = 0;
+    int rc = 0;
 
-    items = calloc((size_t)v->idx.n + v->nchanges + 1, sizeof(*items));
-    if (items == NULL)
+    refs = calloc(v->nchanges + 1, sizeof(*refs));
+    items = calloc((size_t)n + v->nchanges + 1, sizeof(*items));
+    if (refs == NULL || items == NULL) {
+        free(refs);
+        free(items);
         return err_set(ERR_NOMEM, "out of memory");
-    for (i = 0; i < v->idx.n; i++) {
-        struct vault_record r;
-        int changed = 0;
-        vault_payload_record(&v->idx, i, &r);
-        for (size_t c = 0; c < v->nchanges && !changed; c++)
-            changed = vault_name_cmp(r.name, r.name_len, v->changes[c].name,
-                                     strlen(v->changes[c].name)) == 0;
-        if (!changed)
-            items[n++] = (struct item){r.name, r.name_len, r.entry, r.entry_len};
     }
-    for (size_t c = 0; c < v->nchanges; c++)
-        if (v->changes[c].json != NULL)
-            items[n++] = (struct item){v->changes[c].name, strlen(v->changes[c].name),
-                                       v->changes[c].json, strlen(v->changes[c].json)};
-    if (v->nchanges > 0)
-        qsort(items, n, sizeof(*items), item_cmp);
-    for (size_t k = 0; k < n; k++)
-        total += VAULT_RECORD_BYTES + items[k].name_len + items[k].entry_len;
-    if (total > VAULT_FILE_MAX - VAULT_HEADER_MAX) {
+    for (size_t j = 0; j < v->nchanges; j++)
+        refs[j] = (struct change_ref){v->changes[j].name, strlen(v->changes[j].name),
+                                      &v->changes[j]};
+    qsort(refs, v->nchanges, sizeof(*refs), ref_cmp);
+    while ((i < n || c < v->nchanges) && rc == 0) {
+        int cmp;
+        if (i >= n) {
+            cmp = 1;
+        } else if (c >= v->nchanges) {
+            cmp = -1;
+        } else {
+            const char *name;
+            size_t nl;
+            vault_record_name(v, i, &name, &nl);
+            cmp = vault_name_cmp(name, nl, refs[c].name, refs[c].name_len);
+        }
+        if (cmp < 0) {
+            rc = keep_item(v, i++, recs, recs_off, &items[k++]);
+            continue;
+        }
+        if (cmp == 0)
+            i++; /* replaced (or purged) by the change */
+        if (refs[c].c->json != NULL)
+            items[k++] = (struct vault_item){refs[c].name, refs[c].name_len, refs[c].c->json,
+                                             strlen(refs[c].c->json), NULL, 0};
+        c++;
+    }
+    free(refs);
+    if (rc < 0) {
         free(items);
-        return err_set(ERR_LIMIT, "the vault would exceed %d MiB", VAULT_FILE_MAX >> 20);
+        return rc;
     }
-    *out = keys_alloc_large(hlen + total + KEYS_TAG_BYTES);
-    if (*out == NULL) {
-        free(items);
-        return err_set(ERR_NOMEM, "cannot allocate guarded memory for the payload");
-    }
-    p = *out + hlen;
-    memcpy(p, VAULT_PAYLOAD_MAGIC, 4);
-    put32(p + 4, (uint32_t)n);
-    off = VAULT_PAYLOAD_HEAD + n * VAULT_RECORD_BYTES;
-    for (size_t k = 0; k < n; k++) {
-        unsigned char *rec = p + VAULT_PAYLOAD_HEAD + k * VAULT_RECORD_BYTES;
-        put32(rec, (uint32_t)off);
-        put32(rec + 4, (uint32_t)items[k].name_len);
-        memcpy(p + off, items[k].name, items[k].name_len);
-        off += items[k].name_len;
-        put32(rec + 8, (uint32_t)off);
-        put32(rec + 12, (uint32_t)items[k].entry_len);
-        memcpy(p + off, items[k].entry, items[k].entry_len);
-        off += items[k].entry_len;
-    }
-    free(items);
-    *out_len = total;
+    *out = items;
+    *out_n = k;
     return 0;
+}
+
+/* Format 3 with the same data key: the old records (ciphertext) in one read, to be copied. */
+static int
+read_records(const struct vault *v, unsigned char **recs, uint64_t *recs_off)
+{
+    struct vault_row3 first;
+    size_t got;
+    int rc;
+
+    *recs = NULL;
+    if (v->format < VAULT_FORMAT_INDEXED || v->reseal || v->idx.n == 0)
+        return 0;
+    vault_index3_row(&v->idx, 0, &first);
+    *recs_off = first.off;
+    if ((*recs = malloc((size_t)(v->file_size - first.off))) == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    rc = read_at(v->fd, v->path, *recs, (size_t)(v->file_size - first.off), first.off, &got);
+    if (rc == 0 && got != v->file_size - first.off)
+        rc = err_set(ERR_PARSE, "vault is corrupted or was modified (truncated)");
+    if (rc < 0) {
+        free(*recs);
+        *recs = NULL;
+    }
+    return rc;
 }
 
 size_t
@@ -367,8 +489,8 @@ vault_header_size(const struct vault_header *h)
  * header encoded in front, and the payload encrypted in place with the header as associated
  * data. The block then holds exactly the file's bytes. */
 int
-vault_seal(struct vault_header *h, const unsigned char *key, unsigned char *mem,
-           size_t plain_len)
+vault_seal_v2(struct vault_header *h, const unsigned char *key, unsigned char *mem,
+              size_t plain_len)
 {
     struct buf hb = {0};
     unsigned long long clen = 0;
@@ -377,7 +499,7 @@ vault_seal(struct vault_header *h, const unsigned char *key, unsigned char *mem,
 
     keys_random(h->nonce, sizeof(h->nonce));
     keys_key_check(key, h->id, sizeof(h->id), h->check);
-    if ((rc = vault_header_encode(h, &hb)) < 0) {
+    if ((rc = vault_header_encode_version(h, 2, &hb)) < 0) {
         buf_free(&hb);
         return rc;
     }
@@ -486,28 +608,36 @@ drop_backup(const char *path)
 int
 vault_commit(struct vault *v)
 {
-    unsigned char *mem = NULL;
-    size_t len = 0, hlen = vault_header_size(&v->hdr);
+    unsigned char *file = NULL, *recs = NULL;
+    struct vault_item *items = NULL;
+    uint64_t recs_off = 0;
+    size_t len = 0, n = 0;
     int rc;
 
     if (!v->writable || v->plain == NULL)
         return err_set(ERR_INTERNAL, "vault not open for writing");
-    if ((rc = build_payload(v, hlen, &mem, &len)) < 0)
+    if ((rc = read_records(v, &recs, &recs_off)) < 0)
+        return rc;
+    if ((rc = build_items(v, recs, recs_off, &items, &n)) == 0)
+        rc = vault_file_build(&v->hdr, v->key, items, n, &file, &len);
+    free(items);
+    free(recs);
+    if (rc < 0)
         return rc;
     if (!v->scratch)
         remove_stale_temps(v->path);
-    rc = vault_seal(&v->hdr, v->key, mem, len);
     /* VAULT_BACKUP_NEW (rekey, purge): the backup is the new file once it is in place. A
      * scratch file (the merge driver's) gets no backup. */
-    if (rc == 0 && !v->scratch)
+    if (!v->scratch)
         rc = v->backup == VAULT_BACKUP_NEW ? drop_backup(v->path) : keep_backup(v->path);
     if (rc == 0)
-        rc = file_write_atomic(v->path, mem, hlen + len + KEYS_TAG_BYTES, 0600);
+        rc = file_write_atomic(v->path, file, len, 0600);
     if (rc == 0 && v->backup == VAULT_BACKUP_NEW && !v->scratch)
         rc = keep_backup(v->path);
-    keys_free_large(mem);
+    free(file);
     if (rc == 0) {
         /* Written: the old payload is stale, and this handle is done with. */
+        vault_records_free(v);
         keys_free_large(v->mem);
         v->mem = NULL;
         v->plain = NULL;
@@ -528,7 +658,7 @@ vault_create(const char *path, const struct vault_create *c)
 {
     struct vault_header h;
     unsigned char *key = NULL, *kf = NULL, *mem = NULL;
-    size_t hlen;
+    size_t len = 0;
     char dir[PATH_MAX];
     struct stat st;
     int rc;
@@ -568,18 +698,11 @@ vault_create(const char *path, const struct vault_create *c)
             (rc = vault_slot_make_keyfile(&h, kf, key, &h.slots[h.nslots++])) < 0)
             goto out;
     }
-    hlen = vault_header_size(&h);
-    if ((mem = keys_alloc(hlen + VAULT_PAYLOAD_HEAD + KEYS_TAG_BYTES)) == NULL) {
-        rc = err_set(ERR_NOMEM, "cannot allocate guarded memory");
+    if ((rc = vault_file_build(&h, key, NULL, 0, &mem, &len)) < 0)
         goto out;
-    }
-    memcpy(mem + hlen, VAULT_PAYLOAD_MAGIC "\0\0\0\0", VAULT_PAYLOAD_HEAD);
-    if ((rc = vault_seal(&h, key, mem, VAULT_PAYLOAD_HEAD)) < 0)
-        goto out;
-    rc = file_write_new(path, mem, hlen + VAULT_PAYLOAD_HEAD + KEYS_TAG_BYTES, 0600);
+    rc = file_write_new(path, mem, len, 0600);
 out:
-    if (mem != NULL)
-        keys_free(mem);
+    free(mem);
     if (key != NULL)
         keys_free(key);
     if (kf != NULL)
