@@ -33,52 +33,124 @@ put64(unsigned char *p, uint64_t v)
 }
 
 static int
-corrupt(const char *why, uint32_t i)
+corrupt(const char *what, const char *why, uint32_t i)
 {
-    return err_set(ERR_PARSE, "vault is corrupted or was modified (%s, index row %u)", why, i);
+    return err_set(ERR_PARSE, "vault is corrupted or was modified (%s, %s %u)", why, what, i);
 }
 
 int
-vault_index3_parse(const unsigned char *p, size_t len, uint64_t data_start, uint64_t file_size,
-                   struct vault_index *idx)
+vault_root_parse(const unsigned char *p, size_t len, uint64_t data_start, uint64_t file_size,
+                 struct vault_index *root)
+{
+    struct vault_root_row r, prev = {0};
+    uint64_t table, at = data_start, rec_at = 0, total = 0;
+
+    memset(root, 0, sizeof(*root));
+    if (len < VAULT_PAYLOAD_HEAD || memcmp(p, VAULT_ROOT_MAGIC, 4) != 0)
+        return err_set(ERR_PARSE, "vault is corrupted or was modified (bad index root)");
+    root->base = p;
+    root->len = len;
+    root->row = VAULT_ROOT_ROW_BYTES;
+    root->n = get32(p + 4);
+    table = VAULT_PAYLOAD_HEAD + (uint64_t)root->n * VAULT_ROOT_ROW_BYTES;
+    if (table > len)
+        return err_set(ERR_PARSE, "vault is corrupted or was modified (index root overruns)");
+    for (uint32_t k = 0; k < root->n; k++) {
+        const unsigned char *q = p + VAULT_PAYLOAD_HEAD + (size_t)k * VAULT_ROOT_ROW_BYTES;
+        if ((uint64_t)get32(q) < table || (uint64_t)get32(q) + get32(q + 4) > len)
+            return corrupt("chunk", "first name out of bounds", k);
+        vault_root_row(root, k, &r);
+        /* Chunks follow each other, then the records, in order: a dropped, added or moved
+         * chunk or record, or a truncated file, shows here before anything is decrypted. */
+        if (r.off != at || r.len <= VAULT_REC_OVERHEAD || r.len > file_size ||
+            r.off + r.len > file_size)
+            return corrupt("chunk", "out of place", k);
+        at = r.off + r.len;
+        if (r.count == 0 || r.count > VAULT_CHUNK_ROWS || (k > 0 && r.rec_start != rec_at) ||
+            r.rec_len > file_size || r.rec_start > file_size - r.rec_len ||
+            r.rec_len < (uint64_t)r.count * (VAULT_REC_OVERHEAD + 1))
+            return corrupt("chunk", "records out of place", k);
+        rec_at = r.rec_start + r.rec_len;
+        total += r.count;
+        if (!vault_name_ok(r.first, r.first_len))
+            return corrupt("chunk", "bad first name", k);
+        if (k > 0 && vault_name_cmp(prev.first, prev.first_len, r.first, r.first_len) >= 0)
+            return corrupt("chunk", "out of order", k);
+        prev = r;
+    }
+    if (root->n > 0) {
+        vault_root_row(root, 0, &r);
+        if (r.rec_start != at)
+            return corrupt("chunk", "records out of place", 0);
+    } else {
+        rec_at = at;
+    }
+    if (rec_at != file_size || total > UINT32_MAX)
+        return err_set(ERR_PARSE, "vault is corrupted or was modified (%s)",
+                       rec_at < file_size ? "bytes after the last record" : "truncated");
+    return 0;
+}
+
+void
+vault_root_row(const struct vault_index *root, uint32_t k, struct vault_root_row *r)
+{
+    const unsigned char *q = root->base + VAULT_PAYLOAD_HEAD + (size_t)k * VAULT_ROOT_ROW_BYTES;
+
+    vault_index_name(root, k, &r->first, &r->first_len);
+    r->off = get64(q + 8);
+    r->len = get32(q + 16);
+    r->count = get32(q + 20);
+    r->rec_start = get64(q + 24);
+    r->rec_len = get64(q + 32);
+    r->tag = q + 40;
+}
+
+int
+vault_chunk_parse(const unsigned char *p, size_t len, const struct vault_root_row *rr,
+                  const char *next, size_t next_len, struct vault_index *idx)
 {
     const char *pn = NULL, *name;
     size_t pl = 0, nl;
-    uint64_t table, at = data_start;
+    uint64_t table, at = rr->rec_start;
+    struct vault_row3 row;
 
     memset(idx, 0, sizeof(*idx));
-    if (len < VAULT_PAYLOAD_HEAD || memcmp(p, VAULT_INDEX_MAGIC, 4) != 0)
-        return err_set(ERR_PARSE, "vault is corrupted or was modified (bad index)");
+    if (len < VAULT_PAYLOAD_HEAD || memcmp(p, VAULT_INDEX_MAGIC, 4) != 0 ||
+        get32(p + 4) != rr->count)
+        return err_set(ERR_PARSE, "vault is corrupted or was modified (bad index chunk)");
     idx->base = p;
     idx->len = len;
     idx->row = VAULT_ROW3_BYTES;
-    idx->n = get32(p + 4);
+    idx->n = rr->count;
     table = VAULT_PAYLOAD_HEAD + (uint64_t)idx->n * VAULT_ROW3_BYTES;
     if (table > len)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (index rows overrun)");
     for (uint32_t i = 0; i < idx->n; i++) {
         const unsigned char *q = p + VAULT_PAYLOAD_HEAD + (size_t)i * VAULT_ROW3_BYTES;
-        uint64_t no = get32(q), nlen = get32(q + 4), ro = get64(q + 8), rl = get32(q + 16);
-        if (no < table || no + nlen > len)
-            return corrupt("name out of bounds", i);
+        if ((uint64_t)get32(q) < table || (uint64_t)get32(q) + get32(q + 4) > len)
+            return corrupt("index row", "name out of bounds", i);
         if (get32(q + 20) != 0)
-            return corrupt("reserved bytes are not zero", i);
-        /* Records follow each other in index order: a dropped, added or moved record, or a
-         * truncated file, shows here before anything is decrypted. */
-        if (ro != at || rl <= VAULT_REC_OVERHEAD || rl > file_size || ro + rl > file_size)
-            return corrupt("record out of place", i);
-        at = ro + rl;
+            return corrupt("index row", "reserved bytes are not zero", i);
+        vault_index3_row(idx, i, &row);
+        if (row.off != at || row.len <= VAULT_REC_OVERHEAD ||
+            row.len > rr->rec_start + rr->rec_len - at)
+            return corrupt("index row", "record out of place", i);
+        at = row.off + row.len;
         vault_index_name(idx, i, &name, &nl);
         if (!vault_name_ok(name, nl))
-            return corrupt("bad name", i);
+            return corrupt("index row", "bad name", i);
+        if (i == 0 && vault_name_cmp(name, nl, rr->first, rr->first_len) != 0)
+            return corrupt("index row", "first name differs from the root's", i);
         if (i > 0 && vault_name_cmp(pn, pl, name, nl) >= 0)
-            return corrupt("names out of order", i);
+            return corrupt("index row", "names out of order", i);
         pn = name;
         pl = nl;
     }
-    if (at != file_size)
-        return err_set(ERR_PARSE, "vault is corrupted or was modified (%s)",
-                       at < file_size ? "bytes after the last record" : "truncated");
+    if (at != rr->rec_start + rr->rec_len)
+        return err_set(ERR_PARSE, "vault is corrupted or was modified (records of a chunk "
+                                  "do not add up)");
+    if (next != NULL && pn != NULL && vault_name_cmp(pn, pl, next, next_len) >= 0)
+        return err_set(ERR_PARSE, "vault is corrupted or was modified (chunks overlap)");
     return 0;
 }
 
@@ -90,6 +162,15 @@ vault_index3_row(const struct vault_index *idx, uint32_t i, struct vault_row3 *r
     r->off = get64(q + 8);
     r->len = get32(q + 16);
     r->tag = q + 24;
+}
+
+size_t
+vault_chunk_ad(const unsigned char *id, uint32_t k, unsigned char *ad)
+{
+    memcpy(ad, VAULT_CHUNK_AD_MAGIC, 4);
+    memcpy(ad + 4, id, 16);
+    put32(ad + 20, k);
+    return 24;
 }
 
 size_t
@@ -115,51 +196,121 @@ seal_record(const struct vault_header *h, const unsigned char *key, const struct
                                                adlen, NULL, rec, key);
 }
 
+static size_t
+rec_len_of(const struct vault_item *it)
+{
+    return it->json != NULL ? it->json_len + VAULT_REC_OVERHEAD : it->rec_len;
+}
+
+/* Chunk k's plaintext for items [first, first + count), records from `rec_at`; each record's
+ * tag is read from `file` where the records are already written. */
+static void
+fill_chunk(const struct vault_item *items, size_t first, size_t count, const unsigned char *file,
+           uint64_t rec_at, unsigned char *c)
+{
+    size_t noff = VAULT_PAYLOAD_HEAD + count * VAULT_ROW3_BYTES;
+
+    memcpy(c, VAULT_INDEX_MAGIC, 4);
+    put32(c + 4, (uint32_t)count);
+    for (size_t j = 0; j < count; j++) {
+        const struct vault_item *it = &items[first + j];
+        unsigned char *row = c + VAULT_PAYLOAD_HEAD + j * VAULT_ROW3_BYTES;
+        size_t rl = rec_len_of(it);
+        put32(row, (uint32_t)noff);
+        put32(row + 4, (uint32_t)it->name_len);
+        put64(row + 8, rec_at);
+        put32(row + 16, (uint32_t)rl);
+        put32(row + 20, 0);
+        memcpy(row + 24, file + rec_at + rl - KEYS_TAG_BYTES, KEYS_TAG_BYTES);
+        memcpy(c + noff, it->name, it->name_len);
+        noff += it->name_len;
+        rec_at += rl;
+    }
+}
+
+static size_t
+chunk_plain_len(const struct vault_item *items, size_t first, size_t count)
+{
+    size_t n = VAULT_PAYLOAD_HEAD + count * VAULT_ROW3_BYTES;
+
+    for (size_t j = 0; j < count; j++)
+        n += items[first + j].name_len;
+    return n;
+}
+
 int
 vault_file_build(struct vault_header *h, const unsigned char *key, const struct vault_item *items,
                  size_t n, unsigned char **out, size_t *out_len)
 {
-    size_t hlen = vault_header_size(h), ilen = VAULT_PAYLOAD_HEAD, total, at, noff;
+    size_t hlen = vault_header_size(h), nch = (n + VAULT_CHUNK_ROWS - 1) / VAULT_CHUNK_ROWS;
+    size_t rlen = VAULT_PAYLOAD_HEAD + nch * VAULT_ROOT_ROW_BYTES, clen = 0, cmax = 0, total;
+    size_t recs = 0, at, noff, cat;
     struct buf hb = {0};
-    unsigned char *file = NULL, *index = NULL;
+    unsigned char *file = NULL, *root = NULL, *chunk = NULL, ad[24];
     int rc;
 
     *out = NULL;
-    for (size_t k = 0; k < n; k++)
-        ilen += VAULT_ROW3_BYTES + items[k].name_len;
-    total = hlen + VAULT_LENFIELD + ilen + KEYS_TAG_BYTES;
-    for (size_t k = 0; k < n; k++) {
-        size_t rl = items[k].json != NULL ? items[k].json_len + VAULT_REC_OVERHEAD : items[k].rec_len;
-        if (rl > VAULT_FILE_MAX || total > VAULT_FILE_MAX - rl)
-            return err_set(ERR_LIMIT, "the vault would exceed %d MiB", VAULT_FILE_MAX >> 20);
-        total += rl;
+    for (size_t k = 0; k < nch; k++) {
+        size_t first = k * VAULT_CHUNK_ROWS, count = n - first < VAULT_CHUNK_ROWS ? n - first
+                                                                                   : VAULT_CHUNK_ROWS;
+        size_t cl = chunk_plain_len(items, first, count);
+        rlen += items[first].name_len;
+        clen += cl + VAULT_REC_OVERHEAD;
+        cmax = cl > cmax ? cl : cmax;
     }
-    /* The index holds names: guarded memory, like every plaintext. The file holds only
-     * ciphertext. */
-    if ((index = keys_alloc_large(ilen + KEYS_TAG_BYTES)) == NULL ||
-        (file = malloc(total)) == NULL) {
+    for (size_t k = 0; k < n; k++) {
+        size_t rl = rec_len_of(&items[k]);
+        if (rl > VAULT_FILE_MAX || recs > VAULT_FILE_MAX - rl)
+            return err_set(ERR_LIMIT, "the vault would exceed %d MiB", VAULT_FILE_MAX >> 20);
+        recs += rl;
+    }
+    total = hlen + VAULT_LENFIELD + rlen + KEYS_TAG_BYTES + clen + recs;
+    if (total > VAULT_FILE_MAX)
+        return err_set(ERR_LIMIT, "the vault would exceed %d MiB", VAULT_FILE_MAX >> 20);
+    /* The root and chunks hold names: guarded memory, like every plaintext. The file holds
+     * only ciphertext. */
+    if ((root = keys_alloc(rlen + KEYS_TAG_BYTES)) == NULL ||
+        (chunk = keys_alloc(cmax + 1)) == NULL || (file = malloc(total)) == NULL) {
         rc = err_set(ERR_NOMEM, "out of memory for the vault (%zu bytes)", total);
         goto out;
     }
-    memcpy(index, VAULT_INDEX_MAGIC, 4);
-    put32(index + 4, (uint32_t)n);
-    noff = VAULT_PAYLOAD_HEAD + n * VAULT_ROW3_BYTES;
-    at = hlen + VAULT_LENFIELD + ilen + KEYS_TAG_BYTES;
+    /* Records first: the chunks carry their tags. */
+    at = total - recs;
     for (size_t k = 0; k < n; k++) {
-        unsigned char *row = index + VAULT_PAYLOAD_HEAD + k * VAULT_ROW3_BYTES;
-        size_t rl = items[k].json != NULL ? items[k].json_len + VAULT_REC_OVERHEAD : items[k].rec_len;
         if (items[k].json != NULL)
             seal_record(h, key, &items[k], file + at);
         else
-            memcpy(file + at, items[k].rec, rl);
+            memcpy(file + at, items[k].rec, items[k].rec_len);
+        at += rec_len_of(&items[k]);
+    }
+    memcpy(root, VAULT_ROOT_MAGIC, 4);
+    put32(root + 4, (uint32_t)nch);
+    noff = VAULT_PAYLOAD_HEAD + nch * VAULT_ROOT_ROW_BYTES;
+    cat = hlen + VAULT_LENFIELD + rlen + KEYS_TAG_BYTES;
+    at = total - recs;
+    for (size_t k = 0; k < nch; k++) {
+        size_t first = k * VAULT_CHUNK_ROWS, count = n - first < VAULT_CHUNK_ROWS ? n - first
+                                                                                   : VAULT_CHUNK_ROWS;
+        size_t cl = chunk_plain_len(items, first, count), rl = 0;
+        unsigned char *row = root + VAULT_PAYLOAD_HEAD + k * VAULT_ROOT_ROW_BYTES;
+        for (size_t j = 0; j < count; j++)
+            rl += rec_len_of(&items[first + j]);
+        fill_chunk(items, first, count, file, at, chunk);
+        keys_random(file + cat, KEYS_NONCE_BYTES);
+        crypto_aead_xchacha20poly1305_ietf_encrypt(file + cat + KEYS_NONCE_BYTES, NULL, chunk, cl,
+                                                   ad, vault_chunk_ad(h->id, (uint32_t)k, ad),
+                                                   NULL, file + cat, key);
         put32(row, (uint32_t)noff);
-        put32(row + 4, (uint32_t)items[k].name_len);
-        put64(row + 8, at);
-        put32(row + 16, (uint32_t)rl);
-        put32(row + 20, 0);
-        memcpy(row + 24, file + at + rl - KEYS_TAG_BYTES, KEYS_TAG_BYTES);
-        memcpy(index + noff, items[k].name, items[k].name_len);
-        noff += items[k].name_len;
+        put32(row + 4, (uint32_t)items[first].name_len);
+        put64(row + 8, cat);
+        put32(row + 16, (uint32_t)(cl + VAULT_REC_OVERHEAD));
+        put32(row + 20, (uint32_t)count);
+        put64(row + 24, at);
+        put64(row + 32, rl);
+        memcpy(row + 40, file + cat + cl + KEYS_NONCE_BYTES, KEYS_TAG_BYTES);
+        memcpy(root + noff, items[first].name, items[first].name_len);
+        noff += items[first].name_len;
+        cat += cl + VAULT_REC_OVERHEAD;
         at += rl;
     }
     keys_random(h->nonce, sizeof(h->nonce));
@@ -171,10 +322,11 @@ vault_file_build(struct vault_header *h, const unsigned char *key, const struct 
         goto out;
     }
     memcpy(file, hb.data, hlen);
-    put64(file + hlen, ilen + KEYS_TAG_BYTES);
-    /* The header and the index length are the index's associated data: no byte before the
-     * records changes unnoticed, and the index authenticates every record by its tag. */
-    crypto_aead_xchacha20poly1305_ietf_encrypt(file + hlen + VAULT_LENFIELD, NULL, index, ilen,
+    put64(file + hlen, rlen + KEYS_TAG_BYTES);
+    /* The header and the root length are the root's associated data: no byte before the
+     * chunks changes unnoticed; the root authenticates every chunk by its tag, and a chunk
+     * every record by its tag. */
+    crypto_aead_xchacha20poly1305_ietf_encrypt(file + hlen + VAULT_LENFIELD, NULL, root, rlen,
                                                file, hlen + VAULT_LENFIELD, NULL, h->nonce, key);
     *out = file;
     *out_len = total;
@@ -183,7 +335,9 @@ vault_file_build(struct vault_header *h, const unsigned char *key, const struct 
 out:
     buf_free(&hb);
     free(file);
-    if (index != NULL)
-        keys_free_large(index);
+    if (root != NULL)
+        keys_free(root);
+    if (chunk != NULL)
+        keys_free(chunk);
     return rc;
 }

@@ -13,12 +13,12 @@
 static int
 entry_of(const struct vault *v, const char *name, const char **json, size_t *len)
 {
-    long i = vault_record_find(v, name, strlen(name));
-    int rc;
+    uint32_t i;
+    int rc = vault_record_find(v, name, strlen(name), &i);
 
-    if (i < 0)
-        return 0;
-    if ((rc = vault_record_entry(v, (uint32_t)i, json, len)) < 0)
+    if (rc <= 0)
+        return rc;
+    if ((rc = vault_record_entry(v, i, json, len)) < 0)
         return rc;
     return 1;
 }
@@ -82,12 +82,13 @@ merge_secrets(const struct vault *o, struct vault *r, const struct vault *x, str
         for (uint32_t i = 0; i < vault_nrecords(sides[s]) && rc == 0; i++) {
             const char *rn;
             size_t rl;
+            uint32_t seen;
             int d;
             vault_record_name(sides[s], i, &rn, &rl);
             memcpy(name, rn, rl);
             name[rl] = '\0';
-            if (s == 1 && vault_record_find(r, name, rl) >= 0)
-                continue; /* seen with r */
+            if (s == 1 && vault_record_find(r, name, rl, &seen) > 0)
+                continue; /* seen with r (loaded: no error here) */
             d = decide(o, r, x, name);
             if (d == -2)
                 rc = err_set(ERR_PARSE, "vault is corrupted or was modified (record of '%s')",

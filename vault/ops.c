@@ -356,6 +356,7 @@ vault_list(struct vault *v, int include_deleted, struct vault_info **out, size_t
 {
     struct vault_info *infos = calloc((size_t)vault_nrecords(v) + v->nchanges + 1, sizeof(*infos));
     char name[VAULT_NAME_MAX + 1];
+    uint32_t at;
     int rc = 0;
 
     *out = NULL;
@@ -373,7 +374,7 @@ vault_list(struct vault *v, int include_deleted, struct vault_info **out, size_t
         rc = list_one(v, name, include_deleted, infos, n);
     }
     for (size_t c = 0; c < v->nchanges && rc == 0; c++)
-        if (vault_record_find(v, v->changes[c].name, strlen(v->changes[c].name)) < 0)
+        if (vault_record_find(v, v->changes[c].name, strlen(v->changes[c].name), &at) == 0)
             rc = list_one(v, v->changes[c].name, include_deleted, infos, n);
     if (rc < 0) {
         vault_infos_free(infos, *n);

@@ -146,38 +146,36 @@ read_head(struct vault *v, unsigned char *head, size_t size, size_t *got)
     return 0;
 }
 
-/* Format 3, after the header: the index, read into guarded memory, authenticated with the
- * header as associated data and decrypted in place; its rows checked against the file. */
+/* Format 3, after the header: the index root, read into guarded memory, authenticated with
+ * the header as associated data and decrypted in place; its rows checked against the file. */
 static int
 open_index(struct vault *v, const unsigned char *head, size_t got)
 {
     size_t hlen = v->hdr.len, n;
-    uint64_t ilen;
+    uint64_t rlen;
     unsigned long long plen = 0;
     int rc;
 
     if (got < hlen + VAULT_LENFIELD)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (truncated)");
-    ilen = get64le(head + hlen);
-    if (ilen < VAULT_PAYLOAD_HEAD + KEYS_TAG_BYTES || ilen > v->file_size - hlen - VAULT_LENFIELD)
+    rlen = get64le(head + hlen);
+    if (rlen < VAULT_PAYLOAD_HEAD + KEYS_TAG_BYTES || rlen > v->file_size - hlen - VAULT_LENFIELD)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (bad index length)");
-    if ((v->mem = keys_alloc_large((size_t)ilen)) == NULL)
+    if ((v->mem = keys_alloc_large((size_t)rlen)) == NULL)
         return err_set(ERR_NOMEM, "cannot allocate guarded memory for the vault index");
-    if ((rc = read_at(v->fd, v->path, v->mem, (size_t)ilen, hlen + VAULT_LENFIELD, &n)) < 0)
+    if ((rc = read_at(v->fd, v->path, v->mem, (size_t)rlen, hlen + VAULT_LENFIELD, &n)) < 0)
         return rc;
-    if (n != ilen ||
-        crypto_aead_xchacha20poly1305_ietf_decrypt(v->mem, &plen, NULL, v->mem, ilen, head,
+    if (n != rlen ||
+        crypto_aead_xchacha20poly1305_ietf_decrypt(v->mem, &plen, NULL, v->mem, rlen, head,
                                                    hlen + VAULT_LENFIELD, v->hdr.nonce,
                                                    v->key) != 0)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (authentication failed)");
     v->plain = v->mem;
     v->plain_len = (size_t)plen;
-    if ((rc = vault_index3_parse(v->plain, v->plain_len, hlen + VAULT_LENFIELD + ilen,
-                                 v->file_size, &v->idx)) < 0)
+    if ((rc = vault_root_parse(v->plain, v->plain_len, hlen + VAULT_LENFIELD + rlen,
+                               v->file_size, &v->root)) < 0)
         return rc;
-    if ((v->ents = calloc((size_t)v->idx.n + 1, sizeof(*v->ents))) == NULL)
-        return err_set(ERR_NOMEM, "out of memory");
-    return 0;
+    return vault_records_init(v);
 }
 
 static int
@@ -308,7 +306,7 @@ int
 vault_entry_lookup(const struct vault *v, const char *name, const char **json, size_t *len)
 {
     size_t nlen = strlen(name);
-    long i;
+    uint32_t i;
     int rc;
 
     for (size_t c = 0; c < v->nchanges; c++) {
@@ -320,10 +318,9 @@ vault_entry_lookup(const struct vault *v, const char *name, const char **json, s
             return 1;
         }
     }
-    i = vault_record_find(v, name, nlen);
-    if (i < 0)
-        return 0;
-    if ((rc = vault_record_entry(v, (uint32_t)i, json, len)) < 0)
+    if ((rc = vault_record_find(v, name, nlen, &i)) <= 0)
+        return rc;
+    if ((rc = vault_record_entry(v, i, json, len)) < 0)
         return rc;
     return 1;
 }
@@ -385,7 +382,7 @@ keep_item(const struct vault *v, uint32_t i, const unsigned char *recs, uint64_t
     vault_record_name(v, i, &it->name, &it->name_len);
     if (recs != NULL) {
         struct vault_row3 row;
-        vault_index3_row(&v->idx, i, &row);
+        vault_record_row(v, i, &row);
         it->json = NULL;
         it->rec = recs + (row.off - recs_off);
         it->rec_len = row.len;
@@ -448,31 +445,6 @@ build_items(const struct vault *v, const unsigned char *recs, uint64_t recs_off,
     *out = items;
     *out_n = k;
     return 0;
-}
-
-/* Format 3 with the same data key: the old records (ciphertext) in one read, to be copied. */
-static int
-read_records(const struct vault *v, unsigned char **recs, uint64_t *recs_off)
-{
-    struct vault_row3 first;
-    size_t got;
-    int rc;
-
-    *recs = NULL;
-    if (v->format < VAULT_FORMAT_INDEXED || v->reseal || v->idx.n == 0)
-        return 0;
-    vault_index3_row(&v->idx, 0, &first);
-    *recs_off = first.off;
-    if ((*recs = malloc((size_t)(v->file_size - first.off))) == NULL)
-        return err_set(ERR_NOMEM, "out of memory");
-    rc = read_at(v->fd, v->path, *recs, (size_t)(v->file_size - first.off), first.off, &got);
-    if (rc == 0 && got != v->file_size - first.off)
-        rc = err_set(ERR_PARSE, "vault is corrupted or was modified (truncated)");
-    if (rc < 0) {
-        free(*recs);
-        *recs = NULL;
-    }
-    return rc;
 }
 
 size_t
@@ -616,7 +588,8 @@ vault_commit(struct vault *v)
 
     if (!v->writable || v->plain == NULL)
         return err_set(ERR_INTERNAL, "vault not open for writing");
-    if ((rc = read_records(v, &recs, &recs_off)) < 0)
+    /* Every name is needed; unchanged records are copied as they are. */
+    if ((rc = vault_records_load_index(v)) < 0 || (rc = vault_records_raw(v, &recs, &recs_off)) < 0)
         return rc;
     if ((rc = build_items(v, recs, recs_off, &items, &n)) == 0)
         rc = vault_file_build(&v->hdr, v->key, items, n, &file, &len);
@@ -638,6 +611,7 @@ vault_commit(struct vault *v)
     if (rc == 0) {
         /* Written: the old payload is stale, and this handle is done with. */
         vault_records_free(v);
+        memset(&v->root, 0, sizeof(v->root));
         keys_free_large(v->mem);
         v->mem = NULL;
         v->plain = NULL;

@@ -135,30 +135,59 @@ int vault_name_cmp(const char *a, size_t alen, const char *b, size_t blen);
 /* Checks one entry's JSON (types, versions, values) as every reader relies on it. */
 int vault_entry_check(const char *json, size_t len);
 
-/* ---- Format 3 (docs/vault-format.md): header ‖ index length (8) ‖ sealed index ‖ records ---
- * index plaintext = "SVI3" ‖ count (4) ‖ rows ‖ names; a row = name offset (4) ‖ name length (4)
- * ‖ record offset in the file (8) ‖ record length (4) ‖ 0 (4) ‖ the record's tag (16). A record
- * = nonce (24) ‖ ciphertext of the entry's JSON ‖ tag (16), associated data "SVR3" ‖ vault id ‖
- * name. Records tile the file after the index, in index order, up to its end. */
+/* ---- Format 3 (docs/vault-format.md) --------------------------------------------------------
+ * header ‖ root length (8) ‖ sealed root ‖ sealed chunks ‖ records. The root lists the index
+ * chunks (each up to VAULT_CHUNK_ROWS consecutive names, in order) with the first name of each;
+ * a chunk lists its secrets' records. A lookup decrypts the root, one chunk and one record.
+ * root plaintext = "SVT3" ‖ chunk count (4) ‖ rows ‖ names; a root row = first name offset (4)
+ *   ‖ first name length (4) ‖ chunk offset (8) ‖ chunk length (4) ‖ secrets in it (4) ‖ its
+ *   records' start (8) ‖ their total length (8) ‖ the chunk's tag (16)
+ * chunk = nonce (24) ‖ ciphertext ‖ tag (16), associated data "SVC3" ‖ vault id ‖ chunk
+ *   number (4); plaintext = "SVI3" ‖ count (4) ‖ rows ‖ names; a row = name offset (4) ‖ name
+ *   length (4) ‖ record offset in the file (8) ‖ record length (4) ‖ 0 (4) ‖ record's tag (16)
+ * record = nonce (24) ‖ ciphertext of the entry's JSON ‖ tag (16), associated data "SVR3" ‖
+ *   vault id ‖ name.
+ * Chunks tile the file after the root, records tile the rest, both in name order. */
+#define VAULT_ROOT_MAGIC    "SVT3"
 #define VAULT_INDEX_MAGIC   "SVI3"
+#define VAULT_ROOT_ROW_BYTES 56
 #define VAULT_ROW3_BYTES    40
+#define VAULT_CHUNK_ROWS    256
 #define VAULT_LENFIELD      8
 #define VAULT_REC_OVERHEAD  (KEYS_NONCE_BYTES + KEYS_TAG_BYTES)
 #define VAULT_REC_AD_MAGIC  "SVR3"
+#define VAULT_CHUNK_AD_MAGIC "SVC3"
 
+struct vault_root_row {
+    uint64_t off; /* the chunk, in the file */
+    uint32_t len;
+    uint32_t count;
+    uint64_t rec_start, rec_len; /* its records, in the file */
+    const unsigned char *tag;
+    const char *first;
+    size_t first_len;
+};
 struct vault_row3 {
-    uint64_t off; /* in the file */
+    uint64_t off; /* the record, in the file */
     uint32_t len; /* nonce ‖ ciphertext ‖ tag */
     const unsigned char *tag;
 };
-/* Checks the index plaintext: rows, names (valid, sorted, unique), and records tiling
- * [data_start, file_size) exactly. ERR_PARSE "vault is corrupted ..." otherwise. */
-int vault_index3_parse(const unsigned char *p, size_t len, uint64_t data_start,
-                       uint64_t file_size, struct vault_index *idx);
+/* Checks the root: rows, first names (valid, in order), chunks tiling [data_start, ...) and
+ * their records tiling the rest up to file_size. ERR_PARSE "vault is corrupted ..." else. */
+int vault_root_parse(const unsigned char *p, size_t len, uint64_t data_start, uint64_t file_size,
+                     struct vault_index *root);
+void vault_root_row(const struct vault_index *root, uint32_t k, struct vault_root_row *r);
+/* Checks a chunk's plaintext against its root row: `count` rows, names valid, in order, the
+ * first one `first`, all below `next` (the next chunk's first name, NULL for the last), and
+ * records tiling [rec_start, rec_start + rec_len) exactly. */
+int vault_chunk_parse(const unsigned char *p, size_t len, const struct vault_root_row *rr,
+                      const char *next, size_t next_len, struct vault_index *idx);
 void vault_index3_row(const struct vault_index *idx, uint32_t i, struct vault_row3 *r);
 /* Associated data of NAME's record: "SVR3" ‖ vault id ‖ name. Returns its length. */
 size_t vault_record_ad(const unsigned char *id, const char *name, size_t name_len,
                        unsigned char *ad);
+/* Associated data of chunk k: "SVC3" ‖ vault id ‖ k. Returns its length (24). */
+size_t vault_chunk_ad(const unsigned char *id, uint32_t k, unsigned char *ad);
 
 /* What the writer puts in a format 3 file, one per secret, sorted by name: the entry's JSON
  * (encrypted afresh) or, unchanged, its record's bytes copied as they are. */
@@ -171,22 +200,37 @@ struct vault_item {
     size_t rec_len;
 };
 /* Encodes a whole format 3 file into *out (malloc'd; only ciphertext): header with a fresh
- * nonce and key check, index length, sealed index, records. */
+ * nonce and key check, root length, sealed root, sealed chunks, records. */
 int vault_file_build(struct vault_header *h, const unsigned char *key,
                      const struct vault_item *items, size_t n, unsigned char **out,
                      size_t *out_len);
 
-/* The secrets of an open vault whatever its format: count, lookup, name, entry text (a
- * format 3 record is read and authenticated on first use). */
+/* The secrets of an open vault whatever its format. Format 3 chunks and records are read and
+ * authenticated on first use. find: 1 and *i set, 0 absent, < 0 damage. name and row: of a
+ * secret whose chunk is loaded (found, or after vault_records_load_index). */
 uint32_t vault_nrecords(const struct vault *v);
-long vault_record_find(const struct vault *v, const char *name, size_t name_len);
+int vault_record_find(const struct vault *v, const char *name, size_t name_len, uint32_t *i);
 void vault_record_name(const struct vault *v, uint32_t i, const char **name, size_t *len);
+void vault_record_row(const struct vault *v, uint32_t i, struct vault_row3 *r);
 int vault_record_entry(const struct vault *v, uint32_t i, const char **json, size_t *len);
-/* Reads and authenticates every record at once (list, check, merge, rekey). */
+/* Reads and authenticates every chunk (every name), in one read. */
+int vault_records_load_index(struct vault *v);
+/* Every chunk and every record (list, check, merge, rekey, and vault_open by default). */
 int vault_records_load_all(struct vault *v);
-/* Frees what vault_record_entry / load_all decrypted. */
+/* Format 3 with the same key: the records' bytes (ciphertext) in one malloc'd block, and
+ * their offset in the file; NULL when there are none or they are encrypted afresh. */
+int vault_records_raw(const struct vault *v, unsigned char **recs, uint64_t *off);
+/* Sets up the per-chunk and per-record state after the root is parsed. */
+int vault_records_init(struct vault *v);
+/* Frees what was decrypted. */
 void vault_records_free(struct vault *v);
 
+struct vault_chunk {
+    unsigned char *mem; /* guarded, or NULL inside v->chunk_bulk */
+    struct vault_index idx;
+    int loaded;
+    uint32_t base; /* number of the chunk's first secret */
+};
 struct vault_ent {
     unsigned char *mem; /* guarded, or NULL when inside v->bulk */
     const char *json;
@@ -219,6 +263,10 @@ struct vault {
     unsigned format;      /* the version of the file as read */
     int fd;               /* format 3: the file, open for reading records */
     uint64_t file_size;
+    struct vault_index root; /* format 3: the root, in mem */
+    uint32_t nrec;           /* format 3: secrets in the file */
+    struct vault_chunk *chunks;
+    unsigned char *chunk_bulk; /* guarded: every chunk, decrypted */
     struct vault_ent *ents; /* format 3: per record, its decrypted entry once read */
     unsigned char *bulk;    /* guarded: every record, decrypted (vault_records_load_all) */
     int reseal;             /* the data key changes: every record is encrypted afresh */
