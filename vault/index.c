@@ -268,9 +268,9 @@ vault_file_build(struct vault_header *h, const unsigned char *key, const struct 
     if (total > VAULT_FILE_MAX)
         return err_set(ERR_LIMIT, "the vault would exceed %d MiB", VAULT_FILE_MAX >> 20);
     /* The root and chunks hold names: guarded memory, like every plaintext. The file holds
-     * only ciphertext. */
+     * only ciphertext, but megabytes of it: the large allocator's 2 MiB pages fault once. */
     if ((root = keys_alloc(rlen + KEYS_TAG_BYTES)) == NULL ||
-        (chunk = keys_alloc(cmax + 1)) == NULL || (file = malloc(total)) == NULL) {
+        (chunk = keys_alloc(cmax + 1)) == NULL || (file = keys_alloc_large(total)) == NULL) {
         rc = err_set(ERR_NOMEM, "out of memory for the vault (%zu bytes)", total);
         goto out;
     }
@@ -334,7 +334,7 @@ vault_file_build(struct vault_header *h, const unsigned char *key, const struct 
     rc = 0;
 out:
     buf_free(&hb);
-    free(file);
+    keys_free_large(file);
     if (root != NULL)
         keys_free(root);
     if (chunk != NULL)

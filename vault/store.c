@@ -580,21 +580,22 @@ drop_backup(const char *path)
 int
 vault_commit(struct vault *v)
 {
-    unsigned char *file = NULL, *recs = NULL;
+    unsigned char *file = NULL;
+    const unsigned char *recs = NULL;
     struct vault_item *items = NULL;
     uint64_t recs_off = 0;
-    size_t len = 0, n = 0;
+    size_t len = 0, n = 0, map_len = 0;
     int rc;
 
     if (!v->writable || v->plain == NULL)
         return err_set(ERR_INTERNAL, "vault not open for writing");
     /* Every name is needed; unchanged records are copied as they are. */
-    if ((rc = vault_records_load_index(v)) < 0 || (rc = vault_records_raw(v, &recs, &recs_off)) < 0)
+    if ((rc = vault_records_load_index(v)) < 0 || (rc = vault_records_raw(v, &recs, &recs_off, &map_len)) < 0)
         return rc;
     if ((rc = build_items(v, recs, recs_off, &items, &n)) == 0)
         rc = vault_file_build(&v->hdr, v->key, items, n, &file, &len);
     free(items);
-    free(recs);
+    vault_records_raw_free(recs, recs_off, map_len);
     if (rc < 0)
         return rc;
     if (!v->scratch)
@@ -607,7 +608,7 @@ vault_commit(struct vault *v)
         rc = file_write_atomic(v->path, file, len, 0600);
     if (rc == 0 && v->backup == VAULT_BACKUP_NEW && !v->scratch)
         rc = keep_backup(v->path);
-    free(file);
+    keys_free_large(file);
     if (rc == 0) {
         /* Written: the old payload is stale, and this handle is done with. */
         vault_records_free(v);
@@ -676,7 +677,7 @@ vault_create(const char *path, const struct vault_create *c)
         goto out;
     rc = file_write_new(path, mem, len, 0600);
 out:
-    free(mem);
+    keys_free_large(mem);
     if (key != NULL)
         keys_free(key);
     if (kf != NULL)

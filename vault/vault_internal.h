@@ -199,7 +199,7 @@ struct vault_item {
     const unsigned char *rec;
     size_t rec_len;
 };
-/* Encodes a whole format 3 file into *out (malloc'd; only ciphertext): header with a fresh
+/* Encodes a whole format 3 file into *out (keys_alloc_large; only ciphertext): header with a fresh
  * nonce and key check, root length, sealed root, sealed chunks, records. */
 int vault_file_build(struct vault_header *h, const unsigned char *key,
                      const struct vault_item *items, size_t n, unsigned char **out,
@@ -217,9 +217,11 @@ int vault_record_entry(const struct vault *v, uint32_t i, const char **json, siz
 int vault_records_load_index(struct vault *v);
 /* Every chunk and every record (list, check, merge, rekey, and vault_open by default). */
 int vault_records_load_all(struct vault *v);
-/* Format 3 with the same key: the records' bytes (ciphertext) in one malloc'd block, and
+/* Format 3 with the same key: the records' bytes (ciphertext, the file mapped read-only) and
  * their offset in the file; NULL when there are none or they are encrypted afresh. */
-int vault_records_raw(const struct vault *v, unsigned char **recs, uint64_t *off);
+int vault_records_raw(const struct vault *v, const unsigned char **recs, uint64_t *off,
+                      size_t *map_len);
+void vault_records_raw_free(const unsigned char *recs, uint64_t off, size_t map_len);
 /* Sets up the per-chunk and per-record state after the root is parsed. */
 int vault_records_init(struct vault *v);
 /* Frees what was decrypted. */
