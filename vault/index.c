@@ -1,8 +1,10 @@
 /* index: format 3's sealed index (names → record offset, length and tag) and the writer of a
  * whole format 3 file, so a reader decrypts the index and one record, never the rest. */
+#include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vault_internal.h"
 
@@ -202,10 +204,98 @@ rec_len_of(const struct vault_item *it)
     return it->json != NULL ? it->json_len + VAULT_REC_OVERHEAD : it->rec_len;
 }
 
-/* Chunk k's plaintext for items [first, first + count), records from `rec_at`; each record's
- * tag is read from `file` where the records are already written. */
+static int
+put_at(int fd, const unsigned char *p, size_t len, uint64_t off)
+{
+    while (len > 0) {
+        ssize_t w = pwrite(fd, p, len, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return err_set_errno(ERR_IO, "write failed");
+        p += w;
+        len -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return 0;
+}
+
+/* len bytes at `from` of src to `to` of dst, in the kernel when it can. */
+static int
+copy_range(int src, uint64_t from, int dst, uint64_t to, size_t len)
+{
+    unsigned char buf[65536];
+
+    while (len > 0) {
+        loff_t in = (loff_t)from, out = (loff_t)to;
+        ssize_t n = copy_file_range(src, &in, dst, &out, len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+            return err_set_errno(ERR_IO, "copy failed");
+        if (n <= 0) { /* no kernel copy here, or the source ended: through a buffer */
+            n = pread(src, buf, len < sizeof(buf) ? len : sizeof(buf), (off_t)from);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return n < 0 ? err_set_errno(ERR_IO, "read failed")
+                             : err_set(ERR_PARSE, "vault is corrupted or was modified "
+                                                  "(truncated)");
+            if (put_at(dst, buf, (size_t)n, to) < 0)
+                return ERR_IO;
+        }
+        from += (uint64_t)n;
+        to += (uint64_t)n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Writes the records from `at`, copied runs in one call each; tags[k] = record k's tag. */
+static int
+write_records(const struct vault_build *b, int fd, uint64_t at, unsigned char *tags)
+{
+    unsigned char *rec = NULL;
+    size_t cap = 0;
+    int rc = 0;
+
+    for (size_t k = 0; k < b->n && rc == 0;) {
+        const struct vault_item *it = &b->items[k];
+        if (it->json == NULL) {
+            size_t run = it->rec_len, j = k + 1;
+            while (j < b->n && b->items[j].json == NULL &&
+                   b->items[j].src_off == it->src_off + run) {
+                run += b->items[j].rec_len;
+                j++;
+            }
+            rc = copy_range(b->src_fd, it->src_off, fd, at, run);
+            for (; k < j; k++)
+                memcpy(tags + k * KEYS_TAG_BYTES, b->items[k].tag, KEYS_TAG_BYTES);
+            at += run;
+            continue;
+        }
+        if (rec_len_of(it) > cap) {
+            free(rec);
+            cap = rec_len_of(it) * 2;
+            if ((rec = malloc(cap)) == NULL) {
+                rc = err_set(ERR_NOMEM, "out of memory");
+                break;
+            }
+        }
+        /* Only ciphertext passes through rec. */
+        seal_record(b->h, b->key, it, rec);
+        memcpy(tags + k * KEYS_TAG_BYTES, rec + rec_len_of(it) - KEYS_TAG_BYTES, KEYS_TAG_BYTES);
+        rc = put_at(fd, rec, rec_len_of(it), at);
+        at += rec_len_of(it);
+        k++;
+    }
+    free(rec);
+    return rc;
+}
+
+/* Chunk k's plaintext for items [first, first + count), records from `rec_at`. */
 static void
-fill_chunk(const struct vault_item *items, size_t first, size_t count, const unsigned char *file,
+fill_chunk(const struct vault_item *items, size_t first, size_t count, const unsigned char *tags,
            uint64_t rec_at, unsigned char *c)
 {
     size_t noff = VAULT_PAYLOAD_HEAD + count * VAULT_ROW3_BYTES;
@@ -221,7 +311,7 @@ fill_chunk(const struct vault_item *items, size_t first, size_t count, const uns
         put64(row + 8, rec_at);
         put32(row + 16, (uint32_t)rl);
         put32(row + 20, 0);
-        memcpy(row + 24, file + rec_at + rl - KEYS_TAG_BYTES, KEYS_TAG_BYTES);
+        memcpy(row + 24, tags + (first + j) * KEYS_TAG_BYTES, KEYS_TAG_BYTES);
         memcpy(c + noff, it->name, it->name_len);
         noff += it->name_len;
         rec_at += rl;
@@ -238,68 +328,66 @@ chunk_plain_len(const struct vault_item *items, size_t first, size_t count)
     return n;
 }
 
-int
-vault_file_build(struct vault_header *h, const unsigned char *key, const struct vault_item *items,
-                 size_t n, unsigned char **out, size_t *out_len)
+static size_t
+chunk_count(size_t n, size_t k)
 {
-    size_t hlen = vault_header_size(h), nch = (n + VAULT_CHUNK_ROWS - 1) / VAULT_CHUNK_ROWS;
-    size_t rlen = VAULT_PAYLOAD_HEAD + nch * VAULT_ROOT_ROW_BYTES, clen = 0, cmax = 0, total;
-    size_t recs = 0, at, noff, cat;
+    size_t first = k * VAULT_CHUNK_ROWS;
+
+    return n - first < VAULT_CHUNK_ROWS ? n - first : VAULT_CHUNK_ROWS;
+}
+
+int
+vault_file_fill(int fd, void *arg)
+{
+    const struct vault_build *b = arg;
+    const struct vault_item *items = b->items;
+    size_t n = b->n, hlen = vault_header_size(b->h), nch = (n + VAULT_CHUNK_ROWS - 1) / VAULT_CHUNK_ROWS;
+    size_t rlen = VAULT_PAYLOAD_HEAD + nch * VAULT_ROOT_ROW_BYTES, clen = 0, cmax = 0;
+    uint64_t recs = 0, at, cat, total;
+    size_t noff;
     struct buf hb = {0};
-    unsigned char *file = NULL, *root = NULL, *chunk = NULL, ad[24];
+    unsigned char *root = NULL, *chunk = NULL, *sealed = NULL, *tags = NULL, ad[24];
     int rc;
 
-    *out = NULL;
     for (size_t k = 0; k < nch; k++) {
-        size_t first = k * VAULT_CHUNK_ROWS, count = n - first < VAULT_CHUNK_ROWS ? n - first
-                                                                                   : VAULT_CHUNK_ROWS;
-        size_t cl = chunk_plain_len(items, first, count);
-        rlen += items[first].name_len;
+        size_t cl = chunk_plain_len(items, k * VAULT_CHUNK_ROWS, chunk_count(n, k));
+        rlen += items[k * VAULT_CHUNK_ROWS].name_len;
         clen += cl + VAULT_REC_OVERHEAD;
         cmax = cl > cmax ? cl : cmax;
     }
-    for (size_t k = 0; k < n; k++) {
-        size_t rl = rec_len_of(&items[k]);
-        if (rl > VAULT_FILE_MAX || recs > VAULT_FILE_MAX - rl)
-            return err_set(ERR_LIMIT, "the vault would exceed %d MiB", VAULT_FILE_MAX >> 20);
-        recs += rl;
-    }
+    for (size_t k = 0; k < n; k++)
+        recs += rec_len_of(&items[k]);
     total = hlen + VAULT_LENFIELD + rlen + KEYS_TAG_BYTES + clen + recs;
     if (total > VAULT_FILE_MAX)
         return err_set(ERR_LIMIT, "the vault would exceed %d MiB", VAULT_FILE_MAX >> 20);
-    /* The root and chunks hold names: guarded memory, like every plaintext. The file holds
-     * only ciphertext, but megabytes of it: the large allocator's 2 MiB pages fault once. */
-    if ((root = keys_alloc(rlen + KEYS_TAG_BYTES)) == NULL ||
-        (chunk = keys_alloc(cmax + 1)) == NULL || (file = keys_alloc_large(total)) == NULL) {
-        rc = err_set(ERR_NOMEM, "out of memory for the vault (%zu bytes)", total);
+    /* The root and chunks hold names: guarded memory, like every plaintext. `sealed` and the
+     * records written hold only ciphertext. */
+    if ((root = keys_alloc(rlen + KEYS_TAG_BYTES)) == NULL || (chunk = keys_alloc(cmax + 1)) == NULL ||
+        (sealed = malloc(cmax + VAULT_REC_OVERHEAD)) == NULL ||
+        (tags = malloc(n * KEYS_TAG_BYTES + 1)) == NULL) {
+        rc = err_set(ERR_NOMEM, "out of memory");
         goto out;
     }
     /* Records first: the chunks carry their tags. */
-    at = total - recs;
-    for (size_t k = 0; k < n; k++) {
-        if (items[k].json != NULL)
-            seal_record(h, key, &items[k], file + at);
-        else
-            memcpy(file + at, items[k].rec, items[k].rec_len);
-        at += rec_len_of(&items[k]);
-    }
+    if ((rc = write_records(b, fd, total - recs, tags)) < 0)
+        goto out;
     memcpy(root, VAULT_ROOT_MAGIC, 4);
     put32(root + 4, (uint32_t)nch);
     noff = VAULT_PAYLOAD_HEAD + nch * VAULT_ROOT_ROW_BYTES;
     cat = hlen + VAULT_LENFIELD + rlen + KEYS_TAG_BYTES;
     at = total - recs;
-    for (size_t k = 0; k < nch; k++) {
-        size_t first = k * VAULT_CHUNK_ROWS, count = n - first < VAULT_CHUNK_ROWS ? n - first
-                                                                                   : VAULT_CHUNK_ROWS;
-        size_t cl = chunk_plain_len(items, first, count), rl = 0;
+    for (size_t k = 0; k < nch && rc == 0; k++) {
+        size_t first = k * VAULT_CHUNK_ROWS, count = chunk_count(n, k);
+        size_t cl = chunk_plain_len(items, first, count);
+        uint64_t rl = 0;
         unsigned char *row = root + VAULT_PAYLOAD_HEAD + k * VAULT_ROOT_ROW_BYTES;
         for (size_t j = 0; j < count; j++)
             rl += rec_len_of(&items[first + j]);
-        fill_chunk(items, first, count, file, at, chunk);
-        keys_random(file + cat, KEYS_NONCE_BYTES);
-        crypto_aead_xchacha20poly1305_ietf_encrypt(file + cat + KEYS_NONCE_BYTES, NULL, chunk, cl,
-                                                   ad, vault_chunk_ad(h->id, (uint32_t)k, ad),
-                                                   NULL, file + cat, key);
+        fill_chunk(items, first, count, tags, at, chunk);
+        keys_random(sealed, KEYS_NONCE_BYTES);
+        crypto_aead_xchacha20poly1305_ietf_encrypt(sealed + KEYS_NONCE_BYTES, NULL, chunk, cl, ad,
+                                                   vault_chunk_ad(b->h->id, (uint32_t)k, ad), NULL,
+                                                   sealed, b->key);
         put32(row, (uint32_t)noff);
         put32(row + 4, (uint32_t)items[first].name_len);
         put64(row + 8, cat);
@@ -307,34 +395,40 @@ vault_file_build(struct vault_header *h, const unsigned char *key, const struct 
         put32(row + 20, (uint32_t)count);
         put64(row + 24, at);
         put64(row + 32, rl);
-        memcpy(row + 40, file + cat + cl + KEYS_NONCE_BYTES, KEYS_TAG_BYTES);
+        memcpy(row + 40, sealed + KEYS_NONCE_BYTES + cl, KEYS_TAG_BYTES);
         memcpy(root + noff, items[first].name, items[first].name_len);
         noff += items[first].name_len;
+        rc = put_at(fd, sealed, cl + VAULT_REC_OVERHEAD, cat);
         cat += cl + VAULT_REC_OVERHEAD;
         at += rl;
     }
-    keys_random(h->nonce, sizeof(h->nonce));
-    keys_key_check(key, h->id, sizeof(h->id), h->check);
-    if ((rc = vault_header_encode(h, &hb)) < 0)
+    if (rc < 0)
+        goto out;
+    keys_random(b->h->nonce, sizeof(b->h->nonce));
+    keys_key_check(b->key, b->h->id, sizeof(b->h->id), b->h->check);
+    if ((rc = vault_header_encode(b->h, &hb)) < 0)
         goto out;
     if (hb.len != hlen) {
         rc = err_set(ERR_INTERNAL, "header size mismatch");
         goto out;
     }
-    memcpy(file, hb.data, hlen);
-    put64(file + hlen, rlen + KEYS_TAG_BYTES);
+    {
+        unsigned char lenf[VAULT_LENFIELD];
+        put64(lenf, rlen + KEYS_TAG_BYTES);
+        if ((rc = buf_append(&hb, lenf, sizeof(lenf))) < 0)
+            goto out;
+    }
     /* The header and the root length are the root's associated data: no byte before the
      * chunks changes unnoticed; the root authenticates every chunk by its tag, and a chunk
-     * every record by its tag. */
-    crypto_aead_xchacha20poly1305_ietf_encrypt(file + hlen + VAULT_LENFIELD, NULL, root, rlen,
-                                               file, hlen + VAULT_LENFIELD, NULL, h->nonce, key);
-    *out = file;
-    *out_len = total;
-    file = NULL;
-    rc = 0;
+     * every record by its tag. The root is sealed in place (guarded), then written. */
+    crypto_aead_xchacha20poly1305_ietf_encrypt(root, NULL, root, rlen, (unsigned char *)hb.data,
+                                               hb.len, NULL, b->h->nonce, b->key);
+    if ((rc = put_at(fd, root, rlen + KEYS_TAG_BYTES, hlen + VAULT_LENFIELD)) == 0)
+        rc = put_at(fd, (unsigned char *)hb.data, hb.len, 0);
 out:
     buf_free(&hb);
-    keys_free_large(file);
+    free(sealed);
+    free(tags);
     if (root != NULL)
         keys_free(root);
     if (chunk != NULL)

@@ -1,8 +1,6 @@
 /* records: the secrets of an open vault whatever its format. Format 1-2 entries are in the
  * decrypted payload; a format 3 index chunk or record is read from the file and authenticated
  * on first use, so one lookup costs the root, one chunk and one record. */
-#include <sys/mman.h>
-
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -312,36 +310,6 @@ vault_records_load_all(struct vault *v)
             return rc;
     }
     return 0;
-}
-
-int
-vault_records_raw(const struct vault *v, const unsigned char **recs, uint64_t *off,
-                  size_t *map_len)
-{
-    struct vault_root_row first;
-    void *m;
-
-    *recs = NULL;
-    *map_len = 0;
-    if (!indexed(v) || v->reseal || v->nrec == 0)
-        return 0;
-    vault_root_row(&v->root, 0, &first);
-    *off = first.rec_start;
-    /* Mapped, not read: the page cache's pages are copied once, into the new file's buffer
-     * (fresh anonymous pages cost a fault each on this kind of VM). */
-    m = mmap(NULL, (size_t)v->file_size, PROT_READ, MAP_PRIVATE, v->fd, 0);
-    if (m == MAP_FAILED)
-        return err_set_errno(ERR_IO, "%s: cannot map the vault", v->path);
-    *recs = (const unsigned char *)m + first.rec_start;
-    *map_len = (size_t)v->file_size;
-    return 0;
-}
-
-void
-vault_records_raw_free(const unsigned char *recs, uint64_t off, size_t map_len)
-{
-    if (recs != NULL)
-        (void)munmap((void *)(uintptr_t)(recs - off), map_len);
 }
 
 void

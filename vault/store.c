@@ -376,26 +376,25 @@ ref_cmp(const void *a, const void *b)
 /* An unchanged secret: its record copied as it is (same data key, format 3), else its entry
  * text, encrypted afresh (migration from format 1-2, a new data key). */
 static int
-keep_item(const struct vault *v, uint32_t i, const unsigned char *recs, uint64_t recs_off,
-          struct vault_item *it)
+keep_item(const struct vault *v, uint32_t i, struct vault_item *it)
 {
     vault_record_name(v, i, &it->name, &it->name_len);
-    if (recs != NULL) {
+    if (v->format >= VAULT_FORMAT_INDEXED && !v->reseal) {
         struct vault_row3 row;
         vault_record_row(v, i, &row);
         it->json = NULL;
-        it->rec = recs + (row.off - recs_off);
+        it->src_off = row.off;
         it->rec_len = row.len;
+        it->tag = row.tag;
         return 0;
     }
     return vault_record_entry(v, i, &it->json, &it->json_len);
 }
 
 /* The new file's secrets, sorted by name: the unchanged ones merged with the changes (both
- * sorted), purged ones left out. `recs` holds the old records when they are copied. */
+ * sorted), purged ones left out. */
 static int
-build_items(const struct vault *v, const unsigned char *recs, uint64_t recs_off,
-            struct vault_item **out, size_t *out_n)
+build_items(const struct vault *v, struct vault_item **out, size_t *out_n)
 {
     struct change_ref *refs;
     struct vault_item *items;
@@ -427,14 +426,14 @@ build_items(const struct vault *v, const unsigned char *recs, uint64_t recs_off,
             cmp = vault_name_cmp(name, nl, refs[c].name, refs[c].name_len);
         }
         if (cmp < 0) {
-            rc = keep_item(v, i++, recs, recs_off, &items[k++]);
+            rc = keep_item(v, i++, &items[k++]);
             continue;
         }
         if (cmp == 0)
             i++; /* replaced (or purged) by the change */
         if (refs[c].c->json != NULL)
             items[k++] = (struct vault_item){refs[c].name, refs[c].name_len, refs[c].c->json,
-                                             strlen(refs[c].c->json), NULL, 0};
+                                             strlen(refs[c].c->json), 0, 0, NULL};
         c++;
     }
     free(refs);
@@ -580,24 +579,16 @@ drop_backup(const char *path)
 int
 vault_commit(struct vault *v)
 {
-    unsigned char *file = NULL;
-    const unsigned char *recs = NULL;
     struct vault_item *items = NULL;
-    uint64_t recs_off = 0;
-    size_t len = 0, n = 0, map_len = 0;
+    struct vault_build b = {&v->hdr, v->key, NULL, 0, v->fd};
     int rc;
 
     if (!v->writable || v->plain == NULL)
         return err_set(ERR_INTERNAL, "vault not open for writing");
     /* Every name is needed; unchanged records are copied as they are. */
-    if ((rc = vault_records_load_index(v)) < 0 || (rc = vault_records_raw(v, &recs, &recs_off, &map_len)) < 0)
+    if ((rc = vault_records_load_index(v)) < 0 || (rc = build_items(v, &items, &b.n)) < 0)
         return rc;
-    if ((rc = build_items(v, recs, recs_off, &items, &n)) == 0)
-        rc = vault_file_build(&v->hdr, v->key, items, n, &file, &len);
-    free(items);
-    vault_records_raw_free(recs, recs_off, map_len);
-    if (rc < 0)
-        return rc;
+    b.items = items;
     if (!v->scratch)
         remove_stale_temps(v->path);
     /* VAULT_BACKUP_NEW (rekey, purge): the backup is the new file once it is in place. A
@@ -605,10 +596,10 @@ vault_commit(struct vault *v)
     if (!v->scratch)
         rc = v->backup == VAULT_BACKUP_NEW ? drop_backup(v->path) : keep_backup(v->path);
     if (rc == 0)
-        rc = file_write_atomic(v->path, file, len, 0600);
+        rc = file_write_atomic_with(v->path, 0600, 0, vault_file_fill, &b);
     if (rc == 0 && v->backup == VAULT_BACKUP_NEW && !v->scratch)
         rc = keep_backup(v->path);
-    keys_free_large(file);
+    free(items);
     if (rc == 0) {
         /* Written: the old payload is stale, and this handle is done with. */
         vault_records_free(v);
@@ -632,8 +623,7 @@ int
 vault_create(const char *path, const struct vault_create *c)
 {
     struct vault_header h;
-    unsigned char *key = NULL, *kf = NULL, *mem = NULL;
-    size_t len = 0;
+    unsigned char *key = NULL, *kf = NULL;
     char dir[PATH_MAX];
     struct stat st;
     int rc;
@@ -673,11 +663,11 @@ vault_create(const char *path, const struct vault_create *c)
             (rc = vault_slot_make_keyfile(&h, kf, key, &h.slots[h.nslots++])) < 0)
             goto out;
     }
-    if ((rc = vault_file_build(&h, key, NULL, 0, &mem, &len)) < 0)
-        goto out;
-    rc = file_write_new(path, mem, len, 0600);
+    {
+        struct vault_build b = {&h, key, NULL, 0, -1};
+        rc = file_write_atomic_with(path, 0600, 1, vault_file_fill, &b);
+    }
 out:
-    keys_free_large(mem);
     if (key != NULL)
         keys_free(key);
     if (kf != NULL)

@@ -190,20 +190,26 @@ size_t vault_record_ad(const unsigned char *id, const char *name, size_t name_le
 size_t vault_chunk_ad(const unsigned char *id, uint32_t k, unsigned char *ad);
 
 /* What the writer puts in a format 3 file, one per secret, sorted by name: the entry's JSON
- * (encrypted afresh) or, unchanged, its record's bytes copied as they are. */
+ * (encrypted afresh) or, unchanged, its record's bytes copied from the old file as they are. */
 struct vault_item {
     const char *name;
     size_t name_len;
-    const char *json; /* NULL: copy `rec` */
+    const char *json; /* NULL: copy rec_len bytes at src_off of the build's src_fd */
     size_t json_len;
-    const unsigned char *rec;
+    uint64_t src_off;
     size_t rec_len;
+    const unsigned char *tag; /* the copied record's tag */
 };
-/* Encodes a whole format 3 file into *out (keys_alloc_large; only ciphertext): header with a fresh
- * nonce and key check, root length, sealed root, sealed chunks, records. */
-int vault_file_build(struct vault_header *h, const unsigned char *key,
-                     const struct vault_item *items, size_t n, unsigned char **out,
-                     size_t *out_len);
+struct vault_build {
+    struct vault_header *h; /* gets a fresh nonce and the key check */
+    const unsigned char *key;
+    const struct vault_item *items;
+    size_t n;
+    int src_fd;
+};
+/* A file_fill_fn: writes a whole format 3 file to fd (header, root length, sealed root, sealed
+ * chunks, records); unchanged records are copied file to file, never through a buffer. */
+int vault_file_fill(int fd, void *build);
 
 /* The secrets of an open vault whatever its format. Format 3 chunks and records are read and
  * authenticated on first use. find: 1 and *i set, 0 absent, < 0 damage. name and row: of a
@@ -217,11 +223,6 @@ int vault_record_entry(const struct vault *v, uint32_t i, const char **json, siz
 int vault_records_load_index(struct vault *v);
 /* Every chunk and every record (list, check, merge, rekey, and vault_open by default). */
 int vault_records_load_all(struct vault *v);
-/* Format 3 with the same key: the records' bytes (ciphertext, the file mapped read-only) and
- * their offset in the file; NULL when there are none or they are encrypted afresh. */
-int vault_records_raw(const struct vault *v, const unsigned char **recs, uint64_t *off,
-                      size_t *map_len);
-void vault_records_raw_free(const unsigned char *recs, uint64_t off, size_t map_len);
 /* Sets up the per-chunk and per-record state after the root is parsed. */
 int vault_records_init(struct vault *v);
 /* Frees what was decrypted. */
