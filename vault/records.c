@@ -228,6 +228,7 @@ vault_record_entry(const struct vault *v, uint32_t i, const char **json, size_t 
     struct vault_ent *e;
     struct vault_row3 row;
     unsigned char *rec;
+    uint32_t local;
     int rc;
 
     if (!indexed(v)) {
@@ -248,6 +249,7 @@ vault_record_entry(const struct vault *v, uint32_t i, const char **json, size_t 
             return rc;
         }
         e->mem = rec;
+        v->chunks[chunk_of(v, i, &local) - v->chunks].singles++;
     }
     *json = e->json;
     *len = e->len;
@@ -317,9 +319,12 @@ vault_records_free(struct vault *v)
 {
     if (v->ents != NULL) {
         /* Only records read one by one have their own block. */
-        for (uint32_t i = 0; i < v->nrec; i++)
-            if (v->ents[i].mem != NULL)
-                keys_free(v->ents[i].mem);
+        for (uint32_t k = 0; v->chunks != NULL && k < v->root.n; k++)
+            for (uint32_t i = v->chunks[k].base; v->chunks[k].singles > 0; i++)
+                if (v->ents[i].mem != NULL) {
+                    keys_free(v->ents[i].mem);
+                    v->chunks[k].singles--;
+                }
         free(v->ents);
         v->ents = NULL;
     }

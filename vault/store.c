@@ -286,6 +286,7 @@ vault_close(struct vault *v)
             cJSON_free(v->changes[i].json);
     }
     free(v->changes);
+    free(v->chash);
     vault_records_free(v);
     if (v->fd >= 0)
         close(v->fd);
@@ -302,23 +303,79 @@ vault_close(struct vault *v)
     free(v);
 }
 
+/* Pending changes are found through a hash table of their numbers (open addressing, at most
+ * half full), so an import of N names costs N, not N squared. */
+static size_t
+name_hash(const char *name)
+{
+    size_t h = 1469598103934665603ULL;
+
+    for (; *name != '\0'; name++)
+        h = (h ^ (unsigned char)*name) * 1099511628211ULL;
+    return h;
+}
+
+/* The change for NAME, or -1. */
+static long
+change_find(const struct vault *v, const char *name)
+{
+    if (v->chash_cap == 0)
+        return -1;
+    for (size_t at = name_hash(name) & (v->chash_cap - 1);; at = (at + 1) & (v->chash_cap - 1)) {
+        size_t c = v->chash[at];
+        if (c == 0)
+            return -1;
+        if (strcmp(v->changes[c - 1].name, name) == 0)
+            return (long)(c - 1);
+    }
+}
+
+static int
+change_index(struct vault *v)
+{
+    size_t cap = v->chash_cap ? v->chash_cap : 16;
+
+    while (cap < 2 * (v->nchanges + 1))
+        cap *= 2;
+    if (cap != v->chash_cap) {
+        size_t *t = calloc(cap, sizeof(*t));
+        if (t == NULL)
+            return err_set(ERR_NOMEM, "out of memory");
+        free(v->chash);
+        v->chash = t;
+        v->chash_cap = cap;
+        for (size_t c = 0; c < v->nchanges; c++) {
+            size_t at = name_hash(v->changes[c].name) & (cap - 1);
+            while (t[at] != 0)
+                at = (at + 1) & (cap - 1);
+            t[at] = c + 1;
+        }
+        return 0;
+    }
+    {
+        size_t c = v->nchanges - 1, at = name_hash(v->changes[c].name) & (cap - 1);
+        while (v->chash[at] != 0)
+            at = (at + 1) & (cap - 1);
+        v->chash[at] = c + 1;
+    }
+    return 0;
+}
+
 int
 vault_entry_lookup(const struct vault *v, const char *name, const char **json, size_t *len)
 {
-    size_t nlen = strlen(name);
+    long c = change_find(v, name);
     uint32_t i;
     int rc;
 
-    for (size_t c = 0; c < v->nchanges; c++) {
-        if (strcmp(v->changes[c].name, name) == 0) {
-            if (v->changes[c].json == NULL)
-                return 0;
-            *json = v->changes[c].json;
-            *len = strlen(v->changes[c].json);
-            return 1;
-        }
+    if (c >= 0) {
+        if (v->changes[c].json == NULL)
+            return 0;
+        *json = v->changes[c].json;
+        *len = strlen(v->changes[c].json);
+        return 1;
     }
-    if ((rc = vault_record_find(v, name, nlen, &i)) <= 0)
+    if ((rc = vault_record_find(v, name, strlen(name), &i)) <= 0)
         return rc;
     if ((rc = vault_record_entry(v, i, json, len)) < 0)
         return rc;
@@ -328,14 +385,14 @@ vault_entry_lookup(const struct vault *v, const char *name, const char **json, s
 int
 vault_entry_put(struct vault *v, const char *name, char *json)
 {
-    for (size_t c = 0; c < v->nchanges; c++) {
-        if (strcmp(v->changes[c].name, name) == 0) {
-            if (v->changes[c].json != NULL)
-                cJSON_free(v->changes[c].json);
-            v->changes[c].json = json;
-            v->dirty = 1;
-            return 0;
-        }
+    long c = change_find(v, name);
+
+    if (c >= 0) {
+        if (v->changes[c].json != NULL)
+            cJSON_free(v->changes[c].json);
+        v->changes[c].json = json;
+        v->dirty = 1;
+        return 0;
     }
     if (v->nchanges == v->cchanges) {
         size_t nc = v->cchanges ? v->cchanges * 2 : 8;
@@ -350,7 +407,7 @@ vault_entry_put(struct vault *v, const char *name, char *json)
         goto nomem;
     v->changes[v->nchanges++].json = json;
     v->dirty = 1;
-    return 0;
+    return change_index(v);
 nomem:
     if (json != NULL)
         cJSON_free(json);
@@ -615,6 +672,9 @@ vault_commit(struct vault *v)
         }
         v->nchanges = 0;
         v->dirty = 0;
+        free(v->chash);
+        v->chash = NULL;
+        v->chash_cap = 0;
     }
     return rc;
 }

@@ -232,7 +232,8 @@ struct vault_chunk {
     unsigned char *mem; /* guarded, or NULL inside v->chunk_bulk */
     struct vault_index idx;
     int loaded;
-    uint32_t base; /* number of the chunk's first secret */
+    uint32_t base;    /* number of the chunk's first secret */
+    uint32_t singles; /* its records read one by one (each its own guarded block) */
 };
 struct vault_ent {
     unsigned char *mem; /* guarded, or NULL when inside v->bulk */
@@ -275,6 +276,7 @@ struct vault {
     int reseal;             /* the data key changes: every record is encrypted afresh */
     struct vault_change *changes;
     size_t nchanges, cchanges;
+    size_t *chash, chash_cap; /* change number + 1 by name hash; 0 empty */
     int dirty;
     enum vault_backup backup;
     struct keys_passphrase pass; /* the passphrase that unlocked it, if one did */
