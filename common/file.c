@@ -128,8 +128,8 @@ dir_of(const char *path, char *dir, size_t size)
     return str_format(dir, size, "%s", dirname(tmp));
 }
 
-static int
-fsync_dir(const char *dir)
+int
+file_sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -216,7 +216,7 @@ write_via_temp(const char *path, mode_t mode, int must_be_new, file_fill_fn fill
         rc = err_set_errno(ERR_IO, "%s: cannot replace", path);
         goto fail;
     }
-    return fsync_dir(dir);
+    return file_sync_dir(dir);
 fail:
     if (fd >= 0)
         close(fd);

@@ -339,7 +339,7 @@ chunk_count(size_t n, size_t k)
 int
 vault_file_fill(int fd, void *arg)
 {
-    const struct vault_build *b = arg;
+    struct vault_build *b = arg;
     const struct vault_item *items = b->items;
     size_t n = b->n, hlen = vault_header_size(b->h), nch = (n + VAULT_CHUNK_ROWS - 1) / VAULT_CHUNK_ROWS;
     size_t rlen = VAULT_PAYLOAD_HEAD + nch * VAULT_ROOT_ROW_BYTES, clen = 0, cmax = 0;
@@ -425,6 +425,7 @@ vault_file_fill(int fd, void *arg)
                                                hb.len, NULL, b->h->nonce, b->key);
     if ((rc = put_at(fd, root, rlen + KEYS_TAG_BYTES, hlen + VAULT_LENFIELD)) == 0)
         rc = put_at(fd, (unsigned char *)hb.data, hb.len, 0);
+    b->size = total;
 out:
     buf_free(&hb);
     free(sealed);

@@ -617,6 +617,61 @@ keep_backup(const char *path)
     return 0;
 }
 
+/* The usual write (the previous file becomes the backup): the backup it replaces is not freed
+ * but becomes the new file. Its name is linked to `.NAME.tmp-new` before the backup moves on,
+ * the new content is written over it, cut to size, fsynced and renamed over PATH: no 3 MB of
+ * blocks freed and allocated per write (the eviction of the old backup was a third of a
+ * `set`). Only a regular file of ours with that one link, other than the live vault, is
+ * reused. 1 written, 0 backup kept but nothing reused (write a new file), < 0 error. */
+static int
+write_recycled(struct vault *v, struct vault_build *b)
+{
+    char dirbuf[PATH_MAX], basebuf[PATH_MAX], tmp[PATH_MAX * 2 + 16], bak[PATH_MAX + 8];
+    const char *dir;
+    struct stat st, live;
+    int fd, rc, have;
+
+    if ((rc = str_format(dirbuf, sizeof(dirbuf), "%s", v->path)) < 0 ||
+        (rc = str_format(basebuf, sizeof(basebuf), "%s", v->path)) < 0)
+        return rc;
+    dir = dirname(dirbuf);
+    if ((rc = str_format(tmp, sizeof(tmp), "%s/.%s.tmp-new", dir, basename(basebuf))) < 0 ||
+        (rc = str_format(bak, sizeof(bak), "%s.bak", v->path)) < 0)
+        return rc;
+    (void)unlink(tmp);
+    have = link(bak, tmp) == 0;
+    if ((rc = keep_backup(v->path)) < 0) {
+        if (have)
+            (void)unlink(tmp);
+        return rc;
+    }
+    if (!have)
+        return 0;
+    fd = open(tmp, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0 || fstat(fd, &st) < 0 || stat(v->path, &live) < 0 || !S_ISREG(st.st_mode) ||
+        st.st_nlink != 1 || st.st_uid != geteuid() ||
+        (st.st_ino == live.st_ino && st.st_dev == live.st_dev) || fchmod(fd, 0600) < 0) {
+        if (fd >= 0)
+            close(fd);
+        (void)unlink(tmp);
+        return 0;
+    }
+    rc = vault_file_fill(fd, b);
+    if (rc == 0 && ftruncate(fd, (off_t)b->size) < 0)
+        rc = err_set_errno(ERR_IO, "%s: cannot set its size", tmp);
+    if (rc == 0 && fsync(fd) < 0)
+        rc = err_set_errno(ERR_IO, "%s: fsync failed", tmp);
+    if (close(fd) < 0 && rc == 0)
+        rc = err_set_errno(ERR_IO, "%s: close failed", tmp);
+    if (rc == 0 && rename(tmp, v->path) < 0)
+        rc = err_set_errno(ERR_IO, "%s: cannot replace", v->path);
+    if (rc < 0) {
+        (void)unlink(tmp);
+        return rc;
+    }
+    return file_sync_dir(dir) < 0 ? ERR_IO : 1;
+}
+
 /* Rekey and purge: the previous file must not survive as the backup (it opens with the old key,
  * or holds the purged value), so it goes before the write; a writer killed before the new
  * backup is made leaves none rather than that one. */
@@ -650,10 +705,18 @@ vault_commit(struct vault *v)
         remove_stale_temps(v->path);
     /* VAULT_BACKUP_NEW (rekey, purge): the backup is the new file once it is in place. A
      * scratch file (the merge driver's) gets no backup. */
-    if (!v->scratch)
-        rc = v->backup == VAULT_BACKUP_NEW ? drop_backup(v->path) : keep_backup(v->path);
-    if (rc == 0)
-        rc = file_write_atomic_with(v->path, 0600, 0, vault_file_fill, &b);
+    if (!v->scratch && v->backup == VAULT_BACKUP_PREVIOUS) {
+        rc = write_recycled(v, &b);
+        if (rc == 0)
+            rc = file_write_atomic_with(v->path, 0600, 0, vault_file_fill, &b);
+        else if (rc == 1)
+            rc = 0;
+    } else {
+        if (!v->scratch)
+            rc = drop_backup(v->path);
+        if (rc == 0)
+            rc = file_write_atomic_with(v->path, 0600, 0, vault_file_fill, &b);
+    }
     if (rc == 0 && v->backup == VAULT_BACKUP_NEW && !v->scratch)
         rc = keep_backup(v->path);
     free(items);

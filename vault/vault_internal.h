@@ -206,6 +206,7 @@ struct vault_build {
     const struct vault_item *items;
     size_t n;
     int src_fd;
+    uint64_t size; /* set by vault_file_fill: the file's length */
 };
 /* A file_fill_fn: writes a whole format 3 file to fd (header, root length, sealed root, sealed
  * chunks, records); unchanged records are copied file to file, never through a buffer. */

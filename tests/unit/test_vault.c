@@ -988,6 +988,67 @@ test_torn_temp_ignored(void **state)
     free(orig);
 }
 
+static void
+set_one(const char *p, const char *name, const char *value)
+{
+    struct vault_unlock u = {keyfile, 1, NULL};
+    struct vault *v;
+
+    assert_int_equal(vault_open(p, VAULT_OPEN_WRITE | VAULT_OPEN_ONE, &u, &v), 0);
+    assert_int_equal(vault_set(v, name, value, strlen(value), NULL, NULL), 0);
+    assert_int_equal(vault_commit(v), 0);
+    vault_close(v);
+}
+
+/* A write reuses the old backup's file for the new vault only when it is a regular file of
+ * ours with no other name: a backup hard-linked elsewhere, or replaced by a symlink, is left
+ * as it is; the backup is the previous file every time. */
+static void
+test_backup_reuse_is_safe(void **state)
+{
+    char p3[160], bak[170], other[170], target[170];
+    unsigned char *before, *after, *prev;
+    size_t lb, la, lp;
+    (void)state;
+    snprintf(p3, sizeof(p3), "%s/reuse.sv", dir);
+    snprintf(bak, sizeof(bak), "%s.bak", p3);
+    snprintf(other, sizeof(other), "%s/other-name.sv", dir);
+    snprintf(target, sizeof(target), "%s/target", dir);
+    make_indexed(p3);
+    set_one(p3, "s/0001", "value-0001");
+    for (int round = 0; round < 3; round++) {
+        prev = slurp(p3, &lp);
+        set_one(p3, "s/0002", "value-0002");
+        after = slurp(bak, &la);
+        assert_int_equal(la, lp);
+        assert_memory_equal(after, prev, lp);
+        free(after);
+        free(prev);
+    }
+    /* hard-linked elsewhere: that file keeps its bytes */
+    unlink(other);
+    assert_int_equal(link(bak, other), 0);
+    before = slurp(other, &lb);
+    set_one(p3, "s/0003", "value-0003");
+    after = slurp(other, &la);
+    assert_int_equal(la, lb);
+    assert_memory_equal(after, before, lb);
+    free(before);
+    free(after);
+    /* a symlink in its place: its target keeps its bytes */
+    spit(target, (const unsigned char *)"not a vault", 11);
+    unlink(bak);
+    assert_int_equal(symlink(target, bak), 0);
+    set_one(p3, "s/0004", "value-0004");
+    after = slurp(target, &la);
+    assert_int_equal(la, 11);
+    assert_memory_equal(after, "not a vault", 11);
+    free(after);
+    assert_int_equal(get_one(p3, "s/0004"), 0);
+    assert_int_equal(get_one(bak, "s/0003"), 0);
+    assert_int_equal(get_one(p3, "s/0599"), 0);
+}
+
 int
 main(void)
 {
@@ -1008,6 +1069,7 @@ main(void)
         cmocka_unit_test(test_index_tamper),
         cmocka_unit_test(test_migrate_v2_to_v3),
         cmocka_unit_test(test_torn_temp_ignored),
+        cmocka_unit_test(test_backup_reuse_is_safe),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
