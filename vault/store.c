@@ -692,7 +692,7 @@ int
 vault_commit(struct vault *v)
 {
     struct vault_item *items = NULL;
-    struct vault_build b = {&v->hdr, v->key, NULL, 0, v->fd};
+    struct vault_build b = {&v->hdr, v->key, NULL, 0, v->fd, 0};
     int rc;
 
     if (!v->writable || v->plain == NULL)
@@ -787,7 +787,7 @@ vault_create(const char *path, const struct vault_create *c)
             goto out;
     }
     {
-        struct vault_build b = {&h, key, NULL, 0, -1};
+        struct vault_build b = {&h, key, NULL, 0, -1, 0};
         rc = file_write_atomic_with(path, 0600, 1, vault_file_fill, &b);
     }
 out:
