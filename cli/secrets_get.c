@@ -46,7 +46,7 @@ cmd_get(int argc, char **argv)
         return EXIT_ERROR;
     if ((rc = vault_name_check(argv[optind])) < 0)
         return cli_fail(rc);
-    if (vault_cli_open(&c, 0, &v) != 0)
+    if (vault_cli_open(&c, VAULT_OPEN_ONE, &v) != 0)
         return EXIT_ERROR;
     rc = vault_get(v, argv[optind], (int)version, &val);
     vault_close(v);

@@ -72,7 +72,7 @@ cmd_history(int argc, char **argv)
         return EXIT_ERROR;
     if ((rc = vault_name_check(argv[optind])) < 0)
         return cli_fail(rc);
-    if (vault_cli_open(&c, 0, &v) != 0)
+    if (vault_cli_open(&c, VAULT_OPEN_ONE, &v) != 0)
         return EXIT_ERROR;
     rc = vault_history(v, argv[optind], &info);
     vault_close(v);

@@ -42,7 +42,7 @@ cmd_rm(int argc, char **argv)
         return EXIT_ERROR;
     if ((rc = vault_name_check(argv[optind])) < 0)
         return cli_fail(rc);
-    if (vault_cli_open(&c, VAULT_OPEN_WRITE, &v) != 0)
+    if (vault_cli_open(&c, VAULT_OPEN_WRITE | VAULT_OPEN_ONE, &v) != 0)
         return EXIT_ERROR;
     rc = vault_rm(v, argv[optind], purge);
     if (rc == 0)

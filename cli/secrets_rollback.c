@@ -49,7 +49,7 @@ cmd_rollback(int argc, char **argv)
     }
     if ((rc = vault_name_check(argv[optind])) < 0)
         return cli_fail(rc);
-    if (vault_cli_open(&c, VAULT_OPEN_WRITE, &v) != 0)
+    if (vault_cli_open(&c, VAULT_OPEN_WRITE | VAULT_OPEN_ONE, &v) != 0)
         return EXIT_ERROR;
     rc = vault_rollback(v, argv[optind], (int)to, &version);
     if (rc == 0)

@@ -54,7 +54,7 @@ cmd_rotate(int argc, char **argv)
     if ((rc = vault_name_check(argv[optind])) < 0 ||
         (charset != NULL && (rc = keys_charset_parse(charset, &cs)) < 0))
         return cli_fail(rc);
-    if (vault_cli_open(&c, VAULT_OPEN_WRITE, &v) != 0)
+    if (vault_cli_open(&c, VAULT_OPEN_WRITE | VAULT_OPEN_ONE, &v) != 0)
         return EXIT_ERROR;
     rc = vault_rotate(v, argv[optind], length, charset, &version);
     if (rc == 0)

@@ -122,7 +122,7 @@ cmd_set(int argc, char **argv)
     } else {
         rc = vault_cli_read_value(name, from_file, value, &val);
     }
-    if (rc == 0 && (rc = vault_cli_open(&c, VAULT_OPEN_WRITE, &v)) != 0) {
+    if (rc == 0 && (rc = vault_cli_open(&c, VAULT_OPEN_WRITE | VAULT_OPEN_ONE, &v)) != 0) {
         vault_value_free(&val);
         return EXIT_ERROR;
     }

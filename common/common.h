@@ -74,6 +74,13 @@ int file_write_fd(int fd, const void *data, size_t len);
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 /* Like file_write_atomic but fails with ERR_EXISTS when `path` exists. */
 int file_write_new(const char *path, const void *data, size_t len, mode_t mode);
+/* Either of them with the temp file's content written by `fill` (which may pwrite, and copy
+ * from another file without a buffer): 0, or < 0 with the error set. */
+typedef int (*file_fill_fn)(int fd, void *arg);
+/* fsync of a directory, so a rename in it survives a crash. */
+int file_sync_dir(const char *dir);
+int file_write_atomic_with(const char *path, mode_t mode, int must_be_new, file_fill_fn fill,
+                           void *arg);
 /* Creates a directory (and missing parents) with `mode`; ok when it exists as a directory. */
 int file_mkdirs(const char *path, mode_t mode);
 

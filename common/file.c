@@ -128,8 +128,8 @@ dir_of(const char *path, char *dir, size_t size)
     return str_format(dir, size, "%s", dirname(tmp));
 }
 
-static int
-fsync_dir(const char *dir)
+int
+file_sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -143,8 +143,21 @@ fsync_dir(const char *dir)
     return 0;
 }
 
+struct bytes {
+    const void *data;
+    size_t len;
+};
+
 static int
-write_via_temp(const char *path, const void *data, size_t len, mode_t mode, int must_be_new)
+write_bytes(int fd, void *arg)
+{
+    const struct bytes *b = arg;
+
+    return file_write_fd(fd, b->data, b->len) < 0 ? err_set_errno(ERR_IO, "write failed") : 0;
+}
+
+static int
+write_via_temp(const char *path, mode_t mode, int must_be_new, file_fill_fn fill, void *arg)
 {
     char dir[PATH_MAX], tmp[PATH_MAX];
     unsigned char rnd[6];
@@ -174,8 +187,10 @@ write_via_temp(const char *path, const void *data, size_t len, mode_t mode, int 
     }
     if (fd < 0)
         return err_set(ERR_IO, "%s: cannot create a temporary file", dir);
-    if (file_write_fd(fd, data, len) < 0) {
-        rc = err_set_errno(ERR_IO, "%s: write failed", tmp);
+    if ((rc = fill(fd, arg)) < 0) {
+        char why[512];
+        (void)str_format(why, sizeof(why), "%s", err_message());
+        rc = err_set(rc, "%s: %s", tmp, why);
         goto fail;
     }
     if (fsync(fd) < 0) {
@@ -201,7 +216,7 @@ write_via_temp(const char *path, const void *data, size_t len, mode_t mode, int 
         rc = err_set_errno(ERR_IO, "%s: cannot replace", path);
         goto fail;
     }
-    return fsync_dir(dir);
+    return file_sync_dir(dir);
 fail:
     if (fd >= 0)
         close(fd);
@@ -212,13 +227,24 @@ fail:
 int
 file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
-    return write_via_temp(path, data, len, mode, 0);
+    struct bytes b = {data, len};
+
+    return write_via_temp(path, mode, 0, write_bytes, &b);
+}
+
+int
+file_write_atomic_with(const char *path, mode_t mode, int must_be_new, file_fill_fn fill,
+                       void *arg)
+{
+    return write_via_temp(path, mode, must_be_new, fill, arg);
 }
 
 int
 file_write_new(const char *path, const void *data, size_t len, mode_t mode)
 {
-    return write_via_temp(path, data, len, mode, 1);
+    struct bytes b = {data, len};
+
+    return write_via_temp(path, mode, 1, write_bytes, &b);
 }
 
 int

@@ -101,7 +101,9 @@ vault_entry_parse(const struct vault *v, const char *name, cJSON **out)
     int rc;
 
     *out = NULL;
-    if (!vault_entry_lookup(v, name, &json, &len))
+    if ((rc = vault_entry_lookup(v, name, &json, &len)) < 0)
+        return rc;
+    if (rc == 0)
         return ERR_NOTFOUND;
     *out = cJSON_ParseWithLength(json, len);
     if (*out == NULL)

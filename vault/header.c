@@ -153,6 +153,12 @@ vault_header_parse(const unsigned char *data, size_t len, struct vault_header *h
 int
 vault_header_encode(struct vault_header *h, struct buf *out)
 {
+    return vault_header_encode_version(h, VAULT_FORMAT, out);
+}
+
+int
+vault_header_encode_version(struct vault_header *h, unsigned version, struct buf *out)
+{
     unsigned char fixed[VAULT_FIXED_BYTES], sh[4], sum[VAULT_CHECKSUM];
     size_t hlen = VAULT_FIXED_BYTES + KEYS_NONCE_BYTES + VAULT_CHECKSUM, start = out->len;
     int rc = 0;
@@ -162,7 +168,7 @@ vault_header_encode(struct vault_header *h, struct buf *out)
     if (hlen > VAULT_HEADER_MAX)
         return err_set(ERR_LIMIT, "vault header too large");
     memcpy(fixed, VAULT_MAGIC, 8);
-    put16(fixed + 8, VAULT_FORMAT);
+    put16(fixed + 8, (uint16_t)version);
     put16(fixed + 10, 0);
     put32(fixed + 12, (uint32_t)hlen);
     memcpy(fixed + 16, h->id, 16);
@@ -183,7 +189,7 @@ vault_header_encode(struct vault_header *h, struct buf *out)
         return rc;
     crypto_generichash(sum, sizeof(sum), (unsigned char *)out->data + start, out->len - start,
                        NULL, 0);
-    h->version = VAULT_FORMAT;
+    h->version = (uint16_t)version;
     h->flags = 0;
     h->len = hlen;
     return buf_append(out, sum, sizeof(sum));

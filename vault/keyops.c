@@ -140,7 +140,8 @@ vault_rekey_header(struct vault *v, struct vault_header *h)
     unsigned char *newkey, *oldkey;
     int rc;
 
-    if ((rc = rekey_gather(v)) < 0)
+    /* Every record is encrypted afresh under the new key: read them all with the old one. */
+    if ((rc = rekey_gather(v)) < 0 || (rc = vault_records_load_all(v)) < 0)
         return rc;
     if ((newkey = keys_alloc(KEYS_KEY_BYTES)) == NULL)
         return err_set(ERR_NOMEM, "cannot allocate guarded memory");
@@ -168,7 +169,9 @@ vault_rekey_header(struct vault *v, struct vault_header *h)
         v->key = newkey;
         v->hdr = *h;
         v->backup = VAULT_BACKUP_NEW; /* the previous file opens with the old key */
+        v->reseal = 1;
         rc = vault_commit(v);
+        v->reseal = 0;
         if (rc < 0) {
             /* Nothing was replaced: the file on disk still opens with the old key. */
             v->key = oldkey;

@@ -13,14 +13,13 @@
 static int
 entry_of(const struct vault *v, const char *name, const char **json, size_t *len)
 {
-    struct vault_record r;
-    long i = vault_payload_find(&v->idx, name, strlen(name));
+    uint32_t i;
+    int rc = vault_record_find(v, name, strlen(name), &i);
 
-    if (i < 0)
-        return 0;
-    vault_payload_record(&v->idx, (uint32_t)i, &r);
-    *json = r.entry;
-    *len = r.entry_len;
+    if (rc <= 0)
+        return rc;
+    if ((rc = vault_record_entry(v, i, json, len)) < 0)
+        return rc;
     return 1;
 }
 
@@ -41,6 +40,9 @@ decide(const struct vault *o, const struct vault *r, const struct vault *x, cons
     int ho = entry_of(o, name, &eo, &lo), hr = entry_of(r, name, &er, &lr),
         hx = entry_of(x, name, &ex, &lx);
 
+    if (ho < 0 || hr < 0 || hx < 0)
+        return -2;
+
     if (same(hr, er, lr, hx, ex, lx) || same(ho, eo, lo, hx, ex, lx))
         return 0;
     if (same(ho, eo, lo, hr, er, lr))
@@ -55,7 +57,11 @@ take(struct vault *r, const struct vault *x, const char *name)
     size_t len;
     char *copy = NULL;
 
-    if (entry_of(x, name, &e, &len)) {
+    int rc = entry_of(x, name, &e, &len);
+
+    if (rc < 0)
+        return rc;
+    if (rc > 0) {
         if ((copy = cJSON_malloc(len + 1)) == NULL)
             return err_set(ERR_NOMEM, "out of memory");
         memcpy(copy, e, len);
@@ -73,16 +79,21 @@ merge_secrets(const struct vault *o, struct vault *r, const struct vault *x, str
     int rc = 0;
 
     for (int s = 0; s < 2 && rc == 0; s++) {
-        for (uint32_t i = 0; i < sides[s]->idx.n && rc == 0; i++) {
-            struct vault_record rec;
+        for (uint32_t i = 0; i < vault_nrecords(sides[s]) && rc == 0; i++) {
+            const char *rn;
+            size_t rl;
+            uint32_t seen;
             int d;
-            vault_payload_record(&sides[s]->idx, i, &rec);
-            memcpy(name, rec.name, rec.name_len);
-            name[rec.name_len] = '\0';
-            if (s == 1 && vault_payload_find(&r->idx, name, rec.name_len) >= 0)
-                continue; /* seen with r */
+            vault_record_name(sides[s], i, &rn, &rl);
+            memcpy(name, rn, rl);
+            name[rl] = '\0';
+            if (s == 1 && vault_record_find(r, name, rl, &seen) > 0)
+                continue; /* seen with r (loaded: no error here) */
             d = decide(o, r, x, name);
-            if (d < 0)
+            if (d == -2)
+                rc = err_set(ERR_PARSE, "vault is corrupted or was modified (record of '%s')",
+                             name);
+            else if (d < 0)
                 rc = buf_printf(conf, "%s'%s'", conf->len ? ", " : "", name);
             else if (d == 1)
                 rc = take(r, x, name);
@@ -160,6 +171,10 @@ vault_merge(const char *o_path, const char *a_path, const char *b_path,
     /* The result is built on the side with the new key (its slots wrap it). */
     r = b_new && !a_new ? b : a;
     x = r == a ? b : a;
+    /* Every record of the three files is compared: each read and authenticated once. */
+    if ((rc = vault_records_load_all(o)) < 0 || (rc = vault_records_load_all(a)) < 0 ||
+        (rc = vault_records_load_all(b)) < 0)
+        goto out;
     if ((rc = merge_secrets(o, r, x, &conf)) == 0)
         rc = merge_members(o, r, x, &conf);
     if (rc == 0 && conf.len > 0)

@@ -354,23 +354,27 @@ list_one(struct vault *v, const char *name, int include_deleted, struct vault_in
 int
 vault_list(struct vault *v, int include_deleted, struct vault_info **out, size_t *n)
 {
-    struct vault_info *infos = calloc((size_t)v->idx.n + v->nchanges + 1, sizeof(*infos));
+    struct vault_info *infos = calloc((size_t)vault_nrecords(v) + v->nchanges + 1, sizeof(*infos));
     char name[VAULT_NAME_MAX + 1];
+    uint32_t at;
     int rc = 0;
 
     *out = NULL;
     *n = 0;
     if (infos == NULL)
         return err_set(ERR_NOMEM, "out of memory");
-    for (uint32_t i = 0; i < v->idx.n && rc == 0; i++) {
-        struct vault_record r;
-        vault_payload_record(&v->idx, i, &r);
-        memcpy(name, r.name, r.name_len);
-        name[r.name_len] = '\0';
+    /* Every entry is read: one read and pass over the records rather than one per secret. */
+    rc = vault_records_load_all(v);
+    for (uint32_t i = 0; i < vault_nrecords(v) && rc == 0; i++) {
+        const char *rn;
+        size_t rl;
+        vault_record_name(v, i, &rn, &rl);
+        memcpy(name, rn, rl);
+        name[rl] = '\0';
         rc = list_one(v, name, include_deleted, infos, n);
     }
     for (size_t c = 0; c < v->nchanges && rc == 0; c++)
-        if (vault_payload_find(&v->idx, v->changes[c].name, strlen(v->changes[c].name)) < 0)
+        if (vault_record_find(v, v->changes[c].name, strlen(v->changes[c].name), &at) == 0)
             rc = list_one(v, v->changes[c].name, include_deleted, infos, n);
     if (rc < 0) {
         vault_infos_free(infos, *n);

@@ -21,8 +21,8 @@ vault_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
     return alen < blen ? -1 : alen > blen;
 }
 
-static int
-name_ok(const char *s, size_t len)
+int
+vault_name_ok(const char *s, size_t len)
 {
     char tmp[VAULT_NAME_MAX + 1];
 
@@ -44,6 +44,7 @@ vault_payload_index(const unsigned char *p, size_t len, struct vault_index *idx)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (bad payload)");
     idx->base = p;
     idx->len = len;
+    idx->row = VAULT_RECORD_BYTES;
     idx->n = get32(p + 4);
     table = VAULT_PAYLOAD_HEAD + (uint64_t)idx->n * VAULT_RECORD_BYTES;
     if (table > len)
@@ -56,7 +57,7 @@ vault_payload_index(const unsigned char *p, size_t len, struct vault_index *idx)
                                       "bounds)",
                            i);
         vault_payload_record(idx, i, &r);
-        if (!name_ok(r.name, r.name_len))
+        if (!vault_name_ok(r.name, r.name_len))
             return err_set(ERR_PARSE, "vault is corrupted or was modified (record %u has a bad "
                                       "name)",
                            i);
@@ -78,17 +79,27 @@ vault_payload_record(const struct vault_index *idx, uint32_t i, struct vault_rec
     r->entry_len = get32(q + 12);
 }
 
+void
+vault_index_name(const struct vault_index *idx, uint32_t i, const char **name, size_t *len)
+{
+    const unsigned char *q = idx->base + VAULT_PAYLOAD_HEAD + (size_t)i * idx->row;
+
+    *name = (const char *)idx->base + get32(q);
+    *len = get32(q + 4);
+}
+
 long
 vault_payload_find(const struct vault_index *idx, const char *name, size_t name_len)
 {
     long lo = 0, hi = (long)idx->n - 1;
-    struct vault_record r;
 
     while (lo <= hi) {
         long mid = lo + (hi - lo) / 2;
+        const char *rn;
+        size_t rl;
         int c;
-        vault_payload_record(idx, (uint32_t)mid, &r);
-        c = vault_name_cmp(name, name_len, r.name, r.name_len);
+        vault_index_name(idx, (uint32_t)mid, &rn, &rl);
+        c = vault_name_cmp(name, name_len, rn, rl);
         if (c == 0)
             return mid;
         if (c < 0)

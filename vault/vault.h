@@ -51,7 +51,10 @@ int vault_create(const char *path, const struct vault_create *c);
 
 #define VAULT_OPEN_WRITE   0x1 /* take the writer lock first; vault_commit allowed */
 #define VAULT_OPEN_SCRATCH 0x2 /* with WRITE: no lock file and no PATH.bak (a temp copy) */
-/* Reads, unlocks and authenticates the whole vault. Errors: ERR_NOTFOUND (no vault: the message
+#define VAULT_OPEN_ONE     0x4 /* a command on one secret: the index is authenticated at open,
+                                * each record when it is read (format 3); without it, every
+                                * record is read and authenticated at open */
+/* Reads, unlocks and authenticates the vault (see VAULT_OPEN_ONE). Errors: ERR_NOTFOUND (no vault: the message
  * names `secrets init`), ERR_AUTH "wrong passphrase or key", ERR_PARSE "vault is corrupted or
  * was modified", ERR_LIMIT (hostile KDF parameters), ERR_UNAVAILABLE (no unlock source). */
 int vault_open(const char *path, int flags, const struct vault_unlock *u, struct vault **out);

@@ -9,7 +9,8 @@
 #include "vault.h"
 
 #define VAULT_MAGIC         "SECVAULT"
-#define VAULT_FORMAT        2 /* written; versions 1 and 2 are read (1 is migrated on write) */
+#define VAULT_FORMAT        3 /* written; versions 1 to 3 are read (1 and 2 migrated on write) */
+#define VAULT_FORMAT_INDEXED 3 /* from this version: sealed index + one sealed record per secret */
 #define VAULT_FORMAT_MIN    1
 #define VAULT_SLOT_AD_VERSION 1 /* the version field of a slot's associated data, fixed */
 #define VAULT_FIXED_BYTES   52 /* magic .. key check */
@@ -83,8 +84,10 @@ struct vault_pass_slot {
 /* Parses and checks a header (magic, version, lengths, checksum, KDF bounds). ERR_PARSE "vault
  * is corrupted or was modified" or ERR_LIMIT; never reads past `len`. */
 int vault_header_parse(const unsigned char *data, size_t len, struct vault_header *h);
-/* Encodes `h` (checksum computed, h->len set) into `out`. */
+/* Encodes `h` (checksum computed, h->len set) into `out`, as format VAULT_FORMAT. */
 int vault_header_encode(struct vault_header *h, struct buf *out);
+/* The same as format `version` (tests build version 2 files with it). */
+int vault_header_encode_version(struct vault_header *h, unsigned version, struct buf *out);
 int vault_slot_pass_decode(const struct vault_slot *s, struct vault_pass_slot *out);
 /* Associated data binding a slot to its vault: magic, format, id, kind and the slot's
  * parameters (its bytes before the nonce). */
@@ -106,10 +109,13 @@ int vault_slot_open(const struct vault_header *h, const struct vault_slot *s,
 #define VAULT_PAYLOAD_HEAD  8
 #define VAULT_RECORD_BYTES  16
 
+/* Both index layouts (the v2 payload's and the v3 sealed index) start every row with name
+ * offset (4) ‖ name length (4), so name lookups share one binary search. */
 struct vault_index {
     const unsigned char *base;
     size_t len;
     uint32_t n;
+    size_t row; /* VAULT_RECORD_BYTES or VAULT_ROW3_BYTES */
 };
 struct vault_record {
     const char *name;
@@ -117,6 +123,9 @@ struct vault_record {
     const char *entry; /* the entry's JSON text */
     size_t entry_len;
 };
+/* 1 when NAME (not NUL-terminated) is a valid secret name. */
+int vault_name_ok(const char *s, size_t len);
+void vault_index_name(const struct vault_index *idx, uint32_t i, const char **name, size_t *len);
 /* Checks every record's bounds, name and order in one pass, without parsing any entry. */
 int vault_payload_index(const unsigned char *p, size_t len, struct vault_index *idx);
 void vault_payload_record(const struct vault_index *idx, uint32_t i, struct vault_record *r);
@@ -125,6 +134,113 @@ long vault_payload_find(const struct vault_index *idx, const char *name, size_t 
 int vault_name_cmp(const char *a, size_t alen, const char *b, size_t blen);
 /* Checks one entry's JSON (types, versions, values) as every reader relies on it. */
 int vault_entry_check(const char *json, size_t len);
+
+/* ---- Format 3 (docs/vault-format.md) --------------------------------------------------------
+ * header ‖ root length (8) ‖ sealed root ‖ sealed chunks ‖ records. The root lists the index
+ * chunks (each up to VAULT_CHUNK_ROWS consecutive names, in order) with the first name of each;
+ * a chunk lists its secrets' records. A lookup decrypts the root, one chunk and one record.
+ * root plaintext = "SVT3" ‖ chunk count (4) ‖ rows ‖ names; a root row = first name offset (4)
+ *   ‖ first name length (4) ‖ chunk offset (8) ‖ chunk length (4) ‖ secrets in it (4) ‖ its
+ *   records' start (8) ‖ their total length (8) ‖ the chunk's tag (16)
+ * chunk = nonce (24) ‖ ciphertext ‖ tag (16), associated data "SVC3" ‖ vault id ‖ chunk
+ *   number (4); plaintext = "SVI3" ‖ count (4) ‖ rows ‖ names; a row = name offset (4) ‖ name
+ *   length (4) ‖ record offset in the file (8) ‖ record length (4) ‖ 0 (4) ‖ record's tag (16)
+ * record = nonce (24) ‖ ciphertext of the entry's JSON ‖ tag (16), associated data "SVR3" ‖
+ *   vault id ‖ name.
+ * Chunks tile the file after the root, records tile the rest, both in name order. */
+#define VAULT_ROOT_MAGIC    "SVT3"
+#define VAULT_INDEX_MAGIC   "SVI3"
+#define VAULT_ROOT_ROW_BYTES 56
+#define VAULT_ROW3_BYTES    40
+#define VAULT_CHUNK_ROWS    256
+#define VAULT_LENFIELD      8
+#define VAULT_REC_OVERHEAD  (KEYS_NONCE_BYTES + KEYS_TAG_BYTES)
+#define VAULT_REC_AD_MAGIC  "SVR3"
+#define VAULT_CHUNK_AD_MAGIC "SVC3"
+
+struct vault_root_row {
+    uint64_t off; /* the chunk, in the file */
+    uint32_t len;
+    uint32_t count;
+    uint64_t rec_start, rec_len; /* its records, in the file */
+    const unsigned char *tag;
+    const char *first;
+    size_t first_len;
+};
+struct vault_row3 {
+    uint64_t off; /* the record, in the file */
+    uint32_t len; /* nonce ‖ ciphertext ‖ tag */
+    const unsigned char *tag;
+};
+/* Checks the root: rows, first names (valid, in order), chunks tiling [data_start, ...) and
+ * their records tiling the rest up to file_size. ERR_PARSE "vault is corrupted ..." else. */
+int vault_root_parse(const unsigned char *p, size_t len, uint64_t data_start, uint64_t file_size,
+                     struct vault_index *root);
+void vault_root_row(const struct vault_index *root, uint32_t k, struct vault_root_row *r);
+/* Checks a chunk's plaintext against its root row: `count` rows, names valid, in order, the
+ * first one `first`, all below `next` (the next chunk's first name, NULL for the last), and
+ * records tiling [rec_start, rec_start + rec_len) exactly. */
+int vault_chunk_parse(const unsigned char *p, size_t len, const struct vault_root_row *rr,
+                      const char *next, size_t next_len, struct vault_index *idx);
+void vault_index3_row(const struct vault_index *idx, uint32_t i, struct vault_row3 *r);
+/* Associated data of NAME's record: "SVR3" ‖ vault id ‖ name. Returns its length. */
+size_t vault_record_ad(const unsigned char *id, const char *name, size_t name_len,
+                       unsigned char *ad);
+/* Associated data of chunk k: "SVC3" ‖ vault id ‖ k. Returns its length (24). */
+size_t vault_chunk_ad(const unsigned char *id, uint32_t k, unsigned char *ad);
+
+/* What the writer puts in a format 3 file, one per secret, sorted by name: the entry's JSON
+ * (encrypted afresh) or, unchanged, its record's bytes copied from the old file as they are. */
+struct vault_item {
+    const char *name;
+    size_t name_len;
+    const char *json; /* NULL: copy rec_len bytes at src_off of the build's src_fd */
+    size_t json_len;
+    uint64_t src_off;
+    size_t rec_len;
+    const unsigned char *tag; /* the copied record's tag */
+};
+struct vault_build {
+    struct vault_header *h; /* gets a fresh nonce and the key check */
+    const unsigned char *key;
+    const struct vault_item *items;
+    size_t n;
+    int src_fd;
+    uint64_t size; /* set by vault_file_fill: the file's length */
+};
+/* A file_fill_fn: writes a whole format 3 file to fd (header, root length, sealed root, sealed
+ * chunks, records); unchanged records are copied file to file, never through a buffer. */
+int vault_file_fill(int fd, void *build);
+
+/* The secrets of an open vault whatever its format. Format 3 chunks and records are read and
+ * authenticated on first use. find: 1 and *i set, 0 absent, < 0 damage. name and row: of a
+ * secret whose chunk is loaded (found, or after vault_records_load_index). */
+uint32_t vault_nrecords(const struct vault *v);
+int vault_record_find(const struct vault *v, const char *name, size_t name_len, uint32_t *i);
+void vault_record_name(const struct vault *v, uint32_t i, const char **name, size_t *len);
+void vault_record_row(const struct vault *v, uint32_t i, struct vault_row3 *r);
+int vault_record_entry(const struct vault *v, uint32_t i, const char **json, size_t *len);
+/* Reads and authenticates every chunk (every name), in one read. */
+int vault_records_load_index(struct vault *v);
+/* Every chunk and every record (list, check, merge, rekey, and vault_open by default). */
+int vault_records_load_all(struct vault *v);
+/* Sets up the per-chunk and per-record state after the root is parsed. */
+int vault_records_init(struct vault *v);
+/* Frees what was decrypted. */
+void vault_records_free(struct vault *v);
+
+struct vault_chunk {
+    unsigned char *mem; /* guarded, or NULL inside v->chunk_bulk */
+    struct vault_index idx;
+    int loaded;
+    uint32_t base;    /* number of the chunk's first secret */
+    uint32_t singles; /* its records read one by one (each its own guarded block) */
+};
+struct vault_ent {
+    unsigned char *mem; /* guarded, or NULL when inside v->bulk */
+    const char *json;
+    size_t len;
+};
 
 /* A changed entry waiting for vault_commit: JSON text, or NULL when purged. */
 struct vault_change {
@@ -144,12 +260,24 @@ struct vault {
     struct vault_unlock unlock;
     struct vault_header hdr;
     unsigned char *key;   /* guarded */
-    unsigned char *mem;   /* guarded: the file, its body decrypted in place */
-    unsigned char *plain; /* the payload, inside mem */
+    unsigned char *mem;   /* guarded: format 1-2, the file, its body decrypted in place;
+                           * format 3, the index, decrypted in place */
+    unsigned char *plain; /* the payload (1-2) or the index plaintext (3), inside mem */
     size_t plain_len;
     struct vault_index idx;
+    unsigned format;      /* the version of the file as read */
+    int fd;               /* format 3: the file, open for reading records */
+    uint64_t file_size;
+    struct vault_index root; /* format 3: the root, in mem */
+    uint32_t nrec;           /* format 3: secrets in the file */
+    struct vault_chunk *chunks;
+    unsigned char *chunk_bulk; /* guarded: every chunk, decrypted */
+    struct vault_ent *ents; /* format 3: per record, its decrypted entry once read */
+    unsigned char *bulk;    /* guarded: every record, decrypted (vault_records_load_all) */
+    int reseal;             /* the data key changes: every record is encrypted afresh */
     struct vault_change *changes;
     size_t nchanges, cchanges;
+    size_t *chash, chash_cap; /* change number + 1 by name hash; 0 empty */
     int dirty;
     enum vault_backup backup;
     struct keys_passphrase pass; /* the passphrase that unlocked it, if one did */
@@ -164,7 +292,8 @@ int vault_import_add(struct vault_import *im, const char *path, int line, const 
 
 /* keys_kdf_check_cost for every passphrase slot: called before a passphrase is asked for. */
 int vault_kdf_check_slots(const struct vault *v);
-/* The entry text of NAME, from the pending changes or the payload. 1 found, 0 absent. */
+/* The entry text of NAME, from the pending changes or the file. 1 found, 0 absent, < 0 a
+ * record that does not authenticate. */
 int vault_entry_lookup(const struct vault *v, const char *name, const char **json, size_t *len);
 /* Records a pending change (takes ownership of json, which may be NULL for purge). */
 int vault_entry_put(struct vault *v, const char *name, char *json);
@@ -185,9 +314,10 @@ int vault_unlock_key(struct vault *v);
 int vault_rekey_header(struct vault *v, struct vault_header *h);
 /* Bytes the encoded header of `h` takes. */
 size_t vault_header_size(const struct vault_header *h);
-/* mem = [header room][payload][tag room]: encodes the header (fresh nonce, key check) and
+/* Format 2's writer, kept for the tests that make a version 2 file to migrate: mem = [header
+ * room][payload][tag room]: encodes the header (fresh nonce, key check) as version 2 and
  * encrypts the payload in place with the header as associated data. */
-int vault_seal(struct vault_header *h, const unsigned char *key, unsigned char *mem,
+int vault_seal_v2(struct vault_header *h, const unsigned char *key, unsigned char *mem,
                size_t plain_len);
 
 #endif

@@ -250,7 +250,7 @@ t_format_1_vault_read_and_migrated() {
     "$SECRETS" keygen --output a.id -q >a.pub
     run "$SECRETS" member add a "$(cat a.pub)" --vault old.sv --key-file old.key
     expect_rc 0
-    [ "$(od -An -tu2 -j8 -N2 old.sv | tr -d ' ')" = 2 ] || fail "not migrated to format 2"
+    [ "$(od -An -tu2 -j8 -N2 old.sv | tr -d ' ')" = 3 ] || fail "not migrated to format 3"
     run "$SECRETS" get app/token --vault old.sv --identity a.id
     [ "$OUT" = old-format-value ] || fail "after migration: '$OUT'"
 }

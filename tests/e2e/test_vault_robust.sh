@@ -234,4 +234,37 @@ t_hostile_kdf_parameters_refused_at_once() {
     expect_rc 0
 }
 
+# Format 3 reads one secret's record: damage to another secret's record does not stop `get`
+# of this one, but is refused (exit 2, "corrupted", nothing on stdout) by `get` of that secret,
+# by `list` and by `check`, which read every record; a cut file is refused by every command.
+t_damaged_record_is_refused_where_read() {
+    "$SECRETS" init --vault v.sv --key-file k.key --no-passphrase -q >/dev/null
+    printf 'value-a' | kv set a -q >/dev/null
+    printf 'value-b' | kv set b -q >/dev/null
+    [ "$(od -An -tu2 -j8 -N2 v.sv | tr -d ' ')" = 3 ] || fail "not format 3"
+    local size
+    size=$(stat -c %s v.sv)
+    cp v.sv good.sv
+    # the last bytes of the file are the tag of the last record, b's
+    printf '\377' | dd of=v.sv bs=1 seek=$((size - 1)) conv=notrunc status=none
+    run kv get a
+    expect_rc 0
+    [ "$OUT" = value-a ] || fail "get a: '$OUT'"
+    local cmd
+    for cmd in "get b" "list" "check"; do
+        # shellcheck disable=SC2086
+        run kv $cmd
+        expect_rc 2
+        expect_err "corrupted or was modified"
+        expect_no_out value-b
+    done
+    head -c $((size - 100)) good.sv >v.sv
+    run kv get a
+    expect_rc 2
+    expect_err "corrupted or was modified"
+    cp good.sv v.sv
+    run kv list
+    expect_rc 0
+}
+
 e2e_main

@@ -669,6 +669,386 @@ test_recipients_and_identities_hostile(void **state)
     }
 }
 
+
+/* ---- Format 3: the index, tampering, migration, torn files ------------------------------- */
+
+#define IDX_N 600 /* three index chunks */
+
+/* A fresh vault at P with IDX_N secrets "s/NNNN" = "value-NNNN" (all the same length). */
+static void
+make_indexed(const char *p)
+{
+    struct vault_create c = {0};
+    struct vault_unlock u = {keyfile, 1, NULL};
+    struct vault *v;
+    char name[32], value[32];
+
+    unlink(p);
+    c.key_file = keyfile;
+    assert_int_equal(vault_create(p, &c), 0);
+    assert_int_equal(vault_open(p, VAULT_OPEN_WRITE, &u, &v), 0);
+    for (int i = 0; i < IDX_N; i++) {
+        snprintf(name, sizeof(name), "s/%04d", i);
+        snprintf(value, sizeof(value), "value-%04d", i);
+        assert_int_equal(vault_set(v, name, value, strlen(value), NULL, NULL), 0);
+    }
+    assert_int_equal(vault_commit(v), 0);
+    vault_close(v);
+}
+
+/* Where NAME's record is in the file at P (through the index, as a reader finds it). */
+static void
+record_at(const char *p, const char *name, struct vault_row3 *row)
+{
+    struct vault_unlock u = {keyfile, 1, NULL};
+    struct vault *v;
+    uint32_t i;
+
+    assert_int_equal(vault_open(p, VAULT_OPEN_ONE, &u, &v), 0);
+    assert_int_equal(vault_record_find(v, name, strlen(name), &i), 1);
+    vault_record_row(v, i, row);
+    vault_close(v);
+}
+
+/* 0 when NAME reads back as its value; the error code otherwise. */
+static int
+get_one(const char *p, const char *name)
+{
+    struct vault_unlock u = {keyfile, 1, NULL};
+    struct vault_value val = {0};
+    struct vault *v;
+    char want[32];
+    int rc;
+
+    if ((rc = vault_open(p, VAULT_OPEN_ONE, &u, &v)) < 0)
+        return rc;
+    rc = vault_get(v, name, 0, &val);
+    vault_close(v);
+    snprintf(want, sizeof(want), "value-%s", name + 2);
+    if (rc == 0 && (val.len != strlen(want) || memcmp(val.data, want, val.len) != 0))
+        rc = ERR_INTERNAL;
+    vault_value_free(&val);
+    return rc;
+}
+
+static int
+open_whole(const char *p)
+{
+    struct vault_unlock u = {keyfile, 1, NULL};
+    struct vault *v;
+    int rc = vault_open(p, 0, &u, &v);
+
+    if (rc == 0)
+        vault_close(v);
+    return rc;
+}
+
+/* A reader decrypts the root, one chunk and one record; every change to a record is still
+ * caught: flipped, swapped with another, replaced by an older copy of itself, dropped, or the
+ * file cut short. The whole-file open (list, check) catches each as well. */
+static void
+test_index_tamper(void **state)
+{
+    char p3[160];
+    unsigned char *orig, *copy, *old;
+    struct vault_row3 a, b, c;
+    size_t len, oldlen;
+    (void)state;
+    snprintf(p3, sizeof(p3), "%s/idx.sv", dir);
+    make_indexed(p3);
+    assert_int_equal(open_whole(p3), 0);
+    assert_int_equal(get_one(p3, "s/0007"), 0);
+    assert_int_equal(get_one(p3, "s/0599"), 0);
+    assert_int_equal(get_one(p3, "s/9999"), ERR_NOTFOUND);
+    record_at(p3, "s/0007", &a);
+    record_at(p3, "s/0008", &b);
+    record_at(p3, "s/0500", &c);
+    assert_int_equal(a.len, b.len);
+    orig = slurp(p3, &len);
+    copy = malloc(len);
+
+    /* a flipped byte in a record: that secret fails, others read, the whole-file open fails */
+    for (size_t at = a.off; at < a.off + a.len; at += 7) {
+        memcpy(copy, orig, len);
+        copy[at] ^= 0x40;
+        spit(p3, copy, len);
+        assert_int_equal(get_one(p3, "s/0007"), ERR_PARSE);
+        assert_non_null(strstr(err_message(), "corrupted or was modified"));
+        assert_int_equal(get_one(p3, "s/0500"), 0);
+        assert_int_equal(open_whole(p3), ERR_PARSE);
+    }
+    /* two records swapped */
+    memcpy(copy, orig, len);
+    memcpy(copy + a.off, orig + b.off, a.len);
+    memcpy(copy + b.off, orig + a.off, a.len);
+    spit(p3, copy, len);
+    assert_int_equal(get_one(p3, "s/0007"), ERR_PARSE);
+    assert_int_equal(get_one(p3, "s/0008"), ERR_PARSE);
+    assert_int_equal(open_whole(p3), ERR_PARSE);
+    /* a record dropped: the index no longer matches the file */
+    memcpy(copy, orig, a.off);
+    memcpy(copy + a.off, orig + a.off + a.len, len - a.off - a.len);
+    spit(p3, copy, len - a.len);
+    assert_int_equal(get_one(p3, "s/0500"), ERR_PARSE);
+    assert_non_null(strstr(err_message(), "corrupted or was modified"));
+    /* an older copy of the same record (same key, same name) put back in place */
+    spit(p3, orig, len);
+    {
+        struct vault_unlock u = {keyfile, 1, NULL};
+        struct vault *v;
+        /* purged and set again: a new record of the same length, in the same place */
+        assert_int_equal(vault_open(p3, VAULT_OPEN_WRITE | VAULT_OPEN_ONE, &u, &v), 0);
+        assert_int_equal(vault_rm(v, "s/0007", 1), 0);
+        assert_int_equal(vault_set(v, "s/0007", "value-0007", 10, NULL, NULL), 0);
+        assert_int_equal(vault_commit(v), 0);
+        vault_close(v);
+    }
+    old = orig;
+    oldlen = len;
+    orig = slurp(p3, &len);
+    copy = realloc(copy, len);
+    record_at(p3, "s/0007", &b);
+    assert_int_equal(get_one(p3, "s/0007"), 0);
+    assert_int_equal(len, oldlen);
+    assert_int_equal(b.off, a.off);
+    assert_int_equal(b.len, a.len);
+    assert_memory_not_equal(orig + b.off, old + a.off, a.len);
+    memcpy(copy, orig, len);
+    memcpy(copy + b.off, old + a.off, a.len);
+    spit(p3, copy, len);
+    assert_int_equal(get_one(p3, "s/0007"), ERR_PARSE);
+    assert_int_equal(open_whole(p3), ERR_PARSE);
+    /* every cut of the file is refused */
+    for (size_t n = 0; n < len; n += (n < 4096 ? 1 : 997)) {
+        spit(p3, orig, n);
+        assert_int_not_equal(get_one(p3, "s/0500"), 0);
+    }
+    /* a flipped byte in an index chunk: its secrets fail, the other chunks' read */
+    {
+        struct vault_unlock u = {keyfile, 1, NULL};
+        struct vault *v;
+        struct vault_root_row rr;
+        spit(p3, orig, len);
+        assert_int_equal(vault_open(p3, VAULT_OPEN_ONE, &u, &v), 0);
+        assert_int_equal(v->root.n, (IDX_N + VAULT_CHUNK_ROWS - 1) / VAULT_CHUNK_ROWS);
+        vault_root_row(&v->root, 0, &rr);
+        vault_close(v);
+        memcpy(copy, orig, len);
+        copy[rr.off + rr.len / 2] ^= 0x01;
+        spit(p3, copy, len);
+        assert_int_equal(get_one(p3, "s/0007"), ERR_PARSE);
+        assert_int_equal(get_one(p3, "s/0500"), 0);
+        assert_int_equal(open_whole(p3), ERR_PARSE);
+    }
+    spit(p3, orig, len);
+    assert_int_equal(open_whole(p3), 0);
+    free(old);
+    free(orig);
+    free(copy);
+}
+
+static void
+put64le(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A version 2 file, written as version 2 wrote it (SVP1 payload sealed under the header), is
+ * read, and written back as version 3 at the first write with every secret kept; the backup
+ * is the version 2 file. */
+static void
+test_migrate_v2_to_v3(void **state)
+{
+    char p2[160], bak[170];
+    struct vault_unlock u = {keyfile, 1, NULL};
+    struct vault_create c = {0};
+    struct vault *v;
+    struct vault_value val;
+    const char *json;
+    size_t jlen, hlen, plen;
+    char *entry;
+    unsigned char *mem, *file;
+    size_t flen;
+    (void)state;
+    snprintf(p2, sizeof(p2), "%s/old2.sv", dir);
+    snprintf(bak, sizeof(bak), "%s.bak", p2);
+    unlink(p2);
+    c.key_file = keyfile;
+    assert_int_equal(vault_create(p2, &c), 0);
+    /* a real entry's text, from the current code */
+    assert_int_equal(vault_open(p2, VAULT_OPEN_WRITE, &u, &v), 0);
+    assert_int_equal(vault_set(v, "mig/a", "migrated-value", 14, NULL, NULL), 0);
+    assert_int_equal(vault_entry_lookup(v, "mig/a", &json, &jlen), 1);
+    entry = strndup(json, jlen);
+    /* payload: "SVP1" ‖ 1 ‖ record ‖ name ‖ entry, sealed as format 2 */
+    hlen = vault_header_size(&v->hdr);
+    plen = VAULT_PAYLOAD_HEAD + VAULT_RECORD_BYTES + 5 + jlen;
+    mem = calloc(1, hlen + plen + KEYS_TAG_BYTES);
+    memcpy(mem + hlen, "SVP1", 4);
+    put32(mem + hlen + 4, 1);
+    put32(mem + hlen + 8, VAULT_PAYLOAD_HEAD + VAULT_RECORD_BYTES);
+    put32(mem + hlen + 12, 5);
+    put32(mem + hlen + 16, VAULT_PAYLOAD_HEAD + VAULT_RECORD_BYTES + 5);
+    put32(mem + hlen + 20, (uint32_t)jlen);
+    memcpy(mem + hlen + VAULT_PAYLOAD_HEAD + VAULT_RECORD_BYTES, "mig/a", 5);
+    memcpy(mem + hlen + VAULT_PAYLOAD_HEAD + VAULT_RECORD_BYTES + 5, entry, jlen);
+    assert_int_equal(vault_seal_v2(&v->hdr, v->key, mem, plen), 0);
+    vault_close(v);
+    spit(p2, mem, hlen + plen + KEYS_TAG_BYTES);
+    assert_int_equal(mem[8], 2);
+    /* read as version 2 */
+    assert_int_equal(vault_open(p2, VAULT_OPEN_ONE, &u, &v), 0);
+    assert_int_equal(v->format, 2);
+    assert_int_equal(vault_get(v, "mig/a", 0, &val), 0);
+    assert_memory_equal(val.data, "migrated-value", 14);
+    vault_value_free(&val);
+    vault_close(v);
+    /* a flipped byte in the version 2 body is still caught */
+    mem[hlen + 3] ^= 1;
+    spit(p2, mem, hlen + plen + KEYS_TAG_BYTES);
+    assert_int_equal(open_whole(p2), ERR_PARSE);
+    mem[hlen + 3] ^= 1;
+    spit(p2, mem, hlen + plen + KEYS_TAG_BYTES);
+    /* the first write migrates */
+    assert_int_equal(vault_open(p2, VAULT_OPEN_WRITE | VAULT_OPEN_ONE, &u, &v), 0);
+    assert_int_equal(vault_set(v, "mig/b", "second", 6, NULL, NULL), 0);
+    assert_int_equal(vault_commit(v), 0);
+    vault_close(v);
+    file = slurp(p2, &flen);
+    assert_int_equal(file[8], VAULT_FORMAT);
+    free(file);
+    file = slurp(bak, &flen);
+    assert_int_equal(flen, hlen + plen + KEYS_TAG_BYTES);
+    assert_memory_equal(file, mem, flen);
+    free(file);
+    assert_int_equal(vault_open(p2, 0, &u, &v), 0);
+    assert_int_equal(v->format, VAULT_FORMAT);
+    assert_int_equal(vault_get(v, "mig/a", 0, &val), 0);
+    assert_memory_equal(val.data, "migrated-value", 14);
+    vault_value_free(&val);
+    assert_int_equal(vault_get(v, "mig/b", 0, &val), 0);
+    assert_memory_equal(val.data, "second", 6);
+    vault_value_free(&val);
+    vault_close(v);
+    free(entry);
+    free(mem);
+}
+
+/* A writer killed mid-write leaves a torn temp file next to the vault: readers never look at
+ * it, the vault keeps every committed secret, and the next writer removes it. A torn index
+ * length or root (the file itself cut or grown) is refused, never half-read. */
+static void
+test_torn_temp_ignored(void **state)
+{
+    char p3[160], tmp[200];
+    unsigned char *orig, *copy;
+    size_t len;
+    struct stat st;
+    (void)state;
+    snprintf(p3, sizeof(p3), "%s/torn.sv", dir);
+    snprintf(tmp, sizeof(tmp), "%s/.torn.sv.tmp-0123456789ab", dir);
+    make_indexed(p3);
+    orig = slurp(p3, &len);
+    spit(tmp, orig, len / 2); /* the new file, half written */
+    assert_int_equal(get_one(p3, "s/0001"), 0);
+    assert_int_equal(open_whole(p3), 0);
+    {
+        struct vault_unlock u = {keyfile, 1, NULL};
+        struct vault *v;
+        assert_int_equal(vault_open(p3, VAULT_OPEN_WRITE | VAULT_OPEN_ONE, &u, &v), 0);
+        assert_int_equal(vault_set(v, "s/0001", "value-0001", 10, NULL, NULL), 0);
+        assert_int_equal(vault_commit(v), 0);
+        vault_close(v);
+    }
+    assert_int_equal(stat(tmp, &st), -1);
+    for (int i = 0; i < IDX_N; i += 37) {
+        char name[16];
+        snprintf(name, sizeof(name), "s/%04d", i);
+        assert_int_equal(get_one(p3, name), 0);
+    }
+    /* bytes appended after the last record, or a huge index length: refused */
+    copy = malloc(len + 16);
+    memcpy(copy, orig, len);
+    memset(copy + len, 0, 16);
+    spit(p3, copy, len + 16);
+    assert_int_equal(get_one(p3, "s/0001"), ERR_PARSE);
+    {
+        struct vault_header h;
+        assert_int_equal(vault_header_parse(orig, len, &h), 0);
+        memcpy(copy, orig, len);
+        put64le(copy + h.len, (uint64_t)len * 2);
+        spit(p3, copy, len);
+        assert_int_equal(get_one(p3, "s/0001"), ERR_PARSE);
+        put64le(copy + h.len, 3);
+        spit(p3, copy, len);
+        assert_int_equal(get_one(p3, "s/0001"), ERR_PARSE);
+    }
+    free(copy);
+    free(orig);
+}
+
+static void
+set_one(const char *p, const char *name, const char *value)
+{
+    struct vault_unlock u = {keyfile, 1, NULL};
+    struct vault *v;
+
+    assert_int_equal(vault_open(p, VAULT_OPEN_WRITE | VAULT_OPEN_ONE, &u, &v), 0);
+    assert_int_equal(vault_set(v, name, value, strlen(value), NULL, NULL), 0);
+    assert_int_equal(vault_commit(v), 0);
+    vault_close(v);
+}
+
+/* A write reuses the old backup's file for the new vault only when it is a regular file of
+ * ours with no other name: a backup hard-linked elsewhere, or replaced by a symlink, is left
+ * as it is; the backup is the previous file every time. */
+static void
+test_backup_reuse_is_safe(void **state)
+{
+    char p3[160], bak[170], other[170], target[170];
+    unsigned char *before, *after, *prev;
+    size_t lb, la, lp;
+    (void)state;
+    snprintf(p3, sizeof(p3), "%s/reuse.sv", dir);
+    snprintf(bak, sizeof(bak), "%s.bak", p3);
+    snprintf(other, sizeof(other), "%s/other-name.sv", dir);
+    snprintf(target, sizeof(target), "%s/target", dir);
+    make_indexed(p3);
+    set_one(p3, "s/0001", "value-0001");
+    for (int round = 0; round < 3; round++) {
+        prev = slurp(p3, &lp);
+        set_one(p3, "s/0002", "value-0002");
+        after = slurp(bak, &la);
+        assert_int_equal(la, lp);
+        assert_memory_equal(after, prev, lp);
+        free(after);
+        free(prev);
+    }
+    /* hard-linked elsewhere: that file keeps its bytes */
+    unlink(other);
+    assert_int_equal(link(bak, other), 0);
+    before = slurp(other, &lb);
+    set_one(p3, "s/0003", "value-0003");
+    after = slurp(other, &la);
+    assert_int_equal(la, lb);
+    assert_memory_equal(after, before, lb);
+    free(before);
+    free(after);
+    /* a symlink in its place: its target keeps its bytes */
+    spit(target, (const unsigned char *)"not a vault", 11);
+    unlink(bak);
+    assert_int_equal(symlink(target, bak), 0);
+    set_one(p3, "s/0004", "value-0004");
+    after = slurp(target, &la);
+    assert_int_equal(la, 11);
+    assert_memory_equal(after, "not a vault", 11);
+    free(after);
+    assert_int_equal(get_one(p3, "s/0004"), 0);
+    assert_int_equal(get_one(bak, "s/0003"), 0);
+    assert_int_equal(get_one(p3, "s/0599"), 0);
+}
+
 int
 main(void)
 {
@@ -686,6 +1066,10 @@ main(void)
         cmocka_unit_test(test_member_slots_hostile),
         cmocka_unit_test(test_member_vault_every_flip),
         cmocka_unit_test(test_recipients_and_identities_hostile),
+        cmocka_unit_test(test_index_tamper),
+        cmocka_unit_test(test_migrate_v2_to_v3),
+        cmocka_unit_test(test_torn_temp_ignored),
+        cmocka_unit_test(test_backup_reuse_is_safe),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
