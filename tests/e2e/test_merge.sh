@@ -13,7 +13,9 @@ if ! ROOT=$ROOT "$ROOT/tests/fixtures/image/build_packages.sh" "$MGFX" >"$MGFX/b
     tail -20 "$MGFX/build.log"
     exit 1
 fi
-OSV=$ROOT/tests/fixtures/osv
+# a copy: the first scan writes the database's index next to it, never into the source tree
+OSV=$MGFX/osv
+cp -r "$ROOT/tests/fixtures/osv" "$OSV"
 OLD=$MGFX/pkgs-old.docker.tar
 NEW=$MGFX/pkgs-new.docker.tar
 

@@ -19,7 +19,9 @@ if ! ROOT=$ROOT "$ROOT/tests/fixtures/image/build_rpm_go.sh" "$RGFX" >"$RGFX/bui
     tail -20 "$RGFX/build.log"
     exit 1
 fi
-OSV=$ROOT/tests/fixtures/osv
+# a copy: the first scan writes the database's index next to it, never into the source tree
+OSV=$RGFX/osv
+cp -r "$ROOT/tests/fixtures/osv" "$OSV"
 OLD=$RGFX/alma-old.docker.tar
 NEW=$RGFX/alma-new.docker.tar
 HOSTILE=$RGFX/rpm-hostile.docker.tar
