@@ -39,6 +39,7 @@ enum {
     OPT_IGNORE_UNFIXED,
     OPT_SBOM,
     OPT_OUTPUT,
+    OPT_JOBS,
     OPT_TARGET = 0x200,
 };
 
@@ -71,6 +72,10 @@ static const struct cli_opt scanner_opts[] = {
     {"max-file-size", 0, OPT_MAX_FILE_SIZE, "BYTES",
      "skip larger files in --path scans (default 10 MiB)", NULL, NULL, 0},
     {"show-secrets", 0, OPT_SHOW_SECRETS, NULL, "print secret values in clear (never the default)",
+     NULL, NULL, 0},
+    {"jobs", 'j', OPT_JOBS, "N",
+     "threads for --path trees and build contexts (default: one a core, at most 256); the "
+     "report is the same for any N",
      NULL, NULL, 0},
     {"platform", 0, OPT_PLATFORM, "OS/ARCH[/VAR]", "images: the platform to pick from a multi-arch index",
      NULL, NULL, 0},
@@ -192,6 +197,11 @@ main(int argc, char **argv)
             opts.max_file_size = v;
             break;
         }
+        case OPT_JOBS:
+        case 'j':
+            if (cli_parse_jobs(optarg, &opts.jobs) < 0)
+                goto usage_error;
+            break;
         case OPT_SKIP_BASE:
             opts.skip_base = 1;
             break;
