@@ -119,6 +119,32 @@ t_several_paths_and_files() {
     expect_out '"path":[[:space:]]*"t/d04/sub/deeper/m24.py"'
 }
 
+t_build_context_same_for_any_jobs() {
+    make_big_tree
+    printf 'FROM alpine:3.19\nCOPY . /app\nCOPY t/d01/c03.ini /etc/app.ini\nUSER app\n' >t/Dockerfile
+    printf 'd11\n**/*.bin\n' >t/.dockerignore
+    printf 'DB_PASSWORD=Zq8vN3xL5tR7wK2m\n' >t/d06/.env
+    local j fmt
+    for fmt in json sarif; do
+        for j in 1 2 8; do
+            run "$SCANNER" --dockerfile t/Dockerfile --jobs "$j" --format "$fmt"
+            expect_rc 1
+            cp "$TMP/.out" "out$j.$fmt"
+            cp "$TMP/.err" "err$j.$fmt"
+        done
+        cmp -s "out1.$fmt" "out2.$fmt" || fail "context $fmt: --jobs 2 gave another report than 1"
+        cmp -s "out1.$fmt" "out8.$fmt" || fail "context $fmt: --jobs 8 gave another report than 1"
+        cmp -s "err1.$fmt" "err8.$fmt" || fail "context $fmt: --jobs 8 gave other messages"
+    done
+    # Secrets of the files COPY brings in (d11 is ignored): the real findings, not an empty list.
+    local n
+    n=$(grep -c '"rule":[[:space:]]*"DF007"' out8.json)
+    [ "$n" -ge 150 ] || fail "only $n DF007 findings from the context"
+    grep -q 't/d11/' out8.json && fail "a .dockerignore'd directory was reported"
+    grep -q 'd06/.env' out8.json || fail "the .env of the context was not reported"
+    expect_nowhere Zq8vN3xL5tR7wK2m out8.json
+}
+
 # history: 120 commits over 40 files; secrets added in some, removed in others.
 make_history() {
     git init -q -b main h && cd h || exit 1
