@@ -107,10 +107,15 @@ detect_open(struct detect_engine **out)
                        "another CPU? rebuild on this machine)",
                        (int)herr);
     }
-    if (hs_alloc_scratch(e->db, &e->proto) != HS_SUCCESS) {
+    /* One idle scratch from the start: a single-threaded scan never clones. */
+    e->idle = malloc(4 * sizeof(*e->idle));
+    e->capidle = e->idle != NULL ? 4 : 0;
+    if (e->idle == NULL || hs_alloc_scratch(e->db, &e->proto) != HS_SUCCESS ||
+        hs_clone_scratch(e->proto, &e->idle[0]) != HS_SUCCESS) {
         detect_close(e);
         return err_set(ERR_NOMEM, "detect: cannot allocate Vectorscan scratch space");
     }
+    e->nidle = 1;
     *out = e;
     return 0;
 }
