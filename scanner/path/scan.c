@@ -1,5 +1,6 @@
 /* scan: the `--path` entry point (scanner_scan_path), one file or standard input streamed
  * through the detector, and each hit turned into a finding. The tree walk is walk.c. */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -313,10 +314,26 @@ path_scan_file(struct path_scan *ps, int dirfd, const char *name, const char *sh
 {
     struct path_item *it = item_new(ps, -1, dirfd, name, shown);
 
+    if (it == NULL && errno == EMFILE && workq_drain(ps->q) == 0)
+        it = item_new(ps, -1, dirfd, name, shown); /* the files in flight held descriptors */
     if (it == NULL)
         return errno == EMFILE ? err_set_errno(ERR_LIMIT, "%s", shown)
                                : err_set(ERR_NOMEM, "out of memory");
     return workq_submit(ps->q, it);
+}
+
+/* --jobs, fewer when the descriptor limit is low: a thread holds one file open and each of the
+ * two items queued for it a directory descriptor; 32 are left for everything else. */
+static unsigned
+fd_bounded_jobs(const struct scanner_opts *opts)
+{
+    unsigned jobs = opts->jobs > 0 ? opts->jobs : workq_default_threads();
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (rlim_t)jobs * 3 + 32 > rl.rlim_cur)
+        jobs = rl.rlim_cur > 35 ? (unsigned)((rl.rlim_cur - 32) / 3) : 1;
+    return jobs;
 }
 
 /* The notes after one --path argument, and its error when some files could not be read. */
@@ -365,9 +382,8 @@ scanner_scan_path(const char *arg, const struct scanner_opts *opts, struct findi
     if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
         return err_set(ERR_USAGE, "%s: not a file or directory", arg);
     /* A tree: --jobs threads (default: one a core); one file: no thread to start. */
-    rc = workq_open(&ps.q, !S_ISDIR(st.st_mode) ? 1
-                           : opts->jobs > 0 ? opts->jobs : workq_default_threads(),
-                    item_run, item_retire, &ps);
+    rc = workq_open(&ps.q, !S_ISDIR(st.st_mode) ? 1 : fd_bounded_jobs(opts), item_run,
+                    item_retire, &ps);
     if (rc < 0)
         return rc;
     if (S_ISDIR(st.st_mode))
