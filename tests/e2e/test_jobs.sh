@@ -8,6 +8,16 @@ export GIT_AUTHOR_NAME="Ada Dev" GIT_AUTHOR_EMAIL=ada@example.test
 export GIT_COMMITTER_NAME="Ada Dev" GIT_COMMITTER_EMAIL=ada@example.test
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 
+# scan_to NAME CMD...: CMD's stdout into NAME, stderr into NAME.err, its status checked (1:
+# findings at high or above). Without lib.sh's run, so the SARIF validators run once a test.
+scan_to() {
+    local name=$1
+    shift
+    "$@" >"$name" 2>"$name.err" </dev/null
+    local rc=$?
+    [ "$rc" -eq 1 ] || fail "$*: exit status $rc, expected 1 ($(head -c 300 "$name.err"))"
+}
+
 # A token of the GitHub shape for number $1 (not checksum-valid: a high finding all the same).
 gh_token() { printf 'ghp_%s%06d' "Qm7Tz2Kw9Rb4Xn8Lp3Vc6Hd1Jf5Gs0" "$1"; }
 aws_key() { printf 'AKIA%s%04d' "Z7Q4RT2WX9LM" "$1"; }
@@ -57,10 +67,8 @@ t_path_report_same_for_any_jobs() {
     local j fmt
     for fmt in json sarif; do
         for j in 1 2 8; do
-            run "$SCANNER" --path t --jobs "$j" --max-file-size 4000 --format "$fmt"
-            expect_rc 1
-            cp "$TMP/.out" "out$j.$fmt"
-            cp "$TMP/.err" "err$j.$fmt"
+            scan_to "out$j.$fmt" "$SCANNER" --path t --jobs "$j" --max-file-size 4000 --format "$fmt"
+            mv "out$j.$fmt.err" "err$j.$fmt"
         done
         cmp -s "out1.$fmt" "out2.$fmt" || fail "$fmt: --jobs 2 gave another report than 1"
         cmp -s "out1.$fmt" "out8.$fmt" || fail "$fmt: --jobs 8 gave another report than 1"
@@ -97,6 +105,7 @@ EOF
         fail "summary: $(tail -1 err8.json)"
     expect_nowhere "$(gh_token 6)" out8.json
     expect_nowhere "$(aws_key 3)" out8.sarif
+    expect_valid_sarif out8.sarif
 }
 
 t_show_secrets_same_for_any_jobs() {
@@ -127,10 +136,8 @@ t_build_context_same_for_any_jobs() {
     local j fmt
     for fmt in json sarif; do
         for j in 1 2 8; do
-            run "$SCANNER" --dockerfile t/Dockerfile --jobs "$j" --format "$fmt"
-            expect_rc 1
-            cp "$TMP/.out" "out$j.$fmt"
-            cp "$TMP/.err" "err$j.$fmt"
+            scan_to "out$j.$fmt" "$SCANNER" --dockerfile t/Dockerfile --jobs "$j" --format "$fmt"
+            mv "out$j.$fmt.err" "err$j.$fmt"
         done
         cmp -s "out1.$fmt" "out2.$fmt" || fail "context $fmt: --jobs 2 gave another report than 1"
         cmp -s "out1.$fmt" "out8.$fmt" || fail "context $fmt: --jobs 8 gave another report than 1"
@@ -143,6 +150,7 @@ t_build_context_same_for_any_jobs() {
     grep -q 't/d11/' out8.json && fail "a .dockerignore'd directory was reported"
     grep -q 'd06/.env' out8.json || fail "the .env of the context was not reported"
     expect_nowhere Zq8vN3xL5tR7wK2m out8.json
+    expect_valid_sarif out8.sarif
 }
 
 # history: 120 commits over 40 files; secrets added in some, removed in others.
@@ -166,10 +174,8 @@ t_git_report_same_for_any_jobs() {
     local j fmt
     for fmt in json sarif; do
         for j in 1 2 8; do
-            run "$SCANNER" --git . --jobs "$j" --format "$fmt"
-            expect_rc 1
-            cp "$TMP/.out" "../out$j.$fmt"
-            cp "$TMP/.err" "../err$j.$fmt"
+            scan_to "../out$j.$fmt" "$SCANNER" --git . --jobs "$j" --format "$fmt"
+            mv "../out$j.$fmt.err" "../err$j.$fmt"
         done
         cmp -s "../out1.$fmt" "../out2.$fmt" || fail "git $fmt: --jobs 2 gave another report than 1"
         cmp -s "../out1.$fmt" "../out8.$fmt" || fail "git $fmt: --jobs 8 gave another report than 1"
@@ -180,6 +186,7 @@ t_git_report_same_for_any_jobs() {
     got=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findings"]))' ../out8.json)
     [ "$got" = 34 ] || fail "$got findings in the history, 34 expected"
     grep -q '120 commits' ../err8.json || fail "not every commit was walked: $(cat ../err8.json)"
+    expect_valid_sarif ../out8.sarif
 }
 
 t_bad_jobs_are_usage_errors() {
