@@ -44,6 +44,18 @@ make_big_tree() {
                 planted=$((planted + 2))
                 ;;
             4) printf 'bin\0ary %s\n' "$(gh_token $n)" >"$f/b$i.bin" ;;
+            1 | 5)
+                # Every 12th file is over the size limit of the tests (4000 bytes) and every 12th
+                # a symlink out of the tree: messages from the threads and from the walk,
+                # interleaved, whose order stderr shows.
+                if [ $((n % 12)) = 1 ]; then
+                    head -c 4500 /dev/zero | tr '\0' 'x' >"$f/h$i.txt"
+                elif [ $((n % 12)) = 5 ]; then
+                    ln -s /etc/hostname "$f/s$i"
+                else
+                    printf 'plain text %s\n' "$n" >"$f/p$i.txt"
+                fi
+                ;;
             *) printf 'plain text %s\nno secret here\n' "$n" >"$f/p$i.txt" ;;
             esac
         done
@@ -101,7 +113,14 @@ EOF
     order=$(grep -o 'd0[235]/[a-z]*[.a-z]*: \(skipped\|symlink\)' err8.json | tr '\n' ' ')
     [ "$order" = "d02/leaves: symlink d03/huge.txt: skipped d05/loop: symlink " ] ||
         fail "messages out of order: $order"
-    grep -q "t: $((files - 60 - 1 + 1)) files scanned, 60 binary and 1 over the size limit" err8.json ||
+    # One thread's messages: each directory's entries in the walk's (reverse name) order.
+    grep -o 't/d01/[hs][0-9]*' err1.json | tr '\n' ' ' | grep -q '^t/d01/s29 t/d01/s17 t/d01/s05 t/d01/h25 t/d01/h13 t/d01/h01 $' ||
+        fail "one thread's messages: $(grep -o 't/d01/[hs][0-9]*' err1.json | tr '\n' ' ')"
+    local big
+    big=$(find t -name 'h*.txt' -o -name huge.txt | wc -l)
+    [ "$big" -ge 30 ] || fail "only $big files over the limit"
+    [ "$(grep -c 'symlink not followed' err8.json)" -ge 30 ] || fail "too few symlink notes"
+    grep -q "t: $((files - 60 - big + 1)) files scanned, 60 binary and $big over the size limit" err8.json ||
         fail "summary: $(tail -1 err8.json)"
     expect_nowhere "$(gh_token 6)" out8.json
     expect_nowhere "$(aws_key 3)" out8.sarif
