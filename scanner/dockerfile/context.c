@@ -17,6 +17,7 @@
 #define CTX_MAX_DEPTH  64
 #define CTX_MAX_BYTES  (64u << 20) /* contents scanned in total */
 #define CTX_FILE_MAX   (1u << 20)  /* per file, unless --max-file-size */
+#define CTX_THREAD_MIN 16          /* fewer files to read: no --jobs threads */
 
 /* ---- .dockerignore -------------------------------------------------------------------------- */
 struct ignore {
@@ -671,6 +672,11 @@ df_rules_context(struct df_ctx *c)
         struct ctx_read rd = {c->engine, max, t->dir, t};
         struct workq *q = NULL;
         unsigned jobs = c->o && c->o->jobs > 0 ? c->o->jobs : workq_default_threads();
+        size_t need = 0;
+        for (size_t i = 0; i < t->w.n; i++)
+            need += pick[i] != (size_t)-1 && !t->w.info[i].done;
+        if (need < CTX_THREAD_MIN)
+            jobs = 1; /* starting threads would cost more than reading a few files */
         if (workq_open(&q, jobs, ctx_job_run, ctx_job_retire, &rd) < 0)
             q = NULL;
         for (size_t i = 0; i < t->w.n; i++) {
