@@ -143,6 +143,9 @@ struct scan_opts {
     int ignore_unfixed;         /* --ignore-unfixed */
     const char *sbom;           /* --sbom cyclonedx|spdx */
     const char *sbom_output;    /* --output FILE (the SBOM) */
+    const char **merge_files;   /* --merge-report FILE, repeatable (images) */
+    size_t nmerge;
+    struct pkg_peer_report *merge; /* the nmerge reports, read before any scan */
 };
 
 /* One kind of scan target: `scanner --<option> ARG`. The adapter adds a target and findings;

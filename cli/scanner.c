@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "detect.h"
+#include "packages.h"
 
 /* One row per target kind, in the order of target_opts below (option OPT_TARGET + index). */
 static const struct scan_target targets[] = {
@@ -41,6 +42,7 @@ enum {
     OPT_SBOM,
     OPT_OUTPUT,
     OPT_JOBS,
+    OPT_MERGE_REPORT,
     OPT_TARGET = 0x200,
 };
 
@@ -91,6 +93,9 @@ static const struct cli_opt scanner_opts[] = {
     {"sbom", 0, OPT_SBOM, "FORMAT",
      "images: write the SBOM (CycloneDX 1.5 or SPDX 2.3 JSON) instead of the findings report",
      "cyclonedx spdx", NULL, 0},
+    {"merge-report", 0, OPT_MERGE_REPORT, "FILE",
+     "images: fold a Trivy or Grype JSON report of the same image into the findings (repeatable)",
+     NULL, "file", 0},
     {"output", 0, OPT_OUTPUT, "FILE", "write the SBOM to FILE instead of stdout", NULL, "file", 0},
     {"service", 0, OPT_SERVICE, "NAME", "Compose: only this service", NULL, NULL, 0},
     {"all-containers", 0, OPT_ALL_CONTAINERS, NULL, "every container of the engine (running or not)",
@@ -134,6 +139,48 @@ struct job {
     const char *arg;
 };
 
+static void
+free_merge_reports(struct scan_opts *o)
+{
+    for (size_t i = 0; o->merge != NULL && i < o->nmerge; i++)
+        pkg_merge_free(&o->merge[i]);
+    free(o->merge);
+    free(o->merge_files);
+    o->merge = NULL;
+    o->merge_files = NULL;
+}
+
+/* --merge-report needs exactly one --image (a report is of one image); each file is read whole
+ * here, so a bad one is an error before any scan. */
+/* cli_fail's message, and -1 for the caller. */
+static int
+merge_fail(int code)
+{
+    (void)cli_fail(code);
+    return -1;
+}
+
+static int
+load_merge_reports(struct scan_opts *o, const struct job *jobs, size_t njobs)
+{
+    size_t images = 0;
+    int rc;
+
+    for (size_t i = 0; i < njobs; i++)
+        images += jobs[i].target->scan == scan_target_image;
+    if (images != 1)
+        return merge_fail(err_set(ERR_USAGE, "--merge-report needs exactly one --image target (%zu given)",
+                                 images));
+    if (o->sbom != NULL)
+        return merge_fail(err_set(ERR_USAGE, "--merge-report and --sbom do not go together"));
+    if ((o->merge = calloc(o->nmerge, sizeof(*o->merge))) == NULL)
+        return merge_fail(err_set(ERR_NOMEM, "out of memory"));
+    for (size_t i = 0; i < o->nmerge; i++)
+        if ((rc = pkg_merge_load(o->merge_files[i], &o->merge[i])) < 0)
+            return merge_fail(rc);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -170,9 +217,11 @@ main(int argc, char **argv)
         return cli_fail(err_set(ERR_INTERNAL, "option table too large"));
     jobs = calloc((size_t)argc, sizeof(*jobs));
     opts.ignore = calloc((size_t)argc, sizeof(*opts.ignore));
-    if (jobs == NULL || opts.ignore == NULL) {
+    opts.merge_files = calloc((size_t)argc, sizeof(*opts.merge_files));
+    if (jobs == NULL || opts.ignore == NULL || opts.merge_files == NULL) {
         free(jobs);
         free(opts.ignore);
+        free_merge_reports(&opts);
         return cli_fail(err_set(ERR_NOMEM, "out of memory"));
     }
 
@@ -249,20 +298,26 @@ main(int argc, char **argv)
         case OPT_OUTPUT:
             opts.sbom_output = optarg;
             break;
+        case OPT_MERGE_REPORT:
+            opts.merge_files[opts.nmerge++] = optarg;
+            break;
         case 'h':
             print_usage(stdout);
             free(jobs);
             free(opts.ignore);
+            free_merge_reports(&opts);
             return cli_finish(EXIT_CLEAN);
         case OPT_SPEC:
             cli_opts_spec(stdout, "scanner", all_opts);
             free(jobs);
             free(opts.ignore);
+            free_merge_reports(&opts);
             return cli_finish(EXIT_CLEAN);
         case 'V':
             printf("scanner %s\n", SUITE_VERSION);
             free(jobs);
             free(opts.ignore);
+            free_merge_reports(&opts);
             return cli_finish(EXIT_CLEAN);
         default:
             if (opt >= OPT_TARGET && opt < OPT_TARGET + (int)(sizeof(targets) / sizeof(targets[0]) - 1)) {
@@ -302,10 +357,20 @@ main(int argc, char **argv)
         config_ignores_free(&ignores);
         free(jobs);
         free(opts.ignore);
+        free_merge_reports(&opts);
         return cli_finish(EXIT_ERROR);
     }
     if (!opts.report.fail_on_set && ignores.fail_on >= 0)
         opts.report.fail_on = (enum severity)ignores.fail_on; /* .hadolint.yaml failure-threshold */
+    /* --merge-report: every report read before anything is scanned, so a bad one stops the run
+     * with nothing written */
+    if (opts.nmerge > 0 && load_merge_reports(&opts, jobs, njobs) < 0) {
+        config_ignores_free(&ignores);
+        free(jobs);
+        free(opts.ignore);
+        free_merge_reports(&opts);
+        return cli_finish(EXIT_ERROR);
+    }
 
     cli_repo_setup();
     findings_init(&f);
@@ -351,11 +416,13 @@ main(int argc, char **argv)
     config_ignores_free(&ignores);
     free(jobs);
     free(opts.ignore);
+    free_merge_reports(&opts);
     return cli_finish(status == EXIT_ERROR ? EXIT_ERROR : rc);
 
 usage_error:
     print_usage(stderr);
     free(jobs);
     free(opts.ignore);
+    free_merge_reports(&opts);
     return cli_finish(EXIT_ERROR);
 }

@@ -39,6 +39,7 @@ scanner_cmd_db(int argc, char **argv)
     char defdir[4096];
     size_t n = 0;
     int opt, quiet = 0, status = EXIT_CLEAN;
+    size_t updated = 0;
 
     if (ecos == NULL)
         return cli_fail(err_set(ERR_NOMEM, "out of memory"));
@@ -105,10 +106,21 @@ scanner_cmd_db(int argc, char **argv)
             status = EXIT_ERROR;
             continue;
         }
+        updated++;
         if (!quiet)
             printf("%s: %zu records, %lld bytes%s -> %s/%s/all.zip\n", ecos[i], r.records,
                    r.bytes, r.resumed_from > 0 ? " (resumed)" : "", dir, ecos[i]);
     }
     free(ecos);
+    if (updated > 0) {
+        /* index what is there now, so the first scan does not pay for it */
+        struct osv_db_stats st;
+        char where[4096];
+        if (osv_db_index(dir, where, sizeof(where), &st) < 0)
+            diag_warn("db update: vulnerability index not built (%s); scans build it",
+                      err_message());
+        else if (!quiet)
+            printf("index: %zu records -> %s\n", st.records, where);
+    }
     return cli_finish(status);
 }

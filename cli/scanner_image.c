@@ -9,5 +9,7 @@ scan_target_image(const char *arg, const struct scan_opts *opts, struct findings
     struct scanner_opts so;
 
     cli_scanner_opts(opts, &so);
+    so.merge = opts->merge; /* --merge-report: for --image targets only */
+    so.nmerge = opts->merge != NULL ? opts->nmerge : 0;
     return scanner_scan_image(arg, &so, f);
 }

@@ -162,6 +162,7 @@ struct finding {
     char *label;              /* a secret's name on its line (no value), for report fingerprints */
     char *description;        /* the rule's description, or NULL */
     struct finding_vcs *vcs;  /* NULL unless found in a version-control history */
+    struct finding_vuln *vuln; /* NULL unless a package vulnerability (VULN001) */
 };
 
 /* Where a finding sits in a repository's history (scanner --git); strings owned by the finding
@@ -174,6 +175,21 @@ struct finding_vcs {
     char *removed_in; /* commit that deleted it, or NULL */
     int at_head;      /* still present at HEAD */
     long commits;     /* scanned commits that carry it */
+};
+
+/* The vulnerability a finding reports (scanner --image, VULN001); strings owned by the finding
+ * once set with findings_set_vuln. Reports carry it as `vulnerability`. */
+struct finding_vuln {
+    char *id;
+    char *aliases;   /* comma-separated, or NULL */
+    char *package;
+    char *ecosystem; /* OSV ecosystem ("Debian:12", "PyPI"), or a peer tool's package type */
+    char *installed;
+    char *fixed;     /* NULL when no fix is published */
+    char *purl;      /* or NULL */
+    char *layer;     /* the diff id of the layer that installed the package, or NULL */
+    char *sources;   /* comma-separated tools that reported it, the finding's maker first:
+                      * "scanner", "trivy", "grype" */
 };
 
 struct target {
@@ -196,8 +212,8 @@ struct findings {
     size_t n, cap;
     struct target *targets;
     size_t ntargets, tcap;
-    /* NULL: every string of a finding is its own malloc (code may free one finding's fields,
-     * as detect/baseline.c does). Set by findings_use_pool: the strings live in one arena,
+    /* NULL: every string of a finding is its own malloc (dropping findings goes through
+     * findings_keep_if, which frees them either way). Set by findings_use_pool: the strings live in one arena,
      * equal ones stored once, and are freed only by findings_free. */
     struct findings_pool *pool;
     struct scan_error *errors; /* every report format states these (status "error") */
@@ -235,6 +251,9 @@ int findings_use_pool(struct findings *f);
 /* Attaches a copy of `v` to finding `i` (scanner --git). */
 int findings_set_vcs(struct findings *f, size_t i, const struct finding_vcs *v);
 void finding_vcs_free(struct finding_vcs *v);
+/* Attaches a copy of `v` to finding `i` (package vulnerabilities). */
+int findings_set_vuln(struct findings *f, size_t i, const struct finding_vuln *v);
+void finding_vuln_free(struct finding_vuln *v);
 /* Records the repository and revision of the last target (SARIF versionControlProvenance). */
 int findings_set_target_vcs(struct findings *f, const char *uri, const char *revision,
                             const char *branch);
@@ -365,6 +384,9 @@ int config_ignores_read_gitleaks(struct config_ignores *c, const char *path);
 /* Installs allocator hooks that zero every block before freeing it (the vault payload passes
  * through cJSON). Idempotent; call once at start. */
 void json_init(void);
+struct cJSON;
+/* "a, b,c" -> the JSON array ["a","b","c"] (empty items dropped; NULL gives []); NULL on OOM. */
+struct cJSON *json_list_array(const char *list);
 
 /* ---- git (common/git.c) ------------------------------------------------------------------ */
 /* Runs `git -C dir ARGS...` without a shell, pager, fsmonitor or locks; stdout (at most outsz-1

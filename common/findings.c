@@ -192,6 +192,7 @@ finding_free(struct finding *x)
     free(x->label);
     free(x->description);
     finding_vcs_free(x->vcs);
+    finding_vuln_free(x->vuln);
 }
 
 void
@@ -230,6 +231,49 @@ findings_set_vcs(struct findings *f, size_t i, const struct finding_vcs *v)
     return 0;
 }
 
+void
+finding_vuln_free(struct finding_vuln *v)
+{
+    if (v == NULL)
+        return;
+    free(v->id);
+    free(v->aliases);
+    free(v->package);
+    free(v->ecosystem);
+    free(v->installed);
+    free(v->fixed);
+    free(v->purl);
+    free(v->layer);
+    free(v->sources);
+    free(v);
+}
+
+int
+findings_set_vuln(struct findings *f, size_t i, const struct finding_vuln *v)
+{
+    struct finding_vuln *c;
+
+    if (i >= f->n)
+        return err_set(ERR_INTERNAL, "no finding %zu", i);
+    if ((c = calloc(1, sizeof(*c))) == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    *c = (struct finding_vuln){xstrdup_or_null(v->id),        xstrdup_or_null(v->aliases),
+                               xstrdup_or_null(v->package),   xstrdup_or_null(v->ecosystem),
+                               xstrdup_or_null(v->installed), xstrdup_or_null(v->fixed),
+                               xstrdup_or_null(v->purl),      xstrdup_or_null(v->layer),
+                               xstrdup_or_null(v->sources)};
+    if ((v->id && !c->id) || (v->aliases && !c->aliases) || (v->package && !c->package) ||
+        (v->ecosystem && !c->ecosystem) || (v->installed && !c->installed) ||
+        (v->fixed && !c->fixed) || (v->purl && !c->purl) || (v->layer && !c->layer) ||
+        (v->sources && !c->sources)) {
+        finding_vuln_free(c);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    finding_vuln_free(f->items[i].vuln);
+    f->items[i].vuln = c;
+    return 0;
+}
+
 int
 findings_set_target_vcs(struct findings *f, const char *uri, const char *revision,
                         const char *branch)
@@ -251,8 +295,10 @@ void
 findings_free(struct findings *f)
 {
     if (f->pool != NULL) {
-        for (size_t i = 0; i < f->n; i++)
+        for (size_t i = 0; i < f->n; i++) {
             finding_vcs_free(f->items[i].vcs); /* not in the pool: allocated on its own */
+            finding_vuln_free(f->items[i].vuln);
+        }
         pool_free(f->pool);
     } else
         for (size_t i = 0; i < f->n; i++)
@@ -523,20 +569,16 @@ findings_count_at_least(const struct findings *f, enum severity threshold)
     return n;
 }
 
+static int
+at_least(const struct finding *x, void *user)
+{
+    return x->severity >= *(const enum severity *)user;
+}
+
 void
 findings_filter_min(struct findings *f, enum severity min)
 {
-    size_t w = 0;
-
-    for (size_t i = 0; i < f->n; i++) {
-        if (f->items[i].severity >= min)
-            f->items[w++] = f->items[i];
-        else if (f->pool == NULL)
-            finding_free(&f->items[i]);
-        else
-            finding_vcs_free(f->items[i].vcs);
-    }
-    f->n = w;
+    (void)findings_keep_if(f, at_least, &min);
 }
 
 size_t
@@ -550,8 +592,10 @@ findings_keep_if(struct findings *f, int (*keep)(const struct finding *x, void *
         } else {
             if (f->pool == NULL)
                 finding_free(&f->items[i]);
-            else
+            else {
                 finding_vcs_free(f->items[i].vcs); /* pooled strings go with the pool */
+                finding_vuln_free(f->items[i].vuln);
+            }
             dropped++;
         }
     }

@@ -81,6 +81,12 @@ report_fingerprint(const struct finding *x, char out[65])
     update_field(&st, x->layer, x->layer ? strlen(x->layer) : 0);
     update_field(&st, x->container, x->container ? strlen(x->container) : 0);
     update_label(&st, x);
+    if (x->vuln != NULL) {
+        /* one file (a dpkg status) lists every package: which vulnerability of which package */
+        update_field(&st, x->vuln->id, x->vuln->id ? strlen(x->vuln->id) : 0);
+        update_field(&st, x->vuln->package, x->vuln->package ? strlen(x->vuln->package) : 0);
+        update_field(&st, x->vuln->installed, x->vuln->installed ? strlen(x->vuln->installed) : 0);
+    }
     crypto_generichash_final(&st, h, sizeof(h));
     sodium_bin2hex(out, 65, h, sizeof(h));
 }

@@ -1,45 +1,48 @@
 /* report_json: the machine report. Field names here are a contract (see README): tool, targets,
  * findings[{rule, severity, category, title, message, target, location, remediation, aliases,
- * secret}], status ("ok" or "error"), errors[{target, message}], summary. */
+ * secret, vulnerability{id, aliases, package, ecosystem, installed, fixed, purl, layer, source,
+ * sources}}], status ("ok" or "error"), errors[{target, message}], summary. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 
-/* Splits "a,b,c" into a JSON array of strings. */
-static cJSON *
-aliases_array(const char *aliases)
-{
-    cJSON *arr = cJSON_CreateArray();
-    const char *p = aliases;
-
-    while (arr != NULL && p != NULL && *p) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        while (len > 0 && *p == ' ') {
-            p++;
-            len--;
-        }
-        if (len > 0) {
-            char *s = strndup(p, len);
-            if (s == NULL || !cJSON_AddItemToArray(arr, cJSON_CreateString(s))) {
-                free(s);
-                cJSON_Delete(arr);
-                return NULL;
-            }
-            free(s);
-        }
-        p = end ? end + 1 : NULL;
-    }
-    return arr;
-}
-
 static void
 add_str(cJSON *obj, const char *name, const char *value)
 {
     if (value != NULL)
         cJSON_AddStringToObject(obj, name, value);
+}
+
+/* A string, or null when there is none (a vulnerability's missing fix is a fact, not an omission). */
+static void
+add_str_or_null(cJSON *obj, const char *name, const char *value)
+{
+    if (value != NULL)
+        cJSON_AddStringToObject(obj, name, value);
+    else
+        cJSON_AddNullToObject(obj, name);
+}
+
+static void
+add_vuln(cJSON *o, const struct finding_vuln *v)
+{
+    cJSON *j = cJSON_AddObjectToObject(o, "vulnerability"), *src;
+
+    if (j == NULL)
+        return;
+    add_str(j, "id", v->id);
+    cJSON_AddItemToObject(j, "aliases", json_list_array(v->aliases));
+    add_str_or_null(j, "package", v->package);
+    add_str_or_null(j, "ecosystem", v->ecosystem);
+    add_str_or_null(j, "installed", v->installed);
+    add_str_or_null(j, "fixed", v->fixed);
+    add_str_or_null(j, "purl", v->purl);
+    add_str_or_null(j, "layer", v->layer);
+    src = json_list_array(v->sources);
+    add_str_or_null(j, "source", cJSON_GetStringValue(cJSON_GetArrayItem(src, 0)));
+    cJSON_AddItemToObject(j, "sources", src);
 }
 
 static cJSON *
@@ -74,7 +77,7 @@ finding_json(const struct finding *x)
         add_str(loc, "container", x->container);
     }
     add_str(o, "remediation", x->remediation);
-    cJSON_AddItemToObject(o, "aliases", aliases_array(x->aliases));
+    cJSON_AddItemToObject(o, "aliases", json_list_array(x->aliases));
     /* The report fingerprint, never a hash of a secret's value (SECURITY.md). */
     report_fingerprint(x, fp);
     add_str(o, "fingerprint", fp);
@@ -85,6 +88,8 @@ finding_json(const struct finding *x)
             add_str(sec, "fingerprint", fp);
         }
     }
+    if (x->vuln != NULL)
+        add_vuln(o, x->vuln);
     if (x->vcs != NULL) {
         cJSON *g = cJSON_AddObjectToObject(o, "git");
         if (g != NULL) {

@@ -195,6 +195,36 @@ add_logical(cJSON *loc, const struct finding *x)
     buf_free(&fq);
 }
 
+/* A package vulnerability: SARIF has no place of its own for it, so the same facts as the JSON
+ * report's `vulnerability` ride in the result's properties. */
+static void
+add_vuln_props(cJSON *props, const struct finding_vuln *v)
+{
+    cJSON *j = cJSON_AddObjectToObject(props, "vulnerability"), *src;
+
+    if (j == NULL)
+        return;
+    cJSON_AddStringToObject(j, "id", v->id != NULL ? v->id : "");
+    cJSON_AddItemToObject(j, "aliases", json_list_array(v->aliases));
+#define VULN_STR(name, val)                                                                        \
+    do {                                                                                           \
+        if ((val) != NULL)                                                                         \
+            cJSON_AddStringToObject(j, name, val);                                                 \
+        else                                                                                       \
+            cJSON_AddNullToObject(j, name);                                                        \
+    } while (0)
+    VULN_STR("package", v->package);
+    VULN_STR("ecosystem", v->ecosystem);
+    VULN_STR("installed", v->installed);
+    VULN_STR("fixed", v->fixed);
+    VULN_STR("purl", v->purl);
+    VULN_STR("layer", v->layer);
+    src = json_list_array(v->sources);
+    VULN_STR("source", cJSON_GetStringValue(cJSON_GetArrayItem(src, 0)));
+#undef VULN_STR
+    cJSON_AddItemToObject(j, "sources", src);
+}
+
 static cJSON *
 result_json(const struct finding *x, int index, const char *fingerprint)
 {
@@ -243,6 +273,8 @@ result_json(const struct finding *x, int index, const char *fingerprint)
         cJSON_AddNumberToObject(o, "line", x->line);
         cJSON_AddNumberToObject(o, "column", x->column > 0 ? x->column : 1);
     }
+    if (x->vuln != NULL)
+        add_vuln_props(o, x->vuln);
     if (x->vcs != NULL) {
         /* SARIF has no per-result commit: the history facts ride in the result's properties. */
         cJSON *props = cJSON_GetObjectItem(res, "properties");

@@ -17,34 +17,12 @@ finding_key(const struct finding *fi, char out[65])
     report_fingerprint(fi, out);
 }
 
-static void
-finding_drop(struct finding *fi)
-{
-    free(fi->rule);
-    free(fi->category);
-    free(fi->title);
-    free(fi->message);
-    free(fi->remediation);
-    free(fi->aliases);
-    free(fi->target);
-    free(fi->path);
-    free(fi->layer);
-    free(fi->container);
-    free(fi->secret_redacted);
-    free(fi->secret_fingerprint);
-    free(fi->label);
-    free(fi->description);
-    finding_vcs_free(fi->vcs);
-    memset(fi, 0, sizeof(*fi));
-}
-
 /* The finding's file relative to the scan root (or its target): the same on every machine. */
 static const char *
 finding_path(const struct finding *fi, char *buf, size_t size)
 {
     if (fi->path != NULL) {
-        if (fi->layer == NULL && fi->container == NULL &&
-            report_path_rel(fi->path, buf, size) == 0)
+        if (fi->layer == NULL && fi->container == NULL && report_path_rel(fi->path, buf, size) == 0)
             return buf;
         return fi->path;
     }
@@ -53,13 +31,101 @@ finding_path(const struct finding *fi, char *buf, size_t size)
     return "";
 }
 
+/* The accepted entries as sorted "fingerprint\trule\tpath" keys: one lookup per finding. */
+struct baseline_keys {
+    char **v;
+    size_t n;
+};
+
+static int
+key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *
+key_make(const char *fp, const char *rule, const char *path)
+{
+    size_t lf = strlen(fp), lr = strlen(rule), lp = strlen(path);
+    char *k = malloc(lf + lr + lp + 3);
+
+    if (k == NULL)
+        return NULL;
+    memcpy(k, fp, lf);
+    k[lf] = '\t';
+    memcpy(k + lf + 1, rule, lr);
+    k[lf + 1 + lr] = '\t';
+    memcpy(k + lf + lr + 2, path, lp + 1);
+    return k;
+}
+
+static void
+keys_free(struct baseline_keys *ks)
+{
+    for (size_t i = 0; i < ks->n; i++)
+        free(ks->v[i]);
+    free(ks->v);
+}
+
+static int
+keys_load(const cJSON *arr, struct baseline_keys *ks)
+{
+    const cJSON *e;
+    size_t cap = (size_t)cJSON_GetArraySize(arr);
+
+    ks->n = 0;
+    ks->v = calloc(cap > 0 ? cap : 1, sizeof(*ks->v));
+    if (ks->v == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    cJSON_ArrayForEach(e, arr)
+    {
+        const cJSON *fp = cJSON_GetObjectItemCaseSensitive(e, "fingerprint");
+        const cJSON *ru = cJSON_GetObjectItemCaseSensitive(e, "rule");
+        const cJSON *pa = cJSON_GetObjectItemCaseSensitive(e, "path");
+
+        if (!cJSON_IsString(fp) || !cJSON_IsString(ru) || !cJSON_IsString(pa) || ks->n == cap)
+            continue;
+        if ((ks->v[ks->n] = key_make(fp->valuestring, ru->valuestring, pa->valuestring)) == NULL)
+            return err_set(ERR_NOMEM, "out of memory");
+        ks->n++;
+    }
+    qsort(ks->v, ks->n, sizeof(*ks->v), key_cmp);
+    return 0;
+}
+
+struct keep_ctx {
+    const struct baseline_keys *ks;
+    int rc;
+};
+
+/* findings_keep_if's test: keep what the baseline does not list. */
+static int
+keep_unknown(const struct finding *fi, void *user)
+{
+    struct keep_ctx *c = user;
+    char fp[65], rel[4096], *k;
+    int known;
+
+    if (fi->rule == NULL || c->ks->n == 0)
+        return 1;
+    finding_key(fi, fp);
+    if ((k = key_make(fp, fi->rule, finding_path(fi, rel, sizeof(rel)))) == NULL) {
+        c->rc = err_set(ERR_NOMEM, "out of memory");
+        return 1;
+    }
+    known = bsearch(&k, c->ks->v, c->ks->n, sizeof(*c->ks->v), key_cmp) != NULL;
+    free(k);
+    return !known;
+}
+
 int
 detect_baseline_filter(struct findings *f, const char *baseline_path)
 {
     struct buf b = {0};
+    struct baseline_keys ks = {0};
+    struct keep_ctx c = {&ks, 0};
     cJSON *root, *arr;
     const cJSON *ver;
-    size_t k = 0;
     int rc;
 
     rc = file_read_all(baseline_path, BASELINE_MAX_BYTES, 0, &b);
@@ -83,36 +149,14 @@ detect_baseline_filter(struct findings *f, const char *baseline_path)
         cJSON_Delete(root);
         return err_set(ERR_PARSE, "%s: baseline has no \"findings\" array", baseline_path);
     }
-    for (size_t i = 0; i < f->n; i++) {
-        struct finding *fi = &f->items[i];
-        char key[65], rel[4096];
-        const cJSON *e;
-        int known = 0;
-
-        finding_key(fi, key);
-        cJSON_ArrayForEach(e, arr) {
-            const cJSON *fp = cJSON_GetObjectItemCaseSensitive(e, "fingerprint");
-            const cJSON *ru = cJSON_GetObjectItemCaseSensitive(e, "rule");
-            const cJSON *pa = cJSON_GetObjectItemCaseSensitive(e, "path");
-            if (cJSON_IsString(fp) && cJSON_IsString(ru) && cJSON_IsString(pa) &&
-                strcmp(fp->valuestring, key) == 0 && fi->rule != NULL &&
-                strcmp(ru->valuestring, fi->rule) == 0 &&
-                strcmp(pa->valuestring, finding_path(fi, rel, sizeof(rel))) == 0) {
-                known = 1;
-                break;
-            }
-        }
-        if (known) {
-            finding_drop(fi);
-            continue;
-        }
-        if (k != i)
-            f->items[k] = *fi;
-        k++;
-    }
-    f->n = k;
+    rc = keys_load(arr, &ks);
     cJSON_Delete(root);
-    return 0;
+    if (rc == 0) {
+        (void)findings_keep_if(f, keep_unknown, &c);
+        rc = c.rc;
+    }
+    keys_free(&ks);
+    return rc;
 }
 
 int

@@ -157,7 +157,7 @@ const struct detect_rule detect_rules[] = {
         GLSL("aws-access-token", "@secretlint/secretlint-rule-aws") ",trufflehog:AWS,"
         "trufflehog:AWSSessionKey,detect-secrets:AWSKeyDetector"),
     ROW("aws-secret-access-key", SEV_CRITICAL, "AWS secret access key", "AWS", "aws",
-        ASSIGN("aws[\\w.-]{0,20}?(?:secret|key|pwd|pw|pass|token|credential)|secret_?access_?key")
+        ASSIGN("aws[\\w.-]{0,20}?(?:secret|key|pwd|pw|pass|token|credential)|secret[_-]?access[_-]?key")
         "([A-Za-z0-9/+]{40})" AEND,
         NULL, 1, 0, 3.5, VAL_NOT_WORD, DR_CONTEXT, 0.85,
         "secretlint:@secretlint/secretlint-rule-aws,detect-secrets:AWSKeyDetector,trufflehog:AWS"),
@@ -168,8 +168,9 @@ const struct detect_rule detect_rules[] = {
         "[^A-Za-z0-9/+]([A-Za-z0-9/+]{40})" NX("A-Za-z0-9/+="),
         "\\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\\b", 1, 0, 4.0, VAL_NOT_WORD,
         DR_CONTEXT, 0.8, TH("AWS")),
-    ROW("aws-session-token", SEV_HIGH, "AWS session token", "AWS", "session_token,sessiontoken,x-amz-security-token",
-        ASSIGN("aws_?session_?token|x-amz-security-token") "([A-Za-z0-9/+=]{100,900})" AEND, NULL,
+    ROW("aws-session-token", SEV_HIGH, "AWS session token", "AWS",
+        "session_token,session-token,sessiontoken,x-amz-security-token",
+        ASSIGN("aws[_-]?session[_-]?token|x-amz-security-token") "([A-Za-z0-9/+=]{100,900})" AEND, NULL,
         1, 0, 4.0, VAL_NONE, DR_CONTEXT, 0.8, NULL),
     TOK("aws-bedrock-api-key", SEV_CRITICAL, "Amazon Bedrock API key", "AWS", "absk",
         "\\b(ABSK[A-Za-z0-9+/]{109,269}={0,2})" NX("A-Za-z0-9+/="), 4.0,

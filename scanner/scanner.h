@@ -6,6 +6,8 @@
 
 #include "common.h"
 
+struct pkg_peer_report;
+
 /* Options shared by every scan; cli/ fills them from the command line. */
 struct scanner_opts {
     const char *platform;  /* --platform os/arch[/variant] for multi-arch images */
@@ -29,6 +31,10 @@ struct scanner_opts {
     int ignore_unfixed;        /* --ignore-unfixed: no finding for a vulnerability without a fix */
     const char *sbom;          /* --sbom cyclonedx|spdx: write the SBOM instead of findings */
     const char *sbom_output;   /* --output FILE for the SBOM; NULL: stdout */
+    /* --merge-report FILE: Trivy or Grype reports of the image, read by the caller
+     * (pkg_merge_load), folded into its vulnerability findings. */
+    const struct pkg_peer_report *merge;
+    size_t nmerge;
 };
 
 /* Each returns 0 when the target was scanned (findings or not) and a negative ERR_* (with

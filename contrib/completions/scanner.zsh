@@ -25,6 +25,7 @@ _arguments -s \
   '--no-vulns[images\: no vulnerability matching]' \
   '--ignore-unfixed[images\: no finding for a vulnerability without a fix]' \
   '--sbom[images\: write the SBOM (CycloneDX 1.5 or SPDX 2.3 JSON) instead of the findings report]:FORMAT:(cyclonedx spdx)' \
+  '--merge-report[images\: fold a Trivy or Grype JSON report of the same image into the findings (repeatable)]:FILE:_files' \
   '--output[write the SBOM to FILE instead of stdout]:FILE:_files' \
   '--service[Compose\: only this service]:NAME: ' \
   '--all-containers[every container of the engine (running or not)]' \

@@ -200,8 +200,11 @@ int image_check_config(const struct img_resolved *r, struct img_ctx *c, struct f
                        const char *target);
 int image_check_layers(const struct img_resolved *r, struct img_ctx *c, struct findings *f,
                        const char *target);
+/* --merge-report: each report is of this image (pkg_merge_check_image), before any finding. */
+int image_check_merge(const struct img_resolved *r, const struct img_ctx *c, const char *target);
 /* Packages: the final filesystem's inventory (each package with the layer that added it), then
- * the SBOM or the vulnerability findings the options ask for (packages.c). */
+ * the SBOM or the vulnerability findings the options ask for (packages.c), with the
+ * --merge-report results folded in. */
 int image_check_packages(const struct img_resolved *r, struct img_ctx *c, struct findings *f,
                          const char *target);
 /* The packages no later layer deletes or replaces, and the final os-release's ID and

@@ -46,9 +46,25 @@ write_sbom(const struct img_resolved *r, const struct img_ctx *c, const struct p
     return rc;
 }
 
+/* The `vulnerability` facts of the finding just added for match `v` of package `p`. */
+static int
+set_vuln(struct findings *f, const struct img_resolved *r, const struct pkg *p,
+         const struct pkg_match *v, const char *os_id, const char *os_ver)
+{
+    char purl[1024];
+    struct finding_vuln fv = {v->id, v->aliases, p->name, (char *)v->ecosystem, p->version,
+                              v->fixed[0] ? (char *)v->fixed : NULL, NULL,
+                              p->layer >= 0 ? r->digests[p->layer] : NULL, "scanner"};
+
+    if (pkg_purl(p, os_id, os_ver, purl, sizeof(purl)) == 0)
+        fv.purl = purl;
+    return findings_set_vuln(f, f->n - 1, &fv);
+}
+
 static int
 report_matches(const struct img_resolved *r, const struct img_ctx *c, struct findings *f,
-               const char *target, const struct pkg_list *pkgs, const struct pkg_matches *m)
+               const char *target, const struct pkg_list *pkgs, const struct pkg_matches *m,
+               const char *os_id, const char *os_ver)
 {
     for (size_t i = 0; i < m->n; i++) {
         const struct pkg_match *v = &m->v[i];
@@ -73,8 +89,7 @@ report_matches(const struct img_resolved *r, const struct img_ctx *c, struct fin
         if (v->score >= 0)
             (void)str_format(score, sizeof(score), ", CVSS %.1f", v->score);
         char aliases[160] = "", src[300] = "", fix[160];
-        if (v->aliases != NULL)
-            (void)str_format(aliases, sizeof(aliases), " (%s)", v->aliases);
+        pkg_vuln_alias_note(v->id, v->aliases, aliases, sizeof(aliases));
         if (p->source != NULL && strcmp(p->source, p->name) != 0)
             (void)str_format(src, sizeof(src), ", source package %s", p->source);
         if (v->fixed[0] != '\0')
@@ -85,20 +100,44 @@ report_matches(const struct img_resolved *r, const struct img_ctx *c, struct fin
                           "%s%s in %s %s (%s%s): %s%s; installed by layer %d%s%s", v->id, aliases,
                           p->name, p->version, v->ecosystem, src, fix, score, p->layer,
                           v->summary ? ": " : "", v->summary ? v->summary : "");
-        if (rc < 0)
+        if (rc < 0 || (rc = set_vuln(f, r, p, v, os_id, os_ver)) < 0)
             return rc;
     }
     return 0;
+}
+
+/* --merge-report: the image as the fold and the check see it. */
+static void
+merge_image(const struct img_resolved *r, const struct img_ctx *c, const char *target,
+            const char *os_id, const char *os_ver, struct pkg_merge_image *img)
+{
+    *img = (struct pkg_merge_image){target, r->digests, r->is_base, r->nlayers, os_id, os_ver,
+                                    c->opts->skip_base, c->opts->ignore_unfixed};
+}
+
+int
+image_check_merge(const struct img_resolved *r, const struct img_ctx *c, const char *target)
+{
+    struct pkg_merge_image img;
+    int rc = 0;
+
+    if (c->opts == NULL)
+        return 0;
+    merge_image(r, c, target, "", "", &img);
+    for (size_t i = 0; i < c->opts->nmerge && rc == 0; i++)
+        rc = pkg_merge_check_image(&c->opts->merge[i], &img);
+    return rc;
 }
 
 int
 image_check_packages(const struct img_resolved *r, struct img_ctx *c, struct findings *f,
                      const char *target)
 {
+    size_t first = f->n;
     struct pkg_list pkgs = {0};
     struct pkg_matches m = {0};
     struct osv_db_stats st;
-    char os_id[64], os_ver[64], dir[4096];
+    char os_id[64] = "", os_ver[64] = "", dir[4096];
     int rc, explicit_dir;
 
     if (c->opts == NULL)
@@ -136,8 +175,13 @@ image_check_packages(const struct img_resolved *r, struct img_ctx *c, struct fin
                                dir, days)) < 0)
             goto out;
     }
-    rc = report_matches(r, c, f, target, &pkgs, &m);
+    rc = report_matches(r, c, f, target, &pkgs, &m, os_id, os_ver);
 out:
+    if (rc == 0 && c->opts->sbom == NULL && c->opts->nmerge > 0) {
+        struct pkg_merge_image img;
+        merge_image(r, c, target, os_id, os_ver, &img);
+        rc = pkg_merge_fold(f, first, c->opts->merge, c->opts->nmerge, &img);
+    }
     pkg_matches_free(&m);
     pkg_list_free(&pkgs);
     return rc;

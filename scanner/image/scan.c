@@ -92,7 +92,8 @@ scanner_scan_image(const char *ref, const struct scanner_opts *o, struct finding
     }
     if ((rc = read_source(&c, what, kind)) < 0 || (rc = image_resolve(&c, &r)) < 0)
         goto out;
-    if ((rc = findings_add_target(f, "image", ref)) < 0 ||
+    if ((rc = image_check_merge(&r, &c, ref)) < 0 ||
+        (rc = findings_add_target(f, "image", ref)) < 0 ||
         (rc = image_check_layers(&r, &c, f, ref)) < 0 ||
         (rc = image_check_config(&r, &c, f, ref)) < 0 ||
         (rc = image_check_packages(&r, &c, f, ref)) < 0)

@@ -1,6 +1,7 @@
 /* db: an offline OSV database (a directory of record files and OSV's per-ecosystem all.zip
- * archives) read one record at a time and matched against an image's packages. Only the
- * matches are kept, so memory does not grow with the database. */
+ * archives) read one record at a time and matched against an image's packages, through the
+ * index (db_index.c) when one can be used. Only the matches are kept, so memory does not grow
+ * with the database. */
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
@@ -14,20 +15,12 @@
 #include "packages.h"
 #include "packages_internal.h"
 
-#define MAX_DEPTH 4
-
-/* The packages to look for, each with its OSV ecosystem and the name OSV uses for it. */
-struct wanted {
-    char eco[64];
-    char name[256];
-};
 
 struct reader {
     const struct pkg_list *pkgs;
-    struct wanted *want; /* one per package; eco "" when it cannot be matched */
+    struct osv_want *want; /* one per package; eco "" when it cannot be matched */
     struct pkg_matches *out;
     struct osv_db_stats *st;
-    struct buf rec;
 };
 
 void
@@ -40,6 +33,18 @@ pkg_matches_free(struct pkg_matches *m)
     }
     free(m->v);
     memset(m, 0, sizeof(*m));
+}
+
+/* Whether the comma-separated `list` (NULL: empty) holds `id` as one of its items. */
+static int
+list_has(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+
+    for (const char *p = list; p != NULL && (p = strstr(p, id)) != NULL; p++)
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
 }
 
 static int
@@ -57,54 +62,106 @@ already(const struct pkg_matches *m, size_t pkg, const char *id, const cJSON *al
             if (cJSON_IsString(a) && strcmp(m->v[i].id, a->valuestring) == 0)
                 return 1;
         }
-        if (m->v[i].aliases != NULL) {
-            const char *p = strstr(m->v[i].aliases, id);
-            size_t n = strlen(id);
-            if (p != NULL && (p == m->v[i].aliases || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-                return 1;
-        }
+        if (m->v[i].aliases != NULL && list_has(m->v[i].aliases, id))
+            return 1;
     }
     return 0;
 }
 
-static char *
-join_aliases(const cJSON *aliases)
+/* Appends ",item" (or "item" first) to `b`, keeping it NUL-terminated. */
+static int
+list_append(struct buf *b, const char *item)
 {
+    if ((b->len > 0 && buf_append(b, ",", 1) < 0) || buf_append(b, item, strlen(item) + 1) < 0)
+        return -1;
+    b->len--; /* the NUL stays after the text */
+    return 0;
+}
+
+/* The record's other names for the report: `aliases`, then `upstream` (the CVE ids a Debian or
+ * Ubuntu advisory is about), each once, without the record's own id. NULL when none. */
+static char *
+join_aliases(const cJSON *rec, const char *id)
+{
+    static const char *const keys[] = {"aliases", "upstream"};
     struct buf b = {0};
-    const cJSON *a;
-    cJSON_ArrayForEach(a, aliases) {
-        if (!cJSON_IsString(a) || strlen(a->valuestring) > 64)
-            continue;
-        if ((b.len > 0 && buf_append(&b, ",", 1) < 0) ||
-            buf_append(&b, a->valuestring, strlen(a->valuestring)) < 0) {
-            buf_free(&b);
-            return NULL;
+
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        const cJSON *a, *list = cJSON_GetObjectItemCaseSensitive(rec, keys[k]);
+        cJSON_ArrayForEach(a, list) {
+            const char *v = cJSON_IsString(a) ? a->valuestring : NULL;
+            if (v == NULL || v[0] == '\0' || strlen(v) > 64 || strcmp(v, id) == 0 ||
+                list_has(b.data, v))
+                continue;
+            if (list_append(&b, v) < 0) {
+                buf_free(&b);
+                return NULL;
+            }
         }
     }
-    if (b.len == 0 || buf_append(&b, "", 1) < 0) {
+    if (b.len == 0)
         buf_free(&b);
-        return NULL;
-    }
     return b.data;
+}
+
+/* Record `rec` (with its string id) evaluated for package i; a match appended when it affects
+ * it and is not already reported under this id or an alias. */
+int
+osv_db_consider(const cJSON *rec, const struct pkg_list *pkgs, size_t i, const char *eco,
+                const char *name, struct pkg_matches *out)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(rec, "id");
+    const cJSON *aliases = cJSON_GetObjectItemCaseSensitive(rec, "aliases");
+    const cJSON *summary = cJSON_GetObjectItemCaseSensitive(rec, "summary");
+    struct osv_verdict v;
+    struct pkg_match *m;
+
+    if (!cJSON_IsString(id) || osv_evaluate(rec, eco, name, pkgs->v[i].version, &v) < 0 ||
+        !v.affected || already(out, i, id->valuestring, aliases))
+        return 0;
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 32;
+        struct pkg_match *nv = realloc(out->v, cap * sizeof(*nv));
+        if (nv == NULL)
+            return err_set(ERR_NOMEM, "out of memory");
+        out->v = nv;
+        out->cap = cap;
+    }
+    m = &out->v[out->n];
+    memset(m, 0, sizeof(*m));
+    m->pkg = i;
+    m->id = strdup(id->valuestring);
+    m->aliases = join_aliases(rec, id->valuestring);
+    if (cJSON_IsString(summary) && strlen(summary->valuestring) < OSV_MAX_SUMMARY)
+        m->summary = strdup(summary->valuestring);
+    if (m->id == NULL) {
+        free(m->aliases);
+        free(m->summary);
+        return err_set(ERR_NOMEM, "out of memory");
+    }
+    (void)str_format(m->fixed, sizeof(m->fixed), "%s", v.fixed);
+    (void)str_format(m->ecosystem, sizeof(m->ecosystem), "%s", eco);
+    m->severity = osv_severity(rec, &m->score);
+    out->n++;
+    return 0;
 }
 
 /* One record's text: parse, and evaluate it for every package it could name. */
 static int
-on_record(struct reader *r, const char *text, size_t len)
+on_record(void *ctx, const char *text, size_t len)
 {
+    struct reader *r = ctx;
     cJSON *rec = cJSON_ParseWithLength(text, len);
-    const cJSON *id, *aff, *a;
+    const cJSON *aff, *a;
     int rc = 0;
 
-    r->st->records++;
-    if (rec == NULL || !cJSON_IsString(id = cJSON_GetObjectItemCaseSensitive(rec, "id"))) {
+    if (rec == NULL || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rec, "id"))) {
         r->st->skipped++;
         cJSON_Delete(rec);
         return 0;
     }
     aff = cJSON_GetObjectItemCaseSensitive(rec, "affected");
     for (size_t i = 0; i < r->pkgs->n && rc == 0; i++) {
-        struct osv_verdict v;
         int named = 0;
         if (r->want[i].eco[0] == '\0')
             continue;
@@ -120,52 +177,29 @@ on_record(struct reader *r, const char *text, size_t len)
                 named = named || strcmp(norm, r->want[i].name) == 0;
             }
         }
-        if (!named)
-            continue;
-        if (osv_evaluate(rec, r->want[i].eco, r->want[i].name, r->pkgs->v[i].version, &v) < 0 ||
-            !v.affected)
-            continue;
-        {
-            const cJSON *aliases = cJSON_GetObjectItemCaseSensitive(rec, "aliases");
-            const cJSON *summary = cJSON_GetObjectItemCaseSensitive(rec, "summary");
-            struct pkg_match *m;
-            if (already(r->out, i, id->valuestring, aliases))
-                continue;
-            if (r->out->n == r->out->cap) {
-                size_t cap = r->out->cap ? r->out->cap * 2 : 32;
-                struct pkg_match *nv = realloc(r->out->v, cap * sizeof(*nv));
-                if (nv == NULL) {
-                    rc = err_set(ERR_NOMEM, "out of memory");
-                    break;
-                }
-                r->out->v = nv;
-                r->out->cap = cap;
-            }
-            m = &r->out->v[r->out->n];
-            memset(m, 0, sizeof(*m));
-            m->pkg = i;
-            m->id = strdup(id->valuestring);
-            m->aliases = join_aliases(aliases);
-            if (cJSON_IsString(summary) && strlen(summary->valuestring) < 512)
-                m->summary = strdup(summary->valuestring);
-            if (m->id == NULL) {
-                rc = err_set(ERR_NOMEM, "out of memory");
-                break;
-            }
-            (void)str_format(m->fixed, sizeof(m->fixed), "%s", v.fixed);
-            (void)str_format(m->ecosystem, sizeof(m->ecosystem), "%s", r->want[i].eco);
-            m->severity = osv_severity(rec, &m->score);
-            r->out->n++;
-        }
+        if (named)
+            rc = osv_db_consider(rec, r->pkgs, i, r->want[i].eco, r->want[i].name, r->out);
     }
     cJSON_Delete(rec);
-    if (r->st->records > OSV_MAX_RECORDS)
-        return err_set(ERR_LIMIT, "more than %d records in the database", OSV_MAX_RECORDS);
     return rc;
 }
 
+/* One record's text (NULL: one too large to keep) handed to the walk's reader, counted. */
 static int
-read_zip(struct reader *r, const char *path, int fd)
+deliver(struct osv_walk *w, const char *text, size_t len)
+{
+    w->st->records++;
+    if (w->st->records > OSV_MAX_RECORDS)
+        return err_set(ERR_LIMIT, "more than %d records in the database", OSV_MAX_RECORDS);
+    if (text == NULL) {
+        w->st->skipped++;
+        return 0;
+    }
+    return w->on_record(w->ctx, text, len);
+}
+
+static int
+read_zip(struct osv_walk *w, const char *path, int fd)
 {
     struct archive *a;
     struct archive_entry *ent;
@@ -190,14 +224,14 @@ read_zip(struct reader *r, const char *path, int fd)
         int too_big = 0;
         if (archive_entry_filetype(ent) != AE_IFREG || nl < 5 || strcmp(name + nl - 5, ".json") != 0)
             continue;
-        r->rec.len = 0;
+        w->rec.len = 0;
         /* read in chunks so a forged size or a zip bomb cannot make us allocate it all */
         while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
-            if (r->rec.len + (size_t)n > OSV_MAX_RECORD) {
+            if (w->rec.len + (size_t)n > OSV_MAX_RECORD) {
                 too_big = 1;
                 continue; /* drain the entry without keeping it */
             }
-            if (buf_append(&r->rec, chunk, (size_t)n) < 0) {
+            if (buf_append(&w->rec, chunk, (size_t)n) < 0) {
                 archive_read_free(a);
                 return err_set(ERR_NOMEM, "out of memory");
             }
@@ -207,12 +241,9 @@ read_zip(struct reader *r, const char *path, int fd)
             archive_read_free(a);
             return rc;
         }
-        if (too_big) {
-            r->st->records++;
-            r->st->skipped++;
-            continue;
-        }
-        if ((rc = on_record(r, r->rec.data, r->rec.len)) < 0) {
+        rc = too_big ? deliver(w, NULL, 0)
+                     : deliver(w, w->rec.data != NULL ? w->rec.data : "", w->rec.len);
+        if (rc < 0) {
             archive_read_free(a);
             return rc;
         }
@@ -227,13 +258,13 @@ read_zip(struct reader *r, const char *path, int fd)
 }
 
 static int
-walk(struct reader *r, const char *dir, int depth)
+walk(struct osv_walk *w, const char *dir, int depth)
 {
     DIR *d;
     struct dirent *e;
     int rc = 0;
 
-    if (depth > MAX_DEPTH)
+    if (depth > OSV_DB_MAX_DEPTH)
         return 0;
     if ((d = opendir(dir)) == NULL)
         return err_set_errno(depth == 0 ? ERR_NOTFOUND : ERR_IO, "%s", dir);
@@ -243,7 +274,7 @@ walk(struct reader *r, const char *dir, int depth)
         size_t nl = strlen(e->d_name);
         int fd;
         if (e->d_name[0] == '.')
-            continue;
+            continue; /* also the index and its temporary files */
         if (str_format(path, sizeof(path), "%s/%s", dir, e->d_name) < 0)
             continue;
         fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -254,17 +285,16 @@ walk(struct reader *r, const char *dir, int depth)
         }
         if (S_ISDIR(sb.st_mode)) {
             close(fd);
-            rc = walk(r, path, depth + 1);
+            rc = walk(w, path, depth + 1);
             continue;
         }
-        if (S_ISREG(sb.st_mode) && (long long)sb.st_mtime > r->st->newest)
-            r->st->newest = (long long)sb.st_mtime;
+        if (S_ISREG(sb.st_mode) && (long long)sb.st_mtime > w->st->newest)
+            w->st->newest = (long long)sb.st_mtime;
         if (S_ISREG(sb.st_mode) && nl > 4 && strcmp(e->d_name + nl - 4, ".zip") == 0) {
-            rc = read_zip(r, path, fd);
+            rc = read_zip(w, path, fd);
         } else if (S_ISREG(sb.st_mode) && nl > 5 && strcmp(e->d_name + nl - 5, ".json") == 0) {
             if ((size_t)sb.st_size > OSV_MAX_RECORD) {
-                r->st->records++;
-                r->st->skipped++;
+                rc = deliver(w, NULL, 0);
             } else {
                 struct buf b = {0};
                 ssize_t n;
@@ -272,7 +302,7 @@ walk(struct reader *r, const char *dir, int depth)
                 while ((n = read(fd, chunk, sizeof(chunk))) > 0 && b.len <= OSV_MAX_RECORD)
                     if (buf_append(&b, chunk, (size_t)n) < 0)
                         break;
-                rc = on_record(r, b.data != NULL ? b.data : "", b.len);
+                rc = deliver(w, b.data != NULL ? b.data : "", b.len);
                 buf_free(&b);
             }
         }
@@ -283,34 +313,78 @@ walk(struct reader *r, const char *dir, int depth)
 }
 
 int
-osv_db_match(const char *dir, const struct pkg_list *pkgs, const char *os_id,
-             const char *os_version, struct pkg_matches *out, struct osv_db_stats *st)
+osv_db_walk(const char *dir, struct osv_walk *w)
 {
-    struct reader r = {pkgs, NULL, out, st, {0}};
     int rc;
 
-    memset(st, 0, sizeof(*st));
-    r.want = calloc(pkgs->n ? pkgs->n : 1, sizeof(*r.want));
-    if (r.want == NULL)
-        return err_set(ERR_NOMEM, "out of memory");
+    memset(w->st, 0, sizeof(*w->st));
+    memset(&w->rec, 0, sizeof(w->rec));
+    rc = walk(w, dir, 0);
+    if (rc == 0 && w->st->records == 0)
+        rc = err_set(ERR_NOTFOUND, "%s holds no OSV record (*.json or all.zip)", dir);
+    buf_free(&w->rec);
+    return rc;
+}
+
+/* The ecosystem and the name OSV records use for each package ("" when it cannot be matched). */
+static struct osv_want *
+wanted_of(const struct pkg_list *pkgs, const char *os_id, const char *os_version)
+{
+    struct osv_want *want = calloc(pkgs->n ? pkgs->n : 1, sizeof(*want));
+
+    if (want == NULL)
+        return NULL;
     for (size_t i = 0; i < pkgs->n; i++) {
         const struct pkg *p = &pkgs->v[i];
         const char *name = p->source != NULL && (p->kind == PKG_DEB || p->kind == PKG_APK)
                                ? p->source
                                : p->name;
-        if (pkg_ecosystem(p, os_id, os_version, r.want[i].eco, sizeof(r.want[i].eco)) < 0) {
-            r.want[i].eco[0] = '\0';
+        if (pkg_ecosystem(p, os_id, os_version, want[i].eco, sizeof(want[i].eco)) < 0) {
+            want[i].eco[0] = '\0';
             continue;
         }
         if (p->kind == PKG_PYPI)
-            pkg_pypi_normalize(name, r.want[i].name, sizeof(r.want[i].name));
+            pkg_pypi_normalize(name, want[i].name, sizeof(want[i].name));
         else
-            (void)str_format(r.want[i].name, sizeof(r.want[i].name), "%s", name);
+            (void)str_format(want[i].name, sizeof(want[i].name), "%s", name);
     }
-    rc = walk(&r, dir, 0);
-    if (rc == 0 && st->records == 0)
-        rc = err_set(ERR_NOTFOUND, "%s holds no OSV record (*.json or all.zip)", dir);
-    buf_free(&r.rec);
+    return want;
+}
+
+int
+osv_db_match(const char *dir, const struct pkg_list *pkgs, const char *os_id,
+             const char *os_version, struct pkg_matches *out, struct osv_db_stats *st)
+{
+    struct reader r = {pkgs, NULL, out, st};
+    struct osv_walk w;
+    struct osv_index *ix = NULL;
+    const char *no_index = getenv("SCANNER_OSV_NO_INDEX");
+    int rc = 0;
+
+    memset(st, 0, sizeof(*st));
+    if ((r.want = wanted_of(pkgs, os_id, os_version)) == NULL)
+        return err_set(ERR_NOMEM, "out of memory");
+    /* twice at most: an index found damaged while read is removed and built again */
+    for (int tries = 0; tries < 2 && (no_index == NULL || *no_index == '\0' ||
+                                      strcmp(no_index, "0") == 0); tries++) {
+        /* < 0: the database itself is unreadable; 0 with ix NULL: read it without an index */
+        if ((rc = osv_index_get(dir, &ix, st)) < 0 || ix == NULL)
+            break;
+        rc = osv_index_match(ix, pkgs, r.want, out);
+        osv_index_close(ix);
+        ix = NULL;
+        if (rc <= 0)
+            goto out;
+        rc = 0;
+    }
+    if (rc < 0)
+        goto out;
+    memset(&w, 0, sizeof(w));
+    w.on_record = on_record;
+    w.ctx = &r;
+    w.st = st;
+    rc = osv_db_walk(dir, &w);
+out:
     free(r.want);
     return rc;
 }

@@ -103,6 +103,9 @@ struct pkg_matches {
     size_t n, cap;
 };
 void pkg_matches_free(struct pkg_matches *m);
+/* The aliases a VULN001 message shows after the id: " (A,B)", without those the id already
+ * names (the CVE in DEBIAN-CVE-...); "" when none is left. */
+void pkg_vuln_alias_note(const char *id, const char *aliases, char *out, size_t size);
 
 /* What reading the database found. */
 struct osv_db_stats {
@@ -114,10 +117,16 @@ struct osv_db_stats {
 /* Reads every OSV record under `dir` (*.json files, and *.zip archives of them as OSV
  * publishes, at any depth up to 4) and appends a match for each installed package a record
  * affects. Memory stays bounded whatever the database's size: records are parsed one at a time
- * and only matches are kept. ERR_NOTFOUND when `dir` does not exist or holds no record;
+ * and only matches are kept. Through the database's index (osv_db_index, built here when missing
+ * or stale) only the records naming the packages are read; SCANNER_OSV_NO_INDEX=1 reads all. ERR_NOTFOUND when `dir` does not exist or holds no record;
  * ERR_PARSE naming the archive when a zip is unreadable. */
 int osv_db_match(const char *dir, const struct pkg_list *pkgs, const char *os_id,
                  const char *os_version, struct pkg_matches *out, struct osv_db_stats *st);
+/* Builds (or rebuilds) the index a scan reads the database through: DIR/.index-v1, or, when DIR
+ * cannot be written, $XDG_CACHE_HOME/secrets-suite/osv-index/<hash of DIR's path>.v1. Scans
+ * build it themselves when it is missing or stale; `scanner db update` builds it at once.
+ * `where` gets its path; st the database's counts. */
+int osv_db_index(const char *dir, char *where, size_t size, struct osv_db_stats *st);
 #define OSV_MAX_RECORD (16u << 20)    /* one record file or zip entry */
 #define OSV_MAX_RECORDS 5000000       /* records in one database */
 
@@ -160,5 +169,62 @@ const struct rule_meta *pkg_rule_at(size_t i);
 /* PEP 503 normal form of a Python distribution name, for matching (lower case, runs of -_.
  * as one -). */
 void pkg_pypi_normalize(const char *name, char *out, size_t size);
+
+/* ---- Other scanners' reports (scanner --image I --merge-report FILE) -------------------------- */
+enum pkg_peer_tool { PEER_TRIVY = 1, PEER_GRYPE };
+/* One vulnerability a peer reports for one package. */
+struct pkg_peer_vuln {
+    char *id;
+    char *aliases;   /* comma-separated (Trivy VendorIDs, Grype relatedVulnerabilities), or NULL */
+    char *package;
+    char *installed;
+    char *fixed;     /* NULL when the peer knows no fix */
+    char *purl;      /* or NULL */
+    char *layer;     /* the diff id of the layer that added the package, or NULL */
+    char *type;      /* Trivy's result Type or Grype's artifact type ("debian", "python") */
+    char *path;      /* the package's file in the image (Trivy PkgPath, Grype location), or NULL */
+    char *title;     /* or NULL */
+    enum severity severity;
+};
+struct pkg_peer_report {
+    char *file;
+    enum pkg_peer_tool tool;
+    char *artifact;  /* the image as the peer was told (ArtifactName, source.target.userInput) */
+    char **layers;   /* the image's diff ids as the report lists them (Trivy Metadata.DiffIDs,
+                      * Grype source.target.layers[].digest) */
+    size_t nlayers;
+    struct pkg_peer_vuln *v;
+    size_t n, cap;
+};
+/* Reads a Trivy (`trivy image -f json`) or Grype (`grype -o json`) report, told apart by its
+ * keys. Anything that is not one of them (not JSON, a missing or mistyped field, nesting past 64
+ * levels, a file over PEER_MAX_FILE) is ERR_PARSE or ERR_LIMIT naming the file, line and column;
+ * memory is the kept fields of the results: cJSON parses one result at a time, never the file. */
+int pkg_merge_load(const char *path, struct pkg_peer_report *out);
+int pkg_merge_parse(const char *name, const char *data, size_t len, struct pkg_peer_report *out);
+void pkg_merge_free(struct pkg_peer_report *r);
+const char *pkg_peer_name(enum pkg_peer_tool t); /* "trivy", "grype" */
+#define PEER_MAX_FILE ((size_t)256 << 20)
+#define PEER_MAX_ITEM ((size_t)16 << 20) /* one result (a Trivy result's vulnerability, a match) */
+#define PEER_MAX_VULNS 500000
+
+/* The scanned image, as the fold needs it. */
+struct pkg_merge_image {
+    const char *ref;           /* as the user named it */
+    char *const *layers;       /* its diff ids */
+    const int *is_base;        /* per layer */
+    size_t nlayers;
+    const char *os_id, *os_version; /* from its os-release ("" when none) */
+    int skip_base, ignore_unfixed;
+};
+/* A report whose layer list is not the image's is of another image: ERR_USAGE naming the file.
+ * Without a layer list, a different image name is only a warning. */
+int pkg_merge_check_image(const struct pkg_peer_report *r, const struct pkg_merge_image *img);
+/* Folds the reports' results into f as VULN001 findings: a result that a finding from index
+ * `from` on already reports (the same id or alias, package and installed version) only adds its
+ * tool to that finding's sources; the others become findings of their own, in the report's
+ * order, said to be "reported by Trivy/Grype". */
+int pkg_merge_fold(struct findings *f, size_t from, const struct pkg_peer_report *reps, size_t n,
+                   const struct pkg_merge_image *img);
 
 #endif

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "packages.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -39,6 +41,54 @@ int db_zip_load(void);
 #define archive_entry_pathname (*db_zip.archive_entry_pathname)
 #define archive_entry_filetype (*db_zip.archive_entry_filetype)
 #endif
+
+/* ---- The OSV database: its walk, and its index ------------------------------------------------ */
+struct cJSON;
+#define OSV_DB_MAX_DEPTH 4
+#define OSV_MAX_SUMMARY 512 /* a longer summary is not shown */
+
+/* A walk over a database: every record's text, in the order files and zip entries are read,
+ * handed to on_record; the counts and the newest file's time kept in st. */
+struct osv_walk {
+    int (*on_record)(void *ctx, const char *text, size_t len);
+    void *ctx;
+    struct osv_db_stats *st;
+    struct buf rec;
+};
+/* ERR_NOTFOUND when dir is missing or holds no record; ERR_PARSE on a damaged zip. */
+int osv_db_walk(const char *dir, struct osv_walk *w);
+
+/* A package to look for: its OSV ecosystem ("" when it cannot be matched) and the name OSV
+ * records use for it (the source package for deb and apk; PEP 503 form for PyPI). */
+struct osv_want {
+    char eco[64];
+    char name[256];
+};
+/* Appends the match of record `rec` for package i, when it affects it (db.c). */
+int osv_db_consider(const struct cJSON *rec, const struct pkg_list *pkgs, size_t i,
+                    const char *eco, const char *name, struct pkg_matches *out);
+
+/* The index (db_index*.c): per (ecosystem, package name) the records that name it, reduced to
+ * what matching reads, in a file searched in place (mmap). */
+struct osv_index;
+/* Opens the index of `dir`, building it first when it is missing, stale or damaged. 0 with
+ * *ix NULL when no index can be used (then the caller reads the database); < 0 when the database
+ * itself cannot be read (the error the walk gives). st gets the database's counts. */
+int osv_index_get(const char *dir, struct osv_index **ix, struct osv_db_stats *st);
+/* Matches every wanted package (want[i] for pkgs->v[i]) through the index: the records are
+ * evaluated in the order the database holds them, as a walk over it would. */
+int osv_index_match(struct osv_index *ix, const struct pkg_list *pkgs,
+                    const struct osv_want *want, struct pkg_matches *out);
+void osv_index_close(struct osv_index *ix);
+
+/* The reader on a mapped file, for the fuzz target: checks the header (and, unless fuzzing,
+ * the checksums) against fingerprint fp (NULL: any); 0, 1 when sound but stale or written by
+ * another version (rebuild it), or ERR_PARSE. */
+int osv_index_open_mem(const unsigned char *map, size_t len, const unsigned char *fp,
+                       struct osv_index **ix);
+/* The key an index is searched by: "ECO\x1fname" with the ecosystem cut at its first ':' and
+ * the name folded (PyPI: PEP 503; others: lower case); -1 when it cannot name a package. */
+int osv_index_key(const char *eco, const char *name, char *out, size_t size);
 
 /* Decimal digit strings compared by value, without overflow (a version number may have more
  * digits than any integer type). */

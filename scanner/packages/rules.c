@@ -1,5 +1,7 @@
 /* rules: the vulnerability rule rows (ids VULN…). VULN001's severity is each record's own
  * (CVSS v3 score, the database's rating, or the distribution's urgency). */
+#include <string.h>
+
 #include "packages.h"
 
 const struct rule_meta pkg_rule_vuln = {
@@ -18,4 +20,42 @@ const struct rule_meta *
 pkg_rule_at(size_t i)
 {
     return i < sizeof(rules) / sizeof(rules[0]) ? rules[i] : NULL;
+}
+
+/* Whether alias `a` (length n) only repeats what `id` already says: the same id, or its tail
+ * after a distribution's prefix (DEBIAN-CVE-2023-38545 names CVE-2023-38545). */
+static int
+alias_in_id(const char *id, const char *a, size_t n)
+{
+    size_t l = strlen(id);
+
+    if (n == 0 || n > l)
+        return n == 0;
+    return memcmp(id + l - n, a, n) == 0 && (l == n || id[l - n - 1] == '-');
+}
+
+void
+pkg_vuln_alias_note(const char *id, const char *aliases, char *out, size_t size)
+{
+    size_t w = 0;
+
+    if (size == 0)
+        return;
+    out[0] = '\0';
+    for (const char *p = aliases; p != NULL && *p != '\0';) {
+        const char *e = strchr(p, ',');
+        size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+
+        if (!alias_in_id(id, p, n) && w + n + 4 < size) {
+            memcpy(out + w, w == 0 ? " (" : ",", w == 0 ? 2 : 1);
+            w += w == 0 ? 2 : 1;
+            memcpy(out + w, p, n);
+            w += n;
+        }
+        p = e != NULL ? e + 1 : NULL;
+    }
+    if (w > 0) {
+        out[w++] = ')';
+        out[w] = '\0';
+    }
 }

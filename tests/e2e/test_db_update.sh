@@ -34,6 +34,10 @@ t_downloads_each_ecosystem() {
     cmp -s db/PyPI/all.zip "$SRV_DIR/PyPI/all.zip" || fail "PyPI archive differs"
     cmp -s db/Debian/all.zip "$SRV_DIR/Debian/all.zip" || fail "Debian archive differs"
     expect_no_file db/PyPI/all.zip.part
+    # indexed at once, so the first scan does not pay for it
+    expect_out 'index: [0-9]+ records -> db/\.index-v1'
+    expect_file db/.index-v1
+    expect_mode db/.index-v1 600
 }
 
 t_interrupted_download_resumes() {

@@ -3,7 +3,7 @@
 # images built here from this machine's own dpkg status (curl held at a real older Debian 12
 # version), Python distributions and Node packages, and an Alpine database written from the apk
 # format; OSV records written from real published advisories (tests/fixtures/osv/), read as
-# files and as OSV's all.zip.
+# files and as OSV's all.zip, directly and through the index (DB/.index-v1) scans build.
 . "$(dirname "$0")/lib.sh"
 
 PKFX=$(mktemp -d /tmp/e2e-packages.XXXXXX)
@@ -13,7 +13,9 @@ if ! ROOT=$ROOT "$ROOT/tests/fixtures/image/build_packages.sh" "$PKFX" >"$PKFX/b
     tail -20 "$PKFX/build.log"
     exit 1
 fi
-OSV=$ROOT/tests/fixtures/osv
+# a copy: scans write their index beside the database, never into the source tree
+OSV=$PKFX/osv
+cp -r "$ROOT/tests/fixtures/osv" "$OSV"
 OLD=$PKFX/pkgs-old.docker.tar
 NEW=$PKFX/pkgs-new.docker.tar
 ALPINE=$PKFX/alpine.docker.tar
@@ -72,6 +74,162 @@ PY
     grep VULN001 "$TMP/.out" | sort >zip.txt
     [ -s zip.txt ] || fail "no finding from the zip database"
     diff files.txt zip.txt >/dev/null || fail "zip and files differ: $(diff files.txt zip.txt | head -5)"
+}
+
+# make_zip_db DIR: the fixture records as OSV's per-ecosystem all.zip archives
+make_zip_db() {
+    python3 - "$OSV" "$1" <<'PY'
+import glob, os, sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+for eco, pat in [("PyPI", "*[GP][HY]S*"), ("Debian", "DEBIAN-*"), ("npm", "GHSA-xvch*"), ("Alpine", "ALPINE-*")]:
+    os.makedirs(os.path.join(out, eco), exist_ok=True)
+    with zipfile.ZipFile(os.path.join(out, eco, "all.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(glob.glob(os.path.join(src, pat + ".json"))):
+            z.write(f, os.path.basename(f))
+PY
+}
+
+t_index_gives_the_same_findings() {
+    mkdir files
+    cp "$OSV"/*.json files/
+    make_zip_db zipdb
+    for db in files zipdb; do
+        for img in "$OLD" "$NEW" "$ALPINE"; do
+            SCANNER_OSV_NO_INDEX=1 run "$SCANNER" --image "$img" --vuln-db $db --format json
+            cp "$TMP/.out" walk.json
+            [ ! -e $db/.index-v1 ] || fail "SCANNER_OSV_NO_INDEX=1 wrote an index"
+            run "$SCANNER" --image "$img" --vuln-db $db --format json
+            cp "$TMP/.out" cold.json
+            expect_file $db/.index-v1
+            expect_mode $db/.index-v1 600
+            expect_no_err 'index'
+            run "$SCANNER" --image "$img" --vuln-db $db --format json
+            cmp -s walk.json cold.json || fail "$db $(basename "$img"): the index build run differs from reading every record"
+            cmp -s walk.json "$TMP/.out" || fail "$db $(basename "$img"): the indexed run differs from reading every record"
+            rm -f $db/.index-v1
+        done
+        grep -q '"VULN001"' walk.json || fail "$db: no finding to compare"
+    done
+}
+
+t_stale_index_is_rebuilt() {
+    mkdir db
+    cp "$OSV"/*.json db/
+    rm db/GHSA-xvch-5gv4-984h.json
+    run "$SCANNER" --image "$OLD" --vuln-db db
+    expect_file db/.index-v1
+    expect_no_out 'minimist'
+    expect_out 'DEBIAN-CVE-2023-38545 in curl'
+    # a record added, then one removed: each scan sees the database as it is now
+    cp "$OSV/GHSA-xvch-5gv4-984h.json" db/
+    run "$SCANNER" --image "$OLD" --vuln-db db
+    expect_out 'GHSA-xvch-5gv4-984h .*minimist 1\.2\.5'
+    rm db/DEBIAN-CVE-2023-38545.json
+    run "$SCANNER" --image "$OLD" --vuln-db db
+    expect_no_out 'CVE-2023-38545'
+    expect_out 'GHSA-xvch-5gv4-984h'
+    # an archive replaced by one of the same size and the same time is still seen (inode, ctime)
+    mkdir -p zdb/npm
+    python3 - "$OSV/GHSA-xvch-5gv4-984h.json" zdb/npm/all.zip <<'PY'
+import os, sys, zipfile
+rec, p = open(sys.argv[1]).read(), sys.argv[2]
+def write(path, text):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        z.writestr(zipfile.ZipInfo("GHSA-xvch-5gv4-984h.json", (2024, 1, 1, 0, 0, 0)), text)
+write(p, rec)
+assert '"1.2.6"' in rec
+write("next.zip", rec.replace('"1.2.6"', '"1.2.4"'))   # fixed before 1.2.5: not affected
+PY
+    run "$SCANNER" --image "$OLD" --vuln-db zdb
+    expect_out 'GHSA-xvch-5gv4-984h .*minimist 1\.2\.5'
+    [ "$(stat -c %s zdb/npm/all.zip)" -eq "$(stat -c %s next.zip)" ] || fail "sizes differ"
+    touch -r zdb/npm/all.zip next.zip
+    mv next.zip zdb/npm/all.zip
+    run "$SCANNER" --image "$OLD" --vuln-db zdb
+    expect_no_out 'minimist'
+}
+
+# damage KIND: spoils db/.index-v1 in one way
+damage() {
+    python3 - db/.index-v1 "$1" <<'PY'
+import os, sys
+p, kind = sys.argv[1], sys.argv[2]
+d = bytearray(open(p, "rb").read())
+if kind == "truncated":
+    d = d[: len(d) // 2]
+elif kind == "header":
+    d[20] ^= 1          # inside the database fingerprint, covered by the header's checksum
+elif kind == "tables":
+    d[-3] ^= 1          # the last posting
+elif kind == "record":
+    i = d.find(b"minimist")  # the first is inside a record, read only when a scan needs it
+    d[i] ^= 0x20
+elif kind == "foreign":
+    d = bytearray(b'{"not": "an index"}\n' * 20)
+elif kind == "empty":
+    d = bytearray()
+os.unlink(p)            # a new file: the scanner must not trust the bytes, whatever their time
+open(p, "wb").write(d)
+PY
+}
+
+t_damaged_index_is_detected_and_rebuilt() {
+    mkdir db
+    cp "$OSV"/*.json db/
+    run "$SCANNER" --image "$OLD" --vuln-db db --format json
+    cp "$TMP/.out" good.json
+    grep -q 'minimist' good.json || fail "no minimist finding to compare"
+    for kind in truncated header tables record foreign empty; do
+        damage $kind
+        run "$SCANNER" --image "$OLD" --vuln-db db --format json
+        expect_rc 1
+        expect_err 'vulnerability index is (damaged|truncated).*rebuilt'
+        cmp -s good.json "$TMP/.out" || fail "$kind: findings differ after the rebuild"
+        run "$SCANNER" --image "$OLD" --vuln-db db --format json
+        expect_no_err 'index'
+        cmp -s good.json "$TMP/.out" || fail "$kind: findings differ from the rebuilt index"
+    done
+}
+
+t_index_symlink_is_not_followed() {
+    mkdir db
+    cp "$OSV"/*.json db/
+    echo 'not yours' >victim
+    ln -s "$TMP/victim" db/.index-v1
+    run "$SCANNER" --image "$OLD" --vuln-db db
+    expect_rc 1
+    expect_err 'vulnerability index is a symbolic link; not followed'
+    expect_out 'DEBIAN-CVE-2023-38545 in curl'
+    [ -L db/.index-v1 ] || fail "the symlink was replaced"
+    [ "$(cat victim)" = 'not yours' ] || fail "the symlink's target was written"
+}
+
+t_read_only_database_is_indexed_in_the_cache() {
+    local as=()
+    mkdir db cache
+    cp "$OSV"/*.json db/
+    cp "$OLD" img.tar
+    chmod 644 img.tar
+    chmod 555 db
+    if [ "$(id -u)" = 0 ]; then
+        # root writes anywhere: the scan runs as nobody, for whom db/ is read-only
+        chmod 755 "$TMP"
+        chown 65534:65534 cache
+        as=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+    fi
+    SCANNER_OSV_NO_INDEX=1 run "${as[@]}" "$SCANNER" --image img.tar --vuln-db db --format json
+    cp "$TMP/.out" walk.json
+    XDG_CACHE_HOME=$TMP/cache run "${as[@]}" "$SCANNER" --image img.tar --vuln-db db --format json
+    expect_rc 1
+    expect_no_file db/.index-v1
+    [ "$(find cache/secrets-suite/osv-index -name '*.v1' | wc -l)" -eq 1 ] || fail "no index in the cache: $(find cache)"
+    cmp -s walk.json "$TMP/.out" || fail "findings differ with the index in the cache"
+    # and with no cache either: read without an index, said once, same findings
+    run "${as[@]}" env -u XDG_CACHE_HOME HOME=/nonexistent "$SCANNER" --image img.tar --vuln-db db --format json
+    expect_rc 1
+    expect_err 'read without it'
+    cmp -s walk.json "$TMP/.out" || fail "findings differ without an index"
+    chmod 755 db
 }
 
 t_ignore_unfixed_and_no_vulns() {

@@ -341,6 +341,12 @@ test_generic_rules(void **state)
         {">>> client.prepare_request_body(username='foo', password='bar')\n", NULL},
         {"return f'machine {host} login {self.username} password {self.password}'\n", NULL},
         {"url = 'https://deploy:Xk3p9Lq2@git.internal/repo'\n", "secret.url-credentials"},
+        /* Kebab-case names (CLI flags, YAML keys, Helm values) as well as snake case. */
+        {"aws-secret-access-key: Hq7vR2mN9xK4pL8sT3wZ6yB1cF5gJ0dA2eU7iO9r\n",
+         "secret.aws-secret-access-key"},
+        {"--aws-secret-access-key=Hq7vR2mN9xK4pL8sT3wZ6yB1cF5gJ0dA2eU7iO9r\n",
+         "secret.aws-secret-access-key"},
+        {"aws-session-token: FwoGZXIvYXdzEBYaDHKq3pR7vN2mX9zL4sT8wY1bC6fG0jH5dA3eU7iO2rQ9kM4nP8vB1xZ6yW3tS5gJ0hFKq3pR7vN2mX9zL4sT8wY1bC6fG0jH5dA3eU7iO2rQ9kM4nP8vB1xZ6yW3tS5gJ0hF\n", "secret.aws-session-token"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct hits hs = scan_str(cases[i].text);

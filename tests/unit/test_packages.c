@@ -1,6 +1,7 @@
 /* Unit tests of scanner/packages: every version order against the test vectors its reference
  * implementation publishes (dpkg, apk-tools, rpm, pypa/packaging, semver.org), hostile version
- * strings, and the ecosystem → order table. */
+ * strings, the ecosystem → order table, and the OSV index (same matches as reading every record;
+ * a damaged, truncated or foreign index refused). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,12 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
 
+#include "db_index.h"
+#include "helper.h"
 #include "packages.h"
+#include "packages_internal.h"
 
 struct vec {
     const char *a, *b;
@@ -422,10 +427,270 @@ test_osv_evaluation(void **state)
     cJSON_Delete(j);
 }
 
+/* ---- The OSV index ---------------------------------------------------------------------------- */
+static const char *const idx_records[][2] = {
+    {"a.json", "{\"id\":\"GHSA-aaaa\",\"aliases\":[\"CVE-1\",\"PYSEC-1\"],\"summary\":\"first\","
+               "\"details\":\"long text\",\"references\":[{\"url\":\"x\"}],"
+               "\"severity\":[{\"type\":\"CVSS_V3\",\"score\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"}],"
+               "\"affected\":[{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"Foo.Bar\"},"
+               "\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"2.0\"}]},"
+               "{\"type\":\"GIT\",\"repo\":\"r\",\"events\":[{\"introduced\":\"abc\"}]}]}]}"},
+    /* the same vulnerability under another id: one match */
+    {"b.json", "{\"id\":\"PYSEC-1\",\"aliases\":[\"GHSA-aaaa\"],\"affected\":[{\"package\":"
+               "{\"ecosystem\":\"PyPI\",\"name\":\"foo_bar\"},\"versions\":[\"1.0\"]}]}"},
+    {"c.json", "{\"id\":\"DEBIAN-CVE-2\",\"affected\":[{\"package\":{\"ecosystem\":\"Debian:12\","
+               "\"name\":\"Curl\"},\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":"
+               "\"0\"},{\"fixed\":\"7.88.1-10+deb12u4\"}]}],\"ecosystem_specific\":{\"urgency\":\"high\"}},"
+               "{\"package\":{\"ecosystem\":\"Debian\",\"name\":\"curl\"},\"versions\":[\"7.88.1-10+deb12u3\"]}]}"},
+    {"d.json", "{\"id\":\"W-1\",\"withdrawn\":\"2024-01-01\",\"affected\":[{\"package\":"
+               "{\"ecosystem\":\"npm\",\"name\":\"minimist\"},\"versions\":[\"1.2.5\"]}]}"},
+    {"e.json", "{\"id\":\"GHSA-mmmm\",\"database_specific\":{\"severity\":\"CRITICAL\"},"
+               "\"affected\":{\"x\":{\"package\":{\"ecosystem\":\"npm\",\"name\":\"minimist\"},"
+               "\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\",\"fixed\":\"1.2.6\"}]}]}}}"},
+    /* a summary too long to show, then a second one: neither is shown (the first key wins) */
+    {"h.json", "{\"id\":\"GHSA-ssss\",\"summary\":\"@LONG@\",\"summary\":\"second\","
+               "\"affected\":[{\"package\":{\"ecosystem\":\"npm\",\"name\":\"minimist\"},"
+               "\"versions\":[\"1.2.5\"]}]}"},
+    {"f.json", "{not json"},
+    {"g.json", "{\"id\":7}"},
+};
+
+static void
+idx_fill(const char *dir)
+{
+    for (size_t i = 0; i < sizeof(idx_records) / sizeof(idx_records[0]); i++) {
+        char path[512];
+        FILE *f;
+        snprintf(path, sizeof(path), "%s/%s", dir, idx_records[i][0]);
+        const char *t = idx_records[i][1], *at = strstr(t, "@LONG@");
+        assert_non_null(f = fopen(path, "w"));
+        if (at != NULL) {
+            fwrite(t, 1, (size_t)(at - t), f);
+            for (int k = 0; k < 600; k++)
+                fputc('x', f);
+            fputs(at + 6, f);
+        } else {
+            fputs(t, f);
+        }
+        fclose(f);
+    }
+}
+
+static void
+idx_pkgs(struct pkg_list *l)
+{
+    static struct pkg v[] = {
+        {PKG_PYPI, "foo-bar", "1.0", NULL, NULL, "m", 0},
+        {PKG_DEB, "libcurl4", "7.88.1-10+deb12u3", "curl", NULL, "s", 0},
+        {PKG_NPM, "minimist", "1.2.5", NULL, NULL, "p", 0},
+        {PKG_DEB, "curl", "7.88.1-10+deb12u4", NULL, NULL, "s", 0},
+    };
+    l->v = v;
+    l->n = l->cap = sizeof(v) / sizeof(v[0]);
+}
+
+static void
+match_with(const char *dir, const char *no_index, struct pkg_matches *m, struct osv_db_stats *st)
+{
+    struct pkg_list l;
+    idx_pkgs(&l);
+    if (no_index != NULL)
+        setenv("SCANNER_OSV_NO_INDEX", no_index, 1);
+    else
+        unsetenv("SCANNER_OSV_NO_INDEX");
+    memset(m, 0, sizeof(*m));
+    assert_int_equal(osv_db_match(dir, &l, "debian", "12", m, st), 0);
+    unsetenv("SCANNER_OSV_NO_INDEX");
+}
+
+static void
+same_matches(const struct pkg_matches *a, const struct pkg_matches *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        assert_int_equal(a->v[i].pkg, b->v[i].pkg);
+        assert_string_equal(a->v[i].id, b->v[i].id);
+        assert_string_equal(a->v[i].fixed, b->v[i].fixed);
+        assert_string_equal(a->v[i].ecosystem, b->v[i].ecosystem);
+        assert_int_equal(a->v[i].severity, b->v[i].severity);
+        assert_true(a->v[i].score == b->v[i].score);
+        assert_true((a->v[i].aliases == NULL) == (b->v[i].aliases == NULL));
+        if (a->v[i].aliases != NULL)
+            assert_string_equal(a->v[i].aliases, b->v[i].aliases);
+        assert_true((a->v[i].summary == NULL) == (b->v[i].summary == NULL));
+        if (a->v[i].summary != NULL)
+            assert_string_equal(a->v[i].summary, b->v[i].summary);
+    }
+}
+
+static void
+test_index_same_matches(void **state)
+{
+    char dir[256], path[300];
+    struct pkg_matches walk, cold, warm;
+    struct osv_db_stats s1, s2, s3;
+    (void)state;
+    assert_int_equal(test_mkdtemp(dir, sizeof(dir), "pkgidx"), 0);
+    idx_fill(dir);
+    match_with(dir, "1", &walk, &s1);
+    snprintf(path, sizeof(path), "%s/.index-v1", dir);
+    assert_int_not_equal(access(path, F_OK), 0); /* SCANNER_OSV_NO_INDEX: none written */
+    match_with(dir, NULL, &cold, &s2);
+    assert_int_equal(access(path, F_OK), 0);
+    match_with(dir, NULL, &warm, &s3);
+    /* foo-bar once (GHSA-aaaa, not its alias PYSEC-1), libcurl4 by its source, minimist by the
+     * object-shaped affected list and not by the withdrawn record; curl deb12u4 is fixed */
+    assert_int_equal(walk.n, 4);
+    same_matches(&walk, &cold);
+    same_matches(&walk, &warm);
+    assert_int_equal(s1.records, 8);
+    assert_int_equal(s1.skipped, 2);
+    assert_int_equal(s2.records, s1.records);
+    assert_int_equal(s3.skipped, s1.skipped);
+    assert_true(s3.newest == s1.newest);
+    pkg_matches_free(&walk);
+    pkg_matches_free(&cold);
+    pkg_matches_free(&warm);
+    test_rmtree(dir);
+}
+
+/* A database whose names would take more memory than the build may use: read without an index,
+ * with a note, and the same matches. */
+static void
+test_index_over_its_memory_bound(void **state)
+{
+    char dir[256], path[300];
+    struct pkg_matches walk, capped;
+    struct osv_db_stats s1, s2;
+    size_t saved = osv_index_mem_limit;
+    (void)state;
+    assert_int_equal(test_mkdtemp(dir, sizeof(dir), "pkgidx"), 0);
+    idx_fill(dir);
+    match_with(dir, "1", &walk, &s1);
+    osv_index_mem_limit = 2048;
+    match_with(dir, NULL, &capped, &s2);
+    osv_index_mem_limit = saved;
+    snprintf(path, sizeof(path), "%s/.index-v1", dir);
+    assert_int_not_equal(access(path, F_OK), 0);
+    same_matches(&walk, &capped);
+    assert_int_equal(s2.records, s1.records);
+    /* nothing half-written left beside the database */
+    {
+        char cmd[400];
+        snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s | grep '^\\.')\"", dir);
+        assert_int_equal(system(cmd), 0);
+    }
+    pkg_matches_free(&walk);
+    pkg_matches_free(&capped);
+    test_rmtree(dir);
+}
+
+/* Reads the index of the fixture database into *data. */
+static size_t
+idx_bytes(const char *dir, unsigned char **data)
+{
+    char path[300];
+    struct buf b = {0};
+    struct osv_db_stats st;
+    char where[4096];
+    assert_int_equal(osv_db_index(dir, where, sizeof(where), &st), 0);
+    snprintf(path, sizeof(path), "%s/.index-v1", dir);
+    assert_string_equal(where, path);
+    assert_int_equal(file_read_all(path, 1 << 20, FILE_READ_NOFOLLOW, &b), 0);
+    *data = (unsigned char *)b.data;
+    return b.len;
+}
+
+static void
+test_index_damage_refused(void **state)
+{
+    char dir[256];
+    unsigned char *data, *copy;
+    size_t len;
+    struct osv_index *ix;
+    (void)state;
+    assert_int_equal(test_mkdtemp(dir, sizeof(dir), "pkgidx"), 0);
+    idx_fill(dir);
+    len = idx_bytes(dir, &data);
+    assert_int_equal(osv_index_open_mem(data, len, NULL, &ix), 0);
+    osv_index_close(ix);
+    {
+        unsigned char other[32] = {1};
+        assert_int_equal(osv_index_open_mem(data, len, other, &ix), 1); /* stale */
+        osv_index_close(ix);
+    }
+    /* every truncation, and a flipped byte anywhere in the header and tables */
+    for (size_t n = 0; n < len; n += 7)
+        assert_int_equal(osv_index_open_mem(data, n, NULL, &ix), ERR_PARSE);
+    assert_non_null(copy = malloc(len));
+    for (size_t i = 0; i < len; i++) {
+        memcpy(copy, data, len);
+        copy[i] ^= 0x20;
+        if (osv_index_open_mem(copy, len, NULL, &ix) == 0) {
+            /* only the records are checked when read: the flip must be in one */
+            struct idx_header h;
+            memcpy(&h, data, sizeof(h));
+            assert_true(i >= h.blobs_off && i < h.blobs_off + h.blobs_len);
+            osv_index_close(ix);
+        }
+    }
+    /* a foreign file */
+    memset(copy, 'A', len);
+    assert_int_equal(osv_index_open_mem(copy, len, NULL, &ix), ERR_PARSE);
+    free(copy);
+    free(data);
+    test_rmtree(dir);
+}
+
+static void
+test_index_keys(void **state)
+{
+    char k[400];
+    (void)state;
+    assert_int_equal(osv_index_key("PyPI", "Foo__Bar.baz", k, sizeof(k)), 16);
+    assert_string_equal(k, "PyPI\x1f" "foo-bar-baz");
+    assert_true(osv_index_key("Debian:12", "Curl", k, sizeof(k)) > 0);
+    assert_string_equal(k, "Debian\x1f" "curl");
+    assert_true(osv_index_key("Ubuntu:22.04:LTS", "openssl", k, sizeof(k)) > 0);
+    assert_string_equal(k, "Ubuntu\x1f" "openssl");
+    assert_int_equal(osv_index_key(":12", "x", k, sizeof(k)), -1);
+    assert_int_equal(osv_index_key("npm", "", k, sizeof(k)), -1);
+    {
+        char longname[300];
+        memset(longname, 'a', sizeof(longname) - 1);
+        longname[sizeof(longname) - 1] = '\0';
+        assert_int_equal(osv_index_key("npm", longname, k, sizeof(k)), -1);
+    }
+}
+
+/* A VULN001 message shows the aliases the id does not already name. */
+static void
+test_alias_note(void **state)
+{
+    char out[64];
+
+    (void)state;
+    pkg_vuln_alias_note("DEBIAN-CVE-2023-38545", "CVE-2023-38545", out, sizeof(out));
+    assert_string_equal(out, "");
+    pkg_vuln_alias_note("DSA-5523-1", "CVE-2023-38545,CVE-2023-38546", out, sizeof(out));
+    assert_string_equal(out, " (CVE-2023-38545,CVE-2023-38546)");
+    pkg_vuln_alias_note("GHSA-xvch-5gv4-984h", "CVE-2021-44906", out, sizeof(out));
+    assert_string_equal(out, " (CVE-2021-44906)");
+    pkg_vuln_alias_note("XCVE-1", "CVE-1", out, sizeof(out)); /* a tail, but not after '-' */
+    assert_string_equal(out, " (CVE-1)");
+    pkg_vuln_alias_note("UBUNTU-CVE-1", "CVE-1,,USN-2", out, sizeof(out));
+    assert_string_equal(out, " (USN-2)");
+    pkg_vuln_alias_note("A", NULL, out, sizeof(out));
+    assert_string_equal(out, "");
+    pkg_vuln_alias_note("A", "CVE-2023-38545,CVE-2023-38546", out, 20); /* too long: dropped */
+    assert_string_equal(out, " (CVE-2023-38545)");
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alias_note),
         cmocka_unit_test(test_dpkg_order),     cmocka_unit_test(test_dpkg_invalid),
         cmocka_unit_test(test_apk_order),      cmocka_unit_test(test_apk_validity),
         cmocka_unit_test(test_rpmvercmp),      cmocka_unit_test(test_rpm_evr),
@@ -434,6 +699,8 @@ main(void)
         cmocka_unit_test(test_dpkg_status),    cmocka_unit_test(test_apk_python_npm),
         cmocka_unit_test(test_inventory_bounds), cmocka_unit_test(test_purls),
         cmocka_unit_test(test_cvss3),          cmocka_unit_test(test_osv_evaluation),
+        cmocka_unit_test(test_index_keys),     cmocka_unit_test(test_index_same_matches),
+        cmocka_unit_test(test_index_damage_refused), cmocka_unit_test(test_index_over_its_memory_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
