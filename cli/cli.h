@@ -109,6 +109,8 @@ void cli_repo_setup(void);
 int cli_fail(int code);
 /* Parses a decimal in [min, max]; prints an error naming `what` on failure. */
 int cli_parse_long(const char *s, long min, long max, const char *what, long *out);
+/* --jobs N: 1 to WORKQ_MAX_THREADS (256) threads; prints the error on failure. */
+int cli_parse_jobs(const char *s, unsigned *out);
 /* Runs the dispatch table: --help, --version, unknown subcommand -> usage and exit 2. */
 int cli_dispatch(const struct cli_cmd *cmds, int argc, char **argv, const char *usage);
 /* After a successful command: flush and close stdout, turning a write error into exit 2. */
@@ -127,6 +129,7 @@ struct scan_opts {
     const char *platform;       /* --platform OS/ARCH[/VARIANT] */
     const char *service;        /* --service NAME (compose) */
     long max_file_size;         /* --max-file-size BYTES (path scans) */
+    unsigned jobs;              /* --jobs N (path trees, build contexts); 0 = one a core */
     int skip_base;              /* --skip-base (images) */
     int show_secrets;           /* --show-secrets: the explicit flag to print values */
     int all_containers;         /* --all-containers */

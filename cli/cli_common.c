@@ -146,6 +146,17 @@ cli_parse_long(const char *s, long min, long max, const char *what, long *out)
 }
 
 int
+cli_parse_jobs(const char *s, unsigned *out)
+{
+    long v;
+
+    if (cli_parse_long(s, 1, WORKQ_MAX_THREADS, "--jobs", &v) < 0)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+int
 cli_dispatch(const struct cli_cmd *cmds, int argc, char **argv, const char *usage)
 {
     if (argc < 2) {

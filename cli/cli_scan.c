@@ -13,6 +13,7 @@ cli_scanner_opts(const struct scan_opts *in, struct scanner_opts *out)
     out->skip_base = in->skip_base;
     out->show_secrets = in->show_secrets;
     out->max_file_size = in->max_file_size;
+    out->jobs = in->jobs;
     out->all_containers = in->all_containers;
     out->with_image = in->with_image;
     out->context = in->context;

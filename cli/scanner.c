@@ -2,6 +2,7 @@
  * options and runs every requested target through its adapter (cli/scanner_<kind>.c), then
  * renders one report over all of them. */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ enum {
     OPT_IGNORE_UNFIXED,
     OPT_SBOM,
     OPT_OUTPUT,
+    OPT_JOBS,
     OPT_MERGE_REPORT,
     OPT_TARGET = 0x200,
 };
@@ -73,6 +75,10 @@ static const struct cli_opt scanner_opts[] = {
     {"max-file-size", 0, OPT_MAX_FILE_SIZE, "BYTES",
      "skip larger files in --path scans (default 10 MiB)", NULL, NULL, 0},
     {"show-secrets", 0, OPT_SHOW_SECRETS, NULL, "print secret values in clear (never the default)",
+     NULL, NULL, 0},
+    {"jobs", 'j', OPT_JOBS, "N",
+     "threads for --path trees and build contexts (default: one a core, at most 256); the "
+     "report is the same for any N",
      NULL, NULL, 0},
     {"platform", 0, OPT_PLATFORM, "OS/ARCH[/VAR]", "images: the platform to pick from a multi-arch index",
      NULL, NULL, 0},
@@ -187,6 +193,11 @@ main(int argc, char **argv)
     struct job *jobs;
     int opt, status = EXIT_CLEAN, rc;
 
+    /* Every scanned file borrows a stream window (up to about 1.2 MiB) and gives it back: keep
+     * such blocks in the heap and do not hand the top back to the kernel after each file (the
+     * default thresholds did, by chance of layout, once a file: a page fault a page, again). */
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
     /* `scanner --git` is a mode with options of its own (cli/scanner_git.c). */
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "--git") == 0 || strncmp(argv[i], "--git=", 6) == 0)
@@ -241,6 +252,11 @@ main(int argc, char **argv)
             opts.max_file_size = v;
             break;
         }
+        case OPT_JOBS:
+        case 'j':
+            if (cli_parse_jobs(optarg, &opts.jobs) < 0)
+                goto usage_error;
+            break;
         case OPT_SKIP_BASE:
             opts.skip_base = 1;
             break;

@@ -51,6 +51,8 @@ git_usage(FILE *out)
           "                                 .scanner-gitignore and .gitleaksignore in DIR)\n"
           "      --max-file-size BYTES      skip larger blobs (default 10 MiB)\n"
           "      --show-secrets             print secret values in clear (never the default)\n"
+          "  -j, --jobs N                   threads reading and scanning blobs (default: one a\n"
+          "                                 core, at most 256); the report is the same for any N\n"
           "\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 error (not a\n"
           "repository, a corrupt or missing object: nothing is reported as clean).\n",
           out);
@@ -98,6 +100,7 @@ scanner_git_main(int argc, char **argv)
         {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
         {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
         {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
+        {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -115,7 +118,7 @@ scanner_git_main(int argc, char **argv)
     cli_report_opts_init(&ro);
     ro.fail_on = SEV_HIGH;
     memset(&go, 0, sizeof(go));
-    while ((opt = getopt_long(argc, argv, "f:qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "f:qhj:", longopts, NULL)) != -1) {
         if ((rc = cli_report_opt(&ro, opt, optarg)) != 0) {
             if (rc < 0)
                 goto usage_error;
@@ -165,6 +168,10 @@ scanner_git_main(int argc, char **argv)
             if (cli_parse_long(optarg, 1, 1L << 40, "--max-file-size", &v) < 0)
                 goto usage_error;
             go.max_file_size = v;
+            break;
+        case 'j':
+            if (cli_parse_jobs(optarg, &go.jobs) < 0)
+                goto usage_error;
             break;
         case OPT_SHOW_SECRETS:
             go.show_secrets = 1;

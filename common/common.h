@@ -46,6 +46,12 @@ int diag_is_quiet(void);
 void diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A worker thread's messages, kept to print in order: while `b` is set (NULL ends it) this
+ * thread's notes, warnings and errors are appended to it (returns the buffer set before);
+ * diag_replay writes them to stderr. */
+struct buf;
+struct buf *diag_capture(struct buf *b);
+void diag_replay(const struct buf *b);
 
 /* ---- Growable byte buffer ---------------------------------------------------------------- */
 struct buf {
@@ -57,6 +63,27 @@ int buf_append(struct buf *b, const void *data, size_t len);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Zeroes the contents before freeing (buffers may hold secrets). */
 void buf_free(struct buf *b);
+
+/* ---- Ordered work queue (--jobs): common/workq.c ------------------------------------------
+ * The submitter hands items in, in enumeration order; `threads` workers call run(item, arg) in
+ * any order; the submitter calls retire(item, rc, arg) for every item strictly in submission
+ * order (inside workq_submit or workq_drain), where rc is the first error an earlier retire
+ * returned (0 if none): the item is then only freed. At most 2 x threads items are in flight.
+ * Fewer than two threads: each item runs and retires inside workq_submit, no thread started. */
+#define WORKQ_MAX_THREADS 256
+typedef void (*workq_run_fn)(void *item, void *arg);
+typedef int (*workq_retire_fn)(void *item, int rc, void *arg);
+struct workq;
+int workq_open(struct workq **q, unsigned threads, workq_run_fn run, workq_retire_fn retire,
+               void *arg);
+/* Returns the first retire error so far (stop submitting then), else 0. */
+int workq_submit(struct workq *q, void *item);
+/* Waits for and retires every item in flight; the first retire error, else 0. */
+int workq_drain(struct workq *q);
+/* Drains, stops the threads and frees the queue. */
+int workq_close(struct workq *q);
+/* The default --jobs: the online cores, at most WORKQ_MAX_THREADS. */
+unsigned workq_default_threads(void);
 
 /* ---- Safe file I/O ----------------------------------------------------------------------- */
 #define FILE_READ_NOFOLLOW 0x1 /* refuse when the last component is a symlink */

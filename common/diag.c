@@ -6,6 +6,7 @@
 
 static const char *program = "secrets-suite";
 static int quiet;
+static _Thread_local struct buf *sink; /* this thread's capture buffer, or NULL */
 
 void
 diag_set_program(const char *name)
@@ -25,9 +26,34 @@ diag_set_quiet(int q)
     quiet = q;
 }
 
+struct buf *
+diag_capture(struct buf *b)
+{
+    struct buf *old = sink;
+    sink = b;
+    return old;
+}
+
+void
+diag_replay(const struct buf *b)
+{
+    if (b->len > 0)
+        fwrite(b->data, 1, b->len, stderr);
+}
+
 static void
 diag_vprint(const char *kind, const char *fmt, va_list ap)
 {
+    if (sink != NULL) {
+        /* Kept for the submitter to print in order; a message cut short by ENOMEM is lost. */
+        struct buf line = {0};
+        char msg[2048];
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        if (buf_printf(&line, "%s: %s%s\n", program, kind, msg) == 0)
+            (void)buf_append(sink, line.data, line.len);
+        buf_free(&line);
+        return;
+    }
     fprintf(stderr, "%s: %s", program, kind);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);

@@ -8,7 +8,8 @@
 
 #include "common.h"
 
-struct detect_engine; /* the compiled rule set: immutable once open, shareable */
+struct detect_engine; /* the compiled rule set: immutable once open, shareable; scans on any
+                       * number of threads at once each take their own scratch from it */
 
 /* One detected secret. Offsets are bytes from the start of the scanned input (for streams, of
  * the whole stream); line and column are 1-based and point at the secret itself. */
@@ -82,7 +83,7 @@ void detect_redact(const char *secret, size_t len, char *out, size_t outsz);
 /* Every secret the detector finds in text[0..len) replaced by its redaction, appended to out:
  * 1 (out filled), 0 (nothing found, out untouched) or an error. For messages that quote their
  * input (a key, a token of a malformed line): installed with findings_set_redactor. Uses one
- * engine of its own, opened at the first call: call it from one thread (as findings_add is). */
+ * engine of its own, opened once (pthread_once) at the first call: safe from any thread. */
 int detect_redact_text(const char *text, size_t len, struct buf *out);
 /* Fingerprint (hex, 64 chars + NUL) of a secret under a per-process random key: equal values give
  * equal fingerprints within one run only. Reports use report_fingerprint() instead. */

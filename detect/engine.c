@@ -24,9 +24,10 @@
 
 struct detect_engine {
     hs_database_t *db;
-    hs_scratch_t *proto;  /* template scratch; cloned when the spare one is in use */
-    hs_scratch_t *spare;  /* taken by one scan at a time, under lock */
-    pthread_mutex_t lock; /* guards spare and codes[] */
+    hs_scratch_t *proto;  /* template scratch; cloned when no idle one is left */
+    hs_scratch_t **idle;  /* scratches no scan is using: one per concurrent scan at most */
+    size_t nidle, capidle;
+    pthread_mutex_t lock; /* guards idle[] and the compiling of codes[] */
     size_t nrules;
     unsigned char *modes;
     pcre2_code **codes;
@@ -106,11 +107,15 @@ detect_open(struct detect_engine **out)
                        "another CPU? rebuild on this machine)",
                        (int)herr);
     }
-    if (hs_alloc_scratch(e->db, &e->proto) != HS_SUCCESS ||
-        hs_clone_scratch(e->proto, &e->spare) != HS_SUCCESS) {
+    /* One idle scratch from the start: a single-threaded scan never clones. */
+    e->idle = malloc(4 * sizeof(*e->idle));
+    e->capidle = e->idle != NULL ? 4 : 0;
+    if (e->idle == NULL || hs_alloc_scratch(e->db, &e->proto) != HS_SUCCESS ||
+        hs_clone_scratch(e->proto, &e->idle[0]) != HS_SUCCESS) {
         detect_close(e);
         return err_set(ERR_NOMEM, "detect: cannot allocate Vectorscan scratch space");
     }
+    e->nidle = 1;
     *out = e;
     return 0;
 }
@@ -128,8 +133,9 @@ detect_close(struct detect_engine *e)
     free(e->modes);
     if (e->mctx != NULL)
         pcre2_match_context_free(e->mctx);
-    if (e->spare != NULL)
-        hs_free_scratch(e->spare);
+    for (size_t i = 0; i < e->nidle; i++)
+        hs_free_scratch(e->idle[i]);
+    free(e->idle);
     if (e->proto != NULL)
         hs_free_scratch(e->proto);
     if (e->db != NULL)
@@ -166,6 +172,10 @@ rule_code(struct detect_engine *e, size_t i)
     int errcode = 0;
     PCRE2_SIZE erroff;
 
+    /* Compiled once, then read by every thread without the lock (published with release). */
+    c = __atomic_load_n(&e->codes[i], __ATOMIC_ACQUIRE);
+    if (c != NULL)
+        return c;
     pthread_mutex_lock(&e->lock);
     c = e->codes[i];
     if (c == NULL && e->code_err[i] == 0) {
@@ -177,7 +187,7 @@ rule_code(struct detect_engine *e, size_t i)
             e->code_err[i] = errcode != 0 ? errcode : -1;
         } else {
             (void)pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* interpreter when JIT fails */
-            e->codes[i] = c;
+            __atomic_store_n(&e->codes[i], c, __ATOMIC_RELEASE);
         }
     }
     pthread_mutex_unlock(&e->lock);
@@ -187,9 +197,51 @@ rule_code(struct detect_engine *e, size_t i)
 int
 detect_rule_pcre_check(struct detect_engine *e, size_t i)
 {
+    int err;
+
     if (i >= e->nrules)
         return -1;
-    return rule_code(e, i) != NULL ? 0 : e->code_err[i];
+    if (rule_code(e, i) != NULL)
+        return 0;
+    pthread_mutex_lock(&e->lock);
+    err = e->code_err[i];
+    pthread_mutex_unlock(&e->lock);
+    return err;
+}
+
+/* A Vectorscan scratch for one scan: an idle one, or a clone of the template. Scans on several
+ * threads each hold their own; the database itself is shared read-only. */
+static int
+scratch_take(struct detect_engine *e, hs_scratch_t **out)
+{
+    pthread_mutex_lock(&e->lock);
+    *out = e->nidle > 0 ? e->idle[--e->nidle] : NULL;
+    pthread_mutex_unlock(&e->lock);
+    if (*out == NULL && hs_clone_scratch(e->proto, out) != HS_SUCCESS)
+        return err_set(ERR_NOMEM, "detect: cannot allocate Vectorscan scratch space");
+    return 0;
+}
+
+/* Back to the idle list (as many as scans ever ran at once), or freed when it cannot grow. */
+static void
+scratch_give(struct detect_engine *e, hs_scratch_t *s)
+{
+    pthread_mutex_lock(&e->lock);
+    if (e->nidle == e->capidle) {
+        size_t nc = e->capidle ? e->capidle * 2 : 4;
+        hs_scratch_t **n = realloc(e->idle, nc * sizeof(*n));
+        if (n != NULL) {
+            e->idle = n;
+            e->capidle = nc;
+        }
+    }
+    if (e->nidle < e->capidle) {
+        e->idle[e->nidle++] = s;
+        s = NULL;
+    }
+    pthread_mutex_unlock(&e->lock);
+    if (s != NULL)
+        hs_free_scratch(s);
 }
 
 /* ---- One buffer ---------------------------------------------------------------------------- */
@@ -535,7 +587,6 @@ scan_buffer(struct detect_engine *e, const char *data, size_t len, size_t from, 
 {
     hs_scratch_t *scratch;
     hs_error_t herr;
-    int own = 0;
 
     memset(c, 0, sizeof(*c));
     c->e = e;
@@ -553,28 +604,15 @@ scan_buffer(struct detect_engine *e, const char *data, size_t len, size_t from, 
         return err_set(ERR_NOMEM, "detect: out of memory");
     }
     c->checked = c->covered + e->nrules;
-    pthread_mutex_lock(&e->lock);
-    scratch = e->spare;
-    e->spare = NULL;
-    pthread_mutex_unlock(&e->lock);
-    if (scratch == NULL) {
-        if (hs_clone_scratch(e->proto, &scratch) != HS_SUCCESS) {
-            free(c->covered);
-            pcre2_match_data_free(c->md);
-            pcre2_match_context_free(c->mctx);
-            return err_set(ERR_NOMEM, "detect: cannot allocate Vectorscan scratch space");
-        }
-        own = 1;
+    if (scratch_take(e, &scratch) < 0) {
+        free(c->covered);
+        pcre2_match_data_free(c->md);
+        pcre2_match_context_free(c->mctx);
+        return ERR_NOMEM;
     }
     herr = len > 0 ? hs_scan(e->db, data, (unsigned int)len, 0, scratch, on_vs_match, c)
                    : HS_SUCCESS;
-    if (own) {
-        hs_free_scratch(scratch);
-    } else {
-        pthread_mutex_lock(&e->lock);
-        e->spare = scratch;
-        pthread_mutex_unlock(&e->lock);
-    }
+    scratch_give(e, scratch);
     free(c->covered);
     c->covered = c->checked = NULL;
     pcre2_match_data_free(c->md);

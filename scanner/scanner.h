@@ -15,6 +15,8 @@ struct scanner_opts {
     int skip_base;         /* --skip-base: no findings from base-image layers */
     int show_secrets;      /* --show-secrets: the user asked for values in clear */
     long max_file_size;    /* bytes; 0 = the module's default */
+    unsigned jobs;         /* --jobs N: threads for --path trees and build contexts; 0 = one
+                            * a core (workq_default_threads), 1 = none started */
     long max_image_age_days; /* images: older than this is a finding; 0 = 365 */
     int with_image;        /* --with-image: scan each container's image with the image checks */
     int all_containers;    /* --all-containers: scanner_scan_container(NULL, ...) scans them all */

@@ -19,6 +19,7 @@ _scanner_complete() {
     /--baseline) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     /--write-baseline) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     /--max-file-size) return ;;
+    /--jobs|/-j) return ;;
     /--platform) return ;;
     /--vuln-db) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     /--sbom) COMPREPLY=($(compgen -W "cyclonedx spdx" -- "$cur")); return ;;
@@ -30,7 +31,7 @@ _scanner_complete() {
     /--ignore) return ;;
     esac
     case $cmd in
-    "") COMPREPLY=($(compgen -W "--all-containers --baseline --compose --config --container --context --dockerfile --fail-on --format --help --ignore --ignore-unfixed --image --k8s --max-file-size --merge-report --min-severity --no-color --no-vulns --output --path --platform --quiet --report --report-format --sbom --service --show-secrets --skip-base --version --vuln-db --with-image --write-baseline -V -f -h -q" -- "$cur")) ;;
+    "") COMPREPLY=($(compgen -W "--all-containers --baseline --compose --config --container --context --dockerfile --fail-on --format --help --ignore --ignore-unfixed --image --jobs --k8s --max-file-size --merge-report --min-severity --no-color --no-vulns --output --path --platform --quiet --report --report-format --sbom --service --show-secrets --skip-base --version --vuln-db --with-image --write-baseline -V -f -h -j -q" -- "$cur")) ;;
     esac
 }
 complete -F _scanner_complete scanner

@@ -18,6 +18,7 @@ _arguments -s \
   '--write-baseline[record the current findings in FILE]:FILE:_files' \
   '--max-file-size[skip larger files in --path scans (default 10 MiB)]:BYTES: ' \
   '--show-secrets[print secret values in clear (never the default)]' \
+  '(-j --jobs)'{-j,--jobs}'[threads for --path trees and build contexts (default\: one a core, at most 256); the report is the same for any N]:N: ' \
   '--platform[images\: the platform to pick from a multi-arch index]:OS/ARCH[/VAR]: ' \
   '--skip-base[images\: no findings from base-image layers]' \
   '--vuln-db[images\: OSV records (*.json, all.zip) to match packages against (default $XDG_CACHE_HOME/secrets-suite/osv)]:DIR:_directories' \

@@ -17,6 +17,7 @@
 #define CTX_MAX_DEPTH  64
 #define CTX_MAX_BYTES  (64u << 20) /* contents scanned in total */
 #define CTX_FILE_MAX   (1u << 20)  /* per file, unless --max-file-size */
+#define CTX_THREAD_MIN 16          /* fewer files to read: no --jobs threads */
 
 /* ---- .dockerignore -------------------------------------------------------------------------- */
 struct ignore {
@@ -144,6 +145,7 @@ struct ctx_hit {
 struct ctx_file {
     dev_t dev;
     ino_t ino;
+    off_t size;   /* as the walk saw it: what the contents budget is charged in advance */
     int done;     /* contents looked at */
     int kind;     /* df_secret_file_name */
     int readable; /* read within the size and total budgets */
@@ -272,23 +274,21 @@ has_credentials(const char *rel, const char *d)
     return strstr(d, "password") != NULL || strstr(d, "token") != NULL;
 }
 
-/* Reads and scans one context file, once. */
+/* Reads and scans one context file, once; `readable` says whether the budget let it be read.
+ * Runs on a --jobs worker: it touches only `f` (and the shared, thread-safe engine). */
 static void
-file_contents(struct df_ctx *c, const char *root, const char *rel, struct ctx_file *f,
-              size_t *budget)
+file_contents(struct detect_engine *engine, size_t max, const char *root, const char *rel,
+              struct ctx_file *f, int readable)
 {
     char path[4096];
     struct buf b = {0};
     int kind = df_secret_file_name(rel);
-    size_t max = c->o && c->o->max_file_size > 0 ? (size_t)c->o->max_file_size : CTX_FILE_MAX;
 
     f->done = 1;
     f->kind = kind;
     if (str_format(path, sizeof(path), "%s/%s", root, rel) < 0)
         return;
-    f->readable = *budget > 0 && file_read_all(path, max, FILE_READ_NOFOLLOW, &b) == 0;
-    if (f->readable)
-        *budget = *budget > b.len ? *budget - b.len : 0;
+    f->readable = readable && file_read_all(path, max, FILE_READ_NOFOLLOW, &b) == 0;
     f->creds = kind == 2 && (!f->readable || has_credentials(rel, b.data ? b.data : ""));
     if (!f->readable || b.len == 0 || memchr(b.data, '\0', b.len < 8000 ? b.len : 8000) != NULL) {
         buf_free(&b);
@@ -296,14 +296,38 @@ file_contents(struct df_ctx *c, const char *root, const char *rel, struct ctx_fi
     }
     if (kind != 1 || strstr(rel, ".env") != NULL) {
         struct file_scan fs = {f, b.data};
-        if (c->engine != NULL)
-            detect_scan(c->engine, b.data, b.len, file_on_hit, &fs);
+        if (engine != NULL)
+            detect_scan(engine, b.data, b.len, file_on_hit, &fs);
         const char *bn = strrchr(rel, '/');
         bn = bn ? bn + 1 : rel;
         if (strncmp(bn, ".env", 4) == 0 || (strlen(bn) > 4 && strcmp(bn + strlen(bn) - 4, ".env") == 0))
             env_names(f, path, b.data, b.len);
     }
     buf_free(&b);
+}
+
+/* The files of a context to read, handed to --jobs threads (common/workq.c); each one's
+ * results stay in its own ctx_file, reported afterwards in walk order by the one thread. */
+struct ctx_read {
+    struct detect_engine *engine;
+    size_t max;
+    const char *root;
+    struct ctx_tree *t;
+};
+struct ctx_job {
+    size_t i;
+    int readable;
+};
+
+static void ctx_job_run(void *item, void *arg);
+
+static int
+ctx_job_retire(void *item, int rc, void *arg)
+{
+    (void)rc;
+    (void)arg;
+    free(item);
+    return 0;
 }
 
 static void
@@ -452,6 +476,7 @@ walk_ctx(const char *root, const struct ignore *ig, struct walk *w)
             memset(&w->info[w->n], 0, sizeof(w->info[w->n]));
             w->info[w->n].dev = st.st_dev;
             w->info[w->n].ino = st.st_ino;
+            w->info[w->n].size = st.st_size;
             if (w->files[w->n] != NULL)
                 w->n++;
         }
@@ -521,6 +546,16 @@ struct ctx_tree {
 
 static struct ctx_tree *trees[CTX_CACHE];
 static unsigned long tree_clock;
+
+static void
+ctx_job_run(void *item, void *arg)
+{
+    const struct ctx_job *j = item;
+    const struct ctx_read *r = arg;
+
+    file_contents(r->engine, r->max, r->root, r->t->w.files[j->i], &r->t->w.info[j->i],
+                  j->readable);
+}
 
 static void
 tree_free(struct ctx_tree *t)
@@ -609,31 +644,69 @@ df_rules_context(struct df_ctx *c)
     /* The Dockerfile itself is scanned as a Dockerfile, not again as a context file. */
     int have_self = strcmp(c->df->path, "<stdin>") != 0 && stat(c->df->path, &self) == 0;
     /* Files the sources bring in: the first source in the final image wins, else the first. */
+    size_t *pick = have_ctx && ns > 0 ? calloc(t->w.n ? t->w.n : 1, sizeof(*pick)) : NULL;
+    if (have_ctx && ns > 0 && pick == NULL) {
+        c->rc = c->rc ? c->rc : err_set(ERR_NOMEM, "out of memory");
+        have_ctx = 0;
+    }
     for (size_t i = 0; have_ctx && ns > 0 && i < t->w.n; i++) {
-        const struct source *pick = NULL;
-        size_t pi = 0;
+        size_t pi = (size_t)-1;
         for (size_t k = 0; k < ns; k++) {
             if (!source_includes(&src[k], t->w.files[i]))
                 continue;
             int fin = src[k].in->stage < 0 || (size_t)src[k].in->stage >= c->df->nstages ||
                       c->df->stages[src[k].in->stage].in_final;
-            if (pick == NULL || (fin && !(pick->in->stage < 0 ||
-                                          c->df->stages[pick->in->stage].in_final))) {
-                pick = &src[k];
+            if (pi == (size_t)-1 || (fin && !(src[pi].in->stage < 0 ||
+                                              c->df->stages[src[pi].in->stage].in_final)))
                 pi = k;
-            }
         }
-        if (pick == NULL)
-            continue;
-        if (have_self && t->w.info[i].dev == self.st_dev && t->w.info[i].ino == self.st_ino)
-            continue;
-        int literal = strcmp(pick->path, t->w.files[i]) == 0;
-        if (literal && reported != NULL)
-            reported[pi] = 1;
-        if (!t->w.info[i].done)
-            file_contents(c, t->dir, t->w.files[i], &t->w.info[i], &t->budget);
-        scan_file(c, pick, t->w.files[i], literal, &t->w.info[i]);
+        if (pi != (size_t)-1 && have_self && t->w.info[i].dev == self.st_dev &&
+            t->w.info[i].ino == self.st_ino)
+            pi = (size_t)-1;
+        pick[i] = pi;
     }
+    /* Read and scan the files not read yet on --jobs threads. The contents budget is charged
+     * here, in walk order, with the sizes the walk saw: the same files are read for any N. */
+    if (have_ctx && ns > 0) {
+        size_t max = c->o && c->o->max_file_size > 0 ? (size_t)c->o->max_file_size : CTX_FILE_MAX;
+        struct ctx_read rd = {c->engine, max, t->dir, t};
+        struct workq *q = NULL;
+        unsigned jobs = c->o && c->o->jobs > 0 ? c->o->jobs : workq_default_threads();
+        size_t need = 0;
+        for (size_t i = 0; i < t->w.n; i++)
+            need += pick[i] != (size_t)-1 && !t->w.info[i].done;
+        if (need < CTX_THREAD_MIN)
+            jobs = 1; /* starting threads would cost more than reading a few files */
+        if (workq_open(&q, jobs, ctx_job_run, ctx_job_retire, &rd) < 0)
+            q = NULL;
+        for (size_t i = 0; i < t->w.n; i++) {
+            struct ctx_file *f = &t->w.info[i];
+            struct ctx_job *j;
+            if (pick[i] == (size_t)-1 || f->done)
+                continue;
+            int readable = t->budget > 0 && (size_t)f->size <= max;
+            if (readable)
+                t->budget = t->budget > (size_t)f->size ? t->budget - (size_t)f->size : 0;
+            if (q == NULL || (j = malloc(sizeof(*j))) == NULL) {
+                file_contents(c->engine, max, t->dir, t->w.files[i], f, readable);
+                continue;
+            }
+            j->i = i;
+            j->readable = readable;
+            workq_submit(q, j); /* a worker fills `f` in before workq_close returns */
+        }
+        workq_close(q);
+    }
+    for (size_t i = 0; have_ctx && ns > 0 && i < t->w.n; i++) {
+        if (pick[i] == (size_t)-1)
+            continue;
+        const struct source *sp = &src[pick[i]];
+        int literal = strcmp(sp->path, t->w.files[i]) == 0;
+        if (literal && reported != NULL)
+            reported[pick[i]] = 1;
+        scan_file(c, sp, t->w.files[i], literal, &t->w.info[i]);
+    }
+    free(pick);
     /* Sources named literally that the walk did not see (stdin, missing context, no file). */
     for (size_t k = 0; k < ns; k++) {
         if (reported != NULL && reported[k])

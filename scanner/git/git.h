@@ -17,6 +17,7 @@ struct gitscan_opts {
     int reflog;               /* --reflog: also commits only the reflogs reach */
     long max_file_size;       /* blobs over this are skipped; 0 = 10 MiB (as --path) */
     int show_secrets;         /* --show-secrets: the explicit flag to print values */
+    unsigned jobs;            /* --jobs N: blob-reading threads at most; 0 = one a core */
     const char *ignore_file;  /* commit:path:rule list; NULL = .scanner-gitignore and
                                * .gitleaksignore at the work tree's root */
 };

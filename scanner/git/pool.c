@@ -1,7 +1,7 @@
-/* pool: the new blobs of a history, read and scanned on worker threads. Reading objects (zlib,
- * delta application) and scanning them is nearly all the work; each worker has its own
- * repository handle (libgit2's pack caches are per handle) and its own detector, and takes the
- * blobs of its own paths, so a file's versions stay in one delta-base cache (on tmux's history
+/* pool: the new blobs of a history, read and scanned on worker threads (--jobs). Reading objects
+ * (zlib, delta application) and scanning them is nearly all the work; each worker has its own
+ * repository handle (libgit2's pack caches are per handle) and shares the one detector (each
+ * scan takes its own Vectorscan scratch), and takes the blobs of its own paths, so a file's versions stay in one delta-base cache (on tmux's history
  * this inflated less than one thread did; contiguous slices of the list inflated half as much
  * again, since a file's delta chain then spans every thread). Results are recorded
  * afterwards in the given order: the output does not depend on the number of threads. */
@@ -12,8 +12,7 @@
 
 #include "gitscan_internal.h"
 
-#define POOL_MAX_THREADS   8
-#define POOL_JOBS_A_THREAD 64 /* fewer blobs than this a thread: not worth a thread */
+#define POOL_JOBS_A_THREAD 64 /* by default, fewer blobs than this a thread: not worth one */
 
 enum job_state { JOB_SCANNED, JOB_BIG, JOB_BINARY, JOB_LFS };
 
@@ -127,25 +126,26 @@ path_hash(const char *p)
     return h;
 }
 
+/* --jobs N: up to N threads, one a blob at most; by default one a core, and only when each has
+ * POOL_JOBS_A_THREAD blobs to read. */
 static unsigned
-thread_count(size_t njobs)
+thread_count(const struct gitscan_opts *o, size_t njobs)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t n = njobs / POOL_JOBS_A_THREAD;
-    const char *env = getenv("SCANNER_GIT_THREADS"); /* 1 = none; tests force N > 1 */
+    size_t n;
 
     if (!(git_libgit2_features() & GIT_FEATURE_THREADS))
         return 1;
-    if (env != NULL && *env >= '1' && *env <= '8' && env[1] == '\0')
-        return (unsigned)(*env - '0');
-    if (cpus < 2 || n < 2)
-        return 1;
-    if (n > (size_t)cpus)
-        n = (size_t)cpus;
-    return n > POOL_MAX_THREADS ? POOL_MAX_THREADS : (unsigned)n;
+    if (o->jobs > 0) {
+        n = njobs < o->jobs ? njobs : o->jobs;
+    } else {
+        n = njobs / POOL_JOBS_A_THREAD;
+        if (n > workq_default_threads())
+            n = workq_default_threads();
+    }
+    return n < 2 ? 1 : n > WORKQ_MAX_THREADS ? WORKQ_MAX_THREADS : (unsigned)n;
 }
 
-/* A worker beyond the first: a repository handle and a detector of its own. */
+/* A worker beyond the first: a repository handle of its own. */
 static int
 worker_open(struct worker *w)
 {
@@ -156,7 +156,8 @@ worker_open(struct worker *w)
     rc = git_repository_odb(&w->odb, w->repo);
     if (rc < 0)
         return gs_git_error(rc, "object database");
-    return detect_open(&w->engine);
+    w->engine = w->g->engine;
+    return 0;
 }
 
 static void
@@ -164,7 +165,6 @@ worker_close(struct worker *w)
 {
     git_odb_free(w->odb);
     git_repository_free(w->repo);
-    detect_close(w->engine);
 }
 
 /* In the given order, as a single-threaded scan would have recorded them. */
@@ -212,7 +212,7 @@ int
 gs_blob_scan_all(struct gs *g, const git_oid *ids, const char *const *paths, size_t n)
 {
     struct job *jobs = calloc(n ? n : 1, sizeof(*jobs));
-    struct worker w[POOL_MAX_THREADS];
+    struct worker *w = NULL;
     struct gs_map queued = {NULL, NULL, 0, 0};
     size_t njobs = 0;
     unsigned nw = 1, started = 0;
@@ -231,10 +231,11 @@ gs_blob_scan_all(struct gs *g, const git_oid *ids, const char *const *paths, siz
     }
     gs_map_free(&queued);
     if (rc == 0)
-        nw = thread_count(njobs);
+        nw = thread_count(g->o, njobs);
+    if (rc == 0 && (w = calloc(nw, sizeof(*w))) == NULL)
+        rc = err_set(ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < njobs; i++)
         jobs[i].worker = nw > 1 ? path_hash(jobs[i].path) % nw : 0;
-    memset(w, 0, sizeof(w));
     for (unsigned t = 0; rc == 0 && t < nw; t++) {
         w[t] = (struct worker){.g = g, .jobs = jobs, .njobs = njobs, .id = t};
         if (t == 0) {
@@ -263,13 +264,14 @@ gs_blob_scan_all(struct gs *g, const git_oid *ids, const char *const *paths, siz
         for (unsigned t = 1; t < running; t++)
             pthread_join(w[t].th, NULL);
     }
-    for (unsigned t = 0; rc == 0 && t < nw; t++)
+    for (unsigned t = 0; rc == 0 && w != NULL && t < nw; t++)
         if (w[t].rc < 0)
             rc = err_set(w[t].rc, "%s", w[t].msg);
     for (size_t i = 0; rc == 0 && i < njobs; i++)
         rc = record(g, &jobs[i]);
     for (unsigned t = 1; t < started; t++)
         worker_close(&w[t]);
+    free(w);
     for (size_t i = 0; jobs != NULL && i < njobs; i++)
         job_free(&jobs[i]);
     free(jobs);

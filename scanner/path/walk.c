@@ -56,7 +56,7 @@ path_walk_tree(struct path_scan *ps, const char *top)
         DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 
         if (d == NULL) {
-            diag_warn("%s: cannot open directory: %s", dir, strerror(errno));
+            path_note(ps, 1, "%s: cannot open directory: %s", dir, strerror(errno));
             ps->unreadable++;
             if (dfd >= 0)
                 close(dfd);
@@ -139,17 +139,17 @@ path_walk_tree(struct path_scan *ps, const char *top)
                     stat(real, &tst) == 0 && S_ISREG(tst.st_mode)) {
                     rc = path_scan_file(ps, AT_FDCWD, real, child.data);
                 } else {
-                    diag_note("%s: symlink not followed (leaves the tree, dangles or is a "
-                              "directory)",
+                    path_note(ps, 0, "%s: symlink not followed (leaves the tree, dangles or "
+                              "is a directory)",
                               child.data);
                 }
                 buf_free(&child);
                 continue;
             }
             if (S_ISREG(st.st_mode)) {
-                /* Collect file findings in name order: scan after pushing directories. */
+                /* Files in name order: queued after pushing directories (the queue
+                 * keeps its own copy of the names and of the directory's descriptor). */
                 rc = path_scan_file(ps, dirfd(d), nm, child.data);
-                /* Findings keep their own copy of the path. */
             }
             buf_free(&child);
         }

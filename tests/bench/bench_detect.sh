@@ -55,7 +55,7 @@ rate() { awk -v b="$bytes" -v s="$1" 'BEGIN { if (s <= 0) s = 0.01; printf "%.0f
 # Warm the page cache so both tools read from memory.
 find "$CORPUS" -type f -print0 | xargs -0 cat >/dev/null
 
-measure ours "$SCANNER" --path "$CORPUS" --max-file-size 100000000 --format json -q
+measure ours "$SCANNER" --path "$CORPUS" --jobs 1 --max-file-size 100000000 --format json -q
 [ "$RC" -le 1 ] || { echo "bench_detect: scanner failed:" >&2; cat "$WORK/ours.err" >&2; exit 2; }
 ours_s=$SECS ours_cpu=$CPU ours_rss=$RSS
 ours_hits=$(grep -c '"rule":' "$WORK/ours.out")
@@ -117,7 +117,7 @@ if [ -s "$WORK/pylist" ]; then
     echo "python mix: $(awk -v b="$mix_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB ($(awk -v a="$py_bytes" -v b="$mix_bytes" 'BEGIN { printf "%.0f", 100 * a / b }')% or more Python sources from /usr/lib/python3*, the rest text)"
     saved=$bytes
     bytes=$mix_bytes
-    measure mix "$SCANNER" --path "$MIX" --max-file-size 100000000 --format json -q
+    measure mix "$SCANNER" --path "$MIX" --jobs 1 --max-file-size 100000000 --format json -q
     mix_s=$SECS mix_cpu=$CPU
     echo "scanner --path (python mix): wall ${SECS} s ($(rate "$SECS") MB/s), cpu ${CPU} s ($(rate "$CPU") MB/s), peak RSS $((RSS / 1024)) MiB, $(grep -c '"rule":' "$WORK/mix.out") findings"
     find "$MIX" -type f -print0 | xargs -0 cat >"$WORK/mix.txt"

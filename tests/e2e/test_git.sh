@@ -183,11 +183,11 @@ t_threads_do_not_change_the_report() {
     done
     git rm -q f7.txt
     commit "drop f7"
-    SCANNER_GIT_THREADS=1 run "$SCANNER" --git . --format json
+    run "$SCANNER" --git . --format json --jobs 1
     expect_rc 1
     cp "$TMP/.out" one.json
     cp "$TMP/.err" one.err
-    SCANNER_GIT_THREADS=4 run "$SCANNER" --git . --format json
+    run "$SCANNER" --git . --format json --jobs 4
     expect_rc 1
     cmp -s one.json "$TMP/.out" || fail "4 threads gave another report than 1"
     cmp -s one.err "$TMP/.err" || fail "4 threads gave other notes than 1: $ERR"
@@ -197,7 +197,7 @@ t_threads_do_not_change_the_report() {
     blob=$(git rev-parse HEAD:f30.txt)
     chmod u+w ".git/objects/${blob:0:2}/${blob:2}"
     printf 'junk' >".git/objects/${blob:0:2}/${blob:2}"
-    SCANNER_GIT_THREADS=4 run "$SCANNER" --git .
+    run "$SCANNER" --git . -j 4
     expect_rc 2
     expect_err "object $blob \(f30\.txt\)"
     [ -z "$OUT" ] || fail "a report was printed"

@@ -56,6 +56,104 @@ test_error_model(void **state)
     assert_string_equal(err_strerror(ERR_LIMIT), "over a size or count limit");
 }
 
+/* ---- workq: items run anywhere, retire in submission order ---------------------------------- */
+struct wq_item {
+    size_t i;
+    int ran;
+};
+struct wq_log {
+    size_t order[200];
+    size_t n;
+    int errors_seen; /* retires told about an earlier error */
+    size_t fail_at;  /* this item's retire fails; (size_t)-1 = none */
+};
+
+static void
+wq_run(void *item, void *arg)
+{
+    struct wq_item *it = item;
+    (void)arg;
+    usleep((useconds_t)((it->i * 7919u) % 13u) * 100u); /* finish out of order */
+    it->ran++;
+}
+
+static int
+wq_retire(void *item, int rc, void *arg)
+{
+    struct wq_item *it = item;
+    struct wq_log *log = arg;
+
+    assert_int_equal(it->ran, 1);
+    if (rc < 0) {
+        log->errors_seen++;
+        return 0;
+    }
+    log->order[log->n++] = it->i;
+    return it->i == log->fail_at ? err_set(ERR_IO, "item %zu failed", it->i) : 0;
+}
+
+static void
+test_workq_keeps_order(void **state)
+{
+    static struct wq_item items[200];
+    const unsigned threads[] = {1, 2, 3, 8};
+    (void)state;
+    for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+        struct wq_log log;
+        struct workq *q;
+        memset(&log, 0, sizeof(log));
+        log.fail_at = (size_t)-1;
+        memset(items, 0, sizeof(items));
+        assert_int_equal(workq_open(&q, threads[t], wq_run, wq_retire, &log), 0);
+        for (size_t i = 0; i < 200; i++) {
+            items[i].i = i;
+            assert_int_equal(workq_submit(q, &items[i]), 0);
+        }
+        assert_int_equal(workq_close(q), 0);
+        assert_int_equal(log.n, 200);
+        for (size_t i = 0; i < 200; i++)
+            assert_int_equal(log.order[i], i);
+    }
+    /* An error at item 50: nothing after it is reported, submit says so, close returns it. */
+    for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+        struct wq_log log;
+        struct workq *q;
+        size_t sent = 0;
+        memset(&log, 0, sizeof(log));
+        log.fail_at = 50;
+        memset(items, 0, sizeof(items));
+        assert_int_equal(workq_open(&q, threads[t], wq_run, wq_retire, &log), 0);
+        for (size_t i = 0; i < 200; i++) {
+            items[i].i = i;
+            sent++;
+            if (workq_submit(q, &items[i]) < 0)
+                break;
+        }
+        assert_int_equal(workq_close(q), ERR_IO);
+        assert_string_equal(err_message(), "item 50 failed");
+        assert_int_equal(log.n, 51);
+        assert_int_equal(log.order[50], 50);
+        assert_int_equal((size_t)log.errors_seen, sent - 51); /* in flight: freed, not reported */
+        assert_true(sent <= 51 + 2 * threads[t]);
+    }
+    assert_true(workq_default_threads() >= 1 && workq_default_threads() <= WORKQ_MAX_THREADS);
+}
+
+static void
+test_diag_capture(void **state)
+{
+    struct buf b = {0}, *old;
+    (void)state;
+    diag_set_program("unit");
+    old = diag_capture(&b);
+    assert_null(old);
+    diag_warn("x.txt: cannot open: %s", "denied");
+    diag_note("n %d", 2);
+    assert_ptr_equal(diag_capture(old), &b);
+    assert_string_equal(b.data, "unit: warning: x.txt: cannot open: denied\nunit: note: n 2\n");
+    buf_free(&b);
+}
+
 static void
 test_buf_and_format(void **state)
 {
@@ -499,6 +597,8 @@ main(void)
         cmocka_unit_test(test_sarif_validates),
         cmocka_unit_test(test_failed_run_in_every_format),
         cmocka_unit_test(test_ignore_files),
+        cmocka_unit_test(test_workq_keeps_order),
+        cmocka_unit_test(test_diag_capture),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1003,6 +1004,95 @@ test_generic_dense_keywords(void **state)
     free(buf);
 }
 
+/* ---- One engine, many threads (--jobs) --------------------------------------------------- */
+struct th_arg {
+    struct detect_engine *e;
+    const char *text;
+    size_t len;
+    size_t n;       /* hits of the last round */
+    size_t sum;     /* a digest of them: rule index, offsets */
+    int rc, differs;
+};
+
+static int
+th_collect(const struct detect_hit *h, void *user)
+{
+    struct th_arg *a = user;
+    a->n++;
+    a->sum = a->sum * 31 + h->secret_start * 7 + h->secret_end + (size_t)h->line +
+             (size_t)(uintptr_t)h->rule;
+    return 0;
+}
+
+static void *
+th_scan(void *p)
+{
+    struct th_arg *a = p;
+    size_t first_n = 0, first_sum = 0;
+
+    for (int round = 0; round < 12 && a->rc == 0; round++) {
+        a->n = a->sum = 0;
+        if (round % 2 == 0) {
+            a->rc = detect_scan(a->e, a->text, a->len, th_collect, a);
+        } else {
+            struct detect_stream *st;
+            a->rc = detect_stream_open(a->e, th_collect, a, &st);
+            for (size_t off = 0; a->rc == 0 && off < a->len; off += 4093)
+                a->rc = detect_stream_feed(st, a->text + off, a->len - off < 4093 ? a->len - off : 4093);
+            int rc2 = detect_stream_close(st);
+            if (a->rc == 0)
+                a->rc = rc2;
+        }
+        if (round == 0) {
+            first_n = a->n;
+            first_sum = a->sum;
+        } else if (a->n != first_n || a->sum != first_sum) {
+            a->differs = 1;
+        }
+    }
+    return NULL;
+}
+
+static void
+test_threads_share_one_engine(void **state)
+{
+    struct detect_engine *e;
+    struct buf text = {0};
+    struct th_arg a[6], ref;
+    pthread_t th[6];
+    (void)state;
+
+    /* Many rule kinds, so the threads race to compile their PCRE2 code lazily on a new engine. */
+    for (int i = 0; i < 300; i++)
+        assert_int_equal(buf_printf(&text,
+                                    "GITHUB_TOKEN=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\n"
+                                    "aws_access_key_id = AKIAZ7Q4RT2WX9LM%04d\n"
+                                    "db_password = \"Zq8vN3xL5tR7wK%04d\"\n"
+                                    "url = postgres://app:Pw%04dxYz@db.internal/app\n"
+                                    "glpat-Xq7Rw2Lp9Vt4Kz8Mn3Bc plain text line %d\n",
+                                    i, i, i, i),
+                         0);
+    assert_int_equal(detect_open(&e), 0);
+    for (int t = 0; t < 6; t++) {
+        a[t] = (struct th_arg){e, text.data, text.len, 0, 0, 0, 0};
+        assert_int_equal(pthread_create(&th[t], NULL, th_scan, &a[t]), 0);
+    }
+    for (int t = 0; t < 6; t++)
+        pthread_join(th[t], NULL);
+    /* The same hits on every thread, in every round, as one thread alone finds. */
+    ref = (struct th_arg){eng, text.data, text.len, 0, 0, 0, 0};
+    assert_int_equal(detect_scan(eng, text.data, text.len, th_collect, &ref), 0);
+    assert_true(ref.n >= 1200);
+    for (int t = 0; t < 6; t++) {
+        assert_int_equal(a[t].rc, 0);
+        assert_int_equal(a[t].differs, 0);
+        assert_int_equal(a[t].n, ref.n);
+        assert_true(a[t].sum == ref.sum);
+    }
+    detect_close(e);
+    buf_free(&text);
+}
+
 int
 main(void)
 {
@@ -1023,6 +1113,7 @@ main(void)
         cmocka_unit_test(test_provider_samples),
         cmocka_unit_test(test_generic_forms),
         cmocka_unit_test(test_generic_dense_keywords),
+        cmocka_unit_test(test_threads_share_one_engine),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
