@@ -68,9 +68,10 @@ void buf_free(struct buf *b);
  * The submitter hands items in, in enumeration order; `threads` workers call run(item, arg) in
  * any order; the submitter calls retire(item, rc, arg) for every item strictly in submission
  * order (inside workq_submit or workq_drain), where rc is the first error an earlier retire
- * returned (0 if none): the item is then only freed. At most 2 x threads items are in flight.
+ * returned (0 if none): the item is then only freed. At most WORKQ_DEPTH x threads items are in flight.
  * Fewer than two threads: each item runs and retires inside workq_submit, no thread started. */
 #define WORKQ_MAX_THREADS 256
+#define WORKQ_DEPTH 8 /* items in flight per thread */
 typedef void (*workq_run_fn)(void *item, void *arg);
 typedef int (*workq_retire_fn)(void *item, int rc, void *arg);
 struct workq;

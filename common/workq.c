@@ -22,6 +22,8 @@ struct workq {
     pthread_t *th;
     unsigned nth;
     int closing;
+    unsigned idle;    /* workers waiting on cv_work: submit signals only when one is */
+    int head_waiter;  /* the submitter waits on cv_done for the head item */
     workq_run_fn run;
     workq_retire_fn retire;
     void *arg;
@@ -46,8 +48,11 @@ worker(void *p)
     pthread_mutex_lock(&q->mu);
     for (;;) {
         size_t i;
-        while (q->claim == q->tail && !q->closing)
+        while (q->claim == q->tail && !q->closing) {
+            q->idle++;
             pthread_cond_wait(&q->cv_work, &q->mu);
+            q->idle--;
+        }
         if (q->claim == q->tail)
             break; /* closing and nothing left */
         i = q->claim++ % q->depth;
@@ -55,7 +60,8 @@ worker(void *p)
         q->run(q->ring[i], q->arg);
         pthread_mutex_lock(&q->mu);
         q->done[i] = 1;
-        pthread_cond_broadcast(&q->cv_done);
+        if (q->head_waiter && i == q->head % q->depth)
+            pthread_cond_signal(&q->cv_done); /* only the head unblocks the submitter */
     }
     pthread_mutex_unlock(&q->mu);
     return NULL;
@@ -79,9 +85,9 @@ workq_open(struct workq **out, unsigned threads, workq_run_fn run, workq_retire_
     *out = q;
     if (threads < 2)
         return 0; /* inline: workq_submit runs and retires each item itself */
-    /* Two items a thread: one running, one waiting, so no worker idles while the submitter
-     * retires or enumerates. */
-    q->depth = (size_t)threads * 2;
+    /* WORKQ_DEPTH items a thread, so no worker idles while the submitter retires or enumerates
+     * and a small file costs no hand-over wait. */
+    q->depth = (size_t)threads * WORKQ_DEPTH;
     q->ring = calloc(q->depth, sizeof(*q->ring));
     q->done = calloc(q->depth, 1);
     q->th = calloc(threads, sizeof(*q->th));
@@ -128,7 +134,9 @@ retire_ready(struct workq *q, int wait)
         if (!q->done[i]) {
             if (!wait)
                 return;
+            q->head_waiter = 1;
             pthread_cond_wait(&q->cv_done, &q->mu);
+            q->head_waiter = 0;
             continue;
         }
         q->done[i] = 0;
@@ -160,7 +168,8 @@ workq_submit(struct workq *q, void *item)
     q->ring[q->tail % q->depth] = item;
     q->done[q->tail % q->depth] = 0;
     q->tail++;
-    pthread_cond_signal(&q->cv_work);
+    if (q->idle > 0)
+        pthread_cond_signal(&q->cv_work);
     retire_ready(q, 0);
     rc = q->rc;
     pthread_mutex_unlock(&q->mu);

@@ -206,7 +206,7 @@ item_run(void *item, void *arg)
     if (it->rc < 0 && str_format(it->msg, sizeof(it->msg), "%s", err_message()) < 0)
         it->msg[0] = '\0';
     if (it->dirfd >= 0) {
-        close(it->dirfd); /* as soon as possible: at most 2 x --jobs are open */
+        close(it->dirfd); /* as soon as possible: at most WORKQ_DEPTH x --jobs are open */
         it->dirfd = -1;
     }
     diag_capture(old);
@@ -323,7 +323,7 @@ path_scan_file(struct path_scan *ps, int dirfd, const char *name, const char *sh
 }
 
 /* --jobs, fewer when the descriptor limit is low: a thread holds one file open and each of the
- * two items queued for it a directory descriptor; 32 are left for everything else. */
+ * WORKQ_DEPTH items queued for it a directory descriptor; 32 are left for everything else. */
 static unsigned
 fd_bounded_jobs(const struct scanner_opts *opts)
 {
@@ -331,8 +331,8 @@ fd_bounded_jobs(const struct scanner_opts *opts)
     struct rlimit rl;
 
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-        (rlim_t)jobs * 3 + 32 > rl.rlim_cur)
-        jobs = rl.rlim_cur > 35 ? (unsigned)((rl.rlim_cur - 32) / 3) : 1;
+        (rlim_t)jobs * (WORKQ_DEPTH + 1) + 32 > rl.rlim_cur)
+        jobs = rl.rlim_cur > 32 + WORKQ_DEPTH + 1 ? (unsigned)((rl.rlim_cur - 32) / (WORKQ_DEPTH + 1)) : 1;
     return jobs;
 }
 
