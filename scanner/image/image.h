@@ -186,6 +186,10 @@ struct img_resolved {
 };
 int image_resolve(struct img_ctx *c, struct img_resolved *r);
 void image_resolved_free(struct img_resolved *r);
+/* A layer digest as messages show it: the first 12 hex digits after the algorithm. */
+void image_short_digest(const char *digest, char *out, size_t size);
+/* The masked history step that made layer i, or "(no history entry)". */
+const char *image_created_by(const struct img_resolved *r, size_t i);
 /* Picks a manifest from an OCI index by platform (NULL = linux and this machine's arch). */
 const cJSON *image_pick_platform(const cJSON *manifests, const char *platform, int *err);
 /* Marks base layers from the history (the last CMD before the image's own layers). */

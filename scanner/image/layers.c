@@ -54,15 +54,15 @@ removed_by(const struct img_resolved *r, size_t from, const char *path, enum rem
     return -1;
 }
 
-static void
-short_digest(const char *d, char *out, size_t size)
+void
+image_short_digest(const char *d, char *out, size_t size)
 {
     const char *colon = strchr(d, ':');
     snprintf(out, size, "%.12s", colon != NULL ? colon + 1 : d);
 }
 
-static const char *
-created_by_or(const struct img_resolved *r, size_t i)
+const char *
+image_created_by(const struct img_resolved *r, size_t i)
 {
     return r->shown_by[i] != NULL ? r->shown_by[i] : "(no history entry)";
 }
@@ -103,21 +103,21 @@ emit_pending(const struct img_resolved *r, struct img_ctx *c, struct findings *f
         x.secret_redacted = p->redacted;
     if (p->fingerprint[0] != '\0')
         x.secret_fingerprint = p->fingerprint;
-    short_digest(r->digests[i], d1, sizeof(d1));
+    image_short_digest(r->digests[i], d1, sizeof(d1));
     if (j < 0)
         return findings_add(f, p->rule, &loc, &x, "%s; added in layer %zu (%s) by `%s`%s%s%s%s",
-                            p->message, i, d1, created_by_or(r, i), base,
+                            p->message, i, d1, image_created_by(r, i), base,
                             p->clear ? "; value '" : "", p->clear ? p->clear : "",
                             p->clear ? "'" : "");
     if (how == REM_OVERWRITTEN && same_secret_in(r->layers[j], p))
         return 0; /* the later layer reports the same secret itself */
-    short_digest(r->digests[j], d2, sizeof(d2));
+    image_short_digest(r->digests[j], d2, sizeof(d2));
     return findings_add(f, &img_rule_removed_secret, &loc, &x,
                         "[%s] %s; added in layer %zu (%s) by `%s`, %s in layer %d (%s) by `%s`: "
                         "still readable from layer %zu%s%s%s%s",
-                        p->rule->id, p->message, i, d1, created_by_or(r, i),
+                        p->rule->id, p->message, i, d1, image_created_by(r, i),
                         how == REM_DELETED ? "deleted" : "overwritten", j, d2,
-                        created_by_or(r, (size_t)j), i, base, p->clear ? "; value '" : "",
+                        image_created_by(r, (size_t)j), i, base, p->clear ? "; value '" : "",
                         p->clear ? p->clear : "", p->clear ? "'" : "");
 }
 
@@ -159,9 +159,9 @@ add_fs(struct findings *f, const struct rule_meta *rule, const struct img_resolv
     loc.layer_index = (int)i;
     loc.layer = r->digests[i];
     x.target = target;
-    short_digest(r->digests[i], d, sizeof(d));
+    image_short_digest(r->digests[i], d, sizeof(d));
     return findings_add(f, rule, &loc, &x, "%s; from layer %zu (%s) by `%s`%s", arg ? arg : fmt, i,
-                        d, created_by_or(r, i), r->is_base[i] ? " [base image layer]" : "");
+                        d, image_created_by(r, i), r->is_base[i] ? " [base image layer]" : "");
 }
 
 static int

@@ -88,7 +88,7 @@ report_matches(const struct img_resolved *r, const struct img_ctx *c, struct fin
         x.override_severity = 1;
         if (v->score >= 0)
             (void)str_format(score, sizeof(score), ", CVSS %.1f", v->score);
-        char aliases[160] = "", src[300] = "", fix[160];
+        char aliases[160] = "", src[300] = "", fix[160], step[600] = "";
         pkg_vuln_alias_note(v->id, v->aliases, aliases, sizeof(aliases));
         if (p->source != NULL && strcmp(p->source, p->name) != 0)
             (void)str_format(src, sizeof(src), ", source package %s", p->source);
@@ -96,10 +96,16 @@ report_matches(const struct img_resolved *r, const struct img_ctx *c, struct fin
             (void)str_format(fix, sizeof(fix), "fixed in %s", v->fixed);
         else
             (void)str_format(fix, sizeof(fix), "no fix published");
+        if (p->layer >= 0) {
+            char d[16];
+            image_short_digest(r->digests[p->layer], d, sizeof(d));
+            (void)str_format(step, sizeof(step), " (%s) by `%s`", d,
+                             image_created_by(r, (size_t)p->layer));
+        }
         rc = findings_add(f, &pkg_rule_vuln, &loc, &x,
-                          "%s%s in %s %s (%s%s): %s%s; installed by layer %d%s%s", v->id, aliases,
-                          p->name, p->version, v->ecosystem, src, fix, score, p->layer,
-                          v->summary ? ": " : "", v->summary ? v->summary : "");
+                          "%s%s in %s %s (%s%s): %s%s; installed by layer %d%s%s%s", v->id,
+                          aliases, p->name, p->version, v->ecosystem, src, fix, score, p->layer,
+                          step, v->summary ? ": " : "", v->summary ? v->summary : "");
         if (rc < 0 || (rc = set_vuln(f, r, p, v, os_id, os_ver)) < 0)
             return rc;
     }

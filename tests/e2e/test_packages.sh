@@ -26,6 +26,8 @@ t_debian_python_and_npm_vulnerabilities_found() {
     expect_rc 1
     expect_out 'var/lib/dpkg/status: critical: \[VULN001\] DEBIAN-CVE-2023-38545 in curl 7\.88\.1-10\+deb12u3 \(Debian:12\): fixed in 7\.88\.1-10\+deb12u4, CVSS 9\.8'
     expect_out '\[VULN001\] DEBIAN-CVE-2023-38545 in libcurl4 7\.88\.1-10\+deb12u3 \(Debian:12, source package curl\)'
+    # the history step that installed the package is named, as for secrets in layers
+    expect_out 'DEBIAN-CVE-2023-38545 in curl .*; installed by layer 0 \([0-9a-f]{12}\) by `ADD rootfs\.tar / # base`: SOCKS5'
     expect_out 'requests-2\.28\.1\.dist-info/METADATA: medium: \[VULN001\] GHSA-j8r2-6x86-q33q .* fixed in 2\.31\.0, CVSS 6\.1'
     expect_out 'opt/tool/node_modules/minimist/package\.json: critical: \[VULN001\] GHSA-xvch-5gv4-984h .*minimist 1\.2\.5 \(npm\): fixed in 1\.2\.6'
 }
