@@ -296,6 +296,8 @@ int report_path_rel(const char *path, char *out, size_t outsz);
  * rule, the location (no line numbers) and a secret's label, never of the secret's value. The
  * key derives from `salt` (per repository; NULL = none) set once before rendering. */
 void report_fingerprint_salt(const char *salt, size_t len);
+/* Defers the salt: `load` (which calls report_fingerprint_salt) runs at the first fingerprint. */
+void report_fingerprint_salt_lazy(void (*load)(void));
 void report_fingerprint(const struct finding *x, char out[65]);
 /* occ[i] = 1 + how many of fps[0..i-1] equal fps[i] (n log n): the ":N" of a SARIF fingerprint. */
 int report_occurrences(const char (*fps)[65], size_t n, unsigned *occ);
