@@ -100,6 +100,57 @@ finding_json(const struct finding *x)
     return o;
 }
 
+/* Appends one finding as cJSON prints it two levels deep (inside "findings" in the root): the
+ * same bytes as one big tree, one tab more per level after every newline (a JSON string never
+ * holds a raw newline). */
+static int
+append_finding(struct buf *out, const struct finding *x)
+{
+    cJSON *o = finding_json(x);
+    char *text = o != NULL ? cJSON_Print(o) : NULL;
+    int rc = 0;
+
+    cJSON_Delete(o);
+    if (text == NULL)
+        return err_set(ERR_NOMEM, "out of memory rendering JSON");
+    for (const char *p = text, *nl; rc == 0 && *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (nl == NULL) {
+            rc = buf_append(out, p, strlen(p));
+            break;
+        }
+        rc = buf_append(out, p, (size_t)(nl - p + 1));
+        if (rc == 0)
+            rc = buf_append(out, "\t\t", 2);
+    }
+    cJSON_free(text);
+    return rc;
+}
+
+/* `doc` (the report with an empty findings array) into `out`, the findings in place of "[]". */
+static int
+splice_findings(struct buf *out, const char *doc, const struct findings *f)
+{
+    static const char key[] = "\n\t\"findings\":\t[]";
+    const char *at = strstr(doc, key);
+    size_t head;
+    int rc;
+
+    if (at == NULL)
+        return err_set(ERR_INTERNAL, "JSON report: no findings array");
+    head = (size_t)(at - doc) + sizeof(key) - 2; /* up to and with the '[' */
+    rc = buf_append(out, doc, head);
+    for (size_t i = 0; rc == 0 && i < f->n; i++) {
+        if (i > 0)
+            rc = buf_append(out, ", ", 2);
+        if (rc == 0)
+            rc = append_finding(out, &f->items[i]);
+    }
+    if (rc == 0)
+        rc = buf_append(out, doc + head, strlen(doc + head));
+    return rc;
+}
+
 int
 report_write_json(struct buf *out, const struct findings *f, const struct tool_info *tool)
 {
@@ -123,11 +174,11 @@ report_write_json(struct buf *out, const struct findings *f, const struct tool_i
         add_str(o, "branch", f->targets[i].vcs_branch);
         cJSON_AddItemToArray(arr, o);
     }
-    arr = cJSON_AddArrayToObject(root, "findings");
-    for (size_t i = 0; i < f->n; i++) {
+    /* The findings are not kept in the tree: each is built, printed and freed on its own, then
+     * put in place of the empty array (one tree of every finding cost more than the scan). */
+    cJSON_AddArrayToObject(root, "findings");
+    for (size_t i = 0; i < f->n; i++)
         counts[f->items[i].severity]++;
-        cJSON_AddItemToArray(arr, finding_json(&f->items[i]));
-    }
     add_str(root, "status", f->nerrors > 0 ? "error" : "ok");
     arr = cJSON_AddArrayToObject(root, "errors");
     for (size_t i = 0; i < f->nerrors; i++) {
@@ -144,7 +195,7 @@ report_write_json(struct buf *out, const struct findings *f, const struct tool_i
     cJSON_Delete(root);
     if (text == NULL)
         return err_set(ERR_NOMEM, "out of memory rendering JSON");
-    rc = buf_append(out, text, strlen(text));
+    rc = splice_findings(out, text, f);
     if (rc == 0)
         rc = buf_append(out, "\n", 1);
     cJSON_free(text);
