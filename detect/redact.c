@@ -148,19 +148,17 @@ hit_cmp(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Opened at the first message that needs it, and kept: the rule set is immutable. */
-static struct detect_engine *text_engine;
-
 int
 detect_redact_text(const char *text, size_t len, struct buf *out)
 {
+    struct detect_engine *text_engine;
     struct text_hits *t;
     size_t at = 0;
     int rc;
 
     if (len < 8)
         return 0; /* no key or token is shorter */
-    if (text_engine == NULL && (rc = detect_open(&text_engine)) < 0)
+    if ((rc = detect_shared(&text_engine)) < 0)
         return rc;
     if ((t = calloc(1, sizeof(*t))) == NULL)
         return err_set(ERR_NOMEM, "out of memory");
