@@ -263,6 +263,7 @@ struct df_ctx {
     struct detect_engine *engine;
     const char *ctx_dir; /* build context, NULL for stdin without --context */
     const char *path_override; /* location path for findings in context files */
+    size_t first;        /* f->items[first..]: this Dockerfile's findings (the rest: earlier files) */
     int rc;              /* first error */
 };
 

@@ -51,6 +51,7 @@ dockerfile_scan_buffer(const char *path, const char *data, size_t len,
     }
     c.df = &df;
     c.f = f;
+    c.first = f->n;
     c.cfg = &cfg;
     c.o = o;
     c.ctx_dir = ctx_dir;
