@@ -238,11 +238,26 @@ git_root_commit(const char *dir, char out[41])
 {
     const char *shallow[] = {"rev-parse", "--is-shallow-repository", NULL};
     const char *roots[] = {"rev-list", "--max-parents=0", "HEAD", NULL};
-    char buf[4096];
+    char buf[4096], path[PATH_MAX + 32];
     const char *best = NULL;
+    struct stat st;
+    int deep = 0; /* known not shallow without asking git */
 
-    /* In a shallow clone the "root" is only where the history was cut: not stable. */
-    if (git_run(dir, shallow, buf, sizeof(buf)) != 0 || strncmp(buf, "false", 5) != 0)
+    /* In a shallow clone the "root" is only where the history was cut: not stable. git keeps
+     * the cut in $GIT_DIR/shallow: a plain .git directory is looked at directly (one git run
+     * less), anything else (worktrees, GIT_DIR) is asked of git. */
+    if (!env_steers_git() && str_format(path, sizeof(path), "%s/.git", dir) == 0 &&
+        lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+        str_format(path, sizeof(path), "%s/.git/shallow", dir) == 0) {
+        if (lstat(path, &st) == 0) {
+            if (st.st_size > 0)
+                return -1;
+            deep = 1;
+        } else if (errno == ENOENT) {
+            deep = 1;
+        }
+    }
+    if (!deep && (git_run(dir, shallow, buf, sizeof(buf)) != 0 || strncmp(buf, "false", 5) != 0))
         return -1;
     if (git_run(dir, roots, buf, sizeof(buf)) != 0)
         return -1;

@@ -67,7 +67,10 @@ nf=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["findin
 echo "    ($nf findings)"
 
 # Per process: the same sample of files, one run each (the shell's fork and exec included, as
-# in a CI loop); the peers on the first PEER_SAMPLE of them, scanner on OWN_SAMPLE.
+# in a CI loop); the peers on the first PEER_SAMPLE of them, scanner on OWN_SAMPLE. Run outside
+# a git work tree: inside one, a JSON report's fingerprints cost one `git rev-list` per run (the
+# repository's salt, SECURITY.md).
+cd "$W" || exit 1
 sample=("${files[@]:0:$OWN_SAMPLE}")
 measure /dev/null per_file scan1 "${sample[@]}"
 s_wall=$(echo "$WALL * 1000 / ${#sample[@]}" | bc -l) s_cpu=$(echo "$CPU * 1000 / ${#sample[@]}" | bc -l)
