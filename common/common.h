@@ -54,6 +54,8 @@ struct buf {
     size_t cap;
 };
 int buf_append(struct buf *b, const void *data, size_t len);
+/* Room for `extra` more bytes and a NUL (cap grows; len is unchanged). */
+int buf_reserve(struct buf *b, size_t extra);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Zeroes the contents before freeing (buffers may hold secrets). */
 void buf_free(struct buf *b);

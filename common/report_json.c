@@ -104,27 +104,41 @@ finding_json(const struct finding *x)
  * same bytes as one big tree, one tab more per level after every newline (a JSON string never
  * holds a raw newline). */
 static int
-append_finding(struct buf *out, const struct finding *x)
+append_finding(struct buf *out, const struct finding *x, struct buf *scratch)
 {
     cJSON *o = finding_json(x);
-    char *text = o != NULL ? cJSON_Print(o) : NULL;
+    size_t len, nl = 0;
     int rc = 0;
 
-    cJSON_Delete(o);
-    if (text == NULL)
+    if (o == NULL)
         return err_set(ERR_NOMEM, "out of memory rendering JSON");
-    for (const char *p = text, *nl; rc == 0 && *p; p = nl + 1) {
-        nl = strchr(p, '\n');
-        if (nl == NULL) {
-            rc = buf_append(out, p, strlen(p));
+    /* Printed into one buffer reused for every finding, grown when cJSON says it is short. */
+    while (!cJSON_PrintPreallocated(o, scratch->data, (int)scratch->cap, 1)) {
+        if (scratch->cap > (1u << 30) || (rc = buf_reserve(scratch, scratch->cap + 4096)) < 0)
             break;
-        }
-        rc = buf_append(out, p, (size_t)(nl - p + 1));
-        if (rc == 0)
-            rc = buf_append(out, "\t\t", 2);
     }
-    cJSON_free(text);
-    return rc;
+    cJSON_Delete(o);
+    if (rc < 0 || scratch->cap > (1u << 30))
+        return rc < 0 ? rc : err_set(ERR_NOMEM, "out of memory rendering JSON");
+    len = strlen(scratch->data);
+    for (const char *p = scratch->data; (p = memchr(p, '\n', len - (size_t)(p - scratch->data)));
+         p++)
+        nl++;
+    if ((rc = buf_reserve(out, len + 2 * nl)) < 0)
+        return rc;
+    for (const char *p = scratch->data, *end = p + len; p < end;) {
+        const char *e = memchr(p, '\n', (size_t)(end - p));
+        size_t n = e != NULL ? (size_t)(e - p) + 1 : (size_t)(end - p);
+        memcpy(out->data + out->len, p, n);
+        out->len += n;
+        if (e != NULL) {
+            memcpy(out->data + out->len, "\t\t", 2);
+            out->len += 2;
+        }
+        p += n;
+    }
+    out->data[out->len] = '\0';
+    return 0;
 }
 
 /* `doc` (the report with an empty findings array) into `out`, the findings in place of "[]". */
@@ -133,6 +147,7 @@ splice_findings(struct buf *out, const char *doc, const struct findings *f)
 {
     static const char key[] = "\n\t\"findings\":\t[]";
     const char *at = strstr(doc, key);
+    struct buf scratch = {0};
     size_t head;
     int rc;
 
@@ -140,12 +155,15 @@ splice_findings(struct buf *out, const char *doc, const struct findings *f)
         return err_set(ERR_INTERNAL, "JSON report: no findings array");
     head = (size_t)(at - doc) + sizeof(key) - 2; /* up to and with the '[' */
     rc = buf_append(out, doc, head);
+    if (rc == 0)
+        rc = buf_reserve(&scratch, 4096);
     for (size_t i = 0; rc == 0 && i < f->n; i++) {
         if (i > 0)
             rc = buf_append(out, ", ", 2);
         if (rc == 0)
-            rc = append_finding(out, &f->items[i]);
+            rc = append_finding(out, &f->items[i], &scratch);
     }
+    buf_free(&scratch);
     if (rc == 0)
         rc = buf_append(out, doc + head, strlen(doc + head));
     return rc;
