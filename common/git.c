@@ -117,6 +117,11 @@ probe_dot_git(const char *dir, dev_t dev)
         return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
     if (st.st_uid != geteuid() || st.st_dev != dev)
         return -1; /* safe.directory and mount-point rules: git decides */
+    {
+        struct stat top;
+        if (stat(dir, &top) < 0 || top.st_uid != geteuid())
+            return -1; /* the work tree's owner counts for safe.directory too */
+    }
     if (S_ISREG(st.st_mode)) {
         if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
             return -1;
@@ -222,7 +227,8 @@ git_toplevel(const char *dir, char *out, size_t outsz)
     else if (rc == 1)
         rc = -1;
     pthread_mutex_lock(&lock);
-    if (cwd[0] != '\0' && strlen(dir) < sizeof(last_dir) && (rc < 0 || strlen(out) < sizeof(last_top))) {
+    if (cwd[0] != '\0' && strlen(dir) < sizeof(last_dir) &&
+        (rc < 0 || strlen(out) < sizeof(last_top))) {
         snprintf(last_dir, sizeof(last_dir), "%s", dir);
         snprintf(last_cwd, sizeof(last_cwd), "%s", cwd);
         snprintf(last_top, sizeof(last_top), "%s", rc == 0 ? out : "");
