@@ -246,8 +246,10 @@ static int
 contains_ci(const char *h, const char *n)
 {
     size_t nl = strlen(n);
+    int c0 = tolower((unsigned char)n[0]);
+
     for (; *h; h++)
-        if (strncasecmp(h, n, nl) == 0)
+        if (tolower((unsigned char)*h) == c0 && strncasecmp(h, n, nl) == 0)
             return 1;
     return 0;
 }
@@ -552,55 +554,57 @@ static const struct handler {
     {"echo printf", h_echo},
 };
 
-static int
-handler_matches(const char *names, const char *prog)
-{
-    size_t pl = strlen(prog);
-
-    for (const char *p = names; *p;) {
-        size_t n = strcspn(p, " ");
-        int suffix = n > 0 && p[n - 1] == '#';
-        size_t k = suffix ? n - 1 : n;
-        if (pl >= k && strncmp(p, prog, k) == 0 &&
-            (pl == k || (suffix && isdigit((unsigned char)prog[k]))))
-            return 1;
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-    return 0;
-}
-
-/* handler_matches over the whole table, once per command: the handlers whose names start with
- * the program's first letter (the table read once into per-letter bit sets), as a bit set in
- * table order. Every command of every RUN asks this; walking the names was 13% of a scan. */
+/* The handlers of a program, once per command, as a bit set in table order (a name "pip#" also
+ * matches pip3 and pip3.12): the table's names are read once into entries bucketed by first
+ * letter, so a program is compared with the few names that start like it. Every command of
+ * every RUN asks this; walking all the names was 13% of a scan. */
 #define NHANDLERS (sizeof(handlers) / sizeof(handlers[0]))
 _Static_assert(NHANDLERS <= 32, "the handler sets are 32-bit");
-static uint32_t handlers_by_letter[256];
+#define HNAMES_MAX 128
+static struct hname {
+    const char *name; /* into handlers[].names, `len` bytes, '#' excluded */
+    unsigned char len, suffix, handler;
+} hnames[HNAMES_MAX];
+static unsigned char hbucket[257]; /* hnames[hbucket[c]..hbucket[c + 1]): names starting with c */
 static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
 
 static void
 handlers_index(void)
 {
-    for (size_t i = 0; i < NHANDLERS; i++)
-        for (const char *p = handlers[i].names; *p;) {
-            handlers_by_letter[(unsigned char)*p] |= 1u << i;
-            p += strcspn(p, " ");
-            while (*p == ' ')
-                p++;
-        }
+    size_t n = 0;
+
+    for (unsigned c = 0; c < 256; c++) {
+        hbucket[c] = (unsigned char)n;
+        for (size_t i = 0; i < NHANDLERS; i++)
+            for (const char *p = handlers[i].names; *p;) {
+                size_t k = strcspn(p, " ");
+                if ((unsigned char)p[0] == c && n < HNAMES_MAX && k < 32) {
+                    int suffix = p[k - 1] == '#';
+                    hnames[n++] = (struct hname){p, (unsigned char)(k - (size_t)suffix),
+                                                 (unsigned char)suffix, (unsigned char)i};
+                }
+                p += k;
+                while (*p == ' ')
+                    p++;
+            }
+    }
+    hbucket[256] = (unsigned char)n;
 }
 
 static uint32_t
 handlers_for(const char *prog)
 {
-    uint32_t cand, out = 0;
+    unsigned char c = (unsigned char)prog[0];
+    size_t pl = strlen(prog);
+    uint32_t out = 0;
 
     pthread_once(&handlers_once, handlers_index);
-    cand = handlers_by_letter[(unsigned char)prog[0]];
-    for (size_t i = 0; cand != 0 && i < NHANDLERS; i++)
-        if ((cand >> i & 1u) && handler_matches(handlers[i].names, prog))
-            out |= 1u << i;
+    for (size_t e = hbucket[c]; e < hbucket[c + 1]; e++) {
+        const struct hname *h = &hnames[e];
+        if (pl >= h->len && memcmp(h->name, prog, h->len) == 0 &&
+            (pl == h->len || (h->suffix && isdigit((unsigned char)prog[h->len]))))
+            out |= 1u << h->handler;
+    }
     return out;
 }
 
