@@ -245,13 +245,35 @@ static const char *const benign_words[] = {
     "no", "ask", "stdin", "forgot", "show", "hide", "generate", "verify", NULL,
 };
 
+/* Every secret word above (and "key") contains one of these, whatever its case: a name with
+ * none of them is no secret's name, found without splitting it. Most names asked (option
+ * names, settings) have none. */
+static int
+may_name_secret(const char *name, size_t len)
+{
+    static const char *const stems[] = {"pass", "pw", "secret", "token", "key", "cred",
+                                        "contrasena", NULL};
+
+    for (size_t i = 0; i + 2 <= len; i++) {
+        int c = tolower((unsigned char)name[i]);
+        if (c != 'p' && c != 's' && c != 't' && c != 'k' && c != 'c')
+            continue;
+        for (const char *const *s = stems; *s != NULL; s++) {
+            size_t n = strlen(*s);
+            if ((*s)[0] == c && i + n <= len && strncasecmp(name + i, *s, n) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 int
 detect_name_is_secret(const char *name, size_t len)
 {
     struct name_tokens t;
     int secret = 0;
 
-    if (name == NULL || len == 0)
+    if (name == NULL || len == 0 || !may_name_secret(name, len))
         return 0;
     name_split(name, len, &t);
     if (t.n == 0)
