@@ -753,18 +753,18 @@ static int
 build_lines(struct dockerfile *df, struct lines *L)
 {
     size_t n = 1;
+    const char *d = df->data, *end = d + df->len, *p;
 
-    for (size_t i = 0; i < df->len; i++)
-        if (df->data[i] == '\n' && i + 1 < df->len)
-            n++;
+    /* memchr, not a byte loop: this ran over every file twice. */
+    for (p = d; (p = memchr(p, '\n', (size_t)(end - p))) != NULL && p + 1 < end; p++)
+        n++;
     L->starts = malloc(n * sizeof(*L->starts));
     if (L->starts == NULL)
         return ERR_NOMEM;
     L->starts[0] = 0;
     L->n = 1;
-    for (size_t i = 0; i < df->len; i++)
-        if (df->data[i] == '\n' && i + 1 < df->len)
-            L->starts[L->n++] = i + 1;
+    for (p = d; (p = memchr(p, '\n', (size_t)(end - p))) != NULL && p + 1 < end; p++)
+        L->starts[L->n++] = (size_t)(p - d) + 1;
     L->data = df->data;
     L->len = df->len;
     if (df->len == 0)
