@@ -18,8 +18,9 @@ struct df_block {
     max_align_t data[];
 };
 
-void *
-df_alloc(struct df_arena *a, size_t n)
+/* Memory from the arena, not cleared. */
+static void *
+arena_take(struct df_arena *a, size_t n)
 {
     struct df_block *b = a->head;
 
@@ -40,14 +41,23 @@ df_alloc(struct df_arena *a, size_t n)
     }
     void *p = (char *)b->data + b->used;
     b->used += n;
-    memset(p, 0, n);
+    return p;
+}
+
+void *
+df_alloc(struct df_arena *a, size_t n)
+{
+    void *p = arena_take(a, n);
+
+    if (p != NULL)
+        memset(p, 0, n);
     return p;
 }
 
 char *
 df_strndup(struct df_arena *a, const char *s, size_t n)
 {
-    char *p = df_alloc(a, n + 1);
+    char *p = arena_take(a, n + 1); /* every byte is written: no need to clear it first */
 
     if (p == NULL)
         return NULL;

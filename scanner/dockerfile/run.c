@@ -614,12 +614,16 @@ any_command(struct run *r)
 {
     const struct cmd *cm = r->cm;
     size_t p = r->p;
+    /* Asked once per command, not once per word (this runs for every command of every RUN). */
+    int exported = p < cm->n && (strcmp(cm->w[p].s, "export") == 0 ||
+                                 strcmp(cm->w[p].s, "declare") == 0);
+    int is_aws = p < cm->n && strcmp(r->prog, "aws") == 0;
+    int is_curl = p < cm->n && strcmp(r->prog, "curl") == 0;
 
     /* Secret-like assignments before the program, and exported ones. */
     for (size_t i = 0; i < cm->n; i++) {
-        const char *w = cm->w[i].s, *eq = strchr(w, '=');
-        if (eq == NULL || eq == w || w[0] == '-' || (i >= p && !(p < cm->n &&
-            (strcmp(cm->w[p].s, "export") == 0 || strcmp(cm->w[p].s, "declare") == 0))))
+        const char *w = cm->w[i].s, *eq;
+        if ((i >= p && !exported) || w[0] == '-' || (eq = strchr(w, '=')) == NULL || eq == w)
             continue;
         char name[128];
         size_t nl = (size_t)(eq - w);
@@ -660,12 +664,12 @@ any_command(struct run *r)
             if (!detect_name_is_secret(name, nl))
                 continue;
             val = eq ? eq + 1 : (i + 1 < cm->n ? cm->w[i + 1].s : NULL);
-        } else if (strcmp(r->prog, "aws") == 0 && i >= r->a1 + 2 &&
+        } else if (is_aws && i >= r->a1 + 2 &&
                    strcmp(cm->w[i - 1].s, "set") == 0 && strcmp(cm->w[i - 2].s, "configure") == 0 &&
                    i + 1 < cm->n && strlen(w) < sizeof(name)) {
             snprintf(name, sizeof(name), "%s", w);
             val = cm->w[i + 1].s;
-        } else if (strcmp(r->prog, "curl") == 0 &&
+        } else if (is_curl &&
                    (strcmp(w, "-u") == 0 || strcmp(w, "--user") == 0) && i + 1 < cm->n &&
                    strchr(cm->w[i + 1].s, ':') != NULL) {
             snprintf(name, sizeof(name), "password");
@@ -680,10 +684,16 @@ any_command(struct run *r)
     }
     if (cm->pipe_out)
         r->ly->has_pipe = 1;
-    if (run_has_word(cm, r->a1, "--insecure-skip-tls-verify") || run_has_word(cm, r->a1, "--no-verify-ssl") ||
-        run_has_word(cm, r->a1, "--tls-verify=false") ||
-        run_has_word(cm, r->a1, "--insecure-skip-tls-verify=true"))
-        run_tls_off(r, r->prog);
+    for (size_t i = r->a1; i < cm->n; i++) {
+        const char *w = cm->w[i].s;
+        if (w[0] == '-' && w[1] == '-' &&
+            (strcmp(w, "--insecure-skip-tls-verify") == 0 || strcmp(w, "--no-verify-ssl") == 0 ||
+             strcmp(w, "--tls-verify=false") == 0 ||
+             strcmp(w, "--insecure-skip-tls-verify=true") == 0)) {
+            run_tls_off(r, r->prog);
+            break;
+        }
+    }
 }
 
 static void
