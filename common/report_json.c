@@ -154,9 +154,9 @@ splice_findings(struct buf *out, const char *doc, const struct findings *f)
     if (at == NULL)
         return err_set(ERR_INTERNAL, "JSON report: no findings array");
     head = (size_t)(at - doc) + sizeof(key) - 2; /* up to and with the '[' */
-    /* About 600 bytes a finding: reserved once (up to 64 MiB) rather than grown, copied and
-     * wiped at every doubling. */
-    rc = buf_reserve(out, strlen(doc) + (f->n < 111848 ? f->n * 600 : (size_t)64 << 20));
+    /* About 600 bytes a finding: reserved once (up to 8 MiB, then doubling again) rather than
+     * grown, copied and wiped at every doubling from 64 bytes. */
+    rc = buf_reserve(out, strlen(doc) + (f->n < 13981 ? f->n * 600 : (size_t)8 << 20));
     if (rc == 0)
         rc = buf_append(out, doc, head);
     if (rc == 0)
