@@ -122,7 +122,8 @@ $(LIB): $(LIB_OBJS)
 
 # Each program: cli/<prog>.c plus cli/<prog>_*.c (one file per subcommand) plus cli/cli_*.c.
 define PROGRAM_RULE
-$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,cli/$(1).c $(wildcard cli/$(1)_*.c)) $(CLI_COMMON_OBJS) $(LIB)
+$(BUILD)/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,cli/$(1).c $(wildcard cli/$(1)_*.c)) $(CLI_COMMON_OBJS) $(LIB) \
+		$(LAZY_STUB_OBJS)
 	@echo "  LD      $$@"
 	$$(Q)$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $$(LIB) $$(PROG_LIBS)
 endef

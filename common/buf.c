@@ -12,7 +12,7 @@ wipe(void *p, size_t n)
     explicit_bzero(p, n); /* not optimised away, and word-at-a-time fast */
 }
 
-static int
+int
 buf_reserve(struct buf *b, size_t extra)
 {
     size_t need, cap;

@@ -60,6 +60,8 @@ struct buf {
     size_t cap;
 };
 int buf_append(struct buf *b, const void *data, size_t len);
+/* Room for `extra` more bytes and a NUL (cap grows; len is unchanged). */
+int buf_reserve(struct buf *b, size_t extra);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Zeroes the contents before freeing (buffers may hold secrets). */
 void buf_free(struct buf *b);
@@ -350,6 +352,8 @@ int report_path_rel(const char *path, char *out, size_t outsz);
  * rule, the location (no line numbers) and a secret's label, never of the secret's value. The
  * key derives from `salt` (per repository; NULL = none) set once before rendering. */
 void report_fingerprint_salt(const char *salt, size_t len);
+/* Defers the salt: `load` (which calls report_fingerprint_salt) runs at the first fingerprint. */
+void report_fingerprint_salt_lazy(void (*load)(void));
 void report_fingerprint(const struct finding *x, char out[65]);
 /* occ[i] = 1 + how many of fps[0..i-1] equal fps[i] (n log n): the ":N" of a SARIF fingerprint. */
 int report_occurrences(const char (*fps)[65], size_t n, unsigned *occ);

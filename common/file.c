@@ -72,8 +72,10 @@ file_read_all(const char *path, size_t max, int flags, struct buf *out)
         rc = err_set(ERR_LIMIT, "%s: larger than the limit of %zu bytes", path, max);
         goto out;
     }
-    /* Back to blocking reads now that a FIFO open could not hang us. */
-    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    /* Back to blocking reads now that a FIFO open could not hang us (O_NONBLOCK does nothing
+     * to a regular file: two system calls less for every file a scan reads). */
+    if (!S_ISREG(st.st_mode))
+        (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     rc = read_fd(fd, path, max, out);
 out:
     close(fd);

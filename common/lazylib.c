@@ -1,8 +1,12 @@
 /* lazylib: shared libraries loaded on first use. libcurl and libarchive bring a few dozen
  * libraries of their own; loading them at every start cost most of a short command's time, so
  * the modules that need them load them here, once, when a command first does. */
+#include <sys/mman.h>
+
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "common.h"
 
@@ -23,4 +27,47 @@ lazy_load(const char *soname, const struct lazy_sym *syms, size_t n)
                            syms[i].name);
     }
     return 0;
+}
+
+/* The table of one library's stubs (written by common/gen/lazy_stubs.sh): the stubs jump
+ * through slots[i] to names[i], and call this when their slot is still empty. */
+struct lazy_stubs {
+    const char *soname;
+    const char *const *names;
+    void **slots;
+    size_t n;
+    size_t slots_bytes; /* whole pages, the table's own */
+};
+
+void lazy_stubs_resolve(const struct lazy_stubs *t);
+
+void
+lazy_stubs_resolve(const struct lazy_stubs *t)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    void *h;
+
+    pthread_mutex_lock(&lock);
+    if (t->slots[0] != NULL) { /* filled by another thread meanwhile */
+        pthread_mutex_unlock(&lock);
+        return;
+    }
+    h = dlopen(t->soname, RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) {
+        /* Called from inside a library call that has no error path: stop the command cleanly. */
+        diag_error("cannot load %s (%s); install the package that provides it", t->soname,
+                   dlerror());
+        exit(2); /* the tool's own failure */
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        void *p = dlsym(h, t->names[i]);
+        if (p == NULL) {
+            diag_error("%s has no symbol %s: an incompatible version", t->soname, t->names[i]);
+            exit(2); /* the tool's own failure */
+        }
+        t->slots[i] = p;
+    }
+    /* Read-only from now on, as RELRO makes the linker's own tables. */
+    (void)mprotect(t->slots, t->slots_bytes, PROT_READ);
+    pthread_mutex_unlock(&lock);
 }

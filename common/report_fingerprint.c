@@ -4,6 +4,7 @@
  * name the detector saw before it, else the message up to its first ": "). Someone holding a report cannot test guesses of the
  * value against it, because the value is not in it. The key comes from a per-repository salt
  * (SECURITY.md), so two repositories with the same secret at the same place differ. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,17 @@
 
 static unsigned char fp_key[crypto_generichash_KEYBYTES];
 static int fp_key_set;
+static void (*fp_salt_loader)(void);
+static pthread_mutex_t fp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+report_fingerprint_salt_lazy(void (*load)(void))
+{
+    pthread_mutex_lock(&fp_lock);
+    fp_salt_loader = load;
+    fp_key_set = 0;
+    pthread_mutex_unlock(&fp_lock);
+}
 
 void
 report_fingerprint_salt(const char *salt, size_t len)
@@ -70,8 +82,17 @@ report_fingerprint(const struct finding *x, char out[65])
     crypto_generichash_state st;
     unsigned char h[32];
 
-    if (!fp_key_set)
-        report_fingerprint_salt(NULL, 0);
+    pthread_mutex_lock(&fp_lock);
+    if (!fp_key_set) {
+        /* The salt may cost a `git rev-list` run: only paid when a report needs a fingerprint. */
+        void (*load)(void) = fp_salt_loader;
+        fp_salt_loader = NULL;
+        if (load != NULL)
+            load();
+        if (!fp_key_set)
+            report_fingerprint_salt(NULL, 0);
+    }
+    pthread_mutex_unlock(&fp_lock);
     if (x->path != NULL && x->layer == NULL && x->container == NULL &&
         report_path_rel(x->path, rel, sizeof(rel)) == 0)
         where = rel;

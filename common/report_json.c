@@ -105,6 +105,79 @@ finding_json(const struct finding *x)
     return o;
 }
 
+/* Appends one finding as cJSON prints it two levels deep (inside "findings" in the root): the
+ * same bytes as one big tree, one tab more per level after every newline (a JSON string never
+ * holds a raw newline). */
+static int
+append_finding(struct buf *out, const struct finding *x, struct buf *scratch)
+{
+    cJSON *o = finding_json(x);
+    size_t len, nl = 0;
+    int rc = 0;
+
+    if (o == NULL)
+        return err_set(ERR_NOMEM, "out of memory rendering JSON");
+    /* Printed into one buffer reused for every finding, grown when cJSON says it is short. */
+    while (!cJSON_PrintPreallocated(o, scratch->data, (int)scratch->cap, 1)) {
+        if (scratch->cap > (1u << 30) || (rc = buf_reserve(scratch, scratch->cap + 4096)) < 0)
+            break;
+    }
+    cJSON_Delete(o);
+    if (rc < 0 || scratch->cap > (1u << 30))
+        return rc < 0 ? rc : err_set(ERR_NOMEM, "out of memory rendering JSON");
+    len = strlen(scratch->data);
+    for (const char *p = scratch->data; (p = memchr(p, '\n', len - (size_t)(p - scratch->data)));
+         p++)
+        nl++;
+    if ((rc = buf_reserve(out, len + 2 * nl)) < 0)
+        return rc;
+    for (const char *p = scratch->data, *end = p + len; p < end;) {
+        const char *e = memchr(p, '\n', (size_t)(end - p));
+        size_t n = e != NULL ? (size_t)(e - p) + 1 : (size_t)(end - p);
+        memcpy(out->data + out->len, p, n);
+        out->len += n;
+        if (e != NULL) {
+            memcpy(out->data + out->len, "\t\t", 2);
+            out->len += 2;
+        }
+        p += n;
+    }
+    out->data[out->len] = '\0';
+    return 0;
+}
+
+/* `doc` (the report with an empty findings array) into `out`, the findings in place of "[]". */
+static int
+splice_findings(struct buf *out, const char *doc, const struct findings *f)
+{
+    static const char key[] = "\n\t\"findings\":\t[]";
+    const char *at = strstr(doc, key);
+    struct buf scratch = {0};
+    size_t head;
+    int rc;
+
+    if (at == NULL)
+        return err_set(ERR_INTERNAL, "JSON report: no findings array");
+    head = (size_t)(at - doc) + sizeof(key) - 2; /* up to and with the '[' */
+    /* About 600 bytes a finding: reserved once (up to 8 MiB, then doubling again) rather than
+     * grown, copied and wiped at every doubling from 64 bytes. */
+    rc = buf_reserve(out, strlen(doc) + (f->n < 13981 ? f->n * 600 : (size_t)8 << 20));
+    if (rc == 0)
+        rc = buf_append(out, doc, head);
+    if (rc == 0)
+        rc = buf_reserve(&scratch, 4096);
+    for (size_t i = 0; rc == 0 && i < f->n; i++) {
+        if (i > 0)
+            rc = buf_append(out, ", ", 2);
+        if (rc == 0)
+            rc = append_finding(out, &f->items[i], &scratch);
+    }
+    buf_free(&scratch);
+    if (rc == 0)
+        rc = buf_append(out, doc + head, strlen(doc + head));
+    return rc;
+}
+
 int
 report_write_json(struct buf *out, const struct findings *f, const struct tool_info *tool)
 {
@@ -128,11 +201,11 @@ report_write_json(struct buf *out, const struct findings *f, const struct tool_i
         add_str(o, "branch", f->targets[i].vcs_branch);
         cJSON_AddItemToArray(arr, o);
     }
-    arr = cJSON_AddArrayToObject(root, "findings");
-    for (size_t i = 0; i < f->n; i++) {
+    /* The findings are not kept in the tree: each is built, printed and freed on its own, then
+     * put in place of the empty array (one tree of every finding cost more than the scan). */
+    cJSON_AddArrayToObject(root, "findings");
+    for (size_t i = 0; i < f->n; i++)
         counts[f->items[i].severity]++;
-        cJSON_AddItemToArray(arr, finding_json(&f->items[i]));
-    }
     add_str(root, "status", f->nerrors > 0 ? "error" : "ok");
     arr = cJSON_AddArrayToObject(root, "errors");
     for (size_t i = 0; i < f->nerrors; i++) {
@@ -149,7 +222,7 @@ report_write_json(struct buf *out, const struct findings *f, const struct tool_i
     cJSON_Delete(root);
     if (text == NULL)
         return err_set(ERR_NOMEM, "out of memory rendering JSON");
-    rc = buf_append(out, text, strlen(text));
+    rc = splice_findings(out, text, f);
     if (rc == 0)
         rc = buf_append(out, "\n", 1);
     cJSON_free(text);

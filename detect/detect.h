@@ -37,6 +37,9 @@ typedef int (*detect_hit_fn)(const struct detect_hit *hit, void *user);
 /* Loads the rule database (built at compile time). ERR_INTERNAL if it cannot. */
 int detect_open(struct detect_engine **out);
 void detect_close(struct detect_engine *e);
+/* The process's one engine (detect/shared.c), opened at the first call and never closed: for
+ * code that scans a little at a time (one Dockerfile, one message) and would pay the load. */
+int detect_shared(struct detect_engine **out);
 /* Number of rules, and each rule's metadata (for docs and SARIF). */
 size_t detect_rule_count(const struct detect_engine *e);
 const struct rule_meta *detect_rule_at(const struct detect_engine *e, size_t i);

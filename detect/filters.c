@@ -178,10 +178,10 @@ in_list(const char *w, const char *const *list)
 }
 
 static int
-ends_with(const char *w, const char *suffix)
+ends_with(const char *w, size_t a, const char *suffix)
 {
-    size_t a = strlen(w), b = strlen(suffix);
-    return a >= b && strcmp(w + a - b, suffix) == 0;
+    size_t b = strlen(suffix);
+    return a >= b && w[a - 1] == suffix[b - 1] && memcmp(w + a - b, suffix, b) == 0;
 }
 
 /* A word that holds a secret on its own (also as the end of a glued word: "dbpassword"). */
@@ -195,10 +195,12 @@ token_is_secret_word(const char *w)
     };
     static const char *const exact[] = {"pwd", "pass", "creds", "pw", "passcode", NULL};
 
+    size_t len = strlen(w);
+
     if (in_list(w, exact))
         return 1;
     for (size_t i = 0; glued[i] != NULL; i++)
-        if (ends_with(w, glued[i]))
+        if (ends_with(w, len, glued[i]))
             return 1;
     return 0;
 }
@@ -243,13 +245,35 @@ static const char *const benign_words[] = {
     "no", "ask", "stdin", "forgot", "show", "hide", "generate", "verify", NULL,
 };
 
+/* Every secret word above (and "key") contains one of these, whatever its case: a name with
+ * none of them is no secret's name, found without splitting it. Most names asked (option
+ * names, settings) have none. */
+static int
+may_name_secret(const char *name, size_t len)
+{
+    static const char *const stems[] = {"pass", "pw", "secret", "token", "key", "cred",
+                                        "contrasena", NULL};
+
+    for (size_t i = 0; i + 2 <= len; i++) {
+        int c = tolower((unsigned char)name[i]);
+        if (c != 'p' && c != 's' && c != 't' && c != 'k' && c != 'c')
+            continue;
+        for (const char *const *s = stems; *s != NULL; s++) {
+            size_t n = strlen(*s);
+            if ((*s)[0] == c && i + n <= len && strncasecmp(name + i, *s, n) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 int
 detect_name_is_secret(const char *name, size_t len)
 {
     struct name_tokens t;
     int secret = 0;
 
-    if (name == NULL || len == 0)
+    if (name == NULL || len == 0 || !may_name_secret(name, len))
         return 0;
     name_split(name, len, &t);
     if (t.n == 0)
@@ -257,17 +281,16 @@ detect_name_is_secret(const char *name, size_t len)
     /* $PWD / $OLDPWD are the shell's working directories. */
     if (t.n == 1 && (strcmp(t.tok[0], "pwd") == 0 || strcmp(t.tok[0], "oldpwd") == 0))
         return 0;
-    for (size_t i = 0; i < t.n; i++) {
-        if (in_list(t.tok[i], benign_words))
-            return 0;
-        if (token_is_secret_word(t.tok[i]))
-            secret = 1;
-        if (strcmp(t.tok[i], "key") == 0 && i > 0 && in_list(t.tok[i - 1], key_qualifiers))
-            secret = 1;
-        /* "api_token_secret" counts, "token" as a middle word too. */
-    }
+    /* "api_token_secret" counts, "token" as a middle word too. Most names hold no secret
+     * word at all: that is asked first, the benign words only of the rest. */
+    for (size_t i = 0; i < t.n && !secret; i++)
+        secret = token_is_secret_word(t.tok[i]) ||
+                 (strcmp(t.tok[i], "key") == 0 && i > 0 && in_list(t.tok[i - 1], key_qualifiers));
     if (!secret)
         return 0;
+    for (size_t i = 0; i < t.n; i++)
+        if (in_list(t.tok[i], benign_words))
+            return 0;
     /* The last word decides whether the name holds the secret or points at it. A name that
      * is nothing but "key" with a qualifier (ssh_key) ends in "key" and holds one. */
     if (in_list(t.tok[t.n - 1], pointer_words)) {

@@ -148,31 +148,18 @@ hit_cmp(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Opened at the first message that needs it (once, whatever the thread), and kept: the rule
- * set is immutable and the engine serves concurrent scans. */
-static struct detect_engine *text_engine;
-static int text_engine_rc;
-static pthread_once_t text_once = PTHREAD_ONCE_INIT;
-
-static void
-text_engine_open(void)
-{
-    text_engine_rc = detect_open(&text_engine);
-}
-
 int
 detect_redact_text(const char *text, size_t len, struct buf *out)
 {
+    struct detect_engine *text_engine;
     struct text_hits *t;
     size_t at = 0;
     int rc;
 
     if (len < 8)
         return 0; /* no key or token is shorter */
-    pthread_once(&text_once, text_engine_open);
-    if (text_engine == NULL)
-        return text_engine_rc < 0 ? err_set(text_engine_rc, "detect: the rule database did not load")
-                                  : err_set(ERR_INTERNAL, "detect: no engine");
+    if ((rc = detect_shared(&text_engine)) < 0)
+        return rc;
     if ((t = calloc(1, sizeof(*t))) == NULL)
         return err_set(ERR_NOMEM, "out of memory");
     if ((rc = detect_scan(text_engine, text, len, on_text_hit, t)) < 0 || t->n == 0) {

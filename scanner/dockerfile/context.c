@@ -374,7 +374,7 @@ scan_file(struct df_ctx *c, const struct source *src, const char *rel, int liter
         }
         if (i >= nd) { /* an env literal, unless the engine already reported that line */
             int dup = 0;
-            for (size_t k = c->f->n; k-- > 0 && !dup;) {
+            for (size_t k = c->f->n; k-- > c->first && !dup;) {
                 const struct finding *prev = &c->f->items[k];
                 dup = prev->line == h->line && prev->path != NULL && strcmp(prev->path, path) == 0;
             }

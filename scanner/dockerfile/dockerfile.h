@@ -185,7 +185,8 @@ struct df_var {
 struct df_scope {
     struct df_var *v;
     size_t n, cap;
-    int *idx; /* open-addressing index of v by (name, is_env), 2*DF_MAX_VARS slots */
+    int *idx; /* open-addressing index of v by (name, is_env), nslots = 2 * cap slots */
+    size_t nslots;
 };
 const struct df_var *df_scope_get(const struct df_scope *s, const char *name, size_t len);
 int df_scope_set(struct df_arena *a, struct df_scope *s, const char *name, const char *value,
@@ -263,6 +264,7 @@ struct df_ctx {
     struct detect_engine *engine;
     const char *ctx_dir; /* build context, NULL for stdin without --context */
     const char *path_override; /* location path for findings in context files */
+    size_t first;        /* f->items[first..]: this Dockerfile's findings (the rest: earlier files) */
     int rc;              /* first error */
 };
 

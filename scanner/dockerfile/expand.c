@@ -6,26 +6,28 @@
 
 #include "dockerfile.h"
 
-#define DF_SLOTS (2 * DF_MAX_VARS)
-
+/* The index has twice as many slots as the scope has room for variables (16, 32, ... up to
+ * DF_MAX_VARS), rebuilt when it grows: a fixed 8,192-slot index per scope was 64 KB to clear
+ * for every stage of every file. */
 static size_t
-slot_of(const char *name, size_t len, int is_env)
+slot_of(const char *name, size_t len, int is_env, size_t nslots)
 {
     unsigned h = 2166136261u ^ (unsigned)is_env;
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)name[i]) * 16777619u;
-    return h & (DF_SLOTS - 1);
+    return h & (nslots - 1);
 }
 
 /* Index in s->v of (name, is_env), or -1; *slot receives the free slot when absent. */
 static int
 find(const struct df_scope *s, const char *name, size_t len, int is_env, size_t *slot)
 {
-    size_t k = slot_of(name, len, is_env);
+    size_t mask = s->nslots - 1, k;
 
     if (s->idx == NULL)
         return -1;
-    for (size_t probes = 0; probes < DF_SLOTS; probes++, k = (k + 1) & (DF_SLOTS - 1)) {
+    k = slot_of(name, len, is_env, s->nslots);
+    for (size_t probes = 0; probes < s->nslots; probes++, k = (k + 1) & mask) {
         int i = s->idx[k];
         if (i < 0) {
             if (slot)
@@ -37,6 +39,31 @@ find(const struct df_scope *s, const char *name, size_t len, int is_env, size_t 
             return i;
     }
     return -1;
+}
+
+/* Room for `cap` variables: a new array and an index of 2 * cap slots holding the old ones. */
+static int
+scope_grow(struct df_arena *a, struct df_scope *s, size_t cap)
+{
+    struct df_var *v = df_alloc(a, cap * sizeof(*v));
+    int *idx = df_alloc(a, 2 * cap * sizeof(*idx));
+
+    if (v == NULL || idx == NULL)
+        return ERR_NOMEM;
+    if (s->n)
+        memcpy(v, s->v, s->n * sizeof(*v));
+    memset(idx, 0xff, 2 * cap * sizeof(*idx));
+    s->v = v;
+    s->cap = cap;
+    s->idx = idx;
+    s->nslots = 2 * cap;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t k = slot_of(v[i].name, strlen(v[i].name), v[i].is_env, s->nslots);
+        while (idx[k] >= 0)
+            k = (k + 1) & (s->nslots - 1);
+        idx[k] = (int)i;
+    }
+    return 0;
 }
 
 const struct df_var *
@@ -60,12 +87,8 @@ df_scope_set(struct df_arena *a, struct df_scope *s, const char *name, const cha
     size_t slot = 0, len = strlen(name);
     int i;
 
-    if (s->idx == NULL) {
-        s->idx = df_alloc(a, DF_SLOTS * sizeof(*s->idx));
-        if (s->idx == NULL)
-            return ERR_NOMEM;
-        memset(s->idx, 0xff, DF_SLOTS * sizeof(*s->idx));
-    }
+    if (s->idx == NULL && scope_grow(a, s, 16) < 0)
+        return ERR_NOMEM;
     if ((i = find(s, name, len, is_env, &slot)) >= 0) {
         s->v[i].value = value;
         return 0;
@@ -73,14 +96,9 @@ df_scope_set(struct df_arena *a, struct df_scope *s, const char *name, const cha
     if (s->n >= DF_MAX_VARS)
         return 0;
     if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        struct df_var *v = df_alloc(a, cap * sizeof(*v));
-        if (v == NULL)
+        if (scope_grow(a, s, s->cap * 2) < 0)
             return ERR_NOMEM;
-        if (s->n)
-            memcpy(v, s->v, s->n * sizeof(*v));
-        s->v = v;
-        s->cap = cap;
+        (void)find(s, name, len, is_env, &slot); /* its free slot in the new index */
     }
     s->v[s->n].name = name;
     s->v[s->n].value = value;

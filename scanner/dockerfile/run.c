@@ -2,7 +2,9 @@
  * command goes to the handlers of its program (handlers[], one function per program family):
  * sudo, permissions, TLS/signature switches, pipe-to-shell, package managers, pinning. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,8 +246,10 @@ static int
 contains_ci(const char *h, const char *n)
 {
     size_t nl = strlen(n);
+    int c0 = tolower((unsigned char)n[0]);
+
     for (; *h; h++)
-        if (strncasecmp(h, n, nl) == 0)
+        if (tolower((unsigned char)*h) == c0 && strncasecmp(h, n, nl) == 0)
             return 1;
     return 0;
 }
@@ -550,23 +554,58 @@ static const struct handler {
     {"echo printf", h_echo},
 };
 
-static int
-handler_matches(const char *names, const char *prog)
-{
-    size_t pl = strlen(prog);
+/* The handlers of a program, once per command, as a bit set in table order (a name "pip#" also
+ * matches pip3 and pip3.12): the table's names are read once into entries bucketed by first
+ * letter, so a program is compared with the few names that start like it. Every command of
+ * every RUN asks this; walking all the names was 13% of a scan. */
+#define NHANDLERS (sizeof(handlers) / sizeof(handlers[0]))
+_Static_assert(NHANDLERS <= 32, "the handler sets are 32-bit");
+#define HNAMES_MAX 128
+static struct hname {
+    const char *name; /* into handlers[].names, `len` bytes, '#' excluded */
+    unsigned char len, suffix, handler;
+} hnames[HNAMES_MAX];
+static unsigned char hbucket[257]; /* hnames[hbucket[c]..hbucket[c + 1]): names starting with c */
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
 
-    for (const char *p = names; *p;) {
-        size_t n = strcspn(p, " ");
-        int suffix = n > 0 && p[n - 1] == '#';
-        size_t k = suffix ? n - 1 : n;
-        if (pl >= k && strncmp(p, prog, k) == 0 &&
-            (pl == k || (suffix && isdigit((unsigned char)prog[k]))))
-            return 1;
-        p += n;
-        while (*p == ' ')
-            p++;
+static void
+handlers_index(void)
+{
+    size_t n = 0;
+
+    for (unsigned c = 0; c < 256; c++) {
+        hbucket[c] = (unsigned char)n;
+        for (size_t i = 0; i < NHANDLERS; i++)
+            for (const char *p = handlers[i].names; *p;) {
+                size_t k = strcspn(p, " ");
+                if ((unsigned char)p[0] == c && n < HNAMES_MAX && k < 32) {
+                    int suffix = p[k - 1] == '#';
+                    hnames[n++] = (struct hname){p, (unsigned char)(k - (size_t)suffix),
+                                                 (unsigned char)suffix, (unsigned char)i};
+                }
+                p += k;
+                while (*p == ' ')
+                    p++;
+            }
     }
-    return 0;
+    hbucket[256] = (unsigned char)n;
+}
+
+static uint32_t
+handlers_for(const char *prog)
+{
+    unsigned char c = (unsigned char)prog[0];
+    size_t pl = strlen(prog);
+    uint32_t out = 0;
+
+    pthread_once(&handlers_once, handlers_index);
+    for (size_t e = hbucket[c]; e < hbucket[c + 1]; e++) {
+        const struct hname *h = &hnames[e];
+        if (pl >= h->len && memcmp(h->name, prog, h->len) == 0 &&
+            (pl == h->len || (h->suffix && isdigit((unsigned char)prog[h->len]))))
+            out |= 1u << h->handler;
+    }
+    return out;
 }
 
 /* Checks that look at any command: secret assignments and options, generic TLS switches. */
@@ -575,12 +614,16 @@ any_command(struct run *r)
 {
     const struct cmd *cm = r->cm;
     size_t p = r->p;
+    /* Asked once per command, not once per word (this runs for every command of every RUN). */
+    int exported = p < cm->n && (strcmp(cm->w[p].s, "export") == 0 ||
+                                 strcmp(cm->w[p].s, "declare") == 0);
+    int is_aws = p < cm->n && strcmp(r->prog, "aws") == 0;
+    int is_curl = p < cm->n && strcmp(r->prog, "curl") == 0;
 
     /* Secret-like assignments before the program, and exported ones. */
     for (size_t i = 0; i < cm->n; i++) {
-        const char *w = cm->w[i].s, *eq = strchr(w, '=');
-        if (eq == NULL || eq == w || w[0] == '-' || (i >= p && !(p < cm->n &&
-            (strcmp(cm->w[p].s, "export") == 0 || strcmp(cm->w[p].s, "declare") == 0))))
+        const char *w = cm->w[i].s, *eq;
+        if ((i >= p && !exported) || w[0] == '-' || (eq = strchr(w, '=')) == NULL || eq == w)
             continue;
         char name[128];
         size_t nl = (size_t)(eq - w);
@@ -621,12 +664,12 @@ any_command(struct run *r)
             if (!detect_name_is_secret(name, nl))
                 continue;
             val = eq ? eq + 1 : (i + 1 < cm->n ? cm->w[i + 1].s : NULL);
-        } else if (strcmp(r->prog, "aws") == 0 && i >= r->a1 + 2 &&
+        } else if (is_aws && i >= r->a1 + 2 &&
                    strcmp(cm->w[i - 1].s, "set") == 0 && strcmp(cm->w[i - 2].s, "configure") == 0 &&
                    i + 1 < cm->n && strlen(w) < sizeof(name)) {
             snprintf(name, sizeof(name), "%s", w);
             val = cm->w[i + 1].s;
-        } else if (strcmp(r->prog, "curl") == 0 &&
+        } else if (is_curl &&
                    (strcmp(w, "-u") == 0 || strcmp(w, "--user") == 0) && i + 1 < cm->n &&
                    strchr(cm->w[i + 1].s, ':') != NULL) {
             snprintf(name, sizeof(name), "password");
@@ -641,10 +684,16 @@ any_command(struct run *r)
     }
     if (cm->pipe_out)
         r->ly->has_pipe = 1;
-    if (run_has_word(cm, r->a1, "--insecure-skip-tls-verify") || run_has_word(cm, r->a1, "--no-verify-ssl") ||
-        run_has_word(cm, r->a1, "--tls-verify=false") ||
-        run_has_word(cm, r->a1, "--insecure-skip-tls-verify=true"))
-        run_tls_off(r, r->prog);
+    for (size_t i = r->a1; i < cm->n; i++) {
+        const char *w = cm->w[i].s;
+        if (w[0] == '-' && w[1] == '-' &&
+            (strcmp(w, "--insecure-skip-tls-verify") == 0 || strcmp(w, "--no-verify-ssl") == 0 ||
+             strcmp(w, "--tls-verify=false") == 0 ||
+             strcmp(w, "--insecure-skip-tls-verify=true") == 0)) {
+            run_tls_off(r, r->prog);
+            break;
+        }
+    }
 }
 
 static void
@@ -663,8 +712,9 @@ analyse_cmd(struct df_ctx *c, const struct src *s, const struct cmd *cm, const s
     any_command(&r);
     if (r.p >= cm->n)
         return;
-    for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-        if (handler_matches(handlers[i].names, r.prog))
+    uint32_t set = handlers_for(r.prog);
+    for (size_t i = 0; set != 0 && i < NHANDLERS; i++)
+        if (set >> i & 1u)
             handlers[i].fn(&r);
 }
 

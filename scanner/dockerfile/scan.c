@@ -11,18 +11,12 @@
 #include "detect.h"
 #include "dockerfile.h"
 
-static struct detect_engine *engine;
-static int engine_tried;
-
 struct detect_engine *
 df_engine(void)
 {
-    if (!engine_tried) {
-        engine_tried = 1;
-        if (detect_open(&engine) < 0)
-            engine = NULL;
-    }
-    return engine;
+    struct detect_engine *e;
+
+    return detect_shared(&e) == 0 ? e : NULL;
 }
 
 int
@@ -57,6 +51,7 @@ dockerfile_scan_buffer(const char *path, const char *data, size_t len,
     }
     c.df = &df;
     c.f = f;
+    c.first = f->n;
     c.cfg = &cfg;
     c.o = o;
     c.ctx_dir = ctx_dir;

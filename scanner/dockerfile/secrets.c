@@ -123,7 +123,7 @@ df_secret_literal(struct df_ctx *c, const struct df_instr *in, const char *name,
         return 1;
     /* The engine may have matched NAME=value as a whole (generic rules): one finding is enough. */
     int span = col + (int)(strlen(name) + vl) + 3;
-    for (size_t i = c->f->n; i-- > 0;) {
+    for (size_t i = c->f->n; i-- > c->first;) {
         const struct finding *prev = &c->f->items[i];
         if (prev->line != line || prev->path == NULL || strcmp(prev->path, c->df->path) != 0)
             continue;

@@ -5,6 +5,13 @@
 
 #include "dockerfile.h"
 
+/* Characters the loop below must look at one by one, in any mode (the escape character is
+ * checked apart: it is per file); any other character outside quotes is copied as it is. */
+static const unsigned char word_stop[256] = {
+    [' '] = 1, ['\t'] = 1, ['\''] = 1, ['"'] = 1, ['$'] = 1, [')'] = 1,
+    ['\n'] = 1, ['\r'] = 1, [';'] = 1, ['&'] = 1, ['|'] = 1,
+};
+
 size_t
 df_word_next(const char *t, size_t n, size_t *pos, char esc, int shell, char *out, char *open_q)
 {
@@ -14,6 +21,16 @@ df_word_next(const char *t, size_t n, size_t *pos, char esc, int shell, char *ou
 
     while (i < n) {
         char ch = t[i];
+        if (q == 0 && depth == 0 && !word_stop[(unsigned char)ch] && ch != esc) {
+            /* A run of plain characters (most of a word): copied at once. */
+            size_t j = i + 1;
+            while (j < n && !word_stop[(unsigned char)t[j]] && t[j] != esc)
+                j++;
+            memcpy(out + tl, t + i, j - i);
+            tl += j - i;
+            i = j;
+            continue;
+        }
         if (q == 0 && depth == 0 &&
             (ch == ' ' || ch == '\t' ||
              (shell && (ch == '\n' || ch == '\r' || ch == ';' || ch == '&' || ch == '|'))))

@@ -581,11 +581,57 @@ test_sarif_validates(void **state)
     assert_int_not_equal(system(cmd), 0);
 }
 
+/* git_toplevel finds the work tree without running git where it can: in every layout it must
+ * answer what `git rev-parse --show-toplevel` answers (worktrees, nested repositories, inside
+ * .git, bare repositories, no repository at all). */
+static void
+test_git_toplevel_matches_git(void **state)
+{
+    static const char *const dirs[] = {
+        "",          "plain",    "plain/sub",     "repo",  "repo/a/b", "repo/.git",
+        "repo/.git/refs", "repo/inner", "repo/inner/x", "wt",  "wt/d",     "bare.git",
+        "bare.git/refs",  NULL};
+    char cmd[2048], dir[1024], ours[1024], theirs[1024];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd),
+             "cd '%s' && mkdir -p plain/sub repo/a/b && git init -q repo && git init -q repo/inner "
+             "&& mkdir -p repo/inner/x && git init -q --bare bare.git && "
+             "git -C repo -c user.name=t -c user.email=t@example.org commit -q --allow-empty -m a "
+             "&& git -C repo worktree add -q ../wt && mkdir -p wt/d",
+             tmpdir);
+    assert_int_equal(system(cmd), 0);
+    for (const char *const *d = dirs; *d != NULL; d++) {
+        FILE *p;
+        size_t n;
+        int rc;
+
+        snprintf(dir, sizeof(dir), "%s/%s", tmpdir, *d);
+        rc = git_toplevel(dir, ours, sizeof(ours));
+        snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse --show-toplevel 2>/dev/null", dir);
+        p = popen(cmd, "r");
+        assert_non_null(p);
+        n = fread(theirs, 1, sizeof(theirs) - 1, p);
+        theirs[n] = '\0';
+        theirs[strcspn(theirs, "\n")] = '\0';
+        if (pclose(p) != 0) {
+            if (rc == 0)
+                fail_msg("%s: git finds no work tree, git_toplevel says %s", *d, ours);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("%s: git says %s, git_toplevel finds none", *d, theirs);
+        if (strcmp(ours, theirs) != 0)
+            fail_msg("%s: git says %s, git_toplevel %s", *d, theirs, ours);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_model),
+        cmocka_unit_test(test_git_toplevel_matches_git),
         cmocka_unit_test(test_buf_and_format),
         cmocka_unit_test(test_read_limits_and_symlinks),
         cmocka_unit_test(test_create_exclusive_mode),
