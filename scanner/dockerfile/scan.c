@@ -111,6 +111,8 @@ scanner_scan_dockerfile(const char *path, const struct scanner_opts *o, struct f
     rc = read_input(path, max, &b, &cut);
     if (rc < 0) {
         buf_free(&b);
+        if (strstr(err_message(), path) != NULL)
+            return rc; /* the reader's message already names the file */
         return err_set(rc, "%s: %s", shown, err_message());
     }
     if (ctx == NULL && strcmp(path, "-") != 0) {

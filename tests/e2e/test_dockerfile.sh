@@ -77,10 +77,12 @@ t_stdin_and_repeat_and_threshold() {
 t_unreadable_is_exit_2() {
     run "$SCANNER" --dockerfile does-not-exist
     expect_rc 2
-    expect_err 'does-not-exist'
+    expect_err 'error: does-not-exist: no such file'
+    expect_no_err 'does-not-exist: does-not-exist' # the file named once
     mkdir d
     run "$SCANNER" --dockerfile d
     expect_rc 2
+    expect_err 'error: d: is a directory'
 }
 
 t_hostile_files_never_crash() {
