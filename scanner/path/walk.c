@@ -90,8 +90,10 @@ path_walk_tree(struct path_scan *ps, const char *top)
         }
         if (nnames > 1)
             qsort(names, nnames, sizeof(*names), cmp_names);
-        /* Subdirectories are pushed in reverse so they pop in name order. */
-        for (size_t k = nnames; k-- > 0 && rc == 0;) {
+        /* Files and links in name order; the subdirectories pushed here are reversed after the
+         * loop so that they pop in name order too. */
+        size_t pushed_from = nstack;
+        for (size_t k = 0; k < nnames && rc == 0; k++) {
             const char *nm = names[k] + 1;
             unsigned char dtype = (unsigned char)names[k][0];
             struct buf child = {0};
@@ -146,12 +148,14 @@ path_walk_tree(struct path_scan *ps, const char *top)
                 buf_free(&child);
                 continue;
             }
-            if (S_ISREG(st.st_mode)) {
-                /* Files in name order: queued after pushing directories (the queue
-                 * keeps its own copy of the names and of the directory's descriptor). */
+            if (S_ISREG(st.st_mode)) /* the queue keeps its own copy of name and descriptor */
                 rc = path_scan_file(ps, dirfd(d), nm, child.data);
-            }
             buf_free(&child);
+        }
+        for (size_t a = pushed_from, b = nstack; b > a + 1; a++, b--) {
+            char *t = stack[a];
+            stack[a] = stack[b - 1];
+            stack[b - 1] = t;
         }
         for (size_t k = 0; k < nnames; k++)
             free(names[k]);
