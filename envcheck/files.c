@@ -43,18 +43,18 @@ split_path(const char *path, char *dir, size_t dsz, const char **base)
 static int
 check_git(struct envcheck_ctx *c, const char *dir, const char *base, char *top, size_t topsz)
 {
-    const char *inside[] = {"rev-parse", "--show-toplevel", NULL};
     const char *tracked[] = {"ls-files", "--error-unmatch", "--", base, NULL};
     const char *ignored[] = {"check-ignore", "-q", "--", base, NULL};
     const char *history[] = {"log", "--all", "--format=%h %cs", "-n", "1", "--", base, NULL};
     char out[GIT_OUT_MAX];
     int st;
 
-    top[0] = '\0';
-    if (git_run(dir, inside, out, sizeof(out)) != 0)
+    /* git_toplevel finds the work tree as git does, running git only where the layout needs
+     * it: outside any repository no git runs at all. */
+    if (git_toplevel(dir, top, topsz) != 0) {
+        top[0] = '\0';
         return 0; /* not in a work tree, or no git: nothing to say */
-    out[strcspn(out, "\n")] = '\0';
-    snprintf(top, topsz, "%s", out);
+    }
     if (git_run(dir, tracked, NULL, 0) == 0)
         return envcheck_emit(c, R_GIT_TRACKED, 0, 0, NULL, 0,
                              "%s is tracked by git: every clone has its secrets", base);
