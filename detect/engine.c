@@ -22,10 +22,21 @@
 #define PCRE_DEPTH_LIMIT 20000u
 #define PCRE_HEAP_LIMIT  20000u /* KiB */
 
+/* What one scan works with, kept between scans: a scan takes an idle slot (or makes one) and
+ * gives it back, so a small scan (a .env value, a finding's message) allocates nothing. */
+struct scan_slot {
+    hs_scratch_t *scratch;
+    size_t *covered;    /* 2 x nrules, covered then checked (struct scan_ctx); zero when idle */
+    uint32_t *touched;  /* the rules whose entries a scan set, to zero them again */
+    size_t ntouched;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+};
+
 struct detect_engine {
     hs_database_t *db;
-    hs_scratch_t *proto;  /* template scratch; cloned when no idle one is left */
-    hs_scratch_t **idle;  /* scratches no scan is using: one per concurrent scan at most */
+    hs_scratch_t *proto;  /* template scratch; cloned for each new slot */
+    struct scan_slot **idle; /* slots no scan is using: one per concurrent scan at most */
     size_t nidle, capidle;
     pthread_mutex_t lock; /* guards idle[] and the compiling of codes[] */
     size_t nrules;
@@ -52,6 +63,7 @@ struct scan_ctx {
     size_t *checked;               /* per rule: last report end that found nothing */
     pcre2_match_data *md;
     pcre2_match_context *mctx; /* this scan's copy: run_rule sets its offset limit */
+    struct scan_slot *slot;
     struct raw_hit *hits;
     size_t nhits, caphits;
     int err;
@@ -63,6 +75,39 @@ static uint32_t
 rd32(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void
+slot_free(struct scan_slot *s)
+{
+    if (s == NULL)
+        return;
+    if (s->scratch != NULL)
+        hs_free_scratch(s->scratch);
+    free(s->covered);
+    free(s->touched);
+    pcre2_match_data_free(s->md);
+    pcre2_match_context_free(s->mctx);
+    free(s);
+}
+
+static struct scan_slot *
+slot_new(struct detect_engine *e)
+{
+    struct scan_slot *s = calloc(1, sizeof(*s));
+
+    if (s == NULL)
+        return NULL;
+    s->covered = calloc(e->nrules * 2 + 1, sizeof(*s->covered));
+    s->touched = malloc((e->nrules + 1) * sizeof(*s->touched));
+    s->md = pcre2_match_data_create(32, NULL);
+    s->mctx = pcre2_match_context_copy(e->mctx);
+    if (s->covered == NULL || s->touched == NULL || s->md == NULL || s->mctx == NULL ||
+        hs_clone_scratch(e->proto, &s->scratch) != HS_SUCCESS) {
+        slot_free(s);
+        return NULL;
+    }
+    return s;
 }
 
 int
@@ -107,11 +152,11 @@ detect_open(struct detect_engine **out)
                        "another CPU? rebuild on this machine)",
                        (int)herr);
     }
-    /* One idle scratch from the start: a single-threaded scan never clones. */
+    /* One idle slot from the start: a single-threaded scan never makes another. */
     e->idle = malloc(4 * sizeof(*e->idle));
     e->capidle = e->idle != NULL ? 4 : 0;
     if (e->idle == NULL || hs_alloc_scratch(e->db, &e->proto) != HS_SUCCESS ||
-        hs_clone_scratch(e->proto, &e->idle[0]) != HS_SUCCESS) {
+        (e->idle[0] = slot_new(e)) == NULL) {
         detect_close(e);
         return err_set(ERR_NOMEM, "detect: cannot allocate Vectorscan scratch space");
     }
@@ -134,7 +179,7 @@ detect_close(struct detect_engine *e)
     if (e->mctx != NULL)
         pcre2_match_context_free(e->mctx);
     for (size_t i = 0; i < e->nidle; i++)
-        hs_free_scratch(e->idle[i]);
+        slot_free(e->idle[i]);
     free(e->idle);
     if (e->proto != NULL)
         hs_free_scratch(e->proto);
@@ -209,27 +254,32 @@ detect_rule_pcre_check(struct detect_engine *e, size_t i)
     return err;
 }
 
-/* A Vectorscan scratch for one scan: an idle one, or a clone of the template. Scans on several
- * threads each hold their own; the database itself is shared read-only. */
+/* A slot for one scan: an idle one, or a new one (its scratch a clone of the template). Scans
+ * on several threads each hold their own; the database itself is shared read-only. */
 static int
-scratch_take(struct detect_engine *e, hs_scratch_t **out)
+slot_take(struct detect_engine *e, struct scan_slot **out)
 {
     pthread_mutex_lock(&e->lock);
     *out = e->nidle > 0 ? e->idle[--e->nidle] : NULL;
     pthread_mutex_unlock(&e->lock);
-    if (*out == NULL && hs_clone_scratch(e->proto, out) != HS_SUCCESS)
+    if (*out == NULL && (*out = slot_new(e)) == NULL)
         return err_set(ERR_NOMEM, "detect: cannot allocate Vectorscan scratch space");
     return 0;
 }
 
-/* Back to the idle list (as many as scans ever ran at once), or freed when it cannot grow. */
+/* Back to the idle list (as many as scans ever ran at once), clean, or freed when the list
+ * cannot grow. Only the entries the scan set are zeroed: not 2 x nrules words a scan. */
 static void
-scratch_give(struct detect_engine *e, hs_scratch_t *s)
+slot_give(struct detect_engine *e, struct scan_slot *s)
 {
+    for (size_t k = 0; k < s->ntouched; k++)
+        s->covered[s->touched[k]] = s->covered[e->nrules + s->touched[k]] = 0;
+    s->ntouched = 0;
+    pcre2_set_offset_limit(s->mctx, PCRE2_UNSET);
     pthread_mutex_lock(&e->lock);
     if (e->nidle == e->capidle) {
         size_t nc = e->capidle ? e->capidle * 2 : 4;
-        hs_scratch_t **n = realloc(e->idle, nc * sizeof(*n));
+        struct scan_slot **n = realloc(e->idle, nc * sizeof(*n));
         if (n != NULL) {
             e->idle = n;
             e->capidle = nc;
@@ -240,8 +290,16 @@ scratch_give(struct detect_engine *e, hs_scratch_t *s)
         s = NULL;
     }
     pthread_mutex_unlock(&e->lock);
-    if (s != NULL)
-        hs_free_scratch(s);
+    slot_free(s);
+}
+
+/* Rule ri's covered/checked entries are about to be set: the first time in this scan, note it
+ * so that slot_give zeroes them. */
+static void
+touch(struct scan_ctx *c, size_t ri)
+{
+    if (c->covered[ri] == 0 && c->checked[ri] == 0)
+        c->slot->touched[c->slot->ntouched++] = (uint32_t)ri;
 }
 
 /* ---- One buffer ---------------------------------------------------------------------------- */
@@ -441,8 +499,10 @@ search(struct scan_ctx *c, size_t ri, pcre2_code *code, size_t off, size_t last,
             me = ov[1];
         }
         take_match(c, ri, rc, ov);
-        if (me > c->covered[ri])
+        if (me > c->covered[ri]) {
+            touch(c, ri);
             c->covered[ri] = me;
+        }
         off = me > ms ? me : ms + 1;
         if (c->err != 0)
             break;
@@ -512,8 +572,10 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
      * match would start there (it ends within `span` of its start) needs no new search. */
     {
         size_t clear = wend == c->len ? c->len : (wend - span > to ? wend - span : to);
-        if (clear > c->checked[ri])
+        if (clear > c->checked[ri]) {
+            touch(c, ri);
             c->checked[ri] = clear;
+        }
     }
 }
 
@@ -585,7 +647,6 @@ static int
 scan_buffer(struct detect_engine *e, const char *data, size_t len, size_t from, size_t to,
             struct scan_ctx *c)
 {
-    hs_scratch_t *scratch;
     hs_error_t herr;
 
     memset(c, 0, sizeof(*c));
@@ -594,29 +655,17 @@ scan_buffer(struct detect_engine *e, const char *data, size_t len, size_t from, 
     c->len = len;
     c->report_from = from;
     c->report_to = to;
-    c->covered = calloc(e->nrules * 2, sizeof(size_t));
-    c->md = pcre2_match_data_create(32, NULL);
-    c->mctx = pcre2_match_context_copy(e->mctx);
-    if (c->covered == NULL || c->md == NULL || c->mctx == NULL) {
-        free(c->covered);
-        pcre2_match_data_free(c->md);
-        pcre2_match_context_free(c->mctx);
-        return err_set(ERR_NOMEM, "detect: out of memory");
-    }
-    c->checked = c->covered + e->nrules;
-    if (scratch_take(e, &scratch) < 0) {
-        free(c->covered);
-        pcre2_match_data_free(c->md);
-        pcre2_match_context_free(c->mctx);
+    if (slot_take(e, &c->slot) < 0)
         return ERR_NOMEM;
-    }
-    herr = len > 0 ? hs_scan(e->db, data, (unsigned int)len, 0, scratch, on_vs_match, c)
+    c->covered = c->slot->covered;
+    c->checked = c->covered + e->nrules;
+    c->md = c->slot->md;
+    c->mctx = c->slot->mctx;
+    herr = len > 0 ? hs_scan(e->db, data, (unsigned int)len, 0, c->slot->scratch, on_vs_match, c)
                    : HS_SUCCESS;
-    scratch_give(e, scratch);
-    free(c->covered);
+    slot_give(e, c->slot);
+    c->slot = NULL;
     c->covered = c->checked = NULL;
-    pcre2_match_data_free(c->md);
-    pcre2_match_context_free(c->mctx);
     c->md = NULL;
     c->mctx = NULL;
     if (c->err != 0) {
