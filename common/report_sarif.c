@@ -57,16 +57,23 @@ add_text(cJSON *obj, const char *name, const char *text)
     cJSON_AddStringToObject(o, "text", text != NULL ? text : "");
 }
 
+/* One run per target: its name and type, and its findings (indices into f->items, in order). */
+struct sarif_run {
+    const char *type, *name;
+    size_t seq;       /* place in the output */
+    const size_t *idx; /* its findings */
+    size_t n;
+};
+
 /* The highest severity of this rule's results in the run: what the rule is ranked at. */
 static enum severity
-rule_severity(const struct findings *f, const char *target, const char *rule)
+rule_severity(const struct findings *f, const struct sarif_run *run, const char *rule)
 {
     enum severity s = SEV_INFO;
 
-    for (size_t i = 0; i < f->n; i++) {
-        const struct finding *x = &f->items[i];
-        if (strcmp(x->rule, rule) == 0 && x->target != NULL && strcmp(x->target, target) == 0 &&
-            x->severity > s)
+    for (size_t k = 0; k < run->n; k++) {
+        const struct finding *x = &f->items[run->idx[k]];
+        if (x->severity > s && strcmp(x->rule, rule) == 0)
             s = x->severity;
     }
     return s;
@@ -112,7 +119,8 @@ rule_descriptor(const struct finding *x, enum severity sev)
 }
 
 static int
-rule_index(cJSON *rules, const struct findings *f, const struct finding *x)
+rule_index(cJSON *rules, const struct findings *f, const struct sarif_run *run,
+           const struct finding *x)
 {
     int i = 0;
     cJSON *r;
@@ -123,7 +131,7 @@ rule_index(cJSON *rules, const struct findings *f, const struct finding *x)
             return i;
         i++;
     }
-    cJSON_AddItemToArray(rules, rule_descriptor(x, rule_severity(f, x->target, x->rule)));
+    cJSON_AddItemToArray(rules, rule_descriptor(x, rule_severity(f, run, x->rule)));
     return i;
 }
 
@@ -341,9 +349,10 @@ add_invocation(cJSON *run, const struct findings *f, const char *target)
 }
 
 static cJSON *
-run_json(const struct findings *f, const struct tool_info *tool, const char *type,
-         const char *target, char (*fps)[65], const unsigned *occs)
+run_json(const struct findings *f, const struct tool_info *tool, const struct sarif_run *sr,
+         char (*fps)[65], const unsigned *occs)
 {
+    const char *type = sr->type, *target = sr->name;
     cJSON *run = cJSON_CreateObject(), *o, *driver, *rules, *results, *base;
     struct buf id = {0}, root = {0};
 
@@ -385,33 +394,108 @@ run_json(const struct findings *f, const struct tool_info *tool, const char *typ
             cJSON_AddStringToObject(vc, "branch", t->vcs_branch);
     }
     results = cJSON_AddArrayToObject(run, "results");
-    for (size_t i = 0; i < f->n; i++) {
+    for (size_t k = 0; k < sr->n; k++) {
+        size_t i = sr->idx[k];
         const struct finding *x = &f->items[i];
         char shown[80];
 
-        if (x->target == NULL || strcmp(x->target, target) != 0)
-            continue;
         snprintf(shown, sizeof(shown), "%s:%u", fps[i], occs[i]);
-        cJSON_AddItemToArray(results, result_json(x, rule_index(rules, f, x), shown));
+        cJSON_AddItemToArray(results, result_json(x, rule_index(rules, f, sr, x), shown));
     }
     add_invocation(run, f, target);
     return run;
 }
 
-/* Is this target's name already a run (a target given twice)? */
 static int
-seen(const struct findings *f, size_t upto, const char *name)
+run_by_name(const void *a, const void *b)
 {
-    for (size_t i = 0; i < upto; i++)
-        if (strcmp(f->targets[i].name, name) == 0)
-            return 1;
+    const struct sarif_run *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int
+run_by_name_only(const void *a, const void *b)
+{
+    return strcmp(((const struct sarif_run *)a)->name, ((const struct sarif_run *)b)->name);
+}
+
+static int
+run_by_seq(const void *a, const void *b)
+{
+    const struct sarif_run *x = a, *y = b;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The runs, in order: each listed target once (a target given twice is one run), then each
+ * target that failed before it was listed, or one "none" run when there is neither; and each
+ * finding in its target's run. Sorting by name keeps it n log n with thousands of targets (one
+ * Dockerfile each), where a run that looked through every finding was quadratic. */
+static int
+runs_plan(const struct findings *f, struct sarif_run **out, size_t *nout, size_t **idxout)
+{
+    size_t cap = f->ntargets + f->nerrors + 1, n = 0, k = 0;
+    struct sarif_run *r = calloc(cap, sizeof(*r)), key;
+    size_t *idx = calloc(f->n ? f->n : 1, sizeof(*idx)), *fill;
+
+    if (r == NULL || idx == NULL)
+        goto nomem;
+    for (size_t i = 0; i < f->ntargets; i++)
+        r[n] = (struct sarif_run){f->targets[i].type, f->targets[i].name, n, NULL, 0}, n++;
+    for (size_t i = 0; i < f->nerrors; i++)
+        r[n] = (struct sarif_run){"target", f->errors[i].target, n, NULL, 0}, n++;
+    qsort(r, n, sizeof(*r), run_by_name);
+    for (size_t i = 0; i < n; i++) /* the first of each name */
+        if (k == 0 || strcmp(r[k - 1].name, r[i].name) != 0)
+            r[k++] = r[i];
+    n = k;
+    if (n == 0) /* nothing scanned: one empty, successful run */
+        r[n++] = (struct sarif_run){"none", "none", 0, NULL, 0};
+    /* Count, place, then hand each run its slice (still sorted by name for the lookups). */
+    for (size_t i = 0; i < f->n; i++) {
+        struct sarif_run *hit;
+        if (f->items[i].target == NULL)
+            continue;
+        key.name = f->items[i].target;
+        key.seq = 0;
+        hit = bsearch(&key, r, n, sizeof(*r), run_by_name_only);
+        if (hit != NULL)
+            hit->n++;
+    }
+    if ((fill = calloc(n, sizeof(*fill))) == NULL)
+        goto nomem;
+    for (size_t i = 0, at = 0; i < n; i++) {
+        fill[i] = at;
+        r[i].idx = idx + at;
+        at += r[i].n;
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        struct sarif_run *hit;
+        if (f->items[i].target == NULL)
+            continue;
+        key.name = f->items[i].target;
+        hit = bsearch(&key, r, n, sizeof(*r), run_by_name_only);
+        if (hit != NULL)
+            idx[fill[hit - r]++] = i;
+    }
+    free(fill);
+    qsort(r, n, sizeof(*r), run_by_seq);
+    *out = r;
+    *nout = n;
+    *idxout = idx;
     return 0;
+nomem:
+    free(r);
+    free(idx);
+    return err_set(ERR_NOMEM, "out of memory");
 }
 
 int
 report_write_sarif(struct buf *out, const struct findings *f, const struct tool_info *tool)
 {
     cJSON *root = cJSON_CreateObject(), *runs;
+    struct sarif_run *runs_v = NULL;
+    size_t nruns = 0, *idx = NULL;
     char (*fps)[65] = calloc(f->n ? f->n : 1, sizeof(*fps));
     unsigned *occs = calloc(f->n ? f->n : 1, sizeof(*occs));
     char *text;
@@ -431,23 +515,19 @@ report_write_sarif(struct buf *out, const struct findings *f, const struct tool_
         free(occs);
         return rc;
     }
+    if ((rc = runs_plan(f, &runs_v, &nruns, &idx)) < 0) {
+        cJSON_Delete(root);
+        free(fps);
+        free(occs);
+        return rc;
+    }
     cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
     cJSON_AddStringToObject(root, "version", "2.1.0");
     runs = cJSON_AddArrayToObject(root, "runs");
-    for (size_t i = 0; i < f->ntargets; i++)
-        if (!seen(f, i, f->targets[i].name))
-            cJSON_AddItemToArray(runs, run_json(f, tool, f->targets[i].type, f->targets[i].name, fps, occs));
-    /* Targets that failed before they were even listed still get a run that says so. */
-    for (size_t i = 0; i < f->nerrors; i++) {
-        int listed = seen(f, f->ntargets, f->errors[i].target);
-        for (size_t j = 0; j < i && !listed; j++)
-            listed = strcmp(f->errors[j].target, f->errors[i].target) == 0;
-        if (!listed)
-            cJSON_AddItemToArray(runs, run_json(f, tool, "target", f->errors[i].target, fps, occs));
-    }
-    /* No target at all (nothing scanned): one empty, successful run. */
-    if (cJSON_GetArraySize(runs) == 0)
-        cJSON_AddItemToArray(runs, run_json(f, tool, "none", "none", fps, occs));
+    for (size_t i = 0; i < nruns; i++)
+        cJSON_AddItemToArray(runs, run_json(f, tool, &runs_v[i], fps, occs));
+    free(runs_v);
+    free(idx);
     free(fps);
     free(occs);
     text = cJSON_Print(root);
