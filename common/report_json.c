@@ -3,6 +3,8 @@
  * secret, vulnerability{id, aliases, package, ecosystem, installed, fixed, purl, layer, source,
  * sources}}], status ("ok" or "error"), errors[{target, message}], summary. */
 #include <cjson/cJSON.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,135 +17,258 @@ add_str(cJSON *obj, const char *name, const char *value)
         cJSON_AddStringToObject(obj, name, value);
 }
 
-/* A string, or null when there is none (a vulnerability's missing fix is a fact, not an omission). */
+/* ---- One finding, written directly --------------------------------------------------------
+ * A report of 50,000 findings spent most of its time building a cJSON tree per finding and
+ * printing it. These write the same bytes cJSON's formatted print gives for that tree (objects
+ * one key a line, tab-indented, "key":<tab>value; arrays on one line, ", " between items;
+ * integers with %d; strings with cJSON's escapes), at the depth the finding sits in the report. */
+struct jw {
+    struct buf *b;
+    int depth;
+    int first; /* no key written yet in the innermost object */
+    int rc;
+};
+
 static void
-add_str_or_null(cJSON *obj, const char *name, const char *value)
+jw_raw(struct jw *w, const char *s, size_t n)
 {
-    if (value != NULL)
-        cJSON_AddStringToObject(obj, name, value);
-    else
-        cJSON_AddNullToObject(obj, name);
+    if (w->rc == 0 && buf_append(w->b, s, n) < 0)
+        w->rc = ERR_NOMEM;
 }
 
 static void
-add_vuln(cJSON *o, const struct finding_vuln *v)
+jw_tabs(struct jw *w, int n)
 {
-    cJSON *j = cJSON_AddObjectToObject(o, "vulnerability"), *src;
+    static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+    while (n > 0) {
+        int k = n < 16 ? n : 16;
+        jw_raw(w, tabs, (size_t)k);
+        n -= k;
+    }
+}
 
-    if (j == NULL)
+/* A JSON string as cJSON writes it: ", \ and control characters escaped, other bytes as they
+ * are; the first n bytes of s. */
+static void
+jw_strn(struct jw *w, const char *s, size_t n)
+{
+    const char *run = s, *end = s + n;
+
+    jw_raw(w, "\"", 1);
+    for (const char *p = s; p < end; p++) {
+        unsigned char c = (unsigned char)*p;
+        char esc[8];
+        int k;
+        if (c >= 32 && c != '"' && c != '\\')
+            continue;
+        jw_raw(w, run, (size_t)(p - run));
+        switch (c) {
+        case '"': k = snprintf(esc, sizeof(esc), "\\\""); break;
+        case '\\': k = snprintf(esc, sizeof(esc), "\\\\"); break;
+        case '\b': k = snprintf(esc, sizeof(esc), "\\b"); break;
+        case '\f': k = snprintf(esc, sizeof(esc), "\\f"); break;
+        case '\n': k = snprintf(esc, sizeof(esc), "\\n"); break;
+        case '\r': k = snprintf(esc, sizeof(esc), "\\r"); break;
+        case '\t': k = snprintf(esc, sizeof(esc), "\\t"); break;
+        default: k = snprintf(esc, sizeof(esc), "\\u%04x", c); break;
+        }
+        jw_raw(w, esc, (size_t)k);
+        run = p + 1;
+    }
+    jw_raw(w, run, (size_t)(end - run));
+    jw_raw(w, "\"", 1);
+}
+
+static void
+jw_str(struct jw *w, const char *s)
+{
+    jw_strn(w, s, strlen(s));
+}
+
+static void
+jw_open(struct jw *w)
+{
+    jw_raw(w, "{\n", 2);
+    w->depth++;
+    w->first = 1;
+}
+
+static void
+jw_close(struct jw *w)
+{
+    if (!w->first)
+        jw_raw(w, "\n", 1);
+    w->depth--;
+    jw_tabs(w, w->depth);
+    jw_raw(w, "}", 1);
+    w->first = 0; /* the enclosing object has at least this key */
+}
+
+static void
+jw_key(struct jw *w, const char *k)
+{
+    if (!w->first)
+        jw_raw(w, ",\n", 2);
+    w->first = 0;
+    jw_tabs(w, w->depth);
+    jw_str(w, k);
+    jw_raw(w, ":\t", 2);
+}
+
+static void
+jw_kstr(struct jw *w, const char *k, const char *v) /* omitted when v is NULL */
+{
+    if (v == NULL)
         return;
-    add_str(j, "id", v->id);
-    cJSON_AddItemToObject(j, "aliases", json_list_array(v->aliases));
-    add_str_or_null(j, "package", v->package);
-    add_str_or_null(j, "ecosystem", v->ecosystem);
-    add_str_or_null(j, "installed", v->installed);
-    add_str_or_null(j, "fixed", v->fixed);
-    add_str_or_null(j, "purl", v->purl);
-    add_str_or_null(j, "layer", v->layer);
-    src = json_list_array(v->sources);
-    add_str_or_null(j, "source", cJSON_GetStringValue(cJSON_GetArrayItem(src, 0)));
-    cJSON_AddItemToObject(j, "sources", src);
+    jw_key(w, k);
+    jw_str(w, v);
 }
 
-static cJSON *
-finding_json(const struct finding *x)
+static void
+jw_kstr_or_null(struct jw *w, const char *k, const char *v)
 {
-    cJSON *o = cJSON_CreateObject(), *loc;
+    jw_key(w, k);
+    if (v != NULL)
+        jw_str(w, v);
+    else
+        jw_raw(w, "null", 4);
+}
+
+static void
+jw_kint(struct jw *w, const char *k, long long v)
+{
+    char num[32];
+    int n = v >= INT_MIN && v <= INT_MAX ? snprintf(num, sizeof(num), "%lld", v)
+                                         : snprintf(num, sizeof(num), "%1.15g", (double)v);
+    jw_key(w, k);
+    jw_raw(w, num, (size_t)n);
+}
+
+/* A comma-separated list as json_list_array reads it: blanks before an item dropped, empty
+ * items skipped. */
+static void
+jw_klist(struct jw *w, const char *k, const char *list)
+{
+    int n = 0;
+
+    jw_key(w, k);
+    jw_raw(w, "[", 1);
+    for (const char *p = list; p != NULL && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len > 0 && *p == ' ') {
+            p++;
+            len--;
+        }
+        if (len > 0) {
+            if (n++ > 0)
+                jw_raw(w, ", ", 2);
+            jw_strn(w, p, len);
+        }
+        p = end ? end + 1 : NULL;
+    }
+    jw_raw(w, "]", 1);
+}
+
+static void
+jw_vuln(struct jw *w, const struct finding_vuln *v)
+{
+    const char *src = NULL;
+    size_t slen = 0;
+
+    jw_key(w, "vulnerability");
+    jw_open(w);
+    jw_kstr(w, "id", v->id);
+    jw_klist(w, "aliases", v->aliases);
+    jw_kstr_or_null(w, "package", v->package);
+    jw_kstr_or_null(w, "ecosystem", v->ecosystem);
+    jw_kstr_or_null(w, "installed", v->installed);
+    jw_kstr_or_null(w, "fixed", v->fixed);
+    jw_kstr_or_null(w, "purl", v->purl);
+    jw_kstr_or_null(w, "layer", v->layer);
+    /* "source" is the first of "sources", which follows it */
+    for (const char *p = v->sources; p != NULL && *p && src == NULL;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len > 0 && *p == ' ') {
+            p++;
+            len--;
+        }
+        if (len > 0) {
+            src = p;
+            slen = len;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    jw_key(w, "source");
+    if (src != NULL)
+        jw_strn(w, src, slen);
+    else
+        jw_raw(w, "null", 4);
+    jw_klist(w, "sources", v->sources);
+    jw_close(w);
+}
+
+/* Appends one finding at the depth it has in the report (inside "findings" in the root). */
+static int
+append_finding(struct buf *out, const struct finding *x)
+{
+    struct jw w = {out, 2, 1, 0};
     char fp[65];
 
-    if (o == NULL)
-        return NULL;
-    add_str(o, "rule", x->rule);
-    add_str(o, "severity", severity_name(x->severity));
-    add_str(o, "category", x->category);
-    add_str(o, "title", x->title);
-    add_str(o, "message", x->message);
-    add_str(o, "target", x->target);
-    loc = cJSON_AddObjectToObject(o, "location");
-    if (loc != NULL) {
-        add_str(loc, "path", x->path);
-        if (x->line > 0) {
-            cJSON_AddNumberToObject(loc, "line", x->line);
-            cJSON_AddNumberToObject(loc, "column", x->column > 0 ? x->column : 1);
-        }
-        if (x->end_line > 0) {
-            cJSON_AddNumberToObject(loc, "end_line", x->end_line);
-            cJSON_AddNumberToObject(loc, "end_column", x->end_column);
-        }
-        if (x->layer != NULL) {
-            cJSON_AddStringToObject(loc, "layer", x->layer);
-            cJSON_AddNumberToObject(loc, "layer_index", x->layer_index);
-        }
-        add_str(loc, "container", x->container);
+    jw_open(&w);
+    jw_kstr(&w, "rule", x->rule);
+    jw_kstr(&w, "severity", severity_name(x->severity));
+    jw_kstr(&w, "category", x->category);
+    jw_kstr(&w, "title", x->title);
+    jw_kstr(&w, "message", x->message);
+    jw_kstr(&w, "target", x->target);
+    jw_key(&w, "location");
+    jw_open(&w);
+    jw_kstr(&w, "path", x->path);
+    if (x->line > 0) {
+        jw_kint(&w, "line", x->line);
+        jw_kint(&w, "column", x->column > 0 ? x->column : 1);
     }
-    add_str(o, "remediation", x->remediation);
-    cJSON_AddItemToObject(o, "aliases", json_list_array(x->aliases));
+    if (x->end_line > 0) {
+        jw_kint(&w, "end_line", x->end_line);
+        jw_kint(&w, "end_column", x->end_column);
+    }
+    if (x->layer != NULL) {
+        jw_kstr(&w, "layer", x->layer);
+        jw_kint(&w, "layer_index", x->layer_index);
+    }
+    jw_kstr(&w, "container", x->container);
+    jw_close(&w);
+    jw_kstr(&w, "remediation", x->remediation);
+    jw_klist(&w, "aliases", x->aliases);
     /* The report fingerprint, never a hash of a secret's value (SECURITY.md). */
     report_fingerprint(x, fp);
-    add_str(o, "fingerprint", fp);
+    jw_kstr(&w, "fingerprint", fp);
     if (x->secret_redacted != NULL || x->secret_fingerprint != NULL) {
-        cJSON *sec = cJSON_AddObjectToObject(o, "secret");
-        if (sec != NULL) {
-            add_str(sec, "redacted", x->secret_redacted);
-            add_str(sec, "fingerprint", fp);
-        }
+        jw_key(&w, "secret");
+        jw_open(&w);
+        jw_kstr(&w, "redacted", x->secret_redacted);
+        jw_kstr(&w, "fingerprint", fp);
+        jw_close(&w);
     }
     if (x->vuln != NULL)
-        add_vuln(o, x->vuln);
+        jw_vuln(&w, x->vuln);
     if (x->vcs != NULL) {
-        cJSON *g = cJSON_AddObjectToObject(o, "git");
-        if (g != NULL) {
-            add_str(g, "commit", x->vcs->commit);
-            add_str(g, "author", x->vcs->author);
-            add_str(g, "date", x->vcs->date);
-            add_str(g, "subject", x->vcs->subject);
-            cJSON_AddBoolToObject(g, "at_head", x->vcs->at_head);
-            add_str(g, "removed_in", x->vcs->removed_in);
-            cJSON_AddNumberToObject(g, "commits", (double)x->vcs->commits);
-        }
+        jw_key(&w, "git");
+        jw_open(&w);
+        jw_kstr(&w, "commit", x->vcs->commit);
+        jw_kstr(&w, "author", x->vcs->author);
+        jw_kstr(&w, "date", x->vcs->date);
+        jw_kstr(&w, "subject", x->vcs->subject);
+        jw_key(&w, "at_head");
+        jw_raw(&w, x->vcs->at_head ? "true" : "false", x->vcs->at_head ? 4 : 5);
+        jw_kstr(&w, "removed_in", x->vcs->removed_in);
+        jw_kint(&w, "commits", x->vcs->commits);
+        jw_close(&w);
     }
-    return o;
-}
-
-/* Appends one finding as cJSON prints it two levels deep (inside "findings" in the root): the
- * same bytes as one big tree, one tab more per level after every newline (a JSON string never
- * holds a raw newline). */
-static int
-append_finding(struct buf *out, const struct finding *x, struct buf *scratch)
-{
-    cJSON *o = finding_json(x);
-    size_t len, nl = 0;
-    int rc = 0;
-
-    if (o == NULL)
-        return err_set(ERR_NOMEM, "out of memory rendering JSON");
-    /* Printed into one buffer reused for every finding, grown when cJSON says it is short. */
-    while (!cJSON_PrintPreallocated(o, scratch->data, (int)scratch->cap, 1)) {
-        if (scratch->cap > (1u << 30) || (rc = buf_reserve(scratch, scratch->cap + 4096)) < 0)
-            break;
-    }
-    cJSON_Delete(o);
-    if (rc < 0 || scratch->cap > (1u << 30))
-        return rc < 0 ? rc : err_set(ERR_NOMEM, "out of memory rendering JSON");
-    len = strlen(scratch->data);
-    for (const char *p = scratch->data; (p = memchr(p, '\n', len - (size_t)(p - scratch->data)));
-         p++)
-        nl++;
-    if ((rc = buf_reserve(out, len + 2 * nl)) < 0)
-        return rc;
-    for (const char *p = scratch->data, *end = p + len; p < end;) {
-        const char *e = memchr(p, '\n', (size_t)(end - p));
-        size_t n = e != NULL ? (size_t)(e - p) + 1 : (size_t)(end - p);
-        memcpy(out->data + out->len, p, n);
-        out->len += n;
-        if (e != NULL) {
-            memcpy(out->data + out->len, "\t\t", 2);
-            out->len += 2;
-        }
-        p += n;
-    }
-    out->data[out->len] = '\0';
-    return 0;
+    jw_close(&w);
+    return w.rc < 0 ? err_set(ERR_NOMEM, "out of memory rendering JSON") : 0;
 }
 
 /* `doc` (the report with an empty findings array) into `out`, the findings in place of "[]". */
@@ -152,7 +277,6 @@ splice_findings(struct buf *out, const char *doc, const struct findings *f)
 {
     static const char key[] = "\n\t\"findings\":\t[]";
     const char *at = strstr(doc, key);
-    struct buf scratch = {0};
     size_t head;
     int rc;
 
@@ -164,15 +288,12 @@ splice_findings(struct buf *out, const char *doc, const struct findings *f)
     rc = buf_reserve(out, strlen(doc) + (f->n < 13981 ? f->n * 600 : (size_t)8 << 20));
     if (rc == 0)
         rc = buf_append(out, doc, head);
-    if (rc == 0)
-        rc = buf_reserve(&scratch, 4096);
     for (size_t i = 0; rc == 0 && i < f->n; i++) {
         if (i > 0)
             rc = buf_append(out, ", ", 2);
         if (rc == 0)
-            rc = append_finding(out, &f->items[i], &scratch);
+            rc = append_finding(out, &f->items[i]);
     }
-    buf_free(&scratch);
     if (rc == 0)
         rc = buf_append(out, doc + head, strlen(doc + head));
     return rc;

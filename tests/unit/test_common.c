@@ -327,6 +327,50 @@ test_text_report(void **state)
     findings_free(&f);
 }
 
+/* The JSON writer escapes what JSON needs and keeps every other byte: a message, a path and a
+ * commit subject holding every byte from 1 to 255 read back the same through cJSON. */
+static void
+test_json_report_every_byte(void **state)
+{
+    struct findings f;
+    struct buf b = {0};
+    struct tool_info tool = {"scanner", "1.2.3", NULL};
+    struct finding_vcs vcs = {0};
+    char all[256];
+    struct location loc = {NULL, 3000000, 1, 0, 0, -1, NULL, NULL};
+    cJSON *root, *x;
+    (void)state;
+    for (int i = 1; i < 256; i++)
+        all[i - 1] = (char)i;
+    all[255] = '\0';
+    loc.path = all;
+    findings_init(&f);
+    assert_int_equal(findings_add_target(&f, "path", all), 0);
+    assert_int_equal(findings_add_msg(&f, &rule_a, &loc, NULL, all), 0);
+    vcs.commit = "0123456789abcdef0123456789abcdef01234567";
+    vcs.subject = all;
+    vcs.commits = 3000000000L; /* past an int: written as cJSON writes a double */
+    assert_int_equal(findings_set_vcs(&f, 0, &vcs), 0);
+    assert_int_equal(report_write_json(&b, &f, &tool), 0);
+    assert_null(strchr(b.data, '\001')); /* control characters escaped */
+    assert_non_null(strstr(b.data, "\\u0001\\u0002"));
+    root = cJSON_Parse(b.data);
+    assert_non_null(root);
+    x = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "findings"), 0);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(x, "location"), "path")->valuestring,
+                        all);
+    assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(x, "location"), "line")->valueint,
+                     3000000);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(x, "git"), "subject")->valuestring,
+                        all);
+    assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(x, "git"), "commits")->valuedouble ==
+                3000000000.0);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(x, "git"), "at_head")));
+    cJSON_Delete(root);
+    buf_free(&b);
+    findings_free(&f);
+}
+
 static void
 test_json_report_contract(void **state)
 {
@@ -640,6 +684,7 @@ main(void)
         cmocka_unit_test(test_findings_model),
         cmocka_unit_test(test_text_report),
         cmocka_unit_test(test_json_report_contract),
+        cmocka_unit_test(test_json_report_every_byte),
         cmocka_unit_test(test_sarif_validates),
         cmocka_unit_test(test_failed_run_in_every_format),
         cmocka_unit_test(test_ignore_files),
