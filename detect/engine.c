@@ -41,7 +41,9 @@ struct detect_engine {
     pthread_mutex_t lock; /* guards idle[] and the compiling of codes[] */
     size_t nrules;
     unsigned char *modes;
-    pcre2_code **codes;
+    pcre2_code **codes;   /* interpreted: what a rule runs with until it has searched enough */
+    pcre2_code **jits;    /* the same JIT-compiled, once it has (rule_code) */
+    size_t *searched;     /* bytes of windows each rule was run over */
     int *code_err;        /* PCRE2 error code of a rule that does not compile, 0 otherwise */
     pcre2_match_context *mctx;
 };
@@ -133,9 +135,12 @@ detect_open(struct detect_engine **out)
     e->nrules = n;
     e->modes = malloc(n);
     e->codes = calloc(n, sizeof(*e->codes));
+    e->jits = calloc(n, sizeof(*e->jits));
+    e->searched = calloc(n, sizeof(*e->searched));
     e->code_err = calloc(n, sizeof(*e->code_err));
     e->mctx = pcre2_match_context_create(NULL);
-    if (e->modes == NULL || e->codes == NULL || e->code_err == NULL || e->mctx == NULL) {
+    if (e->modes == NULL || e->codes == NULL || e->jits == NULL || e->searched == NULL ||
+        e->code_err == NULL || e->mctx == NULL) {
         detect_close(e);
         return err_set(ERR_NOMEM, "detect: out of memory");
     }
@@ -170,10 +175,15 @@ detect_close(struct detect_engine *e)
 {
     if (e == NULL)
         return;
-    if (e->codes != NULL)
-        for (size_t i = 0; i < e->nrules; i++)
+    for (size_t i = 0; i < e->nrules; i++) {
+        if (e->codes != NULL)
             pcre2_code_free(e->codes[i]);
+        if (e->jits != NULL)
+            pcre2_code_free(e->jits[i]);
+    }
     free(e->codes);
+    free(e->jits);
+    free(e->searched);
     free(e->code_err);
     free(e->modes);
     if (e->mctx != NULL)
@@ -210,32 +220,51 @@ detect_rule_modes(const struct detect_engine *e)
 
 /* ---- PCRE2, lazily -------------------------------------------------------------------------- */
 
+/* A rule's pattern is JIT-compiled once it has searched this many bytes: a JIT compile costs
+ * about what the interpreter spends on a few hundred KiB, so a one-file scan (a Dockerfile, a
+ * .env, a finding's message) interprets and a tree or an image gets the JIT where it pays. */
+#define JIT_AFTER_BYTES (256u << 10)
+
 static pcre2_code *
-rule_code(struct detect_engine *e, size_t i)
+rule_code(struct detect_engine *e, size_t i, size_t window)
 {
-    pcre2_code *c;
+    pcre2_code *c, *j;
     int errcode = 0;
     PCRE2_SIZE erroff;
+    size_t before;
 
     /* Compiled once, then read by every thread without the lock (published with release). */
+    j = __atomic_load_n(&e->jits[i], __ATOMIC_ACQUIRE);
+    if (j != NULL)
+        return j;
     c = __atomic_load_n(&e->codes[i], __ATOMIC_ACQUIRE);
-    if (c != NULL)
-        return c;
-    pthread_mutex_lock(&e->lock);
-    c = e->codes[i];
-    if (c == NULL && e->code_err[i] == 0) {
-        /* Rules with a lookback bound where a match may start (see run_rule). */
-        uint32_t opts = detect_rules[i].lookback != 0 ? PCRE2_USE_OFFSET_LIMIT : 0;
-        c = pcre2_compile((PCRE2_SPTR)detect_rules[i].pattern, PCRE2_ZERO_TERMINATED, opts, &errcode,
-                          &erroff, NULL);
-        if (c == NULL) {
-            e->code_err[i] = errcode != 0 ? errcode : -1;
-        } else {
-            (void)pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* interpreter when JIT fails */
-            __atomic_store_n(&e->codes[i], c, __ATOMIC_RELEASE);
+    if (c == NULL) {
+        pthread_mutex_lock(&e->lock);
+        c = e->codes[i];
+        if (c == NULL && e->code_err[i] == 0) {
+            /* Rules with a lookback bound where a match may start (see run_rule). */
+            uint32_t opts = detect_rules[i].lookback != 0 ? PCRE2_USE_OFFSET_LIMIT : 0;
+            c = pcre2_compile((PCRE2_SPTR)detect_rules[i].pattern, PCRE2_ZERO_TERMINATED, opts,
+                              &errcode, &erroff, NULL);
+            if (c == NULL)
+                e->code_err[i] = errcode != 0 ? errcode : -1;
+            else
+                __atomic_store_n(&e->codes[i], c, __ATOMIC_RELEASE);
         }
+        pthread_mutex_unlock(&e->lock);
+        if (c == NULL)
+            return NULL;
     }
-    pthread_mutex_unlock(&e->lock);
+    before = __atomic_fetch_add(&e->searched[i], window, __ATOMIC_RELAXED);
+    if (before < JIT_AFTER_BYTES && before + window >= JIT_AFTER_BYTES) {
+        /* One thread crosses the mark: a JIT copy, published for the next searches (a code in
+         * use on another thread is never changed). The interpreter stays when JIT fails. */
+        j = pcre2_code_copy(c);
+        if (j != NULL && pcre2_jit_compile(j, PCRE2_JIT_COMPLETE) == 0)
+            __atomic_store_n(&e->jits[i], j, __ATOMIC_RELEASE);
+        else
+            pcre2_code_free(j);
+    }
     return c;
 }
 
@@ -246,7 +275,7 @@ detect_rule_pcre_check(struct detect_engine *e, size_t i)
 
     if (i >= e->nrules)
         return -1;
-    if (rule_code(e, i) != NULL)
+    if (rule_code(e, i, 0) != NULL)
         return 0;
     pthread_mutex_lock(&e->lock);
     err = e->code_err[i];
@@ -554,7 +583,7 @@ run_rule(struct scan_ctx *c, size_t ri, size_t to)
     size_t back = c->e->modes[ri] == DETECT_MODE_KW ? span / 2 : span;
     size_t ahead = 2 * span;
     size_t wstart = to > back ? to - back : 0, wend = c->len - to > ahead ? to + ahead : c->len;
-    pcre2_code *code = rule_code(c->e, ri);
+    pcre2_code *code = rule_code(c->e, ri, wend - wstart);
 
     if (code == NULL)
         return;
