@@ -254,5 +254,16 @@ osv_severity(const cJSON *rec, double *score)
         if ((int)by_word(str_of(ds, "severity")) >= 0)
             return by_word(str_of(ds, "severity"));
     }
+    {
+        /* Red Hat-style advisories (AlmaLinux's ALSA, Rocky's RLSA) carry the distribution's
+         * rating only as the summary's first word: "Important: kernel security update". */
+        static const char *const labels[] = {"Low", "Moderate", "Important", "Critical"};
+        const char *sum = str_of(rec, "summary");
+        for (size_t i = 0; sum != NULL && i < sizeof(labels) / sizeof(labels[0]); i++) {
+            size_t n = strlen(labels[i]);
+            if (strncmp(sum, labels[i], n) == 0 && sum[n] == ':' && sum[n + 1] == ' ')
+                return by_word(labels[i]);
+        }
+    }
     return SEV_MEDIUM; /* the record rates nothing: medium, and the message says so */
 }

@@ -45,7 +45,7 @@ PY
 t_rpm_and_go_vulnerabilities_found() {
     run "$SCANNER" --image "$OLD" --vuln-db "$OSV"
     expect_rc 1
-    expect_out 'var/lib/rpm/rpmdb\.sqlite: medium: \[VULN001\] ALSA-2024:2447 in openssl-devel 1:3\.0\.7-24\.el9 \(AlmaLinux:9, source package openssl\): fixed in 1:3\.0\.7-27\.el9'
+    expect_out 'var/lib/rpm/rpmdb\.sqlite: low: \[VULN001\] ALSA-2024:2447 in openssl-devel 1:3\.0\.7-24\.el9 \(AlmaLinux:9, source package openssl\): fixed in 1:3\.0\.7-27\.el9'
     case $GOVER in
     1.19.[0-9] | 1.19.10 | 1.20.[0-5])
         expect_out "usr/local/bin/hello: medium: \[VULN001\] GO-2023-1878 \(CVE-2023-29406\) in stdlib ${GOVER//./\\.} \(Go\): fixed in 1\.(19\.11|20\.6)"

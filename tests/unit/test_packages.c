@@ -666,6 +666,37 @@ test_index_keys(void **state)
     }
 }
 
+/* A record's severity: its CVSS vector first, the distribution's word, and for Red Hat-style
+ * advisories that rate nothing else, the summary's leading label. */
+static void
+test_osv_severity(void **state)
+{
+    static const struct {
+        const char *rec;
+        enum severity want;
+    } cases[] = {
+        {"{\"summary\": \"Low: openssl security update\"}", SEV_LOW},
+        {"{\"summary\": \"Important: kernel security update\"}", SEV_HIGH},
+        {"{\"summary\": \"Critical: sudo security update\"}", SEV_CRITICAL},
+        {"{\"summary\": \"Moderate: curl security update\"}", SEV_MEDIUM},
+        {"{\"summary\": \"Lowercase: not a label\"}", SEV_MEDIUM},
+        {"{\"summary\": \"Low:no space\"}", SEV_MEDIUM},
+        {"{\"summary\": \"Low\"}", SEV_MEDIUM},
+        {"{\"summary\": \"Low: x\", \"severity\": [{\"type\": \"CVSS_V3\", \"score\": "
+         "\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"}]}", SEV_CRITICAL},
+        {"{}", SEV_MEDIUM},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cJSON *j = cJSON_Parse(cases[i].rec);
+        double score;
+        assert_non_null(j);
+        if (osv_severity(j, &score) != cases[i].want)
+            fail_msg("case %zu: %s", i, cases[i].rec);
+        cJSON_Delete(j);
+    }
+}
+
 /* A VULN001 message shows the aliases the id does not already name. */
 static void
 test_alias_note(void **state)
@@ -694,6 +725,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alias_note),
+        cmocka_unit_test(test_osv_severity),
         cmocka_unit_test(test_dpkg_order),     cmocka_unit_test(test_dpkg_invalid),
         cmocka_unit_test(test_apk_order),      cmocka_unit_test(test_apk_validity),
         cmocka_unit_test(test_rpmvercmp),      cmocka_unit_test(test_rpm_evr),
