@@ -5,45 +5,6 @@
 
 #include "vault_internal.h"
 
-static uint16_t
-get16(const unsigned char *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get64(const unsigned char *p)
-{
-    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void
-put16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void
-put64(unsigned char *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static int
 corrupt(const char *why)
 {
@@ -59,8 +20,8 @@ vault_slot_pass_decode(const struct vault_slot *s, struct vault_pass_slot *out)
         return corrupt("bad passphrase slot");
     if (p[0] != VAULT_KDF_ARGON2ID13 || p[1] || p[2] || p[3])
         return corrupt("unknown KDF in a passphrase slot");
-    out->kdf.opslimit = get64(p + 4);
-    out->kdf.memlimit = get64(p + 12);
+    out->kdf.opslimit = vault_get64(p + 4);
+    out->kdf.memlimit = vault_get64(p + 12);
     memcpy(out->salt, p + 20, KEYS_SALT_BYTES);
     memcpy(out->nonce, p + 20 + KEYS_SALT_BYTES, KEYS_NONCE_BYTES);
     memcpy(out->wrapped, p + 20 + KEYS_SALT_BYTES + KEYS_NONCE_BYTES, KEYS_WRAPPED_BYTES);
@@ -80,9 +41,9 @@ vault_header_parse(const unsigned char *data, size_t len, struct vault_header *h
         return err_set(ERR_PARSE, "not a vault file (bad magic)");
     if (len < VAULT_FIXED_BYTES + KEYS_NONCE_BYTES + VAULT_CHECKSUM)
         return corrupt("truncated header");
-    h->version = get16(data + 8);
-    h->flags = get16(data + 10);
-    hlen = get32(data + 12);
+    h->version = vault_get16(data + 8);
+    h->flags = vault_get16(data + 10);
+    hlen = vault_get32(data + 12);
     if (hlen < VAULT_FIXED_BYTES + KEYS_NONCE_BYTES + VAULT_CHECKSUM || hlen > VAULT_HEADER_MAX ||
         hlen > len)
         return corrupt("bad header length");
@@ -97,10 +58,10 @@ vault_header_parse(const unsigned char *data, size_t len, struct vault_header *h
     if (h->flags != 0)
         return err_set(ERR_PARSE, "vault header has unknown flags 0x%04x", h->flags);
     memcpy(h->id, data + 16, 16);
-    h->nslots = get16(data + 32);
+    h->nslots = vault_get16(data + 32);
     if (h->nslots == 0 || h->nslots > VAULT_SLOTS_MAX)
         return corrupt("bad key slot count");
-    if (get16(data + 34) != 0)
+    if (vault_get16(data + 34) != 0)
         return corrupt("reserved bytes are not zero");
     memcpy(h->check, data + 36, 16);
     off = VAULT_FIXED_BYTES;
@@ -108,8 +69,8 @@ vault_header_parse(const unsigned char *data, size_t len, struct vault_header *h
         struct vault_slot *s = &h->slots[i];
         if (off + 4 > hlen - VAULT_CHECKSUM - KEYS_NONCE_BYTES)
             return corrupt("truncated key slot");
-        s->kind = get16(data + off);
-        s->len = get16(data + off + 2);
+        s->kind = vault_get16(data + off);
+        s->len = vault_get16(data + off + 2);
         off += 4;
         if (s->len > VAULT_SLOT_BODY_MAX || s->len > hlen - VAULT_CHECKSUM - KEYS_NONCE_BYTES - off)
             return corrupt("key slot overruns the header");
@@ -168,17 +129,17 @@ vault_header_encode_version(struct vault_header *h, unsigned version, struct buf
     if (hlen > VAULT_HEADER_MAX)
         return err_set(ERR_LIMIT, "vault header too large");
     memcpy(fixed, VAULT_MAGIC, 8);
-    put16(fixed + 8, (uint16_t)version);
-    put16(fixed + 10, 0);
-    put32(fixed + 12, (uint32_t)hlen);
+    vault_put16(fixed + 8, (uint16_t)version);
+    vault_put16(fixed + 10, 0);
+    vault_put32(fixed + 12, (uint32_t)hlen);
     memcpy(fixed + 16, h->id, 16);
-    put16(fixed + 32, (uint16_t)h->nslots);
-    put16(fixed + 34, 0);
+    vault_put16(fixed + 32, (uint16_t)h->nslots);
+    vault_put16(fixed + 34, 0);
     memcpy(fixed + 36, h->check, 16);
     rc = buf_append(out, fixed, sizeof(fixed));
     for (size_t i = 0; i < h->nslots && rc == 0; i++) {
-        put16(sh, h->slots[i].kind);
-        put16(sh + 2, h->slots[i].len);
+        vault_put16(sh, h->slots[i].kind);
+        vault_put16(sh + 2, h->slots[i].len);
         rc = buf_append(out, sh, 4);
         if (rc == 0)
             rc = buf_append(out, h->slots[i].body, h->slots[i].len);
@@ -207,9 +168,9 @@ vault_slot_ad(const struct vault_header *h, const struct vault_slot *s, unsigned
     if (n > size)
         return 0;
     memcpy(ad, VAULT_MAGIC, 8);
-    put16(ad + 8, VAULT_SLOT_AD_VERSION);
+    vault_put16(ad + 8, VAULT_SLOT_AD_VERSION);
     memcpy(ad + 10, h->id, 16);
-    put16(ad + 26, s->kind);
+    vault_put16(ad + 26, s->kind);
     memcpy(ad + 28, s->body, params);
     return n;
 }
@@ -227,8 +188,8 @@ vault_slot_make_pass(const struct vault_header *h, const struct keys_passphrase 
     s->kind = VAULT_SLOT_PASSPHRASE;
     s->len = VAULT_SLOT_PASS_BYTES;
     s->body[0] = VAULT_KDF_ARGON2ID13;
-    put64(s->body + 4, kdf->opslimit);
-    put64(s->body + 12, kdf->memlimit);
+    vault_put64(s->body + 4, kdf->opslimit);
+    vault_put64(s->body + 12, kdf->memlimit);
     keys_random(s->body + 20, KEYS_SALT_BYTES);
     adlen = vault_slot_ad(h, s, ad, sizeof(ad));
     if ((kek = keys_alloc(KEYS_KEY_BYTES)) == NULL)
@@ -368,14 +329,14 @@ vault_slot_removed_decode(const struct vault_slot *s, struct vault_removal *out,
 
     if (s->kind != VAULT_SLOT_REMOVED || s->len < 2)
         return corrupt("bad removal slot");
-    count = get16(s->body);
+    count = vault_get16(s->body);
     if (count > VAULT_REMOVALS_MAX)
         return corrupt("too many removal records");
     for (size_t i = 0; i < count; i++) {
         size_t nl;
         if (off + 9 > s->len)
             return corrupt("truncated removal record");
-        out[i].at = (long long)get64(s->body + off);
+        out[i].at = (long long)vault_get64(s->body + off);
         nl = s->body[off + 8];
         off += 9;
         if (nl == 0 || nl > VAULT_MEMBER_NAME_MAX || off + nl > s->len)
@@ -403,12 +364,12 @@ vault_slot_make_removed(const struct vault_removal *r, size_t n, struct vault_sl
         return err_set(ERR_LIMIT, "too many removal records");
     for (size_t i = 0; i < n; i++) {
         size_t nl = strlen(r[i].name);
-        put64(s->body + off, (uint64_t)r[i].at);
+        vault_put64(s->body + off, (uint64_t)r[i].at);
         s->body[off + 8] = (unsigned char)nl;
         memcpy(s->body + off + 9, r[i].name, nl);
         off += 9 + nl;
     }
-    put16(s->body, (uint16_t)n);
+    vault_put16(s->body, (uint16_t)n);
     s->len = (uint16_t)off;
     return 0;
 }

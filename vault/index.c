@@ -8,32 +8,6 @@
 
 #include "vault_internal.h"
 
-static uint32_t
-get32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get64(const unsigned char *p)
-{
-    return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void
-put64(unsigned char *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static int
 corrupt(const char *what, const char *why, uint32_t i)
 {
@@ -53,13 +27,13 @@ vault_root_parse(const unsigned char *p, size_t len, uint64_t data_start, uint64
     root->base = p;
     root->len = len;
     root->row = VAULT_ROOT_ROW_BYTES;
-    root->n = get32(p + 4);
+    root->n = vault_get32(p + 4);
     table = VAULT_PAYLOAD_HEAD + (uint64_t)root->n * VAULT_ROOT_ROW_BYTES;
     if (table > len)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (index root overruns)");
     for (uint32_t k = 0; k < root->n; k++) {
         const unsigned char *q = p + VAULT_PAYLOAD_HEAD + (size_t)k * VAULT_ROOT_ROW_BYTES;
-        if ((uint64_t)get32(q) < table || (uint64_t)get32(q) + get32(q + 4) > len)
+        if ((uint64_t)vault_get32(q) < table || (uint64_t)vault_get32(q) + vault_get32(q + 4) > len)
             return corrupt("chunk", "first name out of bounds", k);
         vault_root_row(root, k, &r);
         /* Chunks follow each other, then the records, in order: a dropped, added or moved
@@ -99,11 +73,11 @@ vault_root_row(const struct vault_index *root, uint32_t k, struct vault_root_row
     const unsigned char *q = root->base + VAULT_PAYLOAD_HEAD + (size_t)k * VAULT_ROOT_ROW_BYTES;
 
     vault_index_name(root, k, &r->first, &r->first_len);
-    r->off = get64(q + 8);
-    r->len = get32(q + 16);
-    r->count = get32(q + 20);
-    r->rec_start = get64(q + 24);
-    r->rec_len = get64(q + 32);
+    r->off = vault_get64(q + 8);
+    r->len = vault_get32(q + 16);
+    r->count = vault_get32(q + 20);
+    r->rec_start = vault_get64(q + 24);
+    r->rec_len = vault_get64(q + 32);
     r->tag = q + 40;
 }
 
@@ -118,7 +92,7 @@ vault_chunk_parse(const unsigned char *p, size_t len, const struct vault_root_ro
 
     memset(idx, 0, sizeof(*idx));
     if (len < VAULT_PAYLOAD_HEAD || memcmp(p, VAULT_INDEX_MAGIC, 4) != 0 ||
-        get32(p + 4) != rr->count)
+        vault_get32(p + 4) != rr->count)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (bad index chunk)");
     idx->base = p;
     idx->len = len;
@@ -129,9 +103,9 @@ vault_chunk_parse(const unsigned char *p, size_t len, const struct vault_root_ro
         return err_set(ERR_PARSE, "vault is corrupted or was modified (index rows overrun)");
     for (uint32_t i = 0; i < idx->n; i++) {
         const unsigned char *q = p + VAULT_PAYLOAD_HEAD + (size_t)i * VAULT_ROW3_BYTES;
-        if ((uint64_t)get32(q) < table || (uint64_t)get32(q) + get32(q + 4) > len)
+        if ((uint64_t)vault_get32(q) < table || (uint64_t)vault_get32(q) + vault_get32(q + 4) > len)
             return corrupt("index row", "name out of bounds", i);
-        if (get32(q + 20) != 0)
+        if (vault_get32(q + 20) != 0)
             return corrupt("index row", "reserved bytes are not zero", i);
         vault_index3_row(idx, i, &row);
         if (row.off != at || row.len <= VAULT_REC_OVERHEAD ||
@@ -161,8 +135,8 @@ vault_index3_row(const struct vault_index *idx, uint32_t i, struct vault_row3 *r
 {
     const unsigned char *q = idx->base + VAULT_PAYLOAD_HEAD + (size_t)i * VAULT_ROW3_BYTES;
 
-    r->off = get64(q + 8);
-    r->len = get32(q + 16);
+    r->off = vault_get64(q + 8);
+    r->len = vault_get32(q + 16);
     r->tag = q + 24;
 }
 
@@ -171,7 +145,7 @@ vault_chunk_ad(const unsigned char *id, uint32_t k, unsigned char *ad)
 {
     memcpy(ad, VAULT_CHUNK_AD_MAGIC, 4);
     memcpy(ad + 4, id, 16);
-    put32(ad + 20, k);
+    vault_put32(ad + 20, k);
     return 24;
 }
 
@@ -301,16 +275,16 @@ fill_chunk(const struct vault_item *items, size_t first, size_t count, const uns
     size_t noff = VAULT_PAYLOAD_HEAD + count * VAULT_ROW3_BYTES;
 
     memcpy(c, VAULT_INDEX_MAGIC, 4);
-    put32(c + 4, (uint32_t)count);
+    vault_put32(c + 4, (uint32_t)count);
     for (size_t j = 0; j < count; j++) {
         const struct vault_item *it = &items[first + j];
         unsigned char *row = c + VAULT_PAYLOAD_HEAD + j * VAULT_ROW3_BYTES;
         size_t rl = rec_len_of(it);
-        put32(row, (uint32_t)noff);
-        put32(row + 4, (uint32_t)it->name_len);
-        put64(row + 8, rec_at);
-        put32(row + 16, (uint32_t)rl);
-        put32(row + 20, 0);
+        vault_put32(row, (uint32_t)noff);
+        vault_put32(row + 4, (uint32_t)it->name_len);
+        vault_put64(row + 8, rec_at);
+        vault_put32(row + 16, (uint32_t)rl);
+        vault_put32(row + 20, 0);
         memcpy(row + 24, tags + (first + j) * KEYS_TAG_BYTES, KEYS_TAG_BYTES);
         memcpy(c + noff, it->name, it->name_len);
         noff += it->name_len;
@@ -372,7 +346,7 @@ vault_file_fill(int fd, void *arg)
     if ((rc = write_records(b, fd, total - recs, tags)) < 0)
         goto out;
     memcpy(root, VAULT_ROOT_MAGIC, 4);
-    put32(root + 4, (uint32_t)nch);
+    vault_put32(root + 4, (uint32_t)nch);
     noff = VAULT_PAYLOAD_HEAD + nch * VAULT_ROOT_ROW_BYTES;
     cat = hlen + VAULT_LENFIELD + rlen + KEYS_TAG_BYTES;
     at = total - recs;
@@ -388,13 +362,13 @@ vault_file_fill(int fd, void *arg)
         crypto_aead_xchacha20poly1305_ietf_encrypt(sealed + KEYS_NONCE_BYTES, NULL, chunk, cl, ad,
                                                    vault_chunk_ad(b->h->id, (uint32_t)k, ad), NULL,
                                                    sealed, b->key);
-        put32(row, (uint32_t)noff);
-        put32(row + 4, (uint32_t)items[first].name_len);
-        put64(row + 8, cat);
-        put32(row + 16, (uint32_t)(cl + VAULT_REC_OVERHEAD));
-        put32(row + 20, (uint32_t)count);
-        put64(row + 24, at);
-        put64(row + 32, rl);
+        vault_put32(row, (uint32_t)noff);
+        vault_put32(row + 4, (uint32_t)items[first].name_len);
+        vault_put64(row + 8, cat);
+        vault_put32(row + 16, (uint32_t)(cl + VAULT_REC_OVERHEAD));
+        vault_put32(row + 20, (uint32_t)count);
+        vault_put64(row + 24, at);
+        vault_put64(row + 32, rl);
         memcpy(row + 40, sealed + KEYS_NONCE_BYTES + cl, KEYS_TAG_BYTES);
         memcpy(root + noff, items[first].name, items[first].name_len);
         noff += items[first].name_len;
@@ -414,7 +388,7 @@ vault_file_fill(int fd, void *arg)
     }
     {
         unsigned char lenf[VAULT_LENFIELD];
-        put64(lenf, rlen + KEYS_TAG_BYTES);
+        vault_put64(lenf, rlen + KEYS_TAG_BYTES);
         if ((rc = buf_append(&hb, lenf, sizeof(lenf))) < 0)
             goto out;
     }

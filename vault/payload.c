@@ -5,12 +5,6 @@
 
 #include "vault_internal.h"
 
-static uint32_t
-get32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 int
 vault_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -45,13 +39,13 @@ vault_payload_index(const unsigned char *p, size_t len, struct vault_index *idx)
     idx->base = p;
     idx->len = len;
     idx->row = VAULT_RECORD_BYTES;
-    idx->n = get32(p + 4);
+    idx->n = vault_get32(p + 4);
     table = VAULT_PAYLOAD_HEAD + (uint64_t)idx->n * VAULT_RECORD_BYTES;
     if (table > len)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (payload index overruns)");
     for (uint32_t i = 0; i < idx->n; i++) {
         const unsigned char *q = p + VAULT_PAYLOAD_HEAD + (size_t)i * VAULT_RECORD_BYTES;
-        uint64_t no = get32(q), nl = get32(q + 4), eo = get32(q + 8), el = get32(q + 12);
+        uint64_t no = vault_get32(q), nl = vault_get32(q + 4), eo = vault_get32(q + 8), el = vault_get32(q + 12);
         if (no < table || eo < table || no + nl > len || eo + el > len || el == 0)
             return err_set(ERR_PARSE, "vault is corrupted or was modified (record %u out of "
                                       "bounds)",
@@ -73,10 +67,10 @@ vault_payload_record(const struct vault_index *idx, uint32_t i, struct vault_rec
 {
     const unsigned char *q = idx->base + VAULT_PAYLOAD_HEAD + (size_t)i * VAULT_RECORD_BYTES;
 
-    r->name = (const char *)idx->base + get32(q);
-    r->name_len = get32(q + 4);
-    r->entry = (const char *)idx->base + get32(q + 8);
-    r->entry_len = get32(q + 12);
+    r->name = (const char *)idx->base + vault_get32(q);
+    r->name_len = vault_get32(q + 4);
+    r->entry = (const char *)idx->base + vault_get32(q + 8);
+    r->entry_len = vault_get32(q + 12);
 }
 
 void
@@ -84,8 +78,8 @@ vault_index_name(const struct vault_index *idx, uint32_t i, const char **name, s
 {
     const unsigned char *q = idx->base + VAULT_PAYLOAD_HEAD + (size_t)i * idx->row;
 
-    *name = (const char *)idx->base + get32(q);
-    *len = get32(q + 4);
+    *name = (const char *)idx->base + vault_get32(q);
+    *len = vault_get32(q + 4);
 }
 
 long

@@ -61,16 +61,6 @@ vault_body_open(const struct vault_header *h, unsigned char *file, size_t len,
     return 0;
 }
 
-static uint64_t
-get64le(const unsigned char *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 static int
 read_at(int fd, const char *path, unsigned char *p, size_t len, uint64_t off, size_t *got)
 {
@@ -136,8 +126,7 @@ read_head(struct vault *v, unsigned char *head, size_t size, size_t *got)
     if ((rc = read_at(v->fd, v->path, head, want < 4096 ? want : 4096, 0, got)) < 0)
         return rc;
     if (*got >= 16) {
-        size_t hlen = (size_t)head[12] | (size_t)head[13] << 8 | (size_t)head[14] << 16 |
-                      (size_t)head[15] << 24;
+        size_t hlen = vault_get32(head + 12);
         if (hlen <= VAULT_HEADER_MAX && hlen + VAULT_LENFIELD > *got && want > *got)
             return read_at(v->fd, v->path, head, hlen + VAULT_LENFIELD < want
                                                       ? hlen + VAULT_LENFIELD : want,
@@ -158,7 +147,7 @@ open_index(struct vault *v, const unsigned char *head, size_t got)
 
     if (got < hlen + VAULT_LENFIELD)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (truncated)");
-    rlen = get64le(head + hlen);
+    rlen = vault_get64(head + hlen);
     if (rlen < VAULT_PAYLOAD_HEAD + KEYS_TAG_BYTES || rlen > v->file_size - hlen - VAULT_LENFIELD)
         return err_set(ERR_PARSE, "vault is corrupted or was modified (bad index length)");
     if ((v->mem = keys_alloc_large((size_t)rlen)) == NULL)

@@ -8,6 +8,46 @@
 
 #include "vault.h"
 
+/* Little-endian fields of the file (header, index, payload), read and written in one place. */
+static inline uint16_t
+vault_get16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t
+vault_get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t
+vault_get64(const unsigned char *p)
+{
+    return (uint64_t)vault_get32(p) | (uint64_t)vault_get32(p + 4) << 32;
+}
+
+static inline void
+vault_put16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static inline void
+vault_put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline void
+vault_put64(unsigned char *p, uint64_t v)
+{
+    vault_put32(p, (uint32_t)v);
+    vault_put32(p + 4, (uint32_t)(v >> 32));
+}
+
 #define VAULT_MAGIC         "SECVAULT"
 #define VAULT_FORMAT        3 /* written; versions 1 to 3 are read (1 and 2 migrated on write) */
 #define VAULT_FORMAT_INDEXED 3 /* from this version: sealed index + one sealed record per secret */
