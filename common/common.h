@@ -399,6 +399,9 @@ void json_init(void);
 struct cJSON;
 /* "a, b,c" -> the JSON array ["a","b","c"] (empty items dropped; NULL gives []); NULL on OOM. */
 struct cJSON *json_list_array(const char *list);
+/* The next item of such a list at *cursor (blanks before it dropped, empty items skipped): its
+ * start, its length in *len, and *cursor moved past it; NULL at the end. */
+const char *json_list_next(const char **cursor, size_t *len);
 
 /* ---- git (common/git.c) ------------------------------------------------------------------ */
 /* Runs `git -C dir ARGS...` without a shell, pager, fsmonitor or locks; stdout (at most outsz-1

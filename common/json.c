@@ -22,29 +22,44 @@ json_init(void)
     cJSON_InitHooks(&hooks);
 }
 
+const char *
+json_list_next(const char **cursor, size_t *len)
+{
+    const char *p = *cursor;
+
+    while (p != NULL && *p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        while (n > 0 && *p == ' ') {
+            p++;
+            n--;
+        }
+        *cursor = end ? end + 1 : NULL;
+        if (n > 0) {
+            *len = n;
+            return p;
+        }
+        p = *cursor;
+    }
+    *cursor = NULL;
+    return NULL;
+}
+
 cJSON *
 json_list_array(const char *list)
 {
     cJSON *arr = cJSON_CreateArray();
-    const char *p = list;
+    const char *item;
+    size_t len;
 
-    while (arr != NULL && p != NULL && *p) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        while (len > 0 && *p == ' ') {
-            p++;
-            len--;
-        }
-        if (len > 0) {
-            char *s = strndup(p, len);
-            if (s == NULL || !cJSON_AddItemToArray(arr, cJSON_CreateString(s))) {
-                free(s);
-                cJSON_Delete(arr);
-                return NULL;
-            }
+    while (arr != NULL && (item = json_list_next(&list, &len)) != NULL) {
+        char *s = strndup(item, len);
+        if (s == NULL || !cJSON_AddItemToArray(arr, cJSON_CreateString(s))) {
             free(s);
+            cJSON_Delete(arr);
+            return NULL;
         }
-        p = end ? end + 1 : NULL;
+        free(s);
     }
     return arr;
 }

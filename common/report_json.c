@@ -149,23 +149,16 @@ jw_kint(struct jw *w, const char *k, long long v)
 static void
 jw_klist(struct jw *w, const char *k, const char *list)
 {
+    const char *item;
+    size_t len;
     int n = 0;
 
     jw_key(w, k);
     jw_raw(w, "[", 1);
-    for (const char *p = list; p != NULL && *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        while (len > 0 && *p == ' ') {
-            p++;
-            len--;
-        }
-        if (len > 0) {
-            if (n++ > 0)
-                jw_raw(w, ", ", 2);
-            jw_strn(w, p, len);
-        }
-        p = end ? end + 1 : NULL;
+    while ((item = json_list_next(&list, &len)) != NULL) {
+        if (n++ > 0)
+            jw_raw(w, ", ", 2);
+        jw_strn(w, item, len);
     }
     jw_raw(w, "]", 1);
 }
@@ -173,7 +166,7 @@ jw_klist(struct jw *w, const char *k, const char *list)
 static void
 jw_vuln(struct jw *w, const struct finding_vuln *v)
 {
-    const char *src = NULL;
+    const char *src, *rest = v->sources;
     size_t slen = 0;
 
     jw_key(w, "vulnerability");
@@ -187,19 +180,7 @@ jw_vuln(struct jw *w, const struct finding_vuln *v)
     jw_kstr_or_null(w, "purl", v->purl);
     jw_kstr_or_null(w, "layer", v->layer);
     /* "source" is the first of "sources", which follows it */
-    for (const char *p = v->sources; p != NULL && *p && src == NULL;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        while (len > 0 && *p == ' ') {
-            p++;
-            len--;
-        }
-        if (len > 0) {
-            src = p;
-            slen = len;
-        }
-        p = end ? end + 1 : NULL;
-    }
+    src = json_list_next(&rest, &slen);
     jw_key(w, "source");
     if (src != NULL)
         jw_strn(w, src, slen);

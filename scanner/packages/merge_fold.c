@@ -71,22 +71,15 @@ id_core(const char **s, size_t *n)
     }
 }
 
-/* Next item of a comma-separated list: 1 with [*s, *s + *n), 0 at the end. */
+/* Next item of a comma-separated list (json_list_next), trailing blanks and a distribution's
+ * prefix dropped: 1 with [*s, *s + *n), 0 at the end. */
 static int
 list_next(const char **cur, const char **s, size_t *n)
 {
-    const char *p = *cur, *end;
-
-    while (p != NULL && (*p == ',' || *p == ' '))
-        p++;
-    if (p == NULL || *p == '\0')
+    if ((*s = json_list_next(cur, n)) == NULL)
         return 0;
-    end = strchr(p, ',');
-    *s = p;
-    *n = end != NULL ? (size_t)(end - p) : strlen(p);
     while (*n > 0 && (*s)[*n - 1] == ' ')
         (*n)--;
-    *cur = end;
     id_core(s, n);
     return 1;
 }

@@ -37,22 +37,18 @@ alias_in_id(const char *id, const char *a, size_t n)
 void
 pkg_vuln_alias_note(const char *id, const char *aliases, char *out, size_t size)
 {
-    size_t w = 0;
+    size_t w = 0, n;
 
     if (size == 0)
         return;
     out[0] = '\0';
-    for (const char *p = aliases; p != NULL && *p != '\0';) {
-        const char *e = strchr(p, ',');
-        size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
-
+    for (const char *p, *cur = aliases; (p = json_list_next(&cur, &n)) != NULL;) {
         if (!alias_in_id(id, p, n) && w + n + 4 < size) {
             memcpy(out + w, w == 0 ? " (" : ",", w == 0 ? 2 : 1);
             w += w == 0 ? 2 : 1;
             memcpy(out + w, p, n);
             w += n;
         }
-        p = e != NULL ? e + 1 : NULL;
     }
     if (w > 0) {
         out[w++] = ')';
