@@ -421,8 +421,21 @@ struct lazy_sym {
     void **slot;
 };
 /* Loads `soname` (RTLD_NOW) and fills every slot; ERR_INTERNAL naming the library or the
- * missing symbol. Callers run it once (pthread_once) before their first call into the library. */
+ * missing symbol. Callers run it once (lazy_load_once) before their first call into the library. */
 int lazy_load(const char *soname, const struct lazy_sym *syms, size_t n);
+/* A library a module loads on first use: what to load, an optional step after loading, and
+ * the outcome, kept so that every later call gives the same answer. */
+struct lazy_lib {
+    const char *soname;
+    const struct lazy_sym *syms;
+    size_t nsyms;
+    int (*after)(void); /* NULL, or run once the symbols are filled (libcurl's global init) */
+    int done, rc;
+    char msg[512];
+};
+#define LAZY_LIB(soname, syms, after) {soname, syms, sizeof(syms) / sizeof((syms)[0]), after, 0, 0, ""}
+/* Loads l once per process, whatever the thread; 0, or the first attempt's error again. */
+int lazy_load_once(struct lazy_lib *l);
 
 /* ---- Small string helpers ------------------------------------------------------------------- */
 char *xstrdup_or_null(const char *s); /* NULL in, NULL out; NULL on OOM too */

@@ -29,6 +29,28 @@ lazy_load(const char *soname, const struct lazy_sym *syms, size_t n)
     return 0;
 }
 
+int
+lazy_load_once(struct lazy_lib *l)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+    if (!__atomic_load_n(&l->done, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&lock);
+        if (!l->done) {
+            l->rc = lazy_load(l->soname, l->syms, l->nsyms);
+            if (l->rc == 0 && l->after != NULL)
+                l->rc = l->after();
+            if (l->rc < 0)
+                (void)str_format(l->msg, sizeof(l->msg), "%s", err_message());
+            __atomic_store_n(&l->done, 1, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&lock);
+    }
+    if (l->rc < 0)
+        return err_set(l->rc, "%s", l->msg);
+    return 0;
+}
+
 /* The table of one library's stubs (written by common/gen/lazy_stubs.sh): the stubs jump
  * through slots[i] to names[i], and call this when their slot is still empty. */
 struct lazy_stubs {
