@@ -90,6 +90,16 @@ xstrdup_or_null(const char *s)
     return s == NULL ? NULL : strdup(s);
 }
 
+unsigned long long
+str_hash(const char *s, size_t n)
+{
+    unsigned long long h = 1469598103934665603ULL;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
 int
 str_format(char *dst, size_t size, const char *fmt, ...)
 {

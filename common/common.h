@@ -439,6 +439,8 @@ int lazy_load_once(struct lazy_lib *l);
 
 /* ---- Small string helpers ------------------------------------------------------------------- */
 char *xstrdup_or_null(const char *s); /* NULL in, NULL out; NULL on OOM too */
+/* FNV-1a (64-bit) of n bytes: the hash of the in-memory hash tables (never stored on disk). */
+unsigned long long str_hash(const char *s, size_t n);
 /* snprintf that returns ERR_LIMIT on truncation and ERR_INTERNAL on error, else 0. */
 int str_format(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -22,15 +22,6 @@ struct nameset {
     size_t cap, n;
 };
 
-static size_t
-name_hash(const char *s, size_t n)
-{
-    size_t h = 1469598103934665603u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
-}
-
 static int
 nameset_init(struct nameset *ns, size_t max)
 {
@@ -58,7 +49,7 @@ nameset_free(struct nameset *ns)
 static int
 nameset_has(struct nameset *ns, const char *s, size_t n, int add)
 {
-    size_t h = name_hash(s, n) & (ns->cap - 1);
+    size_t h = str_hash(s, n) & (ns->cap - 1);
 
     for (; ns->s[h] != NULL; h = (h + 1) & (ns->cap - 1))
         if (ns->len[h] == n && memcmp(ns->s[h], s, n) == 0)

@@ -12,10 +12,8 @@
 static uint32_t
 key_hash(const char *k, size_t n)
 {
-    uint64_t h = 1469598103934665603u;
+    unsigned long long h = str_hash(k, n);
 
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)k[i]) * 1099511628211u;
     return (uint32_t)(h ^ (h >> 32));
 }
 

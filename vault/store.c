@@ -297,11 +297,7 @@ vault_close(struct vault *v)
 static size_t
 name_hash(const char *name)
 {
-    size_t h = 1469598103934665603ULL;
-
-    for (; *name != '\0'; name++)
-        h = (h ^ (unsigned char)*name) * 1099511628211ULL;
-    return h;
+    return (size_t)str_hash(name, strlen(name));
 }
 
 /* The change for NAME, or -1. */

@@ -12,10 +12,7 @@
 static size_t
 slot_of(const char *name, size_t len, int is_env, size_t nslots)
 {
-    unsigned h = 2166136261u ^ (unsigned)is_env;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)name[i]) * 16777619u;
-    return h & (nslots - 1);
+    return (size_t)(str_hash(name, len) ^ (unsigned long long)is_env) & (nslots - 1);
 }
 
 /* Index in s->v of (name, is_env), or -1; *slot receives the free slot when absent. */

@@ -125,15 +125,6 @@ grow(void **p, size_t *cap, size_t need, size_t size, const struct builder *b)
     return 0;
 }
 
-static uint32_t
-str_hash(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
 static int
 rehash(struct builder *b)
 {
