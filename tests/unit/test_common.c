@@ -371,6 +371,64 @@ test_json_report_every_byte(void **state)
     findings_free(&f);
 }
 
+/* SARIF: one run per target name in the order they came (a target listed twice is one run with
+ * the findings of both), a target that failed before it was listed gets its own run, and a
+ * rule's level is the highest of its results in that run only. */
+static void
+test_sarif_runs(void **state)
+{
+    struct findings f;
+    struct buf b = {0};
+    struct tool_info tool = {"scanner", "1.2.3", NULL};
+    struct location loc = {"x", 1, 1, 0, 0, -1, NULL, NULL};
+    struct finding_extra ex = {0};
+    static const char *const want[] = {"b", "a", "c"};
+    cJSON *root, *runs, *run, *rule;
+    (void)state;
+    findings_init(&f);
+    assert_int_equal(findings_add_target(&f, "dockerfile", "b"), 0);
+    assert_int_equal(findings_add_target(&f, "dockerfile", "a"), 0);
+    assert_int_equal(findings_add_target(&f, "dockerfile", "b"), 0);
+    ex.target = "b";
+    assert_int_equal(findings_add_msg(&f, &rule_b, &loc, &ex, "one"), 0);
+    ex.target = "a";
+    ex.override_severity = 1;
+    ex.severity = SEV_CRITICAL;
+    assert_int_equal(findings_add_msg(&f, &rule_b, &loc, &ex, "two"), 0);
+    ex.target = "b";
+    ex.override_severity = 0;
+    assert_int_equal(findings_add_msg(&f, &rule_b, &loc, &ex, "three"), 0);
+    assert_int_equal(findings_add_error(&f, "c", "cannot read"), 0);
+    assert_int_equal(report_write_sarif(&b, &f, &tool), 0);
+    root = cJSON_Parse(b.data);
+    assert_non_null(root);
+    runs = cJSON_GetObjectItem(root, "runs");
+    assert_int_equal(cJSON_GetArraySize(runs), 3);
+    for (int i = 0; i < 3; i++) {
+        char id[64];
+        run = cJSON_GetArrayItem(runs, i);
+        snprintf(id, sizeof(id), "scanner/%s/%s/", i == 2 ? "target" : "dockerfile", want[i]);
+        assert_string_equal(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(run, "automationDetails"), "id")->valuestring,
+            id);
+    }
+    run = cJSON_GetArrayItem(runs, 0); /* b: two results, its rule at b's own level */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(run, "results")), 2);
+    rule = cJSON_GetObjectItem(cJSON_GetObjectItem(run, "tool"), "driver");
+    rule = cJSON_GetArrayItem(cJSON_GetObjectItem(rule, "rules"), 0);
+    rule = cJSON_GetObjectItem(rule, "defaultConfiguration");
+    assert_string_equal(cJSON_GetObjectItem(rule, "level")->valuestring, "note");
+    run = cJSON_GetArrayItem(runs, 1); /* a: one critical result */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(run, "results")), 1);
+    run = cJSON_GetArrayItem(runs, 2); /* c: no result, a failed invocation */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(run, "results")), 0);
+    run = cJSON_GetArrayItem(cJSON_GetObjectItem(run, "invocations"), 0);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(run, "executionSuccessful")));
+    cJSON_Delete(root);
+    buf_free(&b);
+    findings_free(&f);
+}
+
 static void
 test_json_report_contract(void **state)
 {
@@ -685,6 +743,7 @@ main(void)
         cmocka_unit_test(test_text_report),
         cmocka_unit_test(test_json_report_contract),
         cmocka_unit_test(test_json_report_every_byte),
+        cmocka_unit_test(test_sarif_runs),
         cmocka_unit_test(test_sarif_validates),
         cmocka_unit_test(test_failed_run_in_every_format),
         cmocka_unit_test(test_ignore_files),
